@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Strict settings shared by every target: Swift 6 language mode plus the upcoming features
+/// that keep dependencies explicit (see STYLE.md).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "pulk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pulk", targets: ["pulk"]),
+        .library(name: "PulkFrame", targets: ["PulkFrame"]),
+        .library(name: "PulkProfile", targets: ["PulkProfile"]),
+        .library(name: "PulkWorkspace", targets: ["PulkWorkspace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // zlib from the system (Debian: zlib1g-dev) for `.csv.gz` input.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        // Frame and I/O: columns, CSV/JSONL readers and writer, binary frame files. No database, HTTP or crypto.
+        .target(name: "PulkFrame", dependencies: ["CZlib"], swiftSettings: strict),
+        // Profiling: statistics, correlations, warnings, JSON and HTML reports.
+        .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
+        // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
+        .target(name: "PulkWorkspace", dependencies: [
+            "PulkFrame",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // The `pulk` command: a thin shell over the libraries.
+        .executableTarget(name: "pulk", dependencies: [
+            "PulkFrame", "PulkProfile", "PulkWorkspace",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
+        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace"],
+                          path: "Sources/PulkBench", swiftSettings: strict),
+
+        .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
+        .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
+        .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
+    ]
+)

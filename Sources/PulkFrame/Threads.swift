@@ -1,0 +1,40 @@
+import Foundation
+
+/// The number of worker threads to use by default: the machine's active cores.
+public func defaultThreadCount() -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+/// Runs `body(i)` for `i` in `0..<count` on up to `threads` cores and waits.
+public func parallelFor(_ count: Int, threads: Int = defaultThreadCount(), _ body: @Sendable (Int) -> Void) {
+    if count <= 1 || threads <= 1 {
+        for i in 0..<count { body(i) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: count, execute: body)
+}
+
+/// A pointer shared with worker threads that each write disjoint elements.
+public struct SharedPointer<T>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<T>
+    public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+}
+
+/// A fixed-size array of results, one slot per parallel task, each written by exactly one task.
+public final class ResultSlots<T>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<T?>
+    public let count: Int
+    public init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+    public subscript(i: Int) -> T? {
+        get { base[i] }
+        set { base[i] = newValue }
+    }
+    /// All slots in order.
+    public var values: [T?] { (0..<count).map { base[$0] } }
+}

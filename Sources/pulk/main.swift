@@ -1,1 +1,13 @@
-print("pulk")
+import ArgumentParser
+
+/// The `pulk` command: a thin shell over the Pulk libraries.
+struct Pulk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pulk",
+        abstract: "Pulk: the machine-learning lifecycle in one binary.",
+        discussion: "State lives in a workspace folder: --workspace DIR, else $PULK_HOME, else ./pulk-workspace.",
+        version: "0.1.0",
+        subcommands: [DataCommand.self, WorkspaceCommand.self])
+}
+
+Pulk.main()

@@ -1,0 +1,84 @@
+public import Foundation
+public import PulkFrame
+
+/// One immutable, registered version of a dataset.
+public struct DatasetVersion: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var version: Int
+    /// SHA-256 of the original file's bytes.
+    public var contentSHA256: String
+    /// SHA-256 of the binary columnar copy.
+    public var frameSHA256: String
+    /// `csv` or `jsonl`.
+    public var format: String
+    /// The path the file was added from (as given, made absolute).
+    public var sourcePath: String
+    public var sizeBytes: Int
+    public var rowCount: Int
+    public var columnCount: Int
+    public var schema: Schema
+    /// How the file was read (delimiter, header, forced types, missing tokens).
+    public var readOptions: [String: String]
+    public var description: String?
+    public var createdAt: Date
+
+    /// `name:version`.
+    public var reference: String { "\(name):\(version)" }
+}
+
+/// A dataset and its versions at a glance.
+public struct DatasetSummary: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var versionCount: Int
+    public var latestVersion: Int
+    public var latestRowCount: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// Something that uses a dataset version (another version derived from it, a run, a model).
+public struct DatasetUse: Codable, Sendable, Equatable {
+    public var kind: String
+    public var referrer: String
+    public var createdAt: Date
+}
+
+/// `NAME` or `NAME:VERSION` as users type it.
+public struct DatasetRef: Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public var version: Int?
+
+    public init(name: String, version: Int? = nil) {
+        self.name = name
+        self.version = version
+    }
+
+    /// Parses `NAME` or `NAME:VERSION`.
+    public init(parsing text: String) throws(WorkspaceError) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2, !parts[0].isEmpty else { throw .invalidReference(text) }
+        name = String(parts[0])
+        if parts.count == 2 {
+            guard let v = Int(parts[1]), v > 0 else { throw .invalidReference(text) }
+            version = v
+        }
+    }
+
+    public var description: String { version.map { "\(name):\($0)" } ?? name }
+}
+
+/// The file formats a dataset can be added from.
+public enum DataFormat: String, Sendable, CaseIterable {
+    case csv, jsonl
+
+    /// The format implied by a file name (`.csv`, `.tsv`, `.txt`, `.jsonl`, `.ndjson`, each optionally `.gz`).
+    public init?(path: String) {
+        var p = path.lowercased()
+        if p.hasSuffix(".gz") { p.removeLast(3) }
+        if p.hasSuffix(".csv") || p.hasSuffix(".tsv") || p.hasSuffix(".txt") || p.hasSuffix(".psv") { self = .csv }
+        else if p.hasSuffix(".jsonl") || p.hasSuffix(".ndjson") { self = .jsonl }
+        else { return nil }
+    }
+}

@@ -1,0 +1,124 @@
+public import Foundation
+public import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A folder holding all of Pulk's state: `pulk.sqlite` (metadata, WAL mode, foreign keys) and
+/// `blobs/` (content-addressed files). Several processes may use one workspace at once: SQLite
+/// serialises writers, blobs are written atomically, and opening takes a file lock so only one
+/// process creates or migrates the schema.
+///
+/// ```swift
+/// let ws = try Workspace.open(at: "./pulk-workspace")
+/// let (version, created) = try ws.datasets.add(file: "penguins.csv", name: "penguins")
+/// ```
+public final class Workspace: Sendable {
+    public let root: URL
+    public let database: DatabasePool
+    public let blobs: BlobStore
+    /// The clock used for every timestamp (injected in tests).
+    public let now: @Sendable () -> Date
+
+    /// The default location: `$PULK_HOME`, else `./pulk-workspace`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["PULK_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "pulk-workspace"
+    }
+
+    /// Opens (creating when absent) the workspace at `path`. An existing workspace whose schema is
+    /// older than this pulk's is not touched: the error says to run `pulk workspace upgrade`.
+    public static func open(at path: String, create: Bool = true, upgrade: Bool = false,
+                            now: @escaping @Sendable () -> Date = { Date() }) throws(WorkspaceError) -> Workspace {
+        let root = URL(fileURLWithPath: path).standardizedFileURL
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        let exists = fm.fileExists(atPath: root.path, isDirectory: &isDir)
+        let dbPath = root.appendingPathComponent("pulk.sqlite").path
+        if exists {
+            guard isDir.boolValue else { throw .notAWorkspace(root.path) }
+            let entries = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
+            if !entries.isEmpty && !entries.contains("pulk.sqlite") { throw .notAWorkspace(root.path) }
+        } else if !create {
+            throw .notAWorkspace(root.path)
+        }
+        do {
+            for sub in ["blobs", "tmp"] {
+                try fm.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+            }
+        } catch {
+            throw .io(root.path, reason: "cannot create the workspace folder: \(error.localizedDescription)")
+        }
+        let lock = try FileLock(path: root.appendingPathComponent("workspace.lock").path)
+        defer { lock.unlock() }
+        let pool: DatabasePool
+        do {
+            var config = Configuration()
+            config.foreignKeysEnabled = true
+            config.busyMode = .timeout(30)
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            pool = try DatabasePool(path: dbPath, configuration: config)
+        } catch {
+            throw .database("cannot open \(dbPath): \(error)")
+        }
+        try checkSchema(pool, path: root.path, upgrade: upgrade)
+        return Workspace(root: root, database: pool, now: now)
+    }
+
+    init(root: URL, database: DatabasePool, now: @escaping @Sendable () -> Date) {
+        self.root = root
+        self.database = database
+        self.now = now
+        blobs = BlobStore(root: root.appendingPathComponent("blobs"), tmp: root.appendingPathComponent("tmp"))
+    }
+
+    /// Migrates a new database; refuses an old or newer one unless `upgrade`.
+    static func checkSchema(_ pool: DatabasePool, path: String, upgrade: Bool) throws(WorkspaceError) {
+        let migrator = Migrations.migrator
+        do {
+            let (applied, isNew) = try pool.read { db in
+                (try migrator.appliedIdentifiers(db), try db.tableExists("grdb_migrations") == false)
+            }
+            let known = Set(migrator.migrations)
+            if applied.contains(where: { !known.contains($0) }) { throw WorkspaceError.schemaNewer(path: path) }
+            let missing = migrator.migrations.filter { !applied.contains($0) }
+            if missing.isEmpty { return }
+            if !isNew && !upgrade { throw WorkspaceError.schemaOutOfDate(path: path, missing: missing) }
+            try migrator.migrate(pool)
+        } catch let e as WorkspaceError {
+            throw e
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    /// Schema migrations this workspace lacks (empty when current).
+    public func pendingMigrations() throws(WorkspaceError) -> [String] {
+        do {
+            let applied = try database.read { try Migrations.migrator.appliedIdentifiers($0) }
+            return Migrations.migrator.migrations.filter { !applied.contains($0) }
+        } catch { throw .database("\(error)") }
+    }
+
+    /// Dataset versions stored in this workspace.
+    public var datasets: DatasetStore { DatasetStore(workspace: self) }
+}
+
+/// An exclusive advisory lock on a file, held while a process creates or migrates a workspace.
+final class FileLock {
+    private let fd: Int32
+
+    init(path: String) throws(WorkspaceError) {
+        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw .io(path, reason: String(cString: strerror(errno))) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw .io(path, reason: String(cString: strerror(errno))) }
+        }
+    }
+
+    func unlock() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import PulkFrame
+import PulkWorkspace
+
+struct DataAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Register a CSV or JSONL file (optionally .gz) as a new immutable dataset version.",
+        discussion: "Identical content added again under the same name returns the existing version.")
+
+    @Argument(help: "The file to add.") var file: String
+    @Option(help: "The dataset name.") var name: String
+    @Option(help: "A description of this version.") var description: String?
+    @Option(help: "NAME[:VERSION] this version was derived from (recorded as lineage).") var derivedFrom: String?
+    @OptionGroup var read: ReadOptions
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let ws = try common.open()
+        var options = try read.addOptions()
+        options.description = description
+        if let derivedFrom {
+            options.derivedFrom = try explain { try DatasetRef(parsing: derivedFrom) }
+        }
+        let bar = ProgressBar(label: "reading", enabled: !common.json)
+        let added = try explain {
+            try ws.datasets.add(file: file, name: name, options: options, progress: { bar.update($0, $1) })
+        }
+        bar.finish()
+        if common.json {
+            print(Output.json(AddResult(version: added.version, created: added.created, skippedRows: added.skippedRows)))
+            return
+        }
+        let v = added.version
+        if added.created {
+            print("Added \(v.reference): \(v.rowCount) rows × \(v.columnCount) columns, \(Output.bytes(v.sizeBytes)), sha256 \(v.contentSHA256.prefix(12))")
+        } else {
+            print("Unchanged: identical content is already \(v.reference) (sha256 \(v.contentSHA256.prefix(12)))")
+        }
+        for s in added.skippedRows.prefix(50) { Output.warn("skipped line \(s.line): \(s.reason)") }
+        if added.skippedRows.count > 50 { Output.warn("… and \(added.skippedRows.count - 50) more skipped rows") }
+    }
+
+    struct AddResult: Encodable {
+        var version: DatasetVersion
+        var created: Bool
+        var skippedRows: [SkippedRow]
+    }
+}
+
+struct DataList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List datasets with their latest version.")
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let ws = try common.open()
+        let all = try explain { try ws.datasets.list() }
+        if common.json { print(Output.json(all)); return }
+        if all.isEmpty { print("No datasets yet. Add one with `pulk data add FILE --name NAME`."); return }
+        print(Output.table(["NAME", "VERSIONS", "LATEST", "ROWS", "UPDATED", "DESCRIPTION"], all.map {
+            [$0.name, "\($0.versionCount)", "\($0.latestVersion)", "\($0.latestRowCount)", Output.date($0.updatedAt), $0.description ?? ""]
+        }))
+    }
+}
+
+struct DataVersions: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "versions", abstract: "List the versions of a dataset.")
+    @Argument(help: "The dataset name.") var name: String
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let ws = try common.open()
+        let all = try explain { try ws.datasets.versions(of: name) }
+        if common.json { print(Output.json(all)); return }
+        print(Output.table(["VERSION", "ROWS", "COLUMNS", "SIZE", "SHA256", "CREATED", "SOURCE"], all.map {
+            ["\($0.version)", "\($0.rowCount)", "\($0.columnCount)", Output.bytes($0.sizeBytes), String($0.contentSHA256.prefix(12)),
+             Output.date($0.createdAt), $0.sourcePath]
+        }))
+    }
+}
+
+struct DataShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a dataset version: schema, rows, hash, source and lineage.")
+    @Argument(help: "NAME or NAME:VERSION (default: the latest version).") var ref: String
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let ws = try common.open()
+        let (v, parents, uses) = try explain {
+            let v = try ws.datasets.version(try DatasetRef(parsing: ref))
+            return (v, try ws.datasets.parents(of: v), try ws.datasets.uses(of: v))
+        }
+        if common.json {
+            print(Output.json(Shown(version: v, derivedFrom: parents.map(\.reference), usedBy: uses)))
+            return
+        }
+        let title: String = v.reference + (v.description.map { " — " + $0 } ?? "")
+        let derived: String = parents.isEmpty ? "from nothing (original data)"
+            : "from " + parents.map(\.reference).joined(separator: ", ")
+        let usedBy: String = uses.isEmpty ? "nothing" : uses.map { $0.kind + " " + $0.referrer }.joined(separator: ", ")
+        var lines: [String] = []
+        lines.append("Dataset     " + title)
+        lines.append("Rows        \(v.rowCount)")
+        lines.append("Columns     \(v.columnCount)")
+        lines.append("Format      " + v.format + " (" + Self.describe(v.readOptions) + ")")
+        lines.append("Size        " + Output.bytes(v.sizeBytes))
+        lines.append("SHA-256     " + v.contentSHA256)
+        lines.append("Created     " + Output.date(v.createdAt))
+        lines.append("Source      " + v.sourcePath)
+        lines.append("Derived     " + derived)
+        lines.append("Used by     " + usedBy)
+        lines.append("")
+        lines.append(Output.table(["#", "COLUMN", "TYPE"], v.schema.fields.enumerated().map { ["\($0.offset + 1)", $0.element.name, $0.element.type.rawValue] }))
+        print(lines.joined(separator: "\n"))
+    }
+
+    static func describe(_ options: [String: String]) -> String {
+        options.sorted { $0.key < $1.key }.map { kv -> String in
+            let value = kv.value == "\t" ? "tab" : kv.value
+            return kv.key + "=" + value
+        }.joined(separator: ", ")
+    }
+
+    struct Shown: Encodable {
+        var version: DatasetVersion
+        var derivedFrom: [String]
+        var usedBy: [DatasetUse]
+    }
+}
+
+struct DataExport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a dataset version as CSV.")
+    @Argument(help: "NAME or NAME:VERSION.") var ref: String
+    @Option(help: "The CSV file to write.") var out: String
+    @Flag(help: "Copy the original file's bytes instead of writing CSV from the parsed data.") var original = false
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let ws = try common.open()
+        let v = try explain { try ws.datasets.version(try DatasetRef(parsing: ref)) }
+        if original {
+            let src = try explain { try ws.datasets.originalURL(v) }
+            do {
+                if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
+                try FileManager.default.copyItem(atPath: src.path, toPath: out)
+            } catch { throw PulkFailure(message: "\(out): cannot write: \(error.localizedDescription)") }
+        } else {
+            let frame = try explain { try ws.datasets.loadFrame(v) }
+            try explain { try CSVWriter().write(frame, to: out) }
+        }
+        if common.json { print(Output.json(["dataset": v.reference, "out": out])) } else { print("Wrote \(v.reference) to \(out)") }
+    }
+}
+
+struct DataRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove a dataset version (or all versions); refused while anything uses it.")
+    @Argument(help: "NAME:VERSION, or NAME for every version.") var ref: String
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let ws = try common.open()
+        let removed = try explain { try ws.datasets.remove(try DatasetRef(parsing: ref)) }
+        if common.json { print(Output.json(["removed": removed.map(\.reference)])); return }
+        print("Removed " + removed.map(\.reference).joined(separator: ", "))
+    }
+}

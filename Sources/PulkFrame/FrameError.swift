@@ -60,7 +60,7 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "Rename one in the header, or pass --rename-duplicates to call them '\(name)', '\(name)_2', …"
         case .fieldTooLarge(let loc, let bytes, let limit):
             return "\(loc): a field of \(bytes) bytes is larger than the \(limit)-byte limit. "
-                + "This usually means a missing closing quote or wrong line endings; raise the limit with --max-field-size if the value is real."
+                + "This usually means a missing closing quote or wrong line endings; raise the limit with --max-line-size if the line is real."
         case .badValue(let loc, let value, let expected, let hint):
             let shown = value.count > 40 ? String(value.prefix(40)) + "…" : value
             return "\(loc): '\(shown)' is not a valid \(expected.rawValue). \(hint)"

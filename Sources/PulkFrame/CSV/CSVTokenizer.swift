@@ -23,6 +23,7 @@ enum RowProblem: Equatable {
     case ragged(found: Int)
     case unterminatedQuote
     case strayQuote
+    case tooLong(bytes: Int)
 }
 
 /// Splits chunks into fields per RFC 4180: fields separated by the delimiter, rows by LF or CRLF,
@@ -31,6 +32,8 @@ enum RowProblem: Equatable {
 struct CSVTokenizer {
     let delimiter: UInt8
     let columns: Int
+    /// Rows longer than this are reported as problems.
+    var maxRowBytes = Int.max
     static let quote = UInt8(ascii: "\"")
     static let lf = UInt8(ascii: "\n")
     static let cr = UInt8(ascii: "\r")
@@ -115,6 +118,7 @@ struct CSVTokenizer {
                         break rowLoop
                     }
                     if problem == nil, field != columns { problem = .ragged(found: field) }
+                    if pos - rowStart > maxRowBytes { problem = .tooLong(bytes: min(pos, n) - rowStart) }
                     if let problem {
                         out.badRows.append((rowStart, problem))
                         continue

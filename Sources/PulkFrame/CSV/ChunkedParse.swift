@@ -54,7 +54,7 @@ struct ChunkedParse {
         var readOffset = layout.dataStart
         while true {
             // Top the buffer up to a round's worth.
-            let want = max(roundBytes, buffer.count + options.chunkBytes) - buffer.count
+            let want = max(roundBytes, buffer.count) // doubles while a row is longer than the buffer
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: want))
             let got = try buffer.withUnsafeMutableBytes { b in
@@ -190,7 +190,8 @@ struct ChunkedParse {
     /// placeholders filled in by `locate`.
     static func parseChunk(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, layout: CSVLayout, options: CSVOptions,
                            names: [String], sourceName: String) -> (ChunkResult, [ChunkProblem]) {
-        let tokenizer = CSVTokenizer(delimiter: layout.delimiter, columns: names.count)
+        var tokenizer = CSVTokenizer(delimiter: layout.delimiter, columns: names.count)
+        tokenizer.maxRowBytes = options.maxLineBytes
         let tokens = tokenizer.tokenize(bytes)
         var problems: [ChunkProblem] = []
         let nowhere = SourceLocation(file: sourceName, line: 0)
@@ -208,6 +209,9 @@ struct ChunkedParse {
                 error = .badValue(nowhere, value: "\"…\"…", expected: .string,
                                   hint: "A closing quote must be followed by the delimiter or the end of the line; quote the whole value.")
                 reason = "text after a closing quote"
+            case .tooLong(let bytes):
+                error = .fieldTooLarge(nowhere, bytes: bytes, limit: options.maxLineBytes)
+                reason = "line of \(bytes) bytes is longer than the \(options.maxLineBytes)-byte limit"
             }
             problems.append(ChunkProblem(offset: offset + bad.offset, error: error, reason: reason))
         }

@@ -1,0 +1,54 @@
+import Testing
+@testable import PulkFrame
+
+@Suite("Value parsers")
+struct ValueParserTests {
+    @Test func doublesRoundTripShortestText() {
+        var rng = SplitMix(seed: 11)
+        for _ in 0..<20000 {
+            let d = Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random(using: &rng) ? 1 : -1)
+            #expect(ValueParser.parse("\(d)", ValueParser.double) == d)
+            let small = Double(Int.random(in: -1_000_000...1_000_000, using: &rng)) / 1000
+            #expect(ValueParser.parse(formatDouble(small), ValueParser.double) == small)
+        }
+    }
+
+    @Test(arguments: [
+        ("0", 0.0), ("-0.0", -0.0), ("1e308", 1e308), ("4.9e-324", 4.9e-324), ("0.1", 0.1), ("123456789012345678901234567890", 1.2345678901234568e29),
+        ("1.7976931348623157e308", 1.7976931348623157e308), ("9007199254740993", 9007199254740992), ("0.000001", 1e-6),
+    ])
+    func doubles(text: String, value: Double) {
+        #expect(ValueParser.parse(text, ValueParser.double) == value)
+    }
+
+    @Test(arguments: ["", "-", "+", ".", "1e", "1e+", "1.2.3", "abc", "1,5", "0x10", "nan", "--1", "1 2"])
+    func notDoubles(text: String) {
+        #expect(ValueParser.parse(text, ValueParser.double) == nil)
+    }
+
+    @Test(arguments: [("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("+5", 5), ("-0", 0)])
+    func ints(text: String, value: Int64) {
+        #expect(ValueParser.parse(text, ValueParser.int64) == value)
+    }
+
+    @Test(arguments: ["9223372036854775808", "-9223372036854775809", "1.0", "", "1e3", "12a"])
+    func notInts(text: String) {
+        #expect(ValueParser.parse(text, ValueParser.int64) == nil)
+    }
+
+    @Test(arguments: [("1970-01-01", 0 as Int32), ("2000-02-29", 11016), ("1969-12-31", -1), ("0001-01-01", -719162), ("2/29/2000", 11016)])
+    func dates(text: String, days: Int32) {
+        #expect(ValueParser.parse(text, ValueParser.date) == days)
+        #expect(CivilDate.format(days: days) == (text.contains("/") ? "2000-02-29" : text))
+    }
+
+    @Test(arguments: ["2001-02-29", "2024-13-01", "2024-00-10", "24-01-01", "2024-1-1", "13/1/2024", "2024-01-01x"])
+    func notDates(text: String) {
+        #expect(ValueParser.parse(text, ValueParser.date) == nil)
+    }
+
+    @Test func weekdays() {
+        #expect(CivilDate.weekday(days: 0) == 3) // 1970-01-01 was a Thursday
+        #expect(CivilDate.weekday(days: -1) == 2)
+    }
+}

@@ -48,7 +48,7 @@ let package = Package(
 
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
-                    resources: [.copy("Fixtures")], swiftSettings: strict),
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

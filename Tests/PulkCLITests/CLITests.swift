@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+/// Runs the built `pulk` binary end to end and checks stdout, stderr and exit codes.
+struct PulkCLI {
+    static let binary: URL = {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("pulk")
+    }()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let dir: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+    }
+
+    func start(_ args: [String], env: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "PULK_HOME")
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        return (p, out, err)
+    }
+
+    func finish(_ started: (Process, Pipe, Pipe)) -> Result {
+        let (p, out, err) = started
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func run(_ args: String..., env: [String: String] = [:]) throws -> Result { finish(try start(args, env: env)) }
+
+    func file(_ name: String, _ text: String) -> String {
+        let path = dir.appendingPathComponent(name).path
+        try! text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    var penguins: String { Self.repoRoot.appendingPathComponent("examples/penguins.csv").path }
+}
+
+@Suite("pulk data: end to end")
+struct CLITests {
+    let cli = PulkCLI()
+
+    @Test func quickstart() throws {
+        let add = try cli.run("data", "add", cli.penguins, "--name", "penguins", "--description", "Palmer penguins")
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(add.stdout.hasPrefix("Added penguins:1: 344 rows × 8 columns"))
+        #expect(FileManager.default.fileExists(atPath: cli.dir.appendingPathComponent("pulk-workspace/pulk.sqlite").path))
+
+        let again = try cli.run("data", "add", cli.penguins, "--name", "penguins")
+        #expect(again.stdout.hasPrefix("Unchanged: identical content is already penguins:1"))
+
+        let list = try cli.run("data", "list")
+        #expect(list.stdout.contains("penguins  1         1       344"))
+
+        let show = try cli.run("data", "show", "penguins:1", "--json")
+        let shown = try #require(try show.json() as? [String: Any])
+        let version = try #require(shown["version"] as? [String: Any])
+        #expect(version["row_count"] as? Int == 344)
+        #expect((version["content_sha256"] as? String)?.count == 64)
+        #expect(shown["derived_from"] as? [String] == [])
+
+        let text = try cli.run("data", "show", "penguins")
+        #expect(text.stdout.contains("bill_length_mm     float64"))
+        #expect(text.stdout.contains("Source      \(cli.penguins)"))
+
+        let versions = try cli.run("data", "versions", "penguins", "--json")
+        #expect((try versions.json() as? [Any])?.count == 1)
+
+        let report = cli.dir.appendingPathComponent("report.html").path
+        let profile = try cli.run("data", "profile", "penguins", "--target", "species", "--html", report)
+        #expect(profile.status == 0, "\(profile.stderr)")
+        #expect(profile.stdout.contains("Target 'species' (classification)"))
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("<!DOCTYPE html>"))
+
+        let json = try cli.run("data", "profile", "penguins:1", "--json")
+        let p = try #require(try json.json() as? [String: Any])
+        #expect(p["schema_version"] as? Int == 1)
+        #expect((p["summary"] as? [String: Any])?["rows"] as? Int == 344)
+        #expect(json.stderr.isEmpty) // no progress bar when output is not a terminal
+
+        let out = cli.dir.appendingPathComponent("export.csv").path
+        #expect(try cli.run("data", "export", "penguins:1", "--out", out).status == 0)
+        let reAdded = try cli.run("data", "add", out, "--name", "roundtrip", "--json")
+        let rv = try #require((try reAdded.json() as? [String: Any])?["version"] as? [String: Any])
+        #expect(rv["row_count"] as? Int == 344)
+        let schemaBack = try #require(rv["schema"] as? [String: Any]), schemaOriginal = try #require(version["schema"] as? [String: Any])
+        #expect(NSDictionary(dictionary: schemaBack).isEqual(to: schemaOriginal))
+
+        let original = cli.dir.appendingPathComponent("original.csv").path
+        #expect(try cli.run("data", "export", "penguins", "--out", original, "--original").status == 0)
+        #expect(FileManager.default.contents(atPath: original) == FileManager.default.contents(atPath: cli.penguins))
+
+        let rm = try cli.run("data", "rm", "roundtrip")
+        #expect(rm.status == 0 && rm.stdout == "Removed roundtrip:1\n")
+    }
+
+    @Test func badInputExitsWithAClearMessage() throws {
+        let bad = cli.file("bad.csv", "a,b\n1,2\n3,4,5\n")
+        let r = try cli.run("data", "add", bad, "--name", "bad")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.csv:3: expected 2 fields (as in the header), found 3."))
+        #expect(r.stdout.isEmpty)
+
+        let skipped = try cli.run("data", "add", bad, "--name", "bad", "--skip-bad-rows")
+        #expect(skipped.status == 0)
+        #expect(skipped.stderr.contains("skipped line 3: expected 2 fields, found 3"))
+
+        let missing = try cli.run("data", "show", "nope")
+        #expect(missing.status == 1 && missing.stderr.contains("no dataset named 'nope'"))
+
+        let badType = try cli.run("data", "add", bad, "--name", "x", "--type", "a:int")
+        #expect(badType.status != 0 && badType.stderr.contains("--type expects COL=TYPE"))
+
+        let noFile = try cli.run("data", "add", "/no/such.csv", "--name", "x")
+        #expect(noFile.status == 1 && noFile.stderr.contains("/no/such.csv: no such file"))
+    }
+
+    @Test func removalRefusedWhileReferenced() throws {
+        let raw = cli.file("raw.csv", "a\n1\n2\n")
+        let clean = cli.file("clean.csv", "a\n1\n")
+        #expect(try cli.run("data", "add", raw, "--name", "raw").status == 0)
+        #expect(try cli.run("data", "add", clean, "--name", "clean", "--derived-from", "raw:1").status == 0)
+        let r = try cli.run("data", "rm", "raw:1")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("still referenced by derived-dataset clean:1"))
+        let show = try cli.run("data", "show", "clean")
+        #expect(show.stdout.contains("Derived     from raw:1"))
+    }
+
+    @Test func workspaceLocation() throws {
+        let data = cli.file("d.csv", "a\n1\n")
+        let home = cli.dir.appendingPathComponent("home").path
+        #expect(try cli.run("data", "add", data, "--name", "d", env: ["PULK_HOME": home]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: home + "/pulk.sqlite"))
+        let explicit = cli.dir.appendingPathComponent("explicit").path
+        #expect(try cli.run("data", "add", data, "--name", "d", "--workspace", explicit).status == 0)
+        let info = try cli.run("workspace", "info", "--workspace", explicit, "--json")
+        let obj = try #require(try info.json() as? [String: Any])
+        #expect(obj["datasets"] as? Int == 1 && obj["schema_current"] as? Bool == true)
+    }
+
+    @Test func profileAFileDirectly() throws {
+        let f = cli.file("p.csv", "x,y\n1,a\n2,b\n3,a\n")
+        let r = try cli.run("data", "profile", f, "--json")
+        #expect(r.status == 0)
+        #expect(((try r.json() as? [String: Any])?["source"] as? String) == "p.csv")
+    }
+
+    /// Two processes adding to one workspace at once: both succeed, with distinct versions.
+    @Test func twoProcessesShareAWorkspace() throws {
+        let files = (0..<6).map { cli.file("f\($0).csv", "a,b\n\($0),x\n") }
+        let running = try files.map { try cli.start(["data", "add", $0, "--name", "shared"]) }
+        let results = running.map { cli.finish($0) }
+        for r in results { #expect(r.status == 0, "\(r.stderr)") }
+        let versions = try #require(try cli.run("data", "versions", "shared", "--json").json() as? [[String: Any]])
+        #expect(versions.compactMap { $0["version"] as? Int }.sorted() == Array(1...6))
+        let check = try cli.run("workspace", "info")
+        #expect(check.status == 0)
+    }
+
+    @Test func helpListsCommands() throws {
+        let r = try cli.run("data", "--help")
+        for sub in ["add", "list", "show", "versions", "export", "rm", "profile"] { #expect(r.stdout.contains(sub)) }
+    }
+}

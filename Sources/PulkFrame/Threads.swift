@@ -38,3 +38,9 @@ public final class ResultSlots<T>: @unchecked Sendable {
     /// All slots in order.
     public var values: [T?] { (0..<count).map { base[$0] } }
 }
+
+/// Hands a value to parallel tasks that each touch a disjoint part of it (the caller guarantees it).
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}

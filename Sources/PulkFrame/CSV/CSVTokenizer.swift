@@ -51,6 +51,7 @@ struct CSVTokenizer {
         var rowStarts = [UInt32](repeating: 0, count: columns)
         var rowEnds = [UInt32](repeating: 0, count: columns)
         var pos = 0
+        let delimiterMask = UInt64(delimiter) &* Self.ones
         rowStarts.withUnsafeMutableBufferPointer { rs in
             rowEnds.withUnsafeMutableBufferPointer { re in
                 while pos < n {
@@ -92,11 +93,7 @@ struct CSVTokenizer {
                             // On a stray quote, resynchronise at the end of this field.
                             while pos < n, p[pos] != delimiter, p[pos] != Self.lf { pos += 1 }
                         } else {
-                            while pos < n {
-                                let b = p[pos]
-                                if b == delimiter || b == Self.lf { break }
-                                pos += 1
-                            }
+                            pos = Self.scanToDelimiterOrNewline(p, pos, n, delimiterMask)
                             end = pos
                             if end > start, p[end - 1] == Self.cr, pos == n || p[pos] == Self.lf { end -= 1 }
                         }
@@ -131,6 +128,31 @@ struct CSVTokenizer {
             }
         }
         return out
+    }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+    static let newlineMask: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+
+    /// The first offset at or after `pos` holding the delimiter or a newline (or `n`), eight bytes at a
+    /// time: a byte equal to the target becomes zero after XOR, and the classic has-zero-byte test
+    /// finds it (exact for the lowest such byte, which is the one we need).
+    @inline(__always)
+    static func scanToDelimiterOrNewline(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ delimiterMask: UInt64) -> Int {
+        var pos = start
+        let raw = UnsafeRawPointer(p)
+        while pos + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
+            let a = w ^ delimiterMask, b = w ^ newlineMask
+            let za = (a &- ones) & ~a & highs
+            let zb = (b &- ones) & ~b & highs
+            let z = za | zb
+            if z != 0 { return pos + (z.trailingZeroBitCount >> 3) }
+            pos += 8
+        }
+        let d = UInt8(truncatingIfNeeded: delimiterMask)
+        while pos < n, p[pos] != d, p[pos] != lf { pos += 1 }
+        return pos
     }
 
     /// The offset just past the last complete row in `bytes` when it is read from a row boundary,

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The converted columns of one chunk of rows, and where the chunk lies in the file.
 final class ChunkResult: @unchecked Sendable {
     let offset: Int
@@ -89,7 +95,7 @@ struct ChunkedParse {
     /// Ranges of whole rows of about `chunkBytes` each.
     private func cut(_ buffer: [UInt8], atEOF: Bool) -> [Range<Int>] {
         buffer.withUnsafeBufferPointer { all in
-            let hasQuotes = all.contains(CSVTokenizer.quote)
+            let hasQuotes = all.count > 0 && memchr(all.baseAddress!, Int32(CSVTokenizer.quote), all.count) != nil
             var pieces: [Range<Int>] = []
             var pos = 0
             while pos < all.count {
@@ -129,14 +135,16 @@ struct ChunkedParse {
                                            options: options, names: names, sourceName: "")
             }
         }
+        var parsed: [ChunkResult] = []
         for i in 0..<pieces.count {
             let (chunk, problems) = slots[i]!
             if let first = problems.min(by: { $0.offset < $1.offset }) {
                 if !options.skipBadRows { throw try locate(first.error, offset: first.offset) }
                 skipped.append(contentsOf: problems.map { ($0.offset, $0.reason) })
             }
-            try absorb(chunk)
+            parsed.append(chunk)
         }
+        try absorb(parsed)
         if let first = extents.first, first.length > 0, accumulators.first?.expectedRows == 0 {
             // Estimate the file's rows from the first round, so column storage is reserved once.
             let done = extents.reduce(0) { $0 + $1.length }
@@ -146,18 +154,33 @@ struct ChunkedParse {
         }
     }
 
-    /// Appends a parsed chunk's columns to the accumulators and drops its values.
-    private mutating func absorb(_ chunk: ChunkResult) throws(FrameError) {
-        let extent = ChunkExtent(offset: chunk.offset, length: chunk.length, rowCount: chunk.rowCount,
-                                 droppedRows: chunk.droppedRows)
-        let me = self
-        for (c, acc) in accumulators.enumerated() {
-            try acc.absorb(chunk.columns[c], extent: extent, previous: extents) { e throws(FrameError) in
-                try me.reparseAsText(e, column: c)
+    /// Appends parsed chunks' columns to the accumulators (columns in parallel) and drops their values.
+    private mutating func absorb(_ chunks: [ChunkResult]) throws(FrameError) {
+        // Each task appends to its own column's accumulator only.
+        let shared = UncheckedSendable((parse: self, chunks: chunks))
+        let previous = extents
+        let errors = ResultSlots<FrameError>(count: accumulators.count)
+        parallelFor(accumulators.count, threads: options.threads) { c in
+            let me = shared.value.parse
+            var seen = previous
+            for chunk in shared.value.chunks {
+                let extent = ChunkExtent(offset: chunk.offset, length: chunk.length, rowCount: chunk.rowCount,
+                                         droppedRows: chunk.droppedRows)
+                do {
+                    try me.accumulators[c].absorb(chunk.columns[c], extent: extent, previous: seen) { e throws(FrameError) in
+                        try me.reparseAsText(e, column: c)
+                    }
+                } catch {
+                    errors[c] = error as? FrameError ?? .invalidArgument("\(error)")
+                    return
+                }
+                seen.append(extent)
             }
-            chunk.columns[c].values = .null
         }
-        extents.append(extent)
+        if let e = errors.values.compactMap({ $0 }).first { throw e }
+        extents += chunks.map {
+            ChunkExtent(offset: $0.offset, length: $0.length, rowCount: $0.rowCount, droppedRows: $0.droppedRows)
+        }
     }
 
     private func reparseAsText(_ e: ChunkExtent, column c: Int) throws(FrameError) -> ChunkColumn {

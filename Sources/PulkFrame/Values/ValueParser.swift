@@ -26,7 +26,7 @@ public enum ValueParser {
     }
 
     /// Exact powers of ten representable in a `Double` (10^0 … 10^22).
-    @inlinable static func exactPower(_ e: Int) -> Double {
+    @inlinable @inline(__always) static func exactPower(_ e: Int) -> Double {
         switch e {
         case 0: return 1e0
         case 1: return 1e1

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Foundation benchmarks: Pulk beside pyarrow/pandas in one run, printing ratios.
+#   Benchmarks/run.sh [REPS]
+# Data: the 1,000,000 × 28 float CSV made by ../shared/bench (generated once into $BENCH_DATA_DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=${1:-5}
+venv=${PULK_BENCH_VENV:-$HOME/.cache/pulk-bench-venv}
+data=${BENCH_DATA_DIR:-$HOME/.cache/pulk-bench}
+if ! "$venv/bin/python" -c "import pyarrow, pandas, sklearn" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r Benchmarks/requirements.txt
+fi
+csv="$data/synth_clf_1m.csv"
+if [ ! -f "$csv" ]; then
+  mkdir -p "$data"
+  (cd ../shared/bench/anchors && BENCH_DATA_DIR="$data" "$venv/bin/python" -c "import gbdt_train; gbdt_train.generate_csvs()")
+fi
+swift build -c release --product PulkBench >/dev/null
+bench=.build/release/PulkBench
+py=$venv/bin/python
+mkdir -p Benchmarks/results
+cat "$csv" > /dev/null # warm the page cache for both sides
+
+anchor=$("$py" Benchmarks/anchor_csv.py "$csv" "$reps")
+pulk=$("$bench" csv "$csv" "$reps")
+memory=$("$bench" csv-memory "$csv")
+binary=$("$bench" binary "$csv" 3)
+profile=$("$bench" profile "$csv" 3)
+printf '%s\n' "$anchor" "$pulk" "$memory" "$binary" "$profile" | tee Benchmarks/results/foundation.jsonl
+
+"$py" - "$anchor" "$pulk" "$memory" "$binary" "$profile" <<'PY'
+import json, sys
+a, p, m, b, pr = (json.loads(x) for x in sys.argv[1:])
+print()
+print(f"CSV read 1M x 28 ({p['size_mb']:.0f} MB):  pulk {p['mb_per_s']:.0f} MB/s   pyarrow {a['pyarrow_mb_per_s']:.0f} MB/s   "
+      f"pandas {a['pandas_mb_per_s']:.0f} MB/s   pulk/pyarrow = {p['mb_per_s'] / a['pyarrow_mb_per_s']:.2f}x (goal >= 1.5x)")
+print(f"CSV read peak memory: {m['peak_rss_bytes'] / 2**20:.0f} MiB for {m['column_bytes'] / 2**20:.0f} MiB of columns = {m['ratio']:.2f}x (goal <= 2x)")
+print(f"Binary copy load: {b['binary_median_s']:.3f} s vs CSV parse {b['csv_median_s']:.3f} s = {b['speedup']:.1f}x faster (goal >= 10x)")
+print(f"Full profile with correlations: {pr['median_s']:.2f} s (goal < 3 s)")
+PY

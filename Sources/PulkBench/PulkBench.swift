@@ -1,0 +1,105 @@
+import Foundation
+import PulkFrame
+import PulkProfile
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Pulk's side of the foundation benchmarks (run by Benchmarks/run.sh beside pyarrow). Each
+/// subcommand prints one JSON line.
+///
+///   PulkBench csv FILE [REPS]       read a CSV into typed columns; median seconds and MB/s
+///   PulkBench csv-memory FILE       one read in a fresh process: peak RSS vs the columns' bytes
+///   PulkBench binary FILE [REPS]    load the binary frame copy vs parsing the CSV
+///   PulkBench profile FILE [REPS]   full profile (with correlations) of the frame
+@main
+struct PulkBench {
+    static func main() throws {
+        let args = CommandLine.arguments
+        guard args.count >= 3 else {
+            print("usage: PulkBench csv|csv-memory|binary|profile FILE [REPS]")
+            exit(2)
+        }
+        let path = args[2]
+        let reps = args.count > 3 ? Int(args[3]) ?? 3 : 3
+        switch args[1] {
+        case "csv": try csv(path, reps: reps)
+        case "csv-memory": try csvMemory(path)
+        case "binary": try binary(path, reps: reps)
+        case "profile": try profile(path, reps: reps)
+        default: print("unknown benchmark \(args[1])"); exit(2)
+        }
+    }
+
+    static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = try body()
+        return (r, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+
+    static func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+
+    static func emit(_ dict: [String: Any]) {
+        let data = try! JSONSerialization.data(withJSONObject: dict, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
+    }
+
+    static func peakRSS() -> Int {
+        var u = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+        return Int(u.ru_maxrss) * 1024
+    }
+
+    static func csv(_ path: String, reps: Int) throws {
+        var times: [Double] = []
+        var shape = (0, 0)
+        for _ in 0..<reps {
+            let (f, t) = try time { try CSVReader().read(path: path).0 }
+            times.append(t)
+            shape = (f.rowCount, f.columnCount)
+        }
+        let mb = Double(fileSize(path)) / 1e6
+        emit(["benchmark": "csv_read", "rows": shape.0, "columns": shape.1, "size_mb": mb, "seconds": times,
+              "median_s": median(times), "mb_per_s": mb / median(times), "threads": defaultThreadCount()])
+    }
+
+    static func csvMemory(_ path: String) throws {
+        let (f, t) = try time { try CSVReader().read(path: path).0 }
+        let peak = peakRSS()
+        emit(["benchmark": "csv_read_memory", "seconds": t, "peak_rss_bytes": peak, "column_bytes": f.memoryBytes,
+              "ratio": Double(peak) / Double(f.memoryBytes)])
+    }
+
+    static func binary(_ path: String, reps: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("pulkbench-\(getpid()).pulkframe").path
+        FileManager.default.createFile(atPath: copy, contents: Data(FrameFile.encode(frame)))
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        var csvTimes: [Double] = [], binTimes: [Double] = []
+        for _ in 0..<reps {
+            csvTimes.append(try time { try CSVReader().read(path: path).0 }.1)
+            let (back, t) = try time { try FrameFile.read(path: copy) }
+            precondition(back.rowCount == frame.rowCount)
+            binTimes.append(t)
+        }
+        emit(["benchmark": "binary_load", "csv_median_s": median(csvTimes), "binary_median_s": median(binTimes),
+              "speedup": median(csvTimes) / median(binTimes), "binary_mb": Double(fileSize(copy)) / 1e6])
+    }
+
+    static func profile(_ path: String, reps: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        var times: [Double] = []
+        var warnings = 0
+        for _ in 0..<reps {
+            let (p, t) = try time { try Profiler().profile(frame, source: path, target: frame.names.last) }
+            times.append(t)
+            warnings = p.warnings.count
+        }
+        emit(["benchmark": "profile", "rows": frame.rowCount, "columns": frame.columnCount, "seconds": times,
+              "median_s": median(times), "warnings": warnings])
+    }
+}

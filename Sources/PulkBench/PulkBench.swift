@@ -10,11 +10,12 @@ import Glibc
 ///
 ///   PulkBench csv FILE [REPS]       read a CSV into typed columns; median seconds and MB/s
 ///   PulkBench csv-memory FILE       one read in a fresh process: peak RSS vs the columns' bytes
-///   PulkBench binary FILE [REPS]    load the binary frame copy vs parsing the CSV
+///   PulkBench binary FILE [REPS]    load the binary frame copy vs parsing the CSV, each in a fresh process
 ///   PulkBench profile FILE [REPS]   full profile (with correlations) of the frame
 @main
 struct PulkBench {
     static func main() throws {
+        Allocator.tuneForColumnarWork()
         let args = CommandLine.arguments
         guard args.count >= 3 else {
             print("usage: PulkBench csv|csv-memory|binary|profile FILE [REPS]")
@@ -26,6 +27,7 @@ struct PulkBench {
         case "csv": try csv(path, reps: reps)
         case "csv-memory": try csvMemory(path)
         case "binary": try binary(path, reps: reps)
+        case "load-once": try loadOnce(path, binary: args.count > 3 && args[3] == "binary")
         case "profile": try profile(path, reps: reps)
         default: print("unknown benchmark \(args[1])"); exit(2)
         }
@@ -74,6 +76,7 @@ struct PulkBench {
               "ratio": Double(peak) / Double(f.memoryBytes)])
     }
 
+    /// Each load runs in a fresh child process, as `pulk` would, so neither side reuses warm heap pages.
     static func binary(_ path: String, reps: Int) throws {
         let frame = try CSVReader().read(path: path).0
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("pulkbench-\(getpid()).pulkframe").path
@@ -81,13 +84,31 @@ struct PulkBench {
         defer { try? FileManager.default.removeItem(atPath: copy) }
         var csvTimes: [Double] = [], binTimes: [Double] = []
         for _ in 0..<reps {
-            csvTimes.append(try time { try CSVReader().read(path: path).0 }.1)
-            let (back, t) = try time { try FrameFile.read(path: copy) }
-            precondition(back.rowCount == frame.rowCount)
-            binTimes.append(t)
+            csvTimes.append(try child(["load-once", path, "csv"]))
+            binTimes.append(try child(["load-once", copy, "binary"]))
         }
         emit(["benchmark": "binary_load", "csv_median_s": median(csvTimes), "binary_median_s": median(binTimes),
+              "csv_seconds": csvTimes, "binary_seconds": binTimes,
               "speedup": median(csvTimes) / median(binTimes), "binary_mb": Double(fileSize(copy)) / 1e6])
+    }
+
+    /// Runs this benchmark binary with `args` and returns the seconds the child reports.
+    static func child(_ args: [String]) throws -> Double {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))!
+    }
+
+    static func loadOnce(_ path: String, binary: Bool) throws {
+        let (f, t) = try time { binary ? try FrameFile.read(path: path) : try CSVReader().read(path: path).0 }
+        precondition(f.rowCount > 0)
+        print(t)
     }
 
     static func profile(_ path: String, reps: Int) throws {

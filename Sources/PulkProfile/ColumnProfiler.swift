@@ -44,7 +44,7 @@ struct ColumnProfiler {
     private func percent(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) * 100 }
 
     private func numeric(_ column: Column, all: [Double], into p: inout ColumnProfile) -> ColumnWork {
-        let present = all.filter { !$0.isNaN }
+        let present = column.validity == nil ? all : all.filter { !$0.isNaN }
         let order = present.withUnsafeBufferPointer { Sorting.argsort($0) }
         let sorted = order.map { present[Int($0)] }
         var work = ColumnWork(profile: p)
@@ -68,7 +68,9 @@ struct ColumnProfiler {
         }
         p.distinct = runs.count
         p.distinctPercent = percent(runs.count, p.count)
-        p.topValues = topK(runs.map { (text($0.value), $0.count) })
+        // Pick the most frequent runs by number first; format only those.
+        let top = Self.topIndices(runs.map(\.count), options.topValues)
+        p.topValues = top.map { ValueCount(value: text(runs[$0].value), count: runs[$0].count) }
         if !sorted.isEmpty {
             sorted.withUnsafeBufferPointer { s in
                 let m = present.withUnsafeBufferPointer { Statistics.moments($0) }
@@ -98,10 +100,14 @@ struct ColumnProfiler {
         if column.type.isNumeric {
             work.values = all
             let ranks = present.withUnsafeBufferPointer { Sorting.averageRanks($0, order: order) }
-            var full = [Double](repeating: .nan, count: all.count)
-            var k = 0
-            for r in 0..<all.count where !all[r].isNaN { full[r] = ranks[k]; k += 1 }
-            work.ranks = full
+            if present.count == all.count {
+                work.ranks = ranks
+            } else {
+                var full = [Double](repeating: .nan, count: all.count)
+                var k = 0
+                for r in 0..<all.count where !all[r].isNaN { full[r] = ranks[k]; k += 1 }
+                work.ranks = full
+            }
         }
         return work
     }
@@ -123,6 +129,20 @@ struct ColumnProfiler {
         work.categoryCount = labels.count
         work.profile = p
         return work
+    }
+
+    /// Indices of the `k` largest counts, largest first, ties by index: one pass keeping the best `k`.
+    static func topIndices(_ counts: [Int], _ k: Int) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(k + 1)
+        for i in counts.indices {
+            if best.count == k, let last = best.last, counts[last] >= counts[i] { continue }
+            var pos = best.count
+            while pos > 0, counts[best[pos - 1]] < counts[i] { pos -= 1 }
+            best.insert(i, at: pos)
+            if best.count > k { best.removeLast() }
+        }
+        return best
     }
 
     private func topK(_ pairs: [(String, Int)]) -> [ValueCount] {

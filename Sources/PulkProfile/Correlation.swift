@@ -8,16 +8,13 @@ enum Correlation {
         let p = columns.count
         guard p > 0 else { return [] }
         let n = columns[0].count
-        // Centre and scale complete columns once so a pair's correlation is one dot product.
+        // Means and sums of squares of complete columns, so a pair's correlation is one centred dot product.
         let complete = columns.map { !$0.contains { $0.isNaN } }
-        let centred: [[Double]?] = columns.enumerated().map { j, c in
+        let moments: [(mean: Double, ss: Double)?] = columns.enumerated().map { j, c in
             guard complete[j], n > 1 else { return nil }
             let mean = c.reduce(0, +) / Double(n)
-            var d = c.map { $0 - mean }
-            let norm = d.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            guard norm > 0 else { return nil }
-            for i in 0..<n { d[i] /= norm }
-            return d
+            let ss = c.withUnsafeBufferPointer { Kernels.centredDot($0.baseAddress!, mean, $0.baseAddress!, mean, n) }
+            return ss > 0 ? (mean, ss) : nil
         }
         var pairs: [(Int, Int)] = []
         for a in 0..<p { for b in a..<p { pairs.append((a, b)) } }
@@ -25,11 +22,16 @@ enum Correlation {
         let pairList = pairs
         parallelFor(pairs.count, threads: threads) { k in
             let (a, b) = pairList[k]
-            if let x = centred[a], let y = centred[b] {
-                slots[k] = x.withUnsafeBufferPointer { xa in
-                    y.withUnsafeBufferPointer { ya in Kernels.clamp(Kernels.dot(xa.baseAddress!, ya.baseAddress!, n)) }
+            if let x = moments[a], let y = moments[b] {
+                let s = columns[a].withUnsafeBufferPointer { xa in
+                    columns[b].withUnsafeBufferPointer { ya in
+                        Kernels.centredDot(xa.baseAddress!, x.mean, ya.baseAddress!, y.mean, n)
+                    }
                 }
-            } else if rankWhenMissing && !(complete[a] && complete[b]) {
+                slots[k] = Kernels.clamp(s / (x.ss * y.ss).squareRoot())
+            } else if complete[a] && complete[b] {
+                slots[k] = nil // a constant column: undefined
+            } else if rankWhenMissing {
                 slots[k] = spearmanPairwise(columns[a], columns[b])
             } else {
                 slots[k] = columns[a].withUnsafeBufferPointer { xa in

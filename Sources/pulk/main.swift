@@ -1,4 +1,5 @@
 import ArgumentParser
+import PulkFrame
 
 /// The `pulk` command: a thin shell over the Pulk libraries.
 struct Pulk: ParsableCommand {
@@ -10,4 +11,5 @@ struct Pulk: ParsableCommand {
         subcommands: [DataCommand.self, WorkspaceCommand.self])
 }
 
+Allocator.tuneForColumnarWork()
 Pulk.main()

@@ -116,7 +116,7 @@ struct CSVReaderTests {
         o.chunkBytes = chunk
         o.threads = 2
         let chunked = try readCSV(text, o)
-        #expect(chunked == whole)
+        #expect(difference(chunked, whole) == nil)
         #expect(whole.rowCount == 2000)
         #expect(whole.columns.map(\.type) == [.int64, .string, .float64, .date])
     }
@@ -133,6 +133,37 @@ struct CSVReaderTests {
         #expect(c.type == .string)
         #expect(c.value(at: 7) == .string("00007"))
         #expect(c.value(at: 3000) == .string("X-1"))
+    }
+
+    /// Numeric files take a one-pass fast path after the first round; it must agree with the general
+    /// path (one big chunk) on every value, including missing values, late widening and errors.
+    @Test(arguments: ["", "\"5\",1,2\n", "1.5,2,3\n", "7,x,1\n", "1,2,3,4\n"])
+    func numericFastPathAgrees(tail: String) throws {
+        var rng = SplitMix(seed: 3)
+        var text = "a,b,c\n"
+        for i in 0..<1500 {
+            let a = Int.random(in: -1000...1000, using: &rng)
+            let b = i % 97 == 0 ? "NA" : "\(Double(Int.random(in: -100000...100000, using: &rng)) / 1000)e\(i % 3)"
+            text += "\(a),\(b),\(i % 50 == 0 ? "" : " \(i) ")\r\n"
+        }
+        text += tail
+        var small = CSVOptions()
+        small.chunkBytes = 1024
+        small.threads = 2
+        var whole = CSVOptions()
+        whole.chunkBytes = 1 << 24
+        let expected = Result { try readCSV(text, whole) }
+        let got = Result { try readCSV(text, small) }
+        switch (expected, got) {
+        case (.success(let e), .success(let g)):
+            #expect(difference(g, e) == nil)
+            #expect(e.rowCount == 1500 + (tail.isEmpty ? 0 : 1))
+        case (.failure(let e), .failure(let g)):
+            #expect("\(e)" == "\(g)")
+            #expect("\(g)".contains("t.csv:1502"))
+        default:
+            Issue.record("fast and general paths disagree: \(String(describing: try? expected.get().rowCount)) vs \(String(describing: try? got.get().rowCount))")
+        }
     }
 
     @Test func gzipInput() throws {

@@ -28,3 +28,16 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The first difference between two frames (values compared with missing = missing, NaN-safe), or nil.
+func difference(_ a: Frame, _ b: Frame) -> String? {
+    if a.names != b.names { return "names \(a.names) vs \(b.names)" }
+    if a.rowCount != b.rowCount { return "rows \(a.rowCount) vs \(b.rowCount)" }
+    for (x, y) in zip(a.columns, b.columns) {
+        if x.type != y.type { return "\(x.name): type \(x.type) vs \(y.type)" }
+        for r in 0..<a.rowCount where x.value(at: r) != y.value(at: r) {
+            return "\(x.name) row \(r): \(x.value(at: r)) vs \(y.value(at: r))"
+        }
+    }
+    return nil
+}

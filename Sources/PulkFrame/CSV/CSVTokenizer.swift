@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Field boundaries of a chunk of complete CSV rows, found in one pass (stage 1 of parsing).
 ///
 /// `starts[r * columns + c]` and `ends[...]` are byte offsets into the chunk; the top bits of an end
@@ -160,9 +166,8 @@ struct CSVTokenizer {
     static func lastRowBoundary(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, hasQuotes: Bool) -> Int? {
         guard let p = bytes.baseAddress, bytes.count > 0 else { return nil }
         if !hasQuotes {
-            var i = bytes.count - 1
-            while i >= 0 { if p[i] == lf { return i + 1 }; i -= 1 }
-            return nil
+            guard let hit = lastByte(p, lf, bytes.count) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(p) + 1
         }
         var inQuotes = false
         var justClosed = false
@@ -186,3 +191,19 @@ struct CSVTokenizer {
         return last
     }
 }
+
+/// The last occurrence of `byte` in `p[0..<n]` (glibc's vectorised `memrchr` where available).
+func lastByte(_ p: UnsafePointer<UInt8>, _ byte: UInt8, _ n: Int) -> UnsafeRawPointer? {
+    #if os(Linux)
+    return glibcMemrchr(p, Int32(byte), n).map { UnsafeRawPointer($0) }
+    #else
+    var i = n - 1
+    while i >= 0 { if p[i] == byte { return UnsafeRawPointer(p + i) }; i -= 1 }
+    return nil
+    #endif
+}
+
+#if os(Linux)
+@_silgen_name("memrchr")
+private func glibcMemrchr(_ s: UnsafeRawPointer, _ c: Int32, _ n: Int) -> UnsafeMutableRawPointer?
+#endif

@@ -60,13 +60,21 @@ struct ChunkedParse {
         var readOffset = layout.dataStart
         while true {
             // Top the buffer up to a round's worth.
-            let want = max(roundBytes, buffer.count) // doubles while a row is longer than the buffer
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: want))
-            let got = try buffer.withUnsafeMutableBytes { b in
-                Result { () throws(FrameError) in try source.read(at: readOffset, count: want, into: b.baseAddress! + old) }
-            }.get()
-            buffer.removeLast(want - got)
+            // A round's worth (doubling while a row is longer than the buffer), never past the end of the input.
+            let want = min(max(roundBytes, buffer.count), source.size - readOffset)
+            var got = 0
+            var failure: FrameError?
+            let previous = buffer
+            buffer = [UInt8](unsafeUninitializedCapacity: previous.count + want) { b, count in
+                previous.withUnsafeBufferPointer { old in
+                    if let base = old.baseAddress { b.baseAddress!.update(from: base, count: old.count) }
+                }
+                do { got = try source.read(at: readOffset, count: want, into: b.baseAddress! + previous.count) } catch {
+                    failure = error as? FrameError ?? .io(source.name, reason: "\(error)")
+                }
+                count = previous.count + got
+            }
+            if let failure { throw failure }
             readOffset += got
             let atEOF = readOffset >= source.size
             if buffer.isEmpty { break }
@@ -126,13 +134,17 @@ struct ChunkedParse {
         let layout = self.layout
         let options = self.options
         let names = layout.names
+        // Kinds known from earlier rounds let numeric chunks take the one-pass fast path.
+        let known: [InferredKind]? = extents.isEmpty ? nil : accumulators.map { acc in
+            acc.forced == .unixSeconds ? .null : acc.kind
+        }
         buffer.withUnsafeBufferPointer { all in
             let base = SharedPointer(UnsafeMutablePointer(mutating: all.baseAddress!))
             parallelFor(pieces.count, threads: options.threads) { i in
                 let r = pieces[i]
                 let bytes = UnsafeBufferPointer(start: base.base + r.lowerBound, count: r.count)
                 slots[i] = Self.parseChunk(bytes, offset: baseOffset + r.lowerBound, layout: layout,
-                                           options: options, names: names, sourceName: "")
+                                           options: options, names: names, sourceName: "", known: known)
             }
         }
         var parsed: [ChunkResult] = []
@@ -212,7 +224,14 @@ struct ChunkedParse {
     /// Tokenizes and converts one chunk. Problems carry absolute row offsets; their locations are
     /// placeholders filled in by `locate`.
     static func parseChunk(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, layout: CSVLayout, options: CSVOptions,
-                           names: [String], sourceName: String) -> (ChunkResult, [ChunkProblem]) {
+                           names: [String], sourceName: String, known: [InferredKind]? = nil) -> (ChunkResult, [ChunkProblem]) {
+        if let known, NumericChunkParser.applies(to: known) {
+            let fast = NumericChunkParser(delimiter: layout.delimiter, kinds: known,
+                                          missing: MissingMatcher(options.missingTokens), maxRowBytes: options.maxLineBytes)
+            if let (columns, rows) = fast.parse(bytes) {
+                return (ChunkResult(offset: offset, length: bytes.count, rowCount: rows, columns: columns, droppedRows: []), [])
+            }
+        }
         var tokenizer = CSVTokenizer(delimiter: layout.delimiter, columns: names.count)
         tokenizer.maxRowBytes = options.maxLineBytes
         let tokens = tokenizer.tokenize(bytes)

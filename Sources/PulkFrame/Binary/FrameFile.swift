@@ -92,18 +92,6 @@ public enum FrameFile {
         try read(FileSource(path: path))
     }
 
-    /// Asks the kernel to back a large buffer with huge pages before it is first touched
-    /// (one fault per 2 MiB instead of per 4 KiB); a no-op where unsupported.
-    static func adviseHugePages(_ base: UnsafeMutableRawPointer, _ length: Int) {
-        #if os(Linux)
-        let huge = 2 << 20
-        guard length >= 2 * huge else { return }
-        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (Int(bitPattern: base) + length) & ~(huge - 1)
-        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14) } // MADV_HUGEPAGE
-        #endif
-    }
-
     static func read(_ source: any ByteSource) throws(FrameError) -> Frame {
         let head = try source.bytes(at: 0, count: 16)
         guard head.count == 16, Array(head[0..<8]) == magic else {
@@ -126,7 +114,6 @@ public enum FrameFile {
             }
             var failure: FrameError?
             let out = [T](unsafeUninitializedCapacity: count) { buf, initialized in
-                if let base = buf.baseAddress { adviseHugePages(UnsafeMutableRawPointer(base), span.length) }
                 do throws(FrameError) {
                     let n = try source.read(at: dataStart + span.offset, count: span.length,
                                             into: UnsafeMutableRawPointer(buf.baseAddress ?? UnsafeMutablePointer<T>.allocate(capacity: 0)))

@@ -27,7 +27,7 @@ struct PulkBench {
         case "csv": try csv(path, reps: reps)
         case "csv-memory": try csvMemory(path)
         case "binary": try binary(path, reps: reps)
-        case "load-once": try loadOnce(path, binary: args.count > 3 && args[3] == "binary")
+        case "load-once": try loadOnce(path, mode: args.count > 3 ? args[3] : "csv")
         case "profile": try profile(path, reps: reps)
         default: print("unknown benchmark \(args[1])"); exit(2)
         }
@@ -82,13 +82,16 @@ struct PulkBench {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("pulkbench-\(getpid()).pulkframe").path
         FileManager.default.createFile(atPath: copy, contents: Data(FrameFile.encode(frame)))
         defer { try? FileManager.default.removeItem(atPath: copy) }
-        var csvTimes: [Double] = [], binTimes: [Double] = []
+        var csvTimes: [Double] = [], binTimes: [Double] = [], touchTimes: [Double] = []
         for _ in 0..<reps {
             csvTimes.append(try child(["load-once", path, "csv"]))
             binTimes.append(try child(["load-once", copy, "binary"]))
+            touchTimes.append(try child(["load-once", copy, "binary-touch"]))
         }
         emit(["benchmark": "binary_load", "csv_median_s": median(csvTimes), "binary_median_s": median(binTimes),
               "csv_seconds": csvTimes, "binary_seconds": binTimes,
+              "binary_touch_median_s": median(touchTimes), "binary_touch_seconds": touchTimes,
+              "touch_speedup": median(csvTimes) / median(touchTimes),
               "speedup": median(csvTimes) / median(binTimes), "binary_mb": Double(fileSize(copy)) / 1e6])
     }
 
@@ -105,8 +108,22 @@ struct PulkBench {
         return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))!
     }
 
-    static func loadOnce(_ path: String, binary: Bool) throws {
-        let (f, t) = try time { binary ? try FrameFile.read(path: path) : try CSVReader().read(path: path).0 }
+    /// `csv`: parse; `binary`: map the frame file; `binary-touch`: map it and read every value once
+    /// (what the first pass over a freshly loaded dataset costs).
+    static func loadOnce(_ path: String, mode: String) throws {
+        let (f, t) = try time { () throws -> Frame in
+            let f = mode == "csv" ? try CSVReader().read(path: path).0 : try FrameFile.read(path: path)
+            if mode == "binary-touch" {
+                let total = UncheckedSendable(f)
+                let sums = ResultSlots<Double>(count: f.columnCount)
+                parallelFor(f.columnCount) { c in
+                    if case .float64(let v) = total.value.columns[c].storage { sums[c] = v.withUnsafeBufferPointer { $0.reduce(0, +) } }
+                    if case .int64(let v) = total.value.columns[c].storage { sums[c] = Double(v.withUnsafeBufferPointer { $0.reduce(0, &+) }) }
+                }
+                precondition(sums.values.compactMap { $0 }.count == f.columnCount)
+            }
+            return f
+        }
         precondition(f.rowCount > 0)
         print(t)
     }

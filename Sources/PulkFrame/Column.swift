@@ -1,15 +1,25 @@
 /// The typed values of a column. Missing slots hold a placeholder (0, or NaN for floats); the
 /// column's validity bitmap is the source of truth for what is missing.
 public enum ColumnStorage: Sendable, Equatable {
-    case float64([Double])
-    case int64([Int64])
-    case bool([Bool])
+    case float64(ColumnBuffer<Double>)
+    case int64(ColumnBuffer<Int64>)
+    case bool(ColumnBuffer<Bool>)
     /// Dictionary-encoded text: `codes[i]` indexes `dictionary`.
-    case string(codes: [Int32], dictionary: [String])
+    case string(codes: ColumnBuffer<Int32>, dictionary: [String])
     /// Days since 1970-01-01.
-    case date([Int32])
+    case date(ColumnBuffer<Int32>)
     /// Microseconds since 1970-01-01T00:00:00Z.
-    case datetime([Int64])
+    case datetime(ColumnBuffer<Int64>)
+
+    // Array-taking spellings of the cases, for building columns from owned values.
+    public static func float64(_ v: [Double]) -> ColumnStorage { .float64(ColumnBuffer(v)) }
+    public static func int64(_ v: [Int64]) -> ColumnStorage { .int64(ColumnBuffer(v)) }
+    public static func bool(_ v: [Bool]) -> ColumnStorage { .bool(ColumnBuffer(v)) }
+    public static func string(codes: [Int32], dictionary: [String]) -> ColumnStorage {
+        .string(codes: ColumnBuffer(codes), dictionary: dictionary)
+    }
+    public static func date(_ v: [Int32]) -> ColumnStorage { .date(ColumnBuffer(v)) }
+    public static func datetime(_ v: [Int64]) -> ColumnStorage { .datetime(ColumnBuffer(v)) }
 
     public var type: DataType {
         switch self {
@@ -118,7 +128,7 @@ public struct Column: Sendable, Equatable {
     public func doubles() -> [Double]? {
         var out: [Double]
         switch storage {
-        case .float64(let v): out = v
+        case .float64(let v): out = v.array
         case .int64(let v): out = v.map { Double($0) }
         case .bool(let v): out = v.map { $0 ? 1 : 0 }
         case .date(let v): out = v.map { Double($0) }
@@ -133,7 +143,7 @@ public struct Column: Sendable, Equatable {
 
     /// Rows at `indices`, in that order.
     public func take(_ indices: [Int]) -> Column {
-        func pick<T>(_ v: [T]) -> [T] { indices.map { v[$0] } }
+        func pick<T>(_ v: ColumnBuffer<T>) -> [T] { v.withUnsafeBufferPointer { b in indices.map { b[$0] } } }
         let storage: ColumnStorage
         switch self.storage {
         case .float64(let v): storage = .float64(pick(v))
@@ -155,7 +165,7 @@ public struct Column: Sendable, Equatable {
         guard case .string(let codes, let dict) = storage else { return self }
         var remap = [Int32](repeating: -1, count: dict.count)
         var newDict: [String] = []
-        var newCodes = codes
+        var newCodes = codes.array
         for i in 0..<codes.count where isValid(i) {
             let c = Int(codes[i])
             if remap[c] < 0 { remap[c] = Int32(newDict.count); newDict.append(dict[c]) }

@@ -30,7 +30,7 @@ struct ColumnProfiler {
         var work = ColumnWork(profile: p)
         switch column.storage {
         case .string(let codes, let dict):
-            work = categorical(column, codes: codes, labels: dict, into: p)
+            work = categorical(column, codes: codes.array, labels: dict, into: p)
         case .bool(let values):
             work = categorical(column, codes: values.map { $0 ? 1 : 0 }, labels: ["false", "true"], into: p)
         case .float64, .int64, .date, .datetime:

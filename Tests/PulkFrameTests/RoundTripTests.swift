@@ -30,7 +30,7 @@ struct RoundTripTests {
         return try! Frame(columns: columns.map { c in
             // Missing slots hold the placeholder the reader produces.
             var c = c
-            if case .float64(var v) = c.storage { for i in 0..<v.count where !c.isValid(i) { v[i] = .nan }; c.storage = .float64(v) }
+            if case .float64(let b) = c.storage { var v = b.array; for i in 0..<v.count where !c.isValid(i) { v[i] = .nan }; c.storage = .float64(v) }
             return c
         })
     }
@@ -85,7 +85,14 @@ struct RoundTripTests {
         let path = dir.appendingPathComponent("f.pulkframe").path
         let frame = Self.randomFrame(rows: 50, seed: 4)
         FileManager.default.createFile(atPath: path, contents: Data(FrameFile.encode(frame)))
-        #expect(Self.sameValues(try FrameFile.read(path: path), frame))
+        let back = try FrameFile.read(path: path)
+        #expect(Self.sameValues(back, frame))
+        // Columns are zero-copy views into the mapped file.
+        if case .float64(let v) = back.columns[0].storage { #expect(v.isMapped) } else { Issue.record("float column expected") }
+        // A truncated file is refused through the mapped path too.
+        let bytes = FrameFile.encode(frame)
+        FileManager.default.createFile(atPath: path, contents: Data(bytes.prefix(bytes.count - 100)))
+        #expect(throws: FrameError.self) { try FrameFile.read(path: path) }
     }
 
     @Test func emptyFrameFile() throws {

@@ -48,6 +48,7 @@ public enum FrameFile {
             cursor += (bytes.count + 63) / 64 * 64
             return span
         }
+        func raw<T>(_ a: ColumnBuffer<T>) -> [UInt8] { a.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) } }
         func raw<T>(_ a: [T]) -> [UInt8] { a.withUnsafeBytes { Array($0) } }
         for c in frame.columns {
             var e = ColumnEntry(name: c.name, type: c.type, values: Span(offset: 0, length: 0))
@@ -87,12 +88,64 @@ public enum FrameFile {
         try read(MemorySource(name: name, data: bytes))
     }
 
-    /// Reads a frame file from disk, copying each buffer straight into its column's storage.
+    /// Reads a frame file from disk. The file is memory-mapped and columns are zero-copy views into it
+    /// (frame files in a workspace are immutable); where mapping fails, buffers are read into memory.
     public static func read(path: String) throws(FrameError) -> Frame {
-        try read(FileSource(path: path))
+        let file = try FileSource(path: path)
+        if let region = MappedRegion(path: path), region.length == file.size {
+            return try decode(file, loader: MappedLoader(region: region, name: path))
+        }
+        return try decode(file, loader: CopyingLoader(source: file))
     }
 
     static func read(_ source: any ByteSource) throws(FrameError) -> Frame {
+        try decode(source, loader: CopyingLoader(source: source))
+    }
+
+    /// Turns spans of the data section into column buffers.
+    protocol Loader {
+        func load<T: BitwiseCopyable>(_ span: Span, at dataStart: Int, count: Int) throws(FrameError) -> ColumnBuffer<T>
+    }
+
+    /// Zero-copy views into a mapping.
+    struct MappedLoader: Loader {
+        let region: MappedRegion
+        let name: String
+        func load<T: BitwiseCopyable>(_ span: Span, at dataStart: Int, count: Int) throws(FrameError) -> ColumnBuffer<T> {
+            let start = dataStart + span.offset
+            guard span.length == count * MemoryLayout<T>.stride, span.offset >= 0, start + span.length <= region.length,
+                  start % MemoryLayout<T>.alignment == 0 else {
+                throw .corruptFrameFile(name, reason: "a buffer is truncated or has the wrong size")
+            }
+            let base = (region.base + start).assumingMemoryBound(to: T.self)
+            return ColumnBuffer(region: region, base: base, count: count)
+        }
+    }
+
+    /// Buffers read into owned arrays.
+    struct CopyingLoader: Loader {
+        let source: any ByteSource
+        func load<T: BitwiseCopyable>(_ span: Span, at dataStart: Int, count: Int) throws(FrameError) -> ColumnBuffer<T> {
+            guard span.length == count * MemoryLayout<T>.stride, span.offset >= 0,
+                  dataStart + span.offset + span.length <= source.size else {
+                throw .corruptFrameFile(source.name, reason: "a buffer is truncated or has the wrong size")
+            }
+            var failure: FrameError?
+            let out = [T](unsafeUninitializedCapacity: count) { buf, initialized in
+                if let base = buf.baseAddress {
+                    do throws(FrameError) {
+                        let n = try source.read(at: dataStart + span.offset, count: span.length, into: UnsafeMutableRawPointer(base))
+                        if n != span.length { failure = .corruptFrameFile(source.name, reason: "a buffer is truncated") }
+                    } catch { failure = error }
+                }
+                initialized = count
+            }
+            if let failure { throw failure }
+            return ColumnBuffer(out)
+        }
+    }
+
+    static func decode(_ source: any ByteSource, loader: some Loader) throws(FrameError) -> Frame {
         let head = try source.bytes(at: 0, count: 16)
         guard head.count == 16, Array(head[0..<8]) == magic else {
             throw .corruptFrameFile(source.name, reason: "it does not start with the Pulk frame magic bytes")
@@ -107,63 +160,54 @@ public enum FrameFile {
             throw .corruptFrameFile(source.name, reason: "the header is unreadable")
         }
         let dataStart = (16 + h + 63) / 64 * 64
-        func load<T>(_ span: Span, _ type: T.Type, count: Int) throws(FrameError) -> [T] {
-            guard span.length == count * MemoryLayout<T>.stride, span.offset >= 0,
-                  dataStart + span.offset + span.length <= source.size else {
-                throw .corruptFrameFile(source.name, reason: "a buffer is truncated or has the wrong size")
-            }
-            var failure: FrameError?
-            let out = [T](unsafeUninitializedCapacity: count) { buf, initialized in
-                do throws(FrameError) {
-                    let n = try source.read(at: dataStart + span.offset, count: span.length,
-                                            into: UnsafeMutableRawPointer(buf.baseAddress ?? UnsafeMutablePointer<T>.allocate(capacity: 0)))
-                    if n != span.length { failure = .corruptFrameFile(source.name, reason: "a buffer is truncated") }
-                } catch { failure = error }
-                initialized = count
-            }
-            if let failure { throw failure }
-            return out
-        }
         let n = header.rows
+        let name = source.name
         func column(_ e: ColumnEntry) throws(FrameError) -> Column {
             let storage: ColumnStorage
             switch e.type {
-            case .float64: storage = .float64(try load(e.values, Double.self, count: n))
-            case .int64: storage = .int64(try load(e.values, Int64.self, count: n))
-            case .datetime: storage = .datetime(try load(e.values, Int64.self, count: n))
-            case .date: storage = .date(try load(e.values, Int32.self, count: n))
+            case .float64: storage = .float64(try loader.load(e.values, at: dataStart, count: n))
+            case .int64: storage = .int64(try loader.load(e.values, at: dataStart, count: n))
+            case .datetime: storage = .datetime(try loader.load(e.values, at: dataStart, count: n))
+            case .date: storage = .date(try loader.load(e.values, at: dataStart, count: n))
             case .bool:
-                let raw = try load(e.values, UInt8.self, count: n)
-                guard raw.allSatisfy({ $0 <= 1 }) else { throw .corruptFrameFile(source.name, reason: "bad boolean") }
+                let raw: ColumnBuffer<UInt8> = try loader.load(e.values, at: dataStart, count: n)
+                guard raw.withUnsafeBufferPointer({ $0.allSatisfy { $0 <= 1 } }) else {
+                    throw .corruptFrameFile(name, reason: "bad boolean")
+                }
                 storage = .bool(raw.map { $0 == 1 })
             case .string:
                 guard let offSpan = e.dictionaryOffsets, let byteSpan = e.dictionaryBytes, let k = e.dictionaryCount else {
-                    throw .corruptFrameFile(source.name, reason: "a text column lacks its dictionary")
+                    throw .corruptFrameFile(name, reason: "a text column lacks its dictionary")
                 }
-                let codes = try load(e.values, Int32.self, count: n)
-                let offsets = try load(offSpan, Int64.self, count: k + 1)
-                let bytes = try load(byteSpan, UInt8.self, count: byteSpan.length)
+                let codes: ColumnBuffer<Int32> = try loader.load(e.values, at: dataStart, count: n)
+                let offsets: ColumnBuffer<Int64> = try loader.load(offSpan, at: dataStart, count: k + 1)
+                let bytes: ColumnBuffer<UInt8> = try loader.load(byteSpan, at: dataStart, count: byteSpan.length)
                 var dict: [String] = []
                 dict.reserveCapacity(k)
-                for i in 0..<k {
-                    let a = Int(offsets[i]), b = Int(offsets[i + 1])
-                    guard a >= 0, a <= b, b <= bytes.count,
-                          let s = String(validating: bytes[a..<b], as: UTF8.self) else {
-                        throw .corruptFrameFile(source.name, reason: "a dictionary entry is damaged")
+                let intact: Bool = bytes.withUnsafeBufferPointer { b in
+                    for i in 0..<k {
+                        let a = Int(offsets[i]), z = Int(offsets[i + 1])
+                        guard a >= 0, a <= z, z <= b.count,
+                              let s = String(validating: UnsafeBufferPointer(rebasing: b[a..<z]), as: UTF8.self) else {
+                            return false
+                        }
+                        dict.append(s)
                     }
-                    dict.append(s)
+                    return true
                 }
-                guard codes.allSatisfy({ $0 >= 0 && Int($0) < max(k, 1) }) else {
-                    throw .corruptFrameFile(source.name, reason: "a text code points outside its dictionary")
+                guard intact else { throw .corruptFrameFile(name, reason: "a dictionary entry is damaged") }
+                guard codes.withUnsafeBufferPointer({ $0.allSatisfy { $0 >= 0 && Int($0) < max(k, 1) } }) else {
+                    throw .corruptFrameFile(name, reason: "a text code points outside its dictionary")
                 }
                 storage = .string(codes: codes, dictionary: dict)
             }
             let validity = try e.validity.map { span throws(FrameError) in
-                Bitmap(words: try load(span, UInt64.self, count: (n + 63) / 64), count: n)
+                let words: ColumnBuffer<UInt64> = try loader.load(span, at: dataStart, count: (n + 63) / 64)
+                return Bitmap(words: words.array, count: n)
             }
             return Column(name: e.name, storage: storage, validity: validity)
         }
-        // Columns load in parallel: copying and first-touching memory is the whole cost.
+        // Columns load in parallel (with copying loaders, copying and first-touching memory is the cost).
         let slots = ResultSlots<Result<Column, FrameError>>(count: header.columns.count)
         let entries = header.columns
         let load = UncheckedSendable(column)

@@ -44,45 +44,40 @@ public struct BlobStore: Sendable {
 
     public func contains(_ key: BlobKey) -> Bool { FileManager.default.fileExists(atPath: url(for: key).path) }
 
-    /// The SHA-256 of a file, streamed.
-    public static func hash(fileAt path: String) throws(WorkspaceError) -> (BlobKey, Int) {
+    /// Calls `body` with successive 1 MiB chunks of the file at `path`; returns the byte count.
+    static func forEachChunk(ofFileAt path: String, _ body: (Data) throws(WorkspaceError) -> Void) throws(WorkspaceError) -> Int {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if !FileManager.default.fileExists(atPath: path) { throw .frame(.fileNotFound(path)) }
             throw .io(path, reason: "cannot be opened for reading")
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
         var size = 0
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
                 throw .io(path, reason: error.localizedDescription)
             }
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
+            if chunk.isEmpty { return size }
+            try body(chunk)
             size += chunk.count
         }
+    }
+
+    /// The SHA-256 of a file, streamed.
+    public static func hash(fileAt path: String) throws(WorkspaceError) -> (BlobKey, Int) {
+        var hasher = SHA256()
+        let size = try forEachChunk(ofFileAt: path) { chunk in hasher.update(data: chunk) }
         return (BlobKey(digest: hasher.finalize()), size)
     }
 
     /// Stores a copy of the file at `path`; returns its key and size.
     @discardableResult
     public func put(fileAt path: String) throws(WorkspaceError) -> (BlobKey, Int) {
-        guard let input = FileHandle(forReadingAtPath: path) else { throw .frame(.fileNotFound(path)) }
-        defer { try? input.close() }
-        return try write { (out: Int32, hasher: inout SHA256) throws(WorkspaceError) -> Int in
-            var size = 0
-            while true {
-                let chunk: Data
-                do { chunk = try input.read(upToCount: 1 << 20) ?? Data() } catch {
-                    throw .io(path, reason: error.localizedDescription)
-                }
-                if chunk.isEmpty { break }
+        try write { (out: Int32, hasher: inout SHA256) throws(WorkspaceError) -> Int in
+            try Self.forEachChunk(ofFileAt: path) { (chunk: Data) throws(WorkspaceError) in
                 hasher.update(data: chunk)
                 try Self.writeAll(out, chunk, path: path)
-                size += chunk.count
             }
-            return size
         }
     }
 
@@ -97,22 +92,45 @@ public struct BlobStore: Sendable {
         }.0
     }
 
+    /// Stores what `produce` writes to the sink it is given (streamed: hashed and written piece by piece).
+    @discardableResult
+    public func put(streaming produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws(WorkspaceError) -> BlobKey {
+        try write { (out: Int32, hasher: inout SHA256) throws(WorkspaceError) -> Int in
+            var size = 0
+            var h = hasher
+            do {
+                try produce { piece in
+                    h.update(bufferPointer: piece)
+                    try Self.writeAll(out, piece, path: "blob")
+                    size += piece.count
+                }
+            } catch {
+                throw error as? WorkspaceError ?? .io("blob", reason: "\(error)")
+            }
+            hasher = h
+            return size
+        }.0
+    }
+
     /// Deletes the blob (no error when it is already gone).
     public func remove(_ key: BlobKey) {
         try? FileManager.default.removeItem(at: url(for: key))
     }
 
     private static func writeAll(_ fd: Int32, _ data: Data, path: String) throws(WorkspaceError) {
-        let failed: Bool = data.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return true }
-                off += n
+        try data.withUnsafeBytes { raw in Result { () throws(WorkspaceError) in try writeAll(fd, raw, path: path) } }.get()
+    }
+
+    private static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer, path: String) throws(WorkspaceError) {
+        var off = 0
+        while off < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path, reason: String(cString: strerror(errno)))
             }
-            return false
+            off += n
         }
-        if failed { throw .io(path, reason: String(cString: strerror(errno))) }
     }
 
     private func write(_ body: (Int32, inout SHA256) throws(WorkspaceError) -> Int) throws(WorkspaceError) -> (BlobKey, Int) {

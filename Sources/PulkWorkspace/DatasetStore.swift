@@ -54,12 +54,11 @@ public struct DatasetStore: Sendable {
             case .jsonl: (frame, report) = try options.jsonl.read(path: absolute)
             }
         } catch { throw .frame(error) }
-        let encoded = FrameFile.encode(frame)
         let lock = try FileLock(path: workspace.root.appendingPathComponent("blobs.lock").path)
         defer { lock.unlock() }
         let (stored, _) = try workspace.blobs.put(fileAt: absolute)
         guard stored == hash else { throw .io(absolute, reason: "the file changed while it was being added; try again") }
-        let frameKey = try workspace.blobs.put(bytes: encoded)
+        let frameKey = try workspace.blobs.put { sink in try FrameFile.write(frame, to: sink) }
         let schemaJSON = String(decoding: try! JSONEncoder().encode(frame.schema), as: UTF8.self)
         let readOptions = Self.describe(options, format: format, report: report)
         let optionsJSON = String(decoding: try! JSONEncoder.sorted.encode(readOptions), as: UTF8.self)
@@ -104,7 +103,7 @@ public struct DatasetStore: Sendable {
         if format == .csv {
             out["delimiter"] = String(UnicodeScalar(report.delimiter))
             out["header"] = report.hasHeader ? "true" : "false"
-            out["missing_tokens"] = options.csv.missingTokens.joined(separator: "|")
+            out["missing_tokens"] = options.csv.missingTokens.map { $0.isEmpty ? "\"\"" : $0 }.joined(separator: "|")
             if !options.csv.types.isEmpty {
                 out["types"] = options.csv.types.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }
                     .joined(separator: ",")

@@ -39,48 +39,61 @@ public enum FrameFile {
 
     /// The encoded bytes of `frame`.
     public static func encode(_ frame: Frame) -> [UInt8] {
-        var buffers: [[UInt8]] = []
-        var entries: [ColumnEntry] = []
-        var cursor = 0 // relative to the data section
-        func add(_ bytes: [UInt8]) -> Span {
-            let span = Span(offset: cursor, length: bytes.count)
-            buffers.append(bytes)
-            cursor += (bytes.count + 63) / 64 * 64
-            return span
-        }
-        func raw<T>(_ a: ColumnBuffer<T>) -> [UInt8] { a.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) } }
-        func raw<T>(_ a: [T]) -> [UInt8] { a.withUnsafeBytes { Array($0) } }
-        for c in frame.columns {
-            var e = ColumnEntry(name: c.name, type: c.type, values: Span(offset: 0, length: 0))
-            switch c.storage {
-            case .float64(let v): e.values = add(raw(v))
-            case .int64(let v), .datetime(let v): e.values = add(raw(v))
-            case .bool(let v): e.values = add(raw(v))
-            case .date(let v): e.values = add(raw(v))
-            case .string(let codes, let dict):
-                e.values = add(raw(codes))
-                var offsets: [Int64] = [0]
-                var bytes: [UInt8] = []
-                for s in dict { bytes.append(contentsOf: s.utf8); offsets.append(Int64(bytes.count)) }
-                e.dictionaryOffsets = add(raw(offsets))
-                e.dictionaryBytes = add(bytes)
-                e.dictionaryCount = dict.count
-            }
-            if let v = c.validity { e.validity = add(raw(v.words)) }
-            entries.append(e)
-        }
-        let json = try! JSONEncoder().encode(Header(rows: frame.rowCount, columns: entries))
-        var out = magic
-        withUnsafeBytes(of: version.littleEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt32(json.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: json)
-        out.append(contentsOf: repeatElement(0, count: (64 - out.count % 64) % 64))
-        out.reserveCapacity(out.count + cursor)
-        for b in buffers {
-            out.append(contentsOf: b)
-            out.append(contentsOf: repeatElement(0, count: (64 - b.count % 64) % 64))
-        }
+        var out: [UInt8] = []
+        try! write(frame) { out.append(contentsOf: $0) }
         return out
+    }
+
+    /// Streams the encoding of `frame` to `sink` piece by piece, so a large frame is never copied
+    /// whole into one buffer.
+    public static func write(_ frame: Frame, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try withoutActuallyEscaping(sink) { sink in
+            var pieces: [(length: Int, emit: () throws -> Void)] = []
+            var entries: [ColumnEntry] = []
+            var cursor = 0 // relative to the data section
+            func add(_ length: Int, _ emit: @escaping () throws -> Void) -> Span {
+                let span = Span(offset: cursor, length: length)
+                pieces.append((length, emit))
+                cursor += (length + 63) / 64 * 64
+                return span
+            }
+            func add<T: BitwiseCopyable>(_ v: ColumnBuffer<T>) -> Span {
+                add(v.count * MemoryLayout<T>.stride) { try v.withUnsafeBufferPointer { try sink(UnsafeRawBufferPointer($0)) } }
+            }
+            func add<T: BitwiseCopyable>(_ v: [T]) -> Span { add(ColumnBuffer(v)) }
+            for c in frame.columns {
+                var e = ColumnEntry(name: c.name, type: c.type, values: Span(offset: 0, length: 0))
+                switch c.storage {
+                case .float64(let v): e.values = add(v)
+                case .int64(let v), .datetime(let v): e.values = add(v)
+                case .bool(let v): e.values = add(v)
+                case .date(let v): e.values = add(v)
+                case .string(let codes, let dict):
+                    e.values = add(codes)
+                    var offsets: [Int64] = [0]
+                    var bytes: [UInt8] = []
+                    for s in dict { bytes.append(contentsOf: s.utf8); offsets.append(Int64(bytes.count)) }
+                    e.dictionaryOffsets = add(offsets)
+                    e.dictionaryBytes = add(bytes)
+                    e.dictionaryCount = dict.count
+                }
+                if let v = c.validity { e.validity = add(v.words) }
+                entries.append(e)
+            }
+            let json = try! JSONEncoder().encode(Header(rows: frame.rowCount, columns: entries))
+            var head = magic
+            withUnsafeBytes(of: version.littleEndian) { head.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt32(json.count).littleEndian) { head.append(contentsOf: $0) }
+            head.append(contentsOf: json)
+            head.append(contentsOf: repeatElement(0, count: (64 - head.count % 64) % 64))
+            try head.withUnsafeBytes { try sink($0) }
+            let zeros = [UInt8](repeating: 0, count: 64)
+            for piece in pieces {
+                try piece.emit()
+                let pad = (64 - piece.length % 64) % 64
+                if pad > 0 { try zeros.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
+            }
+        }
     }
 
     /// Decodes a frame file held in memory.

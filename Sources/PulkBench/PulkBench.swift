@@ -80,7 +80,7 @@ struct PulkBench {
     static func binary(_ path: String, reps: Int) throws {
         let frame = try CSVReader().read(path: path).0
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("pulkbench-\(getpid()).pulkframe").path
-        FileManager.default.createFile(atPath: copy, contents: Data(FrameFile.encode(frame)))
+        _ = FileManager.default.createFile(atPath: copy, contents: Data(FrameFile.encode(frame)))
         defer { try? FileManager.default.removeItem(atPath: copy) }
         var csvTimes: [Double] = [], binTimes: [Double] = [], touchTimes: [Double] = []
         for _ in 0..<reps {

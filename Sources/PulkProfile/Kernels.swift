@@ -1,3 +1,4 @@
+import PulkFrame
 /// Inner loops of the profiler over contiguous doubles, unrolled into SIMD accumulators.
 enum Kernels {
     /// Σ a[i]·b[i].

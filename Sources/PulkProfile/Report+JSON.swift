@@ -1,3 +1,4 @@
+import PulkFrame
 public import Foundation
 
 extension DatasetProfile {

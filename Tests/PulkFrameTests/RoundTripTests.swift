@@ -84,14 +84,14 @@ struct RoundTripTests {
         let dir = temporaryDirectory()
         let path = dir.appendingPathComponent("f.pulkframe").path
         let frame = Self.randomFrame(rows: 50, seed: 4)
-        FileManager.default.createFile(atPath: path, contents: Data(FrameFile.encode(frame)))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(FrameFile.encode(frame))))
         let back = try FrameFile.read(path: path)
         #expect(Self.sameValues(back, frame))
         // Columns are zero-copy views into the mapped file.
         if case .float64(let v) = back.columns[0].storage { #expect(v.isMapped) } else { Issue.record("float column expected") }
         // A truncated file is refused through the mapped path too.
         let bytes = FrameFile.encode(frame)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes.prefix(bytes.count - 100)))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes.prefix(bytes.count - 100))))
         #expect(throws: FrameError.self) { try FrameFile.read(path: path) }
     }
 

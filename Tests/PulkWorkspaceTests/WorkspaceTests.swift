@@ -182,7 +182,7 @@ struct WorkspaceTests {
     @Test func notAWorkspace() throws {
         let other = dir.appendingPathComponent("other")
         try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: other.appendingPathComponent("notes.txt").path, contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: other.appendingPathComponent("notes.txt").path, contents: Data("x".utf8)))
         #expect(throws: WorkspaceError.self) { try Workspace.open(at: other.path) }
     }
 

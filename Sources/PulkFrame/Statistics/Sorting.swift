@@ -1,14 +1,14 @@
 /// Sorting primitives for the profiler: an LSD radix argsort of doubles (four 16-bit passes over
 /// order-preserving integer keys, skipping passes where every key shares the digit).
-enum Sorting {
+public enum Sorting {
     /// An integer whose unsigned order equals the double's numeric order (-0.0 sorts before 0.0).
-    @inline(__always) static func key(_ d: Double) -> UInt64 {
+    @inline(__always) public static func key(_ d: Double) -> UInt64 {
         let b = d.bitPattern
         return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
     }
 
     /// Indices of `values` in ascending order (stable). Callers pass finite or infinite values only.
-    static func argsort(_ values: UnsafeBufferPointer<Double>) -> [Int32] {
+    public static func argsort(_ values: UnsafeBufferPointer<Double>) -> [Int32] {
         let n = values.count
         let keys = [UInt64](unsafeUninitializedCapacity: n) { b, c in
             for i in 0..<n { b[i] = key(values[i]) }
@@ -18,7 +18,7 @@ enum Sorting {
     }
 
     /// Indices of `keys` in ascending order (stable).
-    static func argsort(keys: [UInt64]) -> [Int32] {
+    public static func argsort(keys: [UInt64]) -> [Int32] {
         var keys = keys
         let n = keys.count
         var idx = [Int32](unsafeUninitializedCapacity: n) { b, c in
@@ -64,7 +64,7 @@ enum Sorting {
     }
 
     /// 1-based ranks with ties given their average rank (as scipy's `rankdata`), from an argsort.
-    static func averageRanks(_ values: UnsafeBufferPointer<Double>, order: [Int32]) -> [Double] {
+    public static func averageRanks(_ values: UnsafeBufferPointer<Double>, order: [Int32]) -> [Double] {
         let n = values.count
         var ranks = [Double](repeating: 0, count: n)
         var i = 0

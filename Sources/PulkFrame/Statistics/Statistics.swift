@@ -1,7 +1,7 @@
 /// Summary statistics of a sample of numbers, as pandas/numpy define them.
-enum Statistics {
+public enum Statistics {
     /// Linear-interpolation quantile of sorted values (numpy's default method).
-    static func quantile(sorted: UnsafeBufferPointer<Double>, _ q: Double) -> Double {
+    public static func quantile(sorted: UnsafeBufferPointer<Double>, _ q: Double) -> Double {
         let n = sorted.count
         precondition(n > 0)
         let h = Double(n - 1) * q
@@ -12,17 +12,19 @@ enum Statistics {
         return sorted[lo] + (sorted[hi] - sorted[lo]) * frac
     }
 
-    struct Moments {
-        var count: Int
-        var mean: Double
-        var m2: Double // sum of squared deviations
-        var m3: Double // sum of cubed deviations
+    public struct Moments: Sendable {
+        public var count: Int
+        public var mean: Double
+        /// Sum of squared deviations from the mean.
+        public var m2: Double
+        /// Sum of cubed deviations from the mean.
+        public var m3: Double
 
         /// Sample standard deviation (ddof = 1).
-        var std: Double? { count > 1 ? (m2 / Double(count - 1)).squareRoot() : nil }
+        public var std: Double? { count > 1 ? (m2 / Double(count - 1)).squareRoot() : nil }
 
         /// Adjusted Fisher–Pearson skewness (pandas' `skew`); nil for fewer than 3 values or no spread.
-        var skewness: Double? {
+        public var skewness: Double? {
             let n = Double(count)
             guard count > 2, m2 > 0 else { return nil }
             let g1 = (m3 / n) / pow15(m2 / n)
@@ -33,7 +35,7 @@ enum Statistics {
     }
 
     /// Two-pass moments (stable): mean first, then central sums.
-    static func moments(_ v: UnsafeBufferPointer<Double>) -> Moments {
+    public static func moments(_ v: UnsafeBufferPointer<Double>) -> Moments {
         let n = v.count
         guard n > 0 else { return Moments(count: 0, mean: .nan, m2: 0, m3: 0) }
         var s = 0.0
@@ -50,7 +52,7 @@ enum Statistics {
     }
 
     /// Counts in `bins` equal-width bins spanning min…max (numpy's `histogram`: the last bin is closed).
-    static func histogram(sorted: UnsafeBufferPointer<Double>, bins: Int) -> (edges: [Double], counts: [Int]) {
+    public static func histogram(sorted: UnsafeBufferPointer<Double>, bins: Int) -> (edges: [Double], counts: [Int]) {
         guard let lo = sorted.first, let hi = sorted.last else { return ([], []) }
         var lower = lo, upper = hi
         if lower == upper { lower -= 0.5; upper += 0.5 }

@@ -82,17 +82,22 @@ extension DatasetProfile {
             h.raw("</h3><div class=\"row\"><table class=\"kv\"><tbody>")
             var rows: [(String, String)] = [("Present", "\(c.count)"), ("Missing", "\(c.missing) (\(formatFixed(c.missingPercent, 1))%)"),
                                             ("Distinct", "\(c.distinct) (\(formatFixed(c.distinctPercent, 1))%)")]
+            var quantiles: [(String, String)] = []
             if let n = c.numeric {
                 let fmt: (Double) -> String = { SVGChart.short($0) }
                 rows += [("Min", n.minText ?? fmt(n.min)), ("Max", n.maxText ?? fmt(n.max))]
                 if n.minText == nil {
                     rows += [("Mean", fmt(n.mean)), ("Std", n.std.map(fmt) ?? "–"), ("Skewness", n.skewness.map { formatFixed($0, 3) } ?? "–"),
                              ("Zeros", "\(n.zeros)")]
-                    for q in ["p1", "p5", "p25", "p50", "p75", "p95", "p99"] { rows.append((q, n.quantiles[q].map(fmt) ?? "–")) }
+                    for q in ["p1", "p5", "p25", "p50", "p75", "p95", "p99"] { quantiles.append((q, n.quantiles[q].map(fmt) ?? "–")) }
                 }
             }
             if let o = c.outliers { rows.append(("IQR outliers", "\(o.count) outside [\(SVGChart.short(o.lowerFence)), \(SVGChart.short(o.upperFence))]")) }
             for (k, v) in rows { h.raw("<tr><th scope=\"row\">\(k)</th><td>\(SVGChart.escape(v))</td></tr>") }
+            if !quantiles.isEmpty {
+                h.raw("</tbody></table><table class=\"kv\" aria-label=\"Quantiles of \(SVGChart.escape(c.name))\"><tbody>")
+                for (k, v) in quantiles { h.raw("<tr><th scope=\"row\">\(k)</th><td>\(SVGChart.escape(v))</td></tr>") }
+            }
             h.raw("</tbody></table><figure>")
             if let hist = c.histogram {
                 h.raw("<figcaption>Histogram</figcaption>")

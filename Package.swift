@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PulkFrame", targets: ["PulkFrame"]),
         .library(name: "PulkProfile", targets: ["PulkProfile"]),
         .library(name: "PulkWorkspace", targets: ["PulkWorkspace"]),
+        .library(name: "PulkLearn", targets: ["PulkLearn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +32,8 @@ let package = Package(
         .target(name: "PulkFrame", dependencies: ["CZlib"], swiftSettings: strict),
         // Profiling: statistics, correlations, warnings, JSON and HTML reports.
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
+        // Learning core: metrics (first piece of issue 3); no database, HTTP or crypto.
+        .target(name: "PulkLearn", dependencies: ["PulkFrame"], swiftSettings: strict),
         // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
         .target(name: "PulkWorkspace", dependencies: [
             "PulkFrame",
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn"], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

@@ -52,7 +52,8 @@ let package = Package(
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn"], swiftSettings: strict),
+        .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

@@ -1,0 +1,78 @@
+public import PulkFrame
+
+/// What a fitted model outputs.
+public enum Predictions: Sendable, Equatable {
+    case regression([Double])
+    /// Predicted class indices into `classes`, and one probability row per input row.
+    case classification(classes: [String], predicted: [Int], probabilities: [[Double]])
+
+    /// Predicted labels as text (classes) or numbers as text.
+    public var labels: [String] {
+        switch self {
+        case .regression(let v): return v.map { formatDouble($0) }
+        case .classification(let classes, let predicted, _): return predicted.map { classes[$0] }
+        }
+    }
+}
+
+/// The contract every learning algorithm follows: validated hyperparameters go in, `fit` returns a
+/// new immutable fitted model (so "not fitted" cannot exist), and the model predicts, checks its
+/// inputs against the schema it was trained with, and saves to the model file format.
+public protocol Estimator: Sendable {
+    /// The name users type (`pulk train --model NAME`).
+    static var name: String { get }
+    /// One line for help and docs.
+    static var summary: String { get }
+    static var task: Task { get }
+    /// The hyperparameters, declared once.
+    static var parameterSpecs: [ParameterSpec] { get }
+
+    var parameters: Parameters { get }
+    init(parameters: Parameters)
+
+    /// Learns from `frame` to predict `target`; `seed` drives any randomness.
+    func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model
+}
+
+extension Estimator {
+    /// An estimator with defaults overridden by `given` (parameter names or aliases → text).
+    public init(_ given: [String: String]) throws(LearnError) {
+        self.init(parameters: try Parameters(specs: Self.parameterSpecs, given: given, model: Self.name))
+    }
+}
+
+/// A fitted model.
+public protocol Model: Sendable {
+    /// The estimator name that made it (also its decoder's key in the model file).
+    var kind: String { get }
+    var parameters: Parameters { get }
+    var schema: FeatureSchema { get }
+    var target: TargetInfo { get }
+
+    /// Predictions for every row of `frame` (which must have the schema's features).
+    func predict(_ frame: Frame) throws(LearnError) -> Predictions
+
+    /// The fitted state as named arrays; with the header fields it restores the model exactly.
+    var state: ModelState { get }
+}
+
+/// A model's fitted numbers: named arrays of doubles and integers, stored raw in the model file.
+public struct ModelState: Sendable, Equatable {
+    public var doubles: [String: [Double]] = [:]
+    public var ints: [String: [Int64]] = [:]
+
+    public init(doubles: [String: [Double]] = [:], ints: [String: [Int64]] = [:]) {
+        self.doubles = doubles
+        self.ints = ints
+    }
+
+    func double(_ name: String, file: String) throws(LearnError) -> [Double] {
+        guard let v = doubles[name] else { throw .corruptModelFile(file, reason: "array '\(name)' is missing") }
+        return v
+    }
+
+    func int(_ name: String, file: String) throws(LearnError) -> [Int64] {
+        guard let v = ints[name] else { throw .corruptModelFile(file, reason: "array '\(name)' is missing") }
+        return v
+    }
+}

@@ -1,0 +1,42 @@
+public import PulkFrame
+
+/// Everything that can go wrong training or applying a model, each message with its fix.
+public enum LearnError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingFeatures(expected: Int, got: Int, missing: [String])
+    case wrongFeatureType(column: String, expected: DataType, got: DataType)
+    case unknownTarget(String, available: [String])
+    case badTarget(String, reason: String)
+    case emptyTrainingData
+    case unknownParameter(model: String, name: String, known: [String])
+    case badParameterValue(model: String, name: String, value: String, expected: String)
+    case unknownModel(String, known: [String])
+    case corruptModelFile(String, reason: String)
+    case io(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingFeatures(let expected, let got, let missing):
+            return "model expects \(expected) features, got \(got): missing " + missing.map { "'\($0)'" }.joined(separator: ", ")
+                + ". Score data with the columns the model was trained on."
+        case .wrongFeatureType(let column, let expected, let got):
+            return "feature '\(column)' was \(expected.rawValue) in training but is \(got.rawValue) here. "
+                + "Read the data with `--type \(column)=\(expected.rawValue)` or fix the column."
+        case .unknownTarget(let t, let available):
+            return "no target column '\(t)'. Columns: " + available.prefix(20).map { "'\($0)'" }.joined(separator: ", ") + "."
+        case .badTarget(let t, let reason):
+            return "target '\(t)' cannot be used: \(reason)."
+        case .emptyTrainingData:
+            return "no rows with a target value to train on. Check the target column and any filters."
+        case .unknownParameter(let model, let name, let known):
+            return "\(model) has no parameter '\(name)'. Its parameters: " + known.joined(separator: ", ") + "."
+        case .badParameterValue(let model, let name, let value, let expected):
+            return "\(model) parameter \(name)=\(value) is invalid: expected \(expected)."
+        case .unknownModel(let m, let known):
+            return "no model named '\(m)'. Models: " + known.joined(separator: ", ") + "."
+        case .corruptModelFile(let path, let reason):
+            return "\(path) is not a readable Pulk model file (\(reason)). Re-train or re-export the model."
+        case .io(let path, let reason):
+            return "\(path): \(reason)."
+        }
+    }
+}

@@ -1,0 +1,139 @@
+public import Foundation
+
+/// The header of a model file: everything but the fitted arrays.
+public struct ModelHeader: Sendable, Codable, Equatable {
+    public var formatVersion: Int
+    public var kind: String
+    public var task: Task
+    public var parameters: Parameters
+    public var schema: FeatureSchema
+    public var target: TargetInfo
+    public var arrays: [ArrayEntry]
+
+    public struct ArrayEntry: Sendable, Codable, Equatable {
+        public var name: String
+        /// `f64` or `i64`, little-endian.
+        public var dtype: String
+        public var offset: Int
+        public var count: Int
+    }
+}
+
+/// Pulk's versioned model file (documented in docs/model-format.md):
+///
+/// ```
+/// "PULKMODL"  u32 format version  u32 header length H  H bytes of JSON header  padding to 64
+/// arrays of f64 / i64 values, each starting at a multiple of 64 bytes from the data start
+/// ```
+/// The JSON header (sorted keys) is readable with any tool; the arrays are stored raw, so a decoded
+/// model predicts bit-identically.
+public enum ModelFile {
+    public static let magic: [UInt8] = Array("PULKMODL".utf8)
+    public static let version = 1
+
+    /// Every model kind this build can read, by name.
+    nonisolated(unsafe) static let decoders: [String: (ModelHeader, ModelState, String) throws(LearnError) -> any Model] = [
+        MostFrequentClassifier.name: PriorModel.restore,
+        StratifiedClassifier.name: PriorModel.restore,
+        MeanRegressor.name: ConstantModel.restore,
+        MedianRegressor.name: ConstantModel.restore,
+    ]
+
+    public static func encode(_ model: any Model) -> [UInt8] {
+        let state = model.state
+        var entries: [ModelHeader.ArrayEntry] = []
+        var body: [UInt8] = []
+        func pad() { body.append(contentsOf: repeatElement(0, count: (64 - body.count % 64) % 64)) }
+        for name in state.doubles.keys.sorted() {
+            let v = state.doubles[name]!
+            entries.append(.init(name: name, dtype: "f64", offset: body.count, count: v.count))
+            for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+            pad()
+        }
+        for name in state.ints.keys.sorted() {
+            let v = state.ints[name]!
+            entries.append(.init(name: name, dtype: "i64", offset: body.count, count: v.count))
+            for x in v { withUnsafeBytes(of: x.littleEndian) { body.append(contentsOf: $0) } }
+            pad()
+        }
+        let header = ModelHeader(formatVersion: version, kind: model.kind, task: model.target.task,
+                                 parameters: model.parameters, schema: model.schema, target: model.target, arrays: entries)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let json = try! encoder.encode(header)
+        var out = magic
+        withUnsafeBytes(of: UInt32(version).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(json.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: json)
+        out.append(contentsOf: repeatElement(0, count: (64 - out.count % 64) % 64))
+        return out + body
+    }
+
+    public static func decode(_ bytes: [UInt8], name: String = "<model>") throws(LearnError) -> any Model {
+        guard bytes.count >= 16, Array(bytes[0..<8]) == magic else {
+            throw .corruptModelFile(name, reason: "it does not start with the Pulk model magic bytes")
+        }
+        func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        let v = u32(8)
+        guard v == version else {
+            throw .corruptModelFile(name, reason: "format version \(v); this pulk reads version \(version)")
+        }
+        let h = u32(12)
+        guard 16 + h <= bytes.count else { throw .corruptModelFile(name, reason: "the header is truncated") }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        guard let header = try? decoder.decode(ModelHeader.self, from: Data(bytes[16..<(16 + h)])) else {
+            throw .corruptModelFile(name, reason: "the header is unreadable")
+        }
+        let start = (16 + h + 63) / 64 * 64
+        var state = ModelState()
+        for e in header.arrays {
+            let from = start + e.offset, to = from + e.count * 8
+            guard e.offset >= 0, e.count >= 0, to <= bytes.count else {
+                throw .corruptModelFile(name, reason: "array '\(e.name)' is truncated")
+            }
+            var raw = [UInt64](repeating: 0, count: e.count)
+            for k in 0..<e.count {
+                var x: UInt64 = 0
+                for b in 0..<8 { x |= UInt64(bytes[from + k * 8 + b]) << (8 * UInt64(b)) }
+                raw[k] = x
+            }
+            switch e.dtype {
+            case "f64": state.doubles[e.name] = raw.map { Double(bitPattern: $0) }
+            case "i64": state.ints[e.name] = raw.map { Int64(bitPattern: $0) }
+            default: throw .corruptModelFile(name, reason: "array '\(e.name)' has unknown type \(e.dtype)")
+            }
+        }
+        guard let restore = decoders[header.kind] else {
+            throw .corruptModelFile(name, reason: "model kind '\(header.kind)' is unknown to this pulk")
+        }
+        return try restore(header, state, name)
+    }
+
+    /// Writes a model atomically.
+    public static func write(_ model: any Model, to path: String) throws(LearnError) {
+        do { try Data(encode(model)).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw .io(path, reason: "cannot write the model: \(error.localizedDescription)")
+        }
+    }
+
+    public static func read(path: String) throws(LearnError) -> any Model {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(path, reason: "no such file or it cannot be read")
+        }
+        return try decode(Array(data), name: path)
+    }
+}
+
+/// The estimators this build provides, by name.
+public enum EstimatorRegistry {
+    public static let all: [any Estimator.Type] = [
+        MostFrequentClassifier.self, StratifiedClassifier.self, MeanRegressor.self, MedianRegressor.self,
+    ]
+
+    public static func estimator(named name: String) throws(LearnError) -> any Estimator.Type {
+        guard let e = all.first(where: { $0.name == name }) else { throw .unknownModel(name, known: all.map { $0.name }) }
+        return e
+    }
+}

@@ -1,0 +1,179 @@
+public import PulkFrame
+
+/// Preprocessing fitted on training data and stored inside the model, so scoring applies exactly the
+/// same steps: per-column imputation, scaling, encoding and date parts, producing a `DesignMatrix`.
+public struct FeaturePipeline: Sendable, Codable, Hashable {
+    /// One fitted step per input column.
+    public struct Step: Sendable, Codable, Hashable {
+        public var column: String
+        public var plan: ColumnPlan
+        /// Numeric: the fill value, centre and scale. Categorical: categories (sorted), kept ones, fill.
+        public var fill: Double = 0
+        public var center: Double = 0
+        public var scale: Double = 1
+        public var categories: [String] = []
+        public var kept: [String] = []
+        public var fillCategory: String?
+        public var hasMissing: Bool = false
+    }
+
+    public var steps: [Step]
+
+    /// Fits `plans` (column name → plan) on `frame`.
+    public static func fit(_ frame: Frame, plans: [(String, ColumnPlan)]) throws(LearnError) -> FeaturePipeline {
+        var steps: [Step] = []
+        for (name, plan) in plans {
+            guard let c = frame.columns.first(where: { $0.name == name }) else {
+                throw .missingFeatures(expected: plans.count, got: plans.count - 1, missing: [name])
+            }
+            steps.append(try fitStep(c, plan))
+        }
+        return FeaturePipeline(steps: steps)
+    }
+
+    static func fitStep(_ c: Column, _ plan: ColumnPlan) throws(LearnError) -> Step {
+        var s = Step(column: c.name, plan: plan)
+        s.hasMissing = c.missingCount > 0
+        switch plan {
+        case .numeric(let imputation, let constant, let scaling, _):
+            guard let present = c.presentDoubles(), c.type.isNumeric || c.type == .bool else {
+                throw .wrongFeatureType(column: c.name, expected: .float64, got: c.type)
+            }
+            let sorted = present.sorted()
+            switch imputation {
+            case .mean: s.fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
+            case .median: s.fill = sorted.isEmpty ? 0 : sorted.withUnsafeBufferPointer { Statistics.quantile(sorted: $0, 0.5) }
+            case .constant: s.fill = constant
+            case .mostFrequent:
+                // Most frequent value; ties go to the smallest, as scikit-learn.
+                var best = (value: 0.0, count: 0), i = 0
+                while i < sorted.count {
+                    var j = i + 1
+                    while j < sorted.count, sorted[j] == sorted[i] { j += 1 }
+                    if j - i > best.count { best = (sorted[i], j - i) }
+                    i = j
+                }
+                s.fill = best.value
+            }
+            // Scaling statistics are computed after imputation, as in a scikit-learn Pipeline.
+            var filled = present
+            filled.append(contentsOf: repeatElement(s.fill, count: c.missingCount))
+            let n = Double(filled.count)
+            switch scaling {
+            case .none: break
+            case .standard:
+                let mean = filled.reduce(0, +) / n
+                let variance = filled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+                s.center = mean
+                s.scale = variance > 0 ? variance.squareRoot() : 1
+            case .minmax:
+                let lo = filled.min() ?? 0, hi = filled.max() ?? 0
+                s.center = lo
+                s.scale = hi > lo ? hi - lo : 1
+            case .robust:
+                let f = filled.sorted()
+                f.withUnsafeBufferPointer { b in
+                    let q1 = Statistics.quantile(sorted: b, 0.25), q3 = Statistics.quantile(sorted: b, 0.75)
+                    s.center = Statistics.quantile(sorted: b, 0.5)
+                    s.scale = q3 > q1 ? q3 - q1 : 1
+                }
+            }
+        case .categorical(let encoding, _):
+            var counts: [String: Int] = [:]
+            for i in 0..<c.count where c.isValid(i) { counts[c.value(at: i).description, default: 0] += 1 }
+            s.categories = counts.keys.sorted()
+            // Fill missing with the most frequent category (ties: the first in sorted order).
+            s.fillCategory = s.categories.max { counts[$0]! != counts[$1]! ? counts[$0]! < counts[$1]! : $0 > $1 }
+            if let f = s.fillCategory, c.missingCount > 0 { counts[f]! += c.missingCount }
+            s.kept = s.categories
+            if case .oneHot(let cap?) = encoding, cap >= 1, s.categories.count > cap {
+                // Keep the cap − 1 most frequent (ties: sorted order); the rest become "infrequent".
+                let ranked = s.categories.sorted { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1 }
+                s.kept = ranked.prefix(cap - 1).sorted()
+            }
+        case .dateParts:
+            guard c.type == .date || c.type == .datetime else {
+                throw .wrongFeatureType(column: c.name, expected: .date, got: c.type)
+            }
+        case .drop:
+            break
+        }
+        return s
+    }
+
+    /// Names of the output columns, in order.
+    public var outputNames: [String] {
+        steps.flatMap { s -> [String] in
+            var names: [String]
+            switch s.plan {
+            case .numeric(_, _, _, _): names = [s.column]
+            case .categorical(.ordinal, _): names = [s.column]
+            case .categorical(.oneHot, _):
+                names = s.kept.map { "\(s.column)=\($0)" } + (s.kept.count < s.categories.count ? ["\(s.column)=infrequent"] : [])
+            case .dateParts: names = ["year", "month", "day", "weekday", "hour", "is_weekend"].map { "\(s.column).\($0)" }
+            case .drop: names = []
+            }
+            if s.hasMissing, indicator(s.plan) { names.append("\(s.column).missing") }
+            return names
+        }
+    }
+
+    func indicator(_ plan: ColumnPlan) -> Bool {
+        switch plan {
+        case .numeric(_, _, _, let m), .categorical(_, let m): return m
+        case .dateParts: return true // missing dates become zeros, so they are always flagged
+        case .drop: return false
+        }
+    }
+
+    /// Applies the fitted steps to `frame` (which must have the columns, of the training types).
+    public func transform(_ frame: Frame) throws(LearnError) -> DesignMatrix {
+        let n = frame.rowCount
+        var out: [Double] = []
+        out.reserveCapacity(n * outputNames.count)
+        let byName = Dictionary(frame.columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = steps.filter { byName[$0.column] == nil }.map(\.column)
+        if !missing.isEmpty { throw .missingFeatures(expected: steps.count, got: steps.count - missing.count, missing: missing) }
+        for s in steps {
+            let c = byName[s.column]!
+            switch s.plan {
+            case .numeric:
+                guard let v = c.doubles() else { throw .wrongFeatureType(column: s.column, expected: .float64, got: c.type) }
+                out.append(contentsOf: v.map { (($0.isNaN ? s.fill : $0) - s.center) / s.scale })
+            case .categorical(let encoding, _):
+                let labels = (0..<n).map { c.isValid($0) ? c.value(at: $0).description : s.fillCategory ?? "" }
+                switch encoding {
+                case .ordinal:
+                    let index = Dictionary(uniqueKeysWithValues: s.categories.enumerated().map { ($1, Double($0)) })
+                    out.append(contentsOf: labels.map { index[$0] ?? -1 })
+                case .oneHot:
+                    let keptSet = Set(s.kept)
+                    for k in s.kept { out.append(contentsOf: labels.map { $0 == k ? 1 : 0 }) }
+                    if s.kept.count < s.categories.count {
+                        // Infrequent and unseen categories share the infrequent column (scikit-learn's
+                        // handle_unknown="infrequent_if_exist").
+                        out.append(contentsOf: labels.map { keptSet.contains($0) ? 0 : 1 })
+                    }
+                }
+            case .dateParts:
+                guard let secondsOrDays = c.doubles() else { throw .wrongFeatureType(column: s.column, expected: .date, got: c.type) }
+                let seconds = c.type == .date ? secondsOrDays.map { $0 * 86_400 } : secondsOrDays
+                var parts = [[Double]](repeating: [], count: 6)
+                for t in seconds {
+                    if t.isNaN { for p in 0..<6 { parts[p].append(0) }; continue } // flagged by the missing column
+                    let days = Int((t / 86_400).rounded(.down))
+                    let (y, m, d) = CivilDate.civil(days: days)
+                    let wd = CivilDate.weekday(days: days)
+                    let hour = Int((t - Double(days) * 86_400) / 3600)
+                    let values: [Double] = [Double(y), Double(m), Double(d), Double(wd), Double(hour), wd >= 5 ? 1 : 0]
+                    for p in 0..<6 { parts[p].append(values[p]) }
+                }
+                for p in parts { out.append(contentsOf: p) }
+            case .drop:
+                break
+            }
+            if s.hasMissing, indicator(s.plan) { out.append(contentsOf: (0..<n).map { c.isValid($0) ? 0 : 1 }) }
+        }
+        return DesignMatrix(rows: n, names: outputNames, values: out)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import PulkFrame
+@testable import PulkLearn
+
+@Suite("Preprocessing")
+struct PreprocessingTests {
+    let frame = try! Frame(columns: [
+        Column(name: "x", storage: .float64([1, .nan, 3, 10]), validity: Bitmap([true, false, true, true])),
+        Column(name: "c", storage: .string(codes: [0, 1, 1, 2], dictionary: ["b", "a", "c"]), validity: Bitmap([true, true, false, true])),
+        Column(name: "d", storage: .date([0, 5, 19_000, 3])), // Thu 1970-01-01, Tue 1970-01-06, Sat 2022-01-08, Sun 1970-01-04
+    ])
+
+    @Test func numericImputationAndScaling() throws {
+        let p = try FeaturePipeline.fit(frame, plans: [("x", .numeric(imputation: .mean, fill: 0, scaling: .standard, missingIndicator: true))])
+        let m = try p.transform(frame)
+        #expect(m.names == ["x", "x.missing"])
+        // Imputed: [1, 14/3, 3, 10]; mean 14/3; population std of the imputed column.
+        let v = [1, 14.0 / 3, 3, 10]
+        let mean = v.reduce(0, +) / 4
+        let sd = (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4).squareRoot()
+        for i in 0..<4 { #expect(abs(m[i, 0] - (v[i] - mean) / sd) < 1e-12) }
+        #expect(m.column(1) == [0, 1, 0, 0])
+    }
+
+    @Test func oneHotWithUnseenAndCap() throws {
+        let p = try FeaturePipeline.fit(frame, plans: [("c", .categorical(encoding: .oneHot(maxCategories: nil), missingIndicator: false))])
+        #expect(p.outputNames == ["c=a", "c=b", "c=c"])
+        let m = try p.transform(frame)
+        // Row 2 is missing: filled with the most frequent ('a' and 'b' and 'c' tie at 1: 'a' first).
+        #expect(m.column(0) == [0, 1, 1, 0])
+        let unseen = try Frame(columns: [Column(name: "c", storage: .string(codes: [0], dictionary: ["zzz"]))])
+        #expect(try p.transform(unseen).values == [0, 0, 0])
+        let capped = try FeaturePipeline.fit(frame, plans: [("c", .categorical(encoding: .oneHot(maxCategories: 2), missingIndicator: false))])
+        #expect(capped.outputNames == ["c=a", "c=infrequent"])
+        #expect(try capped.transform(unseen).values == [0, 1])
+    }
+
+    @Test func ordinalAndDateParts() throws {
+        let p = try FeaturePipeline.fit(frame, plans: [("c", .categorical(encoding: .ordinal, missingIndicator: true)), ("d", .dateParts)])
+        let m = try p.transform(frame)
+        #expect(m.names == ["c", "c.missing", "d.year", "d.month", "d.day", "d.weekday", "d.hour", "d.is_weekend"])
+        #expect(m.column(0) == [1, 0, 0, 2])
+        #expect(m.column(2) == [1970, 1970, 2022, 1970])
+        #expect(m.column(5) == [3, 1, 5, 6]) // Thu, Tue, Sat (2022-01-08), Sun
+        #expect(m.column(7) == [0, 0, 1, 1])
+    }
+
+    @Test func errors() throws {
+        #expect(throws: LearnError.self) {
+            try FeaturePipeline.fit(frame, plans: [("c", .numeric(imputation: .mean, fill: 0, scaling: .none, missingIndicator: false))])
+        }
+        let p = try FeaturePipeline.fit(frame, plans: [("x", .numeric(imputation: .median, fill: 0, scaling: .none, missingIndicator: false))])
+        #expect(throws: LearnError.missingFeatures(expected: 1, got: 0, missing: ["x"])) { try p.transform(try frame.select(["c"])) }
+    }
+
+    @Test func pipelineRoundTripsThroughJSON() throws {
+        let p = try FeaturePipeline.fit(frame, plans: [("x", .numeric(imputation: .median, fill: 0, scaling: .robust, missingIndicator: true)),
+                                                       ("c", .categorical(encoding: .oneHot(maxCategories: 2), missingIndicator: true))])
+        let back = try JSONDecoder().decode(FeaturePipeline.self, from: JSONEncoder().encode(p))
+        #expect(back == p)
+        #expect(try back.transform(frame) == p.transform(frame))
+    }
+}
+
+/// The same plans through scikit-learn (SimpleImputer, scalers, OneHotEncoder, OrdinalEncoder,
+/// MissingIndicator) on the penguins data, to 1e-12.
+@Suite("Preprocessing parity with scikit-learn", .enabled(if: ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil,
+                                                          "set PULK_PYTHON to a Python with scikit-learn (scripts/test does)"))
+struct PreprocessingParityTests {
+    @Test func penguins() throws {
+        let path = repoRoot.appendingPathComponent("examples/penguins.csv").path
+        let frame = try CSVReader().read(path: path).0
+        let pipeline = try FeaturePipeline.fit(frame, plans: [
+            ("bill_length_mm", .numeric(imputation: .mean, fill: 0, scaling: .standard, missingIndicator: true)),
+            ("bill_depth_mm", .numeric(imputation: .median, fill: 0, scaling: .robust, missingIndicator: false)),
+            ("flipper_length_mm", .numeric(imputation: .mostFrequent, fill: 0, scaling: .minmax, missingIndicator: false)),
+            ("body_mass_g", .numeric(imputation: .constant, fill: 4000, scaling: .none, missingIndicator: false)),
+            ("species", .categorical(encoding: .oneHot(maxCategories: nil), missingIndicator: false)),
+            ("island", .categorical(encoding: .oneHot(maxCategories: 2), missingIndicator: false)),
+            ("sex", .categorical(encoding: .ordinal, missingIndicator: true)),
+        ])
+        let m = try pipeline.transform(frame)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
+        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/preprocess_oracle.py").path, path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let columns = o["columns"] as! [[Double]]
+        #expect(columns.count == m.columns, "\(m.names)")
+        for (j, expected) in columns.enumerated() where j < m.columns {
+            let mine = m.column(j)
+            let worst = zip(mine, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-12, "column \(m.names[j]) differs by \(worst)")
+        }
+    }
+}

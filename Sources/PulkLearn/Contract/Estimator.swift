@@ -54,6 +54,13 @@ public protocol Model: Sendable {
 
     /// The fitted state as named arrays; with the header fields it restores the model exactly.
     var state: ModelState { get }
+
+    /// Preprocessing the model applies before its own arithmetic (stored in the model file).
+    var pipeline: FeaturePipeline? { get }
+}
+
+extension Model {
+    public var pipeline: FeaturePipeline? { nil }
 }
 
 /// A model's fitted numbers: named arrays of doubles and integers, stored raw in the model file.

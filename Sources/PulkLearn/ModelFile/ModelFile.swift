@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The header of a model file: everything but the fitted arrays.
 public struct ModelHeader: Sendable, Codable, Equatable {
@@ -8,6 +8,8 @@ public struct ModelHeader: Sendable, Codable, Equatable {
     public var parameters: Parameters
     public var schema: FeatureSchema
     public var target: TargetInfo
+    /// Preprocessing stored inside the model (absent for models that use none).
+    public var pipeline: FeaturePipeline?
     public var arrays: [ArrayEntry]
 
     public struct ArrayEntry: Sendable, Codable, Equatable {
@@ -37,6 +39,10 @@ public enum ModelFile {
         StratifiedClassifier.name: PriorModel.restore,
         MeanRegressor.name: ConstantModel.restore,
         MedianRegressor.name: ConstantModel.restore,
+        LinearRegressionEstimator.name: LinearModel.restore,
+        RidgeEstimator.name: LinearModel.restore,
+        LassoEstimator.name: LinearModel.restore,
+        ElasticNetEstimator.name: LinearModel.restore,
     ]
 
     public static func encode(_ model: any Model) -> [UInt8] {
@@ -57,7 +63,8 @@ public enum ModelFile {
             pad()
         }
         let header = ModelHeader(formatVersion: version, kind: model.kind, task: model.target.task,
-                                 parameters: model.parameters, schema: model.schema, target: model.target, arrays: entries)
+                                 parameters: model.parameters, schema: model.schema, target: model.target,
+                                 pipeline: model.pipeline, arrays: entries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -130,6 +137,7 @@ public enum ModelFile {
 public enum EstimatorRegistry {
     public static let all: [any Estimator.Type] = [
         MostFrequentClassifier.self, StratifiedClassifier.self, MeanRegressor.self, MedianRegressor.self,
+        LinearRegressionEstimator.self, RidgeEstimator.self, LassoEstimator.self, ElasticNetEstimator.self,
     ]
 
     public static func estimator(named name: String) throws(LearnError) -> any Estimator.Type {

@@ -1,0 +1,206 @@
+public import PulkFrame
+
+/// The default preprocessing of linear models: numbers mean-imputed and standardised (with a
+/// missing indicator), text and bools one-hot encoded (at most 50 columns each, rarer values grouped),
+/// dates split into parts.
+public func defaultLinearPlans(_ frame: Frame, target: String) -> [(String, ColumnPlan)] {
+    frame.columns.filter { $0.name != target }.map { c in
+        switch c.type {
+        case .float64, .int64: return (c.name, .numeric(imputation: .mean, fill: 0, scaling: .standard, missingIndicator: true))
+        case .string, .bool: return (c.name, .categorical(encoding: .oneHot(maxCategories: 50), missingIndicator: true))
+        case .date, .datetime: return (c.name, .dateParts)
+        }
+    }
+}
+
+/// Least squares with optional L2 (ridge), or L1 / elastic-net penalties by coordinate descent.
+/// Objectives, as scikit-learn's `LinearRegression`, `Ridge`, `Lasso` and `ElasticNet`:
+/// - linear: ‖y − Xw − b‖²
+/// - ridge: ‖y − Xw − b‖² + α‖w‖²
+/// - lasso / elasticnet: (1 / 2n)‖y − Xw − b‖² + α·ρ‖w‖₁ + (α(1 − ρ) / 2)‖w‖²  (lasso: ρ = 1)
+struct LinearFitter {
+    enum Penalty { case none, ridge(Double), elasticNet(alpha: Double, l1Ratio: Double, maxIterations: Int, tolerance: Double) }
+    let penalty: Penalty
+    let fitIntercept: Bool
+
+    func fit(_ x: DesignMatrix, _ y: [Double]) -> (coef: [Double], intercept: Double, iterations: Int) {
+        let n = x.rows, p = x.columns
+        let xm = fitIntercept ? (0..<p).map { j in x.column(j).reduce(0, +) / Double(n) } : [Double](repeating: 0, count: p)
+        let ym = fitIntercept ? y.reduce(0, +) / Double(n) : 0
+        var coef: [Double]
+        var iterations = 0
+        switch penalty {
+        case .none, .ridge:
+            var (gram, xty) = LinearAlgebra.centredGram(x, y, xm: xm, ym: ym)
+            if case .ridge(let alpha) = penalty { for j in 0..<p { gram[j * p + j] += alpha } }
+            coef = LinearAlgebra.solvePSD(gram, xty, p: p)
+        case .elasticNet(let alpha, let rho, let maxIterations, let tol):
+            (coef, iterations) = coordinateDescent(x, y, xm: xm, ym: ym, alpha: alpha, rho: rho, maxIterations: maxIterations, tol: tol)
+        }
+        let intercept = fitIntercept ? ym - zip(xm, coef).reduce(0) { $0 + $1.0 * $1.1 } : 0
+        return (coef, intercept, iterations)
+    }
+
+    /// Cyclic coordinate descent on centred data, stopping like scikit-learn: when the largest weight
+    /// update is below `tol`·max|w| and the duality gap is below `tol`·‖y‖².
+    func coordinateDescent(_ x: DesignMatrix, _ y: [Double], xm: [Double], ym: Double, alpha: Double, rho: Double,
+                           maxIterations: Int, tol: Double) -> ([Double], Int) {
+        let n = x.rows, p = x.columns
+        var xc = x.values
+        for j in 0..<p { for i in 0..<n { xc[j * n + i] -= xm[j] } }
+        var r = y.map { $0 - ym }
+        let l1 = alpha * rho * Double(n), l2 = alpha * (1 - rho) * Double(n)
+        let norms = (0..<p).map { j in (0..<n).reduce(0.0) { $0 + xc[j * n + $1] * xc[j * n + $1] } }
+        let yNorm2 = r.reduce(0) { $0 + $1 * $1 }
+        var w = [Double](repeating: 0, count: p)
+        var iteration = 0
+        while iteration < maxIterations {
+            iteration += 1
+            var maxChange = 0.0, maxW = 0.0
+            for j in 0..<p where norms[j] > 0 {
+                let old = w[j]
+                var tmp = 0.0
+                for i in 0..<n { tmp += xc[j * n + i] * r[i] }
+                tmp += old * norms[j]
+                let new = (tmp > 0 ? 1.0 : -1.0) * max(abs(tmp) - l1, 0) / (norms[j] + l2)
+                if new != old {
+                    let d = new - old
+                    for i in 0..<n { r[i] -= d * xc[j * n + i] }
+                    w[j] = new
+                }
+                maxChange = max(maxChange, abs(new - old))
+                maxW = max(maxW, abs(new))
+            }
+            if maxW == 0 || maxChange / maxW < tol || iteration == maxIterations {
+                // Duality gap (as scikit-learn's enet_coordinate_descent).
+                var xtr = [Double](repeating: 0, count: p)
+                for j in 0..<p { var s = 0.0; for i in 0..<n { s += xc[j * n + i] * r[i] }; xtr[j] = s - l2 * w[j] }
+                let dualNormXtr = xtr.map(abs).max() ?? 0
+                let rNorm2 = r.reduce(0) { $0 + $1 * $1 }, wNorm2 = w.reduce(0) { $0 + $1 * $1 }
+                var gap: Double
+                let constant: Double
+                if dualNormXtr > l1 {
+                    constant = l1 / dualNormXtr
+                    gap = 0.5 * (rNorm2 + rNorm2 * constant * constant)
+                } else {
+                    constant = 1
+                    gap = rNorm2
+                }
+                let ry = zip(r, y.map { $0 - ym }).reduce(0) { $0 + $1.0 * $1.1 }
+                gap += l1 * w.reduce(0) { $0 + abs($1) } - constant * ry + 0.5 * l2 * (1 + constant * constant) * wNorm2
+                if gap < tol * yNorm2 || iteration == maxIterations { break }
+            }
+        }
+        return (w, iteration)
+    }
+}
+
+/// A fitted linear regression of any penalty.
+struct LinearModel: Model {
+    let kind: String
+    let parameters: Parameters
+    let schema: FeatureSchema
+    let target: TargetInfo
+    let pipeline: FeaturePipeline?
+    let coef: [Double]
+    let intercept: Double
+
+    func predict(_ frame: Frame) throws(LearnError) -> Predictions {
+        _ = try schema.columns(of: frame)
+        let x = try pipeline!.transform(frame)
+        var out = [Double](repeating: intercept, count: x.rows)
+        for j in 0..<x.columns where coef[j] != 0 {
+            let w = coef[j], base = j * x.rows
+            for i in 0..<x.rows { out[i] += w * x.values[base + i] }
+        }
+        return .regression(out)
+    }
+
+    var state: ModelState { ModelState(doubles: ["coef": coef, "intercept": [intercept]]) }
+
+    static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model {
+        guard let pipeline = h.pipeline else { throw .corruptModelFile(file, reason: "the preprocessing is missing") }
+        let coef = try s.double("coef", file: file)
+        guard coef.count == pipeline.outputNames.count, let b = try s.double("intercept", file: file).first else {
+            throw .corruptModelFile(file, reason: "coefficients do not match the preprocessing")
+        }
+        return LinearModel(kind: h.kind, parameters: h.parameters, schema: h.schema, target: h.target, pipeline: pipeline,
+                           coef: coef, intercept: b)
+    }
+}
+
+/// Shared fitting of the four linear regressors.
+protocol LinearEstimator: Estimator {
+    var penalty: LinearFitter.Penalty { get }
+}
+
+extension LinearEstimator {
+    public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
+        let t = try TargetValues.extract(frame, target: target, task: .regression)
+        let training = frame.take(t.rows)
+        let pipeline = try FeaturePipeline.fit(training, plans: defaultLinearPlans(training, target: target))
+        let x = try pipeline.transform(training)
+        let fitter = LinearFitter(penalty: penalty, fitIntercept: parameters.bool("fit_intercept"))
+        let (coef, intercept, _) = fitter.fit(x, t.values)
+        return LinearModel(kind: Self.name, parameters: parameters, schema: FeatureSchema(frame: frame, excluding: target),
+                           target: t.info, pipeline: pipeline, coef: coef, intercept: intercept)
+    }
+}
+
+let interceptSpec = ParameterSpec("fit_intercept", .bool, default: .bool(true), doc: "Learn an intercept (centre the data).")
+let alphaSpec = ParameterSpec("alpha", aliases: ["lambda", "reg_alpha"], .double(lower: 0, upper: .infinity), default: .double(1),
+                              doc: "Penalty strength.")
+let iterationSpec = ParameterSpec("max_iter", .int(1...1_000_000), default: .int(1000), doc: "Coordinate-descent passes at most.")
+let tolSpec = ParameterSpec("tol", .double(lower: 0, upper: 1, lowerOpen: true), default: .double(1e-4),
+                            doc: "Stop when the duality gap is below tol·‖y‖².")
+
+/// Ordinary least squares.
+public struct LinearRegressionEstimator: LinearEstimator {
+    public static let name = "linear"
+    public static let summary = "Ordinary least squares (Cholesky on the centred Gram matrix)."
+    public static let task = Task.regression
+    public static let parameterSpecs = [interceptSpec]
+    public let parameters: Parameters
+    public init(parameters: Parameters) { self.parameters = parameters }
+    var penalty: LinearFitter.Penalty { .none }
+}
+
+/// Least squares with an L2 penalty α‖w‖².
+public struct RidgeEstimator: LinearEstimator {
+    public static let name = "ridge"
+    public static let summary = "Least squares with an L2 penalty (closed form)."
+    public static let task = Task.regression
+    public static let parameterSpecs = [alphaSpec, interceptSpec]
+    public let parameters: Parameters
+    public init(parameters: Parameters) { self.parameters = parameters }
+    var penalty: LinearFitter.Penalty { .ridge(parameters.double("alpha")) }
+}
+
+/// L1-penalised least squares by coordinate descent.
+public struct LassoEstimator: LinearEstimator {
+    public static let name = "lasso"
+    public static let summary = "Least squares with an L1 penalty (coordinate descent)."
+    public static let task = Task.regression
+    public static let parameterSpecs = [alphaSpec, interceptSpec, iterationSpec, tolSpec]
+    public let parameters: Parameters
+    public init(parameters: Parameters) { self.parameters = parameters }
+    var penalty: LinearFitter.Penalty {
+        .elasticNet(alpha: parameters.double("alpha"), l1Ratio: 1, maxIterations: parameters.int("max_iter"), tolerance: parameters.double("tol"))
+    }
+}
+
+/// Elastic net: L1 and L2 penalties mixed by `l1_ratio`, by coordinate descent.
+public struct ElasticNetEstimator: LinearEstimator {
+    public static let name = "elasticnet"
+    public static let summary = "Least squares with mixed L1/L2 penalties (coordinate descent)."
+    public static let task = Task.regression
+    public static let parameterSpecs = [alphaSpec,
+                                        ParameterSpec("l1_ratio", .double(lower: 0, upper: 1), default: .double(0.5), doc: "Share of L1 in the penalty."),
+                                        interceptSpec, iterationSpec, tolSpec]
+    public let parameters: Parameters
+    public init(parameters: Parameters) { self.parameters = parameters }
+    var penalty: LinearFitter.Penalty {
+        .elasticNet(alpha: parameters.double("alpha"), l1Ratio: parameters.double("l1_ratio"),
+                    maxIterations: parameters.int("max_iter"), tolerance: parameters.double("tol"))
+    }
+}

@@ -42,7 +42,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The `pulk` command: a thin shell over the libraries.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkFrame", "PulkProfile", "PulkWorkspace",
+            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).

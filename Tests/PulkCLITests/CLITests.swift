@@ -179,6 +179,35 @@ struct CLITests {
         #expect(check.status == 0)
     }
 
+    @Test func trainPredictEvaluate() throws {
+        #expect(try cli.run("data", "add", cli.penguins, "--name", "penguins").status == 0)
+        let model = cli.dir.appendingPathComponent("ridge.pulk").path
+        let train = try cli.run("train", "--data", "penguins", "--target", "body_mass_g", "--model", "ridge",
+                                "--param", "alpha=2", "--cv", "3", "--out", model)
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("ridge on penguins:1 → body_mass_g (regression); 273 training rows, 69 test rows"))
+        #expect(train.stdout.contains("BASELINE (mean)"))
+        #expect(train.stdout.contains("3-fold cross-validation rmse:"))
+        let json = try cli.run("train", "--data", cli.penguins, "--target", "species", "--model", "most-frequent",
+                               "--out", cli.dir.appendingPathComponent("mf.pulk").path, "--json")
+        let report = try #require((try json.json() as? [String: Any])?["report"] as? [String: Any])
+        #expect(report["task"] as? String == "classification")
+        #expect((report["metrics"] as? [[String: Any]])?.first?["name"] as? String == "accuracy")
+        let preds = cli.dir.appendingPathComponent("preds.csv").path
+        #expect(try cli.run("predict", "--model", model, "--data", "penguins", "--out", preds).status == 0)
+        let lines = try String(contentsOfFile: preds, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "prediction" && lines.count == 345)
+        let eval = try cli.run("evaluate", "--model", model, "--data", "penguins", "--json")
+        let metrics = try #require((try eval.json() as? [String: Any])?["metrics"] as? [[String: Any]])
+        #expect(metrics.contains { $0["name"] as? String == "r2" })
+        let bad = try cli.run("train", "--data", "penguins", "--target", "body_mass_g", "--model", "lasso", "--param", "alfa=1")
+        #expect(bad.status == 1 && bad.stderr.contains("lasso has no parameter 'alfa'. Its parameters: alpha, fit_intercept, max_iter, tol."))
+        let unknown = try cli.run("train", "--data", "penguins", "--target", "species", "--model", "nope")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no model named 'nope'"))
+        let missing = try cli.run("predict", "--model", model, "--data", cli.file("few.csv", "bill_length_mm\n40\n"), "--out", preds)
+        #expect(missing.status == 1 && missing.stderr.contains("model expects 7 features, got 1"))
+    }
+
     @Test func helpListsCommands() throws {
         let r = try cli.run("data", "--help")
         for sub in ["add", "list", "show", "versions", "export", "rm", "profile"] { #expect(r.stdout.contains(sub)) }

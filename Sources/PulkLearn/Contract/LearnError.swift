@@ -12,6 +12,7 @@ public enum LearnError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownModel(String, known: [String])
     case corruptModelFile(String, reason: String)
     case io(String, reason: String)
+    case invalidSplit(String)
 
     public var description: String {
         switch self {
@@ -37,6 +38,8 @@ public enum LearnError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path) is not a readable Pulk model file (\(reason)). Re-train or re-export the model."
         case .io(let path, let reason):
             return "\(path): \(reason)."
+        case .invalidSplit(let reason):
+            return "cannot split the data: \(reason)"
         }
     }
 }

@@ -39,27 +39,8 @@ struct DataProfile: ParsableCommand {
         if let html { print("\nHTML report: \(html)") }
     }
 
-    /// The frame to profile: a registered version when `ref` names one, else a file.
     private func load() throws -> (Frame, String) {
-        let ws = try common.open()
-        let isFile = FileManager.default.fileExists(atPath: ref)
-        if let datasetRef = try? DatasetRef(parsing: ref), (try? ws.datasets.version(datasetRef)) != nil || !isFile {
-            return try explain {
-                let v = try ws.datasets.version(datasetRef)
-                return (try ws.datasets.loadFrame(v), v.reference)
-            }
-        }
-        let options = try read.addOptions()
-        let format = options.format ?? DataFormat(path: ref) ?? .csv
-        let bar = ProgressBar(label: "reading", enabled: !common.json)
-        defer { bar.finish() }
-        let frame = try explain {
-            switch format {
-            case .csv: return try CSVReader(options: options.csv).read(path: ref, progress: { bar.update($0, $1) }).0
-            case .jsonl: return try options.jsonl.read(path: ref).0
-            }
-        }
-        return (frame, URL(fileURLWithPath: ref).lastPathComponent)
+        try loadFrame(ref, read: read, workspace: common, json: common.json)
     }
 
     static func summary(_ p: DatasetProfile) -> String {

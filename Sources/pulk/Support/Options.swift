@@ -1,5 +1,6 @@
 import ArgumentParser
 import PulkFrame
+import PulkLearn
 import PulkProfile
 import PulkWorkspace
 
@@ -26,6 +27,8 @@ func explain<T>(_ body: () throws -> T) throws -> T {
     } catch let e as FrameError {
         throw PulkFailure(message: e.description)
     } catch let e as ProfileError {
+        throw PulkFailure(message: e.description)
+    } catch let e as LearnError {
         throw PulkFailure(message: e.description)
     }
 }

@@ -1,0 +1,80 @@
+public import PulkFrame
+
+/// One named metric value.
+public struct MetricValue: Sendable, Codable, Equatable {
+    public var name: String
+    public var value: Double
+}
+
+/// Every metric that fits a task, computed from a model's predictions and the true target.
+public enum Evaluation {
+    /// Metrics of `predictions` against the target column of `frame` (rows with a missing target are skipped).
+    public static func metrics(_ predictions: Predictions, frame: Frame, target: String) throws(LearnError) -> [MetricValue] {
+        guard let column = frame.columns.first(where: { $0.name == target }) else {
+            throw .unknownTarget(target, available: frame.names)
+        }
+        let rows = (0..<frame.rowCount).filter { column.isValid($0) }
+        guard !rows.isEmpty else { throw .emptyTrainingData }
+        switch predictions {
+        case .regression(let p):
+            guard let y = column.doubles() else {
+                throw .badTarget(target, reason: "it is \(column.type.rawValue), but the model predicts numbers")
+            }
+            return regression(rows.map { y[$0] }, rows.map { p[$0] })
+        case .classification(let classes, let predicted, let probabilities):
+            // True labels as indices into the model's classes; unseen labels get an extra index.
+            let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+            let k = classes.count
+            let yTrue = rows.map { index[column.value(at: $0).description] ?? k }
+            let unseen = yTrue.contains(k)
+            let count = unseen ? k + 1 : k
+            return classification(yTrue, rows.map { predicted[$0] }, rows.map { probabilities[$0] + (unseen ? [0] : []) },
+                                   classCount: count)
+        }
+    }
+
+    public static func regression(_ y: [Double], _ p: [Double]) -> [MetricValue] {
+        typealias R = RegressionMetrics
+        var out: [MetricValue] = []
+        func add(_ name: String, _ f: () throws(MetricError) -> Double) {
+            if let v = try? f() { out.append(MetricValue(name: name, value: v)) }
+        }
+        add("rmse") { () throws(MetricError) in try R.rootMeanSquaredError(y, p) }
+        add("mae") { () throws(MetricError) in try R.meanAbsoluteError(y, p) }
+        add("r2") { () throws(MetricError) in try R.r2(y, p) }
+        add("mse") { () throws(MetricError) in try R.meanSquaredError(y, p) }
+        add("median_absolute_error") { () throws(MetricError) in try R.medianAbsoluteError(y, p) }
+        add("explained_variance") { () throws(MetricError) in try R.explainedVariance(y, p) }
+        add("max_error") { () throws(MetricError) in try R.maxError(y, p) }
+        add("mape") { () throws(MetricError) in try R.meanAbsolutePercentageError(y, p) }
+        add("smape") { () throws(MetricError) in try R.symmetricMeanAbsolutePercentageError(y, p) }
+        add("rmsle") { () throws(MetricError) in try R.rootMeanSquaredLogError(y, p) }
+        return out
+    }
+
+    public static func classification(_ y: [Int], _ p: [Int], _ probabilities: [[Double]], classCount k: Int) -> [MetricValue] {
+        typealias C = ClassificationMetrics
+        var out = [MetricValue(name: "accuracy", value: C.accuracy(y, p)),
+                   MetricValue(name: "balanced_accuracy", value: C.balancedAccuracy(y, p, classCount: k))]
+        if k == 2 {
+            let prf = C.precisionRecallF(y, p, classCount: 2, average: .binary(positive: 1))
+            out += [MetricValue(name: "precision", value: prf.precision), MetricValue(name: "recall", value: prf.recall),
+                    MetricValue(name: "f1", value: prf.f)]
+            let positive = y.map { $0 == 1 }, score = probabilities.map { $0[1] }
+            if let auc = RankingMetrics.rocAUC(positive, score) { out.append(MetricValue(name: "roc_auc", value: auc)) }
+            if let ap = RankingMetrics.averagePrecision(positive, score) { out.append(MetricValue(name: "average_precision", value: ap)) }
+            out.append(MetricValue(name: "brier", value: C.brierScore(y, positiveProbability: score)))
+        } else if let auc = RankingMetrics.rocAUC(y, probabilities: probabilities, classCount: k, average: .macro) {
+            out.append(MetricValue(name: "roc_auc_ovr_macro", value: auc))
+        }
+        for (name, avg) in [("macro", Averaging.macro), ("weighted", .weighted)] {
+            let prf = C.precisionRecallF(y, p, classCount: k, average: avg)
+            out += [MetricValue(name: "precision_\(name)", value: prf.precision), MetricValue(name: "recall_\(name)", value: prf.recall),
+                    MetricValue(name: "f1_\(name)", value: prf.f)]
+        }
+        out += [MetricValue(name: "log_loss", value: C.logLoss(y, probabilities: probabilities)),
+                MetricValue(name: "mcc", value: C.matthews(y, p, classCount: k)),
+                MetricValue(name: "cohen_kappa", value: C.cohenKappa(y, p, classCount: k))]
+        return out
+    }
+}

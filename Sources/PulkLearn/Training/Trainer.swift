@@ -1,0 +1,138 @@
+public import PulkFrame
+
+/// How to hold out test rows.
+public enum SplitStrategy: Sendable, Equatable, Codable {
+    case random
+    /// Keeps class shares (the default for classification).
+    case stratified
+    /// Test on the latest rows by this date/number column.
+    case temporal(column: String)
+    /// No group on both sides.
+    case group(column: String)
+
+    /// Parses `random`, `stratified`, `temporal:COL`, `group:COL`.
+    public init?(text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("random", 1): self = .random
+        case ("stratified", 1): self = .stratified
+        case ("temporal", 2): self = .temporal(column: parts[1])
+        case ("group", 2): self = .group(column: parts[1])
+        default: return nil
+        }
+    }
+}
+
+/// What `pulk train` did and measured.
+public struct TrainingReport: Sendable, Codable {
+    public var model: String
+    public var task: Task
+    public var target: String
+    public var parameters: [String: String]
+    public var split: String
+    public var seed: UInt64
+    public var trainRows: Int
+    public var testRows: Int
+    /// Test metrics of the model.
+    public var metrics: [MetricValue]
+    /// The same metrics of the baseline (most-frequent class or mean) on the same split.
+    public var baseline: String
+    public var baselineMetrics: [MetricValue]
+    /// Per-fold values of the primary metric and their mean and standard deviation, with `--cv`.
+    public var crossValidation: CrossValidationResult?
+    /// Output columns of the preprocessing inside the model.
+    public var features: [String]
+}
+
+public struct CrossValidationResult: Sendable, Codable {
+    public var metric: String
+    public var folds: [Double]
+    public var mean: Double
+    public var std: Double
+}
+
+/// Trains a model with a held-out test split, a baseline beside it, and optional cross-validation.
+public struct Trainer: Sendable {
+    public var estimator: any Estimator
+    public var split: SplitStrategy?
+    public var testFraction: Double = 0.2
+    public var seed: UInt64 = 42
+    public var folds: Int?
+
+    public init(estimator: any Estimator, split: SplitStrategy? = nil, testFraction: Double = 0.2, seed: UInt64 = 42, folds: Int? = nil) {
+        self.estimator = estimator
+        self.split = split
+        self.testFraction = testFraction
+        self.seed = seed
+        self.folds = folds
+    }
+
+    /// The primary metric of a task (reported for cross-validation).
+    public static func primaryMetric(_ task: Task) -> String { task == .regression ? "rmse" : "accuracy" }
+
+    /// Trains on a split of `frame`, evaluates on the held-out rows, and refits nothing: the returned
+    /// model is the one evaluated.
+    public func run(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport) {
+        let task = type(of: estimator).task
+        let t = try TargetValues.extract(frame, target: target, task: task)
+        let data = frame.take(t.rows)
+        let strategy = split ?? (task == .classification ? .stratified : .random)
+        let s: Split
+        do {
+            switch strategy {
+            case .random: s = try Splitter.random(rows: data.rowCount, testFraction: testFraction, seed: seed)
+            case .stratified:
+                s = task == .classification ? try Splitter.stratified(labels: t.classes, testFraction: testFraction, seed: seed)
+                    : try Splitter.random(rows: data.rowCount, testFraction: testFraction, seed: seed)
+            case .temporal(let column):
+                guard let c = data.columns.first(where: { $0.name == column }), let times = c.doubles() else {
+                    throw LearnError.badTarget(column, reason: "a temporal split needs a date, datetime or number column")
+                }
+                s = try Splitter.temporal(times: times, testFraction: testFraction)
+            case .group(let column):
+                guard let c = data.columns.first(where: { $0.name == column }) else { throw LearnError.unknownTarget(column, available: data.names) }
+                let labels = (0..<c.count).map { c.value(at: $0).description }
+                let ids = Dictionary(uniqueKeysWithValues: Set(labels).sorted().enumerated().map { ($1, $0) })
+                s = try Splitter.group(groups: labels.map { ids[$0]! }, testFraction: testFraction, seed: seed)
+            }
+        } catch let e as LearnError { throw e } catch let e as SplitError { throw .invalidSplit(e.description) } catch {
+            throw .invalidSplit("\(error)")
+        }
+        let train = data.take(s.train), test = data.take(s.test)
+        let model = try estimator.fit(train, target: target, seed: seed)
+        let metrics = try Evaluation.metrics(try model.predict(test), frame: test, target: target)
+        let baselineEstimator: any Estimator = task == .classification ? try MostFrequentClassifier([:]) : try MeanRegressor([:])
+        let baseline = try baselineEstimator.fit(train, target: target, seed: seed)
+        let baselineMetrics = try Evaluation.metrics(try baseline.predict(test), frame: test, target: target)
+        var cv: CrossValidationResult?
+        if let k = folds {
+            cv = try crossValidate(data, target: target, task: task, labels: t.classes, k: k)
+        }
+        let report = TrainingReport(
+            model: type(of: estimator).name, task: task, target: target,
+            parameters: estimator.parameters.values.mapValues(\.description), split: "\(strategy)", seed: seed,
+            trainRows: train.rowCount, testRows: test.rowCount, metrics: metrics, baseline: type(of: baselineEstimator).name,
+            baselineMetrics: baselineMetrics, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name))
+        return (model, report)
+    }
+
+    /// k-fold (stratified for classification) cross-validation; preprocessing is fitted inside each fold.
+    func crossValidate(_ data: Frame, target: String, task: Task, labels: [Int], k: Int) throws(LearnError) -> CrossValidationResult {
+        let folds: [Split]
+        do {
+            folds = task == .classification ? try CrossValidation.stratifiedKFold(labels: labels, k: k, shuffle: true, seed: seed)
+                : try CrossValidation.kFold(rows: data.rowCount, k: k, shuffle: true, seed: seed)
+        } catch { throw .invalidSplit(error.description) }
+        let primary = Self.primaryMetric(task)
+        var values: [Double] = []
+        for f in folds {
+            let train = data.take(f.train), test = data.take(f.test)
+            let model = try estimator.fit(train, target: target, seed: seed)
+            let m = try Evaluation.metrics(try model.predict(test), frame: test, target: target)
+            values.append(m.first { $0.name == primary }?.value ?? .nan)
+        }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count - 1, 1))).squareRoot()
+        return CrossValidationResult(metric: primary, folds: values, mean: mean, std: std)
+    }
+}

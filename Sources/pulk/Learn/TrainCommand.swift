@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import PulkFrame
+import PulkLearn
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on a dataset version or file, report test metrics beside a baseline, and save it.",
+        discussion: "Models: " + EstimatorRegistry.all.map { "\($0.name) (\($0.task.rawValue))" }.joined(separator: ", ")
+            + ". `pulk train --model NAME --help-params` lists a model's parameters.")
+
+    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String?
+    @Option(help: "The column to predict.") var target: String?
+    @Option(help: "The model to train.") var model: String
+    @Option(name: .customLong("param"), parsing: .singleValue, help: "A hyperparameter as name=value (repeatable).")
+    var params: [String] = []
+    @Option(help: "How to hold out test rows: random, stratified (default for classification), temporal:COL, group:COL.")
+    var split: String?
+    @Option(help: "Share of rows held out for testing.") var testSize: Double = 0.2
+    @Option(help: "Seed for splits and any randomness in the model.") var seed: UInt64 = 42
+    @Option(help: "Also run K-fold cross-validation and report mean ± std.") var cv: Int?
+    @Option(help: "Where to write the model file.") var out: String = "model.pulk"
+    @Flag(help: "List the model's hyperparameters and exit.") var helpParams = false
+    @OptionGroup var read: ReadOptions
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let type = try explain { try EstimatorRegistry.estimator(named: model) }
+        if helpParams {
+            print(Self.parameterHelp(type))
+            return
+        }
+        guard let data, let target else { throw ValidationError("--data and --target are required to train.") }
+        var given: [String: String] = [:]
+        for p in params {
+            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--param expects name=value, got '\(p)'.") }
+            given[parts[0]] = parts[1]
+        }
+        let estimator = try explain { try type.init(given) }
+        var strategy: SplitStrategy?
+        if let split {
+            guard let s = SplitStrategy(text: split) else {
+                throw ValidationError("--split must be random, stratified, temporal:COL or group:COL, not '\(split)'.")
+            }
+            strategy = s
+        }
+        let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
+        let trainer = Trainer(estimator: estimator, split: strategy, testFraction: testSize, seed: seed, folds: cv)
+        let (fitted, report) = try explain { try trainer.run(frame, target: target) }
+        try explain { try ModelFile.write(fitted, to: out) }
+        if common.json {
+            print(Output.json(Trained(source: source, out: out, report: report)))
+            return
+        }
+        print("\(report.model) on \(source) → \(report.target) (\(report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
+        print("")
+        print(Self.metricsTable(report.metrics, baseline: report.baselineMetrics, baselineName: report.baseline))
+        if let cv = report.crossValidation {
+            print("")
+            print("\(cv.folds.count)-fold cross-validation \(cv.metric): \(Self.format(cv.mean)) ± \(Self.format(cv.std))  (folds: " + cv.folds.map(Self.format).joined(separator: ", ") + ")")
+        }
+        print("\nModel written to \(out)")
+    }
+
+    struct Trained: Encodable {
+        var source: String
+        var out: String
+        var report: TrainingReport
+    }
+
+    static func format(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    static func metricsTable(_ metrics: [MetricValue], baseline: [MetricValue], baselineName: String) -> String {
+        let base = Dictionary(baseline.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        return Output.table(["METRIC", "MODEL", "BASELINE (\(baselineName))"], metrics.map { m in
+            [m.name, format(m.value), base[m.name].map(format) ?? "–"]
+        })
+    }
+
+    static func parameterHelp(_ type: any Estimator.Type) -> String {
+        var lines = ["\(type.name): \(type.summary)"]
+        if type.parameterSpecs.isEmpty { lines.append("  (no parameters)") }
+        for s in type.parameterSpecs {
+            let aliases = s.aliases.isEmpty ? "" : " (aliases: \(s.aliases.joined(separator: ", ")))"
+            lines.append("  \(s.name)=\(s.defaultValue)\(aliases)  \(s.doc)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Score data with a saved model and write predictions as CSV.")
+    @Option(help: "The model file.") var model: String
+    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
+    @Option(help: "The CSV file to write (columns: prediction, then one probability per class).") var out: String
+    @OptionGroup var read: ReadOptions
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let fitted = try explain { try ModelFile.read(path: model) }
+        let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
+        let predictions = try explain { try fitted.predict(frame) }
+        var columns: [Column]
+        switch predictions {
+        case .regression(let v):
+            columns = [Column(name: "prediction", storage: .float64(v))]
+        case .classification(let classes, let predicted, let probabilities):
+            columns = [Column(name: "prediction", storage: .string(codes: predicted.map(Int32.init), dictionary: classes))]
+            for (k, c) in classes.enumerated() {
+                columns.append(Column(name: "probability_\(c)", storage: .float64(probabilities.map { $0[k] })))
+            }
+        }
+        let table = try explain { try Frame(columns: columns) }
+        try explain { try CSVWriter().write(table, to: out) }
+        if common.json { print(Output.json(["model": model, "data": source, "out": out, "rows": "\(frame.rowCount)"])) }
+        else { print("Wrote \(frame.rowCount) predictions to \(out)") }
+    }
+}
+
+struct Evaluated: Encodable {
+    var model: String
+    var data: String
+    var target: String
+    var metrics: [MetricValue]
+}
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Score a saved model on labelled data and print every metric that fits its task.")
+    @Option(help: "The model file.") var model: String
+    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
+    @Option(help: "The target column (default: the one the model was trained on).") var target: String?
+    @OptionGroup var read: ReadOptions
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() throws {
+        let fitted = try explain { try ModelFile.read(path: model) }
+        let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
+        let column = target ?? fitted.target.name
+        let metrics = try explain { try Evaluation.metrics(try fitted.predict(frame), frame: frame, target: column) }
+        if common.json {
+            print(Output.json(Evaluated(model: model, data: source, target: column, metrics: metrics)))
+            return
+        }
+        print("\(fitted.kind) on \(source) → \(column)\n")
+        print(Output.table(["METRIC", "VALUE"], metrics.map { [$0.name, TrainCommand.format($0.value)] }))
+    }
+}

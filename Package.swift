@@ -46,7 +46,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
-        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace"],
+        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn"],
                           path: "Sources/PulkBench", swiftSettings: strict),
 
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),

@@ -1,6 +1,7 @@
 import Foundation
 import PulkFrame
 import PulkProfile
+import PulkLearn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,6 +30,8 @@ struct PulkBench {
         case "binary": try binary(path, reps: reps)
         case "load-once": try loadOnce(path, mode: args.count > 3 ? args[3] : "csv")
         case "profile": try profile(path, reps: reps)
+        case "logistic": try logistic(path, reps: reps)
+        case "linear": try linear(path, reps: reps)
         default: print("unknown benchmark \(args[1])"); exit(2)
         }
     }
@@ -126,6 +129,45 @@ struct PulkBench {
         }
         precondition(f.rowCount > 0)
         print(t)
+    }
+
+    /// L2 logistic regression on the first 800,000 rows (standardised inside the model), scored on
+    /// the last 200,000, as `Benchmarks/anchor_logistic.py` does with scikit-learn.
+    static func logistic(_ path: String, reps: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        let train = frame.slice(0..<800_000), test = frame.slice(800_000..<frame.rowCount)
+        let target = frame.names.last!
+        var times: [Double] = []
+        var loss = 0.0
+        for _ in 0..<reps {
+            let (model, t) = try time { try LogisticRegressionEstimator([:]).fit(train, target: target, seed: 0) }
+            times.append(t)
+            guard case .classification(_, _, let proba) = try model.predict(test) else { continue }
+            let labels = try TargetValues.extract(test, target: target, task: .classification).classes
+            loss = ClassificationMetrics.logLoss(labels, probabilities: proba)
+        }
+        emit(["benchmark": "logistic", "fit_median_s": median(times), "fit_seconds": times, "test_log_loss": loss])
+    }
+
+    /// Ridge and elastic net on the first 800,000 rows of the regression data, RMSE on the rest.
+    static func linear(_ path: String, reps: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        let train = frame.slice(0..<800_000), test = frame.slice(800_000..<frame.rowCount)
+        let target = frame.names.last!
+        var result: [String: Any] = ["benchmark": "linear"]
+        for (name, estimator) in [("ridge", try RidgeEstimator([:]) as any Estimator), ("elasticnet", try ElasticNetEstimator(["alpha": "0.1"]))] {
+            var times: [Double] = []
+            var rmse = 0.0
+            for _ in 0..<reps {
+                let (model, t) = try time { try estimator.fit(train, target: target, seed: 0) }
+                times.append(t)
+                guard case .regression(let p) = try model.predict(test) else { continue }
+                rmse = try RegressionMetrics.rootMeanSquaredError(test.column(target).doubles()!, p)
+            }
+            result["\(name)_fit_median_s"] = median(times)
+            result["\(name)_test_rmse"] = rmse
+        }
+        emit(result)
     }
 
     static func profile(_ path: String, reps: Int) throws {

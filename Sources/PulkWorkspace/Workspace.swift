@@ -36,9 +36,20 @@ public final class Workspace: Sendable {
         let dbPath = root.appendingPathComponent("pulk.sqlite").path
         if exists {
             guard isDir.boolValue else { throw .notAWorkspace(root.path) }
-            let entries = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
-            if !entries.isEmpty && !entries.contains("pulk.sqlite") { throw .notAWorkspace(root.path) }
         } else if !create {
+            throw .notAWorkspace(root.path)
+        }
+        do {
+            try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            throw .io(root.path, reason: "cannot create the workspace folder: \(error.localizedDescription)")
+        }
+        // Everything below happens under the lock, so a process creating the workspace is never seen
+        // half-done by another.
+        let lock = try FileLock(path: root.appendingPathComponent("workspace.lock").path)
+        defer { lock.unlock() }
+        let entries = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
+        if !entries.contains("pulk.sqlite"), entries.contains(where: { !Self.ownEntries.contains($0) }) {
             throw .notAWorkspace(root.path)
         }
         do {
@@ -48,8 +59,6 @@ public final class Workspace: Sendable {
         } catch {
             throw .io(root.path, reason: "cannot create the workspace folder: \(error.localizedDescription)")
         }
-        let lock = try FileLock(path: root.appendingPathComponent("workspace.lock").path)
-        defer { lock.unlock() }
         let pool: DatabasePool
         do {
             var config = Configuration()
@@ -65,6 +74,10 @@ public final class Workspace: Sendable {
         try checkSchema(pool, path: root.path, upgrade: upgrade)
         return Workspace(root: root, database: pool, now: now)
     }
+
+    /// Names a workspace folder may hold before its database exists.
+    static let ownEntries: Set<String> = ["pulk.sqlite", "pulk.sqlite-wal", "pulk.sqlite-shm", "blobs", "tmp",
+                                          "workspace.lock", "blobs.lock"]
 
     init(root: URL, database: DatabasePool, now: @escaping @Sendable () -> Date) {
         self.root = root

@@ -1,30 +1,65 @@
+import PulkFrame
+
 /// Small dense linear algebra for the linear models (no BLAS dependency).
 enum LinearAlgebra {
-    /// Gram matrix XᵀX (p × p, row-major) and Xᵀy of column-major X after subtracting column means
-    /// `xm` and `ym` (for fitting an intercept).
+    /// Σ (a[i] − ma)·(b[i] − mb) with SIMD accumulators.
+    @inline(__always)
+    static func centredDot(_ a: UnsafePointer<Double>, _ ma: Double, _ b: UnsafePointer<Double>, _ mb: Double, _ n: Int) -> Double {
+        var s0 = SIMD4<Double>(), s1 = SIMD4<Double>()
+        let va = SIMD4<Double>(repeating: ma), vb = SIMD4<Double>(repeating: mb)
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        var i = 0
+        while i + 8 <= n {
+            s0 += (ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self) - va)
+                * (rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self) - vb)
+            s1 += (ra.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self) - va)
+                * (rb.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self) - vb)
+            i += 8
+        }
+        var s = (s0 + s1).sum()
+        while i < n { s += (a[i] - ma) * (b[i] - mb); i += 1 }
+        return s
+    }
+
+    /// y[i] += alpha · x[i] with SIMD.
+    @inline(__always)
+    static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        let va = SIMD4<Double>(repeating: alpha)
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        var i = 0
+        while i + 4 <= n {
+            let v = ry.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                + va * rx.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+            ry.storeBytes(of: v, toByteOffset: i * 8, as: SIMD4<Double>.self)
+            i += 4
+        }
+        while i < n { y[i] += alpha * x[i]; i += 1 }
+    }
+
+    /// Gram matrix of the centred columns (p × p, row-major) and their products with the centred
+    /// target, without copying X; column pairs are computed on all cores.
     static func centredGram(_ x: DesignMatrix, _ y: [Double], xm: [Double], ym: Double) -> (gram: [Double], xty: [Double]) {
         let n = x.rows, p = x.columns
-        var centred = x.values
-        for j in 0..<p { for i in 0..<n { centred[j * n + i] -= xm[j] } }
-        let yc = y.map { $0 - ym }
-        var gram = [Double](repeating: 0, count: p * p)
-        var xty = [Double](repeating: 0, count: p)
-        centred.withUnsafeBufferPointer { c in
-            yc.withUnsafeBufferPointer { yb in
-                for a in 0..<p {
-                    let ca = c.baseAddress! + a * n
-                    var s = 0.0
-                    for i in 0..<n { s += ca[i] * yb[i] }
-                    xty[a] = s
-                    for b in a..<p {
-                        let cb = c.baseAddress! + b * n
-                        var g = 0.0
-                        for i in 0..<n { g += ca[i] * cb[i] }
-                        gram[a * p + b] = g
-                        gram[b * p + a] = g
-                    }
+        var pairs: [(Int, Int)] = []
+        for a in 0..<p { pairs.append((a, p)) ; for b in a..<p { pairs.append((a, b)) } }
+        let slots = ResultSlots<Double>(count: pairs.count)
+        let list = pairs
+        x.values.withUnsafeBufferPointer { xv in
+            y.withUnsafeBufferPointer { yv in
+                let xb = SharedPointer(UnsafeMutablePointer(mutating: xv.baseAddress!))
+                let yb = SharedPointer(UnsafeMutablePointer(mutating: yv.baseAddress!))
+                parallelFor(list.count) { k in
+                    let (a, b) = list[k]
+                    let ca = UnsafePointer(xb.base + a * n)
+                    slots[k] = b == p ? centredDot(ca, xm[a], UnsafePointer(yb.base), ym, n)
+                        : centredDot(ca, xm[a], UnsafePointer(xb.base + b * n), xm[b], n)
                 }
             }
+        }
+        var gram = [Double](repeating: 0, count: p * p)
+        var xty = [Double](repeating: 0, count: p)
+        for (k, (a, b)) in list.enumerated() {
+            if b == p { xty[a] = slots[k]! } else { gram[a * p + b] = slots[k]!; gram[b * p + a] = slots[k]! }
         }
         return (gram, xty)
     }

@@ -25,7 +25,9 @@ struct LinearFitter {
 
     func fit(_ x: DesignMatrix, _ y: [Double]) -> (coef: [Double], intercept: Double, iterations: Int) {
         let n = x.rows, p = x.columns
-        let xm = fitIntercept ? (0..<p).map { j in x.column(j).reduce(0, +) / Double(n) } : [Double](repeating: 0, count: p)
+        let xm = fitIntercept ? x.values.withUnsafeBufferPointer { v in
+            (0..<p).map { j in UnsafeBufferPointer(rebasing: v[(j * n)..<((j + 1) * n)]).reduce(0, +) / Double(n) }
+        } : [Double](repeating: 0, count: p)
         let ym = fitIntercept ? y.reduce(0, +) / Double(n) : 0
         var coef: [Double]
         var iterations = 0
@@ -47,48 +49,46 @@ struct LinearFitter {
                            maxIterations: Int, tol: Double) -> ([Double], Int) {
         let n = x.rows, p = x.columns
         var xc = x.values
-        for j in 0..<p { for i in 0..<n { xc[j * n + i] -= xm[j] } }
         var r = y.map { $0 - ym }
+        let y0 = r
         let l1 = alpha * rho * Double(n), l2 = alpha * (1 - rho) * Double(n)
-        let norms = (0..<p).map { j in (0..<n).reduce(0.0) { $0 + xc[j * n + $1] * xc[j * n + $1] } }
-        let yNorm2 = r.reduce(0) { $0 + $1 * $1 }
         var w = [Double](repeating: 0, count: p)
         var iteration = 0
-        while iteration < maxIterations {
-            iteration += 1
-            var maxChange = 0.0, maxW = 0.0
-            for j in 0..<p where norms[j] > 0 {
-                let old = w[j]
-                var tmp = 0.0
-                for i in 0..<n { tmp += xc[j * n + i] * r[i] }
-                tmp += old * norms[j]
-                let new = (tmp > 0 ? 1.0 : -1.0) * max(abs(tmp) - l1, 0) / (norms[j] + l2)
-                if new != old {
-                    let d = new - old
-                    for i in 0..<n { r[i] -= d * xc[j * n + i] }
-                    w[j] = new
+        xc.withUnsafeMutableBufferPointer { xb in
+            r.withUnsafeMutableBufferPointer { rb in
+                let X = xb.baseAddress!, R = rb.baseAddress!
+                for j in 0..<p { LinearAlgebra.axpy(-1, [Double](repeating: xm[j], count: n), X + j * n, n) }
+                let norms = (0..<p).map { j in LinearAlgebra.centredDot(X + j * n, 0, X + j * n, 0, n) }
+                let yNorm2 = LinearAlgebra.centredDot(R, 0, R, 0, n)
+                while iteration < maxIterations {
+                    iteration += 1
+                    var maxChange = 0.0, maxW = 0.0
+                    for j in 0..<p where norms[j] > 0 {
+                        let old = w[j]
+                        let tmp = LinearAlgebra.centredDot(X + j * n, 0, R, 0, n) + old * norms[j]
+                        let new = (tmp > 0 ? 1.0 : -1.0) * max(abs(tmp) - l1, 0) / (norms[j] + l2)
+                        if new != old {
+                            LinearAlgebra.axpy(old - new, X + j * n, R, n)
+                            w[j] = new
+                        }
+                        maxChange = max(maxChange, abs(new - old))
+                        maxW = max(maxW, abs(new))
+                    }
+                    if maxW == 0 || maxChange / maxW < tol || iteration == maxIterations {
+                        // Duality gap (as scikit-learn's enet_coordinate_descent).
+                        var dualNormXtr = 0.0
+                        for j in 0..<p {
+                            dualNormXtr = max(dualNormXtr, abs(LinearAlgebra.centredDot(X + j * n, 0, R, 0, n) - l2 * w[j]))
+                        }
+                        let rNorm2 = LinearAlgebra.centredDot(R, 0, R, 0, n)
+                        let wNorm2 = w.reduce(0) { $0 + $1 * $1 }
+                        let constant = dualNormXtr > l1 ? l1 / dualNormXtr : 1
+                        var gap = dualNormXtr > l1 ? 0.5 * (rNorm2 + rNorm2 * constant * constant) : rNorm2
+                        let ry = y0.withUnsafeBufferPointer { LinearAlgebra.centredDot(R, 0, $0.baseAddress!, 0, n) }
+                        gap += l1 * w.reduce(0) { $0 + abs($1) } - constant * ry + 0.5 * l2 * (1 + constant * constant) * wNorm2
+                        if gap < tol * yNorm2 || iteration == maxIterations { break }
+                    }
                 }
-                maxChange = max(maxChange, abs(new - old))
-                maxW = max(maxW, abs(new))
-            }
-            if maxW == 0 || maxChange / maxW < tol || iteration == maxIterations {
-                // Duality gap (as scikit-learn's enet_coordinate_descent).
-                var xtr = [Double](repeating: 0, count: p)
-                for j in 0..<p { var s = 0.0; for i in 0..<n { s += xc[j * n + i] * r[i] }; xtr[j] = s - l2 * w[j] }
-                let dualNormXtr = xtr.map(abs).max() ?? 0
-                let rNorm2 = r.reduce(0) { $0 + $1 * $1 }, wNorm2 = w.reduce(0) { $0 + $1 * $1 }
-                var gap: Double
-                let constant: Double
-                if dualNormXtr > l1 {
-                    constant = l1 / dualNormXtr
-                    gap = 0.5 * (rNorm2 + rNorm2 * constant * constant)
-                } else {
-                    constant = 1
-                    gap = rNorm2
-                }
-                let ry = zip(r, y.map { $0 - ym }).reduce(0) { $0 + $1.0 * $1.1 }
-                gap += l1 * w.reduce(0) { $0 + abs($1) } - constant * ry + 0.5 * l2 * (1 + constant * constant) * wNorm2
-                if gap < tol * yNorm2 || iteration == maxIterations { break }
             }
         }
         return (w, iteration)
@@ -137,7 +137,7 @@ protocol LinearEstimator: Estimator {
 extension LinearEstimator {
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .regression)
-        let training = frame.take(t.rows)
+        let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
         let pipeline = try FeaturePipeline.fit(training, plans: defaultLinearPlans(training, target: target))
         let x = try pipeline.transform(training)
         let fitter = LinearFitter(penalty: penalty, fitIntercept: parameters.bool("fit_intercept"))

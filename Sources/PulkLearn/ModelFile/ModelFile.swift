@@ -43,6 +43,7 @@ public enum ModelFile {
         RidgeEstimator.name: LinearModel.restore,
         LassoEstimator.name: LinearModel.restore,
         ElasticNetEstimator.name: LinearModel.restore,
+        LogisticRegressionEstimator.name: LogisticModel.restore,
     ]
 
     public static func encode(_ model: any Model) -> [UInt8] {
@@ -138,6 +139,7 @@ public enum EstimatorRegistry {
     public static let all: [any Estimator.Type] = [
         MostFrequentClassifier.self, StratifiedClassifier.self, MeanRegressor.self, MedianRegressor.self,
         LinearRegressionEstimator.self, RidgeEstimator.self, LassoEstimator.self, ElasticNetEstimator.self,
+        LogisticRegressionEstimator.self,
     ]
 
     public static func estimator(named name: String) throws(LearnError) -> any Estimator.Type {

@@ -39,13 +39,20 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
             guard let present = c.presentDoubles(), c.type.isNumeric || c.type == .bool else {
                 throw .wrongFeatureType(column: c.name, expected: .float64, got: c.type)
             }
-            let sorted = present.sorted()
+            // Sorted values only where a statistic needs them (radix sort).
+            func sortedPresent() -> [Double] {
+                let order = present.withUnsafeBufferPointer { Sorting.argsort($0) }
+                return order.map { present[Int($0)] }
+            }
             switch imputation {
             case .mean: s.fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
-            case .median: s.fill = sorted.isEmpty ? 0 : sorted.withUnsafeBufferPointer { Statistics.quantile(sorted: $0, 0.5) }
+            case .median:
+                let sorted = sortedPresent()
+                s.fill = sorted.isEmpty ? 0 : sorted.withUnsafeBufferPointer { Statistics.quantile(sorted: $0, 0.5) }
             case .constant: s.fill = constant
             case .mostFrequent:
                 // Most frequent value; ties go to the smallest, as scikit-learn.
+                let sorted = sortedPresent()
                 var best = (value: 0.0, count: 0), i = 0
                 while i < sorted.count {
                     var j = i + 1
@@ -57,7 +64,7 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
             }
             // Scaling statistics are computed after imputation, as in a scikit-learn Pipeline.
             var filled = present
-            filled.append(contentsOf: repeatElement(s.fill, count: c.missingCount))
+            if c.missingCount > 0 { filled.append(contentsOf: repeatElement(s.fill, count: c.missingCount)) }
             let n = Double(filled.count)
             switch scaling {
             case .none: break
@@ -71,7 +78,7 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
                 s.center = lo
                 s.scale = hi > lo ? hi - lo : 1
             case .robust:
-                let f = filled.sorted()
+                let f = filled.withUnsafeBufferPointer { b in Sorting.argsort(b).map { b[Int($0)] } }
                 f.withUnsafeBufferPointer { b in
                     let q1 = Statistics.quantile(sorted: b, 0.25), q3 = Statistics.quantile(sorted: b, 0.75)
                     s.center = Statistics.quantile(sorted: b, 0.5)
@@ -139,7 +146,15 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
             switch s.plan {
             case .numeric:
                 guard let v = c.doubles() else { throw .wrongFeatureType(column: s.column, expected: .float64, got: c.type) }
-                out.append(contentsOf: v.map { (($0.isNaN ? s.fill : $0) - s.center) / s.scale })
+                let start = out.count
+                out.append(contentsOf: v)
+                out.withUnsafeMutableBufferPointer { o in
+                    let fill = s.fill, center = s.center, scale = s.scale
+                    for i in start..<(start + n) {
+                        let x = o[i]
+                        o[i] = ((x.isNaN ? fill : x) - center) / scale
+                    }
+                }
             case .categorical(let encoding, _):
                 let labels = (0..<n).map { c.isValid($0) ? c.value(at: $0).description : s.fillCategory ?? "" }
                 switch encoding {

@@ -75,7 +75,7 @@ public struct Trainer: Sendable {
     public func run(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport) {
         let task = type(of: estimator).task
         let t = try TargetValues.extract(frame, target: target, task: task)
-        let data = frame.take(t.rows)
+        let data = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
         let strategy = split ?? (task == .classification ? .stratified : .random)
         let s: Split
         do {

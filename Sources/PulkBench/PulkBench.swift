@@ -155,7 +155,9 @@ struct PulkBench {
         let train = frame.slice(0..<800_000), test = frame.slice(800_000..<frame.rowCount)
         let target = frame.names.last!
         var result: [String: Any] = ["benchmark": "linear"]
-        for (name, estimator) in [("ridge", try RidgeEstimator([:]) as any Estimator), ("elasticnet", try ElasticNetEstimator(["alpha": "0.1"]))] {
+        let only = ProcessInfo.processInfo.environment["PULK_BENCH_ONLY"]
+        for (name, estimator) in [("ridge", try RidgeEstimator([:]) as any Estimator), ("elasticnet", try ElasticNetEstimator(["alpha": "0.1"]))]
+            where only == nil || only == name {
             var times: [Double] = []
             var rmse = 0.0
             for _ in 0..<reps {

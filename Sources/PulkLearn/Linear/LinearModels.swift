@@ -48,27 +48,38 @@ struct LinearFitter {
     func coordinateDescent(_ x: DesignMatrix, _ y: [Double], xm: [Double], ym: Double, alpha: Double, rho: Double,
                            maxIterations: Int, tol: Double) -> ([Double], Int) {
         let n = x.rows, p = x.columns
-        var xc = x.values
-        var r = y.map { $0 - ym }
-        let y0 = r
+        // Centring is implicit, so X is never copied: the stored residual `rs` plus the scalar `shift`
+        // is the residual of the centred problem.
+        var rs = y.map { $0 - ym }
+        let y0 = rs
+        var shift = 0.0
+        var sumRs = rs.reduce(0, +)
         let l1 = alpha * rho * Double(n), l2 = alpha * (1 - rho) * Double(n)
         var w = [Double](repeating: 0, count: p)
         var iteration = 0
-        xc.withUnsafeMutableBufferPointer { xb in
-            r.withUnsafeMutableBufferPointer { rb in
+        x.values.withUnsafeBufferPointer { xb in
+            rs.withUnsafeMutableBufferPointer { rb in
                 let X = xb.baseAddress!, R = rb.baseAddress!
-                for j in 0..<p { LinearAlgebra.axpy(-1, [Double](repeating: xm[j], count: n), X + j * n, n) }
-                let norms = (0..<p).map { j in LinearAlgebra.centredDot(X + j * n, 0, X + j * n, 0, n) }
+                let colSums = (0..<p).map { j in UnsafeBufferPointer(start: X + j * n, count: n).reduce(0, +) }
+                let norms = (0..<p).map { j in LinearAlgebra.centredDot(X + j * n, xm[j], X + j * n, xm[j], n) }
                 let yNorm2 = LinearAlgebra.centredDot(R, 0, R, 0, n)
+                /// (X_j − m_j)·(R + shift).
+                func correlation(_ j: Int) -> Double {
+                    LinearAlgebra.centredDot(X + j * n, 0, R, 0, n) + shift * colSums[j] - xm[j] * (sumRs + Double(n) * shift)
+                }
                 while iteration < maxIterations {
                     iteration += 1
                     var maxChange = 0.0, maxW = 0.0
                     for j in 0..<p where norms[j] > 0 {
                         let old = w[j]
-                        let tmp = LinearAlgebra.centredDot(X + j * n, 0, R, 0, n) + old * norms[j]
+                        let tmp = correlation(j) + old * norms[j]
                         let new = (tmp > 0 ? 1.0 : -1.0) * max(abs(tmp) - l1, 0) / (norms[j] + l2)
                         if new != old {
-                            LinearAlgebra.axpy(old - new, X + j * n, R, n)
+                            // Residual −= (new − old)·(X_j − m_j).
+                            let d = new - old
+                            LinearAlgebra.axpy(-d, X + j * n, R, n)
+                            sumRs -= d * colSums[j]
+                            shift += d * xm[j]
                             w[j] = new
                         }
                         maxChange = max(maxChange, abs(new - old))
@@ -77,14 +88,12 @@ struct LinearFitter {
                     if maxW == 0 || maxChange / maxW < tol || iteration == maxIterations {
                         // Duality gap (as scikit-learn's enet_coordinate_descent).
                         var dualNormXtr = 0.0
-                        for j in 0..<p {
-                            dualNormXtr = max(dualNormXtr, abs(LinearAlgebra.centredDot(X + j * n, 0, R, 0, n) - l2 * w[j]))
-                        }
-                        let rNorm2 = LinearAlgebra.centredDot(R, 0, R, 0, n)
+                        for j in 0..<p { dualNormXtr = max(dualNormXtr, abs(correlation(j) - l2 * w[j])) }
+                        let rNorm2 = LinearAlgebra.centredDot(R, -shift, R, -shift, n)
                         let wNorm2 = w.reduce(0) { $0 + $1 * $1 }
                         let constant = dualNormXtr > l1 ? l1 / dualNormXtr : 1
                         var gap = dualNormXtr > l1 ? 0.5 * (rNorm2 + rNorm2 * constant * constant) : rNorm2
-                        let ry = y0.withUnsafeBufferPointer { LinearAlgebra.centredDot(R, 0, $0.baseAddress!, 0, n) }
+                        let ry = y0.withUnsafeBufferPointer { LinearAlgebra.centredDot(R, -shift, $0.baseAddress!, 0, n) }
                         gap += l1 * w.reduce(0) { $0 + abs($1) } - constant * ry + 0.5 * l2 * (1 + constant * constant) * wNorm2
                         if gap < tol * yNorm2 || iteration == maxIterations { break }
                     }

@@ -44,6 +44,9 @@ public enum ModelFile {
         LassoEstimator.name: LinearModel.restore,
         ElasticNetEstimator.name: LinearModel.restore,
         LogisticRegressionEstimator.name: LogisticModel.restore,
+        KNeighborsEstimator.name: NeighborsModel.restore,
+        KNeighborsRegressorEstimator.name: NeighborsModel.restore,
+        GaussianNaiveBayesEstimator.name: NaiveBayesModel.restore,
     ]
 
     public static func encode(_ model: any Model) -> [UInt8] {
@@ -139,7 +142,8 @@ public enum EstimatorRegistry {
     public static let all: [any Estimator.Type] = [
         MostFrequentClassifier.self, StratifiedClassifier.self, MeanRegressor.self, MedianRegressor.self,
         LinearRegressionEstimator.self, RidgeEstimator.self, LassoEstimator.self, ElasticNetEstimator.self,
-        LogisticRegressionEstimator.self,
+        LogisticRegressionEstimator.self, KNeighborsEstimator.self, KNeighborsRegressorEstimator.self,
+        GaussianNaiveBayesEstimator.self,
     ]
 
     public static func estimator(named name: String) throws(LearnError) -> any Estimator.Type {

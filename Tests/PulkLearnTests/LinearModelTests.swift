@@ -69,7 +69,7 @@ struct LinearParityTests {
         ]
         let t = try TargetValues.extract(frame, target: target, task: .regression)
         let training = frame.take(t.rows)
-        let pipeline = try FeaturePipeline.fit(training, plans: defaultLinearPlans(training, target: target))
+        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
         let x = try pipeline.transform(training)
         let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("linear-\(UUID().uuidString).json")

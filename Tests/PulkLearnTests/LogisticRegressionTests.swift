@@ -50,7 +50,7 @@ struct LogisticParityTests {
         let t = try TargetValues.extract(frame, target: target, task: .classification)
         let training = frame.take(t.rows)
         guard case .classification(_, _, let mine) = try estimator.fit(training, target: target, seed: 0).predict(training) else { return }
-        let pipeline = try FeaturePipeline.fit(training, plans: defaultLinearPlans(training, target: target))
+        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
         let x = try pipeline.transform(training)
         let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("logit-\(UUID().uuidString).json")

@@ -99,3 +99,36 @@ struct PreprocessingParityTests {
         }
     }
 }
+
+@Suite("Automatic featurization")
+struct AutoFeaturizerTests {
+    @Test func decisionsFollowTheRules() throws {
+        let n = 30
+        let f = try Frame(columns: [
+            Column(name: "id", storage: .int64((0..<n).map(Int64.init))),
+            Column(name: "const", storage: .string(codes: .init(repeating: 0, count: n), dictionary: ["same"])),
+            Column(name: "x", storage: .float64((0..<n).map { Double($0 % 7) }), validity: Bitmap((0..<n).map { $0 != 3 })),
+            Column(name: "c", storage: .string(codes: (0..<n).map { Int32($0 % 3) }, dictionary: ["a", "b", "c"])),
+            Column(name: "d", storage: .date((0..<n).map(Int32.init))),
+            Column(name: "y", storage: .float64((0..<n).map(Double.init))),
+        ])
+        let (plans, decisions) = AutoFeaturizer.plan(f, target: "y")
+        #expect(plans.map(\.0) == ["id", "const", "x", "c", "d"])
+        #expect(decisions.map(\.action) == ["dropped", "dropped", "numeric", "one-hot", "date-parts"])
+        #expect(decisions[0].reason == "every value is unique, like an identifier")
+        #expect(decisions[2].reason == "standardised; 1 missing values filled with the mean and flagged")
+        let pipeline = try FeaturePipeline.fit(f, plans: plans)
+        #expect(pipeline.outputNames == ["x", "x.missing", "c=a", "c=b", "c=c", "d.year", "d.month", "d.day", "d.weekday", "d.hour", "d.is_weekend"])
+    }
+
+    @Test func seedRobustnessReportsTrustedDecimals() throws {
+        let f = try Frame(columns: [
+            Column(name: "x", storage: .float64((0..<100).map(Double.init))),
+            Column(name: "y", storage: .float64((0..<100).map { Double($0) * 2 + Double($0 % 5) })),
+        ])
+        let (_, report) = try Trainer(estimator: try RidgeEstimator([:]), seeds: 4).run(f, target: "y")
+        let r = try #require(report.seedRobustness)
+        #expect(r.seeds == [42, 43, 44, 45] && r.values.count == 4)
+        #expect(r.trustedDecimals == max(0, Int((-log10(2 * r.std)).rounded(.down))))
+    }
+}

@@ -1,17 +1,4 @@
-public import PulkFrame
-
-/// The default preprocessing of linear models: numbers mean-imputed and standardised (with a
-/// missing indicator), text and bools one-hot encoded (at most 50 columns each, rarer values grouped),
-/// dates split into parts.
-public func defaultLinearPlans(_ frame: Frame, target: String) -> [(String, ColumnPlan)] {
-    frame.columns.filter { $0.name != target }.map { c in
-        switch c.type {
-        case .float64, .int64: return (c.name, .numeric(imputation: .mean, fill: 0, scaling: .standard, missingIndicator: true))
-        case .string, .bool: return (c.name, .categorical(encoding: .oneHot(maxCategories: 50), missingIndicator: true))
-        case .date, .datetime: return (c.name, .dateParts)
-        }
-    }
-}
+import PulkFrame
 
 /// Least squares with optional L2 (ridge), or L1 / elastic-net penalties by coordinate descent.
 /// Objectives, as scikit-learn's `LinearRegression`, `Ridge`, `Lasso` and `ElasticNet`:
@@ -147,7 +134,7 @@ extension LinearEstimator {
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .regression)
         let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
-        let pipeline = try FeaturePipeline.fit(training, plans: defaultLinearPlans(training, target: target))
+        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
         let x = try pipeline.transform(training)
         let fitter = LinearFitter(penalty: penalty, fitIntercept: parameters.bool("fit_intercept"))
         let (coef, intercept, _) = fitter.fit(x, t.values)

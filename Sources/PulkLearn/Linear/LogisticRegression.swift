@@ -114,7 +114,7 @@ public struct LogisticRegressionEstimator: Estimator {
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .classification)
         let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
-        let pipeline = try FeaturePipeline.fit(training, plans: defaultLinearPlans(training, target: target))
+        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
         let x = try pipeline.transform(training)
         let k = t.info.classes!.count
         let n = x.rows

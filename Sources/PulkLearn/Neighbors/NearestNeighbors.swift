@@ -39,7 +39,7 @@ public struct KNeighborsRegressorEstimator: Estimator {
 func fitNeighbors(_ e: some Estimator, _ frame: Frame, target: String, task: Task) throws(LearnError) -> any Model {
     let t = try TargetValues.extract(frame, target: target, task: task)
     let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
-    let pipeline = try FeaturePipeline.fit(training, plans: defaultLinearPlans(training, target: target))
+    let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
     let x = try pipeline.transform(training)
     return NeighborsModel(kind: type(of: e).name, parameters: e.parameters, schema: FeatureSchema(frame: frame, excluding: target),
                           target: t.info, pipeline: pipeline, points: x,

@@ -1,3 +1,4 @@
+import Foundation
 public import PulkFrame
 
 /// How to hold out test rows.
@@ -42,6 +43,21 @@ public struct TrainingReport: Sendable, Codable {
     public var crossValidation: CrossValidationResult?
     /// Output columns of the preprocessing inside the model.
     public var features: [String]
+    /// What automatic featurization did with each input column.
+    public var featurization: [FeaturizationDecision]
+    /// The primary metric over several seeds (new split and fit each), with `seeds`.
+    public var seedRobustness: SeedRobustness?
+}
+
+/// How much a metric moves when only the seed changes: which decimal place can be trusted.
+public struct SeedRobustness: Sendable, Codable {
+    public var metric: String
+    public var seeds: [UInt64]
+    public var values: [Double]
+    public var mean: Double
+    public var std: Double
+    /// Decimal places that stay put across seeds: ⌊−log₁₀(2·std)⌋ (0 when the spread is 0.5 or more).
+    public var trustedDecimals: Int
 }
 
 public struct CrossValidationResult: Sendable, Codable {
@@ -58,8 +74,12 @@ public struct Trainer: Sendable {
     public var testFraction: Double = 0.2
     public var seed: UInt64 = 42
     public var folds: Int?
+    /// Repeat the split and fit with this many seeds (seed, seed+1, …) and report the spread.
+    public var seeds: Int?
 
-    public init(estimator: any Estimator, split: SplitStrategy? = nil, testFraction: Double = 0.2, seed: UInt64 = 42, folds: Int? = nil) {
+    public init(estimator: any Estimator, split: SplitStrategy? = nil, testFraction: Double = 0.2, seed: UInt64 = 42, folds: Int? = nil,
+                seeds: Int? = nil) {
+        self.seeds = seeds
         self.estimator = estimator
         self.split = split
         self.testFraction = testFraction
@@ -112,8 +132,29 @@ public struct Trainer: Sendable {
             model: type(of: estimator).name, task: task, target: target,
             parameters: estimator.parameters.values.mapValues(\.description), split: "\(strategy)", seed: seed,
             trainRows: train.rowCount, testRows: test.rowCount, metrics: metrics, baseline: type(of: baselineEstimator).name,
-            baselineMetrics: baselineMetrics, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name))
+            baselineMetrics: baselineMetrics, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name),
+            featurization: model.pipeline == nil ? [] : AutoFeaturizer.plan(train, target: target).decisions,
+            seedRobustness: try seeds.map { n throws(LearnError) in try robustness(frame, target: target, task: task, count: n) })
         return (model, report)
+    }
+
+    /// Retrains with `count` seeds and reports the spread of the primary metric.
+    func robustness(_ frame: Frame, target: String, task: Task, count: Int) throws(LearnError) -> SeedRobustness {
+        let primary = Self.primaryMetric(task)
+        var values: [Double] = []
+        let seedList = (0..<UInt64(max(count, 2))).map { seed &+ $0 }
+        for s in seedList {
+            var trainer = self
+            trainer.seed = s
+            trainer.seeds = nil
+            trainer.folds = nil
+            let (_, r) = try trainer.run(frame, target: target)
+            values.append(r.metrics.first { $0.name == primary }?.value ?? .nan)
+        }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+        let trusted = std == 0 ? 15 : max(0, Int((-log10(2 * std)).rounded(.down)))
+        return SeedRobustness(metric: primary, seeds: seedList, values: values, mean: mean, std: std, trustedDecimals: trusted)
     }
 
     /// k-fold (stratified for classification) cross-validation; preprocessing is fitted inside each fold.

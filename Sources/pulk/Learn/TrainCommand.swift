@@ -20,6 +20,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Share of rows held out for testing.") var testSize: Double = 0.2
     @Option(help: "Seed for splits and any randomness in the model.") var seed: UInt64 = 42
     @Option(help: "Also run K-fold cross-validation and report mean ± std.") var cv: Int?
+    @Option(help: "Also retrain with N seeds and report which decimal of the metric can be trusted.") var seeds: Int?
     @Option(help: "Where to write the model file.") var out: String = "model.pulk"
     @Flag(help: "List the model's hyperparameters and exit.") var helpParams = false
     @OptionGroup var read: ReadOptions
@@ -47,7 +48,8 @@ struct TrainCommand: ParsableCommand {
             strategy = s
         }
         let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
-        let trainer = Trainer(estimator: estimator, split: strategy, testFraction: testSize, seed: seed, folds: cv)
+        if let seeds, seeds < 2 { throw ValidationError("--seeds needs at least 2 seeds to measure a spread.") }
+        let trainer = Trainer(estimator: estimator, split: strategy, testFraction: testSize, seed: seed, folds: cv, seeds: seeds)
         let (fitted, report) = try explain { try trainer.run(frame, target: target) }
         try explain { try ModelFile.write(fitted, to: out) }
         if common.json {
@@ -55,11 +57,21 @@ struct TrainCommand: ParsableCommand {
             return
         }
         print("\(report.model) on \(source) → \(report.target) (\(report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
+        if !report.featurization.isEmpty {
+            print("")
+            print("Featurization:")
+            for d in report.featurization { print("  \(d.column): \(d.action) (\(d.reason))") }
+        }
         print("")
         print(Self.metricsTable(report.metrics, baseline: report.baselineMetrics, baselineName: report.baseline))
         if let cv = report.crossValidation {
             print("")
             print("\(cv.folds.count)-fold cross-validation \(cv.metric): \(Self.format(cv.mean)) ± \(Self.format(cv.std))  (folds: " + cv.folds.map(Self.format).joined(separator: ", ") + ")")
+        }
+        if let r = report.seedRobustness {
+            print("")
+            print("Seed robustness over \(r.seeds.count) seeds, \(r.metric): \(Self.format(r.mean)) ± \(Self.format(r.std)); "
+                + "trust \(r.trustedDecimals) decimal place\(r.trustedDecimals == 1 ? "" : "s")")
         }
         print("\nModel written to \(out)")
     }

@@ -1,0 +1,58 @@
+public import PulkFrame
+
+/// What automatic featurization decided for one column, and why.
+public struct FeaturizationDecision: Sendable, Codable, Hashable {
+    public var column: String
+    /// `numeric`, `one-hot`, `date-parts` or `dropped`.
+    public var action: String
+    public var reason: String
+}
+
+/// Chooses preprocessing per column from its type and contents, as Azure ML's auto-featurization
+/// does, and says what it did:
+/// - constant columns and ID-like columns (text or integers, all values unique, ≥ 20 rows) are dropped;
+/// - numbers are mean-imputed (with a missing indicator when values are missing) and standardised;
+/// - text and bools are one-hot encoded, with at most 50 columns (rarer values grouped as `infrequent`);
+/// - dates and datetimes become year, month, day, weekday, hour and is-weekend.
+public enum AutoFeaturizer {
+    public static let maxOneHotColumns = 50
+
+    public static func plan(_ frame: Frame, target: String) -> (plans: [(String, ColumnPlan)], decisions: [FeaturizationDecision]) {
+        var plans: [(String, ColumnPlan)] = []
+        var decisions: [FeaturizationDecision] = []
+        let rows = frame.rowCount
+        for c in frame.columns where c.name != target {
+            let present = c.count - c.missingCount
+            let distinct = Set((0..<c.count).filter { c.isValid($0) }.map { c.value(at: $0) }).count
+            if distinct <= 1 {
+                plans.append((c.name, .drop(reason: "constant")))
+                decisions.append(FeaturizationDecision(column: c.name, action: "dropped",
+                                                       reason: present == 0 ? "every value is missing" : "it has a single value"))
+                continue
+            }
+            if (c.type == .string || c.type == .int64), c.missingCount == 0, rows >= 20, distinct == rows {
+                plans.append((c.name, .drop(reason: "id-like")))
+                decisions.append(FeaturizationDecision(column: c.name, action: "dropped",
+                                                       reason: "every value is unique, like an identifier"))
+                continue
+            }
+            switch c.type {
+            case .float64, .int64:
+                let missing = c.missingCount > 0
+                plans.append((c.name, .numeric(imputation: .mean, fill: 0, scaling: .standard, missingIndicator: true)))
+                decisions.append(FeaturizationDecision(column: c.name, action: "numeric",
+                                                       reason: "standardised" + (missing ? "; \(c.missingCount) missing values filled with the mean and flagged" : "")))
+            case .string, .bool:
+                plans.append((c.name, .categorical(encoding: .oneHot(maxCategories: maxOneHotColumns), missingIndicator: true)))
+                let grouped = distinct > maxOneHotColumns ? "; the \(maxOneHotColumns - 1) most frequent of \(distinct) kept, the rest grouped" : ""
+                decisions.append(FeaturizationDecision(column: c.name, action: "one-hot",
+                                                       reason: "\(distinct) categories\(grouped)" + (c.missingCount > 0 ? "; missing filled with the most frequent and flagged" : "")))
+            case .date, .datetime:
+                plans.append((c.name, .dateParts))
+                decisions.append(FeaturizationDecision(column: c.name, action: "date-parts",
+                                                       reason: "year, month, day, weekday, hour, is-weekend"))
+            }
+        }
+        return (plans, decisions)
+    }
+}

@@ -34,7 +34,10 @@ struct LogisticRegressionTests {
 @Suite("Logistic regression parity with scikit-learn", .enabled(if: ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil,
                                                                  "set PULK_PYTHON to a Python with scikit-learn (scripts/test does)"))
 struct LogisticParityTests {
-    struct Input: Encodable { var x: [[Double]]; var y: [Int]; var C: Double; var class_weight: String? }
+    struct Input: Encodable {
+        var x: [[Double]]; var y: [Int]; var C: Double; var class_weight: String?
+        var penalty = "l2"; var l1_ratio: Double?
+    }
 
     static var cases: [(String, String, String)] {
         var out = [("examples/penguins.csv", "species", "none"), ("examples/penguins.csv", "sex", "balanced")]
@@ -70,5 +73,36 @@ struct LogisticParityTests {
         #expect(worst <= 1e-5, "\(target): largest probability difference \(worst)")
         let loss = ClassificationMetrics.logLoss(t.classes, probabilities: mine)
         #expect(abs(loss - (o["log_loss"] as! Double)) <= 1e-6, "\(target): log loss \(loss) vs \(o["log_loss"]!)")
+    }
+
+    /// L1 and elastic-net penalties against scikit-learn's saga solver (tol 1e-10 on both sides).
+    @Test(arguments: [("l1", 0.0), ("elasticnet", 0.3)])
+    func penalties(penalty: String, ratio: Double) throws {
+        let path = repoRoot.appendingPathComponent("examples/penguins.csv").path
+        let frame = try CSVReader().read(path: path).0
+        let target = "species"
+        let estimator = try LogisticRegressionEstimator(["C": "0.3", "tol": "1e-10", "max_iter": "10000", "penalty": penalty,
+                                                         "l1_ratio": "\(ratio)"])
+        let t = try TargetValues.extract(frame, target: target, task: .classification)
+        let model = try estimator.fit(frame, target: target, seed: 0)
+        guard case .classification(_, _, let mine) = try model.predict(frame) else { return }
+        let x = try model.pipeline!.transform(frame)
+        let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("logit-\(UUID().uuidString).json")
+        try JSONEncoder().encode(Input(x: rows, y: t.classes, C: 0.3, class_weight: nil, penalty: penalty,
+                                       l1_ratio: penalty == "elasticnet" ? ratio : nil)).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
+        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/logistic_oracle.py").path, file.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let theirs = o["proba"] as! [[Double]]
+        let worst = zip(mine, theirs).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 1
+        #expect(worst <= 1e-4, "\(penalty): largest probability difference \(worst)")
     }
 }

@@ -91,8 +91,9 @@ struct LogisticObjective: @unchecked Sendable {
     }
 }
 
-/// Logistic regression, binary or multinomial, with an L2 penalty, fitted by L-BFGS:
-/// minimises C·Σ wᵢ·loss(xᵢ) + ½‖w‖² (scikit-learn's objective; the intercept is not penalised).
+/// Logistic regression, binary or multinomial: minimises C·Σ wᵢ·loss(xᵢ) + penalty(w), with penalty
+/// ½‖w‖² (L-BFGS), ‖w‖₁, or ρ‖w‖₁ + ((1 − ρ)/2)‖w‖² (accelerated proximal gradient): scikit-learn's
+/// objectives; the intercept is never penalised.
 public struct LogisticRegressionEstimator: Estimator {
     public static let name = "logistic"
     public static let summary = "Logistic regression (binary or multinomial) with an L2 penalty, by L-BFGS."
@@ -100,7 +101,9 @@ public struct LogisticRegressionEstimator: Estimator {
     public static let parameterSpecs: [ParameterSpec] = [
         ParameterSpec("C", .double(lower: 0, upper: .infinity, lowerOpen: true), default: .double(1),
                       doc: "Inverse penalty strength: smaller is stronger regularisation."),
-        ParameterSpec("penalty", .choice(["l2", "none"]), default: .string("l2"), doc: "Regularisation (L1 and elastic net: not yet)."),
+        ParameterSpec("penalty", .choice(["l2", "l1", "elasticnet", "none"]), default: .string("l2"),
+                      doc: "Regularisation: l2 (L-BFGS), l1 or elasticnet (accelerated proximal gradient), none."),
+        ParameterSpec("l1_ratio", .double(lower: 0, upper: 1), default: .double(0.5), doc: "Share of L1 in the elastic-net penalty."),
         ParameterSpec("class_weight", .choice(["none", "balanced"]), default: .string("none"),
                       doc: "balanced weights classes by n / (k · count), as scikit-learn."),
         interceptSpec,
@@ -131,18 +134,30 @@ public struct LogisticRegressionEstimator: Estimator {
                                  target: t.info, pipeline: pipeline, theta: [Double](repeating: 0, count: x.columns + 1), outputs: 1)
         }
         let c = parameters.double("C")
-        let penalised = parameters.string("penalty") == "l2"
+        let penalty = parameters.string("penalty")
+        let rho = penalty == "l1" ? 1 : penalty == "elasticnet" ? parameters.double("l1_ratio") : 0
         // Scale the objective by 1/(C·Σw) like scikit-learn so `tol` means the same thing.
         let scale = 1 / (c * weights.reduce(0, +))
+        let l2 = penalty == "none" ? 0 : penalty == "l2" ? scale : scale * (1 - rho)
         let objective = LogisticObjective(x: x, y: t.classes, weights: weights.map { $0 * scale * c }, outputs: outputs,
-                                          l2: penalised ? scale : 0, fitIntercept: parameters.bool("fit_intercept"),
-                                          threads: defaultThreadCount())
-        var solver = LBFGS()
-        solver.maxIterations = parameters.int("max_iter")
-        solver.gradientTolerance = parameters.double("tol")
-        let result = solver.minimize([Double](repeating: 0, count: objective.parameterCount)) { objective.evaluate($0, &$1) }
+                                          l2: l2, fitIntercept: parameters.bool("fit_intercept"), threads: defaultThreadCount())
+        let start = [Double](repeating: 0, count: objective.parameterCount)
+        let theta: [Double]
+        if rho > 0 {
+            var solver = ProximalGradient()
+            solver.maxIterations = parameters.int("max_iter") * 100
+            solver.tolerance = parameters.double("tol")
+            let p = x.columns
+            let penalised = (0..<objective.parameterCount).map { $0 % (p + 1) != p }
+            theta = solver.minimize(start, l1: scale * rho, penalised: penalised) { objective.evaluate($0, &$1) }.x
+        } else {
+            var solver = LBFGS()
+            solver.maxIterations = parameters.int("max_iter")
+            solver.gradientTolerance = parameters.double("tol")
+            theta = solver.minimize(start) { objective.evaluate($0, &$1) }.x
+        }
         return LogisticModel(kind: Self.name, parameters: parameters, schema: FeatureSchema(frame: frame, excluding: target),
-                             target: t.info, pipeline: pipeline, theta: result.x, outputs: outputs)
+                             target: t.info, pipeline: pipeline, theta: theta, outputs: outputs)
     }
 }
 

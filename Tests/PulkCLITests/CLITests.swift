@@ -201,7 +201,7 @@ struct CLITests {
         let metrics = try #require((try eval.json() as? [String: Any])?["metrics"] as? [[String: Any]])
         #expect(metrics.contains { $0["name"] as? String == "r2" })
         let bad = try cli.run("train", "--data", "penguins", "--target", "body_mass_g", "--model", "lasso", "--param", "alfa=1")
-        #expect(bad.status == 1 && bad.stderr.contains("lasso has no parameter 'alfa'. Its parameters: alpha, fit_intercept, max_iter, tol."))
+        #expect(bad.status == 1 && bad.stderr.contains("lasso has no parameter 'alfa'. Its parameters: alpha, fit_intercept, max_iter, tol, variance_threshold, select_k."))
         let unknown = try cli.run("train", "--data", "penguins", "--target", "species", "--model", "nope")
         #expect(unknown.status == 1 && unknown.stderr.contains("no model named 'nope'"))
         let missing = try cli.run("predict", "--model", model, "--data", cli.file("few.csv", "bill_length_mm\n40\n"), "--out", preds)

@@ -132,3 +132,27 @@ struct AutoFeaturizerTests {
         #expect(r.trustedDecimals == max(0, Int((-log10(2 * r.std)).rounded(.down))))
     }
 }
+
+@Suite("Feature selection")
+struct FeatureSelectionTests {
+    @Test func varianceThresholdAndTopK() throws {
+        var rng = SeededGenerator(seed: 11)
+        let n = 200
+        let signal = (0..<n).map { _ in Double.random(in: -1...1, using: &rng) }
+        let noise = (0..<n).map { _ in Double.random(in: -1...1, using: &rng) }
+        let f = try Frame(columns: [
+            Column(name: "signal", storage: .float64(signal)),
+            Column(name: "noise", storage: .float64(noise)),
+            Column(name: "y", storage: .float64(signal.map { 3 * $0 })),
+        ])
+        let model = try RidgeEstimator(["select_k": "1"]).fit(f, target: "y", seed: 0)
+        #expect(model.pipeline?.outputNames == ["signal"])
+        let back = try ModelFile.decode(ModelFile.encode(model))
+        #expect(try back.predict(f) == model.predict(f))
+        // Scoring data still needs the columns the model was trained on; selection only changes the matrix.
+        #expect(try back.pipeline!.transform(f).names == ["signal"])
+        // Standardised columns have variance 1: a threshold of 0.5 keeps both, 1.5 keeps none.
+        #expect(try RidgeEstimator(["variance_threshold": "0.5"]).fit(f, target: "y", seed: 0).pipeline?.outputNames == ["signal", "noise"])
+        #expect(try RidgeEstimator(["variance_threshold": "1.5"]).fit(f, target: "y", seed: 0).pipeline?.outputNames == [])
+    }
+}

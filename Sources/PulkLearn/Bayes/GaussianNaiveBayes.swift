@@ -10,15 +10,14 @@ public struct GaussianNaiveBayesEstimator: Estimator {
     public static let parameterSpecs: [ParameterSpec] = [
         ParameterSpec("var_smoothing", .double(lower: 0, upper: 1), default: .double(1e-9),
                       doc: "Share of the largest feature variance added to every variance, for stability."),
-    ]
+    ] + featurizationSpecs
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .classification)
         let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
-        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
-        let x = try pipeline.transform(training)
+        let (pipeline, x) = try featurize(training, target: target, values: t, parameters: parameters)
         let k = t.info.classes!.count, p = x.columns, n = x.rows
         var counts = [Double](repeating: 0, count: k)
         for c in t.classes { counts[c] += 1 }

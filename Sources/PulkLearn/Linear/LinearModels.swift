@@ -134,8 +134,7 @@ extension LinearEstimator {
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .regression)
         let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
-        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
-        let x = try pipeline.transform(training)
+        let (pipeline, x) = try featurize(training, target: target, values: t, parameters: parameters)
         let fitter = LinearFitter(penalty: penalty, fitIntercept: parameters.bool("fit_intercept"))
         let (coef, intercept, _) = fitter.fit(x, t.values)
         return LinearModel(kind: Self.name, parameters: parameters, schema: FeatureSchema(frame: frame, excluding: target),
@@ -155,7 +154,7 @@ public struct LinearRegressionEstimator: LinearEstimator {
     public static let name = "linear"
     public static let summary = "Ordinary least squares (Cholesky on the centred Gram matrix)."
     public static let task = Task.regression
-    public static let parameterSpecs = [interceptSpec]
+    public static let parameterSpecs = [interceptSpec] + featurizationSpecs
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
     var penalty: LinearFitter.Penalty { .none }
@@ -166,7 +165,7 @@ public struct RidgeEstimator: LinearEstimator {
     public static let name = "ridge"
     public static let summary = "Least squares with an L2 penalty (closed form)."
     public static let task = Task.regression
-    public static let parameterSpecs = [alphaSpec, interceptSpec]
+    public static let parameterSpecs = [alphaSpec, interceptSpec] + featurizationSpecs
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
     var penalty: LinearFitter.Penalty { .ridge(parameters.double("alpha")) }
@@ -177,7 +176,7 @@ public struct LassoEstimator: LinearEstimator {
     public static let name = "lasso"
     public static let summary = "Least squares with an L1 penalty (coordinate descent)."
     public static let task = Task.regression
-    public static let parameterSpecs = [alphaSpec, interceptSpec, iterationSpec, tolSpec]
+    public static let parameterSpecs = [alphaSpec, interceptSpec, iterationSpec, tolSpec] + featurizationSpecs
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
     var penalty: LinearFitter.Penalty {
@@ -192,7 +191,7 @@ public struct ElasticNetEstimator: LinearEstimator {
     public static let task = Task.regression
     public static let parameterSpecs = [alphaSpec,
                                         ParameterSpec("l1_ratio", .double(lower: 0, upper: 1), default: .double(0.5), doc: "Share of L1 in the penalty."),
-                                        interceptSpec, iterationSpec, tolSpec]
+                                        interceptSpec, iterationSpec, tolSpec] + featurizationSpecs
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
     var penalty: LinearFitter.Penalty {

@@ -110,15 +110,14 @@ public struct LogisticRegressionEstimator: Estimator {
         ParameterSpec("max_iter", .int(1...100_000), default: .int(100), doc: "L-BFGS iterations at most."),
         ParameterSpec("tol", .double(lower: 0, upper: 1, lowerOpen: true), default: .double(1e-4),
                       doc: "Stop when the largest gradient entry (of the objective scaled by 1/n) is below tol."),
-    ]
+    ] + featurizationSpecs
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .classification)
         let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
-        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
-        let x = try pipeline.transform(training)
+        let (pipeline, x) = try featurize(training, target: target, values: t, parameters: parameters)
         let k = t.info.classes!.count
         let n = x.rows
         var weights = [Double](repeating: 1, count: n)

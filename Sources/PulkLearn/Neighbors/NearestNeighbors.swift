@@ -5,7 +5,7 @@ let neighborSpecs: [ParameterSpec] = [
     ParameterSpec("n_neighbors", aliases: ["k"], .int(1...10_000), default: .int(5), doc: "Neighbours that vote."),
     ParameterSpec("weights", .choice(["uniform", "distance"]), default: .string("uniform"),
                   doc: "uniform: equal votes; distance: votes weighted by 1 / distance (exact matches win outright)."),
-]
+] + featurizationSpecs
 
 /// k-nearest neighbours by Euclidean distance on the preprocessed features (numbers standardised,
 /// categories one-hot), as scikit-learn's `KNeighborsClassifier` / `KNeighborsRegressor` with brute force.
@@ -39,8 +39,7 @@ public struct KNeighborsRegressorEstimator: Estimator {
 func fitNeighbors(_ e: some Estimator, _ frame: Frame, target: String, task: Task) throws(LearnError) -> any Model {
     let t = try TargetValues.extract(frame, target: target, task: task)
     let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
-    let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
-    let x = try pipeline.transform(training)
+    let (pipeline, x) = try featurize(training, target: target, values: t, parameters: e.parameters)
     return NeighborsModel(kind: type(of: e).name, parameters: e.parameters, schema: FeatureSchema(frame: frame, excluding: target),
                           target: t.info, pipeline: pipeline, points: x,
                           targets: task == .regression ? t.values : t.classes.map(Double.init))

@@ -18,6 +18,13 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
     }
 
     public var steps: [Step]
+    /// Indices of the transformed columns kept by feature selection (all when nil).
+    public var selected: [Int]?
+
+    public init(steps: [Step], selected: [Int]? = nil) {
+        self.steps = steps
+        self.selected = selected
+    }
 
     /// Fits `plans` (column name → plan) on `frame`.
     public static func fit(_ frame: Frame, plans: [(String, ColumnPlan)]) throws(LearnError) -> FeaturePipeline {
@@ -110,6 +117,12 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
 
     /// Names of the output columns, in order.
     public var outputNames: [String] {
+        let all = allOutputNames
+        return selected.map { $0.map { all[$0] } } ?? all
+    }
+
+    /// Output names before feature selection.
+    var allOutputNames: [String] {
         steps.flatMap { s -> [String] in
             var names: [String]
             switch s.plan {
@@ -137,7 +150,7 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
     public func transform(_ frame: Frame) throws(LearnError) -> DesignMatrix {
         let n = frame.rowCount
         var out: [Double] = []
-        out.reserveCapacity(n * outputNames.count)
+        out.reserveCapacity(n * allOutputNames.count)
         let byName = Dictionary(frame.columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let missing = steps.filter { byName[$0.column] == nil }.map(\.column)
         if !missing.isEmpty { throw .missingFeatures(expected: steps.count, got: steps.count - missing.count, missing: missing) }
@@ -189,6 +202,47 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
             }
             if s.hasMissing, indicator(s.plan) { out.append(contentsOf: (0..<n).map { c.isValid($0) ? 0 : 1 }) }
         }
-        return DesignMatrix(rows: n, names: outputNames, values: out)
+        let full = DesignMatrix(rows: n, names: allOutputNames, values: out)
+        guard let selected else { return full }
+        var kept: [Double] = []
+        kept.reserveCapacity(n * selected.count)
+        for j in selected { kept.append(contentsOf: full.values[(j * n)..<((j + 1) * n)]) }
+        return DesignMatrix(rows: n, names: outputNames, values: kept)
+    }
+}
+
+extension FeaturePipeline {
+    /// Keeps only informative transformed columns: those with variance above `varianceThreshold`
+    /// (scikit-learn's `VarianceThreshold`; 0 drops constant columns), then, with `topK`, the `topK`
+    /// with the highest mutual information with the target (numbers in 10 quantile bins; ties by
+    /// column order). Fitted on training data, stored in the pipeline.
+    public mutating func select(_ x: DesignMatrix, target: TargetValues, varianceThreshold: Double, topK: Int?) {
+        selected = nil
+        let n = x.rows
+        var keep: [Int] = []
+        x.values.withUnsafeBufferPointer { v in
+            for j in 0..<x.columns {
+                let col = UnsafeBufferPointer(rebasing: v[(j * n)..<((j + 1) * n)])
+                let m = Statistics.moments(col)
+                if n > 0, m.m2 / Double(n) > varianceThreshold { keep.append(j) }
+            }
+        }
+        if let k = topK, k < keep.count {
+            let y: (codes: [Int32], count: Int)
+            if target.info.task == .classification {
+                y = (target.classes.map(Int32.init), target.info.classes!.count)
+            } else {
+                let sorted = target.values.sorted()
+                y = MutualInformation.discretize(values: target.values, sorted: sorted, bins: 10)
+            }
+            let scores = keep.map { j -> Double in
+                let col = x.column(j)
+                let d = MutualInformation.discretize(values: col, sorted: col.sorted(), bins: 10)
+                return MutualInformation.mutualInformation(d.codes, d.count, y.codes, y.count)
+            }
+            let order = keep.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+            keep = order.prefix(k).map { keep[$0] }.sorted()
+        }
+        selected = keep.count == x.columns ? nil : keep
     }
 }

@@ -1,10 +1,9 @@
-import PulkFrame
 
 /// Mutual information between columns, on discretised values.
-enum MutualInformation {
+public enum MutualInformation {
     /// Codes for a numeric column: `bins` quantile bins of its sorted present values (ties share a
     /// bin), missing as its own code `bins`.
-    static func discretize(values: [Double], sorted: [Double], bins: Int) -> (codes: [Int32], count: Int) {
+    public static func discretize(values: [Double], sorted: [Double], bins: Int) -> (codes: [Int32], count: Int) {
         guard !sorted.isEmpty else { return (values.map { _ in 0 }, 1) }
         var edges: [Double] = []
         for b in 1..<bins {
@@ -22,7 +21,7 @@ enum MutualInformation {
     }
 
     /// Codes for a categorical column: its `cap` most frequent categories, the rest grouped, missing apart.
-    static func discretize(codes: [Int32], categories: Int, cap: Int) -> (codes: [Int32], count: Int) {
+    public static func discretize(codes: [Int32], categories: Int, cap: Int) -> (codes: [Int32], count: Int) {
         var counts = [Int](repeating: 0, count: categories)
         for c in codes where c >= 0 { counts[Int(c)] += 1 }
         let top = counts.indices.sorted { counts[$0] > counts[$1] }.prefix(cap)
@@ -32,7 +31,7 @@ enum MutualInformation {
     }
 
     /// I(X;Y) in nats from paired codes.
-    static func mutualInformation(_ x: [Int32], _ kx: Int, _ y: [Int32], _ ky: Int) -> Double {
+    public static func mutualInformation(_ x: [Int32], _ kx: Int, _ y: [Int32], _ ky: Int) -> Double {
         var joint = [Int](repeating: 0, count: kx * ky)
         for i in 0..<x.count { joint[Int(x[i]) * ky + Int(y[i])] += 1 }
         var px = [Int](repeating: 0, count: kx), py = [Int](repeating: 0, count: ky)
@@ -49,7 +48,7 @@ enum MutualInformation {
     }
 
     /// H(Y) in nats.
-    static func entropy(_ y: [Int32], _ ky: Int) -> Double {
+    public static func entropy(_ y: [Int32], _ ky: Int) -> Double {
         var counts = [Int](repeating: 0, count: ky)
         for v in y { counts[Int(v)] += 1 }
         let n = Double(y.count)

@@ -93,3 +93,40 @@ struct LinearParityTests {
         }
     }
 }
+
+@Suite("Regularization path parity with scikit-learn", .enabled(if: ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil,
+                                                                "set PULK_PYTHON to a Python with scikit-learn (scripts/test does)"))
+struct PathParityTests {
+    struct Input: Encodable { var x: [[Double]]; var y: [Double]; var l1_ratio: Double; var count: Int }
+
+    @Test(arguments: [1.0, 0.5])
+    func matchesEnetPath(l1Ratio: Double) throws {
+        let frame = try CSVReader().read(path: repoRoot.appendingPathComponent("examples/penguins.csv").path).0
+        let t = try TargetValues.extract(frame, target: "body_mass_g", task: .regression)
+        let training = frame.take(t.rows)
+        let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: "body_mass_g").plans)
+        let x = try pipeline.transform(training)
+        let path = RegularizationPath.fit(x, t.values, l1Ratio: l1Ratio, count: 20, tol: 1e-10, maxIterations: 100_000)
+        #expect(path.points.count == 20)
+        #expect(path.points.first!.coef.allSatisfy { abs($0) < 1e-9 }) // the largest penalty zeroes everything
+        let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("path-\(UUID().uuidString).json")
+        try JSONEncoder().encode(Input(x: rows, y: t.values, l1_ratio: l1Ratio, count: 20)).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
+        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/path_oracle.py").path, file.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let alphas = o["alphas"] as! [Double], coefs = o["coefs"] as! [[Double]]
+        for (k, point) in path.points.enumerated() {
+            #expect(abs(point.alpha - alphas[k]) <= 1e-9 * alphas[k])
+            let worst = zip(point.coef, coefs[k]).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-6 * max(1, coefs[k].map(abs).max() ?? 1), "alpha \(point.alpha): \(worst)")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import PulkFrame
 
 /// Least squares with optional L2 (ridge), or L1 / elastic-net penalties by coordinate descent.
@@ -33,16 +34,27 @@ struct LinearFitter {
     /// Cyclic coordinate descent on centred data, stopping like scikit-learn: when the largest weight
     /// update is below `tol`·max|w| and the duality gap is below `tol`·‖y‖².
     func coordinateDescent(_ x: DesignMatrix, _ y: [Double], xm: [Double], ym: Double, alpha: Double, rho: Double,
-                           maxIterations: Int, tol: Double) -> ([Double], Int) {
+                           maxIterations: Int, tol: Double, start: [Double]? = nil) -> ([Double], Int) {
         let n = x.rows, p = x.columns
         // Centring is implicit, so X is never copied: the stored residual `rs` plus the scalar `shift`
         // is the residual of the centred problem.
         var rs = y.map { $0 - ym }
         let y0 = rs
         var shift = 0.0
-        var sumRs = rs.reduce(0, +)
         let l1 = alpha * rho * Double(n), l2 = alpha * (1 - rho) * Double(n)
-        var w = [Double](repeating: 0, count: p)
+        var w = start ?? [Double](repeating: 0, count: p)
+        // A warm start: the residual of the starting weights.
+        if start != nil {
+            x.values.withUnsafeBufferPointer { xb in
+                rs.withUnsafeMutableBufferPointer { rb in
+                    for j in 0..<p where w[j] != 0 {
+                        LinearAlgebra.axpy(-w[j], xb.baseAddress! + j * n, rb.baseAddress!, n)
+                        shift += w[j] * xm[j]
+                    }
+                }
+            }
+        }
+        var sumRs = rs.reduce(0, +)
         var iteration = 0
         x.values.withUnsafeBufferPointer { xb in
             rs.withUnsafeMutableBufferPointer { rb in
@@ -88,6 +100,50 @@ struct LinearFitter {
             }
         }
         return (w, iteration)
+    }
+}
+
+/// The elastic-net regularization path: coefficients for a decreasing sequence of penalties, each
+/// fit warm-started from the previous one (scikit-learn's `enet_path` / `lasso_path`).
+public struct RegularizationPath: Sendable {
+    public struct Point: Sendable {
+        public var alpha: Double
+        public var coef: [Double]
+        public var intercept: Double
+        public var iterations: Int
+    }
+
+    public var names: [String]
+    public var points: [Point]
+
+    /// `alphas` (descending), or by default 100 values log-spaced from the smallest penalty that
+    /// zeroes every coefficient down to 1e-3 of it, as scikit-learn.
+    public static func fit(_ x: DesignMatrix, _ y: [Double], l1Ratio: Double = 1, alphas: [Double]? = nil, count: Int = 100,
+                           tol: Double = 1e-4, maxIterations: Int = 1000) -> RegularizationPath {
+        let n = x.rows, p = x.columns
+        let xm = x.values.withUnsafeBufferPointer { v in
+            (0..<p).map { j in UnsafeBufferPointer(rebasing: v[(j * n)..<((j + 1) * n)]).reduce(0, +) / Double(n) }
+        }
+        let ym = y.reduce(0, +) / Double(n)
+        let grid = alphas ?? {
+            let maxCorr = x.values.withUnsafeBufferPointer { v in
+                y.withUnsafeBufferPointer { yb in
+                    (0..<p).map { j in abs(LinearAlgebra.centredDot(v.baseAddress! + j * n, xm[j], yb.baseAddress!, ym, n)) }.max() ?? 0
+                }
+            }
+            let top = maxCorr / (Double(n) * max(l1Ratio, 1e-3))
+            return (0..<count).map { k in top * pow(10, -3 * Double(k) / Double(max(count - 1, 1))) }
+        }()
+        let fitter = LinearFitter(penalty: .none, fitIntercept: true)
+        var w: [Double]? = nil
+        var points: [Point] = []
+        for a in grid {
+            let (coef, iterations) = fitter.coordinateDescent(x, y, xm: xm, ym: ym, alpha: a, rho: l1Ratio,
+                                                              maxIterations: maxIterations, tol: tol, start: w)
+            w = coef
+            points.append(Point(alpha: a, coef: coef, intercept: ym - zip(xm, coef).reduce(0) { $0 + $1.0 * $1.1 }, iterations: iterations))
+        }
+        return RegularizationPath(names: x.names, points: points)
     }
 }
 

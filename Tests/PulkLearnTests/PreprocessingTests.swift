@@ -156,3 +156,75 @@ struct FeatureSelectionTests {
         #expect(try RidgeEstimator(["variance_threshold": "1.5"]).fit(f, target: "y", seed: 0).pipeline?.outputNames == [])
     }
 }
+
+@Suite("Target encoding")
+struct TargetEncodingTests {
+    static func frame(rows: Int = 400, categories: Int = 80) -> Frame {
+        var rng = SeededGenerator(seed: 21)
+        let codes = (0..<rows).map { _ in Int32.random(in: 0..<Int32(categories), using: &rng) }
+        let effect = (0..<categories).map { _ in Double.random(in: -5...5, using: &rng) }
+        let y = codes.map { effect[Int($0)] + Double.random(in: -1...1, using: &rng) }
+        return try! Frame(columns: [
+            Column(name: "city", storage: .string(codes: codes, dictionary: (0..<categories).map { "c\($0)" })),
+            Column(name: "y", storage: .float64(y)),
+        ])
+    }
+
+    @Test func autoFeaturizationChoosesItForManyCategories() throws {
+        let model = try RidgeEstimator([:]).fit(Self.frame(), target: "y", seed: 0)
+        #expect(model.pipeline?.decisions?.first?.action == "target-encoding")
+        #expect(model.pipeline?.outputNames == ["city"])
+        // A classification target with three classes keeps one-hot encoding.
+        let (plans, _) = AutoFeaturizer.plan(Self.frame(), target: "y", targetEncodable: false)
+        #expect(plans.first?.1 == .categorical(encoding: .oneHot(maxCategories: 50), missingIndicator: true))
+    }
+
+    @Test func trainingRowsAreEncodedOutOfFold() throws {
+        let f = Self.frame()
+        let y = try f.column("y").doubles()!
+        let pipeline = try FeaturePipeline.fit(f, plans: [("city", .targetEncoding)], target: y)
+        let full = try pipeline.transform(f).column(0)
+        let oof = pipeline.outOfFoldEncodings(f, target: y, folds: 5, seed: 0)
+        #expect(oof.count == 1)
+        // Out-of-fold values differ from the in-sample ones (a row's own target is never used) ...
+        #expect(zip(full, oof[0].1).filter { abs($0 - $1) > 1e-12 }.count > 300)
+        // ... and do not depend on the row's own target: changing it leaves its encoding unchanged.
+        var changed = y
+        changed[0] += 1000
+        let again = pipeline.outOfFoldEncodings(f, target: changed, folds: 5, seed: 0)
+        #expect(again[0].1[0] == oof[0].1[0])
+    }
+}
+
+@Suite("Target encoding parity with scikit-learn", .enabled(if: ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil,
+                                                            "set PULK_PYTHON to a Python with scikit-learn (scripts/test does)"))
+struct TargetEncodingParityTests {
+    struct Input: Encodable { var x: [String]; var y: [Double]; var type: String }
+
+    @Test(arguments: ["continuous", "binary"])
+    func matchesTargetEncoder(type: String) throws {
+        let f = TargetEncodingTests.frame()
+        var y = try f.column("y").doubles()!
+        if type == "binary" { y = y.map { $0 > 0 ? 1 : 0 } }
+        let pipeline = try FeaturePipeline.fit(f, plans: [("city", .targetEncoding)], target: y)
+        let mine = try pipeline.transform(f).column(0)
+        let c = try f.column("city")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("te-\(UUID().uuidString).json")
+        try JSONEncoder().encode(Input(x: (0..<c.count).map { c.value(at: $0).description }, y: y, type: type)).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
+        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/target_encoding_oracle.py").path, file.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let theirs = o["rows"] as! [Double]
+        let worst = zip(mine, theirs).map { abs($0 - $1) }.max() ?? 1
+        #expect(worst <= 1e-9, "\(type): \(worst)")
+        let unseen = try Frame(columns: [Column(name: "city", storage: .string(codes: [0], dictionary: ["never seen"]))])
+        #expect(abs(try pipeline.transform(unseen).values[0] - (o["unseen"] as! Double)) <= 1e-9)
+    }
+}

@@ -3,7 +3,7 @@ public import PulkFrame
 /// What automatic featurization decided for one column, and why.
 public struct FeaturizationDecision: Sendable, Codable, Hashable {
     public var column: String
-    /// `numeric`, `one-hot`, `date-parts` or `dropped`.
+    /// `numeric`, `one-hot`, `target-encoding`, `date-parts` or `dropped`.
     public var action: String
     public var reason: String
 }
@@ -12,12 +12,16 @@ public struct FeaturizationDecision: Sendable, Codable, Hashable {
 /// does, and says what it did:
 /// - constant columns and ID-like columns (text or integers, all values unique, ≥ 20 rows) are dropped;
 /// - numbers are mean-imputed (with a missing indicator when values are missing) and standardised;
-/// - text and bools are one-hot encoded, with at most 50 columns (rarer values grouped as `infrequent`);
+/// - text and bools are one-hot encoded, with at most 50 columns (rarer values grouped as `infrequent`),
+///   or, with more categories and a regression or binary target, target-encoded;
 /// - dates and datetimes become year, month, day, weekday, hour and is-weekend.
 public enum AutoFeaturizer {
     public static let maxOneHotColumns = 50
 
-    public static func plan(_ frame: Frame, target: String) -> (plans: [(String, ColumnPlan)], decisions: [FeaturizationDecision]) {
+    /// With `targetEncodable` (a regression or binary target), text with more categories than the
+    /// one-hot cap is target-encoded instead.
+    public static func plan(_ frame: Frame, target: String, targetEncodable: Bool = false)
+        -> (plans: [(String, ColumnPlan)], decisions: [FeaturizationDecision]) {
         var plans: [(String, ColumnPlan)] = []
         var decisions: [FeaturizationDecision] = []
         let rows = frame.rowCount
@@ -42,6 +46,10 @@ public enum AutoFeaturizer {
                 plans.append((c.name, .numeric(imputation: .mean, fill: 0, scaling: .standard, missingIndicator: true)))
                 decisions.append(FeaturizationDecision(column: c.name, action: "numeric",
                                                        reason: "standardised" + (missing ? "; \(c.missingCount) missing values filled with the mean and flagged" : "")))
+            case .string where targetEncodable && distinct > maxOneHotColumns:
+                plans.append((c.name, .targetEncoding))
+                decisions.append(FeaturizationDecision(column: c.name, action: "target-encoding",
+                                                       reason: "\(distinct) categories: each replaced by its smoothed target mean, out of fold for training rows"))
             case .string, .bool:
                 plans.append((c.name, .categorical(encoding: .oneHot(maxCategories: maxOneHotColumns), missingIndicator: true)))
                 let grouped = distinct > maxOneHotColumns ? "; the \(maxOneHotColumns - 1) most frequent of \(distinct) kept, the rest grouped" : ""

@@ -12,10 +12,23 @@ let featurizationSpecs: [ParameterSpec] = [
 /// the training design matrix.
 func featurize(_ training: Frame, target: String, values: TargetValues, parameters: Parameters) throws(LearnError)
     -> (FeaturePipeline, DesignMatrix) {
-    var pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
+    let binary = values.info.task == .classification && values.info.classes?.count == 2
+    let encodable = values.info.task == .regression || binary
+    let y = values.info.task == .regression ? values.values : values.classes.map(Double.init)
+    let (plans, decisions) = AutoFeaturizer.plan(training, target: target, targetEncodable: encodable)
+    var pipeline = try FeaturePipeline.fit(training, plans: plans, target: encodable ? y : nil)
+    pipeline.decisions = decisions
     var x = try pipeline.transform(training)
+    // Training rows get out-of-fold target encodings, so the model cannot read its own answer.
+    for (j, column) in pipeline.outOfFoldEncodings(training, target: y, folds: 5, seed: 0) {
+        x.values.replaceSubrange((j * x.rows)..<((j + 1) * x.rows), with: column)
+    }
     let k = parameters.int("select_k")
     pipeline.select(x, target: values, varianceThreshold: parameters.double("variance_threshold"), topK: k > 0 ? k : nil)
-    if pipeline.selected != nil { x = try pipeline.transform(training) }
+    if let selected = pipeline.selected {
+        var kept: [Double] = []
+        for j in selected { kept.append(contentsOf: x.values[(j * x.rows)..<((j + 1) * x.rows)]) }
+        x = DesignMatrix(rows: x.rows, names: pipeline.outputNames, values: kept)
+    }
     return (pipeline, x)
 }

@@ -15,11 +15,18 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
         public var kept: [String] = []
         public var fillCategory: String?
         public var hasMissing: Bool = false
+        /// Target encoding: one value per entry of `categories`, then the value for unseen ones.
+        public var encodings: [Double] = []
     }
+
+    /// The key a missing text value is encoded under (target encoding treats missing as a category).
+    static let missingKey = "\u{0}missing"
 
     public var steps: [Step]
     /// Indices of the transformed columns kept by feature selection (all when nil).
     public var selected: [Int]?
+    /// What automatic featurization decided, when it chose the steps.
+    public var decisions: [FeaturizationDecision]?
 
     public init(steps: [Step], selected: [Int]? = nil) {
         self.steps = steps
@@ -27,15 +34,72 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
     }
 
     /// Fits `plans` (column name → plan) on `frame`.
-    public static func fit(_ frame: Frame, plans: [(String, ColumnPlan)]) throws(LearnError) -> FeaturePipeline {
+    /// `target` (one number per row of `frame`) is needed by target-encoding plans.
+    public static func fit(_ frame: Frame, plans: [(String, ColumnPlan)], target: [Double]? = nil) throws(LearnError) -> FeaturePipeline {
         var steps: [Step] = []
         for (name, plan) in plans {
             guard let c = frame.columns.first(where: { $0.name == name }) else {
                 throw .missingFeatures(expected: plans.count, got: plans.count - 1, missing: [name])
             }
-            steps.append(try fitStep(c, plan))
+            if case .targetEncoding = plan {
+                guard let target else { throw .badTarget(name, reason: "target encoding needs the target values") }
+                steps.append(fitTargetEncoding(c, target))
+            } else {
+                steps.append(try fitStep(c, plan))
+            }
         }
         return FeaturePipeline(steps: steps)
+    }
+
+    /// Text labels of a column, missing as `missingKey`.
+    static func keys(_ c: Column) -> [String] { (0..<c.count).map { c.isValid($0) ? c.value(at: $0).description : missingKey } }
+
+    /// Smoothed category means: λ·mean_c + (1 − λ)·mean with λ = n_c·var / (n_c·var + var_c)
+    /// (empirical Bayes, scikit-learn's `smooth="auto"`).
+    static func fitTargetEncoding(_ c: Column, _ y: [Double]) -> Step {
+        var s = Step(column: c.name, plan: .targetEncoding)
+        let keys = keys(c)
+        let n = Double(y.count)
+        let mean = y.reduce(0, +) / n
+        let variance = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        var sums: [String: (count: Double, sum: Double, squares: Double)] = [:]
+        for (k, v) in zip(keys, y) {
+            let e = sums[k] ?? (0, 0, 0)
+            sums[k] = (e.count + 1, e.sum + v, e.squares + v * v)
+        }
+        s.categories = sums.keys.sorted()
+        s.encodings = s.categories.map { k in
+            let e = sums[k]!
+            let m = e.sum / e.count
+            let v = max(0, e.squares / e.count - m * m)
+            let denominator = e.count * variance + v
+            let lambda = denominator == 0 ? 1 : e.count * variance / denominator
+            return lambda * m + (1 - lambda) * mean
+        } + [mean]
+        return s
+    }
+
+    /// Out-of-fold target encodings of the training rows: each row encoded by statistics fitted on
+    /// the other folds, so a model trained on them cannot learn a row's own target. Returns the
+    /// transformed-column index and values of each target-encoded column.
+    func outOfFoldEncodings(_ frame: Frame, target y: [Double], folds k: Int, seed: UInt64) -> [(Int, [Double])] {
+        let names = allOutputNames
+        var out: [(Int, [Double])] = []
+        guard frame.rowCount >= k, let splits = try? CrossValidation.kFold(rows: frame.rowCount, k: k, shuffle: true, seed: seed) else {
+            return []
+        }
+        for s in steps where s.plan == .targetEncoding {
+            guard let index = names.firstIndex(of: s.column), let c = frame.columns.first(where: { $0.name == s.column }) else { continue }
+            var values = [Double](repeating: 0, count: frame.rowCount)
+            let keys = Self.keys(c)
+            for split in splits {
+                let part = Self.fitTargetEncoding(c.take(split.train), split.train.map { y[$0] })
+                let lookup = Dictionary(uniqueKeysWithValues: part.categories.enumerated().map { ($1, part.encodings[$0]) })
+                for r in split.test { values[r] = lookup[keys[r]] ?? part.encodings.last! }
+            }
+            out.append((index, values))
+        }
+        return out
     }
 
     static func fitStep(_ c: Column, _ plan: ColumnPlan) throws(LearnError) -> Step {
@@ -109,7 +173,7 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
             guard c.type == .date || c.type == .datetime else {
                 throw .wrongFeatureType(column: c.name, expected: .date, got: c.type)
             }
-        case .drop:
+        case .drop, .targetEncoding: // target encoding is fitted by fitTargetEncoding
             break
         }
         return s
@@ -131,6 +195,7 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
             case .categorical(.oneHot, _):
                 names = s.kept.map { "\(s.column)=\($0)" } + (s.kept.count < s.categories.count ? ["\(s.column)=infrequent"] : [])
             case .dateParts: names = ["year", "month", "day", "weekday", "hour", "is_weekend"].map { "\(s.column).\($0)" }
+            case .targetEncoding: names = [s.column]
             case .drop: names = []
             }
             if s.hasMissing, indicator(s.plan) { names.append("\(s.column).missing") }
@@ -142,7 +207,7 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
         switch plan {
         case .numeric(_, _, _, let m), .categorical(_, let m): return m
         case .dateParts: return true // missing dates become zeros, so they are always flagged
-        case .drop: return false
+        case .targetEncoding, .drop: return false
         }
     }
 
@@ -197,6 +262,10 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
                     for p in 0..<6 { parts[p].append(values[p]) }
                 }
                 for p in parts { out.append(contentsOf: p) }
+            case .targetEncoding:
+                let lookup = Dictionary(uniqueKeysWithValues: s.categories.enumerated().map { ($1, s.encodings[$0]) })
+                let unseen = s.encodings.last ?? 0
+                out.append(contentsOf: Self.keys(c).map { lookup[$0] ?? unseen })
             case .drop:
                 break
             }

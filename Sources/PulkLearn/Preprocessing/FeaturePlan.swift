@@ -34,5 +34,9 @@ public enum ColumnPlan: Sendable, Codable, Hashable {
     /// Date and datetime parts: year, month, day, weekday (0 = Monday), hour, is-weekend (UTC). Missing
     /// dates give zeros and a missing-indicator column.
     case dateParts
+    /// A text column replaced by the smoothed target mean of its category (scikit-learn's
+    /// `TargetEncoder(smooth="auto")`, regression and binary targets); unseen categories get the
+    /// overall mean. Training rows are encoded out of fold so the model cannot see its own answer.
+    case targetEncoding
     case drop(reason: String)
 }

@@ -133,7 +133,7 @@ public struct Trainer: Sendable {
             parameters: estimator.parameters.values.mapValues(\.description), split: "\(strategy)", seed: seed,
             trainRows: train.rowCount, testRows: test.rowCount, metrics: metrics, baseline: type(of: baselineEstimator).name,
             baselineMetrics: baselineMetrics, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name),
-            featurization: model.pipeline == nil ? [] : AutoFeaturizer.plan(train, target: target).decisions,
+            featurization: model.pipeline?.decisions ?? [],
             seedRobustness: try seeds.map { n throws(LearnError) in try robustness(frame, target: target, task: task, count: n) })
         return (model, report)
     }

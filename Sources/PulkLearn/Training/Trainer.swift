@@ -76,10 +76,18 @@ public struct Trainer: Sendable {
     public var folds: Int?
     /// Repeat the split and fit with this many seeds (seed, seed+1, …) and report the spread.
     public var seeds: Int?
+    /// The metric cross-validation and seed robustness report (default: rmse or accuracy).
+    public var metric: String?
+    /// Where parameters and metrics are reported as they are known.
+    public var logger: any RunLogger = NoRunLogger()
+    /// Evaluate on these rows instead of a held-out split (the model then trains on all of the data).
+    public var testFrame: Frame?
 
     public init(estimator: any Estimator, split: SplitStrategy? = nil, testFraction: Double = 0.2, seed: UInt64 = 42, folds: Int? = nil,
-                seeds: Int? = nil) {
+                seeds: Int? = nil, metric: String? = nil, logger: any RunLogger = NoRunLogger()) {
         self.seeds = seeds
+        self.metric = metric
+        self.logger = logger
         self.estimator = estimator
         self.split = split
         self.testFraction = testFraction
@@ -89,6 +97,8 @@ public struct Trainer: Sendable {
 
     /// The primary metric of a task (reported for cross-validation).
     public static func primaryMetric(_ task: Task) -> String { task == .regression ? "rmse" : "accuracy" }
+
+    func primary(_ task: Task) -> String { metric ?? Self.primaryMetric(task) }
 
     /// Trains on a split of `frame`, evaluates on the held-out rows, and refits nothing: the returned
     /// model is the one evaluated.
@@ -118,19 +128,32 @@ public struct Trainer: Sendable {
         } catch let e as LearnError { throw e } catch let e as SplitError { throw .invalidSplit(e.description) } catch {
             throw .invalidSplit("\(error)")
         }
-        let train = data.take(s.train), test = data.take(s.test)
+        var train = data.take(s.train), test = data.take(s.test)
+        if let testFrame {
+            train = data
+            let tt = try TargetValues.extract(testFrame, target: target, task: task)
+            test = tt.rows.count == testFrame.rowCount ? testFrame : testFrame.take(tt.rows)
+        }
         let model = try estimator.fit(train, target: target, seed: seed)
         let metrics = try Evaluation.metrics(try model.predict(test), frame: test, target: target)
+        if let metric, !metrics.contains(where: { $0.name == metric }) {
+            throw .badParameterValue(model: "train", name: "metric", value: metric, expected: "one of " + metrics.map(\.name).joined(separator: ", "))
+        }
+        for (k, v) in estimator.parameters.values.sorted(by: { $0.key < $1.key }) { logger.logParameter(k, v.description) }
+        logger.logParameter("split", "\(strategy)")
+        logger.logParameter("seed", "\(seed)")
+        for m in metrics { logger.logMetric("test_\(m.name)", m.value, step: 0) }
         let baselineEstimator: any Estimator = task == .classification ? try MostFrequentClassifier([:]) : try MeanRegressor([:])
         let baseline = try baselineEstimator.fit(train, target: target, seed: seed)
         let baselineMetrics = try Evaluation.metrics(try baseline.predict(test), frame: test, target: target)
+        for m in baselineMetrics { logger.logMetric("baseline_\(m.name)", m.value, step: 0) }
         var cv: CrossValidationResult?
         if let k = folds {
             cv = try crossValidate(data, target: target, task: task, labels: t.classes, k: k)
         }
         let report = TrainingReport(
             model: type(of: estimator).name, task: task, target: target,
-            parameters: estimator.parameters.values.mapValues(\.description), split: "\(strategy)", seed: seed,
+            parameters: estimator.parameters.values.mapValues(\.description), split: testFrame == nil ? "\(strategy)" : "separate test data", seed: seed,
             trainRows: train.rowCount, testRows: test.rowCount, metrics: metrics, baseline: type(of: baselineEstimator).name,
             baselineMetrics: baselineMetrics, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name),
             featurization: model.pipeline?.decisions ?? [],
@@ -140,7 +163,7 @@ public struct Trainer: Sendable {
 
     /// Retrains with `count` seeds and reports the spread of the primary metric.
     func robustness(_ frame: Frame, target: String, task: Task, count: Int) throws(LearnError) -> SeedRobustness {
-        let primary = Self.primaryMetric(task)
+        let primary = self.primary(task)
         var values: [Double] = []
         let seedList = (0..<UInt64(max(count, 2))).map { seed &+ $0 }
         for s in seedList {
@@ -148,6 +171,7 @@ public struct Trainer: Sendable {
             trainer.seed = s
             trainer.seeds = nil
             trainer.folds = nil
+            trainer.logger = NoRunLogger()
             let (_, r) = try trainer.run(frame, target: target)
             values.append(r.metrics.first { $0.name == primary }?.value ?? .nan)
         }
@@ -161,16 +185,38 @@ public struct Trainer: Sendable {
     func crossValidate(_ data: Frame, target: String, task: Task, labels: [Int], k: Int) throws(LearnError) -> CrossValidationResult {
         let folds: [Split]
         do {
-            folds = task == .classification ? try CrossValidation.stratifiedKFold(labels: labels, k: k, shuffle: true, seed: seed)
-                : try CrossValidation.kFold(rows: data.rowCount, k: k, shuffle: true, seed: seed)
-        } catch { throw .invalidSplit(error.description) }
-        let primary = Self.primaryMetric(task)
+            switch split ?? (task == .classification ? .stratified : .random) {
+            case .group(let column):
+                guard let c = data.columns.first(where: { $0.name == column }) else { throw LearnError.unknownTarget(column, available: data.names) }
+                let labels = (0..<c.count).map { c.value(at: $0).description }
+                let ids = Dictionary(uniqueKeysWithValues: Set(labels).sorted().enumerated().map { ($1, $0) })
+                folds = try CrossValidation.groupKFold(groups: labels.map { ids[$0]! }, k: k)
+            case .temporal(let column):
+                // Time-series folds over the rows ordered by the column.
+                guard let c = data.columns.first(where: { $0.name == column }), let times = c.doubles() else {
+                    throw LearnError.badTarget(column, reason: "a temporal split needs a date, datetime or number column")
+                }
+                let order = times.indices.filter { !times[$0].isNaN }.sorted { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
+                folds = try CrossValidation.timeSeriesSplit(rows: order.count, k: k).map {
+                    Split(train: $0.train.map { order[$0] }, test: $0.test.map { order[$0] })
+                }
+            case .stratified where task == .classification:
+                folds = try CrossValidation.stratifiedKFold(labels: labels, k: k, shuffle: true, seed: seed)
+            default:
+                folds = try CrossValidation.kFold(rows: data.rowCount, k: k, shuffle: true, seed: seed)
+            }
+        } catch let e as LearnError { throw e } catch let e as SplitError { throw .invalidSplit(e.description) } catch {
+            throw .invalidSplit("\(error)")
+        }
+        let primary = self.primary(task)
         var values: [Double] = []
-        for f in folds {
+        for (i, f) in folds.enumerated() {
             let train = data.take(f.train), test = data.take(f.test)
             let model = try estimator.fit(train, target: target, seed: seed)
             let m = try Evaluation.metrics(try model.predict(test), frame: test, target: target)
-            values.append(m.first { $0.name == primary }?.value ?? .nan)
+            let value = m.first { $0.name == primary }?.value ?? .nan
+            values.append(value)
+            logger.logMetric("cv_\(primary)", value, step: i)
         }
         let mean = values.reduce(0, +) / Double(values.count)
         let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count - 1, 1))).squareRoot()

@@ -11,6 +11,8 @@ struct TrainCommand: ParsableCommand {
             + ". `pulk train --model NAME --help-params` lists a model's parameters.")
 
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String?
+    @Option(help: "Evaluate on this dataset or file instead of holding out part of --data (train on all of --data).")
+    var testData: String?
     @Option(help: "The column to predict.") var target: String?
     @Option(help: "The model to train.") var model: String
     @Option(name: .customLong("param"), parsing: .singleValue, help: "A hyperparameter as name=value (repeatable).")
@@ -21,6 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for splits and any randomness in the model.") var seed: UInt64 = 42
     @Option(help: "Also run K-fold cross-validation and report mean ± std.") var cv: Int?
     @Option(help: "Also retrain with N seeds and report which decimal of the metric can be trusted.") var seeds: Int?
+    @Option(help: "The metric cross-validation and seed robustness report (default: rmse or accuracy).") var metric: String?
     @Option(help: "Where to write the model file.") var out: String = "model.pulk"
     @Flag(help: "List the model's hyperparameters and exit.") var helpParams = false
     @OptionGroup var read: ReadOptions
@@ -48,8 +51,11 @@ struct TrainCommand: ParsableCommand {
             strategy = s
         }
         let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
+        let testFrame = try testData.map { try loadFrame($0, read: read, workspace: common, json: common.json).0 }
         if let seeds, seeds < 2 { throw ValidationError("--seeds needs at least 2 seeds to measure a spread.") }
-        let trainer = Trainer(estimator: estimator, split: strategy, testFraction: testSize, seed: seed, folds: cv, seeds: seeds)
+        var trainer = Trainer(estimator: estimator, split: strategy, testFraction: testSize, seed: seed, folds: cv, seeds: seeds,
+                              metric: metric)
+        trainer.testFrame = testFrame
         let (fitted, report) = try explain { try trainer.run(frame, target: target) }
         try explain { try ModelFile.write(fitted, to: out) }
         if common.json {

@@ -1,0 +1,26 @@
+/// The reference of every model and its hyperparameters, rendered from the declarations themselves
+/// (docs/models.md is this text; a test keeps it current).
+public enum ModelCatalog {
+    public static func markdown() -> String {
+        var out = ["# Models and hyperparameters", "",
+                   "Generated from the parameter declarations (`ModelCatalog.markdown()`); do not edit by hand.",
+                   "Use them as `pulk train --model NAME --param name=value`; `pulk train --model NAME --help-params` prints the same.", ""]
+        for e in EstimatorRegistry.all {
+            out.append("## `\(e.name)` (\(e.task.rawValue))")
+            out.append("")
+            out.append(e.summary)
+            out.append("")
+            if e.parameterSpecs.isEmpty {
+                out.append("No hyperparameters.")
+            } else {
+                out.append("| parameter | default | accepts | aliases | meaning |")
+                out.append("|---|---|---|---|---|")
+                for s in e.parameterSpecs {
+                    out.append("| `\(s.name)` | `\(s.defaultValue)` | \(s.kind.expected) | \(s.aliases.map { "`\($0)`" }.joined(separator: ", ")) | \(s.doc) |")
+                }
+            }
+            out.append("")
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -186,7 +186,7 @@ struct CLITests {
                                 "--param", "alpha=2", "--cv", "3", "--out", model)
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("ridge on penguins:1 → body_mass_g (regression); 273 training rows, 69 test rows"))
-        #expect(train.stdout.contains("BASELINE (mean)"))
+        #expect(train.stdout.contains("BASELINE mean") && train.stdout.contains("BASELINE median"))
         #expect(train.stdout.contains("3-fold cross-validation rmse:"))
         let json = try cli.run("train", "--data", cli.penguins, "--target", "species", "--model", "most-frequent",
                                "--out", cli.dir.appendingPathComponent("mf.pulk").path, "--json")
@@ -201,7 +201,10 @@ struct CLITests {
         let metrics = try #require((try eval.json() as? [String: Any])?["metrics"] as? [[String: Any]])
         #expect(metrics.contains { $0["name"] as? String == "r2" })
         let bad = try cli.run("train", "--data", "penguins", "--target", "body_mass_g", "--model", "lasso", "--param", "alfa=1")
-        #expect(bad.status == 1 && bad.stderr.contains("lasso has no parameter 'alfa'. Its parameters: alpha, fit_intercept, max_iter, tol, variance_threshold, select_k."))
+        #expect(bad.status == 1 && bad.stderr.contains("lasso has no parameter 'alfa'. Its parameters: alpha, fit_intercept, max_iter, tol, impute,"))
+        let robust = try cli.run("train", "--data", "penguins", "--target", "body_mass_g", "--model", "ridge", "--param", "scale=robust",
+                                 "--param", "impute=median", "--out", model)
+        #expect(robust.stdout.contains("bill_length_mm: numeric (centred on the median, scaled by the IQR)"))
         let unknown = try cli.run("train", "--data", "penguins", "--target", "species", "--model", "nope")
         #expect(unknown.status == 1 && unknown.stderr.contains("no model named 'nope'"))
         let missing = try cli.run("predict", "--model", model, "--data", cli.file("few.csv", "bill_length_mm\n40\n"), "--out", preds)

@@ -33,7 +33,7 @@ struct TrainerTests {
         #expect(logger.parameters["alpha"] == "0.5" && logger.parameters["seed"] == "42")
         #expect(logger.metrics.contains { $0.0 == "test_rmse" && $0.1 == report.metrics.first { $0.name == "rmse" }!.value })
         #expect(logger.metrics.filter { $0.0 == "cv_rmse" }.map(\.2) == [0, 1, 2])
-        #expect(logger.metrics.contains { $0.0 == "baseline_rmse" })
+        #expect(logger.metrics.contains { $0.0 == "baseline_mean_rmse" } && logger.metrics.contains { $0.0 == "baseline_median_rmse" })
     }
 
     @Test func chosenMetricDrivesCrossValidation() throws {

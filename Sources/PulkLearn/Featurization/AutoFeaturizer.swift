@@ -18,10 +18,26 @@ public struct FeaturizationDecision: Sendable, Codable, Hashable {
 public enum AutoFeaturizer {
     public static let maxOneHotColumns = 50
 
+    /// Choices users can override (`impute`, `fill_value`, `scale`, `max_categories` parameters).
+    public struct Options: Sendable {
+        public var imputation: NumericImputation = .mean
+        public var fill: Double = 0
+        public var scaling: Scaling = .standard
+        public var maxCategories: Int = AutoFeaturizer.maxOneHotColumns
+        public init(imputation: NumericImputation = .mean, fill: Double = 0, scaling: Scaling = .standard,
+                    maxCategories: Int = AutoFeaturizer.maxOneHotColumns) {
+            self.imputation = imputation
+            self.fill = fill
+            self.scaling = scaling
+            self.maxCategories = maxCategories
+        }
+    }
+
     /// With `targetEncodable` (a regression or binary target), text with more categories than the
     /// one-hot cap is target-encoded instead.
-    public static func plan(_ frame: Frame, target: String, targetEncodable: Bool = false)
+    public static func plan(_ frame: Frame, target: String, targetEncodable: Bool = false, options: Options = Options())
         -> (plans: [(String, ColumnPlan)], decisions: [FeaturizationDecision]) {
+        let maxOneHotColumns = options.maxCategories
         var plans: [(String, ColumnPlan)] = []
         var decisions: [FeaturizationDecision] = []
         let rows = frame.rowCount
@@ -43,9 +59,11 @@ public enum AutoFeaturizer {
             switch c.type {
             case .float64, .int64:
                 let missing = c.missingCount > 0
-                plans.append((c.name, .numeric(imputation: .mean, fill: 0, scaling: .standard, missingIndicator: true)))
+                plans.append((c.name, .numeric(imputation: options.imputation, fill: options.fill, scaling: options.scaling, missingIndicator: true)))
+                let scaled = ["standard": "standardised", "minmax": "scaled to 0…1", "robust": "centred on the median, scaled by the IQR", "none": "not rescaled"][options.scaling.rawValue]!
+                let fill = ["mean": "the mean", "median": "the median", "most_frequent": "the most frequent value", "constant": formatDouble(options.fill)][options.imputation.rawValue]!
                 decisions.append(FeaturizationDecision(column: c.name, action: "numeric",
-                                                       reason: "standardised" + (missing ? "; \(c.missingCount) missing values filled with the mean and flagged" : "")))
+                                                       reason: scaled + (missing ? "; \(c.missingCount) missing values filled with \(fill) and flagged" : "")))
             case .string where targetEncodable && distinct > maxOneHotColumns:
                 plans.append((c.name, .targetEncoding))
                 decisions.append(FeaturizationDecision(column: c.name, action: "target-encoding",

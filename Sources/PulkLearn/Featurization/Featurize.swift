@@ -2,6 +2,13 @@ import PulkFrame
 
 /// Hyperparameters every model with preprocessing accepts.
 let featurizationSpecs: [ParameterSpec] = [
+    ParameterSpec("impute", .choice(["mean", "median", "most_frequent", "constant"]), default: .string("mean"),
+                  doc: "How missing numbers are filled (a missing-indicator column is added either way)."),
+    ParameterSpec("fill_value", .double(lower: -.infinity, upper: .infinity), default: .double(0), doc: "The number used by impute=constant."),
+    ParameterSpec("scale", .choice(["standard", "minmax", "robust", "none"]), default: .string("standard"),
+                  doc: "How numbers are rescaled after imputation."),
+    ParameterSpec("max_categories", .int(2...10_000), default: .int(50),
+                  doc: "One-hot columns per text column at most (rarer values grouped); more categories are target-encoded when possible."),
     ParameterSpec("variance_threshold", .double(lower: 0, upper: .infinity), default: .double(0),
                   doc: "Drop transformed columns whose variance is at most this (0 drops constant ones)."),
     ParameterSpec("select_k", .int(0...1_000_000), default: .int(0),
@@ -15,7 +22,10 @@ func featurize(_ training: Frame, target: String, values: TargetValues, paramete
     let binary = values.info.task == .classification && values.info.classes?.count == 2
     let encodable = values.info.task == .regression || binary
     let y = values.info.task == .regression ? values.values : values.classes.map(Double.init)
-    let (plans, decisions) = AutoFeaturizer.plan(training, target: target, targetEncodable: encodable)
+    let options = AutoFeaturizer.Options(imputation: NumericImputation(rawValue: parameters.string("impute"))!,
+                                         fill: parameters.double("fill_value"), scaling: Scaling(rawValue: parameters.string("scale"))!,
+                                         maxCategories: parameters.int("max_categories"))
+    let (plans, decisions) = AutoFeaturizer.plan(training, target: target, targetEncodable: encodable, options: options)
     var pipeline = try FeaturePipeline.fit(training, plans: plans, target: encodable ? y : nil)
     pipeline.decisions = decisions
     var x = try pipeline.transform(training)

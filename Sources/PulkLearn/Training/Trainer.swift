@@ -36,9 +36,9 @@ public struct TrainingReport: Sendable, Codable {
     public var testRows: Int
     /// Test metrics of the model.
     public var metrics: [MetricValue]
-    /// The same metrics of the baseline (most-frequent class or mean) on the same split.
-    public var baseline: String
-    public var baselineMetrics: [MetricValue]
+    /// The same metrics of the baselines on the same split: most-frequent and stratified classes, or
+    /// the mean and the median.
+    public var baselines: [BaselineResult]
     /// Per-fold values of the primary metric and their mean and standard deviation, with `--cv`.
     public var crossValidation: CrossValidationResult?
     /// Output columns of the preprocessing inside the model.
@@ -58,6 +58,11 @@ public struct SeedRobustness: Sendable, Codable {
     public var std: Double
     /// Decimal places that stay put across seeds: ⌊−log₁₀(2·std)⌋ (0 when the spread is 0.5 or more).
     public var trustedDecimals: Int
+}
+
+public struct BaselineResult: Sendable, Codable {
+    public var name: String
+    public var metrics: [MetricValue]
 }
 
 public struct CrossValidationResult: Sendable, Codable {
@@ -143,10 +148,16 @@ public struct Trainer: Sendable {
         logger.logParameter("split", "\(strategy)")
         logger.logParameter("seed", "\(seed)")
         for m in metrics { logger.logMetric("test_\(m.name)", m.value, step: 0) }
-        let baselineEstimator: any Estimator = task == .classification ? try MostFrequentClassifier([:]) : try MeanRegressor([:])
-        let baseline = try baselineEstimator.fit(train, target: target, seed: seed)
-        let baselineMetrics = try Evaluation.metrics(try baseline.predict(test), frame: test, target: target)
-        for m in baselineMetrics { logger.logMetric("baseline_\(m.name)", m.value, step: 0) }
+        let baselineEstimators: [any Estimator] = task == .classification
+            ? [try MostFrequentClassifier([:]), try StratifiedClassifier([:])] : [try MeanRegressor([:]), try MedianRegressor([:])]
+        var baselines: [BaselineResult] = []
+        for b in baselineEstimators {
+            let fitted = try b.fit(train, target: target, seed: seed)
+            let name = type(of: b).name
+            let metrics = try Evaluation.metrics(try fitted.predict(test), frame: test, target: target)
+            for m in metrics { logger.logMetric("baseline_\(name)_\(m.name)", m.value, step: 0) }
+            baselines.append(BaselineResult(name: name, metrics: metrics))
+        }
         var cv: CrossValidationResult?
         if let k = folds {
             cv = try crossValidate(data, target: target, task: task, labels: t.classes, k: k)
@@ -154,8 +165,7 @@ public struct Trainer: Sendable {
         let report = TrainingReport(
             model: type(of: estimator).name, task: task, target: target,
             parameters: estimator.parameters.values.mapValues(\.description), split: testFrame == nil ? "\(strategy)" : "separate test data", seed: seed,
-            trainRows: train.rowCount, testRows: test.rowCount, metrics: metrics, baseline: type(of: baselineEstimator).name,
-            baselineMetrics: baselineMetrics, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name),
+            trainRows: train.rowCount, testRows: test.rowCount, metrics: metrics, baselines: baselines, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name),
             featurization: model.pipeline?.decisions ?? [],
             seedRobustness: try seeds.map { n throws(LearnError) in try robustness(frame, target: target, task: task, count: n) })
         return (model, report)

@@ -69,7 +69,7 @@ struct TrainCommand: ParsableCommand {
             for d in report.featurization { print("  \(d.column): \(d.action) (\(d.reason))") }
         }
         print("")
-        print(Self.metricsTable(report.metrics, baseline: report.baselineMetrics, baselineName: report.baseline))
+        print(Self.metricsTable(report.metrics, baselines: report.baselines))
         if let cv = report.crossValidation {
             print("")
             print("\(cv.folds.count)-fold cross-validation \(cv.metric): \(Self.format(cv.mean)) ± \(Self.format(cv.std))  (folds: " + cv.folds.map(Self.format).joined(separator: ", ") + ")")
@@ -90,10 +90,10 @@ struct TrainCommand: ParsableCommand {
 
     static func format(_ x: Double) -> String { String(format: "%.4f", x) }
 
-    static func metricsTable(_ metrics: [MetricValue], baseline: [MetricValue], baselineName: String) -> String {
-        let base = Dictionary(baseline.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-        return Output.table(["METRIC", "MODEL", "BASELINE (\(baselineName))"], metrics.map { m in
-            [m.name, format(m.value), base[m.name].map(format) ?? "–"]
+    static func metricsTable(_ metrics: [MetricValue], baselines: [BaselineResult]) -> String {
+        let values = baselines.map { b in Dictionary(b.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        return Output.table(["METRIC", "MODEL"] + baselines.map { "BASELINE \($0.name)" }, metrics.map { m in
+            [m.name, format(m.value)] + values.map { $0[m.name].map(format) ?? "–" }
         })
     }
 

@@ -79,7 +79,7 @@ public struct TargetValues: Sendable {
         guard let column = frame.columns.first(where: { $0.name == target }) else {
             throw .unknownTarget(target, available: frame.names)
         }
-        let rows = (0..<frame.rowCount).filter { column.isValid($0) }
+        let rows = column.validity == nil ? Array(0..<frame.rowCount) : (0..<frame.rowCount).filter { column.isValid($0) }
         guard !rows.isEmpty else { throw .emptyTrainingData }
         switch task {
         case .regression:
@@ -87,7 +87,7 @@ public struct TargetValues: Sendable {
                 throw .badTarget(target, reason: "it is \(column.type.rawValue), but regression needs numbers; train a classifier instead")
             }
             return TargetValues(info: TargetInfo(name: target, task: .regression, classes: nil), rows: rows,
-                                values: rows.map { all[$0] }, classes: [])
+                                values: rows.count == all.count ? all : rows.map { all[$0] }, classes: [])
         case .classification:
             if column.type == .float64, let all = column.doubles(), rows.contains(where: { all[$0] != all[$0].rounded() }) {
                 throw .badTarget(target, reason: "it holds fractional numbers; classification needs labels (train a regressor instead)")

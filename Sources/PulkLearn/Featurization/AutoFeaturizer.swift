@@ -33,6 +33,30 @@ public enum AutoFeaturizer {
         }
     }
 
+    /// The number of distinct present values, computed only as far as the rules need it: exact for
+    /// text, bools and integers, and 0, 1 or 2 ("two or more") for floats and dates.
+    static func distinctCount(_ c: Column) -> Int {
+        switch c.storage {
+        case .string(let codes, let dictionary):
+            var seen = [Bool](repeating: false, count: dictionary.count)
+            var count = 0
+            codes.withUnsafeBufferPointer { b in
+                for i in 0..<b.count where c.isValid(i) && !seen[Int(b[i])] { seen[Int(b[i])] = true; count += 1 }
+            }
+            return count
+        case .int64:
+            guard let sorted = c.sortedPresentValues() else { return 0 }
+            var count = sorted.isEmpty ? 0 : 1
+            for i in 1..<max(sorted.count, 1) where sorted[i] != sorted[i - 1] { count += 1 }
+            return count
+        default:
+            guard let present = c.presentDoubles(), let first = present.first else { return 0 }
+            var bool = Set<Double>([first])
+            for v in present where v != first { bool.insert(v); break }
+            return bool.count
+        }
+    }
+
     /// With `targetEncodable` (a regression or binary target), text with more categories than the
     /// one-hot cap is target-encoded instead.
     public static func plan(_ frame: Frame, target: String, targetEncodable: Bool = false, options: Options = Options())
@@ -43,7 +67,7 @@ public enum AutoFeaturizer {
         let rows = frame.rowCount
         for c in frame.columns where c.name != target {
             let present = c.count - c.missingCount
-            let distinct = Set((0..<c.count).filter { c.isValid($0) }.map { c.value(at: $0) }).count
+            let distinct = Self.distinctCount(c)
             if distinct <= 1 {
                 plans.append((c.name, .drop(reason: "constant")))
                 decisions.append(FeaturizationDecision(column: c.name, action: "dropped",

@@ -37,29 +37,54 @@ enum LinearAlgebra {
     }
 
     /// Gram matrix of the centred columns (p × p, row-major) and their products with the centred
-    /// target, without copying X; column pairs are computed on all cores.
+    /// target, without copying X. Rows are processed in cache-sized blocks (X is read once, not once
+    /// per column pair), blocks split across cores.
     static func centredGram(_ x: DesignMatrix, _ y: [Double], xm: [Double], ym: Double) -> (gram: [Double], xty: [Double]) {
         let n = x.rows, p = x.columns
-        var pairs: [(Int, Int)] = []
-        for a in 0..<p { pairs.append((a, p)) ; for b in a..<p { pairs.append((a, b)) } }
-        let slots = ResultSlots<Double>(count: pairs.count)
-        let list = pairs
+        let block = 2048
+        let blocks = (n + block - 1) / block
+        let workers = max(1, min(defaultThreadCount(), blocks))
+        let partial = ResultSlots<[Double]>(count: workers)
         x.values.withUnsafeBufferPointer { xv in
             y.withUnsafeBufferPointer { yv in
                 let xb = SharedPointer(UnsafeMutablePointer(mutating: xv.baseAddress!))
                 let yb = SharedPointer(UnsafeMutablePointer(mutating: yv.baseAddress!))
-                parallelFor(list.count) { k in
-                    let (a, b) = list[k]
-                    let ca = UnsafePointer(xb.base + a * n)
-                    slots[k] = b == p ? centredDot(ca, xm[a], UnsafePointer(yb.base), ym, n)
-                        : centredDot(ca, xm[a], UnsafePointer(xb.base + b * n), xm[b], n)
+                parallelFor(workers) { w in
+                    // Accumulates the (p + 1) × (p + 1) upper triangle, the last column being y.
+                    var acc = [Double](repeating: 0, count: (p + 1) * (p + 1))
+                    var centred = [Double](repeating: 0, count: (p + 1) * block)
+                    var blockIndex = w
+                    while blockIndex < blocks {
+                        let lo = blockIndex * block, m = min(block, n - lo)
+                        centred.withUnsafeMutableBufferPointer { cb in
+                            for j in 0...p {
+                                let src = j == p ? UnsafePointer(yb.base) + lo : UnsafePointer(xb.base + j * n + lo)
+                                let mean = j == p ? ym : xm[j]
+                                let dst = cb.baseAddress! + j * block
+                                for i in 0..<m { dst[i] = src[i] - mean }
+                            }
+                            acc.withUnsafeMutableBufferPointer { ab in
+                                for a in 0...p {
+                                    let ca = UnsafePointer(cb.baseAddress! + a * block)
+                                    for b in a...p {
+                                        ab[a * (p + 1) + b] += centredDot(ca, 0, UnsafePointer(cb.baseAddress! + b * block), 0, m)
+                                    }
+                                }
+                            }
+                        }
+                        blockIndex += workers
+                    }
+                    partial[w] = acc
                 }
             }
         }
+        var total = [Double](repeating: 0, count: (p + 1) * (p + 1))
+        for w in 0..<workers { for (i, v) in partial[w]!.enumerated() { total[i] += v } }
         var gram = [Double](repeating: 0, count: p * p)
         var xty = [Double](repeating: 0, count: p)
-        for (k, (a, b)) in list.enumerated() {
-            if b == p { xty[a] = slots[k]! } else { gram[a * p + b] = slots[k]!; gram[b * p + a] = slots[k]! }
+        for a in 0..<p {
+            xty[a] = total[a * (p + 1) + p]
+            for b in a..<p { gram[a * p + b] = total[a * (p + 1) + b]; gram[b * p + a] = total[a * (p + 1) + b] }
         }
         return (gram, xty)
     }

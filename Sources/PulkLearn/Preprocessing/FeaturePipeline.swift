@@ -83,6 +83,7 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
     /// the other folds, so a model trained on them cannot learn a row's own target. Returns the
     /// transformed-column index and values of each target-encoded column.
     func outOfFoldEncodings(_ frame: Frame, target y: [Double], folds k: Int, seed: UInt64) -> [(Int, [Double])] {
+        guard steps.contains(where: { $0.plan == .targetEncoding }) else { return [] }
         let names = allOutputNames
         var out: [(Int, [Double])] = []
         guard frame.rowCount >= k, let splits = try? CrossValidation.kFold(rows: frame.rowCount, k: k, shuffle: true, seed: seed) else {
@@ -224,14 +225,9 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
             switch s.plan {
             case .numeric:
                 guard let v = c.doubles() else { throw .wrongFeatureType(column: s.column, expected: .float64, got: c.type) }
-                let start = out.count
-                out.append(contentsOf: v)
-                out.withUnsafeMutableBufferPointer { o in
-                    let fill = s.fill, center = s.center, scale = s.scale
-                    for i in start..<(start + n) {
-                        let x = o[i]
-                        o[i] = ((x.isNaN ? fill : x) - center) / scale
-                    }
+                let fill = s.fill, center = s.center, scale = s.scale
+                v.withUnsafeBufferPointer { src in
+                    out.append(contentsOf: src.lazy.map { x in ((x.isNaN ? fill : x) - center) / scale })
                 }
             case .categorical(let encoding, _):
                 let labels = (0..<n).map { c.isValid($0) ? c.value(at: $0).description : s.fillCategory ?? "" }
@@ -292,6 +288,11 @@ extension FeaturePipeline {
         x.values.withUnsafeBufferPointer { v in
             for j in 0..<x.columns {
                 let col = UnsafeBufferPointer(rebasing: v[(j * n)..<((j + 1) * n)])
+                if varianceThreshold == 0 {
+                    // Variance above 0 means "not constant": stop at the first differing value.
+                    if let first = col.first, col.contains(where: { $0 != first }) { keep.append(j) }
+                    continue
+                }
                 let m = Statistics.moments(col)
                 if n > 0, m.m2 / Double(n) > varianceThreshold { keep.append(j) }
             }

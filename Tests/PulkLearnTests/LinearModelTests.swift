@@ -72,18 +72,7 @@ struct LinearParityTests {
         let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
         let x = try pipeline.transform(training)
         let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("linear-\(UUID().uuidString).json")
-        try JSONEncoder().encode(Input(x: rows, y: t.values, models: models.map(\.sk))).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/linear_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let o = try JSONSerialization.jsonObject(with: data) as! [String: [Double]]
+        let o = try runOracle("linear_oracle.py", Input(x: rows, y: t.values, models: models.map(\.sk))) as! [String: [Double]]
         for m in models {
             guard case .regression(let mine) = try m.estimator.fit(training, target: target, seed: 0).predict(training) else { continue }
             let theirs = o[m.key]!
@@ -110,18 +99,7 @@ struct PathParityTests {
         #expect(path.points.count == 20)
         #expect(path.points.first!.coef.allSatisfy { abs($0) < 1e-9 }) // the largest penalty zeroes everything
         let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("path-\(UUID().uuidString).json")
-        try JSONEncoder().encode(Input(x: rows, y: t.values, l1_ratio: l1Ratio, count: 20)).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/path_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let o = try runOracle("path_oracle.py", Input(x: rows, y: t.values, l1_ratio: l1Ratio, count: 20)) as! [String: Any]
         let alphas = o["alphas"] as! [Double], coefs = o["coefs"] as! [[Double]]
         for (k, point) in path.points.enumerated() {
             #expect(abs(point.alpha - alphas[k]) <= 1e-9 * alphas[k])

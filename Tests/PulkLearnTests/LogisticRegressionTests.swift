@@ -56,18 +56,7 @@ struct LogisticParityTests {
         let pipeline = try FeaturePipeline.fit(training, plans: AutoFeaturizer.plan(training, target: target).plans)
         let x = try pipeline.transform(training)
         let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("logit-\(UUID().uuidString).json")
-        try JSONEncoder().encode(Input(x: rows, y: t.classes, C: 0.5, class_weight: classWeight == "none" ? nil : classWeight)).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/logistic_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let o = try runOracle("logistic_oracle.py", Input(x: rows, y: t.classes, C: 0.5, class_weight: classWeight == "none" ? nil : classWeight)) as! [String: Any]
         let theirs = o["proba"] as! [[Double]]
         let worst = zip(mine, theirs).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 1
         #expect(worst <= 1e-5, "\(target): largest probability difference \(worst)")
@@ -88,19 +77,8 @@ struct LogisticParityTests {
         guard case .classification(_, _, let mine) = try model.predict(frame) else { return }
         let x = try model.pipeline!.transform(frame)
         let rows = (0..<x.rows).map { i in (0..<x.columns).map { x[i, $0] } }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("logit-\(UUID().uuidString).json")
-        try JSONEncoder().encode(Input(x: rows, y: t.classes, C: 0.3, class_weight: nil, penalty: penalty,
-                                       l1_ratio: penalty == "elasticnet" ? ratio : nil)).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/logistic_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let o = try runOracle("logistic_oracle.py", Input(x: rows, y: t.classes, C: 0.3, class_weight: nil, penalty: penalty,
+                                                            l1_ratio: penalty == "elasticnet" ? ratio : nil)) as! [String: Any]
         let theirs = o["proba"] as! [[Double]]
         let worst = zip(mine, theirs).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 1
         #expect(worst <= 1e-4, "\(penalty): largest probability difference \(worst)")

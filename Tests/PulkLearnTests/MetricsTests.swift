@@ -77,19 +77,7 @@ struct MetricsParityTests {
     }
 
     func oracle(_ inputs: Inputs) throws -> [String: Any] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).json")
-        try JSONEncoder().encode(inputs).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/metrics_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        try runOracle("metrics_oracle.py", inputs) as! [String: Any]
     }
 
     func close(_ mine: Double?, _ theirs: Any?, _ what: String) {

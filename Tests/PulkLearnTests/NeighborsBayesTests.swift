@@ -36,18 +36,7 @@ struct NeighborsBayesParityTests {
     struct Input: Encodable { var x: [[Double]]; var y: [Double]; var kind: String; var k: Int; var weights: String }
 
     func oracle(_ input: Input) throws -> [Any] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nb-\(UUID().uuidString).json")
-        try JSONEncoder().encode(input).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/neighbors_bayes_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return try JSONSerialization.jsonObject(with: data) as! [Any]
+        try runOracle("neighbors_bayes_oracle.py", input) as! [Any]
     }
 
     /// breast_cancer: 30 continuous features, so neighbour distances do not tie (scikit-learn breaks

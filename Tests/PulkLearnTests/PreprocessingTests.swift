@@ -81,15 +81,7 @@ struct PreprocessingParityTests {
             ("sex", .categorical(encoding: .ordinal, missingIndicator: true)),
         ])
         let m = try pipeline.transform(frame)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/preprocess_oracle.py").path, path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let o = try runOracle("preprocess_oracle.py", arguments: [path]) as! [String: Any]
         let columns = o["columns"] as! [[Double]]
         #expect(columns.count == m.columns, "\(m.names)")
         for (j, expected) in columns.enumerated() where j < m.columns {
@@ -209,18 +201,7 @@ struct TargetEncodingParityTests {
         let pipeline = try FeaturePipeline.fit(f, plans: [("city", .targetEncoding)], target: y)
         let mine = try pipeline.transform(f).column(0)
         let c = try f.column("city")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("te-\(UUID().uuidString).json")
-        try JSONEncoder().encode(Input(x: (0..<c.count).map { c.value(at: $0).description }, y: y, type: type)).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/target_encoding_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let o = try runOracle("target_encoding_oracle.py", Input(x: (0..<c.count).map { c.value(at: $0).description }, y: y, type: type)) as! [String: Any]
         let theirs = o["rows"] as! [Double]
         let worst = zip(mine, theirs).map { abs($0 - $1) }.max() ?? 1
         #expect(worst <= 1e-9, "\(type): \(worst)")

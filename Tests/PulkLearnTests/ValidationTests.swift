@@ -80,18 +80,7 @@ struct FoldsParityTests {
         var g = 0
         while groups.count < n { groups += repeatElement(g, count: min(g + 1, n - groups.count)); g += 1 }
         if groups.count > 1 { groups.shuffle(using: &rng) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("folds-\(UUID().uuidString).json")
-        try JSONEncoder().encode(Input(labels: labels, groups: groups, k: k)).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [repoRoot.appendingPathComponent("Tests/oracle/folds_oracle.py").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let o = try runOracle("folds_oracle.py", Input(labels: labels, groups: groups, k: k)) as! [String: Any]
         #expect(try CrossValidation.kFold(rows: n, k: k).map(\.test) == o["kfold"] as! [[Int]])
         #expect(try CrossValidation.stratifiedKFold(labels: labels, k: k).map(\.test) == o["stratified"] as! [[Int]])
         let sizes = Dictionary(grouping: groups, by: { $0 }).mapValues(\.count)

@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
         // Learning core: metrics (first piece of issue 3); no database, HTTP or crypto.
         .target(name: "PulkLearn", dependencies: ["PulkFrame"], swiftSettings: strict),
+        // Trees: histogram gradient boosting and forests (issue 4; so far the binner). No database or HTTP.
+        .target(name: "PulkTrees", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
         // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
         .target(name: "PulkWorkspace", dependencies: [
             "PulkFrame",
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),

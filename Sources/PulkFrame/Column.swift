@@ -87,6 +87,16 @@ public func formatDouble(_ d: Double) -> String {
     return "\(d)"
 }
 
+/// A byte count for people: `512 B`, `15.0 KiB`, `221.3 MiB`, … (one decimal, binary units).
+public func formatBytes(_ n: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var v = Double(n), u = 0
+    while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
+    if u == 0 { return "\(n) B" }
+    let tenths = Int((v * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) \(units[u])"
+}
+
 /// A named, typed column with a validity bitmap for missing values.
 public struct Column: Sendable, Equatable {
     public var name: String

@@ -25,7 +25,7 @@ extension DatasetProfile {
                        ("Missing cells", "\(s.missingCells) (\(formatFixed(s.missingCellsPercent, 1))%)"),
                        ("Duplicate rows", "\(s.duplicateRows)"),
                        ("Duplicate columns", s.duplicateColumns.isEmpty ? "none" : s.duplicateColumns.map { $0.joined(separator: " = ") }.joined(separator: "; ")),
-                       ("Memory", Self.bytes(s.memoryBytes))] {
+                       ("Memory", formatBytes(s.memoryBytes))] {
             h.raw("<dt>\(k)</dt><dd>\(SVGChart.escape(v))</dd>")
         }
         h.raw("</dl>")
@@ -123,13 +123,6 @@ extension DatasetProfile {
             h.raw("<figure><figcaption>Cramér's V</figcaption>\(SVGChart.heatmap(names: c.categoricalColumns, values: c.cramersV, title: "Cramér's V heatmap"))</figure>")
         }
         h.raw("</div><p class=\"muted\">Blue: negative, red: positive, grey: undefined (no variation). Hover a cell for its value.</p></section>")
-    }
-
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB"]
-        var v = Double(n), u = 0
-        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
-        return u == 0 ? "\(n) B" : formatFixed(v, 1) + " " + units[u]
     }
 
     static let css = """

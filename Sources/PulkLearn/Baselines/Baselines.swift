@@ -57,7 +57,7 @@ struct PriorModel: Model {
         _ = try schema.columns(of: frame)
         let classes = target.classes!
         guard let seed else {
-            let best = priors.indices.max { priors[$0] < priors[$1] || (priors[$0] == priors[$1] && $0 > $1) }!
+            let best = Predictions.mostProbable(priors)
             return .classification(classes: classes, predicted: .init(repeating: best, count: frame.rowCount),
                                    probabilities: .init(repeating: priors, count: frame.rowCount))
         }

@@ -16,7 +16,7 @@ public struct GaussianNaiveBayesEstimator: Estimator {
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .classification)
-        let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
+        let training = t.presentRows(of: frame)
         let (pipeline, x) = try featurize(training, target: target, values: t, parameters: parameters)
         let k = t.info.classes!.count, p = x.columns, n = x.rows
         var counts = [Double](repeating: 0, count: k)
@@ -68,8 +68,7 @@ struct NaiveBayesModel: Model {
             joint = joint.map { exp($0 - lse) }
             probabilities.append(joint)
         }
-        let predicted = probabilities.map { row in row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! }
-        return .classification(classes: target.classes!, predicted: predicted, probabilities: probabilities)
+        return .classification(classes: target.classes!, probabilities: probabilities)
     }
 
     var state: ModelState { ModelState(doubles: ["priors": priors, "means": means, "variances": variances]) }

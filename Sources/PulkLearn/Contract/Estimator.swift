@@ -6,6 +6,16 @@ public enum Predictions: Sendable, Equatable {
     /// Predicted class indices into `classes`, and one probability row per input row.
     case classification(classes: [String], predicted: [Int], probabilities: [[Double]])
 
+    /// Classification predictions that pick, per row, the most probable class (ties: the first).
+    public static func classification(classes: [String], probabilities: [[Double]]) -> Predictions {
+        .classification(classes: classes, predicted: probabilities.map(mostProbable), probabilities: probabilities)
+    }
+
+    /// Index of the largest probability (ties: the first, as scikit-learn's argmax).
+    public static func mostProbable(_ row: [Double]) -> Int {
+        row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
+    }
+
     /// Predicted labels as text (classes) or numbers as text.
     public var labels: [String] {
         switch self {

@@ -74,6 +74,11 @@ public struct TargetValues: Sendable {
     /// Class indices into `info.classes`, per row in `rows`.
     public var classes: [Int]
 
+    /// The rows of `frame` that have a target value (the frame itself when none is missing).
+    public func presentRows(of frame: Frame) -> Frame {
+        rows.count == frame.rowCount ? frame : frame.take(rows)
+    }
+
     /// Extracts the target for `task`. Classes are sorted (numbers numerically, text by text).
     public static func extract(_ frame: Frame, target: String, task: Task) throws(LearnError) -> TargetValues {
         guard let column = frame.columns.first(where: { $0.name == target }) else {

@@ -240,7 +240,7 @@ protocol LinearEstimator: Estimator {
 extension LinearEstimator {
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .regression)
-        let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
+        let training = t.presentRows(of: frame)
         let (pipeline, x) = try featurize(training, target: target, values: t, parameters: parameters)
         let fitter = LinearFitter(penalty: penalty, fitIntercept: parameters.bool("fit_intercept"))
         let (coef, intercept, _) = fitter.fit(x, t.values)

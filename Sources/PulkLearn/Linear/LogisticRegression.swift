@@ -116,7 +116,7 @@ public struct LogisticRegressionEstimator: Estimator {
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .classification)
-        let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
+        let training = t.presentRows(of: frame)
         let (pipeline, x) = try featurize(training, target: target, values: t, parameters: parameters)
         let k = t.info.classes!.count
         let n = x.rows
@@ -200,8 +200,7 @@ struct LogisticModel: Model {
                 probabilities.append(e.map { $0 / s })
             }
         }
-        let predicted = probabilities.map { row in row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! }
-        return .classification(classes: classes, predicted: predicted, probabilities: probabilities)
+        return .classification(classes: classes, probabilities: probabilities)
     }
 
     var state: ModelState { ModelState(doubles: ["theta": theta], ints: ["outputs": [Int64(outputs)]]) }

@@ -38,7 +38,7 @@ public struct KNeighborsRegressorEstimator: Estimator {
 
 func fitNeighbors(_ e: some Estimator, _ frame: Frame, target: String, task: Task) throws(LearnError) -> any Model {
     let t = try TargetValues.extract(frame, target: target, task: task)
-    let training = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
+    let training = t.presentRows(of: frame)
     let (pipeline, x) = try featurize(training, target: target, values: t, parameters: e.parameters)
     return NeighborsModel(kind: type(of: e).name, parameters: e.parameters, schema: FeatureSchema(frame: frame, excluding: target),
                           target: t.info, pipeline: pipeline, points: x,
@@ -96,8 +96,7 @@ struct NeighborsModel: Model {
         let results = slots.values.map { $0! }
         if classCount == 0 { return .regression(results.map(\.0)) }
         let probabilities = results.map(\.1)
-        let predicted = probabilities.map { row in row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! }
-        return .classification(classes: target.classes!, predicted: predicted, probabilities: probabilities)
+        return .classification(classes: target.classes!, probabilities: probabilities)
     }
 
     var state: ModelState {

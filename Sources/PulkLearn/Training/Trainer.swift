@@ -110,7 +110,7 @@ public struct Trainer: Sendable {
     public func run(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport) {
         let task = type(of: estimator).task
         let t = try TargetValues.extract(frame, target: target, task: task)
-        let data = t.rows.count == frame.rowCount ? frame : frame.take(t.rows)
+        let data = t.presentRows(of: frame)
         let strategy = split ?? (task == .classification ? .stratified : .random)
         let s: Split
         do {
@@ -120,15 +120,9 @@ public struct Trainer: Sendable {
                 s = task == .classification ? try Splitter.stratified(labels: t.classes, testFraction: testFraction, seed: seed)
                     : try Splitter.random(rows: data.rowCount, testFraction: testFraction, seed: seed)
             case .temporal(let column):
-                guard let c = data.columns.first(where: { $0.name == column }), let times = c.doubles() else {
-                    throw LearnError.badTarget(column, reason: "a temporal split needs a date, datetime or number column")
-                }
-                s = try Splitter.temporal(times: times, testFraction: testFraction)
+                s = try Splitter.temporal(times: try Self.times(data, column), testFraction: testFraction)
             case .group(let column):
-                guard let c = data.columns.first(where: { $0.name == column }) else { throw LearnError.unknownTarget(column, available: data.names) }
-                let labels = (0..<c.count).map { c.value(at: $0).description }
-                let ids = Dictionary(uniqueKeysWithValues: Set(labels).sorted().enumerated().map { ($1, $0) })
-                s = try Splitter.group(groups: labels.map { ids[$0]! }, testFraction: testFraction, seed: seed)
+                s = try Splitter.group(groups: try Self.groups(data, column), testFraction: testFraction, seed: seed)
             }
         } catch let e as LearnError { throw e } catch let e as SplitError { throw .invalidSplit(e.description) } catch {
             throw .invalidSplit("\(error)")
@@ -137,7 +131,7 @@ public struct Trainer: Sendable {
         if let testFrame {
             train = data
             let tt = try TargetValues.extract(testFrame, target: target, task: task)
-            test = tt.rows.count == testFrame.rowCount ? testFrame : testFrame.take(tt.rows)
+            test = tt.presentRows(of: testFrame)
         }
         let model = try estimator.fit(train, target: target, seed: seed)
         let metrics = try Evaluation.metrics(try model.predict(test), frame: test, target: target)
@@ -191,21 +185,32 @@ public struct Trainer: Sendable {
         return SeedRobustness(metric: primary, seeds: seedList, values: values, mean: mean, std: std, trustedDecimals: trusted)
     }
 
+    /// The values of a date, datetime or number column, for temporal splits.
+    static func times(_ data: Frame, _ column: String) throws(LearnError) -> [Double] {
+        guard let c = data.columns.first(where: { $0.name == column }), let times = c.doubles() else {
+            throw .badTarget(column, reason: "a temporal split needs a date, datetime or number column")
+        }
+        return times
+    }
+
+    /// A group number per row (groups numbered in sorted order of their labels), for group splits.
+    static func groups(_ data: Frame, _ column: String) throws(LearnError) -> [Int] {
+        guard let c = data.columns.first(where: { $0.name == column }) else { throw .unknownTarget(column, available: data.names) }
+        let labels = (0..<c.count).map { c.value(at: $0).description }
+        let ids = Dictionary(uniqueKeysWithValues: Set(labels).sorted().enumerated().map { ($1, $0) })
+        return labels.map { ids[$0]! }
+    }
+
     /// k-fold (stratified for classification) cross-validation; preprocessing is fitted inside each fold.
     func crossValidate(_ data: Frame, target: String, task: Task, labels: [Int], k: Int) throws(LearnError) -> CrossValidationResult {
         let folds: [Split]
         do {
             switch split ?? (task == .classification ? .stratified : .random) {
             case .group(let column):
-                guard let c = data.columns.first(where: { $0.name == column }) else { throw LearnError.unknownTarget(column, available: data.names) }
-                let labels = (0..<c.count).map { c.value(at: $0).description }
-                let ids = Dictionary(uniqueKeysWithValues: Set(labels).sorted().enumerated().map { ($1, $0) })
-                folds = try CrossValidation.groupKFold(groups: labels.map { ids[$0]! }, k: k)
+                folds = try CrossValidation.groupKFold(groups: try Self.groups(data, column), k: k)
             case .temporal(let column):
                 // Time-series folds over the rows ordered by the column.
-                guard let c = data.columns.first(where: { $0.name == column }), let times = c.doubles() else {
-                    throw LearnError.badTarget(column, reason: "a temporal split needs a date, datetime or number column")
-                }
+                let times = try Self.times(data, column)
                 let order = times.indices.filter { !times[$0].isNaN }.sorted { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
                 folds = try CrossValidation.timeSeriesSplit(rows: order.count, k: k).map {
                     Split(train: $0.train.map { order[$0] }, test: $0.test.map { order[$0] })

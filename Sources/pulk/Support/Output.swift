@@ -1,4 +1,5 @@
 import Foundation
+import PulkFrame
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,12 +33,7 @@ enum Output {
         return f.string(from: d)
     }
 
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n), u = 0
-        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
-        return u == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[u])
-    }
+    static func bytes(_ n: Int) -> String { formatBytes(n) }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 

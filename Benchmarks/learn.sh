@@ -5,20 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-3}
-venv=${PULK_BENCH_VENV:-$HOME/.cache/pulk-bench-venv}
-data=${BENCH_DATA_DIR:-$HOME/.cache/pulk-bench}
-if ! "$venv/bin/python" -c "import pyarrow, pandas, sklearn" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r Benchmarks/requirements.txt
-fi
-if [ ! -f "$data/synth_clf_1m.csv" ] || [ ! -f "$data/synth_reg_1m.csv" ]; then
-  mkdir -p "$data"
-  (cd ../shared/bench/anchors && BENCH_DATA_DIR="$data" "$venv/bin/python" -c "import gbdt_train; gbdt_train.generate_csvs()")
-fi
-swift build -c release --product PulkBench >/dev/null
-bench=.build/release/PulkBench
-py=$venv/bin/python
-mkdir -p Benchmarks/results
+. Benchmarks/prepare.sh
 pl=$("$bench" logistic "$data/synth_clf_1m.csv" "$reps")
 al=$("$py" Benchmarks/anchor_logistic.py "$data/synth_clf_1m.csv" "$reps")
 pr=$("$bench" linear "$data/synth_reg_1m.csv" "$reps")

@@ -5,21 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
-venv=${PULK_BENCH_VENV:-$HOME/.cache/pulk-bench-venv}
-data=${BENCH_DATA_DIR:-$HOME/.cache/pulk-bench}
-if ! "$venv/bin/python" -c "import pyarrow, pandas, sklearn" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r Benchmarks/requirements.txt
-fi
+. Benchmarks/prepare.sh
 csv="$data/synth_clf_1m.csv"
-if [ ! -f "$csv" ]; then
-  mkdir -p "$data"
-  (cd ../shared/bench/anchors && BENCH_DATA_DIR="$data" "$venv/bin/python" -c "import gbdt_train; gbdt_train.generate_csvs()")
-fi
-swift build -c release --product PulkBench >/dev/null
-bench=.build/release/PulkBench
-py=$venv/bin/python
-mkdir -p Benchmarks/results
 cat "$csv" > /dev/null # warm the page cache for both sides
 
 anchor=$("$py" Benchmarks/anchor_csv.py "$csv" "$reps")

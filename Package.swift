@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "PulkProfile", targets: ["PulkProfile"]),
         .library(name: "PulkWorkspace", targets: ["PulkWorkspace"]),
         .library(name: "PulkLearn", targets: ["PulkLearn"]),
+        .library(name: "PulkTrees", targets: ["PulkTrees"]),
+        .library(name: "PulkModels", targets: ["PulkModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,8 +36,10 @@ let package = Package(
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
         // Learning core: metrics (first piece of issue 3); no database, HTTP or crypto.
         .target(name: "PulkLearn", dependencies: ["PulkFrame"], swiftSettings: strict),
-        // Trees: histogram gradient boosting and forests (issue 4; so far the binner). No database or HTTP.
+        // Trees: histogram gradient boosting, random forest, extra trees, decision tree, TreeSHAP. No database or HTTP.
         .target(name: "PulkTrees", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
+        // The catalog of every model (learning core + trees): one list for the CLI, the docs and the contract suite.
+        .target(name: "PulkModels", dependencies: ["PulkLearn", "PulkTrees"], swiftSettings: strict),
         // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
         .target(name: "PulkWorkspace", dependencies: [
             "PulkFrame",
@@ -44,18 +48,22 @@ let package = Package(
         ], swiftSettings: strict),
         // The `pulk` command: a thin shell over the libraries.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn",
+            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
-        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn"],
+        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees"],
                           path: "Sources/PulkBench", swiftSettings: strict),
+
+        // Helpers shared by the test targets (the Python oracles); not part of any product.
+        .target(name: "PulkTestSupport", swiftSettings: strict),
 
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees"], swiftSettings: strict),
-        .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame"], exclude: ["Fixtures"],
+        .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame"], swiftSettings: strict),
+        .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),

@@ -1,22 +1,29 @@
-import PulkFrame
+public import PulkFrame
 
-/// Quantile binning of numeric features for histogram-based trees (issue 4, first stage), after
-/// LightGBM's `BinMapper`: a feature with at most `maxBin` distinct values gets one bin per value
-/// (split points halfway between neighbours); otherwise bins hold roughly equal numbers of rows, with
-/// equal values never split across bins. Missing values get their own bin, numbered `binCount`, so
-/// the tree can learn a default direction for them.
+/// How one feature's values become bins (after LightGBM's `BinMapper`).
+///
+/// Numbers: a feature with at most `maxBin` distinct values gets one bin per value (split points
+/// halfway between neighbours); otherwise bins hold roughly equal numbers of rows, with equal values
+/// never split across bins. Categories (codes 0, 1, 2, …): the most frequent `maxBin − 1` get a bin
+/// each, the rest and unseen ones share a last "other" bin. Missing values get their own bin,
+/// numbered `binCount`, so the tree can learn where they go.
 public struct FeatureBins: Sendable, Codable, Equatable {
-    /// Upper bounds: value v falls in the first bin b with v ≤ upperBounds[b]; the last bound is +∞.
+    /// Numbers: value v falls in the first bin b with v ≤ upperBounds[b]; the last bound is +∞.
     public var upperBounds: [Double]
-    public var binCount: Int { upperBounds.count }
-    /// The bin of missing values.
-    public var missingBin: Int { upperBounds.count }
+    /// Categories: the category code of each bin but the last ("other"); nil for numbers.
+    public var categories: [Int]?
 
-    /// Fits bins on the present values of a feature (any order).
+    public var isCategorical: Bool { categories != nil }
+    public var binCount: Int { categories.map { $0.count + 1 } ?? upperBounds.count }
+    /// The bin of missing values.
+    public var missingBin: Int { binCount }
+
+    /// Fits numeric bins on the present values of a feature (any order; NaN is missing).
     public init(values: [Double], maxBin: Int) {
         precondition(maxBin >= 2, "maxBin must be at least 2")
-        let sorted = values.filter { !$0.isNaN }.sorted()
-        // Distinct values and their counts.
+        categories = nil
+        let present = values.filter { !$0.isNaN }
+        let sorted = present.withUnsafeBufferPointer { v in Sorting.argsort(v).map { v[Int($0)] } }
         var distinct: [Double] = [], counts: [Int] = []
         for v in sorted {
             if let last = distinct.last, last == v { counts[counts.count - 1] += 1 } else { distinct.append(v); counts.append(1) }
@@ -48,9 +55,22 @@ public struct FeatureBins: Sendable, Codable, Equatable {
         upperBounds = bounds + [.infinity]
     }
 
-    /// The bin of a value.
+    /// Fits categorical bins on category codes (NaN is missing): frequent categories first.
+    public init(categoryCodes values: [Double], maxBin: Int) {
+        precondition(maxBin >= 2, "maxBin must be at least 2")
+        var counts: [Int: Int] = [:]
+        for v in values where !v.isNaN && v >= 0 { counts[Int(v), default: 0] += 1 }
+        let ordered = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        categories = Array(ordered.prefix(maxBin - 1))
+        upperBounds = []
+    }
+
+    /// The bin of a value (a number, or a category code).
     @inlinable public func bin(_ v: Double) -> Int {
         if v.isNaN { return missingBin }
+        if let categories {
+            return categories.firstIndex(of: Int(v)) ?? categories.count
+        }
         var lo = 0, hi = upperBounds.count - 1
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -58,30 +78,118 @@ public struct FeatureBins: Sendable, Codable, Equatable {
         }
         return lo
     }
+
+    /// A fast mapper for many values: branch-free search over 256 padded bounds, or a code table.
+    func makeMapper() -> BinMapper { BinMapper(self) }
 }
 
-/// A binned feature matrix: one byte per value, column-major, ready for histogram building.
+/// Maps values to bins quickly (used when binning whole columns).
+struct BinMapper {
+    var padded: [Double] = []
+    var codeToBin: [UInt8] = []
+    let missing: UInt8
+    let other: UInt8
+    let categorical: Bool
+
+    init(_ b: FeatureBins) {
+        missing = UInt8(b.missingBin)
+        categorical = b.isCategorical
+        if let cats = b.categories {
+            other = UInt8(cats.count)
+            let size = (cats.max() ?? -1) + 1
+            codeToBin = [UInt8](repeating: UInt8(cats.count), count: size)
+            for (bin, code) in cats.enumerated() { codeToBin[code] = UInt8(bin) }
+        } else {
+            other = 0
+            padded = b.upperBounds + [Double](repeating: .infinity, count: 256 - b.upperBounds.count)
+        }
+    }
+
+    @inline(__always) func bin(_ v: Double, _ bounds: UnsafePointer<Double>) -> UInt8 {
+        if v.isNaN { return missing }
+        if categorical {
+            let c = Int(v)
+            return c >= 0 && c < codeToBin.count ? codeToBin[c] : other
+        }
+        // Lower bound: the number of bounds below v, in 8 branch-free halvings.
+        var base = 0
+        var step = 128
+        while step > 0 {
+            base = bounds[base + step - 1] < v ? base + step : base
+            step >>= 1
+        }
+        return UInt8(base)
+    }
+}
+
+/// A binned feature matrix: one byte per value, column-major (a feature's bins side by side), which
+/// is what the histogram builder and the row partition read.
 public struct BinnedMatrix: Sendable {
     public let rows: Int
+    public let features: Int
     public let bins: [FeatureBins]
-    /// `codes[j * rows + i]` is the bin of row i in feature j (a feature has at most 255 bins plus the missing bin).
+    /// `codes[j * rows + i]` is the bin of row i in feature j.
     public let codes: [UInt8]
+    /// Where each feature's histogram starts, in bins (each feature has binCount + 1 bins with the missing one).
+    public let offsets: [Int]
+    public var totalBins: Int { offsets.last! }
 
-    /// Bins every column of `x` (features in 0…maxBin bins, `maxBin` ≤ 255), columns in parallel.
-    public init(columns: [[Double]], maxBin: Int = 255) {
-        precondition(maxBin <= 255, "maxBin must be at most 255 (bins are stored in one byte with the missing bin)")
-        let n = columns.first?.count ?? 0
-        rows = n
-        let slots = ResultSlots<FeatureBins>(count: columns.count)
-        parallelFor(columns.count) { j in slots[j] = FeatureBins(values: columns[j], maxBin: maxBin) }
-        bins = slots.values.map { $0! }
-        var out = [UInt8](repeating: 0, count: n * columns.count)
-        let fitted = bins
+    /// Bins `features` columns of `rows` values each; `column(j)` gives feature j's values (NaN for
+    /// missing; category codes when `categorical[j]`). Bin bounds come from at most `sampleSize`
+    /// evenly spaced rows (LightGBM's `bin_construct_sample_cnt`).
+    public init(rows: Int, categorical: [Bool], maxBin: Int = 255, sampleSize: Int = 200_000, threads: Int = defaultThreadCount(),
+                column: @Sendable (Int) -> [Double]) {
+        precondition(maxBin >= 2 && maxBin <= 255, "maxBin must be in 2…255 (bins are stored in one byte with the missing bin)")
+        let p = categorical.count
+        self.rows = rows
+        features = p
+        let columns = ResultSlots<[Double]>(count: p)
+        let fitted = ResultSlots<FeatureBins>(count: p)
+        let step = max(1, rows / max(sampleSize, 1))
+        parallelFor(p, threads: threads) { j in
+            let values = column(j)
+            columns[j] = values
+            let sample = step == 1 ? values : stride(from: 0, to: values.count, by: step).map { values[$0] }
+            fitted[j] = categorical[j] ? FeatureBins(categoryCodes: sample, maxBin: maxBin) : FeatureBins(values: sample, maxBin: maxBin)
+        }
+        let binList = fitted.values.map { $0! }
+        bins = binList
+        var offs = [0]
+        for b in binList { offs.append(offs.last! + b.binCount + 1) }
+        offsets = offs
+        let mappers = binList.map { $0.makeMapper() }
+        var out = [UInt8](repeating: 0, count: rows * p)
+        let cols = columns.values.map { $0! }
         out.withUnsafeMutableBufferPointer { o in
             let base = SharedPointer(o.baseAddress!)
-            parallelFor(columns.count) { j in
-                let b = fitted[j]
-                for i in 0..<n { base.base[j * n + i] = UInt8(b.bin(columns[j][i])) }
+            parallelFor(p, threads: threads) { j in
+                let m = mappers[j]
+                m.padded.withUnsafeBufferPointer { bounds in
+                    cols[j].withUnsafeBufferPointer { v in
+                        let dst = base.base + j * rows
+                        let b = bounds.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                        for i in 0..<rows { dst[i] = m.bin(v[i], b) }
+                    }
+                }
+            }
+        }
+        codes = out
+    }
+
+    /// Bins new rows with already fitted bins (validation data).
+    public init(rows: Int, bins: [FeatureBins], threads: Int = defaultThreadCount(), column: @Sendable (Int) -> [Double]) {
+        self.rows = rows
+        features = bins.count
+        self.bins = bins
+        var offs = [0]
+        for b in bins { offs.append(offs.last! + b.binCount + 1) }
+        offsets = offs
+        let p = bins.count
+        var out = [UInt8](repeating: 0, count: rows * p)
+        for j in 0..<p {
+            let m = bins[j].makeMapper(), v = column(j)
+            m.padded.withUnsafeBufferPointer { bounds in
+                for i in 0..<rows { out[j * rows + i] = m.bin(v[i], bounds.baseAddress ?? UnsafePointer(bitPattern: 8)!) }
             }
         }
         codes = out

@@ -8,7 +8,7 @@ struct Pulk: ParsableCommand {
         abstract: "Pulk: the machine-learning lifecycle in one binary.",
         discussion: "State lives in a workspace folder: --workspace DIR, else $PULK_HOME, else ./pulk-workspace.",
         version: "0.1.0",
-        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, WorkspaceCommand.self])
+        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ExplainCommand.self, WorkspaceCommand.self])
 }
 
 Allocator.tuneForColumnarWork()

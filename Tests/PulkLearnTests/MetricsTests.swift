@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PulkLearn
+import PulkTestSupport
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PulkFrame
 @testable import PulkLearn
+import PulkTestSupport
 
 @Suite("Preprocessing")
 struct PreprocessingTests {

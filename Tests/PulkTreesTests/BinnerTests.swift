@@ -1,5 +1,6 @@
 import Testing
 @testable import PulkTrees
+import PulkLearn
 
 @Suite("Binner")
 struct BinnerTests {
@@ -36,8 +37,44 @@ struct BinnerTests {
     }
 
     @Test func binnedMatrixIsColumnMajorBytes() {
-        let m = BinnedMatrix(columns: [[1, 2, .nan], [10, 10, 20]], maxBin: 255)
+        let columns: [[Double]] = [[1, 2, .nan], [10, 10, 20]]
+        let m = BinnedMatrix(rows: 3, categorical: [false, false], maxBin: 255) { columns[$0] }
         #expect(m.rows == 3)
         #expect(m.codes == [0, 1, 2, 0, 0, 1])
+        // Histogram offsets: each feature has its bins plus the missing one.
+        #expect(m.offsets == [0, 3, 6])
+        // New rows binned with the fitted bins.
+        let more: [[Double]] = [[0, 5], [.nan, 15]]
+        let v = BinnedMatrix(rows: 2, bins: m.bins) { more[$0] }
+        #expect(v.codes == [0, 1, 2, 0])
+    }
+
+    @Test func categoriesByFrequencyWithAnOtherBin() {
+        // Codes 0…3: code 2 is most frequent, then 0, then 3; code 1 is rare.
+        let codes: [Double] = [2, 2, 2, 0, 0, 3, 1, .nan]
+        let b = FeatureBins(categoryCodes: codes, maxBin: 3)
+        #expect(b.isCategorical && b.categories == [2, 0])
+        #expect(b.binCount == 3 && b.missingBin == 3)
+        #expect([2, 0, 3, 1, 7].map(b.bin) == [0, 1, 2, 2, 2]) // rare and unseen share "other"
+        #expect(b.bin(.nan) == 3)
+        let m = BinnedMatrix(rows: codes.count, categorical: [true], maxBin: 3) { _ in codes }
+        #expect(m.codes == [0, 0, 0, 1, 1, 2, 2, 3])
+    }
+
+    @Test func fastMapperAgreesWithBinarySearch() {
+        var rng = SeededGenerator(seed: 3)
+        let values = (0..<5000).map { _ in Double.random(in: -100...100, using: &rng).rounded() / 7 } + [.infinity, -.infinity, -0.0, 0]
+        let m = BinnedMatrix(rows: values.count, categorical: [false], maxBin: 64) { _ in values }
+        let b = m.bins[0]
+        #expect(values.indices.allSatisfy { Int(m.codes[$0]) == b.bin(values[$0]) })
+    }
+
+    @Test func sampledBoundsComeFromEvenlySpacedRows() {
+        let values = (0..<10_000).map(Double.init)
+        let m = BinnedMatrix(rows: values.count, categorical: [false], maxBin: 4, sampleSize: 100) { _ in values }
+        #expect(m.bins[0].binCount == 4)
+        var counts = [Int](repeating: 0, count: 4)
+        for c in m.codes { counts[Int(c)] += 1 }
+        #expect(counts.allSatisfy { (2300...2700).contains($0) }, "\(counts)")
     }
 }

@@ -34,17 +34,27 @@ public protocol Estimator: Sendable {
     /// One line for help and docs.
     static var summary: String { get }
     static var task: Task { get }
+    /// Every task it can take on (most have one; tree models do both).
+    static var tasks: [Task] { get }
     /// The hyperparameters, declared once.
     static var parameterSpecs: [ParameterSpec] { get }
 
     var parameters: Parameters { get }
     init(parameters: Parameters)
 
+    /// The task this estimator takes on for `target` in `frame` (most estimators have one; tree
+    /// models follow their objective or the target's type).
+    func task(for frame: Frame, target: String) -> Task
+
     /// Learns from `frame` to predict `target`; `seed` drives any randomness.
     func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model
 }
 
 extension Estimator {
+    public static var tasks: [Task] { [task] }
+
+    public func task(for frame: Frame, target: String) -> Task { Self.task }
+
     /// An estimator with defaults overridden by `given` (parameter names or aliases → text).
     public init(_ given: [String: String]) throws(LearnError) {
         self.init(parameters: try Parameters(specs: Self.parameterSpecs, given: given, model: Self.name))
@@ -83,12 +93,12 @@ public struct ModelState: Sendable, Equatable {
         self.ints = ints
     }
 
-    func double(_ name: String, file: String) throws(LearnError) -> [Double] {
+    public func double(_ name: String, file: String) throws(LearnError) -> [Double] {
         guard let v = doubles[name] else { throw .corruptModelFile(file, reason: "array '\(name)' is missing") }
         return v
     }
 
-    func int(_ name: String, file: String) throws(LearnError) -> [Int64] {
+    public func int(_ name: String, file: String) throws(LearnError) -> [Int64] {
         guard let v = ints[name] else { throw .corruptModelFile(file, reason: "array '\(name)' is missing") }
         return v
     }

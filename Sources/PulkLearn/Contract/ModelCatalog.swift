@@ -1,12 +1,12 @@
 /// The reference of every model and its hyperparameters, rendered from the declarations themselves
 /// (docs/models.md is this text; a test keeps it current).
 public enum ModelCatalog {
-    public static func markdown() -> String {
+    public static func markdown(_ estimators: [any Estimator.Type] = EstimatorRegistry.all) -> String {
         var out = ["# Models and hyperparameters", "",
                    "Generated from the parameter declarations (`ModelCatalog.markdown()`); do not edit by hand.",
                    "Use them as `pulk train --model NAME --param name=value`; `pulk train --model NAME --help-params` prints the same.", ""]
-        for e in EstimatorRegistry.all {
-            out.append("## `\(e.name)` (\(e.task.rawValue))")
+        for e in estimators {
+            out.append("## `\(e.name)` (\(e.tasks.map(\.rawValue).joined(separator: " or ")))")
             out.append("")
             out.append(e.summary)
             out.append("")

@@ -33,8 +33,11 @@ public enum ModelFile {
     public static let magic: [UInt8] = Array("PULKMODL".utf8)
     public static let version = 1
 
-    /// Every model kind this build can read, by name.
-    nonisolated(unsafe) static let decoders: [String: (ModelHeader, ModelState, String) throws(LearnError) -> any Model] = [
+    /// Restores a model of one kind from its header and arrays (the last argument names the file for errors).
+    public typealias Decoder = @Sendable (ModelHeader, ModelState, String) throws(LearnError) -> any Model
+
+    /// The model kinds of the learning core, by name; other libraries (trees) add theirs when decoding.
+    public static let coreDecoders: [String: Decoder] = [
         MostFrequentClassifier.name: PriorModel.restore,
         StratifiedClassifier.name: PriorModel.restore,
         MeanRegressor.name: ConstantModel.restore,
@@ -81,7 +84,7 @@ public enum ModelFile {
         return out + body
     }
 
-    public static func decode(_ bytes: [UInt8], name: String = "<model>") throws(LearnError) -> any Model {
+    public static func decode(_ bytes: [UInt8], name: String = "<model>", decoders: [String: Decoder] = coreDecoders) throws(LearnError) -> any Model {
         guard bytes.count >= 16, Array(bytes[0..<8]) == magic else {
             throw .corruptModelFile(name, reason: "it does not start with the Pulk model magic bytes")
         }
@@ -129,11 +132,11 @@ public enum ModelFile {
         }
     }
 
-    public static func read(path: String) throws(LearnError) -> any Model {
+    public static func read(path: String, decoders: [String: Decoder] = coreDecoders) throws(LearnError) -> any Model {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .io(path, reason: "no such file or it cannot be read")
         }
-        return try decode(Array(data), name: path)
+        return try decode(Array(data), name: path, decoders: decoders)
     }
 }
 

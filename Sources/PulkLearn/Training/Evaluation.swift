@@ -4,6 +4,11 @@ public import PulkFrame
 public struct MetricValue: Sendable, Codable, Equatable {
     public var name: String
     public var value: Double
+
+    public init(name: String, value: Double) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// Every metric that fits a task, computed from a model's predictions and the true target.

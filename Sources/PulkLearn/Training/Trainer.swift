@@ -47,6 +47,13 @@ public struct TrainingReport: Sendable, Codable {
     public var featurization: [FeaturizationDecision]
     /// The primary metric over several seeds (new split and fit each), with `seeds`.
     public var seedRobustness: SeedRobustness?
+    /// Feature importance (split counts and gains), for models that have it.
+    public var featureImportance: [FeatureImportance]?
+    /// Per-iteration training and validation curves (boosting), and the iteration kept.
+    public var curves: [TrainingCurve]?
+    public var bestIteration: Int?
+    /// The out-of-bag score of bagged forests.
+    public var outOfBag: MetricValue?
 }
 
 /// How much a metric moves when only the seed changes: which decimal place can be trusted.
@@ -108,7 +115,7 @@ public struct Trainer: Sendable {
     /// Trains on a split of `frame`, evaluates on the held-out rows, and refits nothing: the returned
     /// model is the one evaluated.
     public func run(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport) {
-        let task = type(of: estimator).task
+        let task = estimator.task(for: frame, target: target)
         let t = try TargetValues.extract(frame, target: target, task: task)
         let data = t.presentRows(of: frame)
         let strategy = split ?? (task == .classification ? .stratified : .random)
@@ -156,12 +163,20 @@ public struct Trainer: Sendable {
         if let k = folds {
             cv = try crossValidate(data, target: target, task: task, labels: t.classes, k: k)
         }
-        let report = TrainingReport(
+        let curves = (model as? any ProvidesTrainingCurves)?.trainingCurves
+        for c in curves ?? [] { for (i, v) in c.values.enumerated() { logger.logMetric(c.name, v, step: i) } }
+        let outOfBag = (model as? any ProvidesOutOfBagScore)?.outOfBag
+        if let outOfBag { logger.logMetric("oob_\(outOfBag.name)", outOfBag.value, step: 0) }
+        var report = TrainingReport(
             model: type(of: estimator).name, task: task, target: target,
             parameters: estimator.parameters.values.mapValues(\.description), split: testFrame == nil ? "\(strategy)" : "separate test data", seed: seed,
             trainRows: train.rowCount, testRows: test.rowCount, metrics: metrics, baselines: baselines, crossValidation: cv, features: model.pipeline?.outputNames ?? model.schema.features.map(\.name),
             featurization: model.pipeline?.decisions ?? [],
             seedRobustness: try seeds.map { n throws(LearnError) in try robustness(frame, target: target, task: task, count: n) })
+        report.featureImportance = (model as? any ProvidesFeatureImportance)?.featureImportance
+        report.curves = curves
+        report.bestIteration = (model as? any ProvidesTrainingCurves)?.bestIteration
+        report.outOfBag = outOfBag
         return (model, report)
     }
 

@@ -2,12 +2,14 @@ import ArgumentParser
 import Foundation
 import PulkFrame
 import PulkLearn
+import PulkModels
+import PulkTrees
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model on a dataset version or file, report test metrics beside a baseline, and save it.",
-        discussion: "Models: " + EstimatorRegistry.all.map { "\($0.name) (\($0.task.rawValue))" }.joined(separator: ", ")
+        discussion: "Models: " + Catalog.estimators.map { "\($0.name) (\($0.tasks.map(\.rawValue).joined(separator: "/")))" }.joined(separator: ", ")
             + ". `pulk train --model NAME --help-params` lists a model's parameters.")
 
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String?
@@ -30,7 +32,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() throws {
-        let type = try explain { try EstimatorRegistry.estimator(named: model) }
+        let type = try explain { try Catalog.estimator(named: model) }
         if helpParams {
             print(Self.parameterHelp(type))
             return
@@ -74,6 +76,21 @@ struct TrainCommand: ParsableCommand {
             print("")
             print("\(cv.folds.count)-fold cross-validation \(cv.metric): \(Self.format(cv.mean)) ± \(Self.format(cv.std))  (folds: " + cv.folds.map(Self.format).joined(separator: ", ") + ")")
         }
+        if let oob = report.outOfBag {
+            print("")
+            print("Out-of-bag \(oob.name): \(Self.format(oob.value))")
+        }
+        if let curves = report.curves, !curves.isEmpty {
+            print("")
+            let kept = report.bestIteration.map { ", best iteration \($0)" } ?? ""
+            print("Boosting curves (\(curves[0].values.count) iterations\(kept)): " + curves.map { c in
+                "\(c.name) \(Self.format(c.values.first ?? .nan)) → \(Self.format(c.values.last ?? .nan))"
+            }.joined(separator: "; "))
+        }
+        if let importance = report.featureImportance, !importance.isEmpty {
+            print("")
+            print(Self.importanceTable(importance, top: 10))
+        }
         if let r = report.seedRobustness {
             print("")
             print("Seed robustness over \(r.seeds.count) seeds, \(r.metric): \(Self.format(r.mean)) ± \(Self.format(r.std)); "
@@ -97,6 +114,12 @@ struct TrainCommand: ParsableCommand {
         })
     }
 
+    static func importanceTable(_ importance: [FeatureImportance], top: Int) -> String {
+        let total = max(importance.reduce(0) { $0 + $1.gain }, .leastNonzeroMagnitude)
+        let rows = importance.sorted { $0.gain != $1.gain ? $0.gain > $1.gain : $0.feature < $1.feature }.prefix(top)
+        return Output.table(["FEATURE", "GAIN %", "SPLITS"], rows.map { [$0.feature, String(format: "%.1f", 100 * $0.gain / total), String(Int($0.split))] })
+    }
+
     static func parameterHelp(_ type: any Estimator.Type) -> String {
         var lines = ["\(type.name): \(type.summary)"]
         if type.parameterSpecs.isEmpty { lines.append("  (no parameters)") }
@@ -117,7 +140,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() throws {
-        let fitted = try explain { try ModelFile.read(path: model) }
+        let fitted = try explain { try Catalog.read(path: model) }
         let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
         let predictions = try explain { try fitted.predict(frame) }
         var columns: [Column]
@@ -153,7 +176,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() throws {
-        let fitted = try explain { try ModelFile.read(path: model) }
+        let fitted = try explain { try Catalog.read(path: model) }
         let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
         let column = target ?? fitted.target.name
         let metrics = try explain { try Evaluation.metrics(try fitted.predict(frame), frame: frame, target: column) }

@@ -1,0 +1,80 @@
+import Foundation
+import PulkFrame
+import PulkLearn
+import PulkTrees
+
+/// Pulk's side of the tree benchmark (Benchmarks/trees.sh runs LightGBM beside it).
+///
+///   PulkBench gbdt FILE clf|reg [REPS]
+/// trains on the first 800,000 rows (100 rounds, 31 leaves, learning rate 0.1, max_bin 255, 2
+/// threads; binning included in the time), scores the last 200,000, and for classification also
+/// times batch prediction and single-row latency. Peak RSS is that of this process.
+extension PulkBench {
+    static func gbdt(_ path: String, task: String, reps: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        let train = frame.slice(0..<800_000), test = frame.slice(800_000..<frame.rowCount)
+        let target = frame.names.last!
+        let estimator = try GradientBoostingEstimator([
+            "objective": task == "clf" ? "binary" : "regression", "num_iterations": "100", "num_leaves": "31",
+            "learning_rate": "0.1", "max_bin": "255", "num_threads": "2",
+        ])
+        var times: [Double] = []
+        var model: BoostedTreesModel!
+        for _ in 0..<reps {
+            let (m, t) = try time { try estimator.fit(train, target: target, seed: 42) }
+            times.append(t)
+            model = (m as! BoostedTreesModel)
+        }
+        var result: [String: Any] = ["benchmark": "gbdt_\(task)", "fit_median_s": median(times), "fit_seconds": times,
+                                     "fit_min_s": times.min()!, "peak_rss_bytes": peakRSS()]
+        result["mean_tree_depth"] = Double(model.trees.reduce(0) { $0 + $1.depth }) / Double(model.trees.count)
+        let metrics = try Evaluation.metrics(try model.predict(test), frame: test, target: target)
+        for m in metrics where ["roc_auc", "log_loss", "rmse", "r2"].contains(m.name) { result["test_" + m.name] = m.value }
+        if task == "clf" && ProcessInfo.processInfo.environment["PULK_BENCH_FIT_ONLY"] == nil {
+            // Batch: the 200,000 test rows as a frame, as a user scores them.
+            _ = try model.predict(test.slice(0..<1000))
+            var batch: [Double] = []
+            for _ in 0..<5 { batch.append(try time { try model.predict(test) }.1) }
+            result["batch_rows_per_s"] = Double(test.rowCount) / median(batch)
+            var rawTimes: [Double] = []
+            for _ in 0..<5 { rawTimes.append(try time { try model.rawScores(test) }.1) }
+            result["batch_raw_scores_rows_per_s"] = Double(test.rowCount) / median(rawTimes)
+            // Scores only (inputs already converted): the predictor itself.
+            let inputs = try TreeInputs(frame: test, schema: model.schema)
+            let p = inputs.columns.count
+            var rowMajor = [Double](repeating: 0, count: inputs.rows * p)
+            for j in 0..<p { for i in 0..<inputs.rows { rowMajor[i * p + j] = inputs.columns[j][i] } }
+            var flatTimes: [Double] = []
+            for _ in 0..<5 { flatTimes.append(time { model.flatScores(rowMajor: rowMajor, rows: inputs.rows) }.1) }
+            result["batch_predictor_only_rows_per_s"] = Double(test.rowCount) / median(flatTimes)
+            // Single rows: allocation-free path, 10,000 calls over 2,000 distinct rows.
+            var out = [Double](repeating: 0, count: 1)
+            var lat: [Double] = []
+            lat.reserveCapacity(10_000)
+            rowMajor.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<200 { model.rawScore(row: x.baseAddress! + i * p, into: o.baseAddress!) }
+                    for i in 0..<10_000 {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        model.rawScore(row: x.baseAddress! + (i % 2000) * p, into: o.baseAddress!)
+                        lat.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+                    }
+                }
+            }
+            lat.sort()
+            result["single_row_median_us"] = lat[lat.count / 2]
+            result["single_row_p99_us"] = lat[lat.count * 99 / 100]
+            // Single rows through the public API: a one-row frame in, predictions out.
+            var frameLat: [Double] = []
+            for i in 0..<2000 {
+                let one = test.slice(i..<(i + 1))
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                _ = try model.predict(one)
+                frameLat.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+            }
+            frameLat.sort()
+            result["single_row_frame_median_us"] = frameLat[frameLat.count / 2]
+        }
+        emit(result)
+    }
+}

@@ -211,6 +211,34 @@ struct CLITests {
         #expect(missing.status == 1 && missing.stderr.contains("model expects 7 features, got 1"))
     }
 
+    @Test func treeModelsTrainAndExplain() throws {
+        let model = cli.dir.appendingPathComponent("gbdt.pulk").path
+        let train = try cli.run("train", "--data", cli.penguins, "--target", "species", "--model", "gbdt", "--param", "n_estimators=30",
+                                "--param", "early_stopping_round=5", "--out", model, "--json")
+        #expect(train.status == 0, "\(train.stderr)")
+        let report = try #require((try train.json() as? [String: Any])?["report"] as? [String: Any])
+        let curves = try #require(report["curves"] as? [[String: Any]])
+        #expect(curves.map { $0["name"] as? String } == ["train_multi_logloss", "valid_multi_logloss"])
+        #expect((report["feature_importance"] as? [[String: Any]])?.count == 7)
+        let importance = try cli.run("explain", "--model", model)
+        #expect(importance.status == 0 && importance.stdout.contains("GAIN %"))
+        let shap = cli.dir.appendingPathComponent("shap.csv").path
+        #expect(try cli.run("explain", "--model", model, "--data", cli.penguins, "--out", shap).status == 0)
+        let header = try String(contentsOfFile: shap, encoding: .utf8).split(separator: "\n").first ?? ""
+        #expect(header.hasPrefix("Adelie:island,") && header.hasSuffix("Gentoo:expected_value"))
+        let tree = cli.dir.appendingPathComponent("tree.pulk").path
+        #expect(try cli.run("train", "--data", cli.penguins, "--target", "species", "--model", "decision-tree", "--param", "max_depth=2",
+                            "--out", tree).status == 0)
+        let rules = try cli.run("explain", "--model", tree, "--rules")
+        #expect(rules.status == 0 && rules.stdout.hasPrefix("if ") && rules.stdout.contains("predict "))
+        let notATree = try cli.run("explain", "--model", model, "--rules")
+        #expect(notATree.status == 1 && notATree.stderr.contains("gbdt models have no single tree to print"))
+        let forest = try cli.run("train", "--data", cli.penguins, "--target", "body_mass_g", "--model", "random-forest",
+                                 "--param", "n_estimators=20", "--out", cli.dir.appendingPathComponent("rf.pulk").path)
+        #expect(forest.status == 0 && forest.stdout.contains("random-forest on penguins.csv → body_mass_g (regression)"))
+        #expect(forest.stdout.contains("Out-of-bag r2:"))
+    }
+
     @Test func helpListsCommands() throws {
         let r = try cli.run("data", "--help")
         for sub in ["add", "list", "show", "versions", "export", "rm", "profile"] { #expect(r.stdout.contains(sub)) }

@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "PulkLearn", targets: ["PulkLearn"]),
         .library(name: "PulkTrees", targets: ["PulkTrees"]),
         .library(name: "PulkModels", targets: ["PulkModels"]),
+        .library(name: "PulkStore", targets: ["PulkStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,6 +47,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // Tracking store: experiments, runs, params, tags, metrics over SQLite (GRDB) and PostgreSQL.
+        .target(name: "PulkStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         // The `pulk` command: a thin shell over the libraries.
         .executableTarget(name: "pulk", dependencies: [
             "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels",
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
+        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore"], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

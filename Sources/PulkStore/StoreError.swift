@@ -1,0 +1,36 @@
+/// What can go wrong in the tracking store, with MLflow's error codes (the server maps them to
+/// HTTP statuses) and a message that says what to fix.
+public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case invalidParameterValue = "INVALID_PARAMETER_VALUE"
+        case resourceAlreadyExists = "RESOURCE_ALREADY_EXISTS"
+        case resourceDoesNotExist = "RESOURCE_DOES_NOT_EXIST"
+        case invalidState = "INVALID_STATE"
+        case badRequest = "BAD_REQUEST"
+        case internalError = "INTERNAL_ERROR"
+
+        /// The HTTP status MLflow answers with.
+        public var httpStatus: Int {
+            switch self {
+            case .invalidParameterValue, .invalidState, .badRequest: return 400
+            case .resourceAlreadyExists: return 400
+            case .resourceDoesNotExist: return 404
+            case .internalError: return 500
+            }
+        }
+    }
+
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    static func invalid(_ message: String) -> StoreError { StoreError(.invalidParameterValue, message) }
+    static func notFound(_ message: String) -> StoreError { StoreError(.resourceDoesNotExist, message) }
+    static func exists(_ message: String) -> StoreError { StoreError(.resourceAlreadyExists, message) }
+    static func database(_ error: any Error) -> StoreError { StoreError(.internalError, "database error: \(error)") }
+}

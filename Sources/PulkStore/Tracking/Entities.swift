@@ -1,0 +1,78 @@
+/// Tracking entities, shaped as MLflow's (times in milliseconds since 1970).
+public enum LifecycleStage: String, Sendable, Codable, CaseIterable {
+    case active, deleted
+}
+
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
+    case running = "RUNNING", scheduled = "SCHEDULED", finished = "FINISHED", failed = "FAILED", killed = "KILLED"
+}
+
+public struct Tag: Sendable, Codable, Equatable, Hashable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+}
+
+public struct Param: Sendable, Codable, Equatable, Hashable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+}
+
+public struct Metric: Sendable, Codable, Equatable {
+    public var key: String
+    public var value: Double
+    public var timestamp: Int64
+    public var step: Int64
+    public init(_ key: String, _ value: Double, timestamp: Int64, step: Int64 = 0) {
+        self.key = key
+        self.value = value
+        self.timestamp = timestamp
+        self.step = step
+    }
+
+    public static func == (a: Metric, b: Metric) -> Bool {
+        a.key == b.key && a.timestamp == b.timestamp && a.step == b.step && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+    }
+}
+
+public struct Experiment: Sendable, Codable, Equatable {
+    public var experimentId: String
+    public var name: String
+    public var artifactLocation: String
+    public var lifecycleStage: LifecycleStage
+    public var creationTime: Int64
+    public var lastUpdateTime: Int64
+    public var tags: [Tag]
+}
+
+public struct RunInfo: Sendable, Codable, Equatable {
+    public var runId: String
+    public var experimentId: String
+    public var runName: String
+    public var userId: String
+    public var status: RunStatus
+    public var startTime: Int64
+    public var endTime: Int64?
+    public var artifactUri: String
+    public var lifecycleStage: LifecycleStage
+}
+
+public struct Run: Sendable, Codable, Equatable {
+    public var info: RunInfo
+    /// The latest value of each metric (largest step, then latest timestamp, then largest value).
+    public var metrics: [Metric]
+    public var params: [Param]
+    public var tags: [Tag]
+}
+
+/// Which runs or experiments a search includes.
+public enum ViewType: String, Sendable, CaseIterable {
+    case activeOnly = "ACTIVE_ONLY", deletedOnly = "DELETED_ONLY", all = "ALL"
+}
+
+/// One page of results and the token of the next page (nil on the last).
+public struct Page<T: Sendable>: Sendable {
+    public var items: [T]
+    public var nextPageToken: String?
+}

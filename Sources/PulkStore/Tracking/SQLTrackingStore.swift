@@ -1,0 +1,582 @@
+public import Foundation
+
+/// The tracking store over any `SQLDatabase`: one code path for SQLite and PostgreSQL. Searches
+/// filter with EXISTS subqueries on the latest-metric, param and tag tables (no cross joins), page
+/// runs by keyset (the last row's sort values travel in the page token), and every write is one
+/// transaction, durable before it returns.
+public struct SQLTrackingStore: TrackingStore {
+    public let db: any SQLDatabase
+    /// Where experiments keep artifacts by default: `ROOT/EXPERIMENT_ID`.
+    public let artifactRoot: String
+    let now: @Sendable () -> Int64
+    let newRunId: @Sendable () -> String
+
+    /// Opens the store, creating or migrating its tables.
+    public static func open(_ db: any SQLDatabase, artifactRoot: String = "mlflow-artifacts:",
+                            now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                            newRunId: @escaping @Sendable () -> String = { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() })
+        async throws(StoreError) -> SQLTrackingStore {
+        try await Schema.migrate(db)
+        let store = SQLTrackingStore(db: db, artifactRoot: artifactRoot, now: now, newRunId: newRunId)
+        try await store.ensureDefaultExperiment()
+        return store
+    }
+
+    /// MLflow's experiment 0, "Default".
+    func ensureDefaultExperiment() async throws(StoreError) {
+        let t = now(), root = artifactRoot
+        try await db.write { s throws(StoreError) in
+            if try !s.query("SELECT 1 FROM experiments WHERE experiment_id = 0").isEmpty { return }
+            try s.execute("INSERT INTO experiments VALUES (0, 'Default', ?, 'active', ?, ?)", .text(Self.join(root, "0")), .int(t), .int(t))
+        }
+    }
+
+    static func join(_ root: String, _ part: String) -> String { root.hasSuffix("/") || root.hasSuffix(":") ? root + part : root + "/" + part }
+
+    // MARK: validation
+
+    static func experimentId(_ id: String) throws(StoreError) -> Int64 {
+        guard let v = Int64(id), v >= 0 else { throw .invalid("experiment_id '\(id)' is not a valid experiment id (a number)") }
+        return v
+    }
+
+    static func checkKey(_ key: String, _ what: String) throws(StoreError) {
+        guard !key.isEmpty else { throw .invalid("\(what) name must not be empty") }
+        guard key.count <= TrackingLimits.keyLength else {
+            throw .invalid("\(what) name '\(key.prefix(40))…' is \(key.count) characters; the limit is \(TrackingLimits.keyLength)")
+        }
+        guard !key.hasPrefix("/"), !key.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." }),
+              key.allSatisfy({ $0.isLetter || $0.isNumber || "_-./ :".contains($0) }) else {
+            throw .invalid("Invalid \(what) name: '\(key)'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).")
+        }
+    }
+
+    // MARK: experiments
+
+    public func createExperiment(name: String, artifactLocation: String?, tags: [Tag]) async throws(StoreError) -> String {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("Invalid experiment name: '\(name)'. The name must not be empty.") }
+        for t in tags { try Self.checkKey(t.key, "tag") }
+        let t = now(), root = artifactRoot
+        return try await db.write { s throws(StoreError) in
+            if let row = try s.query("SELECT lifecycle_stage FROM experiments WHERE name = ?", .text(name)).first {
+                let deleted = row[0].text == "deleted"
+                throw .exists("Experiment '\(name)' already exists" + (deleted ? " in deleted state; restore it or delete it permanently to reuse the name." : "."))
+            }
+            guard let id = try s.query("UPDATE counters SET value = value + 1 WHERE name = 'experiment' RETURNING value").first?[0].int else {
+                throw StoreError(.internalError, "the experiment counter is missing")
+            }
+            let location = artifactLocation ?? Self.join(root, String(id))
+            try s.execute("INSERT INTO experiments VALUES (?, ?, ?, 'active', ?, ?)", .int(id), .text(name), .text(location), .int(t), .int(t))
+            for tag in tags { try Self.upsertExperimentTag(s, id, tag) }
+            return String(id)
+        }
+    }
+
+    static func upsertExperimentTag(_ s: any SQLSession, _ id: Int64, _ tag: Tag) throws(StoreError) {
+        try s.execute("INSERT INTO experiment_tags VALUES (?, ?, ?) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
+                      .int(id), .text(tag.key), .text(tag.value))
+    }
+
+    static func loadExperiments(_ s: any SQLSession, where condition: String, _ binds: [SQLValue]) throws(StoreError) -> [Experiment] {
+        let rows = try s.query("SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments WHERE \(condition)", binds)
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map { $0[0] }
+        var tags: [Int64: [Tag]] = [:]
+        for r in try s.query("SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN (\(ids.map { _ in "?" }.joined(separator: ", "))) ORDER BY key", ids) {
+            tags[r[0].int!, default: []].append(Tag(r[1].text!, r[2].text!))
+        }
+        return rows.map { r in
+            Experiment(experimentId: String(r[0].int!), name: r[1].text!, artifactLocation: r[2].text!,
+                       lifecycleStage: LifecycleStage(rawValue: r[3].text!) ?? .active, creationTime: r[4].int!, lastUpdateTime: r[5].int!,
+                       tags: tags[r[0].int!] ?? [])
+        }
+    }
+
+    public func experiment(id: String) async throws(StoreError) -> Experiment {
+        let eid = try Self.experimentId(id)
+        return try await db.read { s throws(StoreError) in
+            guard let e = try Self.loadExperiments(s, where: "experiment_id = ?", [.int(eid)]).first else {
+                throw .notFound("No Experiment with id=\(id) exists")
+            }
+            return e
+        }
+    }
+
+    public func experiment(named name: String) async throws(StoreError) -> Experiment {
+        try await db.read { s throws(StoreError) in
+            guard let e = try Self.loadExperiments(s, where: "name = ?", [.text(name)]).first else {
+                throw .notFound("Could not find experiment with name '\(name)'")
+            }
+            return e
+        }
+    }
+
+    public func searchExperiments(view: ViewType, filter: String?, orderBy: [String], maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<Experiment> {
+        guard maxResults >= 1 && maxResults <= TrackingLimits.maxSearchResults else {
+            throw .invalid("max_results must be in 1…\(TrackingLimits.maxSearchResults), got \(maxResults)")
+        }
+        var conditions = [Self.viewCondition(view, column: "lifecycle_stage")]
+        var binds: [SQLValue] = []
+        if let filter, let f = try ExperimentFilter.parse(filter) {
+            conditions.append(f.sql(db.dialect, binds: &binds))
+        }
+        var order: [String] = []
+        for o in orderBy {
+            let parts = o.split(separator: " ").map(String.init)
+            let column = parts.first.map { $0.hasPrefix("attributes.") ? String($0.dropFirst(11)) : $0 } ?? ""
+            guard ["name", "experiment_id", "creation_time", "last_update_time"].contains(column), parts.count <= 2,
+                  parts.count == 1 || ["ASC", "DESC"].contains(parts[1].uppercased()) else {
+                throw .invalid("Invalid order_by clause '\(o)': use name, experiment_id, creation_time or last_update_time, optionally ASC or DESC")
+            }
+            order.append(column + (parts.count == 2 ? " " + parts[1].uppercased() : " ASC"))
+        }
+        if order.isEmpty { order = ["creation_time DESC"] }
+        order.append("experiment_id ASC")
+        let offset = try pageToken.map(Self.decodeOffset) ?? 0
+        let condition = conditions.joined(separator: " AND ") + " ORDER BY " + order.joined(separator: ", ") + " LIMIT \(maxResults + 1) OFFSET \(offset)"
+        let rows = try await db.read { [binds] s throws(StoreError) in try Self.loadExperiments(s, where: condition, binds) }
+        return Page(items: Array(rows.prefix(maxResults)), nextPageToken: rows.count > maxResults ? Self.encodeOffset(offset + maxResults) : nil)
+    }
+
+    static func viewCondition(_ view: ViewType, column: String) -> String {
+        switch view {
+        case .activeOnly: return "\(column) = 'active'"
+        case .deletedOnly: return "\(column) = 'deleted'"
+        case .all: return "1 = 1"
+        }
+    }
+
+    func updateExperiment(_ id: String, _ body: @escaping @Sendable (any SQLSession, Int64) throws(StoreError) -> Void) async throws(StoreError) {
+        let eid = try Self.experimentId(id), t = now()
+        try await db.write { s throws(StoreError) in
+            guard try !s.query("SELECT 1 FROM experiments WHERE experiment_id = ?", .int(eid)).isEmpty else {
+                throw .notFound("No Experiment with id=\(id) exists")
+            }
+            try body(s, eid)
+            try s.execute("UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", .int(t), .int(eid))
+        }
+    }
+
+    public func renameExperiment(id: String, to name: String) async throws(StoreError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("The new experiment name must not be empty.") }
+        try await updateExperiment(id) { s, eid throws(StoreError) in
+            if let other = try s.query("SELECT experiment_id FROM experiments WHERE name = ?", .text(name)).first, other[0].int != eid {
+                throw .exists("Experiment '\(name)' already exists.")
+            }
+            try s.execute("UPDATE experiments SET name = ? WHERE experiment_id = ?", .text(name), .int(eid))
+        }
+    }
+
+    public func deleteExperiment(id: String) async throws(StoreError) {
+        guard id != "0" else { throw .invalid("Cannot delete the default experiment '0'. This is an internally reserved experiment.") }
+        let t = now()
+        try await updateExperiment(id) { s, eid throws(StoreError) in
+            try s.execute("UPDATE experiments SET lifecycle_stage = 'deleted' WHERE experiment_id = ?", .int(eid))
+            try s.execute("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ? AND lifecycle_stage = 'active'", .int(t), .int(eid))
+        }
+    }
+
+    public func restoreExperiment(id: String) async throws(StoreError) {
+        try await updateExperiment(id) { s, eid throws(StoreError) in
+            try s.execute("UPDATE experiments SET lifecycle_stage = 'active' WHERE experiment_id = ?", .int(eid))
+            try s.execute("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ? AND lifecycle_stage = 'deleted'", .int(eid))
+        }
+    }
+
+    public func purgeExperiment(id: String) async throws(StoreError) {
+        let eid = try Self.experimentId(id)
+        try await db.write { s throws(StoreError) in
+            guard let row = try s.query("SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?", .int(eid)).first else {
+                throw .notFound("No Experiment with id=\(id) exists")
+            }
+            guard row[0].text == "deleted" else { throw StoreError(.invalidState, "Experiment \(id) must be deleted before it is removed permanently.") }
+            for table in ["run_tags", "params", "metrics", "latest_metrics"] {
+                try s.execute("DELETE FROM \(table) WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?)", .int(eid))
+            }
+            try s.execute("DELETE FROM runs WHERE experiment_id = ?", .int(eid))
+            try s.execute("DELETE FROM experiment_tags WHERE experiment_id = ?", .int(eid))
+            try s.execute("DELETE FROM experiments WHERE experiment_id = ?", .int(eid))
+        }
+    }
+
+    public func setExperimentTag(id: String, _ tag: Tag) async throws(StoreError) {
+        try Self.checkKey(tag.key, "tag")
+        try await updateExperiment(id) { s, eid throws(StoreError) in try Self.upsertExperimentTag(s, eid, tag) }
+    }
+
+    public func deleteExperimentTag(id: String, key: String) async throws(StoreError) {
+        try await updateExperiment(id) { s, eid throws(StoreError) in
+            try s.execute("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?", .int(eid), .text(key))
+        }
+    }
+
+    // MARK: runs
+
+    static let runColumns = "run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage"
+
+    static func info(_ r: SQLRow) -> RunInfo {
+        RunInfo(runId: r[0].text!, experimentId: String(r[1].int!), runName: r[2].text!, userId: r[3].text!,
+                status: RunStatus(rawValue: r[4].text!) ?? .running, startTime: r[5].int!, endTime: r[6].int,
+                artifactUri: r[7].text!, lifecycleStage: LifecycleStage(rawValue: r[8].text!) ?? .active)
+    }
+
+    /// Whole runs (params, tags, latest metrics) for run rows, with three IN queries.
+    static func assemble(_ s: any SQLSession, _ infos: [RunInfo]) throws(StoreError) -> [Run] {
+        guard !infos.isEmpty else { return [] }
+        var params: [String: [Param]] = [:], tags: [String: [Tag]] = [:], metrics: [String: [Metric]] = [:]
+        for chunk in stride(from: 0, to: infos.count, by: 500).map({ Array(infos[$0..<min($0 + 500, infos.count)]) }) {
+            let ids = chunk.map { SQLValue.text($0.runId) }
+            let list = ids.map { _ in "?" }.joined(separator: ", ")
+            for r in try s.query("SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
+                params[r[0].text!, default: []].append(Param(r[1].text!, r[2].text!))
+            }
+            for r in try s.query("SELECT run_uuid, key, value FROM run_tags WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
+                tags[r[0].text!, default: []].append(Tag(r[1].text!, r[2].text!))
+            }
+            for r in try s.query("SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
+                metrics[r[0].text!, default: []].append(Metric(r[1].text!, r[5].int == 1 ? .nan : r[2].double!, timestamp: r[3].int!, step: r[4].int!))
+            }
+        }
+        return infos.map { Run(info: $0, metrics: metrics[$0.runId] ?? [], params: params[$0.runId] ?? [], tags: tags[$0.runId] ?? []) }
+    }
+
+    static func runInfo(_ s: any SQLSession, _ id: String) throws(StoreError) -> RunInfo {
+        guard let r = try s.query("SELECT \(runColumns) FROM runs WHERE run_uuid = ?", .text(id)).first else {
+            throw .notFound("Run with id=\(id) not found")
+        }
+        return info(r)
+    }
+
+    public func createRun(experimentId: String, userId: String, startTime: Int64?, runName: String?, tags: [Tag]) async throws(StoreError) -> Run {
+        let eid = try Self.experimentId(experimentId)
+        for t in tags { try Self.checkKey(t.key, "tag") }
+        let id = newRunId(), start = startTime ?? now()
+        let name = runName ?? tags.first { $0.key == "mlflow.runName" }?.value ?? RunNames.make(from: id)
+        return try await db.write { s throws(StoreError) in
+            guard let e = try s.query("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?", .int(eid)).first else {
+                throw .notFound("No Experiment with id=\(experimentId) exists")
+            }
+            guard e[1].text == "active" else {
+                throw StoreError(.invalidState, "The experiment \(experimentId) must be in the 'active' state. Current state is \(e[1].text!).")
+            }
+            let uri = Self.join(Self.join(e[0].text!, id), "artifacts")
+            try s.execute("INSERT INTO runs VALUES (?, ?, ?, ?, 'RUNNING', ?, NULL, ?, 'active', NULL)",
+                          .text(id), .int(eid), .text(name), .text(userId), .int(start), .text(uri))
+            var all = tags.filter { $0.key != "mlflow.runName" } + [Tag("mlflow.runName", name)]
+            if !userId.isEmpty && !tags.contains(where: { $0.key == "mlflow.user" }) { all.append(Tag("mlflow.user", userId)) }
+            try Self.insertTags(s, id, all)
+            return try Self.assemble(s, [Self.runInfo(s, id)])[0]
+        }
+    }
+
+    public func run(id: String) async throws(StoreError) -> Run {
+        try await db.read { s throws(StoreError) in try Self.assemble(s, [Self.runInfo(s, id)])[0] }
+    }
+
+    public func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws(StoreError) -> RunInfo {
+        try await db.write { s throws(StoreError) in
+            let info = try Self.runInfo(s, id)
+            guard info.lifecycleStage == .active else {
+                throw StoreError(.invalidState, "The run \(id) must be in the 'active' state. Current state is deleted.")
+            }
+            if let status { try s.execute("UPDATE runs SET status = ? WHERE run_uuid = ?", .text(status.rawValue), .text(id)) }
+            if let endTime { try s.execute("UPDATE runs SET end_time = ? WHERE run_uuid = ?", .int(endTime), .text(id)) }
+            if let runName, !runName.isEmpty {
+                try s.execute("UPDATE runs SET name = ? WHERE run_uuid = ?", .text(runName), .text(id))
+                try Self.insertTags(s, id, [Tag("mlflow.runName", runName)])
+            }
+            return try Self.runInfo(s, id)
+        }
+    }
+
+    public func deleteRun(id: String) async throws(StoreError) {
+        let t = now()
+        try await db.write { s throws(StoreError) in
+            _ = try Self.runInfo(s, id)
+            try s.execute("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?", .int(t), .text(id))
+        }
+    }
+
+    public func restoreRun(id: String) async throws(StoreError) {
+        try await db.write { s throws(StoreError) in
+            _ = try Self.runInfo(s, id)
+            try s.execute("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?", .text(id))
+        }
+    }
+
+    static func insertTags(_ s: any SQLSession, _ id: String, _ tags: [Tag]) throws(StoreError) {
+        // Later values of the same key win, as MLflow's log_batch.
+        var latest: [String: String] = [:], order: [String] = []
+        for t in tags { if latest[t.key] == nil { order.append(t.key) }; latest[t.key] = t.value }
+        for chunk in stride(from: 0, to: order.count, by: 200).map({ Array(order[$0..<min($0 + 200, order.count)]) }) {
+            var binds: [SQLValue] = []
+            for k in chunk { binds += [.text(id), .text(k), .text(latest[k]!)] }
+            try s.execute("INSERT INTO run_tags VALUES " + chunk.map { _ in "(?, ?, ?)" }.joined(separator: ", ")
+                          + " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value", binds)
+        }
+    }
+
+    public func logBatch(runId: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws(StoreError) {
+        typealias L = TrackingLimits
+        guard metrics.count <= L.batchMetrics, params.count <= L.batchParams, tags.count <= L.batchTags,
+              metrics.count + params.count + tags.count <= L.batchTotal else {
+            throw .invalid("A batch logging request can contain at most \(L.batchMetrics) metrics, \(L.batchParams) params, and \(L.batchTags) tags, and at most \(L.batchTotal) items in total; got \(metrics.count) metrics, \(params.count) params and \(tags.count) tags.")
+        }
+        for m in metrics { try Self.checkKey(m.key, "metric") }
+        for p in params {
+            try Self.checkKey(p.key, "param")
+            guard p.value.count <= L.paramValueLength else {
+                throw .invalid("Param value '\(p.value.prefix(40))…' had length \(p.value.count), which exceeded length limit of \(L.paramValueLength)")
+            }
+        }
+        for t in tags {
+            try Self.checkKey(t.key, "tag")
+            guard t.value.count <= L.tagValueLength else {
+                throw .invalid("Tag value '\(t.value.prefix(40))…' had length \(t.value.count), which exceeded length limit of \(L.tagValueLength)")
+            }
+        }
+        var seen: [String: String] = [:]
+        for p in params {
+            if let v = seen[p.key], v != p.value { throw .invalid("Duplicate parameter keys with different values in one batch: '\(p.key)'") }
+            seen[p.key] = p.value
+        }
+        let paramValues = seen
+        try await db.write { s throws(StoreError) in
+            let seen = paramValues
+            let info = try Self.runInfo(s, runId)
+            guard info.lifecycleStage == .active else {
+                throw StoreError(.invalidState, "The run \(runId) must be in the 'active' state. Current state is deleted.")
+            }
+            if !params.isEmpty {
+                let keys = Array(seen.keys)
+                let existing = try s.query("SELECT key, value FROM params WHERE run_uuid = ? AND key IN (" + keys.map { _ in "?" }.joined(separator: ", ") + ")",
+                                           [.text(runId)] + keys.map { .text($0) })
+                var known: Set<String> = []
+                for r in existing {
+                    let k = r[0].text!
+                    if r[1].text != seen[k] {
+                        throw .invalid("Changing param values is not allowed. Param with key='\(k)' was already logged with value='\(r[1].text!)' for run ID='\(runId)'. Attempted logging new value '\(seen[k]!)'.")
+                    }
+                    known.insert(k)
+                }
+                let fresh = keys.filter { !known.contains($0) }.sorted()
+                for chunk in stride(from: 0, to: fresh.count, by: 200).map({ Array(fresh[$0..<min($0 + 200, fresh.count)]) }) {
+                    var binds: [SQLValue] = []
+                    for k in chunk { binds += [.text(runId), .text(k), .text(seen[k]!)] }
+                    try s.execute("INSERT INTO params VALUES " + chunk.map { _ in "(?, ?, ?)" }.joined(separator: ", "), binds)
+                }
+            }
+            if !tags.isEmpty { try Self.insertTags(s, runId, tags) }
+            if !metrics.isEmpty { try Self.insertMetrics(s, runId, metrics) }
+        }
+    }
+
+    static func insertMetrics(_ s: any SQLSession, _ id: String, _ metrics: [Metric]) throws(StoreError) {
+        for chunk in stride(from: 0, to: metrics.count, by: 250).map({ Array(metrics[$0..<min($0 + 250, metrics.count)]) }) {
+            var binds: [SQLValue] = []
+            for m in chunk { binds += [.text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0)] }
+            try s.execute("INSERT INTO metrics VALUES " + chunk.map { _ in "(?, ?, ?, ?, ?, ?)" }.joined(separator: ", "), binds)
+        }
+        // The latest value per key: largest step, then latest timestamp, then largest value.
+        var latest: [String: Metric] = [:]
+        for m in metrics {
+            if let cur = latest[m.key], (cur.step, cur.timestamp, cur.value.isNaN ? -Double.infinity : cur.value) >= (m.step, m.timestamp, m.value.isNaN ? -Double.infinity : m.value) { continue }
+            latest[m.key] = m
+        }
+        for m in latest.values.sorted(by: { $0.key < $1.key }) {
+            try s.execute("""
+                INSERT INTO latest_metrics VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_uuid, key) DO UPDATE SET
+                  step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
+                WHERE excluded.step > latest_metrics.step
+                   OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+                   OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)
+                """, .text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0))
+        }
+    }
+
+    public func deleteTag(runId: String, key: String) async throws(StoreError) {
+        try await db.write { s throws(StoreError) in
+            let info = try Self.runInfo(s, runId)
+            guard info.lifecycleStage == .active else { throw StoreError(.invalidState, "The run \(runId) must be in the 'active' state.") }
+            guard try !s.query("SELECT 1 FROM run_tags WHERE run_uuid = ? AND key = ?", .text(runId), .text(key)).isEmpty else {
+                throw .notFound("No tag with name: \(key) in run with id \(runId)")
+            }
+            try s.execute("DELETE FROM run_tags WHERE run_uuid = ? AND key = ?", .text(runId), .text(key))
+        }
+    }
+
+    public func metricHistory(runId: String, key: String, maxResults: Int?, pageToken: String?) async throws(StoreError) -> Page<Metric> {
+        let offset = try pageToken.map(Self.decodeOffset) ?? 0
+        let limit = maxResults.map { " LIMIT \($0 + 1) OFFSET \(offset)" } ?? ""
+        let rows = try await db.read { s throws(StoreError) in
+            _ = try Self.runInfo(s, runId)
+            return try s.query("SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, value" + limit,
+                               .text(runId), .text(key)).map { r in Metric(key, r[3].int == 1 ? .nan : r[0].double!, timestamp: r[1].int!, step: r[2].int!) }
+        }
+        guard let maxResults, rows.count > maxResults else { return Page(items: rows, nextPageToken: nil) }
+        return Page(items: Array(rows.prefix(maxResults)), nextPageToken: Self.encodeOffset(offset + maxResults))
+    }
+
+    // MARK: search
+
+    public func searchRuns(experimentIds: [String], filter: String?, view: ViewType, maxResults: Int, orderBy: [String], pageToken: String?) async throws(StoreError) -> Page<Run> {
+        guard maxResults >= 1 && maxResults <= TrackingLimits.maxSearchResults else {
+            throw .invalid("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at most \(TrackingLimits.maxSearchResults)")
+        }
+        let ids = try experimentIds.map(Self.experimentId)
+        guard !ids.isEmpty else { return Page(items: [], nextPageToken: nil) }
+        let order = try orderBy.map(RunOrder.parse) + (orderBy.isEmpty ? [RunOrder(kind: .attribute("start_time"), ascending: false)] : [])
+        let parsed = try filter.flatMap(SearchFilter.parse)
+        let token = try pageToken.map(RunPageToken.decode)
+        if let token, token.values.count != order.count { throw .invalid("Invalid page token: it belongs to another ordering") }
+        let dialect = db.dialect
+        var binds: [SQLValue] = []
+        // Inner query: the matching runs and their sort keys.
+        var select = "SELECT \(Self.runColumns.split(separator: ",").map { "runs." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))"
+        for (i, o) in order.enumerated() { select += ", " + o.expression(&binds) + " AS k\(i)" }
+        var conditions = ["runs.experiment_id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")", Self.viewCondition(view, column: "runs.lifecycle_stage")]
+        binds += ids.map { .int($0) }
+        if let parsed { conditions.append(parsed.sql(dialect, binds: &binds)) }
+        var sql = select + " FROM runs WHERE " + conditions.joined(separator: " AND ")
+        sql = "SELECT * FROM (" + sql + ") r"
+        if let token { sql += " WHERE " + token.after(order, binds: &binds) }
+        sql += " ORDER BY " + order.enumerated().map { i, o in "(r.k\(i) IS NULL), r.k\(i) \(o.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
+            + ", r.run_uuid ASC LIMIT \(maxResults + 1)"
+        let statement = sql, arguments = binds, count = order.count
+        let (runs, keys) = try await db.read { s throws(StoreError) in
+            let rows = try s.query(statement, arguments)
+            let infos = rows.prefix(maxResults).map(Self.info)
+            return (try Self.assemble(s, Array(infos)), rows.count > maxResults ? Array(rows[maxResults - 1].values[9..<(9 + count)]) : nil)
+        }
+        let next = keys.map { RunPageToken(values: $0, runId: runs.last!.info.runId).encoded }
+        return Page(items: runs, nextPageToken: next)
+    }
+
+    // MARK: page tokens
+
+    static func encodeOffset(_ offset: Int) -> String { Data("{\"offset\":\(offset)}".utf8).base64EncodedString() }
+    static func decodeOffset(_ token: String) throws(StoreError) -> Int {
+        guard let data = Data(base64Encoded: token), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let offset = obj["offset"] as? Int, offset >= 0 else { throw .invalid("Invalid page token '\(token.prefix(40))'") }
+        return offset
+    }
+}
+
+/// One `order_by` term of a run search.
+struct RunOrder: Sendable {
+    enum Kind: Sendable { case attribute(String), metric(String), param(String), tag(String) }
+    var kind: Kind
+    var ascending: Bool
+
+    static func parse(_ text: String) throws(StoreError) -> RunOrder {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        var ascending = true
+        if t.uppercased().hasSuffix(" DESC") { ascending = false; t = String(t.dropLast(5)) } else if t.uppercased().hasSuffix(" ASC") { t = String(t.dropLast(4)) }
+        t = t.trimmingCharacters(in: .whitespaces)
+        guard let dot = t.firstIndex(of: ".") else {
+            if SearchFilter.attributes[t] != nil { return RunOrder(kind: .attribute(t), ascending: ascending) }
+            throw .invalid("Invalid order_by clause '\(text)': use metrics.KEY, params.KEY, tags.KEY or attributes.NAME, then ASC or DESC")
+        }
+        let prefix = t[..<dot].lowercased()
+        var key = String(t[t.index(after: dot)...])
+        if key.count >= 2, let f = key.first, f == key.last, f == "`" || f == "\"" { key = String(key.dropFirst().dropLast()) }
+        switch prefix {
+        case "metric", "metrics": return RunOrder(kind: .metric(key), ascending: ascending)
+        case "param", "params", "parameter", "parameters": return RunOrder(kind: .param(key), ascending: ascending)
+        case "tag", "tags": return RunOrder(kind: .tag(key), ascending: ascending)
+        case "attribute", "attributes", "attr", "run":
+            guard SearchFilter.attributes[key] != nil else { throw .invalid("Invalid order_by clause '\(text)': unknown attribute '\(key)'") }
+            return RunOrder(kind: .attribute(key), ascending: ascending)
+        default: throw .invalid("Invalid order_by clause '\(text)': '\(prefix)' is not metrics, params, tags or attributes")
+        }
+    }
+
+    func expression(_ binds: inout [SQLValue]) -> String {
+        switch kind {
+        case .attribute(let a): return "runs." + SearchFilter.attributes[a]!
+        case .metric(let k):
+            binds.append(.text(k))
+            return "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ?)"
+        case .param(let k):
+            binds.append(.text(k))
+            return "(SELECT x.value FROM params x WHERE x.run_uuid = runs.run_uuid AND x.key = ?)"
+        case .tag(let k):
+            binds.append(.text(k))
+            return "(SELECT x.value FROM run_tags x WHERE x.run_uuid = runs.run_uuid AND x.key = ?)"
+        }
+    }
+}
+
+/// A keyset page token: the sort values and run id of the last run of the page.
+struct RunPageToken: Codable {
+    var values: [SQLValue]
+    var runId: String
+
+    enum CodingKeys: String, CodingKey { case values = "v", runId = "r" }
+
+    var encoded: String { (try? JSONEncoder().encode(self)).map { $0.base64EncodedString() } ?? "" }
+
+    static func decode(_ token: String) throws(StoreError) -> RunPageToken {
+        guard let data = Data(base64Encoded: token), let t = try? JSONDecoder().decode(RunPageToken.self, from: data) else {
+            throw .invalid("Invalid page token '\(token.prefix(40))'")
+        }
+        return t
+    }
+
+    /// Rows strictly after this one in the ordering (NULLs last, then run id).
+    func after(_ order: [RunOrder], binds: inout [SQLValue]) -> String {
+        var terms: [String] = []
+        var equalSoFar: [String] = []
+        var equalBinds: [SQLValue] = []
+        for (i, o) in order.enumerated() {
+            let k = "r.k\(i)", v = values[i]
+            var term = equalSoFar
+            var termBinds = equalBinds
+            if v == .null {
+                // After a NULL only other NULLs with a larger tie-breaker remain: nothing for this key.
+                equalSoFar.append("\(k) IS NULL")
+                continue
+            }
+            term.append("(\(k) IS NULL OR \(k) \(o.ascending ? ">" : "<") ?)")
+            termBinds.append(v)
+            terms.append("(" + term.joined(separator: " AND ") + ")")
+            binds += termBinds
+            equalSoFar.append("\(k) = ?")
+            equalBinds.append(v)
+        }
+        terms.append("(" + (equalSoFar + ["r.run_uuid > ?"]).joined(separator: " AND ") + ")")
+        binds += equalBinds + [.text(runId)]
+        return "(" + terms.joined(separator: " OR ") + ")"
+    }
+}
+
+extension SQLValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let i = try? c.decode(Int64.self) { self = .int(i) } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else { self = .text(try c.decode(String.self)) }
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .int(let v): try c.encode(v)
+        case .double(let v): try c.encode(v)
+        case .text(let v): try c.encode(v)
+        }
+    }
+}
+
+/// MLflow-style generated run names: adjective-noun-number, derived from the run id.
+enum RunNames {
+    static let adjectives = ["bold", "brave", "calm", "clever", "crisp", "eager", "gentle", "keen", "lucky", "merry", "quick", "quiet",
+                             "sharp", "silent", "sunny", "swift", "tidy", "vivid", "wise", "zesty"]
+    static let nouns = ["badger", "bear", "crane", "deer", "eagle", "falcon", "fox", "hare", "heron", "lark", "lynx", "moth", "otter",
+                        "owl", "panda", "seal", "shrike", "swan", "trout", "wolf"]
+    static func make(from id: String) -> String {
+        var h: UInt64 = 1469598103934665603
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
+        return "\(adjectives[Int(h % 20)])-\(nouns[Int((h / 20) % 20)])-\(Int((h / 400) % 1000))"
+    }
+}

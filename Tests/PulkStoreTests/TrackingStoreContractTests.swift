@@ -14,9 +14,23 @@ final class TestClock: @unchecked Sendable {
 /// The stores the contract runs against: SQLite always; PostgreSQL when the test script started one
 /// (PULK_POSTGRES_URL).
 enum StoreBackend: String, CaseIterable, Sendable {
-    case sqlite
+    case sqlite, postgres
+
+    static let postgresURL = ProcessInfo.processInfo.environment["PULK_POSTGRES_URL"]
+    /// SQLite, and PostgreSQL when the test script started a cluster.
+    static var available: [StoreBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     func make(_ clock: TestClock = TestClock()) async throws -> SQLTrackingStore {
+        if self == .postgres {
+            // A fresh database per test.
+            let admin = try PostgresDatabase(url: Self.postgresURL!, maxConnections: 1)
+            let name = "pulk_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            try await admin.executeOutsideTransaction("CREATE DATABASE \(name)")
+            var url = URLComponents(string: Self.postgresURL!)!
+            url.path = "/" + name
+            let db = try PostgresDatabase(url: url.string!)
+            return try await SQLTrackingStore.open(db, artifactRoot: "mlflow-artifacts:", now: { clock.now() }, newRunId: { clock.runId() })
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let db = try SQLiteDatabase(path: dir.appendingPathComponent("tracking.sqlite").path)
@@ -26,7 +40,7 @@ enum StoreBackend: String, CaseIterable, Sendable {
 
 @Suite("Tracking store contract")
 struct TrackingStoreContractTests {
-    static let backends = StoreBackend.allCases
+    static let backends = StoreBackend.available
 
     @Test(arguments: backends)
     func experimentsLifecycle(backend: StoreBackend) async throws {

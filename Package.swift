@@ -21,12 +21,15 @@ let package = Package(
         .library(name: "PulkTrees", targets: ["PulkTrees"]),
         .library(name: "PulkModels", targets: ["PulkModels"]),
         .library(name: "PulkStore", targets: ["PulkStore"]),
+        .library(name: "PulkServer", targets: ["PulkServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev) for `.csv.gz` input.
@@ -53,9 +56,15 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: strict),
+        // The tracking server: MLflow's REST protocol and the artifact proxy on Hummingbird.
+        .target(name: "PulkServer", dependencies: [
+            "PulkStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         // The `pulk` command: a thin shell over the libraries.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels",
+            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
@@ -73,6 +82,7 @@ let package = Package(
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore"], swiftSettings: strict),
+        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

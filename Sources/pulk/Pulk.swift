@@ -2,14 +2,17 @@ import ArgumentParser
 import PulkFrame
 
 /// The `pulk` command: a thin shell over the Pulk libraries.
-struct Pulk: ParsableCommand {
+@main
+struct Pulk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pulk",
         abstract: "Pulk: the machine-learning lifecycle in one binary.",
         discussion: "State lives in a workspace folder: --workspace DIR, else $PULK_HOME, else ./pulk-workspace.",
         version: "0.1.0",
-        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ExplainCommand.self, WorkspaceCommand.self])
-}
+        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ExplainCommand.self, ServerCommand.self, WorkspaceCommand.self])
 
-Allocator.tuneForColumnarWork()
-Pulk.main()
+    static func main() async {
+        Allocator.tuneForColumnarWork()
+        await Self.main(nil)
+    }
+}

@@ -1,0 +1,107 @@
+public import Foundation
+public import PulkStore
+
+/// Artifacts on local disk under one root. Clients name artifacts by keys relative to the root
+/// (`EXPERIMENT/RUN/artifacts/model/model.pkl`); a key never leaves the root: `..`, absolute paths,
+/// backslashes, NUL bytes, percent-encoded traversal and symlinks are refused.
+public struct ArtifactStore: Sendable {
+    public let root: URL
+
+    public init(root: URL) throws(StoreError) {
+        do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
+            throw StoreError(.internalError, "cannot create the artifact folder \(root.path): \(error.localizedDescription)")
+        }
+        self.root = root.standardizedFileURL.resolvingSymlinksInPath()
+    }
+
+    /// Checks a client's key and returns its file URL inside the root.
+    public func resolve(_ key: String) throws(StoreError) -> URL {
+        func bad(_ why: String) -> StoreError { .init(.invalidParameterValue, "Invalid artifact path '\(key.prefix(200))': \(why)") }
+        guard !key.contains("\0") else { throw bad("it contains a NUL byte") }
+        guard !key.contains("\\") else { throw bad("backslashes are not allowed; use '/'") }
+        guard !key.contains("%") else { throw bad("percent-encoded characters are not allowed after URL decoding") }
+        guard !key.hasPrefix("/") else { throw bad("it must be relative to the artifact root") }
+        let parts = key.split(separator: "/", omittingEmptySubsequences: true)
+        guard !parts.contains(where: { $0 == ".." || $0 == "." }) else { throw bad("'..' and '.' are not allowed") }
+        var url = root
+        for p in parts { url.appendPathComponent(String(p)) }
+        // Refuse any symlink along the way (a planted link could point outside the root).
+        var check = root
+        for p in parts {
+            check.appendPathComponent(String(p))
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: check.path), attrs[.type] as? FileAttributeType == .typeSymbolicLink {
+                throw bad("it passes through a symbolic link")
+            }
+        }
+        return url
+    }
+
+    public struct Entry: Sendable {
+        public var path: String
+        public var isDir: Bool
+        public var size: Int64?
+    }
+
+    /// The direct children of a folder key (empty when it does not exist).
+    public func list(_ key: String) throws(StoreError) -> [Entry] {
+        let dir = key.isEmpty ? root : try resolve(key)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
+        return names.filter { !$0.hasPrefix(".pulk-upload-") }.sorted().map { name in
+            let url = dir.appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int).map(Int64.init)
+            return Entry(path: name, isDir: isDir.boolValue, size: isDir.boolValue ? nil : size)
+        }
+    }
+
+    /// Streams chunks into a temporary file, fsyncs it, renames it into place and fsyncs the folder:
+    /// an acknowledged upload survives a crash, and a failed one leaves nothing behind.
+    public func write(_ key: String, chunks: some AsyncSequence<[UInt8], any Error>) async throws(StoreError) -> Int64 {
+        let url = try resolve(key)
+        guard !key.isEmpty, !key.hasSuffix("/") else { throw .invalid("An artifact upload needs a file path, not a folder") }
+        let dir = url.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+            throw StoreError(.invalidParameterValue, "cannot create the artifact folder for '\(key)': \(error.localizedDescription)")
+        }
+        let tmp = dir.appendingPathComponent(".pulk-upload-\(UUID().uuidString)")
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw StoreError(.internalError, "cannot write \(tmp.path): \(String(cString: strerror(errno)))") }
+        var total: Int64 = 0
+        do {
+            for try await chunk in chunks {
+                try chunk.withUnsafeBytes { raw in
+                    var off = 0
+                    while off < raw.count {
+                        let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
+                        if n < 0 { if errno == EINTR { continue }; throw StoreError(.internalError, "writing '\(key)': \(String(cString: strerror(errno)))") }
+                        off += n
+                    }
+                }
+                total += Int64(chunk.count)
+            }
+            guard fsync(fd) == 0 else { throw StoreError(.internalError, "fsync of '\(key)' failed: \(String(cString: strerror(errno)))") }
+            close(fd)
+            guard rename(tmp.path, url.path) == 0 else { throw StoreError(.internalError, "cannot store '\(key)': \(String(cString: strerror(errno)))") }
+            let dfd = open(dir.path, O_RDONLY)
+            if dfd >= 0 { fsync(dfd); close(dfd) }
+            return total
+        } catch {
+            close(fd)
+            unlink(tmp.path)
+            if let e = error as? StoreError { throw e }
+            throw StoreError(.badRequest, "the upload of '\(key)' was interrupted: \(error)")
+        }
+    }
+
+    public func delete(_ key: String) throws(StoreError) {
+        let url = try resolve(key)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw .notFound("No artifact at '\(key)'") }
+        do { try FileManager.default.removeItem(at: url) } catch { throw StoreError(.internalError, "cannot delete '\(key)': \(error.localizedDescription)") }
+    }
+}
+
+extension StoreError {
+    static func notFound(_ m: String) -> StoreError { StoreError(.resourceDoesNotExist, m) }
+    static func invalid(_ m: String) -> StoreError { StoreError(.invalidParameterValue, m) }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Hummingbird
+import PulkStore
+
+/// MLflow's tracking endpoints over a `TrackingStore`.
+struct MLflowRoutes: Sendable {
+    let store: any TrackingStore
+    let bodyLimit: Int
+
+    typealias Handler = @Sendable (WireInput) async throws(StoreError) -> [String: Any]
+
+    func input(_ request: Request) async throws -> WireInput {
+        var query: [String: [String]] = [:]
+        for (k, v) in request.uri.queryParameters { query[String(k), default: []].append(String(v)) }
+        var body: [String: Any] = [:]
+        if request.method != .get {
+            var req = request
+            let buffer = try await req.body.collect(upTo: bodyLimit)
+            if buffer.readableBytes > 0 {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
+                    throw StoreError(.badRequest, "The request body is not a JSON object.")
+                }
+                body = object
+            }
+        }
+        return WireInput(json: body, query: query)
+    }
+
+    func register(_ router: Router<BasicRequestContext>) {
+        func route(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+            for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] {
+                router.on(RouterPath(prefix + path), method: method) { request, _ in
+                    let i = try await input(request)
+                    return json(try await handler(i))
+                }
+            }
+        }
+        let store = self.store
+
+        // Experiments
+        route(.post, "experiments/create") { i throws(StoreError) in
+            let id = try await store.createExperiment(name: try i.require("name"), artifactLocation: i.string("artifact_location").flatMap { $0.isEmpty ? nil : $0 },
+                                                      tags: try WireInput.tags(try i.objects("tags")))
+            return ["experiment_id": id]
+        }
+        route(.get, "experiments/get") { i throws(StoreError) in
+            ["experiment": Wire.experiment(try await store.experiment(id: try i.require("experiment_id")))]
+        }
+        route(.get, "experiments/get-by-name") { i throws(StoreError) in
+            ["experiment": Wire.experiment(try await store.experiment(named: try i.require("experiment_name")))]
+        }
+        let searchExperiments: Handler = { i throws(StoreError) in
+            let view = try Self.view(i.string("view_type"))
+            let page = try await store.searchExperiments(view: view, filter: i.string("filter"), orderBy: i.strings("order_by"),
+                                                         maxResults: Int(try i.int("max_results") ?? 1000), pageToken: i.string("page_token").flatMap { $0.isEmpty ? nil : $0 })
+            var out: [String: Any] = ["experiments": page.items.map(Wire.experiment)]
+            if let t = page.nextPageToken { out["next_page_token"] = t }
+            return out
+        }
+        route(.post, "experiments/search", searchExperiments)
+        route(.get, "experiments/search", searchExperiments)
+        route(.post, "experiments/update") { i throws(StoreError) in
+            try await store.renameExperiment(id: try i.require("experiment_id"), to: try i.require("new_name")); return [:]
+        }
+        route(.post, "experiments/delete") { i throws(StoreError) in try await store.deleteExperiment(id: try i.require("experiment_id")); return [:] }
+        route(.post, "experiments/restore") { i throws(StoreError) in try await store.restoreExperiment(id: try i.require("experiment_id")); return [:] }
+        route(.post, "experiments/set-experiment-tag") { i throws(StoreError) in
+            try await store.setExperimentTag(id: try i.require("experiment_id"), Tag(try i.require("key"), i.string("value") ?? "")); return [:]
+        }
+        route(.post, "experiments/delete-experiment-tag") { i throws(StoreError) in
+            try await store.deleteExperimentTag(id: try i.require("experiment_id"), key: try i.require("key")); return [:]
+        }
+
+        // Runs
+        route(.post, "runs/create") { i throws(StoreError) in
+            let run = try await store.createRun(experimentId: i.string("experiment_id") ?? "0", userId: i.string("user_id") ?? "",
+                                                startTime: try i.int("start_time"), runName: i.string("run_name").flatMap { $0.isEmpty ? nil : $0 },
+                                                tags: try WireInput.tags(try i.objects("tags")))
+            return ["run": Wire.run(run)]
+        }
+        route(.get, "runs/get") { i throws(StoreError) in ["run": Wire.run(try await store.run(id: try i.runId()))] }
+        route(.post, "runs/update") { i throws(StoreError) in
+            let status = try i.string("status").map { (s) throws(StoreError) -> RunStatus in
+                guard let v = RunStatus(rawValue: s) else { throw StoreError(.invalidParameterValue, "Invalid run status '\(s)'; use RUNNING, SCHEDULED, FINISHED, FAILED or KILLED") }
+                return v
+            }
+            let info = try await store.updateRun(id: try i.runId(), status: status, endTime: try i.int("end_time"), runName: i.string("run_name"))
+            return ["run_info": Wire.runInfo(info)]
+        }
+        route(.post, "runs/delete") { i throws(StoreError) in try await store.deleteRun(id: try i.runId()); return [:] }
+        route(.post, "runs/restore") { i throws(StoreError) in try await store.restoreRun(id: try i.runId()); return [:] }
+        route(.post, "runs/log-metric") { i throws(StoreError) in
+            let key = try i.require("key")
+            let m = Metric(key, try WireInput.metricValue(i.value("value"), key: key), timestamp: try i.int("timestamp") ?? 0, step: try i.int("step") ?? 0)
+            try await store.logMetric(runId: try i.runId(), m)
+            return [:]
+        }
+        route(.post, "runs/log-parameter") { i throws(StoreError) in
+            try await store.logParam(runId: try i.runId(), Param(try i.require("key"), i.string("value") ?? "")); return [:]
+        }
+        route(.post, "runs/set-tag") { i throws(StoreError) in
+            try await store.setTag(runId: try i.runId(), Tag(try i.require("key"), i.string("value") ?? "")); return [:]
+        }
+        route(.post, "runs/delete-tag") { i throws(StoreError) in try await store.deleteTag(runId: try i.runId(), key: try i.require("key")); return [:] }
+        route(.post, "runs/log-batch") { i throws(StoreError) in
+            let metrics = try i.objects("metrics").map { (m) throws(StoreError) -> Metric in
+                guard let key = m["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a metric") }
+                return Metric(key, try WireInput.metricValue(m["value"], key: key), timestamp: WireInput.int64(m["timestamp"]) ?? 0,
+                              step: WireInput.int64(m["step"]) ?? 0)
+            }
+            let params = try i.objects("params").map { (p) throws(StoreError) -> Param in
+                guard let key = p["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a param") }
+                return Param(key, (p["value"] as? String) ?? (p["value"] as? NSNumber)?.stringValue ?? "")
+            }
+            try await store.logBatch(runId: try i.runId(), metrics: metrics, params: params, tags: try WireInput.tags(try i.objects("tags")))
+            return [:]
+        }
+        route(.post, "runs/log-inputs") { i throws(StoreError) in
+            // Dataset inputs are accepted and checked against the run; their storage comes with lineage (issue 6).
+            _ = try await store.run(id: try i.runId())
+            return [:]
+        }
+        let searchRuns: Handler = { i throws(StoreError) in
+            let page = try await store.searchRuns(experimentIds: i.strings("experiment_ids"), filter: i.string("filter"),
+                                                  view: try Self.view(i.string("run_view_type")), maxResults: Int(try i.int("max_results") ?? 1000),
+                                                  orderBy: i.strings("order_by"), pageToken: i.string("page_token").flatMap { $0.isEmpty ? nil : $0 })
+            var out: [String: Any] = ["runs": page.items.map(Wire.run)]
+            if let t = page.nextPageToken { out["next_page_token"] = t }
+            return out
+        }
+        route(.post, "runs/search", searchRuns)
+        // Logged models (MLflow 3) are not stored yet; creating one answers ENDPOINT_NOT_FOUND. Search
+        // answers truthfully for the store as it is (no logged models), which MLflow 3's artifact
+        // listing of a run needs.
+        route(.post, "logged-models/search") { i throws(StoreError) in
+            for id in i.strings("experiment_ids") { _ = try await store.experiment(id: id) }
+            return ["models": [Any]()]
+        }
+        route(.get, "metrics/get-history") { i throws(StoreError) in
+            let page = try await store.metricHistory(runId: try i.runId(), key: try i.require("metric_key"),
+                                                     maxResults: try i.int("max_results").map(Int.init), pageToken: i.string("page_token").flatMap { $0.isEmpty ? nil : $0 })
+            var out: [String: Any] = ["metrics": page.items.map(Wire.metric)]
+            if let t = page.nextPageToken { out["next_page_token"] = t }
+            return out
+        }
+    }
+
+    static func view(_ text: String?) throws(StoreError) -> ViewType {
+        guard let text, !text.isEmpty else { return .activeOnly }
+        if let v = ViewType(rawValue: text) { return v }
+        if let n = Int(text), let v = [1: ViewType.activeOnly, 2: .deletedOnly, 3: .all][n] { return v }
+        throw StoreError(.invalidParameterValue, "Invalid view type '\(text)'; use ACTIVE_ONLY, DELETED_ONLY or ALL")
+    }
+}
+
+/// The artifact proxy (`mlflow server --serve-artifacts`): files streamed to and from disk.
+struct ArtifactRoutes: Sendable {
+    let artifacts: ArtifactStore
+
+    func key(_ context: BasicRequestContext) -> String {
+        context.parameters.getCatchAll().map(String.init).joined(separator: "/")
+    }
+
+    func register(_ router: Router<BasicRequestContext>) {
+        let artifacts = self.artifacts
+        let base = "/api/2.0/mlflow-artifacts/artifacts"
+        router.put("\(base)/**") { request, context in
+            let k = key(context)
+            _ = try await artifacts.write(k, chunks: request.body.map { Array($0.readableBytesView) })
+            return json([:])
+        }
+        router.get("\(base)/**") { _, context in
+            let url = try artifacts.resolve(key(context))
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else {
+                throw StoreError(.resourceDoesNotExist, "No artifact file at '\(key(context))'")
+            }
+            let body = try await FileIO().loadFile(path: url.path, context: context)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        }
+        router.delete("\(base)/**") { _, context in
+            try artifacts.delete(key(context))
+            return json([:])
+        }
+        router.get(RouterPath(base)) { request, _ in
+            let path = request.uri.queryParameters.get("path") ?? ""
+            let files = try artifacts.list(path).map { e -> [String: Any] in
+                var d: [String: Any] = ["path": e.path, "is_dir": e.isDir]
+                if let s = e.size { d["file_size"] = s }
+                return d
+            }
+            return json(files.isEmpty ? [:] : ["files": files])
+        }
+    }
+}

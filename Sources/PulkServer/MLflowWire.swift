@@ -1,0 +1,124 @@
+import Foundation
+import PulkStore
+
+/// The request of an MLflow endpoint: the JSON body (POST, PATCH, DELETE) or the query string (GET).
+struct WireInput {
+    var json: [String: Any]
+    var query: [String: [String]]
+
+    func value(_ key: String) -> Any? { json[key] ?? query[key]?.first }
+
+    func string(_ key: String) -> String? {
+        switch value(key) {
+        case let s as String: return s
+        case let n as NSNumber: return n.stringValue
+        default: return nil
+        }
+    }
+
+    func require(_ key: String) throws(StoreError) -> String {
+        guard let v = string(key), !v.isEmpty else {
+            throw StoreError(.invalidParameterValue, "Missing value for required parameter '\(key)'. See the API docs for more information about request parameters.")
+        }
+        return v
+    }
+
+    func int(_ key: String) throws(StoreError) -> Int64? {
+        switch value(key) {
+        case nil, is NSNull: return nil
+        case let n as NSNumber: return n.int64Value
+        case let s as String:
+            guard let v = Int64(s) else { throw StoreError(.invalidParameterValue, "Invalid value '\(s)' for parameter '\(key)': expected an integer") }
+            return v
+        default: throw StoreError(.invalidParameterValue, "Invalid value for parameter '\(key)': expected an integer")
+        }
+    }
+
+    /// The run id under either name (`run_id`, or the legacy `run_uuid`).
+    func runId() throws(StoreError) -> String {
+        if let v = string("run_id"), !v.isEmpty { return v }
+        return try require("run_uuid")
+    }
+
+    func strings(_ key: String) -> [String] {
+        if let a = json[key] as? [Any] { return a.compactMap { ($0 as? String) ?? ($0 as? NSNumber)?.stringValue } }
+        return query[key] ?? []
+    }
+
+    func objects(_ key: String) throws(StoreError) -> [[String: Any]] {
+        guard let v = json[key] else { return [] }
+        guard let a = v as? [[String: Any]] else { throw StoreError(.invalidParameterValue, "Invalid value for parameter '\(key)': expected a list of objects") }
+        return a
+    }
+
+    static func metricValue(_ v: Any?, key: String) throws(StoreError) -> Double {
+        switch v {
+        case let n as NSNumber: return n.doubleValue
+        case let s as String:
+            switch s {
+            case "NaN", "nan": return .nan
+            case "Infinity", "inf": return .infinity
+            case "-Infinity", "-inf": return -.infinity
+            default:
+                guard let d = Double(s) else { throw StoreError(.invalidParameterValue, "Invalid value '\(s)' for metric '\(key)': expected a number") }
+                return d
+            }
+        default: throw StoreError(.invalidParameterValue, "Missing value for required parameter 'value' of metric '\(key)'")
+        }
+    }
+
+    static func int64(_ v: Any?) -> Int64? {
+        switch v {
+        case let n as NSNumber: return n.int64Value
+        case let s as String: return Int64(s)
+        default: return nil
+        }
+    }
+
+    static func tags(_ list: [[String: Any]]) throws(StoreError) -> [Tag] {
+        try list.map { (t) throws(StoreError) -> Tag in
+            guard let k = t["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a tag") }
+            return Tag(k, (t["value"] as? String) ?? (t["value"] as? NSNumber)?.stringValue ?? "")
+        }
+    }
+}
+
+/// MLflow's JSON shapes of the tracking entities.
+enum Wire {
+    static func number(_ d: Double) -> Any {
+        if d.isNaN { return "NaN" }
+        if d == .infinity { return "Infinity" }
+        if d == -.infinity { return "-Infinity" }
+        return d
+    }
+
+    static func tags(_ t: [Tag]) -> [[String: Any]] { t.map { ["key": $0.key, "value": $0.value] } }
+
+    static func experiment(_ e: Experiment) -> [String: Any] {
+        ["experiment_id": e.experimentId, "name": e.name, "artifact_location": e.artifactLocation,
+         "lifecycle_stage": e.lifecycleStage.rawValue, "creation_time": e.creationTime, "last_update_time": e.lastUpdateTime,
+         "tags": tags(e.tags)]
+    }
+
+    static func metric(_ m: Metric) -> [String: Any] {
+        ["key": m.key, "value": number(m.value), "timestamp": m.timestamp, "step": m.step]
+    }
+
+    static func runInfo(_ i: RunInfo) -> [String: Any] {
+        var d: [String: Any] = ["run_id": i.runId, "run_uuid": i.runId, "run_name": i.runName, "experiment_id": i.experimentId,
+                                "user_id": i.userId, "status": i.status.rawValue, "start_time": i.startTime,
+                                "artifact_uri": i.artifactUri, "lifecycle_stage": i.lifecycleStage.rawValue]
+        if let e = i.endTime { d["end_time"] = e }
+        return d
+    }
+
+    static func run(_ r: Run) -> [String: Any] {
+        ["info": runInfo(r.info),
+         "data": ["metrics": r.metrics.map(metric), "params": r.params.map { ["key": $0.key, "value": $0.value] }, "tags": tags(r.tags)],
+         "inputs": [String: Any]()]
+    }
+
+    static func encode(_ object: Any) -> [UInt8] {
+        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+public import Hummingbird
+public import PulkStore
+import Logging
+
+/// How `pulk server` runs.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The largest JSON request body; artifact uploads stream and have no limit.
+    public var bodyLimit: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20) {
+        self.host = host
+        self.port = port
+        self.bodyLimit = bodyLimit
+    }
+}
+
+/// The tracking server: MLflow's REST protocol under `/api/2.0/mlflow/…`, the artifact proxy under
+/// `/api/2.0/mlflow-artifacts/…`, and `/health`.
+public enum TrackingServer {
+    public static func application(store: any TrackingStore, artifacts: ArtifactStore, configuration: ServerConfiguration = .init())
+        -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: ErrorMiddleware())
+        router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
+        MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router)
+        ArtifactRoutes(artifacts: artifacts).register(router)
+        return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"))
+    }
+}
+
+/// Every failure becomes MLflow's error body, `{"error_code": …, "message": …}`, with a 4xx status
+/// for anything the client can fix; nothing the client sends produces a 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as StoreError {
+            if e.code == .internalError { context.logger.error("\(request.method) \(request.uri.path): \(e.message)") }
+            return Self.error(e.code.rawValue, e.message, status: e.code.httpStatus)
+        } catch let e as HTTPError {
+            switch e.status {
+            case .contentTooLarge:
+                return Self.error("BAD_REQUEST", "The request body is larger than the server's limit.", status: 413)
+            case .notFound:
+                return Self.error("ENDPOINT_NOT_FOUND", "No endpoint \(request.method) \(request.uri.path)", status: 404)
+            case .methodNotAllowed:
+                return Self.error("ENDPOINT_NOT_FOUND", "\(request.method) is not allowed on \(request.uri.path)", status: 405)
+            default:
+                return Self.error(e.status.code < 500 ? "BAD_REQUEST" : "INTERNAL_ERROR", e.body ?? e.status.reasonPhrase, status: e.status.code)
+            }
+        } catch {
+            context.logger.error("\(request.method) \(request.uri.path): \(error)")
+            return Self.error("INTERNAL_ERROR", "internal error: \(error)", status: 500)
+        }
+    }
+
+    static func error(_ code: String, _ message: String, status: Int) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: Wire.encode(["error_code": code, "message": message]))))
+    }
+}
+
+func json(_ object: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Wire.encode(object))))
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import PulkServer
+import PulkStore
+import PulkWorkspace
+
+/// `pulk server`: the MLflow-compatible tracking server.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the tracking server: MLflow's REST API (point MLFLOW_TRACKING_URI at it) and the artifact proxy.",
+        discussion: "Defaults: SQLite in the workspace and artifacts in WORKSPACE/artifacts. SIGTERM or Ctrl-C stops it gracefully (requests in flight finish).")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 5000
+    @Option(help: "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE to keep tracking data in PostgreSQL instead of the workspace.")
+    var storeUri: String?
+    @Option(help: "Folder for artifacts (default: WORKSPACE/artifacts).") var artifactsRoot: String?
+    @Option(help: "normal: commits survive a killed server; full: also power loss (fsync per commit).") var durability = "normal"
+    @Option(help: "Largest JSON request body in bytes (artifact uploads stream without limit).") var bodyLimit = 16 << 20
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() async throws {
+        guard let mode = SQLiteDatabase.Durability(rawValue: durability) else {
+            throw ValidationError("--durability must be normal or full, not '\(durability)'.")
+        }
+        let workspace = try common.open()
+        let database: any SQLDatabase
+        do {
+            if let storeUri { database = try PostgresDatabase(url: storeUri) } else {
+                database = try SQLiteDatabase(path: workspace.root.appendingPathComponent("pulk.sqlite").path, durability: mode)
+            }
+        } catch { throw PulkFailure(message: error.description) }
+        let store: SQLTrackingStore
+        do { store = try await SQLTrackingStore.open(database, artifactRoot: "mlflow-artifacts:/") } catch {
+            throw PulkFailure(message: "cannot open the tracking store: \(error.description)")
+        }
+        let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? workspace.root.appendingPathComponent("artifacts")
+        let artifacts: ArtifactStore
+        do { artifacts = try ArtifactStore(root: root) } catch { throw PulkFailure(message: error.description) }
+        let app = TrackingServer.application(store: store, artifacts: artifacts,
+                                             configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit))
+        print("pulk server on http://\(host):\(port)  (store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path))")
+        try await app.runService()
+    }
+}

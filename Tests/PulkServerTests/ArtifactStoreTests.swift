@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import PulkServer
+import PulkStore
+
+@Suite("Artifact store")
+struct ArtifactStoreTests {
+    static func store() throws -> ArtifactStore {
+        try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("pulk-artifacts-\(UUID().uuidString)"))
+    }
+
+    @Test(arguments: [
+        ("../etc/passwd", "'..' and '.' are not allowed"),
+        ("1/run/../../../x", "'..' and '.' are not allowed"),
+        ("/etc/passwd", "relative to the artifact root"),
+        ("a\\..\\b", "backslashes"),
+        ("a/%2e%2e/b", "percent-encoded"),
+        ("a/%252e%252e/b", "percent-encoded"),
+        ("a\0b", "NUL byte"),
+        ("./a", "'..' and '.' are not allowed"),
+    ])
+    func traversalIsRefused(key: String, why: String) throws {
+        let s = try Self.store()
+        do {
+            _ = try s.resolve(key)
+            Issue.record("'\(key)' must be refused")
+        } catch {
+            #expect(error.code == .invalidParameterValue && error.message.contains(why), "\(error.message)")
+        }
+    }
+
+    @Test func symlinksAreRefused() throws {
+        let s = try Self.store()
+        try FileManager.default.createSymbolicLink(atPath: s.root.appendingPathComponent("out").path, withDestinationPath: "/tmp")
+        #expect(throws: StoreError.self) { try s.resolve("out/x") }
+    }
+
+    @Test func uploadsLandWholeAndListSorted() async throws {
+        let s = try Self.store()
+        let chunks = AsyncThrowingStream<[UInt8], any Error> { c in
+            for i in 0..<4 { c.yield([UInt8](repeating: UInt8(i), count: 1000)) }
+            c.finish()
+        }
+        #expect(try await s.write("1/run/artifacts/data/b.bin", chunks: chunks) == 4000)
+        let empty = AsyncThrowingStream<[UInt8], any Error> { $0.finish() }
+        _ = try await s.write("1/run/artifacts/data/a.txt", chunks: empty)
+        #expect(try s.list("1/run/artifacts/data").map(\.path) == ["a.txt", "b.bin"])
+        #expect(try s.list("1/run/artifacts").map { "\($0.path) \($0.isDir)" } == ["data true"])
+        #expect(try Data(contentsOf: s.resolve("1/run/artifacts/data/b.bin")).count == 4000)
+        // An interrupted upload leaves nothing behind.
+        struct Cut: Error {}
+        let broken = AsyncThrowingStream<[UInt8], any Error> { c in c.yield([1, 2, 3]); c.finish(throwing: Cut()) }
+        await #expect(throws: StoreError.self) { _ = try await s.write("1/run/artifacts/data/c.bin", chunks: broken) }
+        #expect(try s.list("1/run/artifacts/data").map(\.path) == ["a.txt", "b.bin"])
+        try s.delete("1/run/artifacts/data/a.txt")
+        #expect(throws: StoreError.self) { try s.delete("1/run/artifacts/data/a.txt") }
+    }
+
+    @Test func wireInputReadsMLflowShapes() throws {
+        let i = WireInput(json: ["run_uuid": "abc", "start_time": "1700000000000", "step": 3, "value": "NaN"], query: ["experiment_ids": ["1", "2"]])
+        #expect(try i.runId() == "abc")
+        #expect(try i.int("start_time") == 1_700_000_000_000 && (try i.int("step")) == 3)
+        #expect(try WireInput.metricValue(i.value("value"), key: "m").isNaN)
+        #expect(i.strings("experiment_ids") == ["1", "2"])
+        #expect(throws: StoreError.self) { try i.require("missing") }
+        #expect(String(decoding: Wire.encode(["v": Wire.number(-.infinity)]), as: UTF8.self) == "{\"v\":\"-Infinity\"}")
+    }
+}

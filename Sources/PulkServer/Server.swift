@@ -2,6 +2,8 @@ import Foundation
 public import Hummingbird
 public import PulkStore
 import Logging
+import Metrics
+public import Prometheus
 
 /// How `pulk server` runs.
 public struct ServerConfiguration: Sendable {
@@ -20,10 +22,28 @@ public struct ServerConfiguration: Sendable {
 /// The tracking server: MLflow's REST protocol under `/api/2.0/mlflow/…`, the artifact proxy under
 /// `/api/2.0/mlflow-artifacts/…`, and `/health`.
 public enum TrackingServer {
-    public static func application(store: any TrackingStore, artifacts: ArtifactStore, configuration: ServerConfiguration = .init())
-        -> some ApplicationProtocol {
+    /// Routes every swift-metrics measurement of this process into a Prometheus registry (once per
+    /// process; later calls return the same registry).
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry { sharedRegistry }
+
+    private static let sharedRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    public static func application(store: any TrackingStore, artifacts: ArtifactStore, configuration: ServerConfiguration = .init(),
+                                   metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
         let router = Router()
+        // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
+        if let metrics {
+            router.get("/metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+            }
+        }
         router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router)
         ArtifactRoutes(artifacts: artifacts).register(router)

@@ -268,6 +268,9 @@ struct CLITests {
         #expect(traversal.hasPrefix("{\"error_code\":\"INVALID_PARAMETER_VALUE\"") && traversal.hasSuffix(" 400"), "\(traversal)")
         let missing = try Self.curl("http://127.0.0.1:\(port)/api/2.0/mlflow/runs/get?run_id=nope")
         #expect(missing.contains("RESOURCE_DOES_NOT_EXIST") && missing.hasSuffix(" 404"), "\(missing)")
+        // Prometheus metrics: request counts and latency histograms per route.
+        let metrics = try Self.curl("http://127.0.0.1:\(port)/metrics")
+        #expect(metrics.contains("hb_requests") && metrics.contains("/api/2.0/mlflow/runs/log-batch") && metrics.contains("_bucket"), "\(metrics.prefix(2000))")
     }
 
     /// Body and status of a GET, via curl (as a user would check).

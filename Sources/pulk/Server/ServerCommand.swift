@@ -40,7 +40,8 @@ struct ServerCommand: AsyncParsableCommand {
         let artifacts: ArtifactStore
         do { artifacts = try ArtifactStore(root: root) } catch { throw PulkFailure(message: error.description) }
         let app = TrackingServer.application(store: store, artifacts: artifacts,
-                                             configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit))
+                                             configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit),
+                                             metrics: TrackingServer.bootstrapMetrics())
         print("pulk server on http://\(host):\(port)  (store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path))")
         try await app.runService()
     }

@@ -42,8 +42,7 @@ extension PulkBench {
             // Scores only (inputs already converted): the predictor itself.
             let inputs = try TreeInputs(frame: test, schema: model.schema)
             let p = inputs.columns.count
-            var rowMajor = [Double](repeating: 0, count: inputs.rows * p)
-            for j in 0..<p { for i in 0..<inputs.rows { rowMajor[i * p + j] = inputs.columns[j][i] } }
+            let rowMajor = inputs.rowMajor()
             var flatTimes: [Double] = []
             for _ in 0..<5 { flatTimes.append(time { model.flatScores(rowMajor: rowMajor, rows: inputs.rows) }.1) }
             result["batch_predictor_only_rows_per_s"] = Double(test.rowCount) / median(flatTimes)

@@ -98,6 +98,13 @@ enum Boosting {
                 gh.withUnsafeMutableBufferPointer { f.gradients(scores: s.baseAddress!, into: $0.baseAddress!, threads: growth.threads) }
             }
             if iteration > 0 { trainCurve.append(previousLoss) }
+            // Rows outside this round's bag get their scores by walking each new tree.
+            var outOfBag: [Int]?
+            if bag.count < n {
+                var inBag = [Bool](repeating: false, count: n)
+                for r in bag { inBag[Int(r)] = true }
+                outOfBag = (0..<n).filter { !inBag[$0] }
+            }
             var grewAny = false
             for c in 0..<k {
                 bag.withUnsafeBufferPointer { grower.indices.update(from: $0.baseAddress!, count: bag.count) }
@@ -116,10 +123,8 @@ enum Boosting {
                     let v = tree.leafValue[leaf]
                     for i in r { scores[c * n + Int(grower.indices[i])] += v }
                 }
-                if bag.count < n {
-                    var inBag = [Bool](repeating: false, count: n)
-                    for r in bag { inBag[Int(r)] = true }
-                    for i in 0..<n where !inBag[i] {
+                if let outOfBag {
+                    for i in outOfBag {
                         scores[c * n + i] += tree.leafValue[tree.leaf(row: i, columns: data.columns)]
                     }
                 }
@@ -140,7 +145,7 @@ enum Boosting {
             if let v = data.validation, let vf {
                 let value: Double
                 if metric == "auto" {
-                    value = vScores.withUnsafeBufferPointer { vf.loss(scores: $0.baseAddress!) }
+                    value = vScores.withUnsafeBufferPointer { vf.loss(scores: $0.baseAddress!, threads: growth.threads) }
                 } else {
                     value = try metricValue(metric, raw: vScores, y: v.y, objective: objective)
                 }
@@ -154,7 +159,7 @@ enum Boosting {
             }
             if !grewAny { break }  // nothing left to learn: every tree of this round is a single leaf
         }
-        trainCurve.append(scores.withUnsafeBufferPointer { f.loss(scores: $0.baseAddress!) })
+        trainCurve.append(scores.withUnsafeBufferPointer { f.loss(scores: $0.baseAddress!, threads: growth.threads) })
         let iterations = trees.count / k
         let kept = b.earlyStoppingRounds > 0 && data.validation != nil ? max(bestIteration, 1) : iterations
         return BoostedEnsemble(trees: Array(trees.prefix(kept * k)), initScores: initScores, outputs: k, trainCurve: trainCurve,

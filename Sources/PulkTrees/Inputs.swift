@@ -29,7 +29,7 @@ public struct TreeInputs: Sendable {
     }
 
     /// The rows side by side (row-major), for prediction.
-    func rowMajor() -> [Double] {
+    public func rowMajor() -> [Double] {
         let p = columns.count
         var out = [Double](repeating: 0, count: rows * p)
         out.withUnsafeMutableBufferPointer { o in

@@ -80,17 +80,17 @@ struct ObjectiveFunction: Sendable {
     /// Fills the (gradient, hessian) pairs (class-major for multiclass) from the current scores, rows
     /// in parallel, and returns the mean training loss at those scores (the previous round's curve point).
     @discardableResult
-    func gradients(scores: UnsafePointer<Double>, into gh: UnsafeMutablePointer<SIMD2<Float>>, threads: Int) -> Double {
+    func gradients(scores: UnsafePointer<Double>, into gh: UnsafeMutablePointer<SIMD2<Float>>?, threads: Int) -> Double {
         let n = y.count
         let blocks = max(1, min(threads * 4, n / 8192))
-        let gp = SharedPointer(gh), sp = UncheckedSendable(scores)
+        let gp = UncheckedSendable(gh), sp = UncheckedSendable(scores)
         let me = self
         let partial = ResultSlots<Double>(count: blocks)
         y.withUnsafeBufferPointer { yb in
             w.withUnsafeBufferPointer { wb in
                 let yv = UncheckedSendable(yb.baseAddress!), wv = UncheckedSendable(wb.baseAddress!)
                 parallelFor(blocks, threads: threads) { b in
-                    partial[b] = me.fill(a: n * b / blocks, b: n * (b + 1) / blocks, n: n, y: yv.value, w: wv.value, s: sp.value, gh: gp.base)
+                    partial[b] = me.fill(a: n * b / blocks, b: n * (b + 1) / blocks, n: n, y: yv.value, w: wv.value, s: sp.value, gh: gp.value)
                 }
             }
         }
@@ -99,9 +99,14 @@ struct ObjectiveFunction: Sendable {
 
     var totalWeight: Double { w.reduce(0, +) }
 
+    /// The mean training loss (weighted) at the given scores: the gradient pass without writing gradients.
+    func loss(scores: UnsafePointer<Double>, threads: Int = defaultThreadCount()) -> Double {
+        gradients(scores: scores, into: nil, threads: threads)
+    }
+
     private func fill(a: Int, b: Int, n: Int, y: UnsafePointer<Double>, w: UnsafePointer<Double>, s sc: UnsafePointer<Double>,
-                      gh: UnsafeMutablePointer<SIMD2<Float>>) -> Double {
-        @inline(__always) func put(_ i: Int, _ g: Double, _ h: Double) { gh[i] = SIMD2<Float>(Float(g), Float(h)) }
+                      gh: UnsafeMutablePointer<SIMD2<Float>>?) -> Double {
+        @inline(__always) func put(_ i: Int, _ g: Double, _ h: Double) { gh?[i] = SIMD2<Float>(Float(g), Float(h)) }
         var loss = 0.0
         switch s.objective {
         case .regression:
@@ -150,39 +155,6 @@ struct ObjectiveFunction: Sendable {
             }
         }
         return loss
-    }
-
-    /// The mean training loss (weighted) at the current scores, for the curve.
-    func loss(scores: UnsafePointer<Double>) -> Double {
-        let n = y.count
-        var total = 0.0, sw = 0.0
-        for i in 0..<n {
-            let wi = w[i], yi = y[i]
-            var l: Double
-            switch s.objective {
-            case .regression: l = (scores[i] - yi) * (scores[i] - yi)
-            case .regressionL1: l = abs(scores[i] - yi)
-            case .huber:
-                let d = abs(scores[i] - yi)
-                l = d <= s.alpha ? 0.5 * d * d : s.alpha * (d - 0.5 * s.alpha)
-            case .quantile:
-                let d = yi - scores[i]
-                l = d >= 0 ? s.alpha * d : (s.alpha - 1) * d
-            case .poisson: l = exp(scores[i]) - yi * scores[i]
-            case .binary:
-                let p = min(max(1 / (1 + exp(-scores[i])), 1e-15), 1 - 1e-15)
-                l = -(yi * log(p) + (1 - yi) * log(1 - p))
-            case .multiclass:
-                var mx = -Double.infinity
-                for c in 0..<s.classes { mx = max(mx, scores[c * n + i]) }
-                var sum = 0.0
-                for c in 0..<s.classes { sum += exp(scores[c * n + i] - mx) }
-                l = -(scores[Int(yi) * n + i] - mx - log(sum))
-            }
-            total += l * wi
-            sw += wi
-        }
-        return total / sw
     }
 }
 

@@ -76,13 +76,13 @@ let package = Package(
                           path: "Sources/PulkBench", swiftSettings: strict),
 
         // Helpers shared by the test targets (the Python oracles); not part of any product.
-        .target(name: "PulkTestSupport", swiftSettings: strict),
+        .target(name: "PulkTestSupport", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
 
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame"], swiftSettings: strict),
+        .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore"], swiftSettings: strict),

@@ -100,8 +100,3 @@ public struct ArtifactStore: Sendable {
         do { try FileManager.default.removeItem(at: url) } catch { throw StoreError(.internalError, "cannot delete '\(key)': \(error.localizedDescription)") }
     }
 }
-
-extension StoreError {
-    static func notFound(_ m: String) -> StoreError { StoreError(.resourceDoesNotExist, m) }
-    static func invalid(_ m: String) -> StoreError { StoreError(.invalidParameterValue, m) }
-}

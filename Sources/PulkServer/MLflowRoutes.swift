@@ -39,7 +39,7 @@ struct MLflowRoutes: Sendable {
 
         // Experiments
         route(.post, "experiments/create") { i throws(StoreError) in
-            let id = try await store.createExperiment(name: try i.require("name"), artifactLocation: i.string("artifact_location").flatMap { $0.isEmpty ? nil : $0 },
+            let id = try await store.createExperiment(name: try i.require("name"), artifactLocation: i.nonEmpty("artifact_location"),
                                                       tags: try WireInput.tags(try i.objects("tags")))
             return ["experiment_id": id]
         }
@@ -52,7 +52,7 @@ struct MLflowRoutes: Sendable {
         let searchExperiments: Handler = { i throws(StoreError) in
             let view = try Self.view(i.string("view_type"))
             let page = try await store.searchExperiments(view: view, filter: i.string("filter"), orderBy: i.strings("order_by"),
-                                                         maxResults: Int(try i.int("max_results") ?? 1000), pageToken: i.string("page_token").flatMap { $0.isEmpty ? nil : $0 })
+                                                         maxResults: Int(try i.int("max_results") ?? 1000), pageToken: i.nonEmpty("page_token"))
             var out: [String: Any] = ["experiments": page.items.map(Wire.experiment)]
             if let t = page.nextPageToken { out["next_page_token"] = t }
             return out
@@ -74,7 +74,7 @@ struct MLflowRoutes: Sendable {
         // Runs
         route(.post, "runs/create") { i throws(StoreError) in
             let run = try await store.createRun(experimentId: i.string("experiment_id") ?? "0", userId: i.string("user_id") ?? "",
-                                                startTime: try i.int("start_time"), runName: i.string("run_name").flatMap { $0.isEmpty ? nil : $0 },
+                                                startTime: try i.int("start_time"), runName: i.nonEmpty("run_name"),
                                                 tags: try WireInput.tags(try i.objects("tags")))
             return ["run": Wire.run(run)]
         }
@@ -123,7 +123,7 @@ struct MLflowRoutes: Sendable {
         let searchRuns: Handler = { i throws(StoreError) in
             let page = try await store.searchRuns(experimentIds: i.strings("experiment_ids"), filter: i.string("filter"),
                                                   view: try Self.view(i.string("run_view_type")), maxResults: Int(try i.int("max_results") ?? 1000),
-                                                  orderBy: i.strings("order_by"), pageToken: i.string("page_token").flatMap { $0.isEmpty ? nil : $0 })
+                                                  orderBy: i.strings("order_by"), pageToken: i.nonEmpty("page_token"))
             var out: [String: Any] = ["runs": page.items.map(Wire.run)]
             if let t = page.nextPageToken { out["next_page_token"] = t }
             return out
@@ -138,7 +138,7 @@ struct MLflowRoutes: Sendable {
         }
         route(.get, "metrics/get-history") { i throws(StoreError) in
             let page = try await store.metricHistory(runId: try i.runId(), key: try i.require("metric_key"),
-                                                     maxResults: try i.int("max_results").map(Int.init), pageToken: i.string("page_token").flatMap { $0.isEmpty ? nil : $0 })
+                                                     maxResults: try i.int("max_results").map(Int.init), pageToken: i.nonEmpty("page_token"))
             var out: [String: Any] = ["metrics": page.items.map(Wire.metric)]
             if let t = page.nextPageToken { out["next_page_token"] = t }
             return out

@@ -16,6 +16,9 @@ struct WireInput {
         }
     }
 
+    /// A string parameter, nil when absent or empty (proto3 sends empty strings for unset fields).
+    func nonEmpty(_ key: String) -> String? { string(key).flatMap { $0.isEmpty ? nil : $0 } }
+
     func require(_ key: String) throws(StoreError) -> String {
         guard let v = string(key), !v.isEmpty else {
             throw StoreError(.invalidParameterValue, "Missing value for required parameter '\(key)'. See the API docs for more information about request parameters.")

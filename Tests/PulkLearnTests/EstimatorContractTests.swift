@@ -2,33 +2,11 @@ import Foundation
 import Testing
 @testable import PulkFrame
 @testable import PulkLearn
+import PulkTestSupport
 
 /// The shared contract every estimator must keep (STYLE.md: one suite, every implementation).
 @Suite("Estimator contract")
 struct EstimatorContractTests {
-    /// Crafted training data: a number, a category, a date, and a target of the estimator's task.
-    static func frame(task: Task, rows: Int = 60, target: [Double]? = nil) -> Frame {
-        var rng = SeededGenerator(seed: 42)
-        let x = (0..<rows).map { _ in Double.random(in: -5...5, using: &rng) }
-        let c = (0..<rows).map { _ in Int32.random(in: 0..<3, using: &rng) }
-        let y: Column = switch task {
-        case .regression: Column(name: "y", storage: .float64(target ?? x.map { 3 * $0 + 1 }))
-        case .classification: Column(name: "y", storage: .string(codes: target.map { $0.map { Int32($0) } } ?? c,
-                                                                 dictionary: ["a", "b", "c"]))
-        }
-        return try! Frame(columns: [
-            Column(name: "x", storage: .float64(x)),
-            Column(name: "c", storage: .string(codes: c, dictionary: ["red", "green", "blue"])),
-            Column(name: "d", storage: .date((0..<rows).map { Int32($0) })),
-            y,
-        ])
-    }
-
-    func make(_ name: String) throws -> any Estimator {
-        let type = try EstimatorRegistry.estimator(named: name)
-        return try type.init([:])
-    }
-
     @Test func missingTargetValuesAreDropped() throws {
         let f = try Frame(columns: [
             Column(name: "x", storage: .float64([1, 2, 3])),
@@ -39,7 +17,7 @@ struct EstimatorContractTests {
     }
 
     @Test func targetErrors() throws {
-        let f = Self.frame(task: .classification)
+        let f = contractFrame(task: .classification)
         #expect(throws: LearnError.self) { try MeanRegressor([:]).fit(f, target: "y", seed: 0) }
         #expect(throws: LearnError.unknownTarget("nope", available: ["x", "c", "d", "y"])) {
             try MostFrequentClassifier([:]).fit(f, target: "nope", seed: 0)

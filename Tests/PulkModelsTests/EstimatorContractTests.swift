@@ -3,6 +3,7 @@ import Testing
 import PulkFrame
 import PulkLearn
 import PulkModels
+import PulkTestSupport
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -19,24 +20,6 @@ struct EstimatorContractTests {
         var testDescription: String { "\(name) (\(task.rawValue))" }
     }
 
-    /// Crafted training data: a number, a category, a date, and a target of the estimator's task.
-    static func frame(task: Task, rows: Int = 60, target: [Double]? = nil) -> Frame {
-        var rng = SeededGenerator(seed: 42)
-        let x = (0..<rows).map { _ in Double.random(in: -5...5, using: &rng) }
-        let c = (0..<rows).map { _ in Int32.random(in: 0..<3, using: &rng) }
-        let y: Column = switch task {
-        case .regression: Column(name: "y", storage: .float64(target ?? x.map { 3 * $0 + 1 }))
-        case .classification: Column(name: "y", storage: .string(codes: target.map { $0.map { Int32($0) } } ?? c,
-                                                                 dictionary: ["a", "b", "c"]))
-        }
-        return try! Frame(columns: [
-            Column(name: "x", storage: .float64(x)),
-            Column(name: "c", storage: .string(codes: c, dictionary: ["red", "green", "blue"])),
-            Column(name: "d", storage: .date((0..<rows).map { Int32($0) })),
-            y,
-        ])
-    }
-
     func make(_ name: String) throws -> any Estimator {
         try Catalog.estimator(named: name).init([:])
     }
@@ -44,7 +27,7 @@ struct EstimatorContractTests {
     @Test(arguments: cases)
     func deterministicUnderASeed(c: Case) throws {
         let e = try make(c.name)
-        let f = Self.frame(task: c.task)
+        let f = contractFrame(task: c.task)
         let a = try e.fit(f, target: "y", seed: 7).predict(f)
         let b = try e.fit(f, target: "y", seed: 7).predict(f)
         #expect(a == b)
@@ -53,7 +36,7 @@ struct EstimatorContractTests {
     @Test(arguments: cases)
     func wrongSchemaIsAClearError(c: Case) throws {
         let e = try make(c.name)
-        let f = Self.frame(task: c.task)
+        let f = contractFrame(task: c.task)
         let model = try e.fit(f, target: "y", seed: 1)
         let missing = try f.select(["x", "y"])
         do {
@@ -75,7 +58,7 @@ struct EstimatorContractTests {
     func constantTarget(c: Case) throws {
         let e = try make(c.name)
         let task = c.task
-        let f = Self.frame(task: task, target: [Double](repeating: 1, count: 60))
+        let f = contractFrame(task: task, target: [Double](repeating: 1, count: 60))
         let p = try e.fit(f, target: "y", seed: 1).predict(f)
         #expect(Set(p.labels).count == 1)
     }
@@ -83,7 +66,7 @@ struct EstimatorContractTests {
     @Test(arguments: cases)
     func allMissingFeatureColumn(c: Case) throws {
         let e = try make(c.name)
-        let f = Self.frame(task: c.task)
+        let f = contractFrame(task: c.task)
         var g = try f.select(["x", "c", "d", "y"])
         g = try Frame(columns: g.columns.map { c in
             c.name == "x" ? Column(name: "x", storage: .float64(.init(repeating: .nan, count: f.rowCount)),
@@ -95,7 +78,7 @@ struct EstimatorContractTests {
     @Test(arguments: classifiers)
     func singleClass(c: Case) throws {
         let e = try make(c.name)
-        let f = Self.frame(task: .classification, target: [Double](repeating: 2, count: 60))
+        let f = contractFrame(task: .classification, target: [Double](repeating: 2, count: 60))
         let model = try e.fit(f, target: "y", seed: 1)
         #expect(model.target.classes == ["c"])
         #expect(Set(try model.predict(f).labels) == ["c"])
@@ -104,7 +87,7 @@ struct EstimatorContractTests {
     @Test(arguments: cases)
     func roundTripPredictsBitIdentically(c: Case) throws {
         let e = try make(c.name)
-        let f = Self.frame(task: c.task)
+        let f = contractFrame(task: c.task)
         let model = try e.fit(f, target: "y", seed: 3)
         let bytes = ModelFile.encode(model)
         let back = try Catalog.decode(bytes)
@@ -117,7 +100,7 @@ struct EstimatorContractTests {
     @Test(arguments: cases)
     func taskFollowsTheTarget(c: Case) throws {
         let e = try make(c.name)
-        let f = Self.frame(task: c.task)
+        let f = contractFrame(task: c.task)
         #expect(e.task(for: f, target: "y") == c.task)
         #expect(try e.fit(f, target: "y", seed: 1).target.task == c.task)
     }

@@ -110,40 +110,37 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         }
     }
 
-    private func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T) async throws(StoreError) -> T {
+    /// Runs `body` with a pooled connection on the database's own threads and resumes the caller.
+    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (Session) throws(StoreError) -> T) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
             queue.async { [self] in
                 continuation.resume(returning: Result { () throws(StoreError) -> T in
                     let c = try checkout()
                     defer { checkin(c) }
-                    let s = Session(connection: c, logger: logger)
-                    try s.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", [])
-                    do throws(StoreError) {
-                        let value = try body(s)
-                        try s.execute("COMMIT", [])
-                        return value
-                    } catch {
-                        _ = try? s.execute("ROLLBACK", [])
-                        throw error
-                    }
+                    return try body(Session(connection: c, logger: logger))
                 })
             }
         }
         return try result.get()
     }
 
-    /// Runs one statement outside any transaction (CREATE DATABASE and other administration).
-    public func executeOutsideTransaction(_ sql: String) async throws(StoreError) {
-        let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
-            queue.async { [self] in
-                continuation.resume(returning: Result { () throws(StoreError) in
-                    let c = try checkout()
-                    defer { checkin(c) }
-                    try Session(connection: c, logger: logger).execute(sql, [])
-                })
+    private func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await withConnection { s throws(StoreError) in
+            try s.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", [])
+            do throws(StoreError) {
+                let value = try body(s)
+                try s.execute("COMMIT", [])
+                return value
+            } catch {
+                _ = try? s.execute("ROLLBACK", [])
+                throw error
             }
         }
-        try result.get()
+    }
+
+    /// Runs one statement outside any transaction (CREATE DATABASE and other administration).
+    public func executeOutsideTransaction(_ sql: String) async throws(StoreError) {
+        try await withConnection { s throws(StoreError) in try s.execute(sql, []) }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T) async throws(StoreError) -> T {

@@ -69,11 +69,7 @@ indirect enum ExperimentFilter: Sendable {
 
     func sql(_ d: SQLDialect, binds: inout [SQLValue]) -> String {
         func cmp(_ column: String, _ op: String, _ v: String) -> String {
-            switch op {
-            case "LIKE": binds.append(.text(d == .sqlite ? SearchFilter.Comparison.glob(v) : v)); return "\(column) \(d.like) ?"
-            case "ILIKE": binds.append(.text(v)); return "\(column) \(d.ilike) ?"
-            default: binds.append(.text(v)); return "\(column) \(op) ?"
-            }
+            SearchFilter.Comparison.textCondition(column, op, v, d, binds: &binds)
         }
         switch self {
         case .and(let p): return "(" + p.map { $0.sql(d, binds: &binds) }.joined(separator: " AND ") + ")"

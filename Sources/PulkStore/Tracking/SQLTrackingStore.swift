@@ -224,7 +224,7 @@ public struct SQLTrackingStore: TrackingStore {
     static func assemble(_ s: any SQLSession, _ infos: [RunInfo]) throws(StoreError) -> [Run] {
         guard !infos.isEmpty else { return [] }
         var params: [String: [Param]] = [:], tags: [String: [Tag]] = [:], metrics: [String: [Metric]] = [:]
-        for chunk in stride(from: 0, to: infos.count, by: 500).map({ Array(infos[$0..<min($0 + 500, infos.count)]) }) {
+        for chunk in infos.chunked(by: 500) {
             let ids = chunk.map { SQLValue.text($0.runId) }
             let list = ids.map { _ in "?" }.joined(separator: ", ")
             for r in try s.query("SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
@@ -304,16 +304,22 @@ public struct SQLTrackingStore: TrackingStore {
         }
     }
 
+    /// Inserts rows with multi-row INSERT statements of at most `chunk` rows each (bounded bind counts).
+    static func insertRows(_ s: any SQLSession, into table: String, _ rows: [[SQLValue]], chunk: Int = 200, suffix: String = "") throws(StoreError) {
+        guard let width = rows.first?.count else { return }
+        let tuple = "(" + [String](repeating: "?", count: width).joined(separator: ", ") + ")"
+        for part in rows.chunked(by: chunk) {
+            try s.execute("INSERT INTO \(table) VALUES " + [String](repeating: tuple, count: part.count).joined(separator: ", ") + suffix,
+                          part.flatMap { $0 })
+        }
+    }
+
     static func insertTags(_ s: any SQLSession, _ id: String, _ tags: [Tag]) throws(StoreError) {
         // Later values of the same key win, as MLflow's log_batch.
         var latest: [String: String] = [:], order: [String] = []
         for t in tags { if latest[t.key] == nil { order.append(t.key) }; latest[t.key] = t.value }
-        for chunk in stride(from: 0, to: order.count, by: 200).map({ Array(order[$0..<min($0 + 200, order.count)]) }) {
-            var binds: [SQLValue] = []
-            for k in chunk { binds += [.text(id), .text(k), .text(latest[k]!)] }
-            try s.execute("INSERT INTO run_tags VALUES " + chunk.map { _ in "(?, ?, ?)" }.joined(separator: ", ")
-                          + " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value", binds)
-        }
+        try insertRows(s, into: "run_tags", order.map { [.text(id), .text($0), .text(latest[$0]!)] },
+                       suffix: " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value")
     }
 
     public func logBatch(runId: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws(StoreError) {
@@ -360,11 +366,7 @@ public struct SQLTrackingStore: TrackingStore {
                     known.insert(k)
                 }
                 let fresh = keys.filter { !known.contains($0) }.sorted()
-                for chunk in stride(from: 0, to: fresh.count, by: 200).map({ Array(fresh[$0..<min($0 + 200, fresh.count)]) }) {
-                    var binds: [SQLValue] = []
-                    for k in chunk { binds += [.text(runId), .text(k), .text(seen[k]!)] }
-                    try s.execute("INSERT INTO params VALUES " + chunk.map { _ in "(?, ?, ?)" }.joined(separator: ", "), binds)
-                }
+                try Self.insertRows(s, into: "params", fresh.map { [.text(runId), .text($0), .text(seen[$0]!)] })
             }
             if !tags.isEmpty { try Self.insertTags(s, runId, tags) }
             if !metrics.isEmpty { try Self.insertMetrics(s, runId, metrics) }
@@ -372,11 +374,9 @@ public struct SQLTrackingStore: TrackingStore {
     }
 
     static func insertMetrics(_ s: any SQLSession, _ id: String, _ metrics: [Metric]) throws(StoreError) {
-        for chunk in stride(from: 0, to: metrics.count, by: 250).map({ Array(metrics[$0..<min($0 + 250, metrics.count)]) }) {
-            var binds: [SQLValue] = []
-            for m in chunk { binds += [.text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0)] }
-            try s.execute("INSERT INTO metrics VALUES " + chunk.map { _ in "(?, ?, ?, ?, ?, ?)" }.joined(separator: ", "), binds)
-        }
+        try insertRows(s, into: "metrics", metrics.map { m in
+            [.text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0)]
+        }, chunk: 250)
         // The latest value per key: largest step, then latest timestamp, then largest value.
         var latest: [String: Metric] = [:]
         for m in metrics {
@@ -578,5 +578,12 @@ enum RunNames {
         var h: UInt64 = 1469598103934665603
         for b in id.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
         return "\(adjectives[Int(h % 20)])-\(nouns[Int((h / 20) % 20)])-\(Int((h / 400) % 1000))"
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(by size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

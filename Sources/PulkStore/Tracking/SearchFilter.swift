@@ -218,17 +218,7 @@ extension SearchFilter.Comparison {
                 binds.append(.double(v))
                 return "\(column) \(op) ?"
             case .string(let s):
-                switch op {
-                case "LIKE":
-                    binds.append(.text(dialect == .sqlite ? Self.glob(s) : s))
-                    return "\(column) \(dialect.like) ?"
-                case "ILIKE":
-                    binds.append(.text(s))
-                    return "\(column) \(dialect.ilike) ?"
-                default:
-                    binds.append(.text(s))
-                    return "\(column) \(op) ?"
-                }
+                return Self.textCondition(column, op, s, dialect, binds: &binds)
             case .list(let items):
                 binds += items.map { .text($0) }
                 return "\(column) \(op) (" + items.map { _ in "?" }.joined(separator: ", ") + ")"
@@ -247,6 +237,21 @@ extension SearchFilter.Comparison {
             binds.append(.text(key))
             let inner = condition("x.value")
             return "EXISTS (SELECT 1 FROM \(table) x WHERE x.run_uuid = runs.run_uuid AND x.key = ? AND \(inner))"
+        }
+    }
+
+    /// `column OP ?` for text: `=`, `!=`, or LIKE (case-sensitive) / ILIKE in the dialect's spelling.
+    static func textCondition(_ column: String, _ op: String, _ value: String, _ dialect: SQLDialect, binds: inout [SQLValue]) -> String {
+        switch op {
+        case "LIKE":
+            binds.append(.text(dialect == .sqlite ? glob(value) : value))
+            return "\(column) \(dialect.like) ?"
+        case "ILIKE":
+            binds.append(.text(value))
+            return "\(column) \(dialect.ilike) ?"
+        default:
+            binds.append(.text(value))
+            return "\(column) \(op) ?"
         }
     }
 

@@ -30,6 +30,63 @@ enum Schema {
             """,
             "CREATE INDEX latest_metrics_by_key ON latest_metrics (key, value)",
         ]),
+        ("2026-12-01-registry-models-inputs", [
+            // Datasets are identified within an experiment by name and digest, as MLflow's.
+            """
+            CREATE TABLE datasets (dataset_uuid TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL,
+              source_type TEXT NOT NULL, source TEXT NOT NULL, schema TEXT NOT NULL, profile TEXT NOT NULL, UNIQUE (experiment_id, name, digest))
+            """,
+            "CREATE TABLE run_dataset_inputs (run_uuid TEXT NOT NULL, dataset_uuid TEXT NOT NULL, PRIMARY KEY (run_uuid, dataset_uuid))",
+            """
+            CREATE TABLE run_dataset_input_tags (run_uuid TEXT NOT NULL, dataset_uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+              PRIMARY KEY (run_uuid, dataset_uuid, key))
+            """,
+            "CREATE INDEX run_dataset_inputs_by_dataset ON run_dataset_inputs (dataset_uuid)",
+            // direction: 'input' (the run used the model) or 'output' (the run produced it).
+            """
+            CREATE TABLE run_models (run_uuid TEXT NOT NULL, model_id TEXT NOT NULL, direction TEXT NOT NULL, step BIGINT NOT NULL,
+              PRIMARY KEY (run_uuid, direction, model_id))
+            """,
+            """
+            CREATE TABLE logged_models (model_id TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL,
+              artifact_location TEXT NOT NULL, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL, status TEXT NOT NULL,
+              model_type TEXT NOT NULL, source_run_id TEXT NOT NULL, lifecycle_stage TEXT NOT NULL)
+            """,
+            "CREATE INDEX logged_models_by_experiment ON logged_models (experiment_id, creation_time DESC, model_id)",
+            "CREATE INDEX logged_models_by_run ON logged_models (source_run_id)",
+            "CREATE TABLE logged_model_tags (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
+            "CREATE TABLE logged_model_params (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
+            """
+            CREATE TABLE logged_model_metrics (model_id TEXT NOT NULL, key TEXT NOT NULL, step BIGINT NOT NULL, timestamp BIGINT NOT NULL,
+              value DOUBLE PRECISION NOT NULL, is_nan BIGINT NOT NULL, run_uuid TEXT NOT NULL, dataset_name TEXT NOT NULL,
+              dataset_digest TEXT NOT NULL, PRIMARY KEY (model_id, key, step, timestamp, run_uuid, dataset_name, dataset_digest))
+            """,
+            // next_version never goes down, so a deleted version's number is never reused.
+            """
+            CREATE TABLE registered_models (name TEXT PRIMARY KEY, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL,
+              description TEXT NOT NULL, user_id TEXT NOT NULL, next_version BIGINT NOT NULL)
+            """,
+            "CREATE TABLE registered_model_tags (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))",
+            """
+            CREATE TABLE model_versions (name TEXT NOT NULL, version BIGINT NOT NULL, creation_time BIGINT NOT NULL,
+              last_updated_time BIGINT NOT NULL, description TEXT NOT NULL, user_id TEXT NOT NULL, current_stage TEXT NOT NULL,
+              source TEXT NOT NULL, storage_location TEXT NOT NULL, run_id TEXT NOT NULL, run_link TEXT NOT NULL, model_id TEXT NOT NULL,
+              status TEXT NOT NULL, PRIMARY KEY (name, version))
+            """,
+            "CREATE INDEX model_versions_by_run ON model_versions (run_id)",
+            """
+            CREATE TABLE model_version_tags (name TEXT NOT NULL, version BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+              PRIMARY KEY (name, version, key))
+            """,
+            "CREATE TABLE registered_model_aliases (name TEXT NOT NULL, alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (name, alias))",
+            // Append-only: rows are inserted, never updated or deleted (not even with the model).
+            """
+            CREATE TABLE alias_history (sequence BIGINT PRIMARY KEY, name TEXT NOT NULL, alias TEXT NOT NULL, from_version BIGINT,
+              to_version BIGINT, user_id TEXT NOT NULL, time BIGINT NOT NULL)
+            """,
+            "CREATE INDEX alias_history_by_model ON alias_history (name, alias, sequence)",
+            "INSERT INTO counters (name, value) VALUES ('alias_move', 0)",
+        ]),
     ]
 
     /// Applies the migrations this database lacks, each in its own transaction; refuses a database

@@ -24,11 +24,19 @@ public struct Metric: Sendable, Codable, Equatable {
     public var value: Double
     public var timestamp: Int64
     public var step: Int64
-    public init(_ key: String, _ value: Double, timestamp: Int64, step: Int64 = 0) {
+    /// MLflow 3: the logged model (and evaluation dataset) a metric belongs to; also kept with the model.
+    public var modelId: String?
+    public var datasetName: String?
+    public var datasetDigest: String?
+    public init(_ key: String, _ value: Double, timestamp: Int64, step: Int64 = 0, modelId: String? = nil,
+                datasetName: String? = nil, datasetDigest: String? = nil) {
         self.key = key
         self.value = value
         self.timestamp = timestamp
         self.step = step
+        self.modelId = modelId
+        self.datasetName = datasetName
+        self.datasetDigest = datasetDigest
     }
 
     public static func == (a: Metric, b: Metric) -> Bool {
@@ -58,12 +66,14 @@ public struct RunInfo: Sendable, Codable, Equatable {
     public var lifecycleStage: LifecycleStage
 }
 
-public struct Run: Sendable, Codable, Equatable {
+public struct Run: Sendable, Equatable {
     public var info: RunInfo
     /// The latest value of each metric (largest step, then latest timestamp, then largest value).
     public var metrics: [Metric]
     public var params: [Param]
     public var tags: [Tag]
+    /// Datasets and logged models the run read and wrote.
+    public var io = RunIO()
 }
 
 /// Which runs or experiments a search includes.

@@ -117,8 +117,8 @@ public struct SQLTrackingStore: TrackingStore {
         }
         var conditions = [Self.viewCondition(view, column: "lifecycle_stage")]
         var binds: [SQLValue] = []
-        if let filter, let f = try ExperimentFilter.parse(filter) {
-            conditions.append(f.sql(db.dialect, binds: &binds))
+        if let filter, let f = try AttributeFilter.parse(filter, .experiments) {
+            conditions.append(f.sql(db.dialect, .experiments, binds: &binds))
         }
         var order: [String] = []
         for o in orderBy {
@@ -190,9 +190,14 @@ public struct SQLTrackingStore: TrackingStore {
                 throw .notFound("No Experiment with id=\(id) exists")
             }
             guard row[0].text == "deleted" else { throw StoreError(.invalidState, "Experiment \(id) must be deleted before it is removed permanently.") }
-            for table in ["run_tags", "params", "metrics", "latest_metrics"] {
+            for table in ["run_tags", "params", "metrics", "latest_metrics", "run_dataset_inputs", "run_dataset_input_tags", "run_models"] {
                 try s.execute("DELETE FROM \(table) WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?)", .int(eid))
             }
+            for table in ["logged_model_tags", "logged_model_params", "logged_model_metrics"] {
+                try s.execute("DELETE FROM \(table) WHERE model_id IN (SELECT model_id FROM logged_models WHERE experiment_id = ?)", .int(eid))
+            }
+            try s.execute("DELETE FROM logged_models WHERE experiment_id = ?", .int(eid))
+            try s.execute("DELETE FROM datasets WHERE experiment_id = ?", .int(eid))
             try s.execute("DELETE FROM runs WHERE experiment_id = ?", .int(eid))
             try s.execute("DELETE FROM experiment_tags WHERE experiment_id = ?", .int(eid))
             try s.execute("DELETE FROM experiments WHERE experiment_id = ?", .int(eid))
@@ -223,7 +228,7 @@ public struct SQLTrackingStore: TrackingStore {
     /// Whole runs (params, tags, latest metrics) for run rows, with three IN queries.
     static func assemble(_ s: any SQLSession, _ infos: [RunInfo]) throws(StoreError) -> [Run] {
         guard !infos.isEmpty else { return [] }
-        var params: [String: [Param]] = [:], tags: [String: [Tag]] = [:], metrics: [String: [Metric]] = [:]
+        var params: [String: [Param]] = [:], tags: [String: [Tag]] = [:], metrics: [String: [Metric]] = [:], io: [String: RunIO] = [:]
         for chunk in infos.chunked(by: 500) {
             let ids = chunk.map { SQLValue.text($0.runId) }
             let list = ids.map { _ in "?" }.joined(separator: ", ")
@@ -236,8 +241,11 @@ public struct SQLTrackingStore: TrackingStore {
             for r in try s.query("SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
                 metrics[r[0].text!, default: []].append(Metric(r[1].text!, r[5].int == 1 ? .nan : r[2].double!, timestamp: r[3].int!, step: r[4].int!))
             }
+            try loadIO(s, ids, into: &io)
         }
-        return infos.map { Run(info: $0, metrics: metrics[$0.runId] ?? [], params: params[$0.runId] ?? [], tags: tags[$0.runId] ?? []) }
+        return infos.map {
+            Run(info: $0, metrics: metrics[$0.runId] ?? [], params: params[$0.runId] ?? [], tags: tags[$0.runId] ?? [], io: io[$0.runId] ?? RunIO())
+        }
     }
 
     static func runInfo(_ s: any SQLSession, _ id: String) throws(StoreError) -> RunInfo {
@@ -373,7 +381,20 @@ public struct SQLTrackingStore: TrackingStore {
         }
     }
 
-    static func insertMetrics(_ s: any SQLSession, _ id: String, _ metrics: [Metric]) throws(StoreError) {
+    static func insertMetrics(_ s: any SQLSession, _ id: String, _ all: [Metric]) throws(StoreError) {
+        // MLflow 3 metrics of a logged model are also kept with the model; the client re-sends the run's
+        // own history tagged with the model, which must not duplicate that history.
+        let forModels = all.filter { $0.modelId?.isEmpty == false }
+        try insertRows(s, into: "logged_model_metrics", forModels.map { m in
+            [.text(m.modelId!), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0),
+             .text(id), .text(m.datasetName ?? ""), .text(m.datasetDigest ?? "")]
+        }, chunk: 100, suffix: " ON CONFLICT DO NOTHING")
+        var metrics = all.filter { $0.modelId?.isEmpty != false }
+        for m in forModels where try s.query("SELECT 1 FROM metrics WHERE run_uuid = ? AND key = ? AND step = ? AND timestamp = ? AND value = ? AND is_nan = ?",
+                                             .text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value),
+                                             .int(m.value.isNaN ? 1 : 0)).isEmpty {
+            metrics.append(m)
+        }
         try insertRows(s, into: "metrics", metrics.map { m in
             [.text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0)]
         }, chunk: 250)

@@ -24,6 +24,23 @@ public protocol TrackingStore: Sendable {
     func deleteTag(runId: String, key: String) async throws(StoreError)
     func metricHistory(runId: String, key: String, maxResults: Int?, pageToken: String?) async throws(StoreError) -> Page<Metric>
     func searchRuns(experimentIds: [String], filter: String?, view: ViewType, maxResults: Int, orderBy: [String], pageToken: String?) async throws(StoreError) -> Page<Run>
+
+    // Inputs and outputs
+    /// Records datasets (identified by name and digest within the experiment) and logged models a run used.
+    func logInputs(runId: String, datasets: [DatasetInput], models: [String]) async throws(StoreError)
+    /// Records logged models a run produced.
+    func logOutputs(runId: String, models: [(modelId: String, step: Int64)]) async throws(StoreError)
+
+    // Logged models (MLflow 3)
+    func createLoggedModel(experimentId: String, name: String?, modelType: String, sourceRunId: String?, params: [Param], tags: [Tag]) async throws(StoreError) -> LoggedModel
+    func loggedModel(id: String) async throws(StoreError) -> LoggedModel
+    func finalizeLoggedModel(id: String, status: LoggedModelStatus) async throws(StoreError) -> LoggedModel
+    func setLoggedModelTags(id: String, _ tags: [Tag]) async throws(StoreError) -> LoggedModel
+    func deleteLoggedModelTag(id: String, key: String) async throws(StoreError)
+    func logLoggedModelParams(id: String, _ params: [Param]) async throws(StoreError)
+    func deleteLoggedModel(id: String) async throws(StoreError)
+    /// Logged models of the experiments, newest first; `filter` takes `name`, `source_run_id`, `status`, `model_type`, `tags.KEY`.
+    func searchLoggedModels(experimentIds: [String], filter: String?, maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel>
 }
 
 extension TrackingStore {

@@ -1,0 +1,224 @@
+/// Run inputs and outputs (datasets, logged models) and MLflow 3 logged models.
+extension SQLTrackingStore {
+    // MARK: inputs and outputs
+
+    public func logInputs(runId: String, datasets: [DatasetInput], models: [String]) async throws(StoreError) {
+        for d in datasets {
+            guard !d.dataset.name.isEmpty, !d.dataset.digest.isEmpty else {
+                throw .invalid("A dataset input needs a name and a digest; got name '\(d.dataset.name)' and digest '\(d.dataset.digest)'")
+            }
+            for t in d.tags { try Self.checkKey(t.key, "input tag") }
+        }
+        let newId = newRunId
+        try await db.write { s throws(StoreError) in
+            let info = try Self.activeRun(s, runId)
+            let eid = Int64(info.experimentId)!
+            for d in datasets {
+                let ref = d.dataset
+                let uuid: String
+                if let row = try s.query("SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
+                                         .int(eid), .text(ref.name), .text(ref.digest)).first {
+                    uuid = row[0].text!
+                } else {
+                    uuid = newId()
+                    try s.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)", .text(uuid), .int(eid), .text(ref.name), .text(ref.digest),
+                                  .text(ref.sourceType), .text(ref.source), .text(ref.schema), .text(ref.profile))
+                }
+                try s.execute("INSERT INTO run_dataset_inputs VALUES (?, ?) ON CONFLICT (run_uuid, dataset_uuid) DO NOTHING", .text(runId), .text(uuid))
+                try Self.insertRows(s, into: "run_dataset_input_tags", d.tags.map { [.text(runId), .text(uuid), .text($0.key), .text($0.value)] },
+                               suffix: " ON CONFLICT (run_uuid, dataset_uuid, key) DO UPDATE SET value = excluded.value")
+            }
+            for m in models {
+                _ = try Self.loggedModelRow(s, m)
+                try s.execute("INSERT INTO run_models VALUES (?, ?, 'input', 0) ON CONFLICT (run_uuid, direction, model_id) DO NOTHING", .text(runId), .text(m))
+            }
+        }
+    }
+
+    public func logOutputs(runId: String, models: [(modelId: String, step: Int64)]) async throws(StoreError) {
+        try await db.write { s throws(StoreError) in
+            _ = try Self.activeRun(s, runId)
+            for m in models {
+                _ = try Self.loggedModelRow(s, m.modelId)
+                try s.execute("INSERT INTO run_models VALUES (?, ?, 'output', ?) ON CONFLICT (run_uuid, direction, model_id) DO UPDATE SET step = excluded.step",
+                              .text(runId), .text(m.modelId), .int(m.step))
+            }
+        }
+    }
+
+    static func activeRun(_ s: any SQLSession, _ id: String) throws(StoreError) -> RunInfo {
+        let info = try runInfo(s, id)
+        guard info.lifecycleStage == .active else {
+            throw StoreError(.invalidState, "The run \(id) must be in the 'active' state. Current state is deleted.")
+        }
+        return info
+    }
+
+    /// The inputs and outputs of runs, keyed by run id (IN queries over chunks of ids).
+    static func loadIO(_ s: any SQLSession, _ ids: [SQLValue], into io: inout [String: RunIO]) throws(StoreError) {
+        let list = ids.map { _ in "?" }.joined(separator: ", ")
+        var tags: [String: [Tag]] = [:]
+        for r in try s.query("SELECT run_uuid, dataset_uuid, key, value FROM run_dataset_input_tags WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
+            tags[r[0].text! + "/" + r[1].text!, default: []].append(Tag(r[2].text!, r[3].text!))
+        }
+        for r in try s.query("""
+            SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
+            FROM run_dataset_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE i.run_uuid IN (\(list)) ORDER BY d.name, d.digest
+            """, ids) {
+            let ref = DatasetRef(name: r[2].text!, digest: r[3].text!, sourceType: r[4].text!, source: r[5].text!, schema: r[6].text!, profile: r[7].text!)
+            io[r[0].text!, default: RunIO()].datasetInputs.append(DatasetInput(dataset: ref, tags: tags[r[0].text! + "/" + r[1].text!] ?? []))
+        }
+        for r in try s.query("SELECT run_uuid, model_id, direction, step FROM run_models WHERE run_uuid IN (\(list)) ORDER BY step, model_id", ids) {
+            if r[2].text == "input" { io[r[0].text!, default: RunIO()].modelInputs.append(r[1].text!) } else {
+                io[r[0].text!, default: RunIO()].modelOutputs.append((r[1].text!, r[3].int!))
+            }
+        }
+    }
+
+    // MARK: logged models
+
+    static let loggedModelColumns = "model_id, experiment_id, name, artifact_location, creation_time, last_updated_time, status, model_type, source_run_id"
+
+    static func loggedModelRow(_ s: any SQLSession, _ id: String) throws(StoreError) -> SQLRow {
+        guard let r = try s.query("SELECT \(loggedModelColumns) FROM logged_models WHERE model_id = ? AND lifecycle_stage = 'active'", .text(id)).first else {
+            throw .notFound("Logged model with ID '\(id)' not found.")
+        }
+        return r
+    }
+
+    static func loadLoggedModels(_ s: any SQLSession, _ rows: [SQLRow]) throws(StoreError) -> [LoggedModel] {
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map { $0[0] }
+        let list = ids.map { _ in "?" }.joined(separator: ", ")
+        var tags: [String: [Tag]] = [:], params: [String: [Param]] = [:], metrics: [String: [Metric]] = [:]
+        for r in try s.query("SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN (\(list)) ORDER BY key", ids) {
+            tags[r[0].text!, default: []].append(Tag(r[1].text!, r[2].text!))
+        }
+        for r in try s.query("SELECT model_id, key, value FROM logged_model_params WHERE model_id IN (\(list)) ORDER BY key", ids) {
+            params[r[0].text!, default: []].append(Param(r[1].text!, r[2].text!))
+        }
+        for r in try s.query("""
+            SELECT model_id, key, value, is_nan, timestamp, step, dataset_name, dataset_digest FROM logged_model_metrics
+            WHERE model_id IN (\(list)) ORDER BY key, step, timestamp
+            """, ids) {
+            metrics[r[0].text!, default: []].append(Metric(r[1].text!, r[3].int == 1 ? .nan : r[2].double!, timestamp: r[4].int!, step: r[5].int!,
+                                                           modelId: r[0].text!, datasetName: r[6].text!.isEmpty ? nil : r[6].text!,
+                                                           datasetDigest: r[7].text!.isEmpty ? nil : r[7].text!))
+        }
+        return rows.map { r in
+            let id = r[0].text!
+            return LoggedModel(modelId: id, experimentId: String(r[1].int!), name: r[2].text!, artifactLocation: r[3].text!,
+                               creationTime: r[4].int!, lastUpdatedTime: r[5].int!, status: LoggedModelStatus(rawValue: r[6].text!) ?? .pending,
+                               modelType: r[7].text!, sourceRunId: r[8].text!, tags: tags[id] ?? [], params: params[id] ?? [], metrics: metrics[id] ?? [])
+        }
+    }
+
+    public func createLoggedModel(experimentId: String, name: String?, modelType: String, sourceRunId: String?, params: [Param],
+                                  tags: [Tag]) async throws(StoreError) -> LoggedModel {
+        let eid = try Self.experimentId(experimentId)
+        for t in tags { try Self.checkKey(t.key, "tag") }
+        for p in params { try Self.checkKey(p.key, "param") }
+        let id = "m-" + newRunId(), t = now()
+        let modelName = name ?? RunNames.make(from: id)
+        return try await db.write { s throws(StoreError) in
+            guard let e = try s.query("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?", .int(eid)).first else {
+                throw .notFound("No Experiment with id=\(experimentId) exists")
+            }
+            guard e[1].text == "active" else { throw StoreError(.invalidState, "The experiment \(experimentId) must be in the 'active' state.") }
+            if let sourceRunId {
+                let run = try Self.runInfo(s, sourceRunId)
+                guard run.experimentId == String(eid) else {
+                    throw .invalid("Run \(sourceRunId) belongs to experiment \(run.experimentId), not \(experimentId)")
+                }
+            }
+            let location = Self.join(Self.join(Self.join(e[0].text!, "models"), id), "artifacts")
+            try s.execute("INSERT INTO logged_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')", .text(id), .int(eid), .text(modelName), .text(location),
+                          .int(t), .int(t), .text(LoggedModelStatus.pending.rawValue), .text(modelType), .text(sourceRunId ?? ""))
+            try Self.upsertModelKV(s, "logged_model_tags", id, tags.map { ($0.key, $0.value) })
+            try Self.upsertModelKV(s, "logged_model_params", id, params.map { ($0.key, $0.value) })
+            return try Self.loadLoggedModels(s, [Self.loggedModelRow(s, id)])[0]
+        }
+    }
+
+    static func upsertModelKV(_ s: any SQLSession, _ table: String, _ id: String, _ pairs: [(String, String)]) throws(StoreError) {
+        var latest: [String: String] = [:]
+        for (k, v) in pairs { latest[k] = v }
+        try insertRows(s, into: table, latest.keys.sorted().map { [.text(id), .text($0), .text(latest[$0]!)] },
+                       suffix: " ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value")
+    }
+
+    public func loggedModel(id: String) async throws(StoreError) -> LoggedModel {
+        try await db.read { s throws(StoreError) in try Self.loadLoggedModels(s, [Self.loggedModelRow(s, id)])[0] }
+    }
+
+    func updateLoggedModel(_ id: String, _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> Void) async throws(StoreError) -> LoggedModel {
+        let t = now()
+        return try await db.write { s throws(StoreError) in
+            _ = try Self.loggedModelRow(s, id)
+            try body(s)
+            try s.execute("UPDATE logged_models SET last_updated_time = ? WHERE model_id = ?", .int(t), .text(id))
+            return try Self.loadLoggedModels(s, [Self.loggedModelRow(s, id)])[0]
+        }
+    }
+
+    public func finalizeLoggedModel(id: String, status: LoggedModelStatus) async throws(StoreError) -> LoggedModel {
+        try await updateLoggedModel(id) { s throws(StoreError) in
+            try s.execute("UPDATE logged_models SET status = ? WHERE model_id = ?", .text(status.rawValue), .text(id))
+        }
+    }
+
+    public func setLoggedModelTags(id: String, _ tags: [Tag]) async throws(StoreError) -> LoggedModel {
+        for t in tags { try Self.checkKey(t.key, "tag") }
+        return try await updateLoggedModel(id) { s throws(StoreError) in try Self.upsertModelKV(s, "logged_model_tags", id, tags.map { ($0.key, $0.value) }) }
+    }
+
+    public func deleteLoggedModelTag(id: String, key: String) async throws(StoreError) {
+        _ = try await updateLoggedModel(id) { s throws(StoreError) in
+            guard try !s.query("SELECT 1 FROM logged_model_tags WHERE model_id = ? AND key = ?", .text(id), .text(key)).isEmpty else {
+                throw .notFound("No tag with key '\(key)' on logged model \(id)")
+            }
+            try s.execute("DELETE FROM logged_model_tags WHERE model_id = ? AND key = ?", .text(id), .text(key))
+        }
+    }
+
+    public func logLoggedModelParams(id: String, _ params: [Param]) async throws(StoreError) {
+        for p in params { try Self.checkKey(p.key, "param") }
+        _ = try await updateLoggedModel(id) { s throws(StoreError) in
+            try Self.upsertModelKV(s, "logged_model_params", id, params.map { ($0.key, $0.value) })
+        }
+    }
+
+    public func deleteLoggedModel(id: String) async throws(StoreError) {
+        let t = now()
+        try await db.write { s throws(StoreError) in
+            _ = try Self.loggedModelRow(s, id)
+            try s.execute("UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_time = ? WHERE model_id = ?", .int(t), .text(id))
+        }
+    }
+
+    static let loggedModelGrammar = AttributeFilter.Grammar(
+        entity: "logged model",
+        attributes: ["name": ("name", false), "model_id": ("model_id", false), "source_run_id": ("source_run_id", false),
+                     "status": ("status", false), "model_type": ("model_type", false), "creation_timestamp": ("creation_time", true),
+                     "last_updated_timestamp": ("last_updated_time", true)],
+        tagExists: "EXISTS (SELECT 1 FROM logged_model_tags t WHERE t.model_id = logged_models.model_id AND t.key = ? AND %@)")
+
+    public func searchLoggedModels(experimentIds: [String], filter: String?, maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel> {
+        guard maxResults >= 1 && maxResults <= TrackingLimits.maxSearchResults else {
+            throw .invalid("max_results must be in 1…\(TrackingLimits.maxSearchResults), got \(maxResults)")
+        }
+        let ids = try experimentIds.map(Self.experimentId)
+        guard !ids.isEmpty else { throw .invalid("search_logged_models needs at least one experiment id") }
+        var binds: [SQLValue] = ids.map { .int($0) }
+        var conditions = ["experiment_id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")", "lifecycle_stage = 'active'"]
+        if let filter, let f = try AttributeFilter.parse(filter, Self.loggedModelGrammar) {
+            conditions.append(f.sql(db.dialect, Self.loggedModelGrammar, binds: &binds))
+        }
+        let offset = try pageToken.map(Self.decodeOffset) ?? 0
+        let sql = "SELECT \(Self.loggedModelColumns) FROM logged_models WHERE " + conditions.joined(separator: " AND ")
+            + " ORDER BY creation_time DESC, model_id LIMIT \(maxResults + 1) OFFSET \(offset)"
+        let arguments = binds
+        let models = try await db.read { s throws(StoreError) in try Self.loadLoggedModels(s, try s.query(sql, arguments)) }
+        return Page(items: Array(models.prefix(maxResults)), nextPageToken: models.count > maxResults ? Self.encodeOffset(offset + maxResults) : nil)
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+@testable import PulkStore
+
+/// The model registry, logged models and run inputs/outputs: the same contract on every backend.
+@Suite("Registry and logged models contract")
+struct RegistryContractTests {
+    static let backends = StoreBackend.available
+
+    /// An experiment with one run, for versions to point at.
+    static func seeded(_ backend: StoreBackend) async throws -> (SQLTrackingStore, String, Run) {
+        let store = try await backend.make()
+        let eid = try await store.createExperiment(name: "churn", artifactLocation: nil, tags: [])
+        let run = try await store.createRun(experimentId: eid, userId: "ana", startTime: nil, runName: "fit", tags: [])
+        return (store, eid, run)
+    }
+
+    @Test(arguments: backends)
+    func registeredModelsLifecycle(backend: StoreBackend) async throws {
+        let (store, _, run) = try await Self.seeded(backend)
+        let m = try await store.createRegisteredModel(name: "churn-model", description: "first", tags: [Tag("team", "ml")], user: "ana")
+        #expect(m.name == "churn-model" && m.description == "first" && m.tags == [Tag("team", "ml")] && m.latestVersions.isEmpty)
+        do {
+            _ = try await store.createRegisteredModel(name: "churn-model", description: "", tags: [], user: "")
+            Issue.record("a second model of the same name must be refused")
+        } catch { #expect(error.code == .resourceAlreadyExists) }
+        let v1 = try await store.createModelVersion(name: "churn-model", source: "runs:/\(run.info.runId)/model", runId: run.info.runId,
+                                                    modelId: nil, description: "", tags: [Tag("k", "v")], runLink: "", user: "ana")
+        #expect(v1.version == 1 && v1.status == "READY" && v1.currentStage == .none && v1.tags == [Tag("k", "v")])
+        #expect(v1.storageLocation == run.info.artifactUri + "/model")
+        let v2 = try await store.createModelVersion(name: "churn-model", source: "runs:/\(run.info.runId)/model", runId: run.info.runId,
+                                                    modelId: nil, description: "", tags: [], runLink: "", user: "ana")
+        #expect(v2.version == 2)
+        // A deleted version's number is never reused.
+        try await store.deleteModelVersion(name: "churn-model", version: "2")
+        let v3 = try await store.createModelVersion(name: "churn-model", source: "runs:/\(run.info.runId)/model", runId: nil,
+                                                    modelId: nil, description: "", tags: [], runLink: "", user: "")
+        #expect(v3.version == 3)
+        _ = try await store.updateModelVersion(name: "churn-model", version: "3", description: "better")
+        #expect(try await store.modelVersion(name: "churn-model", version: "3").description == "better")
+        try await store.setModelVersionTag(name: "churn-model", version: "3", Tag("validated", "yes"))
+        try await store.deleteModelVersionTag(name: "churn-model", version: "1", key: "k")
+        #expect(try await store.modelVersion(name: "churn-model", version: "1").tags.isEmpty)
+        // Stages: archive_existing moves the other Production version to Archived.
+        _ = try await store.transitionStage(name: "churn-model", version: "1", stage: "production", archiveExisting: false)
+        _ = try await store.transitionStage(name: "churn-model", version: "3", stage: "Production", archiveExisting: true)
+        #expect(try await store.modelVersion(name: "churn-model", version: "1").currentStage == .archived)
+        let latest = try await store.latestVersions(name: "churn-model", stages: ["Production"])
+        #expect(latest.map(\.version) == [3])
+        #expect(try await store.registeredModel(name: "churn-model").latestVersions.map(\.version) == [1, 3])
+        await #expect(throws: StoreError.self) { _ = try await store.transitionStage(name: "churn-model", version: "3", stage: "Live", archiveExisting: false) }
+        // Rename carries versions, tags and aliases.
+        try await store.setAlias(name: "churn-model", alias: "champion", version: "3", user: "ana")
+        let renamed = try await store.renameRegisteredModel(name: "churn-model", to: "churn")
+        #expect(renamed.aliases == ["champion": 3] && renamed.tags == [Tag("team", "ml")])
+        #expect(try await store.modelVersion(name: "churn", alias: "champion").version == 3)
+        #expect(try await store.aliasHistory(name: "churn", alias: nil).count == 1)
+        do {
+            _ = try await store.registeredModel(name: "churn-model")
+            Issue.record("the old name must be gone")
+        } catch { #expect(error.code == .resourceDoesNotExist && error.message.contains("churn-model")) }
+        _ = try await store.updateRegisteredModel(name: "churn", description: "second")
+        try await store.setRegisteredModelTag(name: "churn", Tag("tier", "gold"))
+        try await store.deleteRegisteredModelTag(name: "churn", key: "team")
+        #expect(try await store.registeredModel(name: "churn").tags == [Tag("tier", "gold")])
+        try await store.deleteRegisteredModel(name: "churn")
+        await #expect(throws: StoreError.self) { _ = try await store.modelVersion(name: "churn", version: "1") }
+        // The alias history outlives the model: the deletion is its last move.
+        let history = try await store.aliasHistory(name: "churn", alias: "champion")
+        #expect(history.map(\.toVersion) == [3, nil] && history.map(\.fromVersion) == [nil, 3])
+    }
+
+    @Test(arguments: backends)
+    func aliasesMoveWithHistory(backend: StoreBackend) async throws {
+        let (store, _, run) = try await Self.seeded(backend)
+        _ = try await store.createRegisteredModel(name: "m", description: "", tags: [], user: "")
+        for _ in 0..<3 {
+            _ = try await store.createModelVersion(name: "m", source: "runs:/\(run.info.runId)/model", runId: run.info.runId, modelId: nil,
+                                                   description: "", tags: [], runLink: "", user: "")
+        }
+        try await store.setAlias(name: "m", alias: "champion", version: "1", user: "ana")
+        try await store.setAlias(name: "m", alias: "champion", version: "1", user: "ana")  // no move: no history row
+        try await store.setAlias(name: "m", alias: "challenger", version: "3", user: "bo")
+        try await store.setAlias(name: "m", alias: "champion", version: "2", user: "bo")
+        #expect(try await store.modelVersion(name: "m", alias: "champion").version == 2)
+        #expect(try await store.modelVersion(name: "m", version: "2").aliases == ["champion"])
+        #expect(try await store.registeredModel(name: "m").aliases == ["champion": 2, "challenger": 3])
+        let moves = try await store.aliasHistory(name: "m", alias: "champion")
+        #expect(moves.map(\.fromVersion) == [nil, 1] && moves.map(\.toVersion) == [1, 2] && moves.map(\.user) == ["ana", "bo"])
+        #expect(moves[0].time < moves[1].time && moves[0].sequence < moves[1].sequence)
+        // Deleting a version drops its aliases, recorded as a move to nothing.
+        try await store.deleteModelVersion(name: "m", version: "3")
+        await #expect(throws: StoreError.self) { _ = try await store.modelVersion(name: "m", alias: "challenger") }
+        #expect(try await store.aliasHistory(name: "m", alias: "challenger").last?.toVersion == nil)
+        try await store.deleteAlias(name: "m", alias: "champion", user: "cy")
+        #expect(try await store.aliasHistory(name: "m", alias: nil).count == 5)
+        // Alias rules, as MLflow's.
+        for bad in ["latest", "v3", "", "a b", "x/y"] {
+            do {
+                try await store.setAlias(name: "m", alias: bad, version: "1", user: "")
+                Issue.record("alias '\(bad)' must be refused")
+            } catch { #expect(error.code == .invalidParameterValue) }
+        }
+        await #expect(throws: StoreError.self) { try await store.setAlias(name: "m", alias: "ok", version: "9", user: "") }
+        await #expect(throws: StoreError.self) { try await store.deleteAlias(name: "m", alias: "never", user: "") }
+    }
+
+    @Test(arguments: backends)
+    func versionSourcesStayInsideTheStore(backend: StoreBackend) async throws {
+        let (store, eid, run) = try await Self.seeded(backend)
+        _ = try await store.createRegisteredModel(name: "m", description: "", tags: [], user: "")
+        let lm = try await store.createLoggedModel(experimentId: eid, name: "model", modelType: "", sourceRunId: run.info.runId, params: [], tags: [])
+        let fromModel = try await store.createModelVersion(name: "m", source: "models:/\(lm.modelId)", runId: run.info.runId, modelId: nil,
+                                                           description: "", tags: [], runLink: "", user: "")
+        #expect(fromModel.storageLocation == lm.artifactLocation && fromModel.modelId == lm.modelId)
+        #expect(try await store.downloadURI(name: "m", version: "1") == lm.artifactLocation)
+        let direct = try await store.createModelVersion(name: "m", source: "mlflow-artifacts:\(eid)/x/model", runId: nil, modelId: nil,
+                                                        description: "", tags: [], runLink: "", user: "")
+        #expect(direct.storageLocation == "mlflow-artifacts:\(eid)/x/model")
+        let refused = ["/etc/passwd", "file:///etc", "s3://bucket/m", "http://evil/m", "mlflow-artifacts:../../etc", "mlflow-artifacts:1/../../x",
+                       "runs:/\(run.info.runId)/../../x", "mlflow-artifacts:1/%2e%2e/x", "mlflow-artifacts:/abs", "runs:/nope/model", "models:/m-nope"]
+        for source in refused {
+            do {
+                _ = try await store.createModelVersion(name: "m", source: source, runId: nil, modelId: nil, description: "", tags: [], runLink: "", user: "")
+                Issue.record("source '\(source)' must be refused")
+            } catch { #expect(error.code == .invalidParameterValue || error.code == .resourceDoesNotExist, "\(source): \(error)") }
+        }
+        #expect(try await store.searchModelVersions(filter: nil, orderBy: [], maxResults: 100, pageToken: nil).items.count == 2)
+    }
+
+    @Test(arguments: backends)
+    func registrySearch(backend: StoreBackend) async throws {
+        let (store, _, run) = try await Self.seeded(backend)
+        for (i, name) in ["fraud", "churn-a", "churn-b"].enumerated() {
+            _ = try await store.createRegisteredModel(name: name, description: "", tags: [Tag("tier", i == 0 ? "gold" : "bronze")], user: "")
+            _ = try await store.createModelVersion(name: name, source: "runs:/\(run.info.runId)/model", runId: run.info.runId, modelId: nil,
+                                                   description: "", tags: [Tag("n", String(i))], runLink: "", user: "")
+        }
+        _ = try await store.createModelVersion(name: "churn-a", source: "runs:/\(run.info.runId)/model", runId: nil, modelId: nil,
+                                               description: "", tags: [], runLink: "", user: "")
+        func names(_ filter: String?, _ order: [String] = []) async throws -> [String] {
+            try await store.searchRegisteredModels(filter: filter, orderBy: order, maxResults: 100, pageToken: nil).items.map(\.name)
+        }
+        #expect(try await names(nil) == ["churn-a", "churn-b", "fraud"])
+        #expect(try await names("name LIKE 'churn%'") == ["churn-a", "churn-b"])
+        #expect(try await names("name ILIKE 'CHURN-A'") == ["churn-a"])
+        #expect(try await names("tags.tier = 'gold'") == ["fraud"])
+        #expect(try await names("tags.tier = 'gold' OR name = 'churn-b'") == ["churn-b", "fraud"])
+        #expect(try await names(nil, ["name DESC"]) == ["fraud", "churn-b", "churn-a"])
+        let first = try await store.searchRegisteredModels(filter: nil, orderBy: [], maxResults: 2, pageToken: nil)
+        let rest = try await store.searchRegisteredModels(filter: nil, orderBy: [], maxResults: 2, pageToken: first.nextPageToken)
+        #expect(first.items.count == 2 && rest.items.map(\.name) == ["fraud"] && rest.nextPageToken == nil)
+
+        func versions(_ filter: String) async throws(StoreError) -> [String] {
+            try await store.searchModelVersions(filter: filter, orderBy: [], maxResults: 100, pageToken: nil).items.map { "\($0.name)/\($0.version)" }
+        }
+        #expect(try await versions("name = 'churn-a'") == ["churn-a/2", "churn-a/1"])
+        #expect(try await versions("run_id = '\(run.info.runId)'") == ["churn-a/1", "churn-b/1", "fraud/1"])
+        #expect(try await versions("name IN ('fraud', 'churn-b')") == ["churn-b/1", "fraud/1"])
+        #expect(try await versions("version_number > 1") == ["churn-a/2"])
+        #expect(try await versions("tags.n = '2'") == ["churn-b/1"])
+        for bad in ["colour = 'red'", "name >= 3", "version_number = 'x'", "name IN ()", "tags.n IN ('1')"] {
+            do {
+                _ = try await versions(bad)
+                Issue.record("filter '\(bad)' must be refused")
+            } catch { #expect(error.code == .invalidParameterValue, "\(bad)") }
+        }
+    }
+
+    @Test(arguments: backends)
+    func loggedModelsAndRunIO(backend: StoreBackend) async throws {
+        let (store, eid, run) = try await Self.seeded(backend)
+        let lm = try await store.createLoggedModel(experimentId: eid, name: "model", modelType: "sklearn", sourceRunId: run.info.runId,
+                                                   params: [Param("alpha", "1")], tags: [Tag("mlflow.source", "x")])
+        #expect(lm.modelId.hasPrefix("m-") && lm.status == .pending && lm.artifactLocation == "mlflow-artifacts:\(eid)/models/\(lm.modelId)/artifacts")
+        #expect(lm.params == [Param("alpha", "1")])
+        let ready = try await store.finalizeLoggedModel(id: lm.modelId, status: .ready)
+        #expect(ready.status == .ready)
+        _ = try await store.setLoggedModelTags(id: lm.modelId, [Tag("stage", "dev")])
+        try await store.deleteLoggedModelTag(id: lm.modelId, key: "mlflow.source")
+        try await store.logLoggedModelParams(id: lm.modelId, [Param("beta", "2")])
+        let got = try await store.loggedModel(id: lm.modelId)
+        #expect(got.tags == [Tag("stage", "dev")] && got.params == [Param("alpha", "1"), Param("beta", "2")])
+        // Run outputs and inputs.
+        try await store.logOutputs(runId: run.info.runId, models: [(lm.modelId, 3)])
+        let data = DatasetRef(name: "penguins", digest: "7d8686e3", sourceType: "local", source: "{\"uri\": \"penguins.csv\"}", schema: "{}", profile: "{}")
+        try await store.logInputs(runId: run.info.runId, datasets: [DatasetInput(dataset: data, tags: [Tag("mlflow.data.context", "train")])], models: [lm.modelId])
+        try await store.logInputs(runId: run.info.runId, datasets: [DatasetInput(dataset: data, tags: [Tag("mlflow.data.context", "train")])], models: [])
+        let io = try await store.run(id: run.info.runId).io
+        #expect(io.datasetInputs == [DatasetInput(dataset: data, tags: [Tag("mlflow.data.context", "train")])])
+        #expect(io.modelOutputs.map(\.modelId) == [lm.modelId] && io.modelOutputs.map(\.step) == [3] && io.modelInputs == [lm.modelId])
+        // Metrics logged for a model are kept with it and do not duplicate the run's history.
+        try await store.logMetric(runId: run.info.runId, Metric("acc", 0.9, timestamp: 5, step: 0))
+        try await store.logBatch(runId: run.info.runId, metrics: [Metric("acc", 0.9, timestamp: 5, step: 0, modelId: lm.modelId)], params: [], tags: [])
+        #expect(try await store.metricHistory(runId: run.info.runId, key: "acc", maxResults: nil, pageToken: nil).items.count == 1)
+        #expect(try await store.loggedModel(id: lm.modelId).metrics.map(\.key) == ["acc"])
+        // Search.
+        let other = try await store.createLoggedModel(experimentId: eid, name: "other", modelType: "", sourceRunId: nil, params: [], tags: [])
+        func found(_ filter: String?) async throws -> [String] {
+            try await store.searchLoggedModels(experimentIds: [eid], filter: filter, maxResults: 10, pageToken: nil).items.map(\.name)
+        }
+        #expect(try await found(nil) == ["other", "model"])
+        #expect(try await found("source_run_id = '\(run.info.runId)'") == ["model"])
+        #expect(try await found("tags.stage = 'dev'") == ["model"])
+        try await store.deleteLoggedModel(id: other.modelId)
+        #expect(try await found(nil) == ["model"])
+        await #expect(throws: StoreError.self) { _ = try await store.loggedModel(id: other.modelId) }
+        await #expect(throws: StoreError.self) { try await store.logOutputs(runId: run.info.runId, models: [("m-missing", 0)]) }
+        await #expect(throws: StoreError.self) {
+            _ = try await store.createLoggedModel(experimentId: "999", name: nil, modelType: "", sourceRunId: nil, params: [], tags: [])
+        }
+    }
+}

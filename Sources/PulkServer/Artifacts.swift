@@ -36,6 +36,14 @@ public struct ArtifactStore: Sendable {
         return url
     }
 
+    /// The key of an `mlflow-artifacts:` location (`mlflow-artifacts:/1/models/m-…/artifacts` → `1/models/m-…/artifacts`).
+    public func key(ofLocation location: String) throws(StoreError) -> String {
+        guard location.hasPrefix("mlflow-artifacts:") else { throw .invalid("'\(location)' is not an mlflow-artifacts: location this server serves") }
+        let key = String(location.dropFirst("mlflow-artifacts:".count).drop { $0 == "/" })
+        _ = try resolve(key)
+        return key
+    }
+
     public struct Entry: Sendable {
         public var path: String
         public var isDir: Bool

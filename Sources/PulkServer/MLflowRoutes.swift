@@ -4,37 +4,18 @@ import PulkStore
 
 /// MLflow's tracking endpoints over a `TrackingStore`.
 struct MLflowRoutes: Sendable {
-    let store: any TrackingStore
+    let store: any MLflowStore
     let bodyLimit: Int
 
-    typealias Handler = @Sendable (WireInput) async throws(StoreError) -> [String: Any]
+    typealias Handler = MLflowRouteBuilder.Handler
 
-    func input(_ request: Request) async throws -> WireInput {
-        var query: [String: [String]] = [:]
-        for (k, v) in request.uri.queryParameters { query[String(k), default: []].append(String(v)) }
-        var body: [String: Any] = [:]
-        if request.method != .get {
-            var req = request
-            let buffer = try await req.body.collect(upTo: bodyLimit)
-            if buffer.readableBytes > 0 {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
-                    throw StoreError(.badRequest, "The request body is not a JSON object.")
-                }
-                body = object
-            }
-        }
-        return WireInput(json: body, query: query)
+    func register(_ router: Router<BasicRequestContext>, artifacts: ArtifactStore) {
+        let route = MLflowRouteBuilder(router: router, bodyLimit: bodyLimit)
+        registerTracking(route)
+        MLflowModelRoutes(store: store, artifacts: artifacts).register(route)
     }
 
-    func register(_ router: Router<BasicRequestContext>) {
-        func route(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
-            for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] {
-                router.on(RouterPath(prefix + path), method: method) { request, _ in
-                    let i = try await input(request)
-                    return json(try await handler(i))
-                }
-            }
-        }
+    func registerTracking(_ route: MLflowRouteBuilder) {
         let store = self.store
 
         // Experiments
@@ -106,18 +87,14 @@ struct MLflowRoutes: Sendable {
             let metrics = try i.objects("metrics").map { (m) throws(StoreError) -> Metric in
                 guard let key = m["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a metric") }
                 return Metric(key, try WireInput.metricValue(m["value"], key: key), timestamp: WireInput.int64(m["timestamp"]) ?? 0,
-                              step: WireInput.int64(m["step"]) ?? 0)
+                              step: WireInput.int64(m["step"]) ?? 0, modelId: m["model_id"] as? String,
+                              datasetName: m["dataset_name"] as? String, datasetDigest: m["dataset_digest"] as? String)
             }
             let params = try i.objects("params").map { (p) throws(StoreError) -> Param in
                 guard let key = p["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a param") }
                 return Param(key, (p["value"] as? String) ?? (p["value"] as? NSNumber)?.stringValue ?? "")
             }
             try await store.logBatch(runId: try i.runId(), metrics: metrics, params: params, tags: try WireInput.tags(try i.objects("tags")))
-            return [:]
-        }
-        route(.post, "runs/log-inputs") { i throws(StoreError) in
-            // Dataset inputs are accepted and checked against the run; their storage comes with lineage (issue 6).
-            _ = try await store.run(id: try i.runId())
             return [:]
         }
         let searchRuns: Handler = { i throws(StoreError) in
@@ -129,13 +106,6 @@ struct MLflowRoutes: Sendable {
             return out
         }
         route(.post, "runs/search", searchRuns)
-        // Logged models (MLflow 3) are not stored yet; creating one answers ENDPOINT_NOT_FOUND. Search
-        // answers truthfully for the store as it is (no logged models), which MLflow 3's artifact
-        // listing of a run needs.
-        route(.post, "logged-models/search") { i throws(StoreError) in
-            for id in i.strings("experiment_ids") { _ = try await store.experiment(id: id) }
-            return ["models": [Any]()]
-        }
         route(.get, "metrics/get-history") { i throws(StoreError) in
             let page = try await store.metricHistory(runId: try i.runId(), key: try i.require("metric_key"),
                                                      maxResults: try i.int("max_results").map(Int.init), pageToken: i.nonEmpty("page_token"))
@@ -183,7 +153,7 @@ struct ArtifactRoutes: Sendable {
             return json([:])
         }
         router.get(RouterPath(base)) { request, _ in
-            let path = request.uri.queryParameters.get("path") ?? ""
+            let path = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")["path"]?.first ?? ""
             let files = try artifacts.list(path).map { e -> [String: Any] in
                 var d: [String: Any] = ["path": e.path, "is_dir": e.isDir]
                 if let s = e.size { d["file_size"] = s }

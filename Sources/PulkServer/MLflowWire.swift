@@ -5,6 +5,8 @@ import PulkStore
 struct WireInput {
     var json: [String: Any]
     var query: [String: [String]]
+    /// Who is calling (HTTP Basic user name), for the registry's audit trail.
+    var user: String = ""
 
     func value(_ key: String) -> Any? { json[key] ?? query[key]?.first }
 
@@ -118,7 +120,8 @@ enum Wire {
     static func run(_ r: Run) -> [String: Any] {
         ["info": runInfo(r.info),
          "data": ["metrics": r.metrics.map(metric), "params": r.params.map { ["key": $0.key, "value": $0.value] }, "tags": tags(r.tags)],
-         "inputs": [String: Any]()]
+         "inputs": ["dataset_inputs": r.io.datasetInputs.map(datasetInput), "model_inputs": r.io.modelInputs.map { ["model_id": $0] }],
+         "outputs": ["model_outputs": r.io.modelOutputs.map { ["model_id": $0.modelId, "step": $0.step] as [String: Any] }]]
     }
 
     static func encode(_ object: Any) -> [UInt8] {

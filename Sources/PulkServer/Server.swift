@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 public import PulkStore
 import Logging
+import NIOCore
 import Metrics
 public import Prometheus
 
@@ -32,20 +33,20 @@ public enum TrackingServer {
         return registry
     }()
 
-    public static func application(store: any TrackingStore, artifacts: ArtifactStore, configuration: ServerConfiguration = .init(),
+    public static func application(store: any MLflowStore, artifacts: ArtifactStore, configuration: ServerConfiguration = .init(),
                                    metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
         let router = Router()
         // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(bodyLimit: configuration.bodyLimit))
         if let metrics {
             router.get("/metrics") { _, _ in
                 Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
             }
         }
         router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
-        MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router)
+        MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"))
     }
@@ -54,12 +55,17 @@ public enum TrackingServer {
 /// Every failure becomes MLflow's error body, `{"error_code": …, "message": …}`, with a 4xx status
 /// for anything the client can fix; nothing the client sends produces a 500.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The JSON body limit, named in the 413 message.
+    var bodyLimit: Int
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let e as StoreError {
             if e.code == .internalError { context.logger.error("\(request.method) \(request.uri.path): \(e.message)") }
             return Self.error(e.code.rawValue, e.message, status: e.code.httpStatus)
+        } catch is NIOTooManyBytesError {
+            return Self.error("BAD_REQUEST", "The request body is larger than the server's limit of \(bodyLimit) bytes.", status: 413)
         } catch let e as HTTPError {
             switch e.status {
             case .contentTooLarge:

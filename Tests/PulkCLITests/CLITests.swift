@@ -239,53 +239,6 @@ struct CLITests {
         #expect(forest.stdout.contains("Out-of-bag r2:"))
     }
 
-    /// The real mlflow client (Tests/oracle/mlflow_client.py) against a live `pulk server`.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil))
-    func mlflowClientTalksToPulkServer() throws {
-        let port = Int.random(in: 20_000..<60_000)
-        let server = try cli.start(["server", "--port", String(port), "--workspace", cli.dir.appendingPathComponent("ws").path])
-        defer { server.0.terminate(); server.0.waitUntilExit() }
-        // Wait for /health (the server prints its address once listening).
-        var up = false
-        for _ in 0..<200 where !up {
-            if try Self.curl("http://127.0.0.1:\(port)/health") == "OK 200" { up = true } else { usleep(50_000) }
-        }
-        #expect(up, "pulk server did not start")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
-        p.arguments = [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/mlflow_client.py").path, "http://127.0.0.1:\(port)"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(stderr.suffix(3000))")
-        #expect(stdout.contains("\"ok\": true"))
-        // Bad requests are 4xx with MLflow's error body, never a 500.
-        let traversal = try Self.curl("http://127.0.0.1:\(port)/api/2.0/mlflow-artifacts/artifacts/1/..%2F..%2Fetc/passwd")
-        #expect(traversal.hasPrefix("{\"error_code\":\"INVALID_PARAMETER_VALUE\"") && traversal.hasSuffix(" 400"), "\(traversal)")
-        let missing = try Self.curl("http://127.0.0.1:\(port)/api/2.0/mlflow/runs/get?run_id=nope")
-        #expect(missing.contains("RESOURCE_DOES_NOT_EXIST") && missing.hasSuffix(" 404"), "\(missing)")
-        // Prometheus metrics: request counts and latency histograms per route.
-        let metrics = try Self.curl("http://127.0.0.1:\(port)/metrics")
-        #expect(metrics.contains("hb_requests") && metrics.contains("/api/2.0/mlflow/runs/log-batch") && metrics.contains("_bucket"), "\(metrics.prefix(2000))")
-    }
-
-    /// Body and status of a GET, via curl (as a user would check).
-    static func curl(_ url: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "-w", " %{http_code}", url]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return text
-    }
-
     @Test func helpListsCommands() throws {
         let r = try cli.run("data", "--help")
         for sub in ["add", "list", "show", "versions", "export", "rm", "profile"] { #expect(r.stdout.contains(sub)) }

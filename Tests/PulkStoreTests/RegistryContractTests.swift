@@ -146,6 +146,9 @@ struct RegistryContractTests {
         #expect(try await names("name ILIKE 'CHURN-A'") == ["churn-a"])
         #expect(try await names("tags.tier = 'gold'") == ["fraud"])
         #expect(try await names("tags.tier = 'gold' OR name = 'churn-b'") == ["churn-b", "fraud"])
+        // `!=` on a tag also matches models without it (MLflow's client relies on it).
+        #expect(try await names("tags.tier != 'gold'") == ["churn-a", "churn-b"])
+        #expect(try await names("tags.missing != 'x' AND name LIKE 'churn%'") == ["churn-a", "churn-b"])
         #expect(try await names(nil, ["name DESC"]) == ["fraud", "churn-b", "churn-a"])
         let first = try await store.searchRegisteredModels(filter: nil, orderBy: [], maxResults: 2, pageToken: nil)
         let rest = try await store.searchRegisteredModels(filter: nil, orderBy: [], maxResults: 2, pageToken: first.nextPageToken)

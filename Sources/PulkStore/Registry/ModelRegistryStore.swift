@@ -40,3 +40,6 @@ public enum RegistryLimits {
     public static let maxSearchResults = 1000, defaultModelSearchResults = 100, defaultVersionSearchResults = 10_000
     public static let nameLength = 256, aliasLength = 256
 }
+
+/// Everything the MLflow-compatible server needs: tracking and the registry.
+public typealias MLflowStore = TrackingStore & ModelRegistryStore

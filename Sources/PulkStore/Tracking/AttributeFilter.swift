@@ -140,6 +140,12 @@ indirect enum AttributeFilter: Sendable {
             }
         case .tag(let k, let op, let v):
             binds.append(.text(k))
+            // `!=` also matches entities without the tag, as MLflow's registry does (its client
+            // excludes prompts with `tags.mlflow.prompt.is_prompt != 'true'`).
+            if op == "!=" {
+                binds.append(.text(v))
+                return "NOT " + grammar.tagExists.replacingOccurrences(of: "%@", with: "t.value = ?")
+            }
             let c = SearchFilter.Comparison.textCondition("t.value", op, v, d, binds: &binds)
             return grammar.tagExists.replacingOccurrences(of: "%@", with: c)
         }

@@ -1,0 +1,196 @@
+import Foundation
+import Hummingbird
+import PulkStore
+
+/// MLflow's registry endpoints, MLflow 3's logged models, and run inputs and outputs.
+struct MLflowModelRoutes: Sendable {
+    let store: any MLflowStore
+    let artifacts: ArtifactStore
+
+    func register(_ route: MLflowRouteBuilder) {
+        registerRegistry(route)
+        registerLoggedModels(route)
+    }
+
+    static func page(_ key: String, _ items: [[String: Any]], _ token: String?) -> [String: Any] {
+        var out: [String: Any] = [key: items]
+        if let token { out["next_page_token"] = token }
+        return out
+    }
+
+    func registerRegistry(_ route: MLflowRouteBuilder) {
+        let store = self.store
+        // Registered models
+        route(.post, "registered-models/create") { i throws(StoreError) in
+            let m = try await store.createRegisteredModel(name: try i.require("name"), description: i.string("description") ?? "",
+                                                          tags: try WireInput.tags(try i.objects("tags")), user: i.user)
+            return ["registered_model": Wire.registeredModel(m)]
+        }
+        route(.get, "registered-models/get") { i throws(StoreError) in
+            ["registered_model": Wire.registeredModel(try await store.registeredModel(name: try i.require("name")))]
+        }
+        route(.post, "registered-models/rename") { i throws(StoreError) in
+            ["registered_model": Wire.registeredModel(try await store.renameRegisteredModel(name: try i.require("name"), to: try i.require("new_name")))]
+        }
+        route(.patch, "registered-models/update") { i throws(StoreError) in
+            ["registered_model": Wire.registeredModel(try await store.updateRegisteredModel(name: try i.require("name"), description: i.string("description") ?? ""))]
+        }
+        route(.delete, "registered-models/delete") { i throws(StoreError) in try await store.deleteRegisteredModel(name: try i.require("name")); return [:] }
+        let searchModels: MLflowRouteBuilder.Handler = { i throws(StoreError) in
+            let page = try await store.searchRegisteredModels(filter: i.nonEmpty("filter"), orderBy: i.strings("order_by"),
+                                                              maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultModelSearchResults)),
+                                                              pageToken: i.nonEmpty("page_token"))
+            return Self.page("registered_models", page.items.map(Wire.registeredModel), page.nextPageToken)
+        }
+        route(.get, "registered-models/search", searchModels)
+        route(.post, "registered-models/search", searchModels)
+        let latest: MLflowRouteBuilder.Handler = { i throws(StoreError) in
+            ["model_versions": try await store.latestVersions(name: try i.require("name"), stages: i.strings("stages")).map(Wire.modelVersion)]
+        }
+        route(.post, "registered-models/get-latest-versions", latest)
+        route(.get, "registered-models/get-latest-versions", latest)
+        route(.post, "registered-models/set-tag") { i throws(StoreError) in
+            try await store.setRegisteredModelTag(name: try i.require("name"), Tag(try i.require("key"), i.string("value") ?? "")); return [:]
+        }
+        route(.delete, "registered-models/delete-tag") { i throws(StoreError) in
+            try await store.deleteRegisteredModelTag(name: try i.require("name"), key: try i.require("key")); return [:]
+        }
+        // Aliases
+        route(.post, "registered-models/alias") { i throws(StoreError) in
+            try await store.setAlias(name: try i.require("name"), alias: try i.require("alias"), version: try i.require("version"), user: i.user); return [:]
+        }
+        route(.delete, "registered-models/alias") { i throws(StoreError) in
+            try await store.deleteAlias(name: try i.require("name"), alias: try i.require("alias"), user: i.user); return [:]
+        }
+        route(.get, "registered-models/alias") { i throws(StoreError) in
+            ["model_version": Wire.modelVersion(try await store.modelVersion(name: try i.require("name"), alias: try i.require("alias")))]
+        }
+
+        // Model versions
+        route(.post, "model-versions/create") { i throws(StoreError) in
+            let v = try await store.createModelVersion(name: try i.require("name"), source: try i.require("source"), runId: i.nonEmpty("run_id"),
+                                                       modelId: i.nonEmpty("model_id"), description: i.string("description") ?? "",
+                                                       tags: try WireInput.tags(try i.objects("tags")), runLink: i.string("run_link") ?? "", user: i.user)
+            return ["model_version": Wire.modelVersion(v)]
+        }
+        route(.get, "model-versions/get") { i throws(StoreError) in
+            ["model_version": Wire.modelVersion(try await store.modelVersion(name: try i.require("name"), version: try i.require("version")))]
+        }
+        route(.patch, "model-versions/update") { i throws(StoreError) in
+            let v = try await store.updateModelVersion(name: try i.require("name"), version: try i.require("version"), description: i.string("description") ?? "")
+            return ["model_version": Wire.modelVersion(v)]
+        }
+        route(.delete, "model-versions/delete") { i throws(StoreError) in
+            try await store.deleteModelVersion(name: try i.require("name"), version: try i.require("version")); return [:]
+        }
+        let searchVersions: MLflowRouteBuilder.Handler = { i throws(StoreError) in
+            let page = try await store.searchModelVersions(filter: i.nonEmpty("filter"), orderBy: i.strings("order_by"),
+                                                           maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultVersionSearchResults)),
+                                                           pageToken: i.nonEmpty("page_token"))
+            return Self.page("model_versions", page.items.map(Wire.modelVersion), page.nextPageToken)
+        }
+        route(.get, "model-versions/search", searchVersions)
+        route(.post, "model-versions/search", searchVersions)
+        route(.post, "model-versions/transition-stage") { i throws(StoreError) in
+            let archive = (i.value("archive_existing_versions") as? Bool) ?? (i.string("archive_existing_versions") == "true")
+            let v = try await store.transitionStage(name: try i.require("name"), version: try i.require("version"), stage: try i.require("stage"),
+                                                    archiveExisting: archive)
+            return ["model_version": Wire.modelVersion(v)]
+        }
+        route(.get, "model-versions/get-download-uri") { i throws(StoreError) in
+            ["artifact_uri": try await store.downloadURI(name: try i.require("name"), version: try i.require("version"))]
+        }
+        route(.post, "model-versions/set-tag") { i throws(StoreError) in
+            try await store.setModelVersionTag(name: try i.require("name"), version: try i.require("version"), Tag(try i.require("key"), i.string("value") ?? ""))
+            return [:]
+        }
+        route(.delete, "model-versions/delete-tag") { i throws(StoreError) in
+            try await store.deleteModelVersionTag(name: try i.require("name"), version: try i.require("version"), key: try i.require("key")); return [:]
+        }
+    }
+
+    static func loggedModelStatus(_ v: Any?) throws(StoreError) -> LoggedModelStatus {
+        if let s = v as? String, let st = LoggedModelStatus(rawValue: s) { return st }
+        if let n = v as? NSNumber, let st = [1: LoggedModelStatus.pending, 2: .ready, 3: .uploadFailed][n.intValue] { return st }
+        throw .invalid("Invalid logged model status '\(v.map { "\($0)" } ?? "")'; use LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED")
+    }
+
+    static func keyValues(_ list: [[String: Any]]) throws(StoreError) -> [Param] { try WireInput.tags(list).map { Param($0.key, $0.value) } }
+
+    func registerLoggedModels(_ route: MLflowRouteBuilder) {
+        let store = self.store, artifacts = self.artifacts
+        route(.post, "logged-models") { i throws(StoreError) in
+            let m = try await store.createLoggedModel(experimentId: try i.require("experiment_id"), name: i.nonEmpty("name"),
+                                                      modelType: i.string("model_type") ?? "", sourceRunId: i.nonEmpty("source_run_id"),
+                                                      params: try Self.keyValues(try i.objects("params")), tags: try WireInput.tags(try i.objects("tags")))
+            return ["model": Wire.loggedModel(m)]
+        }
+        route(.get, "logged-models/{model_id}") { i throws(StoreError) in ["model": Wire.loggedModel(try await store.loggedModel(id: try i.require("model_id")))] }
+        route(.patch, "logged-models/{model_id}") { i throws(StoreError) in
+            ["model": Wire.loggedModel(try await store.finalizeLoggedModel(id: try i.require("model_id"), status: try Self.loggedModelStatus(i.value("status"))))]
+        }
+        route(.delete, "logged-models/{model_id}") { i throws(StoreError) in try await store.deleteLoggedModel(id: try i.require("model_id")); return [:] }
+        route(.patch, "logged-models/{model_id}/tags") { i throws(StoreError) in
+            ["model": Wire.loggedModel(try await store.setLoggedModelTags(id: try i.require("model_id"), try WireInput.tags(try i.objects("tags"))))]
+        }
+        route(.delete, "logged-models/{model_id}/tags/{tag_key}") { i throws(StoreError) in
+            try await store.deleteLoggedModelTag(id: try i.require("model_id"), key: try i.require("tag_key")); return [:]
+        }
+        route(.post, "logged-models/{model_id}/params") { i throws(StoreError) in
+            try await store.logLoggedModelParams(id: try i.require("model_id"), try Self.keyValues(try i.objects("params"))); return [:]
+        }
+        route(.post, "logged-models/search") { i throws(StoreError) in
+            let page = try await store.searchLoggedModels(experimentIds: i.strings("experiment_ids"), filter: i.nonEmpty("filter"),
+                                                          maxResults: Int(try i.int("max_results") ?? 100), pageToken: i.nonEmpty("page_token"))
+            return Self.page("models", page.items.map(Wire.loggedModel), page.nextPageToken)
+        }
+        route(.get, "logged-models/{model_id}/artifacts/directories") { i throws(StoreError) in
+            let m = try await store.loggedModel(id: try i.require("model_id"))
+            let root = try artifacts.key(ofLocation: m.artifactLocation)
+            let sub = i.string("artifact_directory_path") ?? ""
+            let files = try artifacts.list(sub.isEmpty ? root : root + "/" + sub).map { e -> [String: Any] in
+                var d: [String: Any] = ["path": sub.isEmpty ? e.path : sub + "/" + e.path, "is_dir": e.isDir]
+                if let s = e.size { d["file_size"] = s }
+                return d
+            }
+            return ["root_uri": m.artifactLocation, "files": files]
+        }
+
+        // Run inputs and outputs
+        route(.post, "runs/log-inputs") { i throws(StoreError) in
+            let datasets = try i.objects("datasets").map { (d) throws(StoreError) -> DatasetInput in
+                guard let ds = d["dataset"] as? [String: Any] else { throw .invalid("Each dataset input needs a 'dataset' object") }
+                func text(_ k: String) -> String { (ds[k] as? String) ?? "" }
+                return DatasetInput(dataset: DatasetRef(name: text("name"), digest: text("digest"), sourceType: text("source_type"), source: text("source"),
+                                                        schema: text("schema"), profile: text("profile")),
+                                    tags: try WireInput.tags((d["tags"] as? [[String: Any]]) ?? []))
+            }
+            let models = try i.objects("models").compactMap { $0["model_id"] as? String }
+            try await store.logInputs(runId: try i.runId(), datasets: datasets, models: models)
+            return [:]
+        }
+        route(.post, "runs/outputs") { i throws(StoreError) in
+            let models = try i.objects("models").map { (m) throws(StoreError) -> (modelId: String, step: Int64) in
+                guard let id = m["model_id"] as? String else { throw .invalid("Each model output needs a 'model_id'") }
+                return (id, WireInput.int64(m["step"]) ?? 0)
+            }
+            try await store.logOutputs(runId: try i.runId(), models: models)
+            return [:]
+        }
+        // MLflow 2.x `log_model`: appends the model's MLmodel description to the run's history tag.
+        route(.post, "runs/log-model") { i throws(StoreError) in
+            let runId = try i.runId()
+            guard let text = i.string("model_json"), let data = text.data(using: .utf8),
+                  let model = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw .invalid("Missing or malformed 'model_json': it must be the model's MLmodel description as a JSON object")
+            }
+            let key = "mlflow.log-model.history"
+            let run = try await store.run(id: runId)
+            var history = (run.tags.first { $0.key == key }?.value.data(using: .utf8)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [Any] } ?? []
+            history.append(model)
+            let encoded = String(decoding: Wire.encode(history), as: UTF8.self)
+            try await store.setTag(runId: runId, Tag(key, encoded))
+            return [:]
+        }
+    }
+}

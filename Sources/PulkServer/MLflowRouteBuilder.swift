@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import PulkStore
+
+/// Registers one MLflow endpoint under `/api/2.0/mlflow/` and `/ajax-api/2.0/mlflow/`: reads the JSON
+/// body (POST, PATCH, DELETE; at most `bodyLimit` bytes) or the query string (GET), adds path
+/// parameters (`{model_id}`) and the caller's user name, and answers the handler's object as JSON.
+struct MLflowRouteBuilder {
+    typealias Handler = @Sendable (WireInput) async throws(StoreError) -> [String: Any]
+    let router: Router<BasicRequestContext>
+    let bodyLimit: Int
+
+    /// Names that may appear as `{name}` in an endpoint path.
+    static let pathParameters = ["model_id", "tag_key", "name"]
+
+    func callAsFunction(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        let bodyLimit = self.bodyLimit
+        for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] {
+            router.on(RouterPath(prefix + path), method: method) { request, context in
+                var i = try await Self.input(request, bodyLimit: bodyLimit)
+                for name in Self.pathParameters { if let v = context.parameters.get(name) { i.query[name] = [v] } }
+                return json(try await handler(i))
+            }
+        }
+    }
+
+    static func input(_ request: Request, bodyLimit: Int) async throws -> WireInput {
+        let query = formDecoded(request.uri.query ?? "")
+        var body: [String: Any] = [:]
+        if request.method != .get {
+            var req = request
+            let buffer = try await req.body.collect(upTo: bodyLimit)
+            if buffer.readableBytes > 0 {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
+                    throw StoreError(.badRequest, "The request body is not a JSON object.")
+                }
+                body = object
+            }
+        }
+        return WireInput(json: body, query: query, user: user(request.headers[.authorization]))
+    }
+
+    /// A query string as HTML forms encode it (what `requests` sends): `+` is a space, then percent-decoding.
+    static func formDecoded(_ query: String) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            out[decode(kv[0]), default: []].append(kv.count > 1 ? decode(kv[1]) : "")
+        }
+        return out
+    }
+
+    /// The user name of HTTP Basic credentials (what `MLFLOW_TRACKING_USERNAME` sends), else "".
+    static func user(_ authorization: String?) -> String {
+        guard let a = authorization, a.lowercased().hasPrefix("basic "), let data = Data(base64Encoded: String(a.dropFirst(6))) else { return "" }
+        return String(decoding: data, as: UTF8.self).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// A `pulk server` on a random loopback port, over a workspace of its own.
+struct LiveServer {
+    let cli: PulkCLI
+    let port = Int.random(in: 20_000..<60_000)
+    var workspace: String { cli.dir.appendingPathComponent("ws").path }
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts the server and waits for /health.
+    func start() throws -> (Process, Pipe, Pipe) {
+        let server = try cli.start(["server", "--port", String(port), "--workspace", workspace])
+        var up = false
+        for _ in 0..<400 where !up {
+            if try Self.curl("\(url)/health") == "OK 200" { up = true } else { usleep(25_000) }
+        }
+        #expect(up, "pulk server did not start")
+        return server
+    }
+
+    /// Runs a Python client script with `url` as its argument; returns its stdout.
+    func python(_ interpreter: String, _ script: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: interpreter)
+        p.arguments = [PulkCLI.repoRoot.appendingPathComponent(script).path, url]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(script): \(stderr.suffix(3000))")
+        return stdout
+    }
+
+    /// Body and status of a request, via curl (as a user would check): `BODY STATUS`.
+    @discardableResult
+    static func curl(_ url: String, method: String = "GET", json: String? = nil, dataFile: String? = nil) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        var args = ["-s", "-w", " %{http_code}", "-X", method, url]
+        if let json { args += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        if let dataFile { args += ["-H", "Content-Type: application/json", "--data-binary", "@" + dataFile] }
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return text
+    }
+}
+
+@Suite("pulk server: end to end")
+struct ServerTests {
+    let cli = PulkCLI()
+    static let python3 = ProcessInfo.processInfo.environment["PULK_PYTHON"]
+    static let python2 = ProcessInfo.processInfo.environment["PULK_PYTHON_MLFLOW2"]
+
+    /// The real mlflow 3.x client (Tests/oracle/mlflow_client.py): tracking, artifacts, sklearn
+    /// log_model, the registry with aliases, and pyfunc loading through the server.
+    @Test(.enabled(if: python3 != nil))
+    func mlflow3ClientTalksToPulkServer() throws {
+        let live = LiveServer(cli: cli)
+        let server = try live.start()
+        defer { server.0.terminate(); server.0.waitUntilExit() }
+        #expect(try live.python(Self.python3!, "Tests/oracle/mlflow_client.py").contains("\"ok\": true"))
+        // Bad requests are 4xx with MLflow's error body, never a 500.
+        let traversal = try LiveServer.curl("\(live.url)/api/2.0/mlflow-artifacts/artifacts/1/..%2F..%2Fetc/passwd")
+        #expect(traversal.hasPrefix("{\"error_code\":\"INVALID_PARAMETER_VALUE\"") && traversal.hasSuffix(" 400"), "\(traversal)")
+        let missing = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/get?run_id=nope")
+        #expect(missing.contains("RESOURCE_DOES_NOT_EXIST") && missing.hasSuffix(" 404"), "\(missing)")
+        let noEndpoint = try LiveServer.curl("\(live.url)/api/2.0/mlflow/no-such-thing", method: "POST", json: "{}")
+        #expect(noEndpoint.contains("ENDPOINT_NOT_FOUND") && noEndpoint.hasSuffix(" 404"), "\(noEndpoint)")
+        let notJSON = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/create", method: "POST", json: "[1, 2")
+        #expect(notJSON.contains("BAD_REQUEST") && notJSON.hasSuffix(" 400"), "\(notJSON)")
+        let badSource = try LiveServer.curl("\(live.url)/api/2.0/mlflow/model-versions/create", method: "POST",
+                                            json: "{\"name\": \"x\", \"source\": \"file:///etc\"}")
+        #expect(badSource.hasSuffix(" 404") || badSource.hasSuffix(" 400"), "\(badSource)")
+        // A body over the limit (16 MiB by default) gets 413.
+        let big = cli.file("big.json", "{\"name\": \"" + String(repeating: "x", count: 17 << 20) + "\"}")
+        let tooLarge = try LiveServer.curl("\(live.url)/api/2.0/mlflow/experiments/create", method: "POST", dataFile: big)
+        #expect(tooLarge.hasSuffix(" 413"), "\(tooLarge.suffix(200))")
+        // Prometheus metrics: request counts and latency histograms per route.
+        let metrics = try LiveServer.curl("\(live.url)/metrics")
+        #expect(metrics.contains("hb_requests") && metrics.contains("/api/2.0/mlflow/runs/log-batch") && metrics.contains("_bucket"), "\(metrics.prefix(2000))")
+    }
+
+    /// The MLflow 2.x client (Tests/oracle/mlflow2_client.py): 2.x model logging, registry, aliases, stages.
+    @Test(.enabled(if: python2 != nil))
+    func mlflow2ClientTalksToPulkServer() throws {
+        let live = LiveServer(cli: cli)
+        let server = try live.start()
+        defer { server.0.terminate(); server.0.waitUntilExit() }
+        #expect(try live.python(Self.python2!, "Tests/oracle/mlflow2_client.py").contains("\"ok\": true"))
+    }
+
+    /// An acknowledged write survives `kill -9` of the server (SQLite in WAL mode).
+    @Test func acknowledgedWritesSurviveKill9() throws {
+        let live = LiveServer(cli: cli)
+        var server = try live.start()
+        let created = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/create", method: "POST", json: "{\"experiment_id\": \"0\"}")
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(created.dropLast(4).utf8)) as? [String: Any])
+        let id = try #require((run["run"] as? [String: Any]).flatMap { $0["info"] as? [String: Any] }?["run_id"] as? String)
+        for step in 0..<20 {
+            let ack = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/log-metric", method: "POST",
+                                          json: "{\"run_id\": \"\(id)\", \"key\": \"loss\", \"value\": \(step), \"timestamp\": 1, \"step\": \(step)}")
+            #expect(ack == "{} 200")
+        }
+        kill(server.0.processIdentifier, SIGKILL)
+        server.0.waitUntilExit()
+        server = try live.start()
+        defer { server.0.terminate(); server.0.waitUntilExit() }
+        let history = try LiveServer.curl("\(live.url)/api/2.0/mlflow/metrics/get-history?run_id=\(id)&metric_key=loss")
+        let metrics = (try JSONSerialization.jsonObject(with: Data(history.dropLast(4).utf8)) as? [String: Any])?["metrics"] as? [[String: Any]]
+        #expect(metrics?.count == 20, "\(history.prefix(300))")
+    }
+}

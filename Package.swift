@@ -59,9 +59,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: strict),
-        // The tracking server: MLflow's REST protocol and the artifact proxy on Hummingbird.
+        // The tracking server: MLflow's REST protocol, the artifact proxy and Pulk's native API on Hummingbird.
         .target(name: "PulkServer", dependencies: [
-            "PulkStore",
+            "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 public import PulkStore
+public import PulkWorkspace
 import Logging
 import NIOCore
 import Metrics
@@ -33,7 +34,8 @@ public enum TrackingServer {
         return registry
     }()
 
-    public static func application(store: any MLflowStore, artifacts: ArtifactStore, configuration: ServerConfiguration = .init(),
+    public static func application(store: any MLflowStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
+                                   configuration: ServerConfiguration = .init(),
                                    metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
         let router = Router()
         // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
@@ -48,6 +50,7 @@ public enum TrackingServer {
         router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
+        NativeAPI(store: store, datasets: datasets).register(router)
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"))
     }
 }

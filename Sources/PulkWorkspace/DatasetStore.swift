@@ -154,6 +154,14 @@ public struct DatasetStore: Sendable {
         return found
     }
 
+    /// Versions whose original content has this SHA-256 (or a prefix of it, at least 8 hex digits),
+    /// as run inputs name the data they were trained on.
+    public func versions(contentSHA256 prefix: String) throws(WorkspaceError) -> [DatasetVersion] {
+        let hex = prefix.lowercased()
+        guard hex.count >= 8, hex.count <= 64, hex.allSatisfy(\.isHexDigit) else { return [] }
+        return try read { db in try fetchVersions(db, where: "v.content_sha256 LIKE ?", [hex + "%"]) }
+    }
+
     /// What uses the version `ref` names.
     public func uses(of version: DatasetVersion) throws(WorkspaceError) -> [DatasetUse] {
         try read { db in

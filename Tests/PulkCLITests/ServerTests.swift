@@ -97,6 +97,18 @@ struct ServerTests {
         #expect(try live.python(Self.python2!, "Tests/oracle/mlflow2_client.py").contains("\"ok\": true"))
     }
 
+    /// Pulk's native API against its OpenAPI 3.1 document (Tests/oracle/native_api.py): the document is
+    /// valid, every documented route answers what it documents, and lineage reaches the dataset's hash.
+    @Test(.enabled(if: python3 != nil))
+    func nativeAPIMatchesItsOpenAPIDocument() throws {
+        let live = LiveServer(cli: cli)
+        let add = try cli.run("data", "add", cli.penguins, "--name", "penguins", "--workspace", live.workspace)
+        #expect(add.status == 0, "\(add.stderr)")
+        let server = try live.start()
+        defer { server.0.terminate(); server.0.waitUntilExit() }
+        #expect(try live.python(Self.python3!, "Tests/oracle/native_api.py").contains("\"ok\": true"))
+    }
+
     /// An acknowledged write survives `kill -9` of the server (SQLite in WAL mode).
     @Test func acknowledgedWritesSurviveKill9() throws {
         let live = LiveServer(cli: cli)

@@ -39,7 +39,7 @@ struct ServerCommand: AsyncParsableCommand {
         let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? workspace.root.appendingPathComponent("artifacts")
         let artifacts: ArtifactStore
         do { artifacts = try ArtifactStore(root: root) } catch { throw PulkFailure(message: error.description) }
-        let app = TrackingServer.application(store: store, artifacts: artifacts,
+        let app = TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                              configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit),
                                              metrics: TrackingServer.bootstrapMetrics())
         print("pulk server on http://\(host):\(port)  (store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path))")

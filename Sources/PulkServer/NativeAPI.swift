@@ -1,0 +1,171 @@
+import Foundation
+import Hummingbird
+import PulkFrame
+import PulkProfile
+import PulkStore
+import PulkWorkspace
+
+/// Pulk's own API under `/api/pulk/v1/`, for what MLflow has no word for: datasets, their versions,
+/// profiles and lineage, and registered models traced back to the exact data they were trained on.
+/// `OpenAPIDocument` describes every route here; the test suite validates both.
+struct NativeAPI: Sendable {
+    let store: any MLflowStore
+    /// The workspace's datasets (nil: the server has no workspace, and dataset routes answer 404).
+    let datasets: DatasetStore?
+    let profiles = ProfileCache()
+
+    static let base = "/api/pulk/v1"
+
+    func register(_ router: Router<BasicRequestContext>) {
+        let store = self.store, datasets = self.datasets, profiles = self.profiles
+        router.get("\(Self.base)/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
+        }
+        router.get("\(Self.base)/datasets") { _, _ in
+            let list = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.list() }
+            return json(["datasets": list.map(Self.encodable)])
+        }
+        router.get("\(Self.base)/datasets/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            let versions = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.versions(of: name) }
+            return json(["name": name, "versions": versions.map(Self.encodable)])
+        }
+        router.get("\(Self.base)/datasets/{name}/versions/{version}") { _, context in
+            let version = try Self.version(datasets, context)
+            let (parents, uses) = try Self.workspace(datasets) { (d) throws(WorkspaceError) in (try d.parents(of: version), try d.uses(of: version)) }
+            return json(["version": Self.encodable(version), "derived_from": parents.map(\.reference), "used_by": uses.map(Self.encodable)])
+        }
+        router.get("\(Self.base)/datasets/{name}/versions/{version}/profile") { request, context in
+            let version = try Self.version(datasets, context)
+            let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
+            let target = query["target"]?.first.flatMap { $0.isEmpty ? nil : $0 }
+            let format = query["format"]?.first ?? "json"
+            guard format == "json" || format == "html" else { throw StoreError.invalid("format must be json or html, not '\(format)'") }
+            let profile = try await profiles.profile(version, target: target) {
+                let frame = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.loadFrame(version) }
+                do { return try Profiler().profile(frame, source: version.reference, target: target) } catch {
+                    throw StoreError.invalid("cannot profile \(version.reference): \(error)")
+                }
+            }
+            if format == "html" {
+                return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: profile.html())))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(profile.jsonData(pretty: false)))))
+        }
+        router.get("\(Self.base)/models") { request, _ in
+            let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
+            let page = try await store.searchRegisteredModels(filter: query["filter"]?.first, orderBy: query["order_by"] ?? [],
+                                                              maxResults: Int(query["max_results"]?.first ?? "") ?? 100, pageToken: query["page_token"]?.first)
+            var out: [String: Any] = ["models": page.items.map(Wire.registeredModel)]
+            if let t = page.nextPageToken { out["next_page_token"] = t }
+            return json(out)
+        }
+        router.get("\(Self.base)/models/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            let model = try await store.registeredModel(name: name)
+            let versions = try await Self.allVersions(store, name)
+            return json(["model": Wire.registeredModel(model), "versions": versions.map(Wire.modelVersion)])
+        }
+        router.get("\(Self.base)/models/{name}/aliases/history") { request, context in
+            let name = try context.parameters.require("name")
+            _ = try await store.registeredModel(name: name)
+            let alias = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")["alias"]?.first
+            return json(["moves": try await store.aliasHistory(name: name, alias: alias).map(Wire.aliasMove)])
+        }
+        router.get("\(Self.base)/models/{name}/versions/{version}/lineage") { _, context in
+            let v = try await store.modelVersion(name: try context.parameters.require("name"), version: try context.parameters.require("version"))
+            return json(try await Self.lineage(v, store: store, datasets: datasets))
+        }
+    }
+
+    static func allVersions(_ store: any MLflowStore, _ name: String) async throws(StoreError) -> [ModelVersion] {
+        var out: [ModelVersion] = [], token: String?
+        repeat {
+            let quoted = name.replacingOccurrences(of: "'", with: "")
+            let page = try await store.searchModelVersions(filter: "name = '\(quoted)'", orderBy: ["version_number ASC"], maxResults: 1000, pageToken: token)
+            out += page.items.filter { $0.name == name }
+            token = page.nextPageToken
+        } while token != nil
+        return out
+    }
+
+    /// Model version → run → datasets it read → the workspace version with that content hash and its source file.
+    static func lineage(_ v: ModelVersion, store: any MLflowStore, datasets: DatasetStore?) async throws(StoreError) -> [String: Any] {
+        var out: [String: Any] = ["model_version": Wire.modelVersion(v)]
+        var runId = v.runId
+        if !v.modelId.isEmpty, let m = try? await store.loggedModel(id: v.modelId) {
+            out["logged_model"] = ["model_id": m.modelId, "name": m.name, "artifact_uri": m.artifactLocation, "source_run_id": m.sourceRunId]
+            if runId.isEmpty { runId = m.sourceRunId }
+        }
+        guard !runId.isEmpty else { out["datasets"] = [Any](); return out }
+        let run = try await store.run(id: runId)
+        out["run"] = ["run_id": run.info.runId, "run_name": run.info.runName, "experiment_id": run.info.experimentId,
+                      "status": run.info.status.rawValue, "start_time": run.info.startTime]
+        out["datasets"] = run.io.datasetInputs.map { input -> [String: Any] in
+            var d = Wire.datasetInput(input)
+            d["context"] = input.tags.first { $0.key == "mlflow.data.context" }?.value ?? ""
+            if let version = workspaceVersion(input.dataset, datasets) { d["workspace_version"] = encodable(version) }
+            return d
+        }
+        return out
+    }
+
+    /// The workspace version a run's dataset input names: `source_type` "pulk" with `{"dataset": "NAME:V"}`,
+    /// or a digest that is (a prefix of) a version's content SHA-256.
+    static func workspaceVersion(_ ref: PulkStore.DatasetRef, _ datasets: DatasetStore?) -> DatasetVersion? {
+        guard let datasets else { return nil }
+        if ref.sourceType == "pulk", let obj = try? JSONSerialization.jsonObject(with: Data(ref.source.utf8)) as? [String: Any],
+           let text = obj["dataset"] as? String, let r = try? PulkWorkspace.DatasetRef(parsing: text), let v = try? datasets.version(r) {
+            return v
+        }
+        return (try? datasets.versions(contentSHA256: ref.digest))?.first
+    }
+
+    static func version(_ datasets: DatasetStore?, _ context: BasicRequestContext) throws -> DatasetVersion {
+        let name = try context.parameters.require("name"), text = try context.parameters.require("version")
+        guard let n = Int(text), n > 0 else { throw StoreError.invalid("Dataset version '\(text)' is not a positive integer") }
+        return try workspace(datasets) { (d) throws(WorkspaceError) in try d.version(PulkWorkspace.DatasetRef(name: name, version: n)) }
+    }
+
+    /// Runs a workspace call, turning its errors into the API's (404 for what does not exist, 400 for bad names).
+    static func workspace<T>(_ datasets: DatasetStore?, _ body: (DatasetStore) throws(WorkspaceError) -> T) throws(StoreError) -> T {
+        guard let datasets else { throw .notFound("This server has no workspace, so it has no datasets; start it with --workspace DIR") }
+        do { return try body(datasets) } catch {
+            switch error {
+            case .datasetNotFound, .versionNotFound: throw .notFound(error.description)
+            case .invalidName, .invalidReference: throw .invalid(error.description)
+            default: throw StoreError(.internalError, error.description)
+            }
+        }
+    }
+
+    /// A Codable value as JSON objects (snake_case keys, ISO 8601 dates), as the CLI prints it.
+    static func encodable(_ value: some Encodable) -> Any {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.dateEncodingStrategy = .iso8601
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        guard let data = try? e.encode(value), let object = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
+        return object
+    }
+}
+
+/// Profiles computed on request, kept for the versions asked most recently (versions are immutable,
+/// so a profile never goes stale).
+actor ProfileCache {
+    private var entries: [(key: String, profile: DatasetProfile)] = []
+    private let capacity = 8
+
+    func profile(_ version: DatasetVersion, target: String?, compute: @Sendable () throws -> DatasetProfile) throws -> DatasetProfile {
+        let key = "\(version.contentSHA256)/\(target ?? "")"
+        if let i = entries.firstIndex(where: { $0.key == key }) {
+            let hit = entries.remove(at: i)
+            entries.append(hit)
+            return hit.profile
+        }
+        let p = try compute()
+        entries.append((key, p))
+        if entries.count > capacity { entries.removeFirst() }
+        return p
+    }
+}

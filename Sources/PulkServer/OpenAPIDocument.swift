@@ -1,0 +1,158 @@
+/// The OpenAPI 3.1 description of Pulk's native API (`NativeAPI`), served at
+/// `/api/pulk/v1/openapi.json`. The test suite validates the document with openapi-spec-validator
+/// and every live response of the native routes against the schemas here.
+enum OpenAPIDocument {
+    static let json: [UInt8] = Array(text.utf8)
+
+    static let text = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {
+        "title": "Pulk native API",
+        "version": "1.0.0",
+        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, and registered models traced back to the exact data they were trained on. MLflow's own API is served beside it under /api/2.0/mlflow/."
+      },
+      "servers": [{"url": "/api/pulk/v1"}],
+      "paths": {
+        "/openapi.json": {
+          "get": {"operationId": "getOpenAPI", "summary": "This document.",
+                  "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+        },
+        "/datasets": {
+          "get": {"operationId": "listDatasets", "summary": "Every dataset with its latest version.",
+                  "responses": {"200": {"description": "The datasets.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetList"}}}},
+                                "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/datasets/{name}": {
+          "parameters": [{"$ref": "#/components/parameters/DatasetName"}],
+          "get": {"operationId": "getDataset", "summary": "All versions of a dataset, oldest first.",
+                  "responses": {"200": {"description": "The dataset's versions.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetVersions"}}}},
+                                "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/datasets/{name}/versions/{version}": {
+          "parameters": [{"$ref": "#/components/parameters/DatasetName"}, {"$ref": "#/components/parameters/DatasetVersion"}],
+          "get": {"operationId": "getDatasetVersion", "summary": "One version with its lineage: what it was derived from and what uses it.",
+                  "responses": {"200": {"description": "The version.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetVersionDetail"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/datasets/{name}/versions/{version}/profile": {
+          "parameters": [{"$ref": "#/components/parameters/DatasetName"}, {"$ref": "#/components/parameters/DatasetVersion"},
+                         {"name": "target", "in": "query", "required": false, "description": "A target column: adds class balance, association ranking and leakage checks.", "schema": {"type": "string"}},
+                         {"name": "format", "in": "query", "required": false, "description": "json (the profile, as docs/profile-schema.md describes) or html (the self-contained report).", "schema": {"type": "string", "enum": ["json", "html"], "default": "json"}}],
+          "get": {"operationId": "getDatasetProfile", "summary": "The version's profile: statistics, correlations, target association, warnings.",
+                  "responses": {"200": {"description": "The profile.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}, "text/html": {"schema": {"type": "string"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/models": {
+          "get": {"operationId": "listModels", "summary": "Registered models (MLflow's search grammar in filter).",
+                  "parameters": [{"name": "filter", "in": "query", "required": false, "schema": {"type": "string"}, "description": "e.g. name LIKE 'churn%' AND tags.team = 'ml'"},
+                                 {"name": "order_by", "in": "query", "required": false, "schema": {"type": "string"}},
+                                 {"name": "max_results", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                                 {"name": "page_token", "in": "query", "required": false, "schema": {"type": "string"}}],
+                  "responses": {"200": {"description": "One page of models.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelList"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/models/{name}": {
+          "parameters": [{"$ref": "#/components/parameters/ModelName"}],
+          "get": {"operationId": "getModel", "summary": "A registered model with all its versions.",
+                  "responses": {"200": {"description": "The model.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelDetail"}}}},
+                                "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/models/{name}/aliases/history": {
+          "parameters": [{"$ref": "#/components/parameters/ModelName"},
+                         {"name": "alias", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Only this alias's moves."}],
+          "get": {"operationId": "getAliasHistory", "summary": "Every move of the model's aliases, oldest first: who pointed which alias at which version, and when.",
+                  "responses": {"200": {"description": "The moves.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AliasHistory"}}}},
+                                "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/models/{name}/versions/{version}/lineage": {
+          "parameters": [{"$ref": "#/components/parameters/ModelName"},
+                         {"name": "version", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}}],
+          "get": {"operationId": "getModelVersionLineage", "summary": "Model version → logged model → run → the datasets it read → the workspace version with that content hash and its source file.",
+                  "responses": {"200": {"description": "The lineage.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lineage"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        }
+      },
+      "components": {
+        "parameters": {
+          "DatasetName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
+          "DatasetVersion": {"name": "version", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+          "ModelName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}
+        },
+        "responses": {
+          "Error": {"description": "What was wrong and how to fix it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        },
+        "schemas": {
+          "Error": {"type": "object", "required": ["error_code", "message"],
+                    "properties": {"error_code": {"type": "string", "examples": ["RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"]}, "message": {"type": "string"}}},
+          "DatasetSummary": {"type": "object", "required": ["name", "version_count", "latest_version", "latest_row_count", "created_at", "updated_at"],
+                             "properties": {"name": {"type": "string"}, "description": {"type": "string"}, "version_count": {"type": "integer"},
+                                            "latest_version": {"type": "integer"}, "latest_row_count": {"type": "integer"},
+                                            "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}},
+          "DatasetList": {"type": "object", "required": ["datasets"], "properties": {"datasets": {"type": "array", "items": {"$ref": "#/components/schemas/DatasetSummary"}}}},
+          "DatasetVersion": {"type": "object",
+                             "required": ["name", "version", "content_sha256", "frame_sha256", "format", "source_path", "size_bytes", "row_count", "column_count", "schema", "created_at"],
+                             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
+                                            "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "frame_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                            "format": {"type": "string", "enum": ["csv", "jsonl"]}, "source_path": {"type": "string"},
+                                            "size_bytes": {"type": "integer"}, "row_count": {"type": "integer"}, "column_count": {"type": "integer"},
+                                            "schema": {"type": "object"}, "read_options": {"type": "object", "additionalProperties": {"type": "string"}},
+                                            "description": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
+          "DatasetVersions": {"type": "object", "required": ["name", "versions"],
+                              "properties": {"name": {"type": "string"}, "versions": {"type": "array", "items": {"$ref": "#/components/schemas/DatasetVersion"}}}},
+          "DatasetUse": {"type": "object", "required": ["kind", "referrer", "created_at"],
+                         "properties": {"kind": {"type": "string"}, "referrer": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
+          "DatasetVersionDetail": {"type": "object", "required": ["version", "derived_from", "used_by"],
+                                   "properties": {"version": {"$ref": "#/components/schemas/DatasetVersion"},
+                                                  "derived_from": {"type": "array", "items": {"type": "string"}},
+                                                  "used_by": {"type": "array", "items": {"$ref": "#/components/schemas/DatasetUse"}}}},
+          "Profile": {"type": "object", "required": ["columns", "summary", "warnings"], "description": "docs/profile-schema.md describes every field."},
+          "Tag": {"type": "object", "required": ["key", "value"], "properties": {"key": {"type": "string"}, "value": {"type": "string"}}},
+          "ModelVersion": {"type": "object", "required": ["name", "version", "creation_timestamp", "current_stage", "source", "status", "tags", "aliases"],
+                           "properties": {"name": {"type": "string"}, "version": {"type": "string"}, "creation_timestamp": {"type": "integer"},
+                                          "last_updated_timestamp": {"type": "integer"}, "user_id": {"type": "string"},
+                                          "current_stage": {"type": "string", "enum": ["None", "Staging", "Production", "Archived"]},
+                                          "description": {"type": "string"}, "source": {"type": "string"}, "run_id": {"type": "string"},
+                                          "run_link": {"type": "string"}, "status": {"type": "string"}, "model_id": {"type": "string"},
+                                          "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+                                          "aliases": {"type": "array", "items": {"type": "string"}}}},
+          "RegisteredModel": {"type": "object", "required": ["name", "creation_timestamp", "latest_versions", "tags", "aliases"],
+                              "properties": {"name": {"type": "string"}, "creation_timestamp": {"type": "integer"}, "last_updated_timestamp": {"type": "integer"},
+                                             "user_id": {"type": "string"}, "description": {"type": "string"},
+                                             "latest_versions": {"type": "array", "items": {"$ref": "#/components/schemas/ModelVersion"}},
+                                             "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+                                             "aliases": {"type": "array", "items": {"type": "object", "required": ["alias", "version"],
+                                                                                    "properties": {"alias": {"type": "string"}, "version": {"type": "string"}}}}}},
+          "ModelList": {"type": "object", "required": ["models"],
+                        "properties": {"models": {"type": "array", "items": {"$ref": "#/components/schemas/RegisteredModel"}}, "next_page_token": {"type": "string"}}},
+          "ModelDetail": {"type": "object", "required": ["model", "versions"],
+                          "properties": {"model": {"$ref": "#/components/schemas/RegisteredModel"},
+                                         "versions": {"type": "array", "items": {"$ref": "#/components/schemas/ModelVersion"}}}},
+          "AliasMove": {"type": "object", "required": ["sequence", "name", "alias", "user", "time"],
+                        "properties": {"sequence": {"type": "integer"}, "name": {"type": "string"}, "alias": {"type": "string"},
+                                       "from_version": {"type": "string", "description": "Absent when the alias was new."},
+                                       "to_version": {"type": "string", "description": "Absent when the alias was deleted."},
+                                       "user": {"type": "string", "description": "The HTTP Basic user name of the request that moved it (empty when none)."},
+                                       "time": {"type": "integer", "description": "Milliseconds since 1970."}}},
+          "AliasHistory": {"type": "object", "required": ["moves"], "properties": {"moves": {"type": "array", "items": {"$ref": "#/components/schemas/AliasMove"}}}},
+          "LineageDataset": {"type": "object", "required": ["dataset", "tags", "context"],
+                             "properties": {"dataset": {"type": "object", "required": ["name", "digest", "source_type", "source"],
+                                                        "properties": {"name": {"type": "string"}, "digest": {"type": "string"}, "source_type": {"type": "string"},
+                                                                       "source": {"type": "string"}, "schema": {"type": "string"}, "profile": {"type": "string"}}},
+                                            "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+                                            "context": {"type": "string", "description": "mlflow.data.context: training, evaluation, …"},
+                                            "workspace_version": {"$ref": "#/components/schemas/DatasetVersion"}}},
+          "Lineage": {"type": "object", "required": ["model_version", "datasets"],
+                      "properties": {"model_version": {"$ref": "#/components/schemas/ModelVersion"},
+                                     "logged_model": {"type": "object", "required": ["model_id", "artifact_uri"],
+                                                      "properties": {"model_id": {"type": "string"}, "name": {"type": "string"}, "artifact_uri": {"type": "string"},
+                                                                     "source_run_id": {"type": "string"}}},
+                                     "run": {"type": "object", "required": ["run_id", "experiment_id"],
+                                             "properties": {"run_id": {"type": "string"}, "run_name": {"type": "string"}, "experiment_id": {"type": "string"},
+                                                            "status": {"type": "string"}, "start_time": {"type": "integer"}}},
+                                     "datasets": {"type": "array", "items": {"$ref": "#/components/schemas/LineageDataset"}}}}
+        }
+      }
+    }
+    """#
+}

@@ -1,0 +1,106 @@
+"""Pulk's native API against its own OpenAPI 3.1 document, on a live `pulk server` whose workspace
+holds penguins:1. Validates the document (openapi-spec-validator), then every response of every
+documented route against the document's schemas (jsonschema, draft 2020-12 as OpenAPI 3.1 uses),
+and follows a model version's lineage back to the dataset's content hash.
+usage: native_api.py URL"""
+import json
+import sys
+import urllib.error
+import urllib.request
+
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from referencing import Registry, Resource
+
+base = sys.argv[1]
+api = base + "/api/pulk/v1"
+
+
+def call(method, url, body=None):
+    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.headers.get("Content-Type"), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), e.read()
+
+
+status, _, raw = call("GET", api + "/openapi.json")
+assert status == 200
+doc = json.loads(raw)
+validate(doc)  # raises on an invalid OpenAPI 3.1 document
+# The document as one JSON Schema resource, so "urn:pulk#/components/schemas/X" resolves inside it.
+registry = Registry().with_resource("urn:pulk", Resource.from_contents({"$schema": "https://json-schema.org/draft/2020-12/schema", **doc}))
+
+
+def check(path_template, url, code=200):
+    """GETs url and validates the body against the documented response schema of path_template."""
+    status, ctype, raw = call("GET", url)
+    assert status == code, (url, status, raw[:300])
+    op = doc["paths"][path_template]["get"]
+    response = op["responses"][str(code)]
+    if "$ref" in response:
+        response = doc["components"]["responses"][response["$ref"].split("/")[-1]]
+    schema = response["content"]["application/json"]["schema"]
+    body = json.loads(raw)
+    Draft202012Validator({"$ref": "urn:pulk" + schema["$ref"]} if "$ref" in schema else schema, registry=registry).validate(body)
+    return body
+
+
+documented = set(doc["paths"])
+seen = set()
+
+
+def get(template, url, code=200):
+    seen.add(template)
+    return check(template, url, code)
+
+
+listing = get("/datasets", api + "/datasets")
+assert [d["name"] for d in listing["datasets"]] == ["penguins"], listing
+versions = get("/datasets/{name}", api + "/datasets/penguins")
+sha = versions["versions"][0]["content_sha256"]
+detail = get("/datasets/{name}/versions/{version}", api + "/datasets/penguins/versions/1")
+assert detail["version"]["row_count"] == 344 and detail["derived_from"] == []
+profile = get("/datasets/{name}/versions/{version}/profile", api + "/datasets/penguins/versions/1/profile?target=species")
+assert profile["summary"]["rows"] == 344 and profile["target"]["column"] == "species", list(profile)
+status, ctype, html = call("GET", api + "/datasets/penguins/versions/1/profile?format=html")
+assert status == 200 and ctype.startswith("text/html") and b"<svg" in html
+get("/datasets/{name}", api + "/datasets/nope", 404)
+get("/datasets/{name}/versions/{version}", api + "/datasets/penguins/versions/9", 404)
+get("/datasets/{name}/versions/{version}", api + "/datasets/penguins/versions/x", 400)
+get("/datasets/{name}/versions/{version}/profile", api + "/datasets/penguins/versions/1/profile?target=nope", 400)
+get("/openapi.json", api + "/openapi.json")
+
+# A run that read penguins:1 (by Pulk reference, and by MLflow digest = the content hash prefix),
+# registered as a model version with an alias that moves.
+mlflow = base + "/api/2.0/mlflow"
+run = json.loads(call("POST", mlflow + "/runs/create", {"experiment_id": "0", "run_name": "fit"})[2])["run"]["info"]["run_id"]
+dataset = {"name": "penguins", "digest": sha[:12], "source_type": "local", "source": '{"uri": "examples/penguins.csv"}'}
+pulk_ref = {"name": "penguins-eval", "digest": "abc", "source_type": "pulk", "source": '{"dataset": "penguins:1"}'}
+assert call("POST", mlflow + "/runs/log-inputs", {"run_id": run, "datasets": [
+    {"dataset": dataset, "tags": [{"key": "mlflow.data.context", "value": "training"}]},
+    {"dataset": pulk_ref, "tags": [{"key": "mlflow.data.context", "value": "evaluation"}]}]})[0] == 200
+assert call("POST", mlflow + "/registered-models/create", {"name": "penguin-model"})[0] == 200
+for _ in range(2):
+    assert call("POST", mlflow + "/model-versions/create", {"name": "penguin-model", "source": f"runs:/{run}/model", "run_id": run})[0] == 200
+for v in ["1", "2"]:
+    assert call("POST", mlflow + "/registered-models/alias", {"name": "penguin-model", "alias": "champion", "version": v})[0] == 200
+
+models = get("/models", api + "/models?filter=name+LIKE+%27penguin%25%27")
+assert [m["name"] for m in models["models"]] == ["penguin-model"]
+get("/models", api + "/models?filter=colour+%3D+%27x%27", 400)
+model = get("/models/{name}", api + "/models/penguin-model")
+assert [v["version"] for v in model["versions"]] == ["1", "2"] and model["model"]["aliases"] == [{"alias": "champion", "version": "2"}]
+get("/models/{name}", api + "/models/nope", 404)
+history = get("/models/{name}/aliases/history", api + "/models/penguin-model/aliases/history?alias=champion")
+assert [(m.get("from_version"), m.get("to_version")) for m in history["moves"]] == [(None, "1"), ("1", "2")], history
+lineage = get("/models/{name}/versions/{version}/lineage", api + "/models/penguin-model/versions/2/lineage")
+assert lineage["run"]["run_id"] == run
+found = {d["context"]: d.get("workspace_version", {}).get("content_sha256") for d in lineage["datasets"]}
+assert found == {"training": sha, "evaluation": sha}, found
+assert lineage["datasets"][0]["workspace_version"]["source_path"].endswith("penguins.csv")
+get("/models/{name}/versions/{version}/lineage", api + "/models/penguin-model/versions/7/lineage", 404)
+assert seen == documented, documented - seen
+print(json.dumps({"ok": True, "paths": len(documented)}))

@@ -57,6 +57,7 @@ let package = Package(
         // Tracking store: experiments, runs, params, tags, metrics over SQLite (GRDB) and PostgreSQL.
         .target(name: "PulkStore", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: strict),
         // The tracking server: MLflow's REST protocol, the artifact proxy and Pulk's native API on Hummingbird.

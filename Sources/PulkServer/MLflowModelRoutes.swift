@@ -111,7 +111,7 @@ struct MLflowModelRoutes: Sendable {
 
     static func loggedModelStatus(_ v: Any?) throws(StoreError) -> LoggedModelStatus {
         if let s = v as? String, let st = LoggedModelStatus(rawValue: s) { return st }
-        if let n = v as? NSNumber, let st = [1: LoggedModelStatus.pending, 2: .ready, 3: .uploadFailed][n.intValue] { return st }
+        if let n = WireInput.int64(v), let st = [1: LoggedModelStatus.pending, 2: .ready, 3: .uploadFailed][n] { return st }
         throw .invalid("Invalid logged model status '\(v.map { "\($0)" } ?? "")'; use LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED")
     }
 
@@ -163,7 +163,7 @@ struct MLflowModelRoutes: Sendable {
                 func text(_ k: String) -> String { (ds[k] as? String) ?? "" }
                 return DatasetInput(dataset: DatasetRef(name: text("name"), digest: text("digest"), sourceType: text("source_type"), source: text("source"),
                                                         schema: text("schema"), profile: text("profile")),
-                                    tags: try WireInput.tags((d["tags"] as? [[String: Any]]) ?? []))
+                                    tags: try WireInput.tags(((d["tags"] as? [Any]) ?? []).compactMap { $0 as? [String: Any] }))
             }
             let models = try i.objects("models").compactMap { $0["model_id"] as? String }
             try await store.logInputs(runId: try i.runId(), datasets: datasets, models: models)
@@ -180,13 +180,12 @@ struct MLflowModelRoutes: Sendable {
         // MLflow 2.x `log_model`: appends the model's MLmodel description to the run's history tag.
         route(.post, "runs/log-model") { i throws(StoreError) in
             let runId = try i.runId()
-            guard let text = i.string("model_json"), let data = text.data(using: .utf8),
-                  let model = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            guard let text = i.string("model_json"), let model = (try? JSON.parse(Array(text.utf8))) as? [String: Any] else {
                 throw .invalid("Missing or malformed 'model_json': it must be the model's MLmodel description as a JSON object")
             }
             let key = "mlflow.log-model.history"
             let run = try await store.run(id: runId)
-            var history = (run.tags.first { $0.key == key }?.value.data(using: .utf8)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [Any] } ?? []
+            var history = (run.tags.first { $0.key == key }).flatMap { (try? JSON.parse(Array($0.value.utf8))) as? [Any] } ?? []
             history.append(model)
             let encoded = String(decoding: Wire.encode(history), as: UTF8.self)
             try await store.setTag(runId: runId, Tag(key, encoded))

@@ -24,6 +24,24 @@ struct MLflowRouteBuilder {
         }
     }
 
+    typealias RawHandler = @Sendable (UnsafeRawBufferPointer, WireInput) throws(StoreError) -> Decoded
+    typealias Decoded = @Sendable () async throws(StoreError) -> [String: Any]
+
+    /// An endpoint that decodes its own body from the bytes (the hot logging endpoints): `decode` gets
+    /// the body and the query, and returns the work to do.
+    func raw(_ method: HTTPRequest.Method, _ path: String, _ decode: @escaping RawHandler) {
+        let bodyLimit = self.bodyLimit
+        for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] {
+            router.on(RouterPath(prefix + path), method: method) { request, _ in
+                var req = request
+                let buffer = try await req.body.collect(upTo: bodyLimit)
+                let query = WireInput(json: [:], query: Self.formDecoded(request.uri.query ?? ""), user: Self.user(request.headers[.authorization]))
+                let work = try buffer.readableBytesView.withUnsafeBytes { raw throws(StoreError) in try decode(raw, query) }
+                return json(try await work())
+            }
+        }
+    }
+
     static func input(_ request: Request, bodyLimit: Int) async throws -> WireInput {
         let query = formDecoded(request.uri.query ?? "")
         var body: [String: Any] = [:]
@@ -31,9 +49,11 @@ struct MLflowRouteBuilder {
             var req = request
             let buffer = try await req.body.collect(upTo: bodyLimit)
             if buffer.readableBytes > 0 {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
-                    throw StoreError(.badRequest, "The request body is not a JSON object.")
+                let parsed: Any
+                do { parsed = try buffer.readableBytesView.withUnsafeBytes { raw throws(JSON.SyntaxError) in try JSON.parse(raw) } } catch {
+                    throw StoreError(.badRequest, "The request body is not valid JSON (\(error)).")
                 }
+                guard let object = parsed as? [String: Any] else { throw StoreError(.badRequest, "The request body is not a JSON object.") }
                 body = object
             }
         }

@@ -70,11 +70,13 @@ struct MLflowRoutes: Sendable {
         }
         route(.post, "runs/delete") { i throws(StoreError) in try await store.deleteRun(id: try i.runId()); return [:] }
         route(.post, "runs/restore") { i throws(StoreError) in try await store.restoreRun(id: try i.runId()); return [:] }
-        route(.post, "runs/log-metric") { i throws(StoreError) in
-            let key = try i.require("key")
-            let m = Metric(key, try WireInput.metricValue(i.value("value"), key: key), timestamp: try i.int("timestamp") ?? 0, step: try i.int("step") ?? 0)
-            try await store.logMetric(runId: try i.runId(), m)
-            return [:]
+        route.raw(.post, "runs/log-metric") { bytes, query throws(StoreError) in
+            // The metric's fields sit at the top level of the body: decode it as a one-metric batch.
+            let body = try LogBatchBody.decodeMetric(bytes)
+            guard let runId = body.runId ?? query.string("run_id") ?? query.string("run_uuid"), !runId.isEmpty else {
+                throw StoreError(.invalidParameterValue, "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.")
+            }
+            return { () throws(StoreError) in try await store.logBatch(runId: runId, metrics: body.metrics, params: [], tags: []); return [:] }
         }
         route(.post, "runs/log-parameter") { i throws(StoreError) in
             try await store.logParam(runId: try i.runId(), Param(try i.require("key"), i.string("value") ?? "")); return [:]
@@ -83,19 +85,12 @@ struct MLflowRoutes: Sendable {
             try await store.setTag(runId: try i.runId(), Tag(try i.require("key"), i.string("value") ?? "")); return [:]
         }
         route(.post, "runs/delete-tag") { i throws(StoreError) in try await store.deleteTag(runId: try i.runId(), key: try i.require("key")); return [:] }
-        route(.post, "runs/log-batch") { i throws(StoreError) in
-            let metrics = try i.objects("metrics").map { (m) throws(StoreError) -> Metric in
-                guard let key = m["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a metric") }
-                return Metric(key, try WireInput.metricValue(m["value"], key: key), timestamp: WireInput.int64(m["timestamp"]) ?? 0,
-                              step: WireInput.int64(m["step"]) ?? 0, modelId: m["model_id"] as? String,
-                              datasetName: m["dataset_name"] as? String, datasetDigest: m["dataset_digest"] as? String)
+        route.raw(.post, "runs/log-batch") { bytes, query throws(StoreError) in
+            let body = try LogBatchBody.decode(bytes)
+            guard let runId = body.runId ?? query.string("run_id"), !runId.isEmpty else {
+                throw StoreError(.invalidParameterValue, "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.")
             }
-            let params = try i.objects("params").map { (p) throws(StoreError) -> Param in
-                guard let key = p["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a param") }
-                return Param(key, (p["value"] as? String) ?? (p["value"] as? NSNumber)?.stringValue ?? "")
-            }
-            try await store.logBatch(runId: try i.runId(), metrics: metrics, params: params, tags: try WireInput.tags(try i.objects("tags")))
-            return [:]
+            return { () throws(StoreError) in try await store.logBatch(runId: runId, metrics: body.metrics, params: body.params, tags: body.tags); return [:] }
         }
         let searchRuns: Handler = { i throws(StoreError) in
             let page = try await store.searchRuns(experimentIds: i.strings("experiment_ids"), filter: i.string("filter"),

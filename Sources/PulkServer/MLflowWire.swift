@@ -10,9 +10,15 @@ struct WireInput {
 
     func value(_ key: String) -> Any? { json[key] ?? query[key]?.first }
 
-    func string(_ key: String) -> String? {
-        switch value(key) {
+    func string(_ key: String) -> String? { Self.text(value(key)) }
+
+    /// A scalar as MLflow's proto3 JSON allows it: strings, and numbers or booleans for string fields.
+    static func text(_ v: Any?) -> String? {
+        switch v {
         case let s as String: return s
+        case let i as Int64: return String(i)
+        case let d as Double: return String(d)
+        case let b as Bool: return b ? "true" : "false"
         case let n as NSNumber: return n.stringValue
         default: return nil
         }
@@ -31,6 +37,10 @@ struct WireInput {
     func int(_ key: String) throws(StoreError) -> Int64? {
         switch value(key) {
         case nil, is NSNull: return nil
+        case let i as Int64: return i
+        case let d as Double:
+            guard let v = Int64(exactly: d) else { throw StoreError(.invalidParameterValue, "Invalid value \(d) for parameter '\(key)': expected an integer") }
+            return v
         case let n as NSNumber: return n.int64Value
         case let s as String:
             guard let v = Int64(s) else { throw StoreError(.invalidParameterValue, "Invalid value '\(s)' for parameter '\(key)': expected an integer") }
@@ -46,18 +56,28 @@ struct WireInput {
     }
 
     func strings(_ key: String) -> [String] {
-        if let a = json[key] as? [Any] { return a.compactMap { ($0 as? String) ?? ($0 as? NSNumber)?.stringValue } }
+        if let a = json[key] as? [Any] { return a.compactMap(Self.text) }
+        if let s = json[key] as? String { return [s] }
         return query[key] ?? []
     }
 
     func objects(_ key: String) throws(StoreError) -> [[String: Any]] {
         guard let v = json[key] else { return [] }
-        guard let a = v as? [[String: Any]] else { throw StoreError(.invalidParameterValue, "Invalid value for parameter '\(key)': expected a list of objects") }
-        return a
+        if v is NSNull { return [] }
+        guard let list = v as? [Any] else { throw StoreError(.invalidParameterValue, "Invalid value for parameter '\(key)': expected a list of objects") }
+        var out: [[String: Any]] = []
+        out.reserveCapacity(list.count)
+        for item in list {
+            guard let o = item as? [String: Any] else { throw StoreError(.invalidParameterValue, "Invalid value for parameter '\(key)': expected a list of objects") }
+            out.append(o)
+        }
+        return out
     }
 
     static func metricValue(_ v: Any?, key: String) throws(StoreError) -> Double {
         switch v {
+        case let d as Double: return d
+        case let i as Int64: return Double(i)
         case let n as NSNumber: return n.doubleValue
         case let s as String:
             switch s {
@@ -74,6 +94,8 @@ struct WireInput {
 
     static func int64(_ v: Any?) -> Int64? {
         switch v {
+        case let i as Int64: return i
+        case let d as Double: return Int64(exactly: d)
         case let n as NSNumber: return n.int64Value
         case let s as String: return Int64(s)
         default: return nil
@@ -83,7 +105,7 @@ struct WireInput {
     static func tags(_ list: [[String: Any]]) throws(StoreError) -> [Tag] {
         try list.map { (t) throws(StoreError) -> Tag in
             guard let k = t["key"] as? String else { throw StoreError(.invalidParameterValue, "Missing value for required parameter 'key' of a tag") }
-            return Tag(k, (t["value"] as? String) ?? (t["value"] as? NSNumber)?.stringValue ?? "")
+            return Tag(k, text(t["value"]) ?? "")
         }
     }
 }
@@ -125,6 +147,6 @@ enum Wire {
     }
 
     static func encode(_ object: Any) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
+        JSON.encode(object)
     }
 }

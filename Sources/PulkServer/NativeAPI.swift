@@ -114,7 +114,7 @@ struct NativeAPI: Sendable {
     /// or a digest that is (a prefix of) a version's content SHA-256.
     static func workspaceVersion(_ ref: PulkStore.DatasetRef, _ datasets: DatasetStore?) -> DatasetVersion? {
         guard let datasets else { return nil }
-        if ref.sourceType == "pulk", let obj = try? JSONSerialization.jsonObject(with: Data(ref.source.utf8)) as? [String: Any],
+        if ref.sourceType == "pulk", let obj = (try? JSON.parse(Array(ref.source.utf8))) as? [String: Any],
            let text = obj["dataset"] as? String, let r = try? PulkWorkspace.DatasetRef(parsing: text), let v = try? datasets.version(r) {
             return v
         }
@@ -145,7 +145,7 @@ struct NativeAPI: Sendable {
         e.keyEncodingStrategy = .convertToSnakeCase
         e.dateEncodingStrategy = .iso8601
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        guard let data = try? e.encode(value), let object = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
+        guard let data = try? e.encode(value), let object = try? JSON.parse(Array(data)) else { return NSNull() }
         return object
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A value bound into or read from SQL.
 public enum SQLValue: Sendable, Equatable, Hashable {
     case null
@@ -51,6 +53,11 @@ public enum SQLDialect: String, Sendable {
             if ch == "?" && !inString { n += 1; out += "$\(n)" } else { out.append(ch) }
         }
         return out
+    }
+
+    /// A migration statement in this dialect's words (`{without_rowid}`: SQLite's clustered tables).
+    func adapt(_ sql: String) -> String {
+        sql.replacingOccurrences(of: "{without_rowid}", with: self == .sqlite ? "WITHOUT ROWID" : "")
     }
 
     /// Case-sensitive and case-insensitive pattern matching (SQLite's LIKE ignores case).

@@ -1,5 +1,6 @@
 /// The tracking schema: named, append-only migrations in SQL both SQLite and PostgreSQL accept
-/// (BIGINT, DOUBLE PRECISION, TEXT; ids from a counter table, not autoincrement).
+/// (BIGINT, DOUBLE PRECISION, TEXT; ids from a counter table, not autoincrement). `{without_rowid}`
+/// marks tables SQLite should store clustered on their primary key (PostgreSQL ignores it).
 enum Schema {
     static let migrations: [(id: String, statements: [String])] = [
         ("2026-11-23-tracking", [
@@ -87,6 +88,17 @@ enum Schema {
             "CREATE INDEX alias_history_by_model ON alias_history (name, alias, sequence)",
             "INSERT INTO counters (name, value) VALUES ('alias_move', 0)",
         ]),
+        // MLflow's key for metrics: an identical metric logged twice is kept once, and the key is the
+        // history's order, so SQLite stores the table as that one B-tree (no separate index).
+        ("2026-12-02-metrics-primary-key", [
+            """
+            CREATE TABLE metrics_keyed (run_uuid TEXT NOT NULL, key TEXT NOT NULL, step BIGINT NOT NULL, timestamp BIGINT NOT NULL,
+              value DOUBLE PRECISION NOT NULL, is_nan BIGINT NOT NULL, PRIMARY KEY (run_uuid, key, step, timestamp, value, is_nan)) {without_rowid}
+            """,
+            "INSERT INTO metrics_keyed SELECT DISTINCT run_uuid, key, step, timestamp, value, is_nan FROM metrics",
+            "DROP TABLE metrics",
+            "ALTER TABLE metrics_keyed RENAME TO metrics",
+        ]),
     ]
 
     /// Applies the migrations this database lacks, each in its own transaction; refuses a database
@@ -106,7 +118,7 @@ enum Schema {
             try await db.write { s throws(StoreError) in
                 // Another process may have applied it since we looked.
                 if try !s.query("SELECT id FROM pulk_store_migrations WHERE id = ?", .text(m.id)).isEmpty { return }
-                for sql in m.statements { try s.execute(sql, []) }
+                for sql in m.statements { try s.execute(s.dialect.adapt(sql), []) }
                 try s.execute("INSERT INTO pulk_store_migrations (id) VALUES (?)", .text(m.id))
             }
         }

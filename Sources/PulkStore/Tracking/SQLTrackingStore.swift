@@ -336,7 +336,9 @@ public struct SQLTrackingStore: TrackingStore {
               metrics.count + params.count + tags.count <= L.batchTotal else {
             throw .invalid("A batch logging request can contain at most \(L.batchMetrics) metrics, \(L.batchParams) params, and \(L.batchTags) tags, and at most \(L.batchTotal) items in total; got \(metrics.count) metrics, \(params.count) params and \(tags.count) tags.")
         }
-        for m in metrics { try Self.checkKey(m.key, "metric") }
+        // A batch repeats few keys (10 keys × 100 steps): check each distinct one once.
+        var checked: Set<String> = []
+        for m in metrics where checked.insert(m.key).inserted { try Self.checkKey(m.key, "metric") }
         for p in params {
             try Self.checkKey(p.key, "param")
             guard p.value.count <= L.paramValueLength else {
@@ -389,15 +391,11 @@ public struct SQLTrackingStore: TrackingStore {
             [.text(m.modelId!), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0),
              .text(id), .text(m.datasetName ?? ""), .text(m.datasetDigest ?? "")]
         }, chunk: 100, suffix: " ON CONFLICT DO NOTHING")
-        var metrics = all.filter { $0.modelId?.isEmpty != false }
-        for m in forModels where try s.query("SELECT 1 FROM metrics WHERE run_uuid = ? AND key = ? AND step = ? AND timestamp = ? AND value = ? AND is_nan = ?",
-                                             .text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value),
-                                             .int(m.value.isNaN ? 1 : 0)).isEmpty {
-            metrics.append(m)
-        }
+        let metrics = all
+        // An identical metric (same key, step, timestamp and value) is kept once, as MLflow does.
         try insertRows(s, into: "metrics", metrics.map { m in
             [.text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0)]
-        }, chunk: 250)
+        }, chunk: 250, suffix: " ON CONFLICT DO NOTHING")
         // The latest value per key: largest step, then latest timestamp, then largest value.
         var latest: [String: Metric] = [:]
         for m in metrics {

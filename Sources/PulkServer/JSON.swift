@@ -1,0 +1,251 @@
+import Foundation
+
+/// JSON for the server's hot paths, over Swift values: objects are `[String: Any]`, arrays `[Any]`,
+/// strings `String`, integers `Int64`, other numbers `Double`, `Bool`, and `NSNull`. Foundation's
+/// JSONSerialization bridges every value to NSDictionary/NSNumber, which cost 80% of a large search
+/// response and a quarter of a log-batch request (BENCHMARKS.md).
+enum JSON {
+    struct SyntaxError: Error, CustomStringConvertible {
+        var offset: Int
+        var why: String
+        var description: String { "invalid JSON at byte \(offset): \(why)" }
+    }
+
+    // MARK: parsing
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> Any {
+        var p = Parser(bytes: bytes.bindMemory(to: UInt8.self))
+        p.skipSpace()
+        let v = try p.value(depth: 0)
+        p.skipSpace()
+        guard p.i == p.bytes.count else { throw SyntaxError(offset: p.i, why: "text after the value") }
+        return v
+    }
+
+    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Any {
+        do { return try bytes.withUnsafeBytes { raw in try parse(raw) } } catch let e as SyntaxError { throw e } catch {
+            throw SyntaxError(offset: 0, why: "\(error)")
+        }
+    }
+
+    struct Parser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        mutating func skipSpace() {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        }
+
+        func fail(_ why: String) -> SyntaxError { SyntaxError(offset: i, why: why) }
+
+        mutating func value(depth: Int) throws(SyntaxError) -> Any {
+            guard depth < 512 else { throw fail("nested too deeply") }
+            guard i < bytes.count else { throw fail("unexpected end") }
+            switch bytes[i] {
+            case UInt8(ascii: "{"):
+                i += 1
+                var object: [String: Any] = [:]
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return object }
+                while true {
+                    skipSpace()
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                    let key = try string()
+                    skipSpace()
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    i += 1
+                    skipSpace()
+                    object[key] = try value(depth: depth + 1)
+                    skipSpace()
+                    guard i < bytes.count else { throw fail("unterminated object") }
+                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if bytes[i] == UInt8(ascii: "}") { i += 1; return object }
+                    throw fail("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                i += 1
+                var array: [Any] = []
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return array }
+                while true {
+                    skipSpace()
+                    array.append(try value(depth: depth + 1))
+                    skipSpace()
+                    guard i < bytes.count else { throw fail("unterminated array") }
+                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if bytes[i] == UInt8(ascii: "]") { i += 1; return array }
+                    throw fail("expected ',' or ']'")
+                }
+            case UInt8(ascii: "\""): return try string()
+            case UInt8(ascii: "t"): try literal("true"); return true
+            case UInt8(ascii: "f"): try literal("false"); return false
+            case UInt8(ascii: "n"): try literal("null"); return NSNull()
+            default: return try number()
+            }
+        }
+
+        mutating func literal(_ word: StaticString) throws(SyntaxError) {
+            let n = word.utf8CodeUnitCount
+            guard i + n <= bytes.count, memcmp(bytes.baseAddress! + i, word.utf8Start, n) == 0 else { throw fail("unknown literal") }
+            i += n
+        }
+
+        mutating func number() throws(SyntaxError) -> Any {
+            let start = i
+            var integral = true
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+            let digits = i
+            while i < bytes.count {
+                let c = bytes[i]
+                if c >= 0x30 && c <= 0x39 { i += 1 } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+                    || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") { integral = false; i += 1 } else { break }
+            }
+            guard i > digits else { throw fail("expected a value") }
+            if integral && i - digits <= 18 {
+                var v: Int64 = 0
+                for k in digits..<i { v = v &* 10 &+ Int64(bytes[k] &- 0x30) }
+                return bytes[start] == UInt8(ascii: "-") ? -v : v
+            }
+            // strtod on a NUL-terminated copy of the number's bytes.
+            var buffer = [CChar](repeating: 0, count: i - start + 1)
+            for k in start..<i { buffer[k - start] = CChar(bitPattern: bytes[k]) }
+            var end: UnsafeMutablePointer<CChar>?
+            let d = strtod(buffer, &end)
+            guard let end, end - UnsafeMutablePointer(mutating: buffer) == i - start else { i = start; throw fail("malformed number") }
+            return d
+        }
+
+        mutating func string() throws(SyntaxError) -> String {
+            i += 1  // opening quote
+            let start = i
+            // Fast path: no escapes.
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            guard i < bytes.count else { throw fail("unterminated string") }
+            if bytes[i] == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                i += 1
+                return s
+            }
+            var out = Array(bytes[start..<i])
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+                if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+                i += 1
+                guard i < bytes.count else { break }
+                let e = bytes[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if scalar >= 0xD800 && scalar < 0xDC00 {
+                        guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else { throw fail("lone surrogate") }
+                        i += 2
+                        let low = try hex4()
+                        guard low >= 0xDC00 && low < 0xE000 else { throw fail("bad surrogate pair") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { throw fail("invalid \\u escape") }
+                    out.append(contentsOf: Array(String(Character(u)).utf8))
+                default: throw fail("invalid escape")
+                }
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func hex4() throws(SyntaxError) -> UInt32 {
+            guard i + 4 <= bytes.count else { throw fail("short \\u escape") }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                let c = bytes[i]
+                let d: UInt32
+                switch c {
+                case 0x30...0x39: d = UInt32(c - 0x30)
+                case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+                case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+                default: throw fail("bad hex digit in \\u escape")
+                }
+                v = v << 4 | d
+                i += 1
+            }
+            return v
+        }
+    }
+
+    // MARK: writing
+
+    /// JSON text of a value; object keys sorted, so output is deterministic.
+    static func encode(_ value: Any) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, into: &out)
+        return out
+    }
+
+    static func write(_ value: Any, into out: inout [UInt8]) {
+        switch value {
+        case let s as String: writeString(s, into: &out)
+        case let o as [String: Any]:
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for key in o.keys.sorted() {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(o[key]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case let a as [[String: Any]]: writeArray(a, into: &out)
+        case let a as [Any]: writeArray(a, into: &out)
+        case let a as [String]: writeArray(a, into: &out)
+        case let i as Int64: out.append(contentsOf: String(i).utf8)
+        case let i as Int: out.append(contentsOf: String(i).utf8)
+        case let b as Bool: out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case let d as Double:
+            if d.isFinite { out.append(contentsOf: "\(d)".utf8) } else { out.append(contentsOf: "null".utf8) }
+        case is NSNull: out.append(contentsOf: "null".utf8)
+        case let raw as Raw: out.append(contentsOf: raw.bytes)
+        default: writeString("\(value)", into: &out)
+        }
+    }
+
+    /// Already-encoded JSON, embedded as it is.
+    struct Raw { var bytes: [UInt8] }
+
+    static func writeArray<T>(_ a: [T], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (k, v) in a.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            write(v, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hexDigits[Int(c >> 4)])
+                out.append(hexDigits[Int(c & 15)])
+            default: out.append(c)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import PulkStore
+
+/// The body of `runs/log-batch` (and `runs/log-metric`) decoded straight from its bytes into
+/// metrics, params and tags: the busiest request a tracking server gets, without boxing every field
+/// in `Any` (casting a thousand `[String: Any]` objects cost more than the database insert).
+struct LogBatchBody {
+    var runId: String?
+    var metrics: [Metric] = []
+    var params: [Param] = []
+    var tags: [Tag] = []
+
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws(StoreError) -> LogBatchBody {
+        var p = JSON.Parser(bytes: bytes.bindMemory(to: UInt8.self))
+        do throws(JSON.SyntaxError) {
+            var body = LogBatchBody()
+            p.skipSpace()
+            if p.i == p.bytes.count { return body }
+            try p.object { p, key throws(JSON.SyntaxError) in
+                switch key {
+                case "run_id": body.runId = try p.scalar().text ?? body.runId
+                case "run_uuid": if body.runId == nil || body.runId!.isEmpty { body.runId = try p.scalar().text } else { _ = try p.value(depth: 1) }
+                case "metrics": try p.array { p throws(JSON.SyntaxError) in body.metrics.append(try metric(&p)) }
+                case "params": try p.array { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.params.append(Param(k, v)) }
+                case "tags": try p.array { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.tags.append(Tag(k, v)) }
+                default: _ = try p.value(depth: 1)
+                }
+            }
+            p.skipSpace()
+            guard p.i == p.bytes.count else { throw p.fail("text after the value") }
+            return body
+        } catch {
+            if error.offset < 0 { throw StoreError(.invalidParameterValue, error.why) }
+            throw StoreError(.badRequest, "The request body is not valid JSON (\(error)).")
+        }
+    }
+
+    static func metric(_ p: inout JSON.Parser) throws(JSON.SyntaxError) -> Metric {
+        var key: String?, value: JSON.Scalar = .null, timestamp: Int64 = 0, step: Int64 = 0
+        var modelId: String?, datasetName: String?, datasetDigest: String?
+        try p.object { p, field throws(JSON.SyntaxError) in
+            switch field {
+            case "key": key = try p.scalar().text
+            case "value": value = try p.scalar()
+            case "timestamp": timestamp = try p.scalar().int ?? 0
+            case "step": step = try p.scalar().int ?? 0
+            case "model_id": modelId = try p.scalar().text
+            case "dataset_name": datasetName = try p.scalar().text
+            case "dataset_digest": datasetDigest = try p.scalar().text
+            default: _ = try p.value(depth: 1)
+            }
+        }
+        guard let key else { throw p.reject("Missing value for required parameter 'key' of a metric") }
+        let v: Double
+        switch value {
+        case .double(let d): v = d
+        case .int(let i): v = Double(i)
+        case .string(let s):
+            switch s {
+            case "NaN", "nan": v = .nan
+            case "Infinity", "inf": v = .infinity
+            case "-Infinity", "-inf": v = -.infinity
+            default:
+                guard let d = Double(s) else { throw p.reject("Invalid value '\(s)' for metric '\(key)': expected a number") }
+                v = d
+            }
+        default: throw p.reject("Missing value for required parameter 'value' of metric '\(key)'")
+        }
+        return Metric(key, v, timestamp: timestamp, step: step, modelId: modelId, datasetName: datasetName, datasetDigest: datasetDigest)
+    }
+
+    static func pair(_ p: inout JSON.Parser) throws(JSON.SyntaxError) -> (String, String) {
+        var key: String?, value = ""
+        try p.object { p, field throws(JSON.SyntaxError) in
+            switch field {
+            case "key": key = try p.scalar().text
+            case "value": value = try p.scalar().text ?? ""
+            default: _ = try p.value(depth: 1)
+            }
+        }
+        guard let key else { throw p.reject("Missing value for required parameter 'key' of a param or tag") }
+        return (key, value)
+    }
+}
+
+extension JSON {
+    /// A JSON value that is not an object or array.
+    enum Scalar {
+        case null, bool(Bool), int(Int64), double(Double), string(String)
+
+        var text: String? {
+            switch self {
+            case .string(let s): return s
+            case .int(let i): return String(i)
+            case .double(let d): return String(d)
+            case .bool(let b): return b ? "true" : "false"
+            case .null: return nil
+            }
+        }
+
+        var int: Int64? {
+            switch self {
+            case .int(let i): return i
+            case .double(let d): return Int64(exactly: d)
+            case .string(let s): return Int64(s)
+            default: return nil
+            }
+        }
+    }
+}
+
+extension JSON.Parser {
+    /// A protocol error found while decoding (offset -1: reported as INVALID_PARAMETER_VALUE, not as bad JSON).
+    func reject(_ message: String) -> JSON.SyntaxError { JSON.SyntaxError(offset: -1, why: message) }
+
+    mutating func scalar() throws(JSON.SyntaxError) -> JSON.Scalar {
+        skipSpace()
+        guard i < bytes.count else { throw fail("unexpected end") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "{"), UInt8(ascii: "["): _ = try value(depth: 1); return .null
+        default:
+            switch try value(depth: 1) {
+            case let v as Int64: return .int(v)
+            case let v as Double: return .double(v)
+            case let v as Bool: return .bool(v)
+            default: return .null
+            }
+        }
+    }
+
+    /// Calls `field` with each key of an object, positioned at its value.
+    mutating func object(_ field: (inout JSON.Parser, String) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let key = try string()
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipSpace()
+            try field(&self, key)
+            skipSpace()
+            guard i < bytes.count else { throw fail("unterminated object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    /// Calls `element` for each element of an array (null counts as an empty array).
+    mutating func array(_ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        if i + 4 <= bytes.count, bytes[i] == UInt8(ascii: "n") { try literal("null"); return }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw fail("expected a list") }
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return }
+        while true {
+            try element(&self)
+            skipSpace()
+            guard i < bytes.count else { throw fail("unterminated list") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; skipSpace(); continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return }
+            throw fail("expected ',' or ']'")
+        }
+    }
+}
+
+extension LogBatchBody {
+    /// The body of `runs/log-metric`: one metric's fields and the run id at the top level.
+    static func decodeMetric(_ bytes: UnsafeRawBufferPointer) throws(StoreError) -> LogBatchBody {
+        var p = JSON.Parser(bytes: bytes.bindMemory(to: UInt8.self))
+        var body = LogBatchBody()
+        var runUUID: String?
+        do throws(JSON.SyntaxError) {
+            p.skipSpace()
+            guard p.i < p.bytes.count else { throw p.reject("Missing value for required parameter 'key'. See the API docs for more information about request parameters.") }
+            let start = p.i
+            try p.object { p, key throws(JSON.SyntaxError) in
+                switch key {
+                case "run_id": body.runId = try p.scalar().text
+                case "run_uuid": runUUID = try p.scalar().text
+                default: _ = try p.value(depth: 1)
+                }
+            }
+            p.skipSpace()
+            guard p.i == p.bytes.count else { throw p.fail("text after the value") }
+            // Second pass over the same object for the metric's own fields.
+            p.i = start
+            do throws(JSON.SyntaxError) {
+                body.metrics = [try metric(&p)]
+            } catch where error.offset < 0 && error.why.hasPrefix("Missing value for required parameter 'key'") {
+                throw p.reject("Missing value for required parameter 'key'. See the API docs for more information about request parameters.")
+            }
+        } catch {
+            if error.offset < 0 { throw StoreError(.invalidParameterValue, error.why) }
+            throw StoreError(.badRequest, "The request body is not valid JSON (\(error)).")
+        }
+        if body.runId?.isEmpty ?? true { body.runId = runUUID }
+        return body
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import PulkStore
 
 /// JSON for the server's hot paths, over Swift values: objects are `[String: Any]`, arrays `[Any]`,
 /// strings `String`, integers `Int64`, other numbers `Double`, `Bool`, and `NSNull`. Foundation's
@@ -247,5 +248,86 @@ enum JSON {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSON {
+    /// Writes one JSON object field by field (callers give keys in sorted order).
+    struct ObjectWriter {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        var first = true
+
+        mutating func key(_ k: String) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSON.writeString(k, into: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+
+        mutating func string(_ k: String, _ v: String) { key(k); JSON.writeString(v, into: &out) }
+        mutating func int(_ k: String, _ v: Int64) { key(k); out.append(contentsOf: String(v).utf8) }
+        /// MLflow's numbers: NaN and the infinities as strings.
+        mutating func number(_ k: String, _ v: Double) {
+            key(k)
+            if v.isNaN { out.append(contentsOf: "\"NaN\"".utf8) } else if v == .infinity { out.append(contentsOf: "\"Infinity\"".utf8) }
+            else if v == -.infinity { out.append(contentsOf: "\"-Infinity\"".utf8) } else { out.append(contentsOf: "\(v)".utf8) }
+        }
+
+        mutating func object(_ k: String, _ body: (inout ObjectWriter) -> Void) {
+            key(k)
+            var inner = ObjectWriter()
+            body(&inner)
+            out.append(contentsOf: inner.finish())
+        }
+
+        mutating func array<T>(_ k: String, _ items: [T], _ element: (T, inout ElementWriter) -> Void) {
+            key(k)
+            var w = ElementWriter()
+            for item in items { element(item, &w) }
+            out.append(contentsOf: w.finish())
+        }
+
+        mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "}")); return out }
+
+        mutating func runInfo(_ i: RunInfo) {
+            string("artifact_uri", i.artifactUri)
+            if let e = i.endTime { int("end_time", e) }
+            string("experiment_id", i.experimentId)
+            string("lifecycle_stage", i.lifecycleStage.rawValue)
+            string("run_id", i.runId)
+            string("run_name", i.runName)
+            string("run_uuid", i.runId)
+            int("start_time", i.startTime)
+            string("status", i.status.rawValue)
+            string("user_id", i.userId)
+        }
+    }
+
+    /// Writes the elements of one JSON array.
+    struct ElementWriter {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        var first = true
+
+        mutating func next() {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+        }
+
+        mutating func object(_ body: (inout ObjectWriter) -> Void) {
+            next()
+            var o = ObjectWriter()
+            body(&o)
+            out.append(contentsOf: o.finish())
+        }
+
+        mutating func pair(_ key: String, _ value: String) { object { o in o.string("key", key); o.string("value", value) } }
+
+        mutating func metric(_ m: Metric) {
+            object { o in o.string("key", m.key); o.int("step", m.step); o.int("timestamp", m.timestamp); o.number("value", m.value) }
+        }
+
+        mutating func raw(_ bytes: [UInt8]) { next(); out.append(contentsOf: bytes) }
+
+        mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "]")); return out }
     }
 }

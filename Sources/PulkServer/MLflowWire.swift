@@ -139,11 +139,24 @@ enum Wire {
         return d
     }
 
-    static func run(_ r: Run) -> [String: Any] {
-        ["info": runInfo(r.info),
-         "data": ["metrics": r.metrics.map(metric), "params": r.params.map { ["key": $0.key, "value": $0.value] }, "tags": tags(r.tags)],
-         "inputs": ["dataset_inputs": r.io.datasetInputs.map(datasetInput), "model_inputs": r.io.modelInputs.map { ["model_id": $0] }],
-         "outputs": ["model_outputs": r.io.modelOutputs.map { ["model_id": $0.modelId, "step": $0.step] as [String: Any] }]]
+    /// A run as MLflow's JSON, written straight to bytes (search pages return thousands of runs).
+    /// Keys are in sorted order, as `JSON.encode` writes objects.
+    static func run(_ r: Run) -> JSON.Raw {
+        var w = JSON.ObjectWriter()
+        w.object("data") { d in
+            d.array("metrics", r.metrics) { m, w in w.metric(m) }
+            d.array("params", r.params) { p, w in w.pair(p.key, p.value) }
+            d.array("tags", r.tags) { t, w in w.pair(t.key, t.value) }
+        }
+        w.object("info") { i in i.runInfo(r.info) }
+        w.object("inputs") { i in
+            i.array("dataset_inputs", r.io.datasetInputs) { d, w in w.raw(JSON.encode(datasetInput(d))) }
+            i.array("model_inputs", r.io.modelInputs) { m, w in w.object { o in o.string("model_id", m) } }
+        }
+        w.object("outputs") { o in
+            o.array("model_outputs", r.io.modelOutputs) { m, w in w.object { x in x.string("model_id", m.modelId); x.int("step", m.step) } }
+        }
+        return JSON.Raw(bytes: w.finish())
     }
 
     static func encode(_ object: Any) -> [UInt8] {

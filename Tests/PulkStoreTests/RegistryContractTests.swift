@@ -214,3 +214,94 @@ struct RegistryContractTests {
         }
     }
 }
+
+@Suite("Metric history chunks")
+struct MetricChunkTests {
+    @Test(arguments: StoreBackend.available)
+    func historyIsOrderedDeduplicatedAndPaged(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let run = try await store.createRun(experimentId: "0", userId: "", startTime: nil, runName: nil, tags: [])
+        let id = run.info.runId
+        // Steps logged out of order over several calls, an exact duplicate, NaN and infinities.
+        try await store.logBatch(runId: id, metrics: [Metric("loss", 0.5, timestamp: 10, step: 2), Metric("loss", 0.9, timestamp: 10, step: 0)], params: [], tags: [])
+        try await store.logBatch(runId: id, metrics: [Metric("loss", 0.7, timestamp: 10, step: 1), Metric("loss", 0.5, timestamp: 10, step: 2)], params: [], tags: [])
+        try await store.logMetric(runId: id, Metric("loss", .nan, timestamp: 11, step: 3))
+        try await store.logMetric(runId: id, Metric("loss", -.infinity, timestamp: 12, step: 3))
+        try await store.logMetric(runId: id, Metric("loss", .infinity, timestamp: 13, step: 4))
+        try await store.logMetric(runId: id, Metric("acc", 1, timestamp: 13, step: 4))
+        let all = try await store.metricHistory(runId: id, key: "loss", maxResults: nil, pageToken: nil)
+        #expect(all.items.map(\.step) == [0, 1, 2, 3, 3, 4])
+        #expect(all.items[3].value.isNaN && all.items[4].value == -.infinity && all.items[5].value == .infinity)
+        #expect(all.nextPageToken == nil)
+        let first = try await store.metricHistory(runId: id, key: "loss", maxResults: 4, pageToken: nil)
+        let rest = try await store.metricHistory(runId: id, key: "loss", maxResults: 4, pageToken: first.nextPageToken)
+        #expect(first.items.count == 4 && rest.items.count == 2 && rest.nextPageToken == nil)
+        #expect(try await store.run(id: id).metrics.first { $0.key == "loss" }?.value == .infinity)
+        #expect(try await store.metricHistory(runId: id, key: "nope", maxResults: nil, pageToken: nil).items.isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func longHistoriesFromManyBatches(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let id = try await store.createRun(experimentId: "0", userId: "", startTime: nil, runName: nil, tags: []).info.runId
+        for b in 0..<20 {
+            try await store.logBatch(runId: id, metrics: (0..<50).flatMap { s in
+                ["a", "b"].map { Metric($0, Double(b * 50 + s), timestamp: 1, step: Int64(b * 50 + s)) }
+            }, params: [], tags: [])
+        }
+        let a = try await store.metricHistory(runId: id, key: "a", maxResults: nil, pageToken: nil).items
+        #expect(a.count == 1000 && a.map(\.step) == (0..<1000).map(Int64.init) && a.last?.value == 999)
+    }
+
+    /// Histories written by the earlier one-row-per-point table are merged into the chunks.
+    @Test func rowsOfTheEarlierTableAreMerged() async throws {
+        let store = try await StoreBackend.sqlite.make()
+        let id = try await store.createRun(experimentId: "0", userId: "", startTime: nil, runName: nil, tags: []).info.runId
+        try await store.db.write { s throws(StoreError) in
+            try s.execute("INSERT INTO metrics VALUES (?, 'loss', 0, 1, 0.9, 0), (?, 'loss', 1, 1, 0.8, 0)", .text(id), .text(id))
+        }
+        try await store.logBatch(runId: id, metrics: [Metric("loss", 0.8, timestamp: 1, step: 1), Metric("loss", 0.7, timestamp: 1, step: 2)], params: [], tags: [])
+        #expect(try await store.metricHistory(runId: id, key: "loss", maxResults: nil, pageToken: nil).items.map(\.value) == [0.9, 0.8, 0.7])
+    }
+}
+
+@Suite("Search ordered by one metric")
+struct SearchByMetricTests {
+    /// The index-driven search returns MLflow's order: runs with a value by value (ties by run id),
+    /// then runs without one or with NaN, by run id; every page size yields the same sequence.
+    @Test(arguments: StoreBackend.available)
+    func orderMatchesTheDefinition(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let exp = try await store.createExperiment(name: "m", artifactLocation: nil, tags: [])
+        var values: [String: Double?] = [:]
+        for i in 0..<29 {
+            let r = try await store.createRun(experimentId: exp, userId: "", startTime: Int64(i), runName: "r\(i)", tags: [])
+            let v: Double? = i % 5 == 0 ? nil : i % 7 == 0 ? .nan : Double(i % 4)
+            if let v { try await store.logMetric(runId: r.info.runId, Metric("loss", v, timestamp: 1)) }
+            try await store.logParam(runId: r.info.runId, Param("kind", i % 2 == 0 ? "even" : "odd"))
+            values[r.info.runId] = v
+        }
+        for ascending in [true, false] {
+            for filter in [nil, "params.kind = 'odd'", "metrics.loss >= 1"] {
+                let matching = try await store.searchRuns(experimentIds: [exp], filter: filter, view: .activeOnly, maxResults: 100,
+                                                          orderBy: [], pageToken: nil).items.map(\.info.runId)
+                let withValue = matching.filter { values[$0]!.map { !$0.isNaN } ?? false }
+                    .sorted { a, b in
+                        let x = values[a]!!, y = values[b]!!
+                        return x != y ? (ascending ? x < y : x > y) : a < b
+                    }
+                let expected = withValue + matching.filter { !withValue.contains($0) }.sorted()
+                for pageSize in 1...7 {
+                    var seen: [String] = [], token: String?
+                    repeat {
+                        let page = try await store.searchRuns(experimentIds: [exp], filter: filter, view: .activeOnly, maxResults: pageSize,
+                                                              orderBy: ["metrics.loss \(ascending ? "ASC" : "DESC")"], pageToken: token)
+                        seen += page.items.map(\.info.runId)
+                        token = page.nextPageToken
+                    } while token != nil
+                    #expect(seen == expected, "ascending \(ascending), filter \(filter ?? "none"), page size \(pageSize)")
+                }
+            }
+        }
+    }
+}

@@ -71,6 +71,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                 case .int(let v): bindings.append(v)
                 case .double(let v): bindings.append(v)
                 case .text(let v): bindings.append(v)
+                case .blob(let v): bindings.append(ByteBuffer(bytes: v))
                 }
             }
             let result: PostgresQueryResult
@@ -97,6 +98,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             case .int8, .int4, .int2: return (try? cell.decode(Int64.self)).map(SQLValue.int) ?? .null
             case .float8, .float4, .numeric: return (try? cell.decode(Double.self)).map(SQLValue.double) ?? .null
             case .bool: return (try? cell.decode(Bool.self)).map { .int($0 ? 1 : 0) } ?? .null
+            case .bytea: return cell.bytes.map { .blob(Array($0.readableBytesView)) } ?? .null
             default: return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
             }
         }

@@ -6,13 +6,14 @@ public enum SQLValue: Sendable, Equatable, Hashable {
     case int(Int64)
     case double(Double)
     case text(String)
+    case blob([UInt8])
 
     public var int: Int64? {
         switch self {
         case .int(let v): return v
         case .double(let v): return Int64(exactly: v)
         case .text(let s): return Int64(s)
-        case .null: return nil
+        case .null, .blob: return nil
         }
     }
     public var double: Double? {
@@ -20,15 +21,17 @@ public enum SQLValue: Sendable, Equatable, Hashable {
         case .double(let v): return v
         case .int(let v): return Double(v)
         case .text(let s): return Double(s)
-        case .null: return nil
+        case .null, .blob: return nil
         }
     }
+    public var blob: [UInt8]? { if case .blob(let b) = self { return b }; return nil }
+
     public var text: String? {
         switch self {
         case .text(let s): return s
         case .int(let v): return String(v)
         case .double(let v): return String(v)
-        case .null: return nil
+        case .null, .blob: return nil
         }
     }
 }
@@ -58,6 +61,7 @@ public enum SQLDialect: String, Sendable {
     /// A migration statement in this dialect's words (`{without_rowid}`: SQLite's clustered tables).
     func adapt(_ sql: String) -> String {
         sql.replacingOccurrences(of: "{without_rowid}", with: self == .sqlite ? "WITHOUT ROWID" : "")
+            .replacingOccurrences(of: "{blob}", with: self == .sqlite ? "BLOB" : "BYTEA")
     }
 
     /// Case-sensitive and case-insensitive pattern matching (SQLite's LIKE ignores case).

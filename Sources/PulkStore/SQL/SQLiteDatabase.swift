@@ -26,14 +26,32 @@ public final class SQLiteDatabase: SQLDatabase {
         var dialect: SQLDialect { .sqlite }
 
         func query(_ sql: String, _ binds: [SQLValue]) throws(StoreError) -> [SQLRow] {
-            do {
-                // Short, fixed-shape lookups reuse their prepared statement; long ones (user filters,
-                // IN lists of any length) are prepared each time so the cache stays bounded.
-                let statement = sql.utf8.count <= Self.cachedQueryLength ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-                return try Row.fetchAll(statement, arguments: StatementArguments(binds.map(\.databaseValue))).map { row in
-                    SQLRow(row.databaseValues.map(SQLValue.init))
+            // Short, fixed-shape lookups reuse their prepared statement; long ones (user filters,
+            // IN lists of any length) are prepared each time so the cache stays bounded.
+            let statement: Statement
+            do { statement = sql.utf8.count <= Self.cachedQueryLength ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql) } catch {
+                throw Self.map(error)
+            }
+            var rows: [SQLRow] = []
+            try run(statement, sql, binds) { h in
+                let n = sqlite3_column_count(h)
+                var values: [SQLValue] = []
+                values.reserveCapacity(Int(n))
+                for c in 0..<n {
+                    switch sqlite3_column_type(h, c) {
+                    case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(h, c)))
+                    case SQLITE_FLOAT: values.append(.double(sqlite3_column_double(h, c)))
+                    case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(h, c))))
+                    case SQLITE_BLOB:
+                        let count = Int(sqlite3_column_bytes(h, c))
+                        let base = sqlite3_column_blob(h, c)
+                        values.append(.blob(count == 0 || base == nil ? [] : Array(UnsafeRawBufferPointer(start: base, count: count))))
+                    default: values.append(.null)
+                    }
                 }
-            } catch { throw Self.map(error) }
+                rows.append(SQLRow(values))
+            }
+            return rows
         }
 
         static let cachedQueryLength = 600
@@ -44,6 +62,11 @@ public final class SQLiteDatabase: SQLDatabase {
         func execute(_ sql: String, _ binds: [SQLValue]) throws(StoreError) {
             let statement: Statement
             do { statement = try db.cachedStatement(sql: sql) } catch { throw Self.map(error) }
+            try run(statement, sql, binds) { _ in }
+        }
+
+        /// Binds the values, steps through the result rows (handing each to `row`) and resets the statement.
+        func run(_ statement: Statement, _ sql: String, _ binds: [SQLValue], row: (OpaquePointer) -> Void) throws(StoreError) {
             let h = statement.sqliteStatement
             sqlite3_reset(h)
             sqlite3_clear_bindings(h)
@@ -55,12 +78,13 @@ public final class SQLiteDatabase: SQLDatabase {
                 case .int(let v): sqlite3_bind_int64(h, i, v)
                 case .double(let v): sqlite3_bind_double(h, i, v)
                 case .text(let v): sqlite3_bind_text(h, i, v, -1, Self.transient)
+                case .blob(let v): v.withUnsafeBytes { raw in _ = sqlite3_bind_blob(h, i, raw.baseAddress, Int32(raw.count), Self.transient) }
                 }
             }
             while true {
                 let rc = sqlite3_step(h)
                 if rc == SQLITE_DONE { return }
-                if rc == SQLITE_ROW { continue }
+                if rc == SQLITE_ROW { row(h); continue }
                 let extended = sqlite3_extended_errcode(sqlite3_db_handle(h))
                 let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(h)))
                 let code = ResultCode(rawValue: extended)
@@ -98,6 +122,7 @@ extension SQLValue {
         case .int(let v): return v.databaseValue
         case .double(let v): return v.databaseValue
         case .text(let v): return v.databaseValue
+        case .blob(let v): return Data(v).databaseValue
         }
     }
 
@@ -107,7 +132,7 @@ extension SQLValue {
         case .int64(let i): self = .int(i)
         case .double(let d): self = .double(d)
         case .string(let s): self = .text(s)
-        case .blob(let b): self = .text(String(decoding: b, as: UTF8.self))
+        case .blob(let b): self = .blob(Array(b))
         }
     }
 }

@@ -1,6 +1,7 @@
 /// The tracking schema: named, append-only migrations in SQL both SQLite and PostgreSQL accept
 /// (BIGINT, DOUBLE PRECISION, TEXT; ids from a counter table, not autoincrement). `{without_rowid}`
-/// marks tables SQLite should store clustered on their primary key (PostgreSQL ignores it).
+/// marks tables SQLite should store clustered on their primary key (PostgreSQL ignores it); `{blob}`
+/// is BLOB or BYTEA.
 enum Schema {
     static let migrations: [(id: String, statements: [String])] = [
         ("2026-11-23-tracking", [
@@ -88,16 +89,18 @@ enum Schema {
             "CREATE INDEX alias_history_by_model ON alias_history (name, alias, sequence)",
             "INSERT INTO counters (name, value) VALUES ('alias_move', 0)",
         ]),
-        // MLflow's key for metrics: an identical metric logged twice is kept once, and the key is the
-        // history's order, so SQLite stores the table as that one B-tree (no separate index).
-        ("2026-12-02-metrics-primary-key", [
+        // Metric histories in chunks: one row per (run, key, logging call) holding its points packed
+        // (step, timestamp, value as little-endian 64-bit words). A 1000-metric batch writes ten rows,
+        // not a thousand. Rows of the earlier `metrics` table stay readable and are merged in.
+        ("2026-12-02-metric-chunks", [
             """
-            CREATE TABLE metrics_keyed (run_uuid TEXT NOT NULL, key TEXT NOT NULL, step BIGINT NOT NULL, timestamp BIGINT NOT NULL,
-              value DOUBLE PRECISION NOT NULL, is_nan BIGINT NOT NULL, PRIMARY KEY (run_uuid, key, step, timestamp, value, is_nan)) {without_rowid}
+            CREATE TABLE metric_chunks (run_uuid TEXT NOT NULL, key TEXT NOT NULL, chunk BIGINT NOT NULL, count BIGINT NOT NULL,
+              min_step BIGINT NOT NULL, max_step BIGINT NOT NULL, points {blob} NOT NULL, PRIMARY KEY (run_uuid, key, chunk)) {without_rowid}
             """,
-            "INSERT INTO metrics_keyed SELECT DISTINCT run_uuid, key, step, timestamp, value, is_nan FROM metrics",
-            "DROP TABLE metrics",
-            "ALTER TABLE metrics_keyed RENAME TO metrics",
+            "INSERT INTO counters (name, value) VALUES ('metric_chunk', 0)",
+            // Searches ordered by a metric walk this index in order and stop at the page size.
+            "CREATE INDEX latest_metrics_order ON latest_metrics (key, is_nan, value, run_uuid)",
+            "DROP INDEX latest_metrics_by_key",
         ]),
     ]
 

@@ -190,7 +190,7 @@ public struct SQLTrackingStore: TrackingStore {
                 throw .notFound("No Experiment with id=\(id) exists")
             }
             guard row[0].text == "deleted" else { throw StoreError(.invalidState, "Experiment \(id) must be deleted before it is removed permanently.") }
-            for table in ["run_tags", "params", "metrics", "latest_metrics", "run_dataset_inputs", "run_dataset_input_tags", "run_models"] {
+            for table in ["run_tags", "params", "metrics", "metric_chunks", "latest_metrics", "run_dataset_inputs", "run_dataset_input_tags", "run_models"] {
                 try s.execute("DELETE FROM \(table) WHERE run_uuid IN (SELECT run_uuid FROM runs WHERE experiment_id = ?)", .int(eid))
             }
             for table in ["logged_model_tags", "logged_model_params", "logged_model_metrics"] {
@@ -392,10 +392,7 @@ public struct SQLTrackingStore: TrackingStore {
              .text(id), .text(m.datasetName ?? ""), .text(m.datasetDigest ?? "")]
         }, chunk: 100, suffix: " ON CONFLICT DO NOTHING")
         let metrics = all
-        // An identical metric (same key, step, timestamp and value) is kept once, as MLflow does.
-        try insertRows(s, into: "metrics", metrics.map { m in
-            [.text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0)]
-        }, chunk: 250, suffix: " ON CONFLICT DO NOTHING")
+        try appendChunks(s, id, metrics)
         // The latest value per key: largest step, then latest timestamp, then largest value.
         var latest: [String: Metric] = [:]
         for m in metrics {
@@ -426,14 +423,13 @@ public struct SQLTrackingStore: TrackingStore {
 
     public func metricHistory(runId: String, key: String, maxResults: Int?, pageToken: String?) async throws(StoreError) -> Page<Metric> {
         let offset = try pageToken.map(Self.decodeOffset) ?? 0
-        let limit = maxResults.map { " LIMIT \($0 + 1) OFFSET \(offset)" } ?? ""
-        let rows = try await db.read { s throws(StoreError) in
+        let all = try await db.read { s throws(StoreError) in
             _ = try Self.runInfo(s, runId)
-            return try s.query("SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, value" + limit,
-                               .text(runId), .text(key)).map { r in Metric(key, r[3].int == 1 ? .nan : r[0].double!, timestamp: r[1].int!, step: r[2].int!) }
+            return try Self.history(s, runId, key)
         }
-        guard let maxResults, rows.count > maxResults else { return Page(items: rows, nextPageToken: nil) }
-        return Page(items: Array(rows.prefix(maxResults)), nextPageToken: Self.encodeOffset(offset + maxResults))
+        let end = maxResults.map { min(all.count, offset + $0) } ?? all.count
+        let items = offset < end ? Array(all[offset..<end]) : []
+        return Page(items: items, nextPageToken: end < all.count ? Self.encodeOffset(end) : nil)
     }
 
     // MARK: search
@@ -448,6 +444,9 @@ public struct SQLTrackingStore: TrackingStore {
         let parsed = try filter.flatMap(SearchFilter.parse)
         let token = try pageToken.map(RunPageToken.decode)
         if let token, token.values.count != order.count { throw .invalid("Invalid page token: it belongs to another ordering") }
+        if order.count == 1, case .metric(let key) = order[0].kind {
+            return try await searchByMetric(key: key, ascending: order[0].ascending, ids: ids, filter: parsed, view: view, maxResults: maxResults, token: token)
+        }
         let dialect = db.dialect
         var binds: [SQLValue] = []
         // Inner query: the matching runs and their sort keys.
@@ -583,6 +582,7 @@ extension SQLValue: Codable {
         case .int(let v): try c.encode(v)
         case .double(let v): try c.encode(v)
         case .text(let v): try c.encode(v)
+        case .blob(let v): try c.encode(Data(v).base64EncodedString())
         }
     }
 }

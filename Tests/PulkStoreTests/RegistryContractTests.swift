@@ -305,3 +305,43 @@ struct SearchByMetricTests {
         }
     }
 }
+
+@Suite("Group commit (--durability full)")
+struct GroupCommitTests {
+    /// Writes queued while a commit is held go out as one group; a failing write in the group is
+    /// rolled back and reported alone, and the others are committed.
+    @Test func queuedWritesShareOneCommitAndFailAlone() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-group-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = try SQLiteDatabase(path: dir.appendingPathComponent("t.sqlite").path, durability: .full)
+        let store = try await SQLTrackingStore.open(db)
+        let run = try await store.createRun(experimentId: "0", userId: "", startTime: nil, runName: nil, tags: [])
+        try await store.logParam(runId: run.info.runId, Param("lr", "0.1"))
+        let group = try #require(db.group)
+        let before = db.groupSizes.count
+        group.hold()
+        let results = await withTaskGroup(of: (Int, Bool).self) { tasks in
+            for i in 0..<20 {
+                tasks.addTask {
+                    do {
+                        // Write 7 changes an immutable param: it must fail without spoiling the group.
+                        if i == 7 { try await store.logParam(runId: run.info.runId, Param("lr", "0.2")) } else {
+                            try await store.logMetric(runId: run.info.runId, Metric("m", Double(i), timestamp: 1, step: Int64(i)))
+                        }
+                        return (i, true)
+                    } catch { return (i, false) }
+                }
+            }
+            while group.waiting < 20 { await Task.yield() }
+            group.release()
+            var out: [Int: Bool] = [:]
+            for await (i, ok) in tasks { out[i] = ok }
+            return out
+        }
+        #expect(results.filter { !$0.value }.map(\.key) == [7])
+        #expect(Array(db.groupSizes.dropFirst(before)) == [20])
+        let history = try await store.metricHistory(runId: run.info.runId, key: "m", maxResults: nil, pageToken: nil).items
+        #expect(history.map(\.step) == (0..<20).filter { $0 != 7 }.map(Int64.init))
+        #expect(try await store.run(id: run.info.runId).params == [Param("lr", "0.1")])
+    }
+}

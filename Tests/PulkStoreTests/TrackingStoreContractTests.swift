@@ -14,11 +14,13 @@ final class TestClock: @unchecked Sendable {
 /// The stores the contract runs against: SQLite always; PostgreSQL when the test script started one
 /// (PULK_POSTGRES_URL).
 enum StoreBackend: String, CaseIterable, Sendable {
-    case sqlite, postgres
+    /// SQLite as `pulk server` runs it by default; with `--durability full` (fsync per commit,
+    /// commits grouped); PostgreSQL.
+    case sqlite, sqliteFull, postgres
 
     static let postgresURL = ProcessInfo.processInfo.environment["PULK_POSTGRES_URL"]
     /// SQLite, and PostgreSQL when the test script started a cluster.
-    static var available: [StoreBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    static var available: [StoreBackend] { postgresURL == nil ? [.sqlite, .sqliteFull] : [.sqlite, .sqliteFull, .postgres] }
 
     func make(_ clock: TestClock = TestClock()) async throws -> SQLTrackingStore {
         if self == .postgres {
@@ -33,7 +35,7 @@ enum StoreBackend: String, CaseIterable, Sendable {
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let db = try SQLiteDatabase(path: dir.appendingPathComponent("tracking.sqlite").path)
+        let db = try SQLiteDatabase(path: dir.appendingPathComponent("tracking.sqlite").path, durability: self == .sqliteFull ? .full : .normal)
         return try await SQLTrackingStore.open(db, artifactRoot: "mlflow-artifacts:", now: { clock.now() }, newRunId: { clock.runId() })
     }
 }

@@ -9,8 +9,16 @@ public final class SQLiteDatabase: SQLDatabase {
     public enum Durability: String, Sendable { case normal, full }
     public let pool: DatabasePool
     public var dialect: SQLDialect { .sqlite }
+    /// With `.full` durability, concurrent writes share one fsynced commit.
+    let group: GroupCommit?
 
-    public init(pool: DatabasePool) { self.pool = pool }
+    public init(pool: DatabasePool, groupCommits: Bool = false) {
+        self.pool = pool
+        group = groupCommits ? GroupCommit(pool: pool) : nil
+    }
+
+    /// How many writes each committed group held (empty unless commits are grouped).
+    public var groupSizes: [Int] { group?.groupSizes ?? [] }
 
     public convenience init(path: String, durability: Durability = .normal) throws(StoreError) {
         var config = Configuration()
@@ -18,7 +26,7 @@ public final class SQLiteDatabase: SQLDatabase {
         config.busyMode = .timeout(30)
         let sync = durability == .full ? "FULL" : "NORMAL"
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(sync)") }
-        do { self.init(pool: try DatabasePool(path: path, configuration: config)) } catch { throw .database(error) }
+        do { self.init(pool: try DatabasePool(path: path, configuration: config), groupCommits: durability == .full) } catch { throw .database(error) }
     }
 
     struct Session: SQLSession {
@@ -111,6 +119,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T) async throws(StoreError) -> T {
+        if let group { return try await group.write(body) }
         do { return try await pool.write { db in try body(Session(db: db)) } } catch let e as StoreError { throw e } catch { throw .database(error) }
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import NIOCore
 public import PulkStore
 
 /// Artifacts on local disk under one root. Clients name artifacts by keys relative to the root
@@ -65,7 +66,8 @@ public struct ArtifactStore: Sendable {
 
     /// Streams chunks into a temporary file, fsyncs it, renames it into place and fsyncs the folder:
     /// an acknowledged upload survives a crash, and a failed one leaves nothing behind.
-    public func write(_ key: String, chunks: some AsyncSequence<[UInt8], any Error>) async throws(StoreError) -> Int64 {
+    public func write<Chunks: AsyncSequence>(_ key: String, chunks: Chunks) async throws(StoreError) -> Int64
+        where Chunks.Element: ArtifactChunk, Chunks.Failure == any Error {
         let url = try resolve(key)
         guard !key.isEmpty, !key.hasSuffix("/") else { throw .invalid("An artifact upload needs a file path, not a folder") }
         let dir = url.deletingLastPathComponent()
@@ -78,15 +80,16 @@ public struct ArtifactStore: Sendable {
         var total: Int64 = 0
         do {
             for try await chunk in chunks {
-                try chunk.withUnsafeBytes { raw in
+                // Written from the chunk's own storage (NIO's buffer for uploads): no copy.
+                total += Int64(try chunk.withChunkBytes { raw throws(StoreError) -> Int in
                     var off = 0
                     while off < raw.count {
                         let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
                         if n < 0 { if errno == EINTR { continue }; throw StoreError(.internalError, "writing '\(key)': \(String(cString: strerror(errno)))") }
                         off += n
                     }
-                }
-                total += Int64(chunk.count)
+                    return raw.count
+                })
             }
             guard fsync(fd) == 0 else { throw StoreError(.internalError, "fsync of '\(key)' failed: \(String(cString: strerror(errno)))") }
             close(fd)
@@ -106,5 +109,24 @@ public struct ArtifactStore: Sendable {
         let url = try resolve(key)
         guard FileManager.default.fileExists(atPath: url.path) else { throw .notFound("No artifact at '\(key)'") }
         do { try FileManager.default.removeItem(at: url) } catch { throw StoreError(.internalError, "cannot delete '\(key)': \(error.localizedDescription)") }
+    }
+}
+
+/// A piece of an upload that can lend its bytes without copying them.
+public protocol ArtifactChunk {
+    func withChunkBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R
+}
+
+extension Array: ArtifactChunk where Element == UInt8 {
+    public func withChunkBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
+        let result: Result<R, StoreError> = withUnsafeBytes { raw in Result { () throws(StoreError) -> R in try body(raw) } }
+        return try result.get()
+    }
+}
+
+extension ByteBuffer: ArtifactChunk {
+    public func withChunkBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R {
+        let result: Result<R, StoreError> = withUnsafeReadableBytes { raw in Result { () throws(StoreError) -> R in try body(raw) } }
+        return try result.get()
     }
 }

@@ -233,6 +233,14 @@ enum JSON {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy their bytes at once.
+        var s = s
+        let plain: Bool = s.withUTF8 { bytes in
+            for c in bytes where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain { out.append(UInt8(ascii: "\"")); return }
         for c in s.utf8 {
             switch c {
             case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
@@ -273,18 +281,32 @@ extension JSON {
             else if v == -.infinity { out.append(contentsOf: "\"-Infinity\"".utf8) } else { out.append(contentsOf: "\(v)".utf8) }
         }
 
+        /// A nested object, written into the same buffer (the buffer moves in and back out, never copied).
         mutating func object(_ k: String, _ body: (inout ObjectWriter) -> Void) {
             key(k)
-            var inner = ObjectWriter()
+            var inner = ObjectWriter(continuing: &out)
             body(&inner)
-            out.append(contentsOf: inner.finish())
+            inner.end(into: &out)
         }
 
         mutating func array<T>(_ k: String, _ items: [T], _ element: (T, inout ElementWriter) -> Void) {
             key(k)
-            var w = ElementWriter()
+            var w = ElementWriter(continuing: &out)
             for item in items { element(item, &w) }
-            out.append(contentsOf: w.finish())
+            w.end(into: &out)
+        }
+
+        init() {}
+
+        init(continuing buffer: inout [UInt8]) {
+            out = []
+            swap(&out, &buffer)
+            out.append(UInt8(ascii: "{"))
+        }
+
+        mutating func end(into buffer: inout [UInt8]) {
+            out.append(UInt8(ascii: "}"))
+            swap(&out, &buffer)
         }
 
         mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "}")); return out }
@@ -315,9 +337,22 @@ extension JSON {
 
         mutating func object(_ body: (inout ObjectWriter) -> Void) {
             next()
-            var o = ObjectWriter()
+            var o = ObjectWriter(continuing: &out)
             body(&o)
-            out.append(contentsOf: o.finish())
+            o.end(into: &out)
+        }
+
+        init() {}
+
+        init(continuing buffer: inout [UInt8]) {
+            out = []
+            swap(&out, &buffer)
+            out.append(UInt8(ascii: "["))
+        }
+
+        mutating func end(into buffer: inout [UInt8]) {
+            out.append(UInt8(ascii: "]"))
+            swap(&out, &buffer)
         }
 
         mutating func pair(_ key: String, _ value: String) { object { o in o.string("key", key); o.string("value", value) } }

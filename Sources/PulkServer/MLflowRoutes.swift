@@ -131,7 +131,7 @@ struct ArtifactRoutes: Sendable {
         let base = "/api/2.0/mlflow-artifacts/artifacts"
         router.put("\(base)/**") { request, context in
             let k = key(context)
-            _ = try await artifacts.write(k, chunks: request.body.map { Array($0.readableBytesView) })
+            _ = try await artifacts.write(k, chunks: request.body)
             return json([:])
         }
         router.get("\(base)/**") { _, context in

@@ -232,13 +232,14 @@ public struct SQLTrackingStore: TrackingStore {
         for chunk in infos.chunked(by: 500) {
             let ids = chunk.map { SQLValue.text($0.runId) }
             let list = ids.map { _ in "?" }.joined(separator: ", ")
-            for r in try s.query("SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
+            // Ordered as the primary keys are (run, key): SQLite reads them in order, nothing to sort.
+            for r in try s.query("SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(list)) ORDER BY run_uuid, key", ids) {
                 params[r[0].text!, default: []].append(Param(r[1].text!, r[2].text!))
             }
-            for r in try s.query("SELECT run_uuid, key, value FROM run_tags WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
+            for r in try s.query("SELECT run_uuid, key, value FROM run_tags WHERE run_uuid IN (\(list)) ORDER BY run_uuid, key", ids) {
                 tags[r[0].text!, default: []].append(Tag(r[1].text!, r[2].text!))
             }
-            for r in try s.query("SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (\(list)) ORDER BY key", ids) {
+            for r in try s.query("SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (\(list)) ORDER BY run_uuid, key", ids) {
                 metrics[r[0].text!, default: []].append(Metric(r[1].text!, r[5].int == 1 ? .nan : r[2].double!, timestamp: r[3].int!, step: r[4].int!))
             }
             try loadIO(s, ids, into: &io)

@@ -44,39 +44,13 @@ enum JSON {
             guard i < bytes.count else { throw fail("unexpected end") }
             switch bytes[i] {
             case UInt8(ascii: "{"):
-                i += 1
                 var object: [String: Any] = [:]
-                skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return object }
-                while true {
-                    skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-                    let key = try string()
-                    skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                    i += 1
-                    skipSpace()
-                    object[key] = try value(depth: depth + 1)
-                    skipSpace()
-                    guard i < bytes.count else { throw fail("unterminated object") }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "}") { i += 1; return object }
-                    throw fail("expected ',' or '}'")
-                }
+                try self.object { p, key throws(SyntaxError) in object[key] = try p.value(depth: depth + 1) }
+                return object
             case UInt8(ascii: "["):
-                i += 1
                 var array: [Any] = []
-                skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return array }
-                while true {
-                    skipSpace()
-                    array.append(try value(depth: depth + 1))
-                    skipSpace()
-                    guard i < bytes.count else { throw fail("unterminated array") }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "]") { i += 1; return array }
-                    throw fail("expected ',' or ']'")
-                }
+                try self.array { p throws(SyntaxError) in array.append(try p.value(depth: depth + 1)) }
+                return array
             case UInt8(ascii: "\""): return try string()
             case UInt8(ascii: "t"): try literal("true"); return true
             case UInt8(ascii: "f"): try literal("false"); return false
@@ -364,5 +338,49 @@ extension JSON {
         mutating func raw(_ bytes: [UInt8]) { next(); out.append(contentsOf: bytes) }
 
         mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "]")); return out }
+    }
+}
+
+extension JSON.Parser {
+    /// Calls `field` with each key of an object, positioned at its value.
+    mutating func object(_ field: (inout JSON.Parser, String) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let key = try string()
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipSpace()
+            try field(&self, key)
+            skipSpace()
+            guard i < bytes.count else { throw fail("unterminated object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    /// Calls `element` for each element of an array (null counts as an empty array).
+    mutating func array(_ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        if i + 4 <= bytes.count, bytes[i] == UInt8(ascii: "n") { try literal("null"); return }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw fail("expected a list") }
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return }
+        while true {
+            try element(&self)
+            skipSpace()
+            guard i < bytes.count else { throw fail("unterminated list") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; skipSpace(); continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return }
+            throw fail("expected ',' or ']'")
+        }
     }
 }

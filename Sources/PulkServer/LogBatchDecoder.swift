@@ -128,48 +128,6 @@ extension JSON.Parser {
             }
         }
     }
-
-    /// Calls `field` with each key of an object, positioned at its value.
-    mutating func object(_ field: (inout JSON.Parser, String) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
-        skipSpace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
-        i += 1
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
-        while true {
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let key = try string()
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            i += 1
-            skipSpace()
-            try field(&self, key)
-            skipSpace()
-            guard i < bytes.count else { throw fail("unterminated object") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
-            throw fail("expected ',' or '}'")
-        }
-    }
-
-    /// Calls `element` for each element of an array (null counts as an empty array).
-    mutating func array(_ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
-        skipSpace()
-        if i + 4 <= bytes.count, bytes[i] == UInt8(ascii: "n") { try literal("null"); return }
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw fail("expected a list") }
-        i += 1
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return }
-        while true {
-            try element(&self)
-            skipSpace()
-            guard i < bytes.count else { throw fail("unterminated list") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; skipSpace(); continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return }
-            throw fail("expected ',' or ']'")
-        }
-    }
 }
 
 extension LogBatchBody {

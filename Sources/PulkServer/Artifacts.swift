@@ -91,7 +91,9 @@ public struct ArtifactStore: Sendable {
                     return raw.count
                 })
             }
-            guard fsync(fd) == 0 else { throw StoreError(.internalError, "fsync of '\(key)' failed: \(String(cString: strerror(errno)))") }
+            // fdatasync: the data and the size reach the disk (all a new file needs); the rename is
+            // made durable by the folder fsync below.
+            guard fdatasync(fd) == 0 else { throw StoreError(.internalError, "fdatasync of '\(key)' failed: \(String(cString: strerror(errno)))") }
             close(fd)
             guard rename(tmp.path, url.path) == 0 else { throw StoreError(.internalError, "cannot store '\(key)': \(String(cString: strerror(errno)))") }
             let dfd = open(dir.path, O_RDONLY)

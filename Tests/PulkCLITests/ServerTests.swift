@@ -109,6 +109,45 @@ struct ServerTests {
         #expect(try live.python(Self.python3!, "Tests/oracle/native_api.py").contains("\"ok\": true"))
     }
 
+    /// Artifacts stream: a 256 MiB upload and download leave the server's peak resident memory far
+    /// below the file's size (a server that held bodies whole would pass 256 MiB), and the bytes
+    /// come back identical.
+    @Test func largeArtifactsStreamThroughConstantMemory() throws {
+        let live = LiveServer(cli: cli)
+        let server = try live.start()
+        defer { server.0.terminate(); server.0.waitUntilExit() }
+        let path = cli.dir.appendingPathComponent("big.bin").path
+        let size = 256 << 20
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        for i in 0..<(size >> 20) {
+            for k in stride(from: 0, to: block.count, by: 4096) { block[k] = UInt8(truncatingIfNeeded: i &* 31 &+ k >> 12) }
+            handle.write(Data(block))
+        }
+        try handle.close()
+        let url = "\(live.url)/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/big.bin"
+        #expect(try Self.shell("curl -s -o /dev/null -w '%{http_code}' -T \(path) \(url)") == "200")
+        let back = cli.dir.appendingPathComponent("back.bin").path
+        #expect(try Self.shell("curl -s -o \(back) -w '%{http_code}' \(url)") == "200")
+        #expect(try Self.shell("cmp -s \(path) \(back) && echo same") == "same")
+        let status = try String(contentsOfFile: "/proc/\(server.0.processIdentifier)/status", encoding: .utf8)
+        let peakKB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? .max
+        #expect(peakKB < 160 << 10, "peak resident memory \(peakKB) KB for a 256 MiB artifact")
+    }
+
+    static func shell(_ command: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// An acknowledged write survives `kill -9` of the server (SQLite in WAL mode).
     @Test func acknowledgedWritesSurviveKill9() throws {
         let live = LiveServer(cli: cli)

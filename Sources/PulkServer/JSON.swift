@@ -66,6 +66,15 @@ enum JSON {
         }
 
         mutating func number() throws(SyntaxError) -> Any {
+            switch try numberScalar() {
+            case .int(let v): return v
+            case .double(let d): return d
+            default: return NSNull()
+            }
+        }
+
+        /// A number as an integer (no fraction or exponent, at most 18 digits) or a double.
+        mutating func numberScalar() throws(SyntaxError) -> JSON.Scalar {
             let start = i
             var integral = true
             if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
@@ -79,15 +88,19 @@ enum JSON {
             if integral && i - digits <= 18 {
                 var v: Int64 = 0
                 for k in digits..<i { v = v &* 10 &+ Int64(bytes[k] &- 0x30) }
-                return bytes[start] == UInt8(ascii: "-") ? -v : v
+                return .int(bytes[start] == UInt8(ascii: "-") ? -v : v)
             }
-            // strtod on a NUL-terminated copy of the number's bytes.
-            var buffer = [CChar](repeating: 0, count: i - start + 1)
-            for k in start..<i { buffer[k - start] = CChar(bitPattern: bytes[k]) }
-            var end: UnsafeMutablePointer<CChar>?
-            let d = strtod(buffer, &end)
-            guard let end, end - UnsafeMutablePointer(mutating: buffer) == i - start else { i = start; throw fail("malformed number") }
-            return d
+            // strtod on a NUL-terminated copy of the number's bytes, on the stack.
+            let n = i - start
+            let parsed: Double? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buffer in
+                for k in 0..<n { buffer[k] = CChar(bitPattern: bytes[start + k]) }
+                buffer[n] = 0
+                var end: UnsafeMutablePointer<CChar>?
+                let d = strtod(buffer.baseAddress!, &end)
+                return end.map { $0 - buffer.baseAddress! } == n ? d : nil
+            }
+            guard let parsed else { i = start; throw fail("malformed number") }
+            return .double(parsed)
         }
 
         mutating func string() throws(SyntaxError) -> String {

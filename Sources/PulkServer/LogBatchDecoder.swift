@@ -38,17 +38,16 @@ struct LogBatchBody {
     static func metric(_ p: inout JSON.Parser) throws(JSON.SyntaxError) -> Metric {
         var key: String?, value: JSON.Scalar = .null, timestamp: Int64 = 0, step: Int64 = 0
         var modelId: String?, datasetName: String?, datasetDigest: String?
-        try p.object { p, field throws(JSON.SyntaxError) in
-            switch field {
-            case "key": key = try p.scalar().text
-            case "value": value = try p.scalar()
-            case "timestamp": timestamp = try p.scalar().int ?? 0
-            case "step": step = try p.scalar().int ?? 0
-            case "model_id": modelId = try p.scalar().text
-            case "dataset_name": datasetName = try p.scalar().text
-            case "dataset_digest": datasetDigest = try p.scalar().text
-            default: _ = try p.value(depth: 1)
-            }
+        // Field names compared as bytes: a batch has thousands of them.
+        try p.rawObject { p, field throws(JSON.SyntaxError) in
+            if JSON.same(field, "key") { key = try p.scalar().text }
+            else if JSON.same(field, "value") { value = try p.scalar() }
+            else if JSON.same(field, "timestamp") { timestamp = try p.scalar().int ?? 0 }
+            else if JSON.same(field, "step") { step = try p.scalar().int ?? 0 }
+            else if JSON.same(field, "model_id") { modelId = try p.scalar().text }
+            else if JSON.same(field, "dataset_name") { datasetName = try p.scalar().text }
+            else if JSON.same(field, "dataset_digest") { datasetDigest = try p.scalar().text }
+            else { _ = try p.value(depth: 1) }
         }
         guard let key else { throw p.reject("Missing value for required parameter 'key' of a metric") }
         let v: Double
@@ -119,13 +118,10 @@ extension JSON.Parser {
         switch bytes[i] {
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "{"), UInt8(ascii: "["): _ = try value(depth: 1); return .null
-        default:
-            switch try value(depth: 1) {
-            case let v as Int64: return .int(v)
-            case let v as Double: return .double(v)
-            case let v as Bool: return .bool(v)
-            default: return .null
-            }
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return try numberScalar()
         }
     }
 }
@@ -162,5 +158,49 @@ extension LogBatchBody {
         }
         if body.runId?.isEmpty ?? true { body.runId = runUUID }
         return body
+    }
+}
+
+extension JSON {
+    /// Whether a raw field name is this literal.
+    @inline(__always)
+    static func same(_ field: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        field.count == literal.utf8CodeUnitCount && memcmp(field.baseAddress!, literal.utf8Start, field.count) == 0
+    }
+}
+
+extension JSON.Parser {
+    /// Like `object`, with each key as its raw bytes (keys with escapes are decoded first).
+    mutating func rawObject(_ field: (inout JSON.Parser, UnsafeBufferPointer<UInt8>) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            var end = i + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            guard end < bytes.count else { throw fail("unterminated string") }
+            var escaped: [UInt8]?
+            let keyStart = i + 1, keyEnd = end
+            if bytes[end] == UInt8(ascii: "\"") { i = end + 1 } else { escaped = Array(try string().utf8) }
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipSpace()
+            if let escaped {
+                let r: Result<Void, JSON.SyntaxError> = escaped.withUnsafeBufferPointer { k in Result { () throws(JSON.SyntaxError) in try field(&self, k) } }
+                try r.get()
+            } else {
+                try field(&self, UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
+            }
+            skipSpace()
+            guard i < bytes.count else { throw fail("unterminated object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            throw fail("expected ',' or '}'")
+        }
     }
 }

@@ -90,12 +90,14 @@ enum Schema {
             "INSERT INTO counters (name, value) VALUES ('alias_move', 0)",
         ]),
         // Metric histories in chunks: one row per (run, key, logging call) holding its points packed
-        // (step, timestamp, value as little-endian 64-bit words). A 1000-metric batch writes ten rows,
-        // not a thousand. Rows of the earlier `metrics` table stay readable and are merged in.
+        // (MetricChunks.swift). A 1000-metric batch writes ten rows, not a thousand. An ordinary
+        // (rowid) table, not a clustered one: SQLite keeps rows of up to ~4 KB in a rowid table's page
+        // but spills anything over ~1 KB of a clustered table's row to an overflow page of its own.
+        // Rows of the earlier `metrics` table stay readable and are merged in.
         ("2026-12-02-metric-chunks", [
             """
             CREATE TABLE metric_chunks (run_uuid TEXT NOT NULL, key TEXT NOT NULL, chunk BIGINT NOT NULL, count BIGINT NOT NULL,
-              min_step BIGINT NOT NULL, max_step BIGINT NOT NULL, points {blob} NOT NULL, PRIMARY KEY (run_uuid, key, chunk)) {without_rowid}
+              min_step BIGINT NOT NULL, max_step BIGINT NOT NULL, points {blob} NOT NULL, PRIMARY KEY (run_uuid, key, chunk))
             """,
             "INSERT INTO counters (name, value) VALUES ('metric_chunk', 0)",
             // Searches ordered by a metric walk this index in order and stop at the page size.

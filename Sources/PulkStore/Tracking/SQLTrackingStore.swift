@@ -400,15 +400,17 @@ public struct SQLTrackingStore: TrackingStore {
             if let cur = latest[m.key], (cur.step, cur.timestamp, cur.value.isNaN ? -Double.infinity : cur.value) >= (m.step, m.timestamp, m.value.isNaN ? -Double.infinity : m.value) { continue }
             latest[m.key] = m
         }
-        for m in latest.values.sorted(by: { $0.key < $1.key }) {
-            try s.execute("""
-                INSERT INTO latest_metrics VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_uuid, key) DO UPDATE SET
-                  step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
-                WHERE excluded.step > latest_metrics.step
-                   OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
-                   OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)
-                """, .text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0))
+        // One multi-row upsert for all keys (each key once, as PostgreSQL's ON CONFLICT requires).
+        let rows: [[SQLValue]] = latest.values.sorted(by: { $0.key < $1.key }).map { m in
+            [.text(id), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0)]
         }
+        try insertRows(s, into: "latest_metrics", rows, chunk: 100, suffix: """
+             ON CONFLICT (run_uuid, key) DO UPDATE SET
+              step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
+            WHERE excluded.step > latest_metrics.step
+               OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+               OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)
+            """)
     }
 
     public func deleteTag(runId: String, key: String) async throws(StoreError) {

@@ -4,13 +4,15 @@ import Testing
 /// A `pulk server` on a random loopback port, over a workspace of its own.
 struct LiveServer {
     let cli: PulkCLI
+    /// More `pulk server` options (`--store-uri …`).
+    var options: [String] = []
     let port = Int.random(in: 20_000..<60_000)
     var workspace: String { cli.dir.appendingPathComponent("ws").path }
     var url: String { "http://127.0.0.1:\(port)" }
 
     /// Starts the server and waits for /health.
     func start() throws -> (Process, Pipe, Pipe) {
-        let server = try cli.start(["server", "--port", String(port), "--workspace", workspace])
+        let server = try cli.start(["server", "--port", String(port), "--workspace", workspace] + options)
         var up = false
         for _ in 0..<400 where !up {
             if try Self.curl("\(url)/health") == "OK 200" { up = true } else { usleep(25_000) }
@@ -146,6 +148,52 @@ struct ServerTests {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The same mlflow 3.x client against a server keeping its store in PostgreSQL (a fresh database
+    /// in the cluster scripts/test starts).
+    @Test(.enabled(if: python3 != nil && ProcessInfo.processInfo.environment["PULK_POSTGRES_URL"] != nil))
+    func mlflow3ClientOnPostgreSQL() throws {
+        let admin = ProcessInfo.processInfo.environment["PULK_POSTGRES_URL"]!
+        let name = "pulk_server_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        #expect(try Self.shell("psql '\(admin)' -q -c 'CREATE DATABASE \(name)' && echo created") == "created")
+        var url = URLComponents(string: admin)!
+        url.path = "/" + name
+        let live = LiveServer(cli: cli, options: ["--store-uri", url.string!])
+        let server = try live.start()
+        defer { server.0.terminate(); server.0.waitUntilExit() }
+        #expect(try live.python(Self.python3!, "Tests/oracle/mlflow_client.py").contains("\"ok\": true"))
+    }
+
+    /// SIGTERM lets requests in flight finish: an upload still arriving when the signal comes lands
+    /// whole and is acknowledged, then the server exits cleanly.
+    @Test func sigtermLetsInFlightRequestsFinish() throws {
+        let live = LiveServer(cli: cli)
+        let server = try live.start()
+        let path = cli.dir.appendingPathComponent("slow.bin").path
+        FileManager.default.createFile(atPath: path, contents: Data((0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
+        let upload = Process()
+        upload.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        upload.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--limit-rate", "2M", "-T", path,
+                            "\(live.url)/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/slow.bin"]
+        let out = Pipe()
+        upload.standardOutput = out
+        try upload.run()
+        // Wait until the server is receiving the upload (its temporary file exists), then signal.
+        let folder = URL(fileURLWithPath: live.workspace).appendingPathComponent("artifacts/0/run/artifacts").path
+        var receiving = false
+        for _ in 0..<400 where !receiving {
+            receiving = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains { $0.hasPrefix(".pulk-upload-") }
+            if !receiving { usleep(10_000) }
+        }
+        #expect(receiving, "the upload never started")
+        kill(server.0.processIdentifier, SIGTERM)
+        let code = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        upload.waitUntilExit()
+        server.0.waitUntilExit()
+        #expect(code == "200")
+        #expect(server.0.terminationStatus == 0)
+        #expect(try Self.shell("cmp -s \(path) \(folder)/slow.bin && echo same") == "same")
     }
 
     /// An acknowledged write survives `kill -9` of the server (SQLite in WAL mode).

@@ -357,26 +357,7 @@ extension JSON {
 extension JSON.Parser {
     /// Calls `field` with each key of an object, positioned at its value.
     mutating func object(_ field: (inout JSON.Parser, String) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
-        skipSpace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
-        i += 1
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
-        while true {
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let key = try string()
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            i += 1
-            skipSpace()
-            try field(&self, key)
-            skipSpace()
-            guard i < bytes.count else { throw fail("unterminated object") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
-            throw fail("expected ',' or '}'")
-        }
+        try rawObject { p, key throws(JSON.SyntaxError) in try field(&p, String(decoding: key, as: UTF8.self)) }
     }
 
     /// Calls `element` for each element of an array (null counts as an empty array).

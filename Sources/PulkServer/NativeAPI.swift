@@ -63,7 +63,7 @@ struct NativeAPI: Sendable {
         router.get("\(Self.base)/models/{name}") { _, context in
             let name = try context.parameters.require("name")
             let model = try await store.registeredModel(name: name)
-            let versions = try await Self.allVersions(store, name)
+            let versions = try await store.modelVersions(name: name)
             return json(["model": Wire.registeredModel(model), "versions": versions.map(Wire.modelVersion)])
         }
         router.get("\(Self.base)/models/{name}/aliases/history") { request, context in
@@ -76,17 +76,6 @@ struct NativeAPI: Sendable {
             let v = try await store.modelVersion(name: try context.parameters.require("name"), version: try context.parameters.require("version"))
             return json(try await Self.lineage(v, store: store, datasets: datasets))
         }
-    }
-
-    static func allVersions(_ store: any MLflowStore, _ name: String) async throws(StoreError) -> [ModelVersion] {
-        var out: [ModelVersion] = [], token: String?
-        repeat {
-            let quoted = name.replacingOccurrences(of: "'", with: "")
-            let page = try await store.searchModelVersions(filter: "name = '\(quoted)'", orderBy: ["version_number ASC"], maxResults: 1000, pageToken: token)
-            out += page.items.filter { $0.name == name }
-            token = page.nextPageToken
-        } while token != nil
-        return out
     }
 
     /// Model version → run → datasets it read → the workspace version with that content hash and its source file.

@@ -70,6 +70,24 @@ struct RegistryContractTests {
         #expect(history.map(\.toVersion) == [3, nil] && history.map(\.fromVersion) == [nil, 3])
     }
 
+    /// All versions of one model, whatever its name holds (a quote cannot break the lookup).
+    @Test(arguments: backends)
+    func versionsOfOneModel(backend: StoreBackend) async throws {
+        let (store, _, run) = try await Self.seeded(backend)
+        for name in ["o'brien", "o'brien-2"] {
+            _ = try await store.createRegisteredModel(name: name, description: "", tags: [], user: "")
+            for _ in 0..<2 {
+                _ = try await store.createModelVersion(name: name, source: "runs:/\(run.info.runId)/model", runId: nil, modelId: nil,
+                                                       description: "", tags: [], runLink: "", user: "")
+            }
+        }
+        try await store.deleteModelVersion(name: "o'brien", version: "1")
+        _ = try await store.createModelVersion(name: "o'brien", source: "runs:/\(run.info.runId)/model", runId: nil, modelId: nil,
+                                               description: "", tags: [], runLink: "", user: "")
+        #expect(try await store.modelVersions(name: "o'brien").map(\.version) == [2, 3])
+        await #expect(throws: StoreError.self) { _ = try await store.modelVersions(name: "nobody") }
+    }
+
     @Test(arguments: backends)
     func aliasesMoveWithHistory(backend: StoreBackend) async throws {
         let (store, _, run) = try await Self.seeded(backend)

@@ -21,6 +21,8 @@ public protocol ModelRegistryStore: Sendable {
     func deleteModelVersion(name: String, version: String) async throws(StoreError)
     func searchModelVersions(filter: String?, orderBy: [String], maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<ModelVersion>
     func latestVersions(name: String, stages: [String]) async throws(StoreError) -> [ModelVersion]
+    /// Every version of one model, oldest first.
+    func modelVersions(name: String) async throws(StoreError) -> [ModelVersion]
     func transitionStage(name: String, version: String, stage: String, archiveExisting: Bool) async throws(StoreError) -> ModelVersion
     func setModelVersionTag(name: String, version: String, _ tag: Tag) async throws(StoreError)
     func deleteModelVersionTag(name: String, version: String, key: String) async throws(StoreError)

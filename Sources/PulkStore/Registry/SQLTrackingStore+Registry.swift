@@ -136,16 +136,9 @@ extension SQLTrackingStore: ModelRegistryStore {
                 throw .exists("Registered Model (name=\(name)) already exists.")
             }
             try s.execute("INSERT INTO registered_models VALUES (?, ?, ?, ?, ?, 1)", .text(name), .int(t), .int(t), .text(description), .text(user))
-            try Self.upsertNamedKV(s, "registered_model_tags", name, tags)
+            try Self.upsertPairs(s, "registered_model_tags", owner: "name", name, tags.map { ($0.key, $0.value) })
             return try Self.loadModels(s, [Self.modelRow(s, name)])[0]
         }
-    }
-
-    static func upsertNamedKV(_ s: any SQLSession, _ table: String, _ name: String, _ tags: [Tag]) throws(StoreError) {
-        var latest: [String: String] = [:]
-        for t in tags { latest[t.key] = t.value }
-        try insertRows(s, into: table, latest.keys.sorted().map { [.text(name), .text($0), .text(latest[$0]!)] },
-                       suffix: " ON CONFLICT (name, key) DO UPDATE SET value = excluded.value")
     }
 
     public func registeredModel(name: String) async throws(StoreError) -> RegisteredModel {
@@ -200,20 +193,6 @@ extension SQLTrackingStore: ModelRegistryStore {
         }
     }
 
-    /// `ORDER BY` terms from MLflow's order_by strings for one of the registry searches.
-    static func registryOrder(_ orderBy: [String], _ columns: [String: String], default fallback: [String]) throws(StoreError) -> [String] {
-        var order: [String] = []
-        for o in orderBy {
-            let parts = o.split(separator: " ").map(String.init)
-            let field = parts.first.map { $0.hasPrefix("attributes.") ? String($0.dropFirst(11)) : $0 } ?? ""
-            guard let column = columns[field], parts.count <= 2, parts.count == 1 || ["ASC", "DESC"].contains(parts[1].uppercased()) else {
-                throw .invalid("Invalid order_by clause '\(o)': use \(columns.keys.sorted().joined(separator: ", ")), optionally ASC or DESC")
-            }
-            order.append(column + (parts.count == 2 ? " " + parts[1].uppercased() : " ASC"))
-        }
-        return order.isEmpty ? fallback : order
-    }
-
     public func searchRegisteredModels(filter: String?, orderBy: [String], maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<RegisteredModel> {
         guard maxResults >= 1 && maxResults <= RegistryLimits.maxSearchResults else {
             throw .invalid("Invalid value for max_results: it must be in 1…\(RegistryLimits.maxSearchResults), got \(maxResults)")
@@ -222,7 +201,7 @@ extension SQLTrackingStore: ModelRegistryStore {
         var condition = "1 = 1"
         let grammar = AttributeFilter.Grammar.registeredModels
         if let filter, let f = try AttributeFilter.parse(filter, grammar) { condition = f.sql(db.dialect, grammar, binds: &binds) }
-        let order = try Self.registryOrder(orderBy, ["name": "name", "timestamp": "last_updated_time", "last_updated_timestamp": "last_updated_time",
+        let order = try Self.orderTerms(orderBy, ["name": "name", "timestamp": "last_updated_time", "last_updated_timestamp": "last_updated_time",
                                                      "creation_timestamp": "creation_time"], default: ["name ASC"])
         let offset = try pageToken.map(Self.decodeOffset) ?? 0
         let sql = "SELECT name, creation_time, last_updated_time, description, user_id, next_version FROM registered_models WHERE \(condition) ORDER BY "
@@ -234,7 +213,7 @@ extension SQLTrackingStore: ModelRegistryStore {
 
     public func setRegisteredModelTag(name: String, _ tag: Tag) async throws(StoreError) {
         try Self.checkKey(tag.key, "tag")
-        try await updateModel(name) { s throws(StoreError) in try Self.upsertNamedKV(s, "registered_model_tags", name, [tag]) }
+        try await updateModel(name) { s throws(StoreError) in try Self.upsertPairs(s, "registered_model_tags", owner: "name", name, [(tag.key, tag.value)]) }
     }
 
     public func deleteRegisteredModelTag(name: String, key: String) async throws(StoreError) {
@@ -310,7 +289,7 @@ extension SQLTrackingStore: ModelRegistryStore {
         var condition = "1 = 1"
         let grammar = AttributeFilter.Grammar.modelVersions
         if let filter, let f = try AttributeFilter.parse(filter, grammar) { condition = f.sql(db.dialect, grammar, binds: &binds) }
-        let order = try Self.registryOrder(orderBy, ["name": "name", "version_number": "version", "creation_timestamp": "creation_time",
+        let order = try Self.orderTerms(orderBy, ["name": "name", "version_number": "version", "creation_timestamp": "creation_time",
                                                      "last_updated_timestamp": "last_updated_time", "timestamp": "last_updated_time"],
                                            default: ["name ASC", "version DESC"])
         let offset = try pageToken.map(Self.decodeOffset) ?? 0
@@ -318,6 +297,13 @@ extension SQLTrackingStore: ModelRegistryStore {
         let arguments = binds
         let versions = try await db.read { s throws(StoreError) in try Self.loadVersions(s, where: sql, arguments) }
         return Page(items: Array(versions.prefix(maxResults)), nextPageToken: versions.count > maxResults ? Self.encodeOffset(offset + maxResults) : nil)
+    }
+
+    public func modelVersions(name: String) async throws(StoreError) -> [ModelVersion] {
+        try await db.read { s throws(StoreError) in
+            _ = try Self.modelRow(s, name)
+            return try Self.loadVersions(s, where: "name = ? ORDER BY version", [.text(name)])
+        }
     }
 
     public func latestVersions(name: String, stages: [String]) async throws(StoreError) -> [ModelVersion] {

@@ -58,10 +58,9 @@ public enum SQLDialect: String, Sendable {
         return out
     }
 
-    /// A migration statement in this dialect's words (`{without_rowid}`: SQLite's clustered tables).
+    /// A migration statement in this dialect's words (`{blob}`: BLOB or BYTEA).
     func adapt(_ sql: String) -> String {
-        sql.replacingOccurrences(of: "{without_rowid}", with: self == .sqlite ? "WITHOUT ROWID" : "")
-            .replacingOccurrences(of: "{blob}", with: self == .sqlite ? "BLOB" : "BYTEA")
+        sql.replacingOccurrences(of: "{blob}", with: self == .sqlite ? "BLOB" : "BYTEA")
     }
 
     /// Case-sensitive and case-insensitive pattern matching (SQLite's LIKE ignores case).

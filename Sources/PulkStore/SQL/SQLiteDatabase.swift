@@ -123,25 +123,3 @@ public final class SQLiteDatabase: SQLDatabase {
         do { return try await pool.write { db in try body(Session(db: db)) } } catch let e as StoreError { throw e } catch { throw .database(error) }
     }
 }
-
-extension SQLValue {
-    var databaseValue: DatabaseValue {
-        switch self {
-        case .null: return .null
-        case .int(let v): return v.databaseValue
-        case .double(let v): return v.databaseValue
-        case .text(let v): return v.databaseValue
-        case .blob(let v): return Data(v).databaseValue
-        }
-    }
-
-    init(_ v: DatabaseValue) {
-        switch v.storage {
-        case .null: self = .null
-        case .int64(let i): self = .int(i)
-        case .double(let d): self = .double(d)
-        case .string(let s): self = .text(s)
-        case .blob(let b): self = .blob(Array(b))
-        }
-    }
-}

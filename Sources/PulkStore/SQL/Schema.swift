@@ -1,7 +1,6 @@
 /// The tracking schema: named, append-only migrations in SQL both SQLite and PostgreSQL accept
-/// (BIGINT, DOUBLE PRECISION, TEXT; ids from a counter table, not autoincrement). `{without_rowid}`
-/// marks tables SQLite should store clustered on their primary key (PostgreSQL ignores it); `{blob}`
-/// is BLOB or BYTEA.
+/// (BIGINT, DOUBLE PRECISION, TEXT; ids from a counter table, not autoincrement); `{blob}` is BLOB
+/// or BYTEA.
 enum Schema {
     static let migrations: [(id: String, statements: [String])] = [
         ("2026-11-23-tracking", [
@@ -81,7 +80,8 @@ enum Schema {
               PRIMARY KEY (name, version, key))
             """,
             "CREATE TABLE registered_model_aliases (name TEXT NOT NULL, alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (name, alias))",
-            // Append-only: rows are inserted, never updated or deleted (not even with the model).
+            // Append-only: rows are inserted and never deleted (not even with the model); a rename of the
+            // model carries them to the new name.
             """
             CREATE TABLE alias_history (sequence BIGINT PRIMARY KEY, name TEXT NOT NULL, alias TEXT NOT NULL, from_version BIGINT,
               to_version BIGINT, user_id TEXT NOT NULL, time BIGINT NOT NULL)

@@ -46,14 +46,6 @@ extension SQLTrackingStore {
         }
     }
 
-    static func activeRun(_ s: any SQLSession, _ id: String) throws(StoreError) -> RunInfo {
-        let info = try runInfo(s, id)
-        guard info.lifecycleStage == .active else {
-            throw StoreError(.invalidState, "The run \(id) must be in the 'active' state. Current state is deleted.")
-        }
-        return info
-    }
-
     /// The inputs and outputs of runs, keyed by run id (IN queries over chunks of ids).
     static func loadIO(_ s: any SQLSession, _ ids: [SQLValue], into io: inout [String: RunIO]) throws(StoreError) {
         let list = ids.map { _ in "?" }.joined(separator: ", ")
@@ -134,17 +126,10 @@ extension SQLTrackingStore {
             let location = Self.join(Self.join(Self.join(e[0].text!, "models"), id), "artifacts")
             try s.execute("INSERT INTO logged_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')", .text(id), .int(eid), .text(modelName), .text(location),
                           .int(t), .int(t), .text(LoggedModelStatus.pending.rawValue), .text(modelType), .text(sourceRunId ?? ""))
-            try Self.upsertModelKV(s, "logged_model_tags", id, tags.map { ($0.key, $0.value) })
-            try Self.upsertModelKV(s, "logged_model_params", id, params.map { ($0.key, $0.value) })
+            try Self.upsertPairs(s, "logged_model_tags", owner: "model_id", id, tags.map { ($0.key, $0.value) })
+            try Self.upsertPairs(s, "logged_model_params", owner: "model_id", id, params.map { ($0.key, $0.value) })
             return try Self.loadLoggedModels(s, [Self.loggedModelRow(s, id)])[0]
         }
-    }
-
-    static func upsertModelKV(_ s: any SQLSession, _ table: String, _ id: String, _ pairs: [(String, String)]) throws(StoreError) {
-        var latest: [String: String] = [:]
-        for (k, v) in pairs { latest[k] = v }
-        try insertRows(s, into: table, latest.keys.sorted().map { [.text(id), .text($0), .text(latest[$0]!)] },
-                       suffix: " ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value")
     }
 
     public func loggedModel(id: String) async throws(StoreError) -> LoggedModel {
@@ -169,7 +154,7 @@ extension SQLTrackingStore {
 
     public func setLoggedModelTags(id: String, _ tags: [Tag]) async throws(StoreError) -> LoggedModel {
         for t in tags { try Self.checkKey(t.key, "tag") }
-        return try await updateLoggedModel(id) { s throws(StoreError) in try Self.upsertModelKV(s, "logged_model_tags", id, tags.map { ($0.key, $0.value) }) }
+        return try await updateLoggedModel(id) { s throws(StoreError) in try Self.upsertPairs(s, "logged_model_tags", owner: "model_id", id, tags.map { ($0.key, $0.value) }) }
     }
 
     public func deleteLoggedModelTag(id: String, key: String) async throws(StoreError) {
@@ -184,7 +169,7 @@ extension SQLTrackingStore {
     public func logLoggedModelParams(id: String, _ params: [Param]) async throws(StoreError) {
         for p in params { try Self.checkKey(p.key, "param") }
         _ = try await updateLoggedModel(id) { s throws(StoreError) in
-            try Self.upsertModelKV(s, "logged_model_params", id, params.map { ($0.key, $0.value) })
+            try Self.upsertPairs(s, "logged_model_params", owner: "model_id", id, params.map { ($0.key, $0.value) })
         }
     }
 

@@ -120,22 +120,28 @@ public struct SQLTrackingStore: TrackingStore {
         if let filter, let f = try AttributeFilter.parse(filter, .experiments) {
             conditions.append(f.sql(db.dialect, .experiments, binds: &binds))
         }
-        var order: [String] = []
-        for o in orderBy {
-            let parts = o.split(separator: " ").map(String.init)
-            let column = parts.first.map { $0.hasPrefix("attributes.") ? String($0.dropFirst(11)) : $0 } ?? ""
-            guard ["name", "experiment_id", "creation_time", "last_update_time"].contains(column), parts.count <= 2,
-                  parts.count == 1 || ["ASC", "DESC"].contains(parts[1].uppercased()) else {
-                throw .invalid("Invalid order_by clause '\(o)': use name, experiment_id, creation_time or last_update_time, optionally ASC or DESC")
-            }
-            order.append(column + (parts.count == 2 ? " " + parts[1].uppercased() : " ASC"))
-        }
-        if order.isEmpty { order = ["creation_time DESC"] }
+        var order = try Self.orderTerms(orderBy, ["name": "name", "experiment_id": "experiment_id", "creation_time": "creation_time",
+                                                  "last_update_time": "last_update_time"], default: ["creation_time DESC"])
         order.append("experiment_id ASC")
         let offset = try pageToken.map(Self.decodeOffset) ?? 0
         let condition = conditions.joined(separator: " AND ") + " ORDER BY " + order.joined(separator: ", ") + " LIMIT \(maxResults + 1) OFFSET \(offset)"
         let rows = try await db.read { [binds] s throws(StoreError) in try Self.loadExperiments(s, where: condition, binds) }
         return Page(items: Array(rows.prefix(maxResults)), nextPageToken: rows.count > maxResults ? Self.encodeOffset(offset + maxResults) : nil)
+    }
+
+    /// `ORDER BY` terms from MLflow's order_by strings (`name`, `attributes.name DESC`, …) for the searches
+    /// over experiments, registered models and model versions; `columns` maps the names allowed to columns.
+    static func orderTerms(_ orderBy: [String], _ columns: [String: String], default fallback: [String]) throws(StoreError) -> [String] {
+        var order: [String] = []
+        for o in orderBy {
+            let parts = o.split(separator: " ").map(String.init)
+            let field = parts.first.map { $0.hasPrefix("attributes.") ? String($0.dropFirst(11)) : $0 } ?? ""
+            guard let column = columns[field], parts.count <= 2, parts.count == 1 || ["ASC", "DESC"].contains(parts[1].uppercased()) else {
+                throw .invalid("Invalid order_by clause '\(o)': use \(columns.keys.sorted().joined(separator: ", ")), optionally ASC or DESC")
+            }
+            order.append(column + (parts.count == 2 ? " " + parts[1].uppercased() : " ASC"))
+        }
+        return order.isEmpty ? fallback : order
     }
 
     static func viewCondition(_ view: ViewType, column: String) -> String {
@@ -256,6 +262,15 @@ public struct SQLTrackingStore: TrackingStore {
         return info(r)
     }
 
+    /// A run that may still be written to (not deleted).
+    static func activeRun(_ s: any SQLSession, _ id: String) throws(StoreError) -> RunInfo {
+        let info = try runInfo(s, id)
+        guard info.lifecycleStage == .active else {
+            throw StoreError(.invalidState, "The run \(id) must be in the 'active' state. Current state is deleted.")
+        }
+        return info
+    }
+
     public func createRun(experimentId: String, userId: String, startTime: Int64?, runName: String?, tags: [Tag]) async throws(StoreError) -> Run {
         let eid = try Self.experimentId(experimentId)
         for t in tags { try Self.checkKey(t.key, "tag") }
@@ -284,10 +299,7 @@ public struct SQLTrackingStore: TrackingStore {
 
     public func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws(StoreError) -> RunInfo {
         try await db.write { s throws(StoreError) in
-            let info = try Self.runInfo(s, id)
-            guard info.lifecycleStage == .active else {
-                throw StoreError(.invalidState, "The run \(id) must be in the 'active' state. Current state is deleted.")
-            }
+            _ = try Self.activeRun(s, id)
             if let status { try s.execute("UPDATE runs SET status = ? WHERE run_uuid = ?", .text(status.rawValue), .text(id)) }
             if let endTime { try s.execute("UPDATE runs SET end_time = ? WHERE run_uuid = ?", .int(endTime), .text(id)) }
             if let runName, !runName.isEmpty {
@@ -324,11 +336,16 @@ public struct SQLTrackingStore: TrackingStore {
     }
 
     static func insertTags(_ s: any SQLSession, _ id: String, _ tags: [Tag]) throws(StoreError) {
-        // Later values of the same key win, as MLflow's log_batch.
+        try upsertPairs(s, "run_tags", owner: "run_uuid", id, tags.map { ($0.key, $0.value) })
+    }
+
+    /// Sets key/value pairs of one owner (a run's tags, a model's tags or params) in a
+    /// `(owner, key, value)` table; later values of the same key win, as MLflow's log_batch.
+    static func upsertPairs(_ s: any SQLSession, _ table: String, owner column: String, _ owner: String, _ pairs: [(String, String)]) throws(StoreError) {
         var latest: [String: String] = [:], order: [String] = []
-        for t in tags { if latest[t.key] == nil { order.append(t.key) }; latest[t.key] = t.value }
-        try insertRows(s, into: "run_tags", order.map { [.text(id), .text($0), .text(latest[$0]!)] },
-                       suffix: " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value")
+        for (k, v) in pairs { if latest[k] == nil { order.append(k) }; latest[k] = v }
+        try insertRows(s, into: table, order.map { [.text(owner), .text($0), .text(latest[$0]!)] },
+                       suffix: " ON CONFLICT (\(column), key) DO UPDATE SET value = excluded.value")
     }
 
     public func logBatch(runId: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws(StoreError) {
@@ -360,10 +377,7 @@ public struct SQLTrackingStore: TrackingStore {
         let paramValues = seen
         try await db.write { s throws(StoreError) in
             let seen = paramValues
-            let info = try Self.runInfo(s, runId)
-            guard info.lifecycleStage == .active else {
-                throw StoreError(.invalidState, "The run \(runId) must be in the 'active' state. Current state is deleted.")
-            }
+            _ = try Self.activeRun(s, runId)
             if !params.isEmpty {
                 let keys = Array(seen.keys)
                 let existing = try s.query("SELECT key, value FROM params WHERE run_uuid = ? AND key IN (" + keys.map { _ in "?" }.joined(separator: ", ") + ")",
@@ -384,15 +398,14 @@ public struct SQLTrackingStore: TrackingStore {
         }
     }
 
-    static func insertMetrics(_ s: any SQLSession, _ id: String, _ all: [Metric]) throws(StoreError) {
-        // MLflow 3 metrics of a logged model are also kept with the model; the client re-sends the run's
-        // own history tagged with the model, which must not duplicate that history.
-        let forModels = all.filter { $0.modelId?.isEmpty == false }
+    static func insertMetrics(_ s: any SQLSession, _ id: String, _ metrics: [Metric]) throws(StoreError) {
+        // MLflow 3 metrics of a logged model are also kept with the model. They join the run's history
+        // too, where the client's re-sent copies of earlier points are kept once on reading.
+        let forModels = metrics.filter { $0.modelId?.isEmpty == false }
         try insertRows(s, into: "logged_model_metrics", forModels.map { m in
             [.text(m.modelId!), .text(m.key), .int(m.step), .int(m.timestamp), .double(m.value.isNaN ? 0 : m.value), .int(m.value.isNaN ? 1 : 0),
              .text(id), .text(m.datasetName ?? ""), .text(m.datasetDigest ?? "")]
         }, chunk: 100, suffix: " ON CONFLICT DO NOTHING")
-        let metrics = all
         try appendChunks(s, id, metrics)
         // The latest value per key: largest step, then latest timestamp, then largest value.
         var latest: [String: Metric] = [:]
@@ -415,8 +428,7 @@ public struct SQLTrackingStore: TrackingStore {
 
     public func deleteTag(runId: String, key: String) async throws(StoreError) {
         try await db.write { s throws(StoreError) in
-            let info = try Self.runInfo(s, runId)
-            guard info.lifecycleStage == .active else { throw StoreError(.invalidState, "The run \(runId) must be in the 'active' state.") }
+            _ = try Self.activeRun(s, runId)
             guard try !s.query("SELECT 1 FROM run_tags WHERE run_uuid = ? AND key = ?", .text(runId), .text(key)).isEmpty else {
                 throw .notFound("No tag with name: \(key) in run with id \(runId)")
             }
@@ -435,44 +447,6 @@ public struct SQLTrackingStore: TrackingStore {
         return Page(items: items, nextPageToken: end < all.count ? Self.encodeOffset(end) : nil)
     }
 
-    // MARK: search
-
-    public func searchRuns(experimentIds: [String], filter: String?, view: ViewType, maxResults: Int, orderBy: [String], pageToken: String?) async throws(StoreError) -> Page<Run> {
-        guard maxResults >= 1 && maxResults <= TrackingLimits.maxSearchResults else {
-            throw .invalid("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at most \(TrackingLimits.maxSearchResults)")
-        }
-        let ids = try experimentIds.map(Self.experimentId)
-        guard !ids.isEmpty else { return Page(items: [], nextPageToken: nil) }
-        let order = try orderBy.map(RunOrder.parse) + (orderBy.isEmpty ? [RunOrder(kind: .attribute("start_time"), ascending: false)] : [])
-        let parsed = try filter.flatMap(SearchFilter.parse)
-        let token = try pageToken.map(RunPageToken.decode)
-        if let token, token.values.count != order.count { throw .invalid("Invalid page token: it belongs to another ordering") }
-        if order.count == 1, case .metric(let key) = order[0].kind {
-            return try await searchByMetric(key: key, ascending: order[0].ascending, ids: ids, filter: parsed, view: view, maxResults: maxResults, token: token)
-        }
-        let dialect = db.dialect
-        var binds: [SQLValue] = []
-        // Inner query: the matching runs and their sort keys.
-        var select = "SELECT \(Self.runColumns.split(separator: ",").map { "runs." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))"
-        for (i, o) in order.enumerated() { select += ", " + o.expression(&binds) + " AS k\(i)" }
-        var conditions = ["runs.experiment_id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")", Self.viewCondition(view, column: "runs.lifecycle_stage")]
-        binds += ids.map { .int($0) }
-        if let parsed { conditions.append(parsed.sql(dialect, binds: &binds)) }
-        var sql = select + " FROM runs WHERE " + conditions.joined(separator: " AND ")
-        sql = "SELECT * FROM (" + sql + ") r"
-        if let token { sql += " WHERE " + token.after(order, binds: &binds) }
-        sql += " ORDER BY " + order.enumerated().map { i, o in "(r.k\(i) IS NULL), r.k\(i) \(o.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
-            + ", r.run_uuid ASC LIMIT \(maxResults + 1)"
-        let statement = sql, arguments = binds, count = order.count
-        let (runs, keys) = try await db.read { s throws(StoreError) in
-            let rows = try s.query(statement, arguments)
-            let infos = rows.prefix(maxResults).map(Self.info)
-            return (try Self.assemble(s, Array(infos)), rows.count > maxResults ? Array(rows[maxResults - 1].values[9..<(9 + count)]) : nil)
-        }
-        let next = keys.map { RunPageToken(values: $0, runId: runs.last!.info.runId).encoded }
-        return Page(items: runs, nextPageToken: next)
-    }
-
     // MARK: page tokens
 
     static func encodeOffset(_ offset: Int) -> String { Data("{\"offset\":\(offset)}".utf8).base64EncodedString() }
@@ -480,94 +454,6 @@ public struct SQLTrackingStore: TrackingStore {
         guard let data = Data(base64Encoded: token), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let offset = obj["offset"] as? Int, offset >= 0 else { throw .invalid("Invalid page token '\(token.prefix(40))'") }
         return offset
-    }
-}
-
-/// One `order_by` term of a run search.
-struct RunOrder: Sendable {
-    enum Kind: Sendable { case attribute(String), metric(String), param(String), tag(String) }
-    var kind: Kind
-    var ascending: Bool
-
-    static func parse(_ text: String) throws(StoreError) -> RunOrder {
-        var t = text.trimmingCharacters(in: .whitespaces)
-        var ascending = true
-        if t.uppercased().hasSuffix(" DESC") { ascending = false; t = String(t.dropLast(5)) } else if t.uppercased().hasSuffix(" ASC") { t = String(t.dropLast(4)) }
-        t = t.trimmingCharacters(in: .whitespaces)
-        guard let dot = t.firstIndex(of: ".") else {
-            if SearchFilter.attributes[t] != nil { return RunOrder(kind: .attribute(t), ascending: ascending) }
-            throw .invalid("Invalid order_by clause '\(text)': use metrics.KEY, params.KEY, tags.KEY or attributes.NAME, then ASC or DESC")
-        }
-        let prefix = t[..<dot].lowercased()
-        var key = String(t[t.index(after: dot)...])
-        if key.count >= 2, let f = key.first, f == key.last, f == "`" || f == "\"" { key = String(key.dropFirst().dropLast()) }
-        switch prefix {
-        case "metric", "metrics": return RunOrder(kind: .metric(key), ascending: ascending)
-        case "param", "params", "parameter", "parameters": return RunOrder(kind: .param(key), ascending: ascending)
-        case "tag", "tags": return RunOrder(kind: .tag(key), ascending: ascending)
-        case "attribute", "attributes", "attr", "run":
-            guard SearchFilter.attributes[key] != nil else { throw .invalid("Invalid order_by clause '\(text)': unknown attribute '\(key)'") }
-            return RunOrder(kind: .attribute(key), ascending: ascending)
-        default: throw .invalid("Invalid order_by clause '\(text)': '\(prefix)' is not metrics, params, tags or attributes")
-        }
-    }
-
-    func expression(_ binds: inout [SQLValue]) -> String {
-        switch kind {
-        case .attribute(let a): return "runs." + SearchFilter.attributes[a]!
-        case .metric(let k):
-            binds.append(.text(k))
-            return "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ?)"
-        case .param(let k):
-            binds.append(.text(k))
-            return "(SELECT x.value FROM params x WHERE x.run_uuid = runs.run_uuid AND x.key = ?)"
-        case .tag(let k):
-            binds.append(.text(k))
-            return "(SELECT x.value FROM run_tags x WHERE x.run_uuid = runs.run_uuid AND x.key = ?)"
-        }
-    }
-}
-
-/// A keyset page token: the sort values and run id of the last run of the page.
-struct RunPageToken: Codable {
-    var values: [SQLValue]
-    var runId: String
-
-    enum CodingKeys: String, CodingKey { case values = "v", runId = "r" }
-
-    var encoded: String { (try? JSONEncoder().encode(self)).map { $0.base64EncodedString() } ?? "" }
-
-    static func decode(_ token: String) throws(StoreError) -> RunPageToken {
-        guard let data = Data(base64Encoded: token), let t = try? JSONDecoder().decode(RunPageToken.self, from: data) else {
-            throw .invalid("Invalid page token '\(token.prefix(40))'")
-        }
-        return t
-    }
-
-    /// Rows strictly after this one in the ordering (NULLs last, then run id).
-    func after(_ order: [RunOrder], binds: inout [SQLValue]) -> String {
-        var terms: [String] = []
-        var equalSoFar: [String] = []
-        var equalBinds: [SQLValue] = []
-        for (i, o) in order.enumerated() {
-            let k = "r.k\(i)", v = values[i]
-            var term = equalSoFar
-            var termBinds = equalBinds
-            if v == .null {
-                // After a NULL only other NULLs with a larger tie-breaker remain: nothing for this key.
-                equalSoFar.append("\(k) IS NULL")
-                continue
-            }
-            term.append("(\(k) IS NULL OR \(k) \(o.ascending ? ">" : "<") ?)")
-            termBinds.append(v)
-            terms.append("(" + term.joined(separator: " AND ") + ")")
-            binds += termBinds
-            equalSoFar.append("\(k) = ?")
-            equalBinds.append(v)
-        }
-        terms.append("(" + (equalSoFar + ["r.run_uuid > ?"]).joined(separator: " AND ") + ")")
-        binds += equalBinds + [.text(runId)]
-        return "(" + terms.joined(separator: " OR ") + ")"
     }
 }
 

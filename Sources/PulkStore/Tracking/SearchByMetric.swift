@@ -7,21 +7,14 @@ import Foundation
 extension SQLTrackingStore {
     func searchByMetric(key: String, ascending: Bool, ids: [Int64], filter: SearchFilter?, view: ViewType, maxResults: Int,
                         token: RunPageToken?) async throws(StoreError) -> Page<Run> {
-        let dialect = db.dialect
-        let columns = Self.runColumns.split(separator: ",").map { "runs." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
-        func runConditions(_ binds: inout [SQLValue]) -> String {
-            var c = ["runs.experiment_id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")", Self.viewCondition(view, column: "runs.lifecycle_stage")]
-            binds += ids.map { .int($0) }
-            if let filter { c.append(filter.sql(dialect, binds: &binds)) }
-            return c.joined(separator: " AND ")
-        }
+        let columns = Self.qualifiedRunColumns
         // Phase A: runs with a value, in index order (SQLite is told to drive from the index).
         var statements: [(sql: String, binds: [SQLValue], limit: Int)] = []
         let afterNull = token.map { $0.values.first == .null } ?? false
         if !afterNull {
             var binds: [SQLValue] = [.text(key)]
-            var sql = "SELECT \(columns), m.value FROM latest_metrics m \(dialect == .sqlite ? "CROSS JOIN" : "JOIN") runs ON runs.run_uuid = m.run_uuid"
-                + " WHERE m.key = ? AND m.is_nan = 0 AND " + runConditions(&binds)
+            var sql = "SELECT \(columns), m.value FROM latest_metrics m \(db.dialect == .sqlite ? "CROSS JOIN" : "JOIN") runs ON runs.run_uuid = m.run_uuid"
+                + " WHERE m.key = ? AND m.is_nan = 0 AND " + runConditions(ids: ids, view: view, filter: filter, binds: &binds)
             if let token, let v = token.values.first?.double {
                 sql += " AND (m.value \(ascending ? ">" : "<") ? OR (m.value = ? AND m.run_uuid > ?))"
                 binds += [.double(v), .double(v), .text(token.runId)]
@@ -31,7 +24,7 @@ extension SQLTrackingStore {
         }
         // Phase B: runs without a value, by run id; run only when phase A leaves room on the page.
         var binds: [SQLValue] = []
-        var sql = "SELECT \(columns), NULL FROM runs WHERE " + runConditions(&binds)
+        var sql = "SELECT \(columns), NULL FROM runs WHERE " + runConditions(ids: ids, view: view, filter: filter, binds: &binds)
             + " AND NOT EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ? AND m.is_nan = 0)"
         binds.append(.text(key))
         if afterNull, let token { sql += " AND runs.run_uuid > ?"; binds.append(.text(token.runId)) }

@@ -10,6 +10,12 @@ struct LogBatchBody {
     var params: [Param] = []
     var tags: [Tag] = []
 
+    /// The run the body names, else the one the query string names (`run_id`, or the legacy `run_uuid`).
+    func runId(or query: WireInput) throws(StoreError) -> String {
+        if let runId, !runId.isEmpty { return runId }
+        return try query.runId()
+    }
+
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(StoreError) -> LogBatchBody {
         var p = JSON.Parser(bytes: bytes.bindMemory(to: UInt8.self))
         do throws(JSON.SyntaxError) {
@@ -55,14 +61,7 @@ struct LogBatchBody {
         case .double(let d): v = d
         case .int(let i): v = Double(i)
         case .string(let s):
-            switch s {
-            case "NaN", "nan": v = .nan
-            case "Infinity", "inf": v = .infinity
-            case "-Infinity", "-inf": v = -.infinity
-            default:
-                guard let d = Double(s) else { throw p.reject("Invalid value '\(s)' for metric '\(key)': expected a number") }
-                v = d
-            }
+            do { v = try WireInput.metricValue(text: s, key: key) } catch { throw p.reject(error.message) }
         default: throw p.reject("Missing value for required parameter 'value' of metric '\(key)'")
         }
         return Metric(key, v, timestamp: timestamp, step: step, modelId: modelId, datasetName: datasetName, datasetDigest: datasetDigest)

@@ -12,12 +12,6 @@ struct MLflowModelRoutes: Sendable {
         registerLoggedModels(route)
     }
 
-    static func page(_ key: String, _ items: [[String: Any]], _ token: String?) -> [String: Any] {
-        var out: [String: Any] = [key: items]
-        if let token { out["next_page_token"] = token }
-        return out
-    }
-
     func registerRegistry(_ route: MLflowRouteBuilder) {
         let store = self.store
         // Registered models
@@ -40,7 +34,7 @@ struct MLflowModelRoutes: Sendable {
             let page = try await store.searchRegisteredModels(filter: i.nonEmpty("filter"), orderBy: i.strings("order_by"),
                                                               maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultModelSearchResults)),
                                                               pageToken: i.nonEmpty("page_token"))
-            return Self.page("registered_models", page.items.map(Wire.registeredModel), page.nextPageToken)
+            return Wire.page("registered_models", page.items.map(Wire.registeredModel), page.nextPageToken)
         }
         route(.get, "registered-models/search", searchModels)
         route(.post, "registered-models/search", searchModels)
@@ -87,7 +81,7 @@ struct MLflowModelRoutes: Sendable {
             let page = try await store.searchModelVersions(filter: i.nonEmpty("filter"), orderBy: i.strings("order_by"),
                                                            maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultVersionSearchResults)),
                                                            pageToken: i.nonEmpty("page_token"))
-            return Self.page("model_versions", page.items.map(Wire.modelVersion), page.nextPageToken)
+            return Wire.page("model_versions", page.items.map(Wire.modelVersion), page.nextPageToken)
         }
         route(.get, "model-versions/search", searchVersions)
         route(.post, "model-versions/search", searchVersions)
@@ -142,7 +136,7 @@ struct MLflowModelRoutes: Sendable {
         route(.post, "logged-models/search") { i throws(StoreError) in
             let page = try await store.searchLoggedModels(experimentIds: i.strings("experiment_ids"), filter: i.nonEmpty("filter"),
                                                           maxResults: Int(try i.int("max_results") ?? 100), pageToken: i.nonEmpty("page_token"))
-            return Self.page("models", page.items.map(Wire.loggedModel), page.nextPageToken)
+            return Wire.page("models", page.items.map(Wire.loggedModel), page.nextPageToken)
         }
         route(.get, "logged-models/{model_id}/artifacts/directories") { i throws(StoreError) in
             let m = try await store.loggedModel(id: try i.require("model_id"))

@@ -15,13 +15,17 @@ struct MLflowRouteBuilder {
 
     func callAsFunction(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         let bodyLimit = self.bodyLimit
-        for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] {
-            router.on(RouterPath(prefix + path), method: method) { request, context in
-                var i = try await Self.input(request, bodyLimit: bodyLimit)
-                for name in Self.pathParameters { if let v = context.parameters.get(name) { i.query[name] = [v] } }
-                return json(try await handler(i))
-            }
+        on(method, path) { request, context in
+            var i = try await Self.input(request, bodyLimit: bodyLimit)
+            for name in Self.pathParameters { if let v = context.parameters.get(name) { i.query[name] = [v] } }
+            return json(try await handler(i))
         }
+    }
+
+    /// Registers `respond` under both of MLflow's prefixes.
+    func on(_ method: HTTPRequest.Method, _ path: String,
+            _ respond: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+        for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] { router.on(RouterPath(prefix + path), method: method, use: respond) }
     }
 
     typealias RawHandler = @Sendable (UnsafeRawBufferPointer, WireInput) throws(StoreError) -> Decoded
@@ -31,19 +35,21 @@ struct MLflowRouteBuilder {
     /// the body and the query, and returns the work to do.
     func raw(_ method: HTTPRequest.Method, _ path: String, _ decode: @escaping RawHandler) {
         let bodyLimit = self.bodyLimit
-        for prefix in ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"] {
-            router.on(RouterPath(prefix + path), method: method) { request, _ in
-                var req = request
-                let buffer = try await req.body.collect(upTo: bodyLimit)
-                let query = WireInput(json: [:], query: Self.formDecoded(request.uri.query ?? ""), user: Self.user(request.headers[.authorization]))
-                let work = try buffer.readableBytesView.withUnsafeBytes { raw throws(StoreError) in try decode(raw, query) }
-                return json(try await work())
-            }
+        on(method, path) { request, _ in
+            var req = request
+            let buffer = try await req.body.collect(upTo: bodyLimit)
+            let query = Self.input(request, body: [:])
+            let work = try buffer.readableBytesView.withUnsafeBytes { raw throws(StoreError) in try decode(raw, query) }
+            return json(try await work())
         }
     }
 
+    /// The request's query string and caller, with a body already read.
+    static func input(_ request: Request, body: [String: Any]) -> WireInput {
+        WireInput(json: body, query: formDecoded(request.uri.query ?? ""), user: user(request.headers[.authorization]))
+    }
+
     static func input(_ request: Request, bodyLimit: Int) async throws -> WireInput {
-        let query = formDecoded(request.uri.query ?? "")
         var body: [String: Any] = [:]
         if request.method != .get {
             var req = request
@@ -57,7 +63,7 @@ struct MLflowRouteBuilder {
                 body = object
             }
         }
-        return WireInput(json: body, query: query, user: user(request.headers[.authorization]))
+        return input(request, body: body)
     }
 
     /// A query string as HTML forms encode it (what `requests` sends): `+` is a space, then percent-decoding.

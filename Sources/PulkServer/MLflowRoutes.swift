@@ -34,9 +34,7 @@ struct MLflowRoutes: Sendable {
             let view = try Self.view(i.string("view_type"))
             let page = try await store.searchExperiments(view: view, filter: i.string("filter"), orderBy: i.strings("order_by"),
                                                          maxResults: Int(try i.int("max_results") ?? 1000), pageToken: i.nonEmpty("page_token"))
-            var out: [String: Any] = ["experiments": page.items.map(Wire.experiment)]
-            if let t = page.nextPageToken { out["next_page_token"] = t }
-            return out
+            return Wire.page("experiments", page.items.map(Wire.experiment), page.nextPageToken)
         }
         route(.post, "experiments/search", searchExperiments)
         route(.get, "experiments/search", searchExperiments)
@@ -73,9 +71,7 @@ struct MLflowRoutes: Sendable {
         route.raw(.post, "runs/log-metric") { bytes, query throws(StoreError) in
             // The metric's fields sit at the top level of the body: decode it as a one-metric batch.
             let body = try LogBatchBody.decodeMetric(bytes)
-            guard let runId = body.runId ?? query.string("run_id") ?? query.string("run_uuid"), !runId.isEmpty else {
-                throw StoreError(.invalidParameterValue, "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.")
-            }
+            let runId = try body.runId(or: query)
             return { () throws(StoreError) in try await store.logBatch(runId: runId, metrics: body.metrics, params: [], tags: []); return [:] }
         }
         route(.post, "runs/log-parameter") { i throws(StoreError) in
@@ -87,26 +83,20 @@ struct MLflowRoutes: Sendable {
         route(.post, "runs/delete-tag") { i throws(StoreError) in try await store.deleteTag(runId: try i.runId(), key: try i.require("key")); return [:] }
         route.raw(.post, "runs/log-batch") { bytes, query throws(StoreError) in
             let body = try LogBatchBody.decode(bytes)
-            guard let runId = body.runId ?? query.string("run_id"), !runId.isEmpty else {
-                throw StoreError(.invalidParameterValue, "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.")
-            }
+            let runId = try body.runId(or: query)
             return { () throws(StoreError) in try await store.logBatch(runId: runId, metrics: body.metrics, params: body.params, tags: body.tags); return [:] }
         }
         let searchRuns: Handler = { i throws(StoreError) in
             let page = try await store.searchRuns(experimentIds: i.strings("experiment_ids"), filter: i.string("filter"),
                                                   view: try Self.view(i.string("run_view_type")), maxResults: Int(try i.int("max_results") ?? 1000),
                                                   orderBy: i.strings("order_by"), pageToken: i.nonEmpty("page_token"))
-            var out: [String: Any] = ["runs": page.items.map(Wire.run)]
-            if let t = page.nextPageToken { out["next_page_token"] = t }
-            return out
+            return Wire.page("runs", page.items.map(Wire.run), page.nextPageToken)
         }
         route(.post, "runs/search", searchRuns)
         route(.get, "metrics/get-history") { i throws(StoreError) in
             let page = try await store.metricHistory(runId: try i.runId(), key: try i.require("metric_key"),
                                                      maxResults: try i.int("max_results").map(Int.init), pageToken: i.nonEmpty("page_token"))
-            var out: [String: Any] = ["metrics": page.items.map(Wire.metric)]
-            if let t = page.nextPageToken { out["next_page_token"] = t }
-            return out
+            return Wire.page("metrics", page.items.map(Wire.metric), page.nextPageToken)
         }
     }
 

@@ -79,16 +79,20 @@ struct WireInput {
         case let d as Double: return d
         case let i as Int64: return Double(i)
         case let n as NSNumber: return n.doubleValue
-        case let s as String:
-            switch s {
-            case "NaN", "nan": return .nan
-            case "Infinity", "inf": return .infinity
-            case "-Infinity", "-inf": return -.infinity
-            default:
-                guard let d = Double(s) else { throw StoreError(.invalidParameterValue, "Invalid value '\(s)' for metric '\(key)': expected a number") }
-                return d
-            }
+        case let s as String: return try metricValue(text: s, key: key)
         default: throw StoreError(.invalidParameterValue, "Missing value for required parameter 'value' of metric '\(key)'")
+        }
+    }
+
+    /// A metric value sent as text: a number, or NaN and the infinities as MLflow writes them.
+    static func metricValue(text s: String, key: String) throws(StoreError) -> Double {
+        switch s {
+        case "NaN", "nan": return .nan
+        case "Infinity", "inf": return .infinity
+        case "-Infinity", "-inf": return -.infinity
+        default:
+            guard let d = Double(s) else { throw StoreError(.invalidParameterValue, "Invalid value '\(s)' for metric '\(key)': expected a number") }
+            return d
         }
     }
 
@@ -131,12 +135,18 @@ enum Wire {
         ["key": m.key, "value": number(m.value), "timestamp": m.timestamp, "step": m.step]
     }
 
-    static func runInfo(_ i: RunInfo) -> [String: Any] {
-        var d: [String: Any] = ["run_id": i.runId, "run_uuid": i.runId, "run_name": i.runName, "experiment_id": i.experimentId,
-                                "user_id": i.userId, "status": i.status.rawValue, "start_time": i.startTime,
-                                "artifact_uri": i.artifactUri, "lifecycle_stage": i.lifecycleStage.rawValue]
-        if let e = i.endTime { d["end_time"] = e }
-        return d
+    /// A run's info (the shape `JSON.ObjectWriter.runInfo` writes, also inside whole runs).
+    static func runInfo(_ i: RunInfo) -> JSON.Raw {
+        var w = JSON.ObjectWriter()
+        w.runInfo(i)
+        return JSON.Raw(bytes: w.finish())
+    }
+
+    /// One page of a search: the items under `key`, and the next page's token when there is one.
+    static func page<T>(_ key: String, _ items: [T], _ token: String?) -> [String: Any] {
+        var out: [String: Any] = [key: items]
+        if let token { out["next_page_token"] = token }
+        return out
     }
 
     /// A run as MLflow's JSON, written straight to bytes (search pages return thousands of runs).

@@ -56,9 +56,7 @@ struct NativeAPI: Sendable {
             let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
             let page = try await store.searchRegisteredModels(filter: query["filter"]?.first, orderBy: query["order_by"] ?? [],
                                                               maxResults: Int(query["max_results"]?.first ?? "") ?? 100, pageToken: query["page_token"]?.first)
-            var out: [String: Any] = ["models": page.items.map(Wire.registeredModel)]
-            if let t = page.nextPageToken { out["next_page_token"] = t }
-            return json(out)
+            return json(Wire.page("models", page.items.map(Wire.registeredModel), page.nextPageToken))
         }
         router.get("\(Self.base)/models/{name}") { _, context in
             let name = try context.parameters.require("name")

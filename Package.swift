@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "PulkModels", targets: ["PulkModels"]),
         .library(name: "PulkStore", targets: ["PulkStore"]),
         .library(name: "PulkServer", targets: ["PulkServer"]),
+        .library(name: "PulkTracking", targets: ["PulkTracking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,6 +60,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
+        // Tracked training: runs of `pulk train`/`evaluate` with their artifacts and plots, to the local store or a
+        // remote MLflow-protocol server; lineage from model versions back to dataset versions.
+        .target(name: "PulkTracking", dependencies: [
+            "PulkStore", "PulkLearn", "PulkProfile", "PulkWorkspace", "PulkFrame",
         ], swiftSettings: strict),
         // The tracking server: MLflow's REST protocol, the artifact proxy and Pulk's native API on Hummingbird.
         .target(name: "PulkServer", dependencies: [
@@ -71,7 +78,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The `pulk` command: a thin shell over the libraries.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer",
+            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
@@ -90,6 +97,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore"], swiftSettings: strict),
         .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkLearn", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

@@ -85,7 +85,7 @@ enum Warnings {
 }
 
 /// `x` with `digits` decimals (no Foundation formatting, so output is locale-independent).
-func formatFixed(_ x: Double, _ digits: Int) -> String {
+public func formatFixed(_ x: Double, _ digits: Int) -> String {
     guard x.isFinite else { return x.isNaN ? "–" : (x > 0 ? "∞" : "-∞") }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }

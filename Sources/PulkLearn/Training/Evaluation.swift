@@ -11,10 +11,32 @@ public struct MetricValue: Sendable, Codable, Equatable {
     }
 }
 
+/// True and predicted values of evaluated rows, aligned: what metrics and evaluation plots are made of.
+public enum Outcomes: Sendable {
+    case regression(actual: [Double], predicted: [Double])
+    /// `truth` and `predicted` index `classes`; `probabilities` has one value per class and row.
+    case classification(classes: [String], truth: [Int], predicted: [Int], probabilities: [[Double]])
+}
+
 /// Every metric that fits a task, computed from a model's predictions and the true target.
 public enum Evaluation {
     /// Metrics of `predictions` against the target column of `frame` (rows with a missing target are skipped).
     public static func metrics(_ predictions: Predictions, frame: Frame, target: String) throws(LearnError) -> [MetricValue] {
+        metrics(try outcomes(predictions, frame: frame, target: target))
+    }
+
+    /// Every metric of the task of `outcomes`.
+    public static func metrics(_ outcomes: Outcomes) -> [MetricValue] {
+        switch outcomes {
+        case .regression(let y, let p): return regression(y, p)
+        case .classification(let classes, let y, let p, let probabilities): return classification(y, p, probabilities, classCount: classes.count)
+        }
+    }
+
+    /// The true and predicted values of the rows of `frame` that have a target value, aligned.
+    /// Classification labels become indices into the model's classes; a label the model never saw
+    /// gets one extra class, "(unseen)", with probability 0.
+    public static func outcomes(_ predictions: Predictions, frame: Frame, target: String) throws(LearnError) -> Outcomes {
         guard let column = frame.columns.first(where: { $0.name == target }) else {
             throw .unknownTarget(target, available: frame.names)
         }
@@ -25,16 +47,14 @@ public enum Evaluation {
             guard let y = column.doubles() else {
                 throw .badTarget(target, reason: "it is \(column.type.rawValue), but the model predicts numbers")
             }
-            return regression(rows.map { y[$0] }, rows.map { p[$0] })
+            return .regression(actual: rows.map { y[$0] }, predicted: rows.map { p[$0] })
         case .classification(let classes, let predicted, let probabilities):
-            // True labels as indices into the model's classes; unseen labels get an extra index.
             let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
             let k = classes.count
             let yTrue = rows.map { index[column.value(at: $0).description] ?? k }
             let unseen = yTrue.contains(k)
-            let count = unseen ? k + 1 : k
-            return classification(yTrue, rows.map { predicted[$0] }, rows.map { probabilities[$0] + (unseen ? [0] : []) },
-                                   classCount: count)
+            return .classification(classes: classes + (unseen ? ["(unseen)"] : []), truth: yTrue, predicted: rows.map { predicted[$0] },
+                                   probabilities: rows.map { probabilities[$0] + (unseen ? [0] : []) })
         }
     }
 

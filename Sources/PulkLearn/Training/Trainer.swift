@@ -115,6 +115,12 @@ public struct Trainer: Sendable {
     /// Trains on a split of `frame`, evaluates on the held-out rows, and refits nothing: the returned
     /// model is the one evaluated.
     public func run(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport) {
+        let r = try runWithHoldout(frame, target: target)
+        return (r.model, r.report)
+    }
+
+    /// `run`, also returning the test rows' true and predicted values (for evaluation plots).
+    public func runWithHoldout(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
         let task = estimator.task(for: frame, target: target)
         let t = try TargetValues.extract(frame, target: target, task: task)
         let data = t.presentRows(of: frame)
@@ -141,7 +147,8 @@ public struct Trainer: Sendable {
             test = tt.presentRows(of: testFrame)
         }
         let model = try estimator.fit(train, target: target, seed: seed)
-        let metrics = try Evaluation.metrics(try model.predict(test), frame: test, target: target)
+        let holdout = try Evaluation.outcomes(try model.predict(test), frame: test, target: target)
+        let metrics = Evaluation.metrics(holdout)
         if let metric, !metrics.contains(where: { $0.name == metric }) {
             throw .badParameterValue(model: "train", name: "metric", value: metric, expected: "one of " + metrics.map(\.name).joined(separator: ", "))
         }
@@ -177,7 +184,7 @@ public struct Trainer: Sendable {
         report.curves = curves
         report.bestIteration = (model as? any ProvidesTrainingCurves)?.bestIteration
         report.outOfBag = outOfBag
-        return (model, report)
+        return (model, report, holdout)
     }
 
     /// Retrains with `count` seeds and reports the spread of the primary metric.

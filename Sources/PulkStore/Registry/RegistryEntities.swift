@@ -1,6 +1,18 @@
 /// Model registry and MLflow 3 logged-model entities, shaped as MLflow's (times in milliseconds).
 
 public struct RegisteredModel: Sendable, Equatable {
+    public init(name: String, creationTime: Int64, lastUpdatedTime: Int64, description: String, userId: String, tags: [Tag],
+                aliases: [String: Int64], latestVersions: [ModelVersion]) {
+        self.name = name
+        self.creationTime = creationTime
+        self.lastUpdatedTime = lastUpdatedTime
+        self.description = description
+        self.userId = userId
+        self.tags = tags
+        self.aliases = aliases
+        self.latestVersions = latestVersions
+    }
+
     public var name: String
     public var creationTime: Int64
     public var lastUpdatedTime: Int64
@@ -24,6 +36,26 @@ public enum ModelVersionStage: String, Sendable, CaseIterable {
 }
 
 public struct ModelVersion: Sendable, Equatable {
+    public init(name: String, version: Int64, creationTime: Int64, lastUpdatedTime: Int64, description: String, userId: String,
+                currentStage: ModelVersionStage, source: String, storageLocation: String, runId: String, runLink: String, modelId: String,
+                status: String, tags: [Tag], aliases: [String]) {
+        self.name = name
+        self.version = version
+        self.creationTime = creationTime
+        self.lastUpdatedTime = lastUpdatedTime
+        self.description = description
+        self.userId = userId
+        self.currentStage = currentStage
+        self.source = source
+        self.storageLocation = storageLocation
+        self.runId = runId
+        self.runLink = runLink
+        self.modelId = modelId
+        self.status = status
+        self.tags = tags
+        self.aliases = aliases
+    }
+
     public var name: String
     public var version: Int64
     public var creationTime: Int64
@@ -45,6 +77,16 @@ public struct ModelVersion: Sendable, Equatable {
 
 /// One move of an alias, kept forever: who pointed `alias` of `name` from one version to another.
 public struct AliasMove: Sendable, Equatable {
+    public init(sequence: Int64, name: String, alias: String, fromVersion: Int64?, toVersion: Int64?, user: String, time: Int64) {
+        self.sequence = sequence
+        self.name = name
+        self.alias = alias
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.user = user
+        self.time = time
+    }
+
     public var sequence: Int64
     public var name: String
     public var alias: String

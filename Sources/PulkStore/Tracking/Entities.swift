@@ -45,6 +45,17 @@ public struct Metric: Sendable, Codable, Equatable {
 }
 
 public struct Experiment: Sendable, Codable, Equatable {
+    public init(experimentId: String, name: String, artifactLocation: String, lifecycleStage: LifecycleStage, creationTime: Int64,
+                lastUpdateTime: Int64, tags: [Tag]) {
+        self.experimentId = experimentId
+        self.name = name
+        self.artifactLocation = artifactLocation
+        self.lifecycleStage = lifecycleStage
+        self.creationTime = creationTime
+        self.lastUpdateTime = lastUpdateTime
+        self.tags = tags
+    }
+
     public var experimentId: String
     public var name: String
     public var artifactLocation: String
@@ -55,6 +66,19 @@ public struct Experiment: Sendable, Codable, Equatable {
 }
 
 public struct RunInfo: Sendable, Codable, Equatable {
+    public init(runId: String, experimentId: String, runName: String, userId: String, status: RunStatus, startTime: Int64, endTime: Int64?,
+                artifactUri: String, lifecycleStage: LifecycleStage) {
+        self.runId = runId
+        self.experimentId = experimentId
+        self.runName = runName
+        self.userId = userId
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.artifactUri = artifactUri
+        self.lifecycleStage = lifecycleStage
+    }
+
     public var runId: String
     public var experimentId: String
     public var runName: String
@@ -67,6 +91,14 @@ public struct RunInfo: Sendable, Codable, Equatable {
 }
 
 public struct Run: Sendable, Equatable {
+    public init(info: RunInfo, metrics: [Metric], params: [Param], tags: [Tag], io: RunIO = RunIO()) {
+        self.info = info
+        self.metrics = metrics
+        self.params = params
+        self.tags = tags
+        self.io = io
+    }
+
     public var info: RunInfo
     /// The latest value of each metric (largest step, then latest timestamp, then largest value).
     public var metrics: [Metric]

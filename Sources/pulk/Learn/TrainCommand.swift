@@ -3,9 +3,13 @@ import Foundation
 import PulkFrame
 import PulkLearn
 import PulkModels
+import PulkProfile
+import PulkStore
+import PulkTracking
 import PulkTrees
+import PulkWorkspace
 
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model on a dataset version or file, report test metrics beside a baseline, and save it.",
@@ -29,9 +33,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the model file.") var out: String = "model.pulk"
     @Flag(help: "List the model's hyperparameters and exit.") var helpParams = false
     @OptionGroup var read: ReadOptions
+    @OptionGroup var tracking: RunOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
+    func run() async throws {
         let type = try explain { try Catalog.estimator(named: model) }
         if helpParams {
             print(Self.parameterHelp(type))
@@ -52,16 +57,25 @@ struct TrainCommand: ParsableCommand {
             }
             strategy = s
         }
-        let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
-        let testFrame = try testData.map { try loadFrame($0, read: read, workspace: common, json: common.json).0 }
+        let loaded = try loadData(data, read: read, workspace: common, json: common.json)
+        let (frame, source) = (loaded.frame, loaded.label)
+        let testLoaded = try testData.map { try loadData($0, read: read, workspace: common, json: common.json) }
+        let testFrame = testLoaded?.frame
         if let seeds, seeds < 2 { throw ValidationError("--seeds needs at least 2 seeds to measure a spread.") }
         var trainer = Trainer(estimator: estimator, split: strategy, testFraction: testSize, seed: seed, folds: cv, seeds: seeds,
                               metric: metric)
         trainer.testFrame = testFrame
-        let (fitted, report) = try explain { try trainer.run(frame, target: target) }
+        let (fitted, report, holdout) = try explain { try trainer.runWithHoldout(frame, target: target) }
         try explain { try ModelFile.write(fitted, to: out) }
+        var recorded: RunInfo?
+        if !tracking.noTrack {
+            var content = RunContent.training(report, holdout: holdout, testSize: testFrame == nil ? testSize : nil)
+            content.inputs = [loaded.input(context: "training")] + (testLoaded.map { [$0.input(context: "evaluation")] } ?? [])
+            recorded = try await tracking.record(content, modelFile: out, frame: tracking.noProfile ? nil : frame, label: source, target: target,
+                                                 source: "pulk train", data: [loaded] + (testLoaded.map { [$0] } ?? []), common: common)
+        }
         if common.json {
-            print(Output.json(Trained(source: source, out: out, report: report)))
+            print(Output.json(Trained(source: source, out: out, runId: recorded?.runId, experimentId: recorded?.experimentId, report: report)))
             return
         }
         print("\(report.model) on \(source) → \(report.target) (\(report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
@@ -97,11 +111,14 @@ struct TrainCommand: ParsableCommand {
                 + "trust \(r.trustedDecimals) decimal place\(r.trustedDecimals == 1 ? "" : "s")")
         }
         print("\nModel written to \(out)")
+        if let recorded { print("Run \(recorded.runId) recorded in experiment \(tracking.experiment) (\(recorded.artifactUri))") }
     }
 
     struct Trained: Encodable {
         var source: String
         var out: String
+        var runId: String?
+        var experimentId: String?
         var report: TrainingReport
     }
 
@@ -164,27 +181,40 @@ struct Evaluated: Encodable {
     var model: String
     var data: String
     var target: String
+    var runId: String?
     var metrics: [MetricValue]
 }
 
-struct EvaluateCommand: ParsableCommand {
+struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Score a saved model on labelled data and print every metric that fits its task.")
     @Option(help: "The model file.") var model: String
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
     @Option(help: "The target column (default: the one the model was trained on).") var target: String?
     @OptionGroup var read: ReadOptions
+    @OptionGroup var tracking: RunOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
+    func run() async throws {
         let fitted = try explain { try Catalog.read(path: model) }
-        let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
+        let loaded = try loadData(data, read: read, workspace: common, json: common.json)
+        let (frame, source) = (loaded.frame, loaded.label)
         let column = target ?? fitted.target.name
-        let metrics = try explain { try Evaluation.metrics(try fitted.predict(frame), frame: frame, target: column) }
+        let outcomes = try explain { try Evaluation.outcomes(try fitted.predict(frame), frame: frame, target: column) }
+        let metrics = Evaluation.metrics(outcomes)
+        var recorded: RunInfo?
+        if !tracking.noTrack {
+            var content = RunContent.evaluation(model: model, kind: fitted.kind, target: column, metrics: metrics, holdout: outcomes,
+                                                importance: (fitted as? any ProvidesFeatureImportance)?.featureImportance)
+            content.inputs = [loaded.input(context: "evaluation")]
+            recorded = try await tracking.record(content, modelFile: nil, frame: nil, label: source, target: column, source: "pulk evaluate",
+                                                 data: [loaded], common: common)
+        }
         if common.json {
-            print(Output.json(Evaluated(model: model, data: source, target: column, metrics: metrics)))
+            print(Output.json(Evaluated(model: model, data: source, target: column, runId: recorded?.runId, metrics: metrics)))
             return
         }
         print("\(fitted.kind) on \(source) → \(column)\n")
         print(Output.table(["METRIC", "VALUE"], metrics.map { [$0.name, TrainCommand.format($0.value)] }))
+        if let recorded { print("\nRun \(recorded.runId) recorded in experiment \(tracking.experiment)") }
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-@testable import PulkServer
-import PulkStore
+@testable import PulkStore
 
 @Suite("Artifact store")
 struct ArtifactStoreTests {

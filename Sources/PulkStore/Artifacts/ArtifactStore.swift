@@ -1,6 +1,5 @@
 public import Foundation
 public import NIOCore
-public import PulkStore
 
 /// Artifacts on local disk under one root. Clients name artifacts by keys relative to the root
 /// (`EXPERIMENT/RUN/artifacts/model/model.pkl`); a key never leaves the root: `..`, absolute paths,

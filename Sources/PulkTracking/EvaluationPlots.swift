@@ -1,0 +1,66 @@
+public import PulkLearn
+import PulkProfile
+
+/// The evaluation plots of a run, as SVG files keyed by artifact path: confusion matrix, ROC and
+/// precision-recall curves (one-vs-rest per class beyond two), residuals and predicted against
+/// actual, feature importance and boosting curves.
+public enum EvaluationPlots {
+    /// Points drawn in a scatter plot at most (an even sample beyond), so plots stay small.
+    public static let maxScatterPoints = 2000
+    /// Classes drawn one-vs-rest at most.
+    public static let maxCurveClasses = 10
+
+    public static func plots(_ outcomes: Outcomes, importance: [FeatureImportance]?, curves: [TrainingCurve]?) -> [(path: String, svg: String)] {
+        var out: [(String, String)] = []
+        switch outcomes {
+        case .regression(let y, let p):
+            let (ys, ps) = (sample(y), sample(p))
+            let residuals = zip(ys, ps).map { $0 - $1 }
+            out.append(("plots/residuals.svg", SVGChart.scatter(x: ps, y: residuals, title: "Residuals (actual − predicted)", xLabel: "predicted",
+                                                                yLabel: "residual", zeroLine: true)))
+            out.append(("plots/predicted_vs_actual.svg", SVGChart.scatter(x: ys, y: ps, title: "Predicted against actual", xLabel: "actual",
+                                                                          yLabel: "predicted", diagonal: true)))
+        case .classification(let classes, let y, let p, let probabilities):
+            let k = classes.count
+            out.append(("plots/confusion_matrix.svg", SVGChart.countMatrix(labels: classes, counts: ClassificationMetrics.confusionMatrix(y, p, classCount: k),
+                                                                           title: "Confusion matrix", rowLabel: "true class", columnLabel: "predicted class")))
+            // Binary: the positive class (index 1); otherwise each class against the rest.
+            let shown = k == 2 ? [1] : Array(0..<min(k, maxCurveClasses))
+            var roc: [SVGChart.Series] = [], pr: [SVGChart.Series] = []
+            for c in shown where c < (probabilities.first?.count ?? 0) {
+                let positive = y.map { $0 == c }
+                guard positive.contains(true), positive.contains(false) else { continue }
+                let score = probabilities.map { $0[c] }
+                let r = RankingMetrics.rocCurve(positive, score), q = RankingMetrics.precisionRecallCurve(positive, score)
+                let name = k == 2 ? classes[c] : "\(classes[c]) vs rest"
+                let auc = RankingMetrics.rocAUC(positive, score).map { " (AUC \(formatFixed($0, 3)))" } ?? ""
+                let ap = RankingMetrics.averagePrecision(positive, score).map { " (AP \(formatFixed($0, 3)))" } ?? ""
+                roc.append(SVGChart.Series(name: name + auc, x: r.fpr, y: r.tpr))
+                pr.append(SVGChart.Series(name: name + ap, x: q.recall, y: q.precision))
+            }
+            if !roc.isEmpty {
+                out.append(("plots/roc_curve.svg", SVGChart.lines(roc, title: "ROC curve", xLabel: "false positive rate", yLabel: "true positive rate",
+                                                                  unit: true, diagonal: true)))
+                out.append(("plots/precision_recall_curve.svg", SVGChart.lines(pr, title: "Precision-recall curve", xLabel: "recall", yLabel: "precision",
+                                                                               unit: true)))
+            }
+        }
+        if let importance, !importance.isEmpty {
+            let total = max(importance.reduce(0) { $0 + $1.gain }, .leastNonzeroMagnitude)
+            let top = importance.sorted { $0.gain != $1.gain ? $0.gain > $1.gain : $0.feature < $1.feature }.prefix(20)
+            out.append(("plots/feature_importance.svg", SVGChart.bars(top.map { ($0.feature, $0.gain, formatFixed(100 * $0.gain / total, 1) + "%") },
+                                                                      title: "Feature importance (share of gain)", width: 520)))
+        }
+        if let curves, !curves.isEmpty {
+            let series = curves.map { c in SVGChart.Series(name: c.name, x: c.values.indices.map(Double.init), y: c.values) }
+            out.append(("plots/training_curves.svg", SVGChart.lines(series, title: "Training curves", xLabel: "iteration", yLabel: "value")))
+        }
+        return out
+    }
+
+    /// An evenly spaced sample of at most `maxScatterPoints` values (the same rows for aligned arrays).
+    static func sample(_ v: [Double]) -> [Double] {
+        guard v.count > maxScatterPoints else { return v }
+        return (0..<maxScatterPoints).map { v[$0 * v.count / maxScatterPoints] }
+    }
+}

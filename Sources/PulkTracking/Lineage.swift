@@ -1,0 +1,66 @@
+public import Foundation
+public import PulkFrame
+public import PulkStore
+public import PulkWorkspace
+
+/// Run inputs for the data a run read, in MLflow's dataset shape so MLflow's UI and client show them too.
+public enum DatasetInputs {
+    /// A registered workspace version: source type "pulk", source `{"dataset": "NAME:V"}`, digest the
+    /// first 32 hex digits of its content SHA-256 (MLflow keeps at most 36 characters).
+    public static func workspace(_ v: DatasetVersion, frame: Frame, context: String) -> DatasetInput {
+        DatasetInput(dataset: PulkStore.DatasetRef(name: v.name, digest: String(v.contentSHA256.prefix(32)), sourceType: "pulk",
+                                                   source: json(["dataset": v.reference]), schema: schema(frame), profile: profile(frame)),
+                     tags: [Tag("mlflow.data.context", context)])
+    }
+
+    /// A file read directly: source type "local", source `{"uri": "file:///…"}`, digest of its bytes.
+    public static func file(path: String, frame: Frame, context: String) -> DatasetInput {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let digest = ((try? BlobStore.hash(fileAt: path))?.0.description).map { String($0.prefix(32)) } ?? ""
+        return DatasetInput(dataset: PulkStore.DatasetRef(name: url.deletingPathExtension().lastPathComponent, digest: digest, sourceType: "local",
+                                                          source: json(["uri": url.absoluteString]), schema: schema(frame), profile: profile(frame)),
+                            tags: [Tag("mlflow.data.context", context)])
+    }
+
+    static func json(_ object: [String: Any]) -> String {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// MLflow's column-spec schema.
+    static func schema(_ frame: Frame) -> String {
+        let types: [DataType: String] = [.float64: "double", .int64: "long", .bool: "boolean", .string: "string", .date: "datetime", .datetime: "datetime"]
+        return json(["mlflow_colspec": frame.columns.map { ["name": $0.name, "type": types[$0.type] ?? "string"] }])
+    }
+
+    static func profile(_ frame: Frame) -> String { json(["num_rows": frame.rowCount, "num_elements": frame.rowCount * frame.columnCount]) }
+}
+
+/// Where a model version came from: the run that made it and the data that run read, down to the
+/// workspace dataset version's content hash and source file.
+public struct Lineage: Sendable, Codable {
+    public struct Version: Sendable, Codable { public var name: String; public var version: Int64; public var source: String; public var aliases: [String] }
+    public struct RunSummary: Sendable, Codable {
+        public var runId: String; public var runName: String; public var experimentId: String; public var status: String; public var startTime: Int64
+    }
+    public struct Input: Sendable, Codable {
+        public var name: String; public var digest: String; public var sourceType: String; public var source: String; public var context: String
+        public var workspaceVersion: DatasetVersionInfo?
+    }
+    public var modelVersion: Version
+    public var run: RunSummary?
+    public var datasets: [Input]
+
+    public static func of(_ v: ModelVersion, client: any TrackingClient) async throws(StoreError) -> Lineage {
+        var out = Lineage(modelVersion: Version(name: v.name, version: v.version, source: v.source, aliases: v.aliases), run: nil, datasets: [])
+        guard !v.runId.isEmpty else { return out }
+        let run = try await client.run(id: v.runId)
+        out.run = RunSummary(runId: run.info.runId, runName: run.info.runName, experimentId: run.info.experimentId, status: run.info.status.rawValue,
+                             startTime: run.info.startTime)
+        for input in run.io.datasetInputs {
+            out.datasets.append(Input(name: input.dataset.name, digest: input.dataset.digest, sourceType: input.dataset.sourceType,
+                                      source: input.dataset.source, context: input.tags.first { $0.key == "mlflow.data.context" }?.value ?? "",
+                                      workspaceVersion: await client.datasetVersion(input)))
+        }
+        return out
+    }
+}

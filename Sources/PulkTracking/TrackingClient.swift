@@ -1,0 +1,94 @@
+public import Foundation
+public import PulkStore
+
+/// Where runs are tracked: the workspace's own store, or a tracking server (Pulk or MLflow) over the
+/// MLflow REST protocol. The CLI's `train`, `evaluate`, `runs` and `models` commands speak only this.
+public protocol TrackingClient: Sendable {
+    /// A short description for messages: the workspace folder or the server's address.
+    var location: String { get }
+
+    func experiment(named name: String) async throws(StoreError) -> Experiment?
+    func createExperiment(named name: String) async throws(StoreError) -> String
+    func experiment(id: String) async throws(StoreError) -> Experiment
+    func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo
+    func logBatch(runId: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws(StoreError)
+    func logInputs(runId: String, datasets: [DatasetInput]) async throws(StoreError)
+    /// Stores `bytes` at `path` under the run's artifact root.
+    func logArtifact(_ run: RunInfo, path: String, bytes: [UInt8]) async throws(StoreError)
+    func finishRun(runId: String, status: RunStatus, endTime: Int64) async throws(StoreError)
+
+    func run(id: String) async throws(StoreError) -> Run
+    func searchRuns(experimentIds: [String], filter: String?, orderBy: [String], maxResults: Int) async throws(StoreError) -> [Run]
+    func metricHistory(runId: String, key: String) async throws(StoreError) -> [Metric]
+    /// Artifact paths of a run, files only, depth first.
+    func artifactFiles(_ run: RunInfo) async throws(StoreError) -> [String]
+
+    func registeredModel(name: String) async throws(StoreError) -> RegisteredModel?
+    func createRegisteredModel(name: String, user: String) async throws(StoreError)
+    func createModelVersion(name: String, source: String, runId: String, user: String) async throws(StoreError) -> ModelVersion
+    func modelVersions(name: String) async throws(StoreError) -> [ModelVersion]
+    func setAlias(name: String, alias: String, version: String, user: String) async throws(StoreError)
+    /// Every move of the model's aliases, oldest first (empty where the server does not keep them).
+    func aliasHistory(name: String) async throws(StoreError) -> [AliasMove]
+    /// The workspace dataset version a run input names, when this client can see the workspace.
+    func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo?
+}
+
+/// What lineage shows of a workspace dataset version (the workspace types stay in PulkWorkspace).
+public struct DatasetVersionInfo: Sendable, Equatable, Codable {
+    public var reference: String
+    public var contentSHA256: String
+    public var sourcePath: String
+    public var rowCount: Int
+    public var columnCount: Int
+    public init(reference: String, contentSHA256: String, sourcePath: String, rowCount: Int, columnCount: Int) {
+        self.reference = reference
+        self.contentSHA256 = contentSHA256
+        self.sourcePath = sourcePath
+        self.rowCount = rowCount
+        self.columnCount = columnCount
+    }
+}
+
+/// Which tracking store a command uses: `--tracking-uri`, else `MLFLOW_TRACKING_URI`, else the workspace.
+public enum TrackingTarget: Equatable, Sendable {
+    case workspace
+    case server(URL)
+
+    /// Resolves the flag and the environment. `file:` URIs and plain paths are refused with the fix,
+    /// since MLflow's file store is not Pulk's workspace.
+    public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) -> TrackingTarget {
+        guard let text = flag ?? environment["MLFLOW_TRACKING_URI"].flatMap({ $0.isEmpty ? nil : $0 }) else { return .workspace }
+        if text == "workspace" || text == "local" { return .workspace }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw .invalid("The tracking URI '\(text)' is not an http(s):// address of a tracking server; pass --tracking-uri http://HOST:PORT, "
+                + "or --tracking-uri workspace (or unset MLFLOW_TRACKING_URI) to track in the workspace")
+        }
+        return .server(url)
+    }
+}
+
+extension TrackingClient {
+    /// The experiment's id, creating it when it does not exist yet.
+    public func experimentId(named name: String) async throws(StoreError) -> String {
+        if let e = try await experiment(named: name) { return e.experimentId }
+        do { return try await createExperiment(named: name) } catch where error.code == .resourceAlreadyExists {
+            // Created by someone else in between.
+            guard let e = try await experiment(named: name) else { throw error }
+            return e.experimentId
+        }
+    }
+
+    /// Finds a run by its full id or a unique prefix of at least 6 characters in the given experiments.
+    public func run(matching idOrPrefix: String, experimentIds: [String]) async throws(StoreError) -> Run {
+        if let r = try? await run(id: idOrPrefix) { return r }
+        guard idOrPrefix.count >= 6, idOrPrefix.allSatisfy(\.isHexDigit) else { throw .notFound("No run with id '\(idOrPrefix)'") }
+        let candidates = try await searchRuns(experimentIds: experimentIds, filter: nil, orderBy: [], maxResults: 50_000)
+            .filter { $0.info.runId.hasPrefix(idOrPrefix) }
+        guard candidates.count == 1 else {
+            throw candidates.isEmpty ? .notFound("No run with id '\(idOrPrefix)'")
+                : .invalid("'\(idOrPrefix)' matches \(candidates.count) runs; give more characters of the id")
+        }
+        return candidates[0]
+    }
+}

@@ -3,6 +3,7 @@ import Hummingbird
 import PulkFrame
 import PulkProfile
 import PulkStore
+import PulkTracking
 import PulkWorkspace
 
 /// Pulk's own API under `/api/pulk/v1/`, for what MLflow has no word for: datasets, their versions,
@@ -52,6 +53,15 @@ struct NativeAPI: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(profile.jsonData(pretty: false)))))
         }
+        router.get("\(Self.base)/dataset-versions/{digest}") { _, context in
+            let digest = try context.parameters.require("digest").lowercased()
+            guard digest.count >= 8, digest.count <= 64, digest.allSatisfy(\.isHexDigit) else {
+                throw StoreError.invalid("A digest is 8 to 64 hex digits of a version's content SHA-256, not '\(digest)'")
+            }
+            let found = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.versions(contentSHA256: digest) }
+            guard let version = found.first else { throw StoreError.notFound("No dataset version has content starting with \(digest)") }
+            return json(Self.encodable(version) as? [String: Any] ?? [:])
+        }
         router.get("\(Self.base)/models") { request, _ in
             let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
             let page = try await store.searchRegisteredModels(filter: query["filter"]?.first, orderBy: query["order_by"] ?? [],
@@ -97,15 +107,8 @@ struct NativeAPI: Sendable {
         return out
     }
 
-    /// The workspace version a run's dataset input names: `source_type` "pulk" with `{"dataset": "NAME:V"}`,
-    /// or a digest that is (a prefix of) a version's content SHA-256.
     static func workspaceVersion(_ ref: PulkStore.DatasetRef, _ datasets: DatasetStore?) -> DatasetVersion? {
-        guard let datasets else { return nil }
-        if ref.sourceType == "pulk", let obj = (try? JSON.parse(Array(ref.source.utf8))) as? [String: Any],
-           let text = obj["dataset"] as? String, let r = try? PulkWorkspace.DatasetRef(parsing: text), let v = try? datasets.version(r) {
-            return v
-        }
-        return (try? datasets.versions(contentSHA256: ref.digest))?.first
+        LocalTracking.workspaceVersion(ref, datasets)
     }
 
     static func version(_ datasets: DatasetStore?, _ context: BasicRequestContext) throws -> DatasetVersion {

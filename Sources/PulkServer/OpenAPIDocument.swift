@@ -35,6 +35,12 @@ enum OpenAPIDocument {
                   "responses": {"200": {"description": "The version.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetVersionDetail"}}}},
                                 "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
         },
+        "/dataset-versions/{digest}": {
+          "parameters": [{"name": "digest", "in": "path", "required": true, "description": "8 to 64 hex digits: the start of a version's content SHA-256 (a run input's digest).", "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{8,64}$"}}],
+          "get": {"operationId": "getDatasetVersionByDigest", "summary": "The version whose content SHA-256 starts with the digest: how lineage resolves a run's dataset input.",
+                  "responses": {"200": {"description": "The version.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetVersion"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
         "/datasets/{name}/versions/{version}/profile": {
           "parameters": [{"$ref": "#/components/parameters/DatasetName"}, {"$ref": "#/components/parameters/DatasetVersion"},
                          {"name": "target", "in": "query", "required": false, "description": "A target column: adds class balance, association ranking and leakage checks.", "schema": {"type": "string"}},

@@ -51,6 +51,7 @@ public enum TrackingServer {
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
         NativeAPI(store: store, datasets: datasets).register(router)
+        WebUI(store: store, artifacts: artifacts, datasets: datasets).register(router)
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"))
     }
 }

@@ -48,14 +48,22 @@ public enum EvaluationPlots {
         if let importance, !importance.isEmpty {
             let total = max(importance.reduce(0) { $0 + $1.gain }, .leastNonzeroMagnitude)
             let top = importance.sorted { $0.gain != $1.gain ? $0.gain > $1.gain : $0.feature < $1.feature }.prefix(20)
-            out.append(("plots/feature_importance.svg", SVGChart.bars(top.map { ($0.feature, $0.gain, formatFixed(100 * $0.gain / total, 1) + "%") },
-                                                                      title: "Feature importance (share of gain)", width: 520)))
+            let bars = SVGChart.bars(top.map { ($0.feature, $0.gain, formatFixed(100 * $0.gain / total, 1) + "%") },
+                                     title: "Feature importance (share of gain)", width: 520)
+            out.append(("plots/feature_importance.svg", standalone(bars)))
         }
         if let curves, !curves.isEmpty {
             let series = curves.map { c in SVGChart.Series(name: c.name, x: c.values.indices.map(Double.init), y: c.values) }
             out.append(("plots/training_curves.svg", SVGChart.lines(series, title: "Training curves", xLabel: "iteration", yLabel: "value")))
         }
         return out
+    }
+
+    /// A report chart made to stand alone as a file: the styles its classes get from the report page.
+    static func standalone(_ svg: String) -> String {
+        guard let end = svg.firstIndex(of: ">") else { return svg }
+        let style = "<style>.bar{fill:#2266aa}text{font:11px sans-serif;fill:#333}</style>"
+        return String(svg[...end]) + style + String(svg[svg.index(after: end)...])
     }
 
     /// An evenly spaced sample of at most `maxScatterPoints` values (the same rows for aligned arrays).

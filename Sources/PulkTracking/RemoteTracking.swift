@@ -12,8 +12,19 @@ public struct RemoteTracking: TrackingClient {
     let session: URLSession
     public var location: String { base.absoluteString }
 
-    public init(base: URL) {
+    /// Sent with every request: HTTP Basic from `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD`,
+    /// or a bearer `MLFLOW_TRACKING_TOKEN`, as MLflow's client does (the server records the user with alias moves).
+    let authorization: String?
+
+    public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.base = base
+        if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
+            authorization = "Basic " + Data("\(user):\(environment["MLFLOW_TRACKING_PASSWORD"] ?? "")".utf8).base64EncodedString()
+        } else if let token = environment["MLFLOW_TRACKING_TOKEN"], !token.isEmpty {
+            authorization = "Bearer " + token
+        } else {
+            authorization = nil
+        }
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 60
         session = URLSession(configuration: config)
@@ -43,6 +54,7 @@ public struct RemoteTracking: TrackingClient {
         async throws(StoreError) -> [String: Any] {
         var request = URLRequest(url: url(path, query: query))
         request.httpMethod = method
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try? JSONSerialization.data(withJSONObject: body)
@@ -202,9 +214,9 @@ public struct RemoteTracking: TrackingClient {
     public func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? {
         // Pulk's native API resolves the input's digest to a workspace version; MLflow has none.
         guard input.dataset.digest.count >= 8,
-              let o = try? await call("GET", "/api/pulk/v1/datasets/by-digest/\(input.dataset.digest)") else { return nil }
-        guard let ref = o["reference"] as? String, let sha = o["content_sha256"] as? String else { return nil }
-        return DatasetVersionInfo(reference: ref, contentSHA256: sha, sourcePath: Decode.string(o["source_path"]),
+              let o = try? await call("GET", "/api/pulk/v1/dataset-versions/\(input.dataset.digest)") else { return nil }
+        guard let name = o["name"] as? String, let sha = o["content_sha256"] as? String else { return nil }
+        return DatasetVersionInfo(reference: "\(name):\(Decode.int64(o["version"]))", contentSHA256: sha, sourcePath: Decode.string(o["source_path"]),
                                   rowCount: Int(Decode.int64(o["row_count"])), columnCount: Int(Decode.int64(o["column_count"])))
     }
 }

@@ -114,10 +114,11 @@ public struct RunRecorder: Sendable {
         environment["MLFLOW_TRACKING_USERNAME"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "pulk"
     }
 
-    public func record(_ content: RunContent, experiment: String, runName: String?, source: String, user: String = RunRecorder.user())
-        async throws(StoreError) -> RunInfo {
+    /// `started`: when the work began (ms since 1970), so the run's duration covers the training; default now.
+    public func record(_ content: RunContent, experiment: String, runName: String?, source: String, started: Int64? = nil,
+                       user: String = RunRecorder.user()) async throws(StoreError) -> RunInfo {
         let experimentId = try await client.experimentId(named: experiment)
-        let start = now()
+        let start = started ?? now()
         let tags = [Tag("mlflow.user", user), Tag("mlflow.source.name", source), Tag("mlflow.source.type", "LOCAL")] + content.tags
         let info = try await client.createRun(experimentId: experimentId, runName: runName, userId: user, startTime: start, tags: [])
         do {

@@ -67,6 +67,10 @@ profile = get("/datasets/{name}/versions/{version}/profile", api + "/datasets/pe
 assert profile["summary"]["rows"] == 344 and profile["target"]["column"] == "species", list(profile)
 status, ctype, html = call("GET", api + "/datasets/penguins/versions/1/profile?format=html")
 assert status == 200 and ctype.startswith("text/html") and b"<svg" in html
+by_digest = get("/dataset-versions/{digest}", api + "/dataset-versions/" + detail["version"]["content_sha256"][:32])
+assert by_digest["name"] == "penguins" and by_digest["version"] == 1, by_digest
+get("/dataset-versions/{digest}", api + "/dataset-versions/00000000deadbeef", 404)
+get("/dataset-versions/{digest}", api + "/dataset-versions/xyz", 400)
 get("/datasets/{name}", api + "/datasets/nope", 404)
 get("/datasets/{name}/versions/{version}", api + "/datasets/penguins/versions/9", 404)
 get("/datasets/{name}/versions/{version}", api + "/datasets/penguins/versions/x", 400)

@@ -57,6 +57,7 @@ struct TrainCommand: AsyncParsableCommand {
             }
             strategy = s
         }
+        let started = Date()
         let loaded = try loadData(data, read: read, workspace: common, json: common.json)
         let (frame, source) = (loaded.frame, loaded.label)
         let testLoaded = try testData.map { try loadData($0, read: read, workspace: common, json: common.json) }
@@ -72,7 +73,7 @@ struct TrainCommand: AsyncParsableCommand {
             var content = RunContent.training(report, holdout: holdout, testSize: testFrame == nil ? testSize : nil)
             content.inputs = [loaded.input(context: "training")] + (testLoaded.map { [$0.input(context: "evaluation")] } ?? [])
             recorded = try await tracking.record(content, modelFile: out, frame: tracking.noProfile ? nil : frame, label: source, target: target,
-                                                 source: "pulk train", data: [loaded] + (testLoaded.map { [$0] } ?? []), common: common)
+                                                 source: "pulk train", data: [loaded] + (testLoaded.map { [$0] } ?? []), started: started, common: common)
         }
         if common.json {
             print(Output.json(Trained(source: source, out: out, runId: recorded?.runId, experimentId: recorded?.experimentId, report: report)))
@@ -195,6 +196,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
+        let started = Date()
         let fitted = try explain { try Catalog.read(path: model) }
         let loaded = try loadData(data, read: read, workspace: common, json: common.json)
         let (frame, source) = (loaded.frame, loaded.label)
@@ -207,7 +209,7 @@ struct EvaluateCommand: AsyncParsableCommand {
                                                 importance: (fitted as? any ProvidesFeatureImportance)?.featureImportance)
             content.inputs = [loaded.input(context: "evaluation")]
             recorded = try await tracking.record(content, modelFile: nil, frame: nil, label: source, target: column, source: "pulk evaluate",
-                                                 data: [loaded], common: common)
+                                                 data: [loaded], started: started, common: common)
         }
         if common.json {
             print(Output.json(Evaluated(model: model, data: source, target: column, runId: recorded?.runId, metrics: metrics)))

@@ -3,13 +3,14 @@ import Foundation
 import Hummingbird
 import PulkServer
 import PulkStore
+import PulkTracking
 import PulkWorkspace
 
 /// `pulk server`: the MLflow-compatible tracking server.
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run the tracking server: MLflow's REST API (point MLFLOW_TRACKING_URI at it) and the artifact proxy.",
+        abstract: "Run the tracking server: the web UI at /, MLflow's REST API (point MLFLOW_TRACKING_URI at it) and the artifact proxy.",
         discussion: "Defaults: SQLite in the workspace and artifacts in WORKSPACE/artifacts. SIGTERM or Ctrl-C stops it gracefully (requests in flight finish).")
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -29,20 +30,20 @@ struct ServerCommand: AsyncParsableCommand {
         let database: any SQLDatabase
         do {
             if let storeUri { database = try PostgresDatabase(url: storeUri) } else {
-                database = try SQLiteDatabase(path: workspace.root.appendingPathComponent("pulk.sqlite").path, durability: mode)
+                database = try SQLiteDatabase(path: LocalTracking.databasePath(workspace), durability: mode)
             }
         } catch { throw PulkFailure(message: error.description) }
         let store: SQLTrackingStore
-        do { store = try await SQLTrackingStore.open(database, artifactRoot: "mlflow-artifacts:/") } catch {
+        do { store = try await SQLTrackingStore.open(database, artifactRoot: LocalTracking.artifactRoot) } catch {
             throw PulkFailure(message: "cannot open the tracking store: \(error.description)")
         }
-        let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? workspace.root.appendingPathComponent("artifacts")
+        let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? LocalTracking.artifactFolder(workspace)
         let artifacts: ArtifactStore
         do { artifacts = try ArtifactStore(root: root) } catch { throw PulkFailure(message: error.description) }
         let app = TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                              configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit),
                                              metrics: TrackingServer.bootstrapMetrics())
-        print("pulk server on http://\(host):\(port)  (store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path))")
+        print("pulk server on http://\(host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path))")
         try await app.runService()
     }
 }

@@ -34,7 +34,7 @@ struct RunOptions: ParsableArguments {
     /// Records a run: the model file and (unless --no-profile) the data's profile join the content's
     /// artifacts; workspace datasets note the run as a use.
     func record(_ content: RunContent, modelFile: String?, frame: Frame?, label: String, target: String, source: String, data: [LoadedData],
-                common: WorkspaceOptions) async throws -> RunInfo {
+                started: Date, common: WorkspaceOptions) async throws -> RunInfo {
         var content = content
         if let modelFile {
             guard let bytes = FileManager.default.contents(atPath: modelFile) else { throw PulkFailure(message: "cannot read \(modelFile) back") }
@@ -47,7 +47,8 @@ struct RunOptions: ParsableArguments {
         }
         let client = try await tracking.client(common)
         let info = try await trackedAsync { () async throws(StoreError) in
-            try await RunRecorder(client: client).record(content, experiment: experiment, runName: runName, source: source)
+            try await RunRecorder(client: client).record(content, experiment: experiment, runName: runName, source: source,
+                                                         started: Int64(started.timeIntervalSince1970 * 1000))
         }
         if client is LocalTracking, let ws = try? common.open() {
             for d in data { if let v = d.version { try? ws.datasets.addUse(of: v, kind: "run", referrer: info.runId) } }

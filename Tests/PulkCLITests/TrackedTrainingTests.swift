@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// `pulk train` with tracking, `pulk runs`, `pulk models` and the web UI, end to end on a live server.
@@ -123,6 +126,61 @@ struct TrackedTrainingTests {
         let evalRun = try #require(evaluated["run_id"] as? String)
         let evalPage = try Self.get(server.url + "/ui/runs/\(evalRun)")
         #expect(evalPage.body.contains("eval_accuracy"))
+    }
+
+    static let mlflowServer = ProcessInfo.processInfo.environment["PULK_MLFLOW_SERVER"]
+
+    /// `pulk train --tracking-uri` into a real `mlflow server`; MLflow's own client then reads the run,
+    /// its curves, input, artifacts and the version `pulk models register` made (Tests/oracle/mlflow_reads_pulk_run.py).
+    @Test(.enabled(if: mlflowServer != nil && python != nil))
+    func trainsIntoMLflowServer() throws {
+        let port = Int.random(in: 20_000..<60_000), url = "http://127.0.0.1:\(port)"
+        let dir = cli.dir.appendingPathComponent("mlflow").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let server = Process()
+        // Process starts it as a process-group leader: killing the group takes its uvicorn and job workers too.
+        server.executableURL = URL(fileURLWithPath: Self.mlflowServer!)
+        server.arguments = ["server", "--backend-store-uri", "sqlite:///\(dir)/mlflow.db", "--artifacts-destination", "\(dir)/artifacts",
+                            "--host", "127.0.0.1", "--port", String(port), "--workers", "1"]
+        var env = ProcessInfo.processInfo.environment
+        env["MLFLOW_DISABLE_TELEMETRY"] = "true"
+        server.environment = env
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(-server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        var up = false, last = ""
+        for _ in 0..<900 where !up {
+            last = (try? LiveServer.curl(url + "/health")) ?? ""
+            if last.hasSuffix(" 200") { up = true } else { usleep(100_000) }
+        }
+        try #require(up, "mlflow server did not start: \(last)")
+        let ws = cli.dir.appendingPathComponent("ws").path
+        _ = try ok("data", "add", cli.penguins, "--name", "penguins", "--workspace", ws)
+        let trained = try object(try ok("train", "--data", "penguins", "--target", "species", "--model", "gbdt", "--param", "num_iterations=15", "--cv", "3",
+                                        "--experiment", "interop", "--run-name", "gbdt", "--tracking-uri", url, "--workspace", ws, "--json"))
+        let run = try #require(trained["run_id"] as? String)
+        _ = try ok("models", "register", run, "--name", "from-pulk", "--tracking-uri", url, "--workspace", ws)
+        _ = try ok("models", "alias", "from-pulk@champion", "1", "--tracking-uri", url, "--workspace", ws)
+        let shown = try object(try ok("models", "show", "from-pulk", "--tracking-uri", url, "--workspace", ws, "--json"))
+        #expect((shown["aliases"] as? [String: Int]) == ["champion": 1])
+        #expect(((shown["lineage"] as? [[String: Any]])?.first?["datasets"] as? [[String: Any]])?.first?["name"] as? String == "penguins")
+        let listed = try #require(try ok("runs", "list", "--experiment", "interop", "--tracking-uri", url, "--workspace", ws, "--json").json() as? [[String: Any]])
+        #expect(listed.compactMap { $0["run_id"] as? String } == [run])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.python!)
+        p.arguments = [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/mlflow_reads_pulk_run.py").path, url, run, "from-pulk"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && stdout.contains("\"ok\": true"), "\(stderr.suffix(3000))")
     }
 
     @Test("--no-track records nothing; a bad tracking URI fails before training")

@@ -51,12 +51,19 @@ extension SVGChart {
             let x = num(f.px(xv)), y = num(f.py(yv))
             s += "<line class=\"grid\" x1=\"\(x)\" y1=\"\(num(margin.top))\" x2=\"\(x)\" y2=\"\(num(f.height - margin.bottom))\"/>"
             s += "<line class=\"grid\" x1=\"\(num(margin.left))\" y1=\"\(y)\" x2=\"\(num(f.width - margin.right))\" y2=\"\(y)\"/>"
-            s += "<text x=\"\(x)\" y=\"\(num(f.height - margin.bottom + 14))\" text-anchor=\"middle\">\(escape(short(xv)))</text>"
-            s += "<text x=\"\(num(margin.left - 4))\" y=\"\(num(f.py(yv) + 4))\" text-anchor=\"end\">\(escape(short(yv)))</text>"
+            let anchor = i == 0 ? "start" : i == 4 ? "end" : "middle"
+            s += "<text x=\"\(x)\" y=\"\(num(f.height - margin.bottom + 14))\" text-anchor=\"\(anchor)\">\(escape(tick(xv)))</text>"
+            s += "<text x=\"\(num(margin.left - 4))\" y=\"\(num(f.py(yv) + 4))\" text-anchor=\"end\">\(escape(tick(yv)))</text>"
         }
         s += "<text x=\"\(num((margin.left + f.width - margin.right) / 2))\" y=\"\(num(f.height - 4))\" text-anchor=\"middle\">\(escape(xLabel))</text>"
         s += "<text transform=\"translate(12,\(num((margin.top + f.height - margin.bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>"
         return s
+    }
+
+    /// A tick label: whole numbers as integers, the rest as `short` writes them.
+    static func tick(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e9 { return String(Int64(v)) }
+        return short(v)
     }
 
     /// Lines over a shared x axis, with a legend when there is more than one.

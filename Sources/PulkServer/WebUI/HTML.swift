@@ -52,7 +52,7 @@ enum HTML {
     td.wrap{white-space:normal;overflow-wrap:anywhere;max-width:520px}th{background:#f0f2f5;font-weight:600;position:sticky;top:0}th a{color:inherit}
     td.num{text-align:right;font-variant-numeric:tabular-nums}tr.diff td{background:#fff7e0}
     form.bar{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:0 0 12px}form.bar label{display:flex;flex-direction:column;font-size:12px;color:#444}
-    input[type=text],input[type=search],select{padding:6px 8px;border:1px solid #b9c0c8;border-radius:4px;font:inherit;min-width:320px;max-width:100%}
+    input[type=text],input[type=search],select{padding:6px 8px;border:1px solid #b9c0c8;border-radius:4px;font:inherit;width:560px;max-width:100%}
     button,.button{padding:6px 12px;border:1px solid #1f5fa8;background:#1f5fa8;color:#fff;border-radius:4px;font:inherit;cursor:pointer;text-decoration:none}
     button[disabled]{opacity:.5;cursor:default}details{margin:0 0 12px}details .cols{display:flex;flex-wrap:wrap;gap:4px 16px;padding:8px;max-height:220px;overflow:auto;background:#fff;border:1px solid #dde1e6}
     .error{background:#fdecea;border:1px solid #f5c2c0;padding:10px 12px;border-radius:6px;color:#8a1f17}

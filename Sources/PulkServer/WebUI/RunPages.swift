@@ -287,7 +287,12 @@ extension WebUI {
         let params = runs.map { Dictionary($0.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
         let metrics = runs.map { Dictionary($0.metrics.map { ($0.key, HTML.number($0.value)) }, uniquingKeysWith: { a, _ in a }) }
         var body = "<p><label><input type=\"checkbox\" id=\"only-diff\"> Show only rows that differ</label> <span class=\"muted\">(differing rows are highlighted)</span></p>"
-        body += "<h2>Metrics</h2>" + diffTable(metrics, "Latest value of each metric") + "<h2>Parameters</h2>" + diffTable(params, "Parameters of each run")
+        let main = metrics.map { $0.filter { !$0.key.hasPrefix("baseline_") } }, baselines = metrics.map { $0.filter { $0.key.hasPrefix("baseline_") } }
+        body += "<h2>Metrics</h2>" + diffTable(main, "Latest value of each metric")
+        if baselines.contains(where: { !$0.isEmpty }) {
+            body += "<details><summary>Baseline metrics</summary>" + diffTable(baselines, "The baselines each run was trained beside") + "</details>"
+        }
+        body += "<h2>Parameters</h2>" + diffTable(params, "Parameters of each run")
         // Curves: every metric with more than one point in some run, one line per run.
         var charts: [String] = []
         for key in Self.chartCandidates(runs.flatMap(\.metrics)) {

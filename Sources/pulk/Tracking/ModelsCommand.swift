@@ -103,7 +103,13 @@ struct ModelsShow: AsyncParsableCommand {
         let client = try await tracking.client(common)
         let (model, versions, history) = try await trackedAsync { () async throws(StoreError) in
             guard let m = try await client.registeredModel(name: name) else { throw .notFound("No registered model named '\(name)' in \(client.location)") }
-            return (m, try await client.modelVersions(name: name), try await client.aliasHistory(name: name))
+            // MLflow's version search leaves out aliases; the model has them.
+            let versions = try await client.modelVersions(name: name).map { v -> ModelVersion in
+                var v = v
+                if v.aliases.isEmpty { v.aliases = m.aliases.filter { $0.value == v.version }.map(\.key).sorted() }
+                return v
+            }
+            return (m, versions, try await client.aliasHistory(name: name))
         }
         var lineage: [Lineage] = [], metrics: [String: [String: Double]] = [:]
         for v in versions {

@@ -59,11 +59,13 @@ public enum EvaluationPlots {
         return out
     }
 
-    /// A report chart made to stand alone as a file: the styles its classes get from the report page.
+    /// A report chart made to stand alone as a file: the SVG namespace (an image file needs it; the
+    /// report's inline charts do not) and the styles its classes get from the report page.
     static func standalone(_ svg: String) -> String {
-        guard let end = svg.firstIndex(of: ">") else { return svg }
+        guard svg.hasPrefix("<svg "), let end = svg.firstIndex(of: ">") else { return svg }
         let style = "<style>.bar{fill:#2266aa}text{font:11px sans-serif;fill:#333}</style>"
-        return String(svg[...end]) + style + String(svg[svg.index(after: end)...])
+        let open = svg[..<end].contains("xmlns=") ? String(svg[...end]) : "<svg xmlns=\"http://www.w3.org/2000/svg\" " + svg[svg.index(svg.startIndex, offsetBy: 5)...end]
+        return open + style + String(svg[svg.index(after: end)...])
     }
 
     /// An evenly spaced sample of at most `maxScatterPoints` values (the same rows for aligned arrays).

@@ -81,6 +81,18 @@ struct TrackedTrainingTests {
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix(" 200"))
         let filtered = try Self.get(server.url + "/ui/experiments/\(expId)?filter=" + "params.model = 'logistic'".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
         #expect(filtered.body.contains("/ui/runs/\(lrRun)") && !filtered.body.contains("/ui/runs/\(gbdtRun)\""), "the search grammar filters on the server")
+        // Sorting by a metric column puts the runs in that metric's order, both ways.
+        let accuracy = runs.map { r -> Double in
+            ((r["data"] as? [String: Any])?["metrics"] as? [[String: Any]])?.first { $0["key"] as? String == "test_accuracy" }?["value"] as? Double ?? .nan
+        }
+        #expect(accuracy[0] != accuracy[1], "the two models differ in accuracy, so the order is defined")
+        for direction in ["ASC", "DESC"] {
+            let sorted = try Self.get(server.url + "/ui/experiments/\(expId)?order=" + "metrics.`test_accuracy` \(direction)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            let g = try #require(sorted.body.range(of: "/ui/runs/\(gbdtRun)\"")), l = try #require(sorted.body.range(of: "/ui/runs/\(lrRun)\""))
+            let gbdtFirst = (accuracy[0] < accuracy[1]) == (direction == "ASC")
+            #expect((g.lowerBound < l.lowerBound) == gbdtFirst, "order \(direction) by test_accuracy \(accuracy)")
+            #expect(sorted.body.contains("data-sort=\"\(direction == "ASC" ? "ascending" : "descending")\""))
+        }
         let bad = try Self.get(server.url + "/ui/experiments/\(expId)?filter=metrics.x%20%3E")
         #expect(bad.status == 200 && bad.body.contains("role=\"alert\""), "a bad filter is explained on the page")
         #expect(try Self.get(server.url + "/ui/runs/nope").status == 404)

@@ -24,7 +24,7 @@ public enum SVGChart {
     public static func histogram(edges: [Double], counts: [Int], label: String, width: Int = 360, height: Int = 140) -> String {
         guard !counts.isEmpty, let maxCount = counts.max(), maxCount > 0 else { return "" }
         let plotH = Double(height - 22), barW = Double(width) / Double(counts.count)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(label))\"><title>\(escape(label))</title>"
+        var s = "<svg class=\"chart\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(label))\"><title>\(escape(label))</title>"
         for (i, c) in counts.enumerated() {
             let h = Double(c) / Double(maxCount) * plotH
             let tip = "\(short(edges[i])) – \(short(edges[i + 1])): \(c)"
@@ -41,7 +41,7 @@ public enum SVGChart {
         let rowH = 20, labelW = 130
         let height = items.count * rowH + 4
         let maxV = max(items.map(\.value).max() ?? 1, 1e-12)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
+        var s = "<svg class=\"chart\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
         for (i, item) in items.enumerated() {
             let y = i * rowH + 2
             let w = item.value / maxV * Double(width - labelW - 70)
@@ -59,7 +59,7 @@ public enum SVGChart {
         guard n > 0 else { return "" }
         let cell = max(10, min(28, 560 / n)), label = 120
         let size = label + n * cell
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"heatmap\" width=\"\(size)\" height=\"\(size)\" viewBox=\"0 0 \(size) \(size)\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
+        var s = "<svg class=\"heatmap\" width=\"\(size)\" height=\"\(size)\" viewBox=\"0 0 \(size) \(size)\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
         for (i, name) in names.enumerated() {
             let short = name.count > 16 ? String(name.prefix(15)) + "…" : name
             s += "<text x=\"\(label - 4)\" y=\"\(label + i * cell + cell / 2 + 4)\" text-anchor=\"end\" class=\"label\">\(escape(short))</text>"

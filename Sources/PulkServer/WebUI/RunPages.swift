@@ -80,7 +80,7 @@ extension WebUI {
         }
         let available = keys.sorted()
         let base = "/ui/experiments/\(HTML.enc(experimentId))"
-        let keep: [(String, String)] = [("filter", filter)] + chosen.map { ("col", $0.id) }
+        let keep: [(String, String)] = [("filter", filter), ("max", max == Self.pageSize ? "" : String(max))] + chosen.map { ("col", $0.id) }
 
         func sortLink(_ label: String, _ key: String) -> String {
             let descending = order == "\(key) DESC"

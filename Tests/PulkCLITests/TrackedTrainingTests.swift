@@ -96,6 +96,11 @@ struct TrackedTrainingTests {
         let bad = try Self.get(server.url + "/ui/experiments/\(expId)?filter=metrics.x%20%3E")
         #expect(bad.status == 200 && bad.body.contains("role=\"alert\""), "a bad filter is explained on the page")
         #expect(try Self.get(server.url + "/ui/runs/nope").status == 404)
+        // A run whose experiment keeps artifacts elsewhere still has a page, which says so.
+        let elsewhereExp = try #require(try Self.post(api + "/experiments/create", ["name": "s3-exp", "artifact_location": "s3://bucket/prefix"])["experiment_id"] as? String)
+        let elsewhereRun = try #require(((try Self.post(api + "/runs/create", ["experiment_id": elsewhereExp])["run"] as? [String: Any])?["info"] as? [String: Any])?["run_id"] as? String)
+        let elsewhere = try Self.get(server.url + "/ui/runs/\(elsewhereRun)")
+        #expect(elsewhere.status == 200 && elsewhere.body.contains("which this server does not serve"), "\(elsewhere.body.suffix(500))")
         let compare = try Self.get(server.url + "/ui/compare?run=\(gbdtRun)&run=\(lrRun)")
         #expect(compare.status == 200 && compare.body.contains("class=\"diff\""))
 

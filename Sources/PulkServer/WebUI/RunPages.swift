@@ -211,8 +211,11 @@ extension WebUI {
 
     /// The run's images as a "Plots" section, and its files (text shown inline) as "Artifacts".
     func artifactSection(_ run: Run) async throws -> (plots: String, files: String) {
+        guard let root = try? artifacts.key(ofLocation: run.info.artifactUri) else {
+            // An experiment created with its own artifact location (s3:, a path, …): not this server's to show.
+            return ("", "<h2>Artifacts</h2><p class=\"muted\">Kept at <span class=\"mono\">\(HTML.esc(run.info.artifactUri))</span>, which this server does not serve.</p>")
+        }
         guard let files = try? await tracking.artifactFiles(run.info), !files.isEmpty else { return ("", "<h2>Artifacts</h2><p class=\"muted\">None</p>") }
-        let root = try artifacts.key(ofLocation: run.info.artifactUri)
         var images: [String] = [], texts: [String] = [], rows: [[String]] = []
         for path in files {
             let link = "/ui/artifacts/\(HTML.enc(run.info.runId))/" + path.split(separator: "/").map { HTML.enc(String($0)) }.joined(separator: "/")

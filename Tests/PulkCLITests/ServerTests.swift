@@ -163,6 +163,18 @@ struct ServerTests {
         let server = try live.start()
         defer { server.0.terminate(); server.0.waitUntilExit() }
         #expect(try live.python(Self.python3!, "Tests/oracle/mlflow_client.py").contains("\"ok\": true"))
+        // The web UI over the same PostgreSQL store: every experiment's runs table, and each run's page.
+        let home = try LiveServer.curl(live.url + "/")
+        #expect(home.hasSuffix(" 200"))
+        let experiments = Set(home.matches(of: /\/ui\/experiments\/([0-9]+)/).map { String($0.1) })
+        #expect(!experiments.isEmpty)
+        for id in experiments {
+            let table = try LiveServer.curl(live.url + "/ui/experiments/\(id)")
+            #expect(table.hasSuffix(" 200") && !table.contains("role=\"alert\""), "experiment \(id)")
+            for run in Set(table.matches(of: /\/ui\/runs\/([0-9a-f]{32})/).map { String($0.1) }).prefix(5) {
+                #expect(try LiveServer.curl(live.url + "/ui/runs/\(run)").hasSuffix(" 200"), "run \(run)")
+            }
+        }
     }
 
     /// SIGTERM lets requests in flight finish: an upload still arriving when the signal comes lands

@@ -40,6 +40,15 @@ public struct LocalTracking: TrackingClient {
         try await store.createExperiment(name: name, artifactLocation: nil, tags: [])
     }
     public func experiment(id: String) async throws(StoreError) -> Experiment { try await store.experiment(id: id) }
+    public func experiments() async throws(StoreError) -> [Experiment] {
+        var out: [Experiment] = [], token: String?
+        repeat {
+            let page = try await store.searchExperiments(view: .activeOnly, filter: nil, orderBy: ["last_update_time DESC"], maxResults: 1000, pageToken: token)
+            out += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return out
+    }
     public func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo {
         try await store.createRun(experimentId: experimentId, userId: userId, startTime: startTime, runName: runName, tags: tags).info
     }

@@ -95,6 +95,17 @@ public struct RemoteTracking: TrackingClient {
         let o = try await call("GET", "\(Self.api)/experiments/get", query: [("experiment_id", id)])
         return Decode.experiment(o["experiment"] as? [String: Any] ?? [:])
     }
+    public func experiments() async throws(StoreError) -> [Experiment] {
+        var out: [Experiment] = [], token: String?
+        repeat {
+            var body: [String: Any] = ["max_results": 1000, "view_type": "ACTIVE_ONLY", "order_by": ["last_update_time DESC"]]
+            if let token { body["page_token"] = token }
+            let o = try await call("POST", "\(Self.api)/experiments/search", json: body)
+            out += (o["experiments"] as? [[String: Any]] ?? []).map(Decode.experiment)
+            token = (o["next_page_token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return out
+    }
     public func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo {
         var body: [String: Any] = ["experiment_id": experimentId, "user_id": userId, "start_time": startTime, "tags": tags.map(Encode.pair)]
         if let runName { body["run_name"] = runName }

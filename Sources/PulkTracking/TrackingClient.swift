@@ -10,6 +10,8 @@ public protocol TrackingClient: Sendable {
     func experiment(named name: String) async throws(StoreError) -> Experiment?
     func createExperiment(named name: String) async throws(StoreError) -> String
     func experiment(id: String) async throws(StoreError) -> Experiment
+    /// The active experiments, most recently updated first.
+    func experiments() async throws(StoreError) -> [Experiment]
     func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo
     func logBatch(runId: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws(StoreError)
     func logInputs(runId: String, datasets: [DatasetInput]) async throws(StoreError)
@@ -79,10 +81,19 @@ extension TrackingClient {
         }
     }
 
+    /// The ids of the named experiment (which must exist), or of every active experiment for nil.
+    public func experimentIds(_ name: String?) async throws(StoreError) -> [String] {
+        guard let name else { return try await experiments().map(\.experimentId) }
+        guard let e = try await experiment(named: name) else {
+            throw .notFound("No experiment named '\(name)' in \(location); `pulk train --experiment \(name)` creates it")
+        }
+        return [e.experimentId]
+    }
+
     /// Finds a run by its full id or a unique prefix of at least 6 characters in the given experiments.
     public func run(matching idOrPrefix: String, experimentIds: [String]) async throws(StoreError) -> Run {
         if let r = try? await run(id: idOrPrefix) { return r }
-        guard idOrPrefix.count >= 6, idOrPrefix.allSatisfy(\.isHexDigit) else { throw .notFound("No run with id '\(idOrPrefix)'") }
+        guard idOrPrefix.count >= 6, idOrPrefix.allSatisfy(\.isHexDigit), !experimentIds.isEmpty else { throw .notFound("No run with id '\(idOrPrefix)'") }
         let candidates = try await searchRuns(experimentIds: experimentIds, filter: nil, orderBy: [], maxResults: 50_000)
             .filter { $0.info.runId.hasPrefix(idOrPrefix) }
         guard candidates.count == 1 else {

@@ -109,7 +109,9 @@ struct TrackedTrainingTests {
         #expect(Set(listed.compactMap { $0["run_id"] as? String }) == [gbdtRun, lrRun])
         let compared = try object(try ok("runs", "compare", gbdtRun, lrRun, "--workspace", ws, "--json"))
         #expect((compared["differing_params"] as? [String])?.contains("model") == true)
-        let shown = try object(try ok("runs", "show", String(gbdtRun.prefix(10)), "--experiment", "e2e", "--workspace", ws, "--json"))
+        let everywhere = try #require(try ok("runs", "list", "--workspace", ws, "--json").json() as? [[String: Any]])
+        #expect(Set(everywhere.compactMap { $0["run_id"] as? String }) == [gbdtRun, lrRun, elsewhereRun], "without --experiment: every experiment")
+        let shown = try object(try ok("runs", "show", String(gbdtRun.prefix(10)), "--workspace", ws, "--json"))
         #expect((shown["artifacts"] as? [String])?.contains("plots/confusion_matrix.svg") == true)
 
         // Register both, move the alias, follow lineage (the CLI on the workspace while the server runs on it).

@@ -30,6 +30,7 @@ struct FailingArtifacts: TrackingClient {
     func experiment(named name: String) async throws(StoreError) -> Experiment? { try await inner.experiment(named: name) }
     func createExperiment(named name: String) async throws(StoreError) -> String { try await inner.createExperiment(named: name) }
     func experiment(id: String) async throws(StoreError) -> Experiment { try await inner.experiment(id: id) }
+    func experiments() async throws(StoreError) -> [Experiment] { try await inner.experiments() }
     func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo {
         try await inner.createRun(experimentId: experimentId, runName: runName, userId: userId, startTime: startTime, tags: tags)
     }
@@ -129,5 +130,11 @@ struct RecorderTests {
         let found = try await f.client.run(matching: String(a.runId.prefix(8)), experimentIds: ["0"])
         #expect(found.info.runId == a.runId)
         await #expect(throws: StoreError.self) { try await f.client.run(matching: "abc", experimentIds: ["0"]) }
+        let b = try await RunRecorder(client: f.client).record(RunContent(), experiment: "other", runName: "b", source: "t")
+        let all = try await f.client.experimentIds(nil)
+        #expect(Set(all) == ["0", b.experimentId])
+        #expect(try await f.client.run(matching: String(b.runId.prefix(8)), experimentIds: all).info.runId == b.runId)
+        #expect(try await f.client.experimentIds("other") == [b.experimentId])
+        await #expect(throws: StoreError.self) { try await f.client.experimentIds("missing") }
     }
 }

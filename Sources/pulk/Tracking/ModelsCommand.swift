@@ -34,7 +34,7 @@ struct ModelsRegister: AsyncParsableCommand {
     @Argument(help: "The run id (or a unique prefix).") var runId: String
     @Option(help: "The registered model's name.") var name: String
     @Option(help: "The model's path among the run's artifacts.") var path = "model"
-    @Option(help: "The experiment to look in for a prefix.") var experiment = "Default"
+    @Option(help: "The experiment to look in for a prefix (default: every experiment).") var experiment: String?
     @OptionGroup var tracking: TrackingOptions
     @OptionGroup var common: WorkspaceOptions
 

@@ -58,8 +58,8 @@ enum RunText {
 }
 
 struct RunsList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Runs of an experiment, newest first, with their test metrics.")
-    @Option(help: "The experiment.") var experiment = "Default"
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Runs newest first, with their test metrics: of one experiment, or of all.")
+    @Option(help: "The experiment (default: every experiment).") var experiment: String?
     @Option(help: "A search filter in MLflow's grammar, e.g. \"metrics.test_accuracy > 0.9 and params.model = 'gbdt'\".") var filter: String?
     @Option(name: .customLong("order-by"), parsing: .singleValue, help: "An order, e.g. \"metrics.test_rmse ASC\" (repeatable).")
     var orderBy: [String] = []
@@ -69,22 +69,23 @@ struct RunsList: AsyncParsableCommand {
 
     func run() async throws {
         let client = try await tracking.client(common)
-        guard let e = try await trackedAsync({ () async throws(StoreError) in try await client.experiment(named: experiment) }) else {
-            throw PulkFailure(message: "No experiment named '\(experiment)' in \(client.location); `pulk train --experiment \(experiment)` creates it")
-        }
-        let runs = try await trackedAsync { () async throws(StoreError) in
-            try await client.searchRuns(experimentIds: [e.experimentId], filter: filter, orderBy: orderBy, maxResults: max)
+        let (runs, names) = try await trackedAsync { () async throws(StoreError) -> ([Run], [String: String]) in
+            let ids = try await client.experimentIds(experiment)
+            let names = experiment == nil ? Dictionary(try await client.experiments().map { ($0.experimentId, $0.name) }, uniquingKeysWith: { a, _ in a }) : [:]
+            return (ids.isEmpty ? [] : try await client.searchRuns(experimentIds: ids, filter: filter, orderBy: orderBy, maxResults: max), names)
         }
         if common.json { print(Output.json(runs.map { RunOutput($0) })); return }
-        if runs.isEmpty { print("No runs in experiment \(experiment)."); return }
+        if runs.isEmpty { print(experiment.map { "No runs in experiment \($0)." } ?? "No runs yet."); return }
         // The test metrics most runs share, at most four, as columns.
         var counts: [String: Int] = [:]
         for r in runs { for m in r.metrics where m.key.hasPrefix("test_") || m.key.hasPrefix("eval_") { counts[m.key, default: 0] += 1 } }
         let keys = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(4).map(\.key).sorted()
-        print(Output.table(["RUN ID", "NAME", "STATUS", "STARTED", "MODEL"] + keys.map { $0.uppercased() }, runs.map { r in
+        let byExperiment = experiment == nil
+        print(Output.table(["RUN ID", "NAME"] + (byExperiment ? ["EXPERIMENT"] : []) + ["STATUS", "STARTED", "MODEL"] + keys.map { $0.uppercased() }, runs.map { r in
             let metrics = Dictionary(r.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-            return [r.info.runId, r.info.runName, r.info.status.rawValue, RunText.time(r.info.startTime),
-                    r.params.first { $0.key == "model" }?.value ?? "–"] + keys.map { metrics[$0].map(RunText.value) ?? "–" }
+            return [r.info.runId, r.info.runName] + (byExperiment ? [names[r.info.experimentId] ?? r.info.experimentId] : [])
+                + [r.info.status.rawValue, RunText.time(r.info.startTime), r.params.first { $0.key == "model" }?.value ?? "–"]
+                + keys.map { metrics[$0].map(RunText.value) ?? "–" }
         }))
     }
 }
@@ -92,7 +93,7 @@ struct RunsList: AsyncParsableCommand {
 struct RunsShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "One run: params, metrics, inputs and artifacts.")
     @Argument(help: "The run id (or a unique prefix of at least 6 characters).") var runId: String
-    @Option(help: "The experiment to look in for a prefix.") var experiment = "Default"
+    @Option(help: "The experiment to look in for a prefix (default: every experiment).") var experiment: String?
     @OptionGroup var tracking: TrackingOptions
     @OptionGroup var common: WorkspaceOptions
 
@@ -116,17 +117,17 @@ struct RunsShow: AsyncParsableCommand {
     }
 }
 
-func findRun(_ client: any TrackingClient, _ id: String, experiment: String) async throws -> Run {
+/// A run by id, or by a unique id prefix among the runs of `experiment` (every experiment for nil).
+func findRun(_ client: any TrackingClient, _ id: String, experiment: String?) async throws -> Run {
     try await trackedAsync { () async throws(StoreError) in
-        let ids = (try await client.experiment(named: experiment)).map { [$0.experimentId] } ?? []
-        return try await client.run(matching: id, experimentIds: ids)
+        try await client.run(matching: id, experimentIds: try await client.experimentIds(experiment))
     }
 }
 
 struct RunsCompare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compare", abstract: "Runs side by side: params and metrics, differing rows marked with *.")
     @Argument(help: "Two to ten run ids.") var runIds: [String]
-    @Option(help: "The experiment to look in for prefixes.") var experiment = "Default"
+    @Option(help: "The experiment to look in for prefixes (default: every experiment).") var experiment: String?
     @Flag(help: "Show only rows that differ.") var onlyDiff = false
     @OptionGroup var tracking: TrackingOptions
     @OptionGroup var common: WorkspaceOptions

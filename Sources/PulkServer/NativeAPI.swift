@@ -101,14 +101,10 @@ struct NativeAPI: Sendable {
         out["datasets"] = run.io.datasetInputs.map { input -> [String: Any] in
             var d = Wire.datasetInput(input)
             d["context"] = input.tags.first { $0.key == "mlflow.data.context" }?.value ?? ""
-            if let version = workspaceVersion(input.dataset, datasets) { d["workspace_version"] = encodable(version) }
+            if let version = LocalTracking.workspaceVersion(input.dataset, datasets) { d["workspace_version"] = encodable(version) }
             return d
         }
         return out
-    }
-
-    static func workspaceVersion(_ ref: PulkStore.DatasetRef, _ datasets: DatasetStore?) -> DatasetVersion? {
-        LocalTracking.workspaceVersion(ref, datasets)
     }
 
     static func version(_ datasets: DatasetStore?, _ context: BasicRequestContext) throws -> DatasetVersion {

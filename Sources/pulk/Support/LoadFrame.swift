@@ -1,16 +1,33 @@
 import Foundation
 import PulkFrame
+import PulkStore
+import PulkTracking
 import PulkWorkspace
 
-/// The frame `ref` names: a registered dataset version (`NAME` or `NAME:VERSION`), else a CSV/JSONL
-/// file; with the label to show for it (`name:version` or the file name).
-func loadFrame(_ ref: String, read: ReadOptions, workspace: WorkspaceOptions, json: Bool) throws -> (Frame, String) {
+/// Data loaded for a command, with what a run input needs to name it.
+struct LoadedData {
+    var frame: Frame
+    /// `name:version`, or the file name.
+    var label: String
+    /// The registered version, when `ref` named one.
+    var version: DatasetVersion?
+    /// The file read, when `ref` named a file.
+    var path: String?
+
+    func input(context: String) -> DatasetInput {
+        if let version { return DatasetInputs.workspace(version, frame: frame, context: context) }
+        return DatasetInputs.file(path: path ?? label, frame: frame, context: context)
+    }
+}
+
+/// The data `ref` names: a registered dataset version (`NAME` or `NAME:VERSION`), else a CSV/JSONL file.
+func loadData(_ ref: String, read: ReadOptions, workspace: WorkspaceOptions, json: Bool) throws -> LoadedData {
     let ws = try workspace.open()
     let isFile = FileManager.default.fileExists(atPath: ref)
-    if let datasetRef = try? DatasetRef(parsing: ref), (try? ws.datasets.version(datasetRef)) != nil || !isFile {
+    if let datasetRef = try? PulkWorkspace.DatasetRef(parsing: ref), (try? ws.datasets.version(datasetRef)) != nil || !isFile {
         return try explain {
             let v = try ws.datasets.version(datasetRef)
-            return (try ws.datasets.loadFrame(v), v.reference)
+            return LoadedData(frame: try ws.datasets.loadFrame(v), label: v.reference, version: v, path: nil)
         }
     }
     let options = try read.addOptions()
@@ -23,5 +40,11 @@ func loadFrame(_ ref: String, read: ReadOptions, workspace: WorkspaceOptions, js
         case .jsonl: return try options.jsonl.read(path: ref).0
         }
     }
-    return (frame, URL(fileURLWithPath: ref).lastPathComponent)
+    return LoadedData(frame: frame, label: URL(fileURLWithPath: ref).lastPathComponent, version: nil, path: ref)
+}
+
+/// The frame `ref` names, with the label to show for it (`name:version` or the file name).
+func loadFrame(_ ref: String, read: ReadOptions, workspace: WorkspaceOptions, json: Bool) throws -> (Frame, String) {
+    let d = try loadData(ref, read: read, workspace: workspace, json: json)
+    return (d.frame, d.label)
 }

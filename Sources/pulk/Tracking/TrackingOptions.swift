@@ -65,25 +65,3 @@ func tracked<T>(_ body: () throws(StoreError) -> T) throws -> T {
 func trackedAsync<T>(_ body: () async throws(StoreError) -> T) async throws -> T {
     do { return try await body() } catch { throw PulkFailure(message: error.description) }
 }
-
-/// Data loaded for a command, with what a run input needs to name it.
-struct LoadedData {
-    var frame: Frame
-    var label: String
-    var version: DatasetVersion?
-    var path: String?
-
-    func input(context: String) -> DatasetInput {
-        if let version { return DatasetInputs.workspace(version, frame: frame, context: context) }
-        return DatasetInputs.file(path: path ?? label, frame: frame, context: context)
-    }
-}
-
-func loadData(_ ref: String, read: ReadOptions, workspace: WorkspaceOptions, json: Bool) throws -> LoadedData {
-    let ws = try workspace.open()
-    if let r = try? PulkWorkspace.DatasetRef(parsing: ref), let v = try? ws.datasets.version(r) {
-        return LoadedData(frame: try explain { try ws.datasets.loadFrame(v) }, label: v.reference, version: v, path: nil)
-    }
-    let (frame, label) = try loadFrame(ref, read: read, workspace: workspace, json: json)
-    return LoadedData(frame: frame, label: label, version: nil, path: ref)
-}

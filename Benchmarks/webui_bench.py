@@ -39,6 +39,17 @@ def log_points(c, run_id, points):
             {"key": "loss", "value": 1.0 / (s + 1) + (0.5 if s % 9973 == 0 else 0), "timestamp": now + s, "step": s} for s in range(lo, min(points, lo + 1000))]})
 
 
+def seed(name, port, runs, points):
+    """One experiment filled with `runs` runs, and a run with `points` points of one metric."""
+    c = Client(port)
+    exp = c.post("experiments/create", {"name": "scale"})["experiment_id"]
+    t = fill(port, exp, 0, runs)
+    print(f"{name}: {runs:,} runs logged in {t:.0f} s", file=sys.stderr, flush=True)
+    big = c.post("runs/create", {"experiment_id": exp, "run_name": "100k points"})["run"]["info"]["run_id"]
+    log_points(c, big, points)
+    return c, exp, big
+
+
 def browser(chromium, urls):
     if not chromium:
         return None
@@ -55,12 +66,7 @@ def pulk(binary, work, runs, points, reps, chromium):
     port = free_port()
     proc, _ = start([binary, "server", "--workspace", f"{work}/pulk", "--port", str(port)], port, f"{work}/pulk.log")
     try:
-        c = Client(port)
-        exp = c.post("experiments/create", {"name": "scale"})["experiment_id"]
-        t = fill(port, exp, 0, runs)
-        print(f"pulk: {runs:,} runs logged in {t:.0f} s", file=sys.stderr, flush=True)
-        big = c.post("runs/create", {"experiment_id": exp, "run_name": "100k points"})["run"]["info"]["run_id"]
-        log_points(c, big, points)
+        c, exp, big = seed("pulk", port, runs, points)
         out = {}
         base = f"/ui/experiments/{exp}"
         out["runs_page"], first = timed(c, "GET", base, reps=reps)
@@ -84,12 +90,7 @@ def mlflow(binary, work, runs, points, reps):
     proc, _ = start([binary, "server", "--backend-store-uri", f"sqlite:///{work}/mlflow.db", "--artifacts-destination", f"{work}/mlflow-artifacts",
                      "--host", "127.0.0.1", "--port", str(port), "--workers", "4"], port, f"{work}/mlflow.log")
     try:
-        c = Client(port)
-        exp = c.post("experiments/create", {"name": "scale"})["experiment_id"]
-        t = fill(port, exp, 0, runs)
-        print(f"mlflow: {runs:,} runs logged in {t:.0f} s", file=sys.stderr, flush=True)
-        big = c.post("runs/create", {"experiment_id": exp, "run_name": "100k points"})["run"]["info"]["run_id"]
-        log_points(c, big, points)
+        c, exp, big = seed("mlflow", port, runs, points)
         out = {}
         # What its runs table asks for (100 runs a page, newest first) and its charts' requests.
         out["runs_search_100"], _ = timed(c, "POST", "/ajax-api/2.0/mlflow/runs/search",

@@ -38,13 +38,27 @@ struct PulkCLI {
         return (p, out, err)
     }
 
-    func finish(_ started: (Process, Pipe, Pipe)) -> Result {
+    /// Runs any program to its end (a Python oracle, say): exit status, stdout and stderr.
+    static func execute(_ executable: String, _ arguments: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        return finish((p, out, err))
+    }
+
+    static func finish(_ started: (Process, Pipe, Pipe)) -> Result {
         let (p, out, err) = started
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
+
+    func finish(_ started: (Process, Pipe, Pipe)) -> Result { Self.finish(started) }
 
     func run(_ args: String..., env: [String: String] = [:]) throws -> Result { finish(try start(args, env: env)) }
 

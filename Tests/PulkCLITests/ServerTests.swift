@@ -23,18 +23,9 @@ struct LiveServer {
 
     /// Runs a Python client script with `url` as its argument; returns its stdout.
     func python(_ interpreter: String, _ script: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: interpreter)
-        p.arguments = [PulkCLI.repoRoot.appendingPathComponent(script).path, url]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(script): \(stderr.suffix(3000))")
-        return stdout
+        let r = try PulkCLI.execute(interpreter, [PulkCLI.repoRoot.appendingPathComponent(script).path, url])
+        #expect(r.status == 0, "\(script): \(r.stderr.suffix(3000))")
+        return r.stdout
     }
 
     /// Body and status of a request, via curl (as a user would check): `BODY STATUS`.

@@ -189,17 +189,8 @@ struct TrackedTrainingTests {
         #expect(((shown["lineage"] as? [[String: Any]])?.first?["datasets"] as? [[String: Any]])?.first?["name"] as? String == "penguins")
         let listed = try #require(try ok("runs", "list", "--experiment", "interop", "--tracking-uri", url, "--workspace", ws, "--json").json() as? [[String: Any]])
         #expect(listed.compactMap { $0["run_id"] as? String } == [run])
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python!)
-        p.arguments = [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/mlflow_reads_pulk_run.py").path, url, run, "from-pulk"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0 && stdout.contains("\"ok\": true"), "\(stderr.suffix(3000))")
+        let read = try PulkCLI.execute(Self.python!, [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/mlflow_reads_pulk_run.py").path, url, run, "from-pulk"])
+        #expect(read.status == 0 && read.stdout.contains("\"ok\": true"), "\(read.stderr.suffix(3000))")
     }
 
     @Test("--no-track records nothing; a bad tracking URI fails before training")
@@ -281,16 +272,7 @@ struct TrackedTrainingTests {
     }
 
     static func check(_ urls: [String], out: String) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python!)
-        p.arguments = [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/browser_check.py").path, "--chromium", chromium!, "--out", out] + urls
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let output = String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: e.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, output + err)
+        let r = try PulkCLI.execute(python!, [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/browser_check.py").path, "--chromium", chromium!, "--out", out] + urls)
+        return (r.status, r.stdout + r.stderr)
     }
 }

@@ -41,13 +41,9 @@ public struct LocalTracking: TrackingClient {
     }
     public func experiment(id: String) async throws(StoreError) -> Experiment { try await store.experiment(id: id) }
     public func experiments() async throws(StoreError) -> [Experiment] {
-        var out: [Experiment] = [], token: String?
-        repeat {
-            let page = try await store.searchExperiments(view: .activeOnly, filter: nil, orderBy: ["last_update_time DESC"], maxResults: 1000, pageToken: token)
-            out += page.items
-            token = page.nextPageToken
-        } while token != nil
-        return out
+        try await Pages.collect { (token, _) async throws(StoreError) in
+            try await store.searchExperiments(view: .activeOnly, filter: nil, orderBy: ["last_update_time DESC"], maxResults: 1000, pageToken: token).pair
+        }
     }
     public func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo {
         try await store.createRun(experimentId: experimentId, userId: userId, startTime: startTime, runName: runName, tags: tags).info
@@ -71,23 +67,15 @@ public struct LocalTracking: TrackingClient {
     }
     public func run(id: String) async throws(StoreError) -> Run { try await store.run(id: id) }
     public func searchRuns(experimentIds: [String], filter: String?, orderBy: [String], maxResults: Int) async throws(StoreError) -> [Run] {
-        var out: [Run] = [], token: String?
-        repeat {
-            let page = try await store.searchRuns(experimentIds: experimentIds, filter: filter, view: .activeOnly,
-                                                  maxResults: min(maxResults - out.count, TrackingLimits.maxSearchResults), orderBy: orderBy, pageToken: token)
-            out += page.items
-            token = page.nextPageToken
-        } while token != nil && out.count < maxResults
-        return out
+        try await Pages.collect(limit: maxResults) { (token, have) async throws(StoreError) in
+            try await store.searchRuns(experimentIds: experimentIds, filter: filter, view: .activeOnly,
+                                       maxResults: min(maxResults - have, TrackingLimits.maxSearchResults), orderBy: orderBy, pageToken: token).pair
+        }
     }
     public func metricHistory(runId: String, key: String) async throws(StoreError) -> [Metric] {
-        var out: [Metric] = [], token: String?
-        repeat {
-            let page = try await store.metricHistory(runId: runId, key: key, maxResults: nil, pageToken: token)
-            out += page.items
-            token = page.nextPageToken
-        } while token != nil
-        return out
+        try await Pages.collect { (token, _) async throws(StoreError) in
+            try await store.metricHistory(runId: runId, key: key, maxResults: nil, pageToken: token).pair
+        }
     }
     public func artifactFiles(_ run: RunInfo) async throws(StoreError) -> [String] {
         let root = try artifacts.key(ofLocation: run.artifactUri)

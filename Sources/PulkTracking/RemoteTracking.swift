@@ -96,15 +96,11 @@ public struct RemoteTracking: TrackingClient {
         return Decode.experiment(o["experiment"] as? [String: Any] ?? [:])
     }
     public func experiments() async throws(StoreError) -> [Experiment] {
-        var out: [Experiment] = [], token: String?
-        repeat {
+        try await Pages.collect { (token, _) async throws(StoreError) in
             var body: [String: Any] = ["max_results": 1000, "view_type": "ACTIVE_ONLY", "order_by": ["last_update_time DESC"]]
             if let token { body["page_token"] = token }
-            let o = try await call("POST", "\(Self.api)/experiments/search", json: body)
-            out += (o["experiments"] as? [[String: Any]] ?? []).map(Decode.experiment)
-            token = (o["next_page_token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return out
+            return Decode.page(try await call("POST", "\(Self.api)/experiments/search", json: body), "experiments", Decode.experiment)
+        }
     }
     public func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo {
         var body: [String: Any] = ["experiment_id": experimentId, "user_id": userId, "start_time": startTime, "tags": tags.map(Encode.pair)]
@@ -148,27 +144,19 @@ public struct RemoteTracking: TrackingClient {
         return Decode.run(o["run"] as? [String: Any] ?? [:])
     }
     public func searchRuns(experimentIds: [String], filter: String?, orderBy: [String], maxResults: Int) async throws(StoreError) -> [Run] {
-        var out: [Run] = [], token: String?
-        repeat {
-            var body: [String: Any] = ["experiment_ids": experimentIds, "max_results": min(maxResults - out.count, 1000), "order_by": orderBy]
+        try await Pages.collect(limit: maxResults) { (token, have) async throws(StoreError) in
+            var body: [String: Any] = ["experiment_ids": experimentIds, "max_results": min(maxResults - have, 1000), "order_by": orderBy]
             if let filter { body["filter"] = filter }
             if let token { body["page_token"] = token }
-            let o = try await call("POST", "\(Self.api)/runs/search", json: body)
-            out += (o["runs"] as? [[String: Any]] ?? []).map(Decode.run)
-            token = (o["next_page_token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil && out.count < maxResults
-        return out
+            return Decode.page(try await call("POST", "\(Self.api)/runs/search", json: body), "runs", Decode.run)
+        }
     }
     public func metricHistory(runId: String, key: String) async throws(StoreError) -> [Metric] {
-        var out: [Metric] = [], token: String?
-        repeat {
+        try await Pages.collect { (token, _) async throws(StoreError) in
             var q = [("run_id", runId), ("metric_key", key), ("max_results", "25000")]
             if let token { q.append(("page_token", token)) }
-            let o = try await call("GET", "\(Self.api)/metrics/get-history", query: q)
-            out += (o["metrics"] as? [[String: Any]] ?? []).map(Decode.metric)
-            token = (o["next_page_token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return out
+            return Decode.page(try await call("GET", "\(Self.api)/metrics/get-history", query: q), "metrics", Decode.metric)
+        }
     }
     public func artifactFiles(_ run: RunInfo) async throws(StoreError) -> [String] {
         let root = try artifactKey(run)
@@ -202,15 +190,11 @@ public struct RemoteTracking: TrackingClient {
     }
     public func modelVersions(name: String) async throws(StoreError) -> [ModelVersion] {
         let escaped = name.replacingOccurrences(of: "'", with: "\\'")
-        var out: [ModelVersion] = [], token: String?
-        repeat {
+        return try await Pages.collect { (token, _) async throws(StoreError) in
             var q = [("filter", "name='\(escaped)'"), ("max_results", "1000")]
             if let token { q.append(("page_token", token)) }
-            let o = try await call("GET", "\(Self.api)/model-versions/search", query: q)
-            out += (o["model_versions"] as? [[String: Any]] ?? []).map(Decode.modelVersion)
-            token = (o["next_page_token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return out.sorted { $0.version < $1.version }
+            return Decode.page(try await call("GET", "\(Self.api)/model-versions/search", query: q), "model_versions", Decode.modelVersion)
+        }.sorted { $0.version < $1.version }
     }
     public func setAlias(name: String, alias: String, version: String, user: String) async throws(StoreError) {
         _ = try await call("POST", "\(Self.api)/registered-models/alias", json: ["name": name, "alias": alias, "version": version])
@@ -254,6 +238,10 @@ enum Decode {
         case let n as NSNumber: return n.doubleValue
         default: return .nan
         }
+    }
+    /// The items under `key` of one page of a listing, and its next page token.
+    static func page<T>(_ o: [String: Any], _ key: String, _ decode: ([String: Any]) -> T) -> (items: [T], next: String?) {
+        ((o[key] as? [[String: Any]] ?? []).map(decode), o["next_page_token"] as? String)
     }
     static func pairs(_ v: Any?) -> [(String, String)] {
         (v as? [[String: Any]] ?? []).map { (string($0["key"]), string($0["value"])) }

@@ -36,3 +36,14 @@ struct DownsampleTests {
         #expect(d.x.count <= 202)
     }
 }
+
+@Suite("Web UI formatting")
+struct HTMLFormattingTests {
+    @Test("Times are UTC, seconds resolution; none shows as a dash", arguments: [
+        (Int64(1_700_000_000_000), "2023-11-14 22:13:20"), (1_700_000_000_999, "2023-11-14 22:13:20"), (86_400_000, "1970-01-02 00:00:00"), (0, "–"), (-5, "–"),
+    ])
+    func time(ms: Int64, text: String) { #expect(HTML.time(ms) == text) }
+
+    @Test("Text is escaped for content and attributes")
+    func escaping() { #expect(HTML.esc("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;") }
+}

@@ -70,8 +70,10 @@ struct RunsList: AsyncParsableCommand {
     func run() async throws {
         let client = try await tracking.client(common)
         let (runs, names) = try await trackedAsync { () async throws(StoreError) -> ([Run], [String: String]) in
-            let ids = try await client.experimentIds(experiment)
-            let names = experiment == nil ? Dictionary(try await client.experiments().map { ($0.experimentId, $0.name) }, uniquingKeysWith: { a, _ in a }) : [:]
+            // Every experiment (named in a column) or the one asked for.
+            let all = experiment == nil ? try await client.experiments() : []
+            let ids = experiment == nil ? all.map(\.experimentId) : try await client.experimentIds(experiment)
+            let names = Dictionary(all.map { ($0.experimentId, $0.name) }, uniquingKeysWith: { a, _ in a })
             return (ids.isEmpty ? [] : try await client.searchRuns(experimentIds: ids, filter: filter, orderBy: orderBy, maxResults: max), names)
         }
         if common.json { print(Output.json(runs.map { RunOutput($0) })); return }

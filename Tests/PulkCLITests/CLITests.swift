@@ -23,6 +23,24 @@ struct PulkCLI {
     }
 
     func start(_ args: [String], env: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+        let p = process(args, env: env)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        return (p, out, err)
+    }
+
+    /// Starts `pulk ARGS` with stdout and stderr written to `output` (a server's log).
+    func start(_ args: [String], output: FileHandle) throws -> Process {
+        let p = process(args, env: [:])
+        p.standardOutput = output
+        p.standardError = output
+        try p.run()
+        return p
+    }
+
+    private func process(_ args: [String], env: [String: String]) -> Process {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = args
@@ -31,11 +49,7 @@ struct PulkCLI {
         environment.removeValue(forKey: "PULK_HOME")
         for (k, v) in env { environment[k] = v }
         p.environment = environment
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        return (p, out, err)
+        return p
     }
 
     /// Runs any program to its end (a Python oracle, say): exit status, stdout and stderr.

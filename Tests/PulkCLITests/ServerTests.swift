@@ -3,6 +3,7 @@ import Testing
 
 /// A `pulk server` on a random loopback port, over a workspace of its own.
 struct LiveServer {
+    struct StartFailure: Error, CustomStringConvertible { let description: String }
     let cli: PulkCLI
     /// More `pulk server` options (`--store-uri …`).
     var options: [String] = []
@@ -10,15 +11,26 @@ struct LiveServer {
     var workspace: String { cli.dir.appendingPathComponent("ws").path }
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the server and waits for /health.
-    func start() throws -> (Process, Pipe, Pipe) {
-        let server = try cli.start(["server", "--port", String(port), "--workspace", workspace] + options)
-        var up = false
-        for _ in 0..<400 where !up {
-            if try Self.curl("\(url)/health") == "OK 200" { up = true } else { usleep(25_000) }
+    /// The server's stdout and stderr (request logs): a file, so a long test never fills a pipe
+    /// nobody reads and stalls the server.
+    var log: URL { cli.dir.appendingPathComponent("server-\(port).log") }
+
+    /// Starts the server and waits for /health; if it exits or never answers, throws with its log.
+    func start() throws -> Process {
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        let server = try cli.start(["server", "--port", String(port), "--workspace", workspace] + options, output: output)
+        // A loaded CI machine (the whole suite runs in parallel) can take a while; give up early
+        // only when the server has exited.
+        let deadline = Date().addingTimeInterval(90)
+        while Date() < deadline && server.isRunning {
+            if try Self.curl("\(url)/health") == "OK 200" { return server }
+            usleep(50_000)
         }
-        #expect(up, "pulk server did not start")
-        return server
+        if server.isRunning { server.terminate() }
+        server.waitUntilExit()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw StartFailure(description: "pulk server did not start (exit \(server.terminationStatus)): \(text.suffix(3000))")
     }
 
     /// Runs a Python client script with `url` as its argument; returns its stdout.
@@ -58,7 +70,7 @@ struct ServerTests {
     func mlflow3ClientTalksToPulkServer() throws {
         let live = LiveServer(cli: cli)
         let server = try live.start()
-        defer { server.0.terminate(); server.0.waitUntilExit() }
+        defer { server.terminate(); server.waitUntilExit() }
         #expect(try live.python(Self.python3!, "Tests/oracle/mlflow_client.py").contains("\"ok\": true"))
         // Bad requests are 4xx with MLflow's error body, never a 500.
         let traversal = try LiveServer.curl("\(live.url)/api/2.0/mlflow-artifacts/artifacts/1/..%2F..%2Fetc/passwd")
@@ -86,7 +98,7 @@ struct ServerTests {
     func mlflow2ClientTalksToPulkServer() throws {
         let live = LiveServer(cli: cli)
         let server = try live.start()
-        defer { server.0.terminate(); server.0.waitUntilExit() }
+        defer { server.terminate(); server.waitUntilExit() }
         #expect(try live.python(Self.python2!, "Tests/oracle/mlflow2_client.py").contains("\"ok\": true"))
     }
 
@@ -98,7 +110,7 @@ struct ServerTests {
         let add = try cli.run("data", "add", cli.penguins, "--name", "penguins", "--workspace", live.workspace)
         #expect(add.status == 0, "\(add.stderr)")
         let server = try live.start()
-        defer { server.0.terminate(); server.0.waitUntilExit() }
+        defer { server.terminate(); server.waitUntilExit() }
         #expect(try live.python(Self.python3!, "Tests/oracle/native_api.py").contains("\"ok\": true"))
     }
 
@@ -108,7 +120,7 @@ struct ServerTests {
     @Test func largeArtifactsStreamThroughConstantMemory() throws {
         let live = LiveServer(cli: cli)
         let server = try live.start()
-        defer { server.0.terminate(); server.0.waitUntilExit() }
+        defer { server.terminate(); server.waitUntilExit() }
         let path = cli.dir.appendingPathComponent("big.bin").path
         let size = 256 << 20
         var block = [UInt8](repeating: 0, count: 1 << 20)
@@ -124,7 +136,7 @@ struct ServerTests {
         let back = cli.dir.appendingPathComponent("back.bin").path
         #expect(try Self.shell("curl -s -o \(back) -w '%{http_code}' \(url)") == "200")
         #expect(try Self.shell("cmp -s \(path) \(back) && echo same") == "same")
-        let status = try String(contentsOfFile: "/proc/\(server.0.processIdentifier)/status", encoding: .utf8)
+        let status = try String(contentsOfFile: "/proc/\(server.processIdentifier)/status", encoding: .utf8)
         let peakKB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? .max
         #expect(peakKB < 160 << 10, "peak resident memory \(peakKB) KB for a 256 MiB artifact")
     }
@@ -152,7 +164,7 @@ struct ServerTests {
         url.path = "/" + name
         let live = LiveServer(cli: cli, options: ["--store-uri", url.string!])
         let server = try live.start()
-        defer { server.0.terminate(); server.0.waitUntilExit() }
+        defer { server.terminate(); server.waitUntilExit() }
         #expect(try live.python(Self.python3!, "Tests/oracle/mlflow_client.py").contains("\"ok\": true"))
         // The web UI over the same PostgreSQL store: every experiment's runs table, and each run's page.
         let home = try LiveServer.curl(live.url + "/")
@@ -190,12 +202,12 @@ struct ServerTests {
             if !receiving { usleep(10_000) }
         }
         #expect(receiving, "the upload never started")
-        kill(server.0.processIdentifier, SIGTERM)
+        kill(server.processIdentifier, SIGTERM)
         let code = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         upload.waitUntilExit()
-        server.0.waitUntilExit()
+        server.waitUntilExit()
         #expect(code == "200")
-        #expect(server.0.terminationStatus == 0)
+        #expect(server.terminationStatus == 0)
         #expect(try Self.shell("cmp -s \(path) \(folder)/slow.bin && echo same") == "same")
     }
 
@@ -211,10 +223,10 @@ struct ServerTests {
                                           json: "{\"run_id\": \"\(id)\", \"key\": \"loss\", \"value\": \(step), \"timestamp\": 1, \"step\": \(step)}")
             #expect(ack == "{} 200")
         }
-        kill(server.0.processIdentifier, SIGKILL)
-        server.0.waitUntilExit()
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
         server = try live.start()
-        defer { server.0.terminate(); server.0.waitUntilExit() }
+        defer { server.terminate(); server.waitUntilExit() }
         let history = try LiveServer.curl("\(live.url)/api/2.0/mlflow/metrics/get-history?run_id=\(id)&metric_key=loss")
         let metrics = (try JSONSerialization.jsonObject(with: Data(history.dropLast(4).utf8)) as? [String: Any])?["metrics"] as? [[String: Any]]
         #expect(metrics?.count == 20, "\(history.prefix(300))")

@@ -44,7 +44,7 @@ struct TrackedTrainingTests {
         let gbdtRun = try #require(first["run_id"] as? String)
 
         let started = try server.start()
-        defer { started.0.terminate(); _ = cli.finish(started) }
+        defer { started.terminate(); started.waitUntilExit() }
         // Tracked on the server over the MLflow protocol, from another workspace.
         let second = try object(try ok("train", "--data", cli.penguins, "--target", "species", "--model", "logistic", "--experiment", "e2e",
                                        "--run-name", "logistic <i>2</i>", "--out", "lr.pulk", "--tracking-uri", server.url,
@@ -223,7 +223,7 @@ struct TrackedTrainingTests {
         _ = try ok("models", "register", a, "--name", "penguins", "--workspace", ws)
         _ = try ok("models", "alias", "penguins@champion", "1", "--workspace", ws)
         let started = try server.start()
-        defer { started.0.terminate(); _ = cli.finish(started) }
+        defer { started.terminate(); started.waitUntilExit() }
         // A run with 100,000 points of one metric: the page must still load, drawn from at most 2,002 of them.
         let api = server.url + "/api/2.0/mlflow"
         let expId = try #require(((try JSONSerialization.jsonObject(with: Data(try Self.get(api + "/experiments/get-by-name?experiment_name=browser").body.utf8))

@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "PulkStore", targets: ["PulkStore"]),
         .library(name: "PulkServer", targets: ["PulkServer"]),
         .library(name: "PulkTracking", targets: ["PulkTracking"]),
+        .library(name: "PulkScoring", targets: ["PulkScoring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,6 +50,9 @@ let package = Package(
         .target(name: "PulkTrees", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
         // The catalog of every model (learning core + trees): one list for the CLI, the docs and the contract suite.
         .target(name: "PulkModels", dependencies: ["PulkLearn", "PulkTrees"], swiftSettings: strict),
+        // Scoring: request shapes (Pulk's, MLflow's, CSV) checked against a model's schema into frames; responses;
+        // streaming batch scoring. No database or HTTP.
+        .target(name: "PulkScoring", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
         // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
         .target(name: "PulkWorkspace", dependencies: [
             "PulkFrame",
@@ -98,6 +102,7 @@ let package = Package(
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore"], swiftSettings: strict),
         .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkLearn", "PulkFrame", "PulkWorkspace", "PulkProfile", "PulkModels"], swiftSettings: strict),
+        .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels"], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

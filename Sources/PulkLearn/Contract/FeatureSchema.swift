@@ -11,6 +11,12 @@ public struct Feature: Sendable, Codable, Hashable {
     public var type: DataType
     /// Categories seen in training, for text columns.
     public var categories: [String]?
+
+    public init(name: String, type: DataType, categories: [String]? = nil) {
+        self.name = name
+        self.type = type
+        self.categories = categories
+    }
 }
 
 /// The features a fitted model expects. Scoring data must have them (by name, any order, extra

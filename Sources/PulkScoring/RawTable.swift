@@ -1,0 +1,25 @@
+/// One JSON scalar of a scoring request, kept as a position in the body (strings are decoded only
+/// when a text feature needs them) or as the parsed number.
+struct Scalar: Sendable {
+    enum Kind: UInt8, Sendable { case null, number, string, bool, nested }
+    var kind: Kind
+    var escaped = false
+    var flag = false
+    /// Byte range in the body: the string's contents (without quotes) or the number's text.
+    var start: Int32 = 0
+    var length: Int32 = 0
+    var number: Double = 0
+
+    static let null = Scalar(kind: .null)
+}
+
+/// A request's cells, column by column, before they meet the model's schema. Columns are named
+/// (records, `columns` of a split, column dictionaries) or positional (lists of lists).
+struct RawTable {
+    /// Column names, when the shape had any; nil for positional rows.
+    var names: [String]?
+    var columns: [[Scalar]]
+    var rows: Int
+    /// Rows whose length differs from the first row's (positional shapes): (row, length).
+    var ragged: [(Int, Int)] = []
+}

@@ -1,0 +1,380 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PulkFrame
+
+/// Reads the JSON shapes of a scoring request straight into columns of `Scalar`s, without building
+/// a dictionary per row or boxing a value per cell:
+///
+/// - Pulk's own: `{"records": [{…}, …]}`, `{"columns": [...], "data": [[...], …]}`, or a bare array of records;
+/// - MLflow's scoring protocol: `{"dataframe_split": {"columns", "data", "index"}}`, `{"dataframe_records": [...]}`,
+///   `{"instances": …}` and `{"inputs": …}` (records, lists of values in schema order, one value per row when the
+///   model has one feature, or a dictionary of columns); `params` is accepted and ignored.
+struct RequestParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    static let shapes = "send {\"records\": [{…}]}, {\"columns\": […], \"data\": [[…]]}, or MLflow's dataframe_split, dataframe_records, instances or inputs"
+
+    // MARK: the top level
+
+    mutating func table() throws(ScoringError) -> RawTable {
+        skipSpace()
+        guard i < bytes.count else { throw .body("The request body is empty; " + Self.shapes) }
+        if bytes[i] == UInt8(ascii: "[") {
+            let t = try rowsValue()
+            try end()
+            return t
+        }
+        guard bytes[i] == UInt8(ascii: "{") else { throw .body("The request body must be a JSON object; " + Self.shapes) }
+        var result: RawTable?
+        var columns: [String]?
+        var data: RawTable?
+        try object { (p, key) throws(ScoringError) in
+            switch key {
+            case "dataframe_split": result = try p.split()
+            case "records", "dataframe_records":
+                p.skipSpace()
+                guard p.peek == UInt8(ascii: "[") else { throw .body("'\(key)' must be an array of objects, one per row") }
+                result = try p.records()
+            case "instances", "inputs": result = try p.instances(key)
+            case "columns": columns = try p.names()
+            case "data": data = try p.positional()
+            case "index", "params": try p.skipValue()
+            default: throw .body("Unknown field '\(key)' in the request; " + Self.shapes)
+            }
+        }
+        try end()
+        if let data {
+            guard result == nil else { throw .body("The request has both 'data' and another input field; send one") }
+            var t = data
+            t.names = columns
+            return try Self.named(t)
+        }
+        guard let result else { throw .body("The request has no input rows; " + Self.shapes) }
+        return result
+    }
+
+    /// Positional rows with names attached: the count must match.
+    static func named(_ t: RawTable) throws(ScoringError) -> RawTable {
+        guard let names = t.names else { throw .body("'data' needs 'columns' naming its values") }
+        if t.rows > 0, names.count != t.columns.count || !t.ragged.isEmpty {
+            let bad = t.ragged.first.map { "row \($0.0) has \($0.1) values" } ?? "rows have \(t.columns.count) values"
+            throw .body("'columns' names \(names.count) columns but \(bad)")
+        }
+        var out = t
+        if t.rows == 0 { out.columns = names.map { _ in [] } }
+        return out
+    }
+
+    mutating func split() throws(ScoringError) -> RawTable {
+        skipSpace()
+        guard peek == UInt8(ascii: "{") else { throw .body("'dataframe_split' must be an object with 'columns' and 'data'") }
+        var columns: [String]?
+        var data: RawTable?
+        try object { (p, key) throws(ScoringError) in
+            switch key {
+            case "columns": columns = try p.names()
+            case "data": data = try p.positional()
+            default: try p.skipValue()
+            }
+        }
+        guard var t = data else { throw .body("'dataframe_split' has no 'data'") }
+        t.names = columns
+        return try Self.named(t)
+    }
+
+    /// `instances` / `inputs`: records, lists in schema order, single values, or a dictionary of columns.
+    mutating func instances(_ key: String) throws(ScoringError) -> RawTable {
+        skipSpace()
+        if peek == UInt8(ascii: "{") { return try columnDictionary() }
+        guard peek == UInt8(ascii: "[") else { throw .body("'\(key)' must be an array of rows or an object of columns") }
+        return try rowsValue()
+    }
+
+    /// An array of records, of positional rows, or of single values (one column).
+    mutating func rowsValue() throws(ScoringError) -> RawTable {
+        let save = i
+        i += 1
+        skipSpace()
+        let first = peek
+        i = save
+        if first == UInt8(ascii: "{") { return try records() }
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "]") { return try positional() }
+        // An array of scalars: one value per row of a one-feature model.
+        var column: [Scalar] = []
+        try array { (p) throws(ScoringError) in column.append(try p.scalar()) }
+        return RawTable(names: nil, columns: [column], rows: column.count)
+    }
+
+    // MARK: shapes
+
+    /// `[{"a": 1, "b": "x"}, …]`: a key missing from a record is a missing value of that row.
+    mutating func records() throws(ScoringError) -> RawTable {
+        var names: [String] = []
+        var index: [String: Int] = [:]
+        var columns: [[Scalar]] = []
+        var rows = 0
+        // Keys usually come in the same order in every record: try the column at the same position first.
+        var order: [Int] = []
+        try array { (p) throws(ScoringError) in
+            p.skipSpace()
+            guard p.peek == UInt8(ascii: "{") else { throw .body("Row \(rows) of the records is not an object") }
+            var position = 0
+            try p.objectRaw { (p, start, length, escaped) throws(ScoringError) in
+                var column = -1
+                if !escaped, position < order.count, p.equals(start, length, names[order[position]]) {
+                    column = order[position]
+                } else {
+                    let key = p.text(start, length, escaped)
+                    if let k = index[key] { column = k } else {
+                        column = names.count
+                        names.append(key)
+                        index[key] = column
+                        columns.append([Scalar](repeating: .null, count: rows))
+                    }
+                    if position < order.count { order[position] = column } else { order.append(column) }
+                }
+                let value = try p.scalar()
+                if columns[column].count == rows { columns[column].append(value) } else { columns[column][rows] = value }
+                position += 1
+            }
+            rows += 1
+            for c in columns.indices where columns[c].count < rows { columns[c].append(.null) }
+        }
+        return RawTable(names: names, columns: columns, rows: rows)
+    }
+
+    /// `[[1, "x"], …]`: columns by position.
+    mutating func positional() throws(ScoringError) -> RawTable {
+        skipSpace()
+        guard peek == UInt8(ascii: "[") else { throw .body("'data' must be an array of rows, each an array of values") }
+        var columns: [[Scalar]] = []
+        var rows = 0
+        var ragged: [(Int, Int)] = []
+        try array { (p) throws(ScoringError) in
+            p.skipSpace()
+            guard p.peek == UInt8(ascii: "[") else { throw .body("Row \(rows) is not an array of values") }
+            var k = 0
+            try p.array { (p) throws(ScoringError) in
+                let v = try p.scalar()
+                if rows == 0 { columns.append([v]) } else if k < columns.count { columns[k].append(v) }
+                k += 1
+            }
+            if rows > 0, k != columns.count {
+                ragged.append((rows, k))
+                for c in k..<max(k, columns.count) { columns[c].append(.null) }
+            }
+            rows += 1
+        }
+        return RawTable(names: nil, columns: columns, rows: rows, ragged: ragged)
+    }
+
+    /// `{"a": [1, 2], "b": ["x", "y"]}`: every column the same length.
+    mutating func columnDictionary() throws(ScoringError) -> RawTable {
+        var names: [String] = []
+        var columns: [[Scalar]] = []
+        try object { (p, key) throws(ScoringError) in
+            p.skipSpace()
+            var column: [Scalar] = []
+            if p.peek == UInt8(ascii: "[") {
+                try p.array { (p) throws(ScoringError) in column.append(try p.scalar()) }
+            } else {
+                column = [try p.scalar()]
+            }
+            names.append(key)
+            columns.append(column)
+        }
+        let rows = columns.first?.count ?? 0
+        if let bad = columns.indices.first(where: { columns[$0].count != rows }) {
+            throw .body("Column '\(names[bad])' has \(columns[bad].count) values but '\(names[0])' has \(rows); every column needs one value per row")
+        }
+        return RawTable(names: names, columns: columns, rows: rows)
+    }
+
+    mutating func names() throws(ScoringError) -> [String] {
+        skipSpace()
+        guard peek == UInt8(ascii: "[") else { throw .body("'columns' must be an array of column names") }
+        var out: [String] = []
+        try array { (p) throws(ScoringError) in
+            let s = try p.scalar()
+            guard s.kind == .string else { throw .body("'columns' must hold names as strings") }
+            out.append(p.text(Int(s.start), Int(s.length), s.escaped))
+        }
+        return out
+    }
+
+    // MARK: tokens
+
+    var peek: UInt8 { i < bytes.count ? bytes[i] : 0 }
+
+    func fail(_ why: String) -> ScoringError { .body("The request body is not valid JSON at byte \(i): \(why)") }
+
+    mutating func skipSpace() {
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+    }
+
+    mutating func end() throws(ScoringError) {
+        skipSpace()
+        guard i == bytes.count else { throw fail("text after the value") }
+    }
+
+    mutating func expect(_ c: UInt8) throws(ScoringError) {
+        skipSpace()
+        guard peek == c else { throw fail("expected '\(Character(Unicode.Scalar(c)))'") }
+        i += 1
+    }
+
+    /// Calls `element` for each element of an array (positioned at its `[`).
+    mutating func array(_ element: (inout RequestParser) throws(ScoringError) -> Void) throws(ScoringError) {
+        try expect(UInt8(ascii: "["))
+        skipSpace()
+        if peek == UInt8(ascii: "]") { i += 1; return }
+        while true {
+            skipSpace()
+            guard i < bytes.count else { throw fail("an unterminated array") }
+            try element(&self)
+            skipSpace()
+            if peek == UInt8(ascii: ",") { i += 1; continue }
+            if peek == UInt8(ascii: "]") { i += 1; return }
+            throw fail("expected ',' or ']' in an array")
+        }
+    }
+
+    /// Calls `member` with each key's byte range (positioned after the colon).
+    mutating func objectRaw(_ member: (inout RequestParser, Int, Int, Bool) throws(ScoringError) -> Void) throws(ScoringError) {
+        try expect(UInt8(ascii: "{"))
+        skipSpace()
+        if peek == UInt8(ascii: "}") { i += 1; return }
+        while true {
+            skipSpace()
+            guard peek == UInt8(ascii: "\"") else { throw fail("expected a key in quotes") }
+            let (start, length, escaped) = try string()
+            try expect(UInt8(ascii: ":"))
+            try member(&self, start, length, escaped)
+            skipSpace()
+            if peek == UInt8(ascii: ",") { i += 1; continue }
+            if peek == UInt8(ascii: "}") { i += 1; return }
+            throw fail("expected ',' or '}' in an object")
+        }
+    }
+
+    mutating func object(_ member: (inout RequestParser, String) throws(ScoringError) -> Void) throws(ScoringError) {
+        try objectRaw { (p, start, length, escaped) throws(ScoringError) in try member(&p, p.text(start, length, escaped)) }
+    }
+
+    /// A string's contents range (positioned at its opening quote; ends after the closing one).
+    mutating func string() throws(ScoringError) -> (Int, Int, Bool) {
+        i += 1
+        let start = i
+        var escaped = false
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") { i += 1; return (start, i - 1 - start, escaped) }
+            if c == UInt8(ascii: "\\") { escaped = true; i += 2; continue }
+            if c < 0x20 { throw fail("a control character inside a string") }
+            i += 1
+        }
+        throw fail("an unterminated string")
+    }
+
+    /// One cell: a number, string, boolean or null (arrays and objects are kept as `nested`).
+    mutating func scalar() throws(ScoringError) -> Scalar {
+        skipSpace()
+        guard i < bytes.count else { throw fail("expected a value") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""):
+            let (start, length, escaped) = try string()
+            return Scalar(kind: .string, escaped: escaped, start: Int32(start), length: Int32(length))
+        case UInt8(ascii: "t"): try word("true"); return Scalar(kind: .bool, flag: true)
+        case UInt8(ascii: "f"): try word("false"); return Scalar(kind: .bool, flag: false)
+        case UInt8(ascii: "n"): try word("null"); return .null
+        case UInt8(ascii: "N"): try word("NaN"); return .null
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            let start = i
+            try skipValue()
+            return Scalar(kind: .nested, start: Int32(start), length: Int32(i - start))
+        default:
+            let start = i
+            while i < bytes.count {
+                let c = bytes[i]
+                guard (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
+                    || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") else { break }
+                i += 1
+            }
+            guard i > start, let d = ValueParser.double(bytes.baseAddress! + start, i - start), d.isFinite else {
+                i = start
+                throw fail("expected a value")
+            }
+            return Scalar(kind: .number, start: Int32(start), length: Int32(i - start), number: d)
+        }
+    }
+
+    mutating func word(_ w: StaticString) throws(ScoringError) {
+        let n = w.utf8CodeUnitCount
+        guard i + n <= bytes.count, memcmp(bytes.baseAddress! + i, w.utf8Start, n) == 0 else { throw fail("expected a value") }
+        i += n
+    }
+
+    mutating func skipValue() throws(ScoringError) {
+        skipSpace()
+        switch peek {
+        case UInt8(ascii: "["): try array { (p) throws(ScoringError) in try p.skipValue() }
+        case UInt8(ascii: "{"): try objectRaw { (p, _, _, _) throws(ScoringError) in try p.skipValue() }
+        default: _ = try scalar()
+        }
+    }
+
+    // MARK: text
+
+    func equals(_ start: Int, _ length: Int, _ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { u in u.count == length && memcmp(bytes.baseAddress! + start, u.baseAddress!, length) == 0 }
+    }
+
+    /// The text of a string's contents, escapes decoded.
+    func text(_ start: Int, _ length: Int, _ escaped: Bool) -> String {
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<(start + length)])
+        guard escaped else { return String(decoding: raw, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(length)
+        var k = 0
+        func hex(_ at: Int) -> UInt32? {
+            guard at + 4 <= raw.count else { return nil }
+            var v: UInt32 = 0
+            for c in raw[at..<(at + 4)] {
+                guard let d = Character(Unicode.Scalar(c)).hexDigitValue else { return nil }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        while k < raw.count {
+            let c = raw[k]
+            guard c == UInt8(ascii: "\\"), k + 1 < raw.count else { out.append(c); k += 1; continue }
+            let e = raw[k + 1]
+            k += 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                var scalar = hex(k) ?? 0xFFFD
+                k += 4
+                if (0xD800..<0xDC00).contains(scalar), k + 6 <= raw.count, raw[k] == UInt8(ascii: "\\"), raw[k + 1] == UInt8(ascii: "u"),
+                   let low = hex(k + 2), (0xDC00..<0xE000).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    k += 6
+                }
+                out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
+            default: out.append(e)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

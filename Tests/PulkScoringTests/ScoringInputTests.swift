@@ -1,0 +1,173 @@
+import Foundation
+import PulkFrame
+import PulkLearn
+import PulkModels
+import PulkScoring
+import Testing
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The penguins model every test scores with (a small GBDT, trained once).
+let penguins: any Model = {
+    let (frame, _) = try! CSVReader().read(path: repoRoot.appendingPathComponent("examples/penguins.csv").path)
+    let estimator = try! Catalog.estimator(named: "gbdt").init(["num_iterations": "10"])
+    return try! estimator.fit(frame, target: "species", seed: 1)
+}()
+
+let schema = InputSchema(penguins.schema)
+
+func decode(_ json: String, _ s: InputSchema = schema) throws(ScoringError) -> Frame { try s.frame(json: Array(json.utf8)) }
+
+func refusal(_ json: String, _ s: InputSchema = schema) -> ScoringError? {
+    do { _ = try decode(json, s); return nil } catch { return error }
+}
+
+let row = #"{"island": "Biscoe", "bill_length_mm": 45.2, "bill_depth_mm": 14.8, "flipper_length_mm": 212, "body_mass_g": 5200, "sex": "female", "year": 2008}"#
+let values = #"["Biscoe", 45.2, 14.8, 212, 5200, "female", 2008]"#
+let names = #"["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex", "year"]"#
+
+@Suite("Scoring requests")
+struct ScoringInputTests {
+    /// Every accepted shape of the same two rows gives the same frame and the same predictions.
+    @Test("Pulk's, MLflow's and CSV shapes of one input agree", arguments: [
+        "{\"records\": [\(row), \(row)]}",
+        "[\(row), \(row)]",
+        "{\"columns\": \(names), \"data\": [\(values), \(values)]}",
+        "{\"dataframe_split\": {\"columns\": \(names), \"data\": [\(values), \(values)], \"index\": [0, 1]}}",
+        "{\"dataframe_records\": [\(row), \(row)]}",
+        "{\"instances\": [\(row), \(row)]}",
+        "{\"inputs\": [\(values), \(values)]}",
+        "{\"inputs\": {\"island\": [\"Biscoe\", \"Biscoe\"], \"bill_length_mm\": [45.2, 45.2], \"bill_depth_mm\": [14.8, 14.8], \"flipper_length_mm\": [212, 212], \"body_mass_g\": [5200, 5200], \"sex\": [\"female\", \"female\"], \"year\": [2008, 2008]}}",
+        "{\"dataframe_split\": {\"data\": [\(values), \(values)], \"columns\": \(names)}, \"params\": {\"x\": 1}}",
+        // Keys in another order, extra columns ignored, numbers sent as text.
+        #"{"records": [{"year": 2008, "sex": "female", "extra": [1, 2], "body_mass_g": "5200", "flipper_length_mm": 212, "bill_depth_mm": 14.8, "bill_length_mm": 45.2, "island": "Biscoe"}, "#
+            + row + "]}",
+    ])
+    func shapesAgree(json: String) throws {
+        let frame = try decode(json)
+        #expect(frame.rowCount == 2)
+        #expect(frame.names == penguins.schema.features.map(\.name))
+        let reference = try penguins.predict(try decode("{\"records\": [\(row)]}"))
+        let got = try penguins.predict(frame)
+        guard case .classification(_, let p, let probabilities) = got, case .classification(_, let q, let expected) = reference else {
+            Issue.record("not a classification")
+            return
+        }
+        #expect(p == [q[0], q[0]])
+        #expect(probabilities[1] == expected[0])
+    }
+
+    @Test("A CSV body reads like JSON rows") func csv() throws {
+        let body = names.dropFirst().dropLast().replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: " ", with: "")
+            + "\nBiscoe,45.2,14.8,212,5200,female,2008\nDream,,17.9,195,3750,,2009\n"
+        let frame = try schema.frame(csv: Array(body.utf8))
+        #expect(frame.rowCount == 2)
+        let json = try decode("{\"columns\": \(names), \"data\": [\(values), [\"Dream\", null, 17.9, 195, 3750, null, 2009]]}")
+        #expect(try penguins.predict(frame) == (try penguins.predict(json)))
+    }
+
+    @Test("Nulls, missing keys and NaN are missing values") func missingValues() throws {
+        let frame = try decode(#"{"records": [{"island": null, "bill_length_mm": NaN, "bill_depth_mm": 14.8, "flipper_length_mm": 212, "body_mass_g": 5200, "sex": "female", "year": 2008}, {"island": "Dream", "bill_length_mm": 40, "bill_depth_mm": 14.8, "flipper_length_mm": 212, "body_mass_g": 5200, "year": 2008}]}"#)
+        #expect(try frame.column("island").isValid(0) == false)
+        #expect(try frame.column("bill_length_mm").isValid(0) == false)
+        #expect(try frame.column("sex").isValid(1) == false)
+        #expect(try frame.column("sex").isValid(0))
+        _ = try penguins.predict(frame)
+    }
+
+    @Test("Text with escapes and non-ASCII characters") func escapes() throws {
+        let f = FeatureSchema(features: [Feature(name: "name \"q\"", type: .string, categories: nil)])
+        let frame = try decode(#"{"records": [{"name \"q\"": "caf\u00e9 \ud83d\ude00\n"}, {"name \"q\"": "plain"}]}"#, InputSchema(f))
+        #expect(try frame.column("name \"q\"").value(at: 0) == .string("café 😀\n"))
+        #expect(try frame.column("name \"q\"").value(at: 1) == .string("plain"))
+    }
+
+    /// Every problem with a request is named, with its column and row.
+    @Test("Bad rows get one problem each", arguments: [
+        // missing column
+        (#"{"records": [{"island": "Biscoe"}]}"#, ScoringError.Kind.schema, ["Missing column 'bill_length_mm'", "Missing column 'year'"]),
+        // wrong types
+        (#"{"records": [{"island": "Biscoe", "bill_length_mm": "long", "bill_depth_mm": true, "flipper_length_mm": [1], "body_mass_g": 1, "sex": "f", "year": 2008}]}"#,
+         .schema, ["'bill_length_mm' row 0: text \"long\"", "'bill_depth_mm' row 0: true", "'flipper_length_mm' row 0: a nested array"]),
+        // positional rows of the wrong width
+        ("{\"inputs\": [[1, 2]]}", .schema, ["must list the model's 7 features in order"]),
+        ("{\"columns\": \(names), \"data\": [\(values), [1]]}", .body, ["row 1 has 1 values"]),
+        // not JSON, not a shape
+        ("{\"records\": [", .body, ["not valid JSON at byte"]),
+        ("", .body, ["empty"]),
+        ("{\"rows\": []}", .body, ["Unknown field 'rows'"]),
+        ("{}", .body, ["no input rows"]),
+        ("42", .body, ["must be a JSON object"]),
+        ("{\"records\": [1, 2]}", .body, ["Row 0 of the records is not an object"]),
+        ("{\"data\": [[1]]}", .body, ["'data' needs 'columns'"]),
+        ("{\"records\": [\(row)]} x", .body, ["text after the value"]),
+        (#"{"inputs": {"island": ["a", "b"], "year": [1]}}"#, .body, ["'year' has 1 values but 'island' has 2"]),
+    ])
+    func problems(json: String, kind: ScoringError.Kind, says: [String]) throws {
+        let e = try #require(refusal(json))
+        #expect(e.kind == kind)
+        for s in says { #expect(e.problems.contains { $0.message.contains(s) }, "\(s) not in \(e.problems.map(\.message))") }
+    }
+
+    @Test("Unseen categories: scored by default, refused when the policy says so") func unseen() throws {
+        let atlantis = row.replacingOccurrences(of: "Biscoe", with: "Atlantis")
+        _ = try penguins.predict(try decode("[\(atlantis)]"))
+        let strict = InputSchema(penguins.schema, policy: .init(unseenCategories: .reject))
+        let e = try #require(refusal("[\(row), \(atlantis), \(atlantis)]", strict))
+        #expect(e.kind == .schema && e.problems.count == 1)
+        #expect(e.problems[0].column == "island" && e.problems[0].row == 1)
+        #expect(e.problems[0].message.contains("\"Atlantis\" was not seen in training (and 1 more") && e.problems[0].message.contains("Biscoe, Dream, Torgersen"))
+        #expect(try strict.frame(json: Array("[\(row)]".utf8)).rowCount == 1)
+    }
+
+    @Test("Too many rows is its own refusal") func tooManyRows() throws {
+        let small = InputSchema(penguins.schema, policy: .init(maxRows: 2))
+        let e = try #require(refusal("[\(row), \(row), \(row)]", small))
+        #expect(e.kind == .tooManyRows && e.description.contains("at most 2"))
+    }
+
+    @Test("A flood of bad values lists twenty problems and counts the rest") func problemCap() throws {
+        let features = (0..<30).map { Feature(name: "f\($0)", type: .float64, categories: nil) }
+        let record = "{" + (0..<30).map { "\"f\($0)\": \"x\"" }.joined(separator: ",") + "}"
+        let e = try #require(refusal("[\(record)]", InputSchema(FeatureSchema(features: features))))
+        #expect(e.problems.count == 21 && e.problems.last!.message == "… and 10 more problems")
+    }
+
+    @Test("Dates and booleans") func datesAndBooleans() throws {
+        let f = FeatureSchema(features: [Feature(name: "d", type: .date, categories: nil), Feature(name: "t", type: .datetime, categories: nil),
+                                         Feature(name: "b", type: .bool, categories: nil)])
+        let frame = try decode(#"[{"d": "2024-02-29", "t": "2024-02-29T12:00:00", "b": true}, {"d": null, "t": "2024-03-01", "b": 0}]"#, InputSchema(f))
+        #expect(try frame.column("d").value(at: 0) == .date(19782))
+        #expect(try frame.column("t").value(at: 1) == .datetime(19783 * 86_400_000_000))
+        #expect(try frame.column("b").value(at: 1) == .bool(false))
+        let e = try #require(refusal(#"[{"d": "yesterday", "t": 5, "b": "maybe"}]"#, InputSchema(f)))
+        #expect(e.problems.count == 3)
+    }
+}
+
+@Suite("Scoring responses")
+struct ScoringOutputTests {
+    @Test("Pulk's response carries labels, classes, probabilities and who answered") func pulkResponse() throws {
+        let p = Predictions.classification(classes: ["0", "1"], predicted: [1, 0], probabilities: [[0.25, 0.75], [1, 0]])
+        let body = ScoringOutput.pulk(p, origin: .init(endpoint: "e", deployment: "blue", model: "m", version: "3", requestId: "r\"1"))
+        #expect(String(decoding: body, as: UTF8.self)
+            == #"{"predictions":[1,0],"classes":[0,1],"probabilities":[[0.25,0.75],[1,0]],"endpoint":"e","deployment":"blue","model":"m","version":"3","request_id":"r\"1"}"#)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(object["request_id"] as? String == "r\"1")
+    }
+
+    @Test("MLflow's response is predictions only; text labels are strings; NaN is null") func mlflowResponse() {
+        let c = Predictions.classification(classes: ["Adelie", "01", "-2.5"], predicted: [0, 1, 2], probabilities: [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+        #expect(String(decoding: ScoringOutput.mlflow(c), as: UTF8.self) == #"{"predictions":["Adelie","01",-2.5]}"#)
+        let r = Predictions.regression([1.5, .nan, 3, 1e300, -0.1])
+        #expect(String(decoding: ScoringOutput.mlflow(r), as: UTF8.self) == #"{"predictions":[1.5,null,3,1e+300,-0.1]}"#)
+    }
+
+    @Test("Refusals list each problem") func errorBody() throws {
+        let e = ScoringError(kind: .schema, problems: [.init(column: "a", row: 2, message: "bad"), .init(message: "worse")])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(ScoringOutput.error(e))) as? [String: Any])
+        #expect(object["error_code"] as? String == "INVALID_INPUT")
+        let problems = try #require(object["problems"] as? [[String: Any]])
+        #expect(problems.count == 2 && problems[0]["row"] as? Int == 2 && problems[0]["column"] as? String == "a" && problems[1]["column"] == nil)
+    }
+}

@@ -104,6 +104,27 @@ enum Schema {
             "CREATE INDEX latest_metrics_order ON latest_metrics (key, is_nan, value, run_uuid)",
             "DROP INDEX latest_metrics_by_key",
         ]),
+        // Serving: endpoints (settings and deployments as JSON, changed whole), the history of their
+        // changes, and the sampled serving log (bounded per endpoint by its retention).
+        ("2026-12-02-endpoints", [
+            """
+            CREATE TABLE endpoints (name TEXT PRIMARY KEY, description TEXT NOT NULL, settings TEXT NOT NULL, deployments TEXT NOT NULL,
+              generation BIGINT NOT NULL, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE endpoint_events (sequence BIGINT PRIMARY KEY, endpoint TEXT NOT NULL, time BIGINT NOT NULL, user_id TEXT NOT NULL,
+              kind TEXT NOT NULL, message TEXT NOT NULL, deployments TEXT NOT NULL)
+            """,
+            "CREATE INDEX endpoint_events_by_endpoint ON endpoint_events (endpoint, sequence)",
+            "INSERT INTO counters (name, value) VALUES ('endpoint_generation', 0)",
+            "INSERT INTO counters (name, value) VALUES ('endpoint_event', 0)",
+            """
+            CREATE TABLE serving_log (endpoint TEXT NOT NULL, deployment TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,
+              time BIGINT NOT NULL, request_id TEXT NOT NULL, status BIGINT NOT NULL, latency_us BIGINT NOT NULL, shadow BIGINT NOT NULL,
+              rows_scored BIGINT NOT NULL, input TEXT NOT NULL, output TEXT NOT NULL)
+            """,
+            "CREATE INDEX serving_log_by_time ON serving_log (endpoint, time)",
+        ]),
     ]
 
     /// Applies the migrations this database lacks, each in its own transaction; refuses a database

@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "PulkServer", targets: ["PulkServer"]),
         .library(name: "PulkTracking", targets: ["PulkTracking"]),
         .library(name: "PulkScoring", targets: ["PulkScoring"]),
+        .library(name: "PulkServing", targets: ["PulkServing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev) for `.csv.gz` input.
@@ -71,9 +73,21 @@ let package = Package(
         .target(name: "PulkTracking", dependencies: [
             "PulkStore", "PulkLearn", "PulkProfile", "PulkWorkspace", "PulkFrame",
         ], swiftSettings: strict),
+        // Serving: endpoints with traffic split, mirrors and micro-batching over HTTP (Hummingbird), kept in step with
+        // the endpoint store; the scoring API and MLflow's /invocations; metrics; the sampled serving log.
+        .target(name: "PulkServing", dependencies: [
+            "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ], swiftSettings: strict),
         // The tracking server: MLflow's REST protocol, the artifact proxy and Pulk's native API on Hummingbird.
         .target(name: "PulkServer", dependencies: [
-            "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking",
+            "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -82,7 +96,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The `pulk` command: a thin shell over the libraries.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking",
+            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
@@ -103,6 +117,9 @@ let package = Package(
         .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkLearn", "PulkFrame", "PulkWorkspace", "PulkProfile", "PulkModels"], swiftSettings: strict),
         .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels"], swiftSettings: strict),
+        .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkLearn", "PulkFrame", "PulkModels",
+                                                           .product(name: "Hummingbird", package: "hummingbird"),
+                                                           .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

@@ -1,0 +1,231 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import PulkFrame
+import PulkLearn
+import PulkModels
+import PulkScoring
+import PulkServing
+import PulkStore
+import Testing
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let penguinsFrame = try! CSVReader().read(path: repoRoot.appendingPathComponent("examples/penguins.csv").path).0
+
+/// Two small penguin models that answer differently (a GBDT and a logistic regression).
+let gbdt: any Model = try! Catalog.estimator(named: "gbdt").init(["num_iterations": "10"]).fit(penguinsFrame, target: "species", seed: 1)
+let logistic: any Model = try! Catalog.estimator(named: "logistic").init([:]).fit(penguinsFrame, target: "species", seed: 1)
+
+let row = #"{"island": "Biscoe", "bill_length_mm": 45.2, "bill_depth_mm": 14.8, "flipper_length_mm": 212, "body_mass_g": 5200, "sex": "female", "year": 2008}"#
+
+/// A serving log kept in memory; `next` waits for an entry without sleeping.
+final class MemoryLog: ServingLogSink {
+    let entries = NIOLockedValueBox<[ServingLogEntry]>([])
+    let stream: AsyncStream<ServingLogEntry>
+    let continuation: AsyncStream<ServingLogEntry>.Continuation
+    init() { (stream, continuation) = AsyncStream.makeStream() }
+    func record(_ entry: ServingLogEntry) {
+        entries.withLockedValue { $0.append(entry) }
+        continuation.yield(entry)
+    }
+}
+
+func deployment(_ name: String, _ model: any Model, version: String, traffic: Int, mirror: Int = 0, batch: Int = 0, wait: Int = 0,
+                settings: EndpointSettings = .init()) -> DeploymentRuntime {
+    DeploymentRuntime(Deployment(name: name, model: "penguins", reference: version, version: version, traffic: traffic, mirror: mirror,
+                                 maxBatch: batch, maxWaitMicros: wait),
+                      served: ServedModel(model: model, name: "penguins", version: version), endpoint: "penguins", settings: settings)
+}
+
+func app(_ table: EndpointTable, log: (any ServingLogSink)? = nil, bodyLimit: Int = 1 << 20) -> some ApplicationProtocol {
+    let router = Router()
+    ServingRoutes(table: table, log: log, bodyLimit: bodyLimit).register(router, defaultEndpoint: "penguins")
+    return Application(router: router)
+}
+
+func object(_ buffer: ByteBuffer) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] ?? [:]
+}
+
+@Suite("Serving: endpoints over HTTP")
+struct ServingTests {
+    @Test("Scoring answers predictions, probabilities and who answered; MLflow's /invocations answers labels")
+    func scores() async throws {
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        guard case .classification(let classes, let expected, let probabilities) = try gbdt.predict(try InputSchema(gbdt.schema).frame(json: Array("[\(row)]".utf8))) else { return }
+        try await app(table).test(.router) { client in
+            try await client.execute(uri: "/endpoints/penguins/score", method: .post, headers: [.contentType: "application/json", HTTPField.Name("X-Request-ID")!: "abc-1"],
+                                     body: ByteBuffer(string: "{\"records\": [\(row)]}")) { r in
+                #expect(r.status == .ok)
+                let o = object(r.body)
+                #expect(o["predictions"] as? [String] == [classes[expected[0]]])
+                #expect(o["classes"] as? [String] == classes)
+                // Foundation's JSON reader on Linux may miss the last bit; the text is shortest round-trip.
+                let got = (o["probabilities"] as? [[Double]])?.first ?? []
+                #expect(got.count == 3 && zip(got, probabilities[0]).allSatisfy { abs($0 - $1) < 1e-15 })
+                #expect(String(buffer: r.body).contains(probabilities[0].map(\.description).joined(separator: ",")))
+                #expect(o["deployment"] as? String == "blue" && o["version"] as? String == "1" && o["model"] as? String == "penguins")
+                #expect(o["request_id"] as? String == "abc-1" && r.headers[HTTPField.Name("X-Request-ID")!] == "abc-1")
+                #expect(r.headers[HTTPField.Name("X-Pulk-Deployment")!] == "blue")
+            }
+            for path in ["/invocations", "/endpoints/penguins/invocations"] {
+                try await client.execute(uri: path, method: .post, headers: [.contentType: "application/json"],
+                                         body: ByteBuffer(string: "{\"dataframe_records\": [\(row), \(row)]}")) { r in
+                    #expect(r.status == .ok)
+                    #expect(object(r.body) as NSDictionary == ["predictions": [classes[expected[0]], classes[expected[0]]]] as NSDictionary)
+                }
+            }
+            let csv = "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\nBiscoe,45.2,14.8,212,5200,female,2008\n"
+            try await client.execute(uri: "/score", method: .post, headers: [.contentType: "text/csv"], body: ByteBuffer(string: csv)) { r in
+                #expect(r.status == .ok)
+                #expect(object(r.body)["predictions"] as? [String] == [classes[expected[0]]])
+            }
+            try await client.execute(uri: "/ping", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/endpoints", method: .get) { r in
+                let list = object(r.body)["endpoints"] as? [[String: Any]]
+                #expect(list?.first?["name"] as? String == "penguins" && list?.first?["ready"] as? Bool == true)
+            }
+        }
+    }
+
+    @Test("Refusals are 4xx with a JSON body naming each problem")
+    func refusals() async throws {
+        let table = EndpointTable()
+        var settings = EndpointSettings()
+        settings.maxRows = 3
+        table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100, settings: settings)]))
+        table.install(EndpointRuntime(name: "empty", settings: .init(), deployments: []))
+        try await app(table, bodyLimit: 4096).test(.router) { client in
+            func expect(_ uri: String, _ body: String, _ status: HTTPResponse.Status, _ code: String, _ says: String) async throws {
+                try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) { r in
+                    #expect(r.status == status, "\(body.prefix(60))")
+                    let o = object(r.body)
+                    #expect(o["error_code"] as? String == code)
+                    #expect((o["message"] as? String ?? "").contains(says), "\(o)")
+                }
+            }
+            try await expect("/endpoints/penguins/score", #"{"records": [{"island": "Biscoe", "bill_length_mm": "long"}]}"#, .badRequest, "INVALID_INPUT", "Missing column 'year'")
+            try await expect("/endpoints/penguins/score", "{\"records\": [\(row), \(row), \(row), \(row)]}", .badRequest, "TOO_MANY_ROWS", "at most 3")
+            try await expect("/endpoints/penguins/score", "{\"records\": [", .badRequest, "BAD_REQUEST", "not valid JSON")
+            try await expect("/endpoints/penguins/score", "{\"records\": [" + Array(repeating: row, count: 40).joined(separator: ",") + "]}", .contentTooLarge, "BAD_REQUEST", "limit of 4096 bytes")
+            try await expect("/endpoints/nope/score", "{}", .notFound, "ENDPOINT_NOT_FOUND", "No endpoint named 'nope'")
+            try await expect("/endpoints/empty/score", "{}", .serviceUnavailable, "NOT_READY", "no deployment taking traffic")
+            try await client.execute(uri: "/endpoints/empty/ready", method: .get) { r in #expect(r.status == .serviceUnavailable) }
+            try await client.execute(uri: "/endpoints/penguins/score", method: .post, body: ByteBuffer(string: "{\"records\": [{\"island\": \"x\"}]}")) { r in
+                let problems = object(r.body)["problems"] as? [[String: Any]] ?? []
+                #expect(problems.count == 6 && problems.allSatisfy { $0["column"] is String })
+            }
+        }
+    }
+
+    @Test("Over the concurrency limit: 429 with Retry-After")
+    func overload() async throws {
+        let table = EndpointTable()
+        var settings = EndpointSettings()
+        settings.maxConcurrency = 1
+        let held = NIOLockedValueBox(1)  // one request already in flight
+        table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)], inFlight: held))
+        try await app(table).test(.router) { client in
+            try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in
+                #expect(r.status == .tooManyRequests && r.headers[.retryAfter] == "1")
+            }
+            held.withLockedValue { $0 = 0 }
+            try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in #expect(r.status == .ok) }
+        }
+        #expect(held.withLockedValue { $0 } == 0)
+    }
+
+    @Test("Traffic splits by percentage; mirrors get a copy whose answer is only logged")
+    func trafficAndMirrors() async throws {
+        let blue = deployment("blue", gbdt, version: "1", traffic: 90)
+        let green = deployment("green", logistic, version: "2", traffic: 10)
+        let shadow = deployment("shadow", logistic, version: "3", traffic: 0, mirror: 100)
+        let runtime = EndpointRuntime(name: "penguins", settings: .init(), deployments: [blue, green, shadow])
+        #expect((0..<100).map { runtime.route($0)!.record.name } == Array(repeating: "blue", count: 90) + Array(repeating: "green", count: 10))
+        #expect(runtime.mirrored(99).map(\.record.name) == ["shadow"])
+
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100), shadow]))
+        let log = MemoryLog()
+        try await app(table, log: log).test(.router) { client in
+            try await client.execute(uri: "/score", method: .post, headers: [HTTPField.Name("X-Request-ID")!: "mirror-me"], body: ByteBuffer(string: "[\(row)]")) { r in
+                #expect(object(r.body)["deployment"] as? String == "blue")
+            }
+        }
+        var it = log.stream.makeAsyncIterator()
+        let entry = try #require(await it.next())
+        #expect(entry.shadow && entry.deployment == "shadow" && entry.version == "3" && entry.requestId == "mirror-me" && entry.status == 200)
+        #expect(entry.input == "[\(row)]" && entry.output.contains("\"deployment\":\"shadow\""))
+    }
+
+    @Test("A sampled share of requests is logged with input and output")
+    func payloadSample() async throws {
+        var settings = EndpointSettings()
+        settings.logSample = 1
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        let log = MemoryLog()
+        try await app(table, log: log).test(.router) { client in
+            for _ in 0..<3 { try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { _ in } }
+        }
+        let entries = log.entries.withLockedValue { $0 }
+        #expect(entries.count == 3 && entries.allSatisfy { !$0.shadow && $0.rows == 1 && $0.output.contains("predictions") })
+    }
+
+    @Test("Micro-batching scores concurrent requests together and answers each its own rows")
+    func microBatching() async throws {
+        let batched = deployment("blue", gbdt, version: "1", traffic: 100, batch: 64, wait: 200_000)
+        let schema = InputSchema(gbdt.schema)
+        let frames = (0..<8).map { k in penguinsFrame.slice((k * 5)..<(k * 5 + 1 + k)) }
+        let answers = try await withThrowingTaskGroup(of: (Int, Predictions).self) { group in
+            for (k, f) in frames.enumerated() {
+                let frame = try Frame(columns: try gbdt.schema.columns(of: f))
+                group.addTask { (k, try await batched.predict(frame)) }
+            }
+            var out: [Int: Predictions] = [:]
+            for try await (k, p) in group { out[k] = p }
+            return out
+        }
+        _ = schema
+        for (k, f) in frames.enumerated() { #expect(answers[k] == (try gbdt.predict(f)), "request \(k)") }
+    }
+
+    /// Swapping the endpoint's runtime back and forth while requests stream never fails one.
+    @Test("A traffic switch under load loses no request")
+    func switchUnderLoad() async throws {
+        let table = EndpointTable()
+        let blue = deployment("blue", gbdt, version: "1", traffic: 100)
+        let green = deployment("green", logistic, version: "2", traffic: 100)
+        table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [blue]))
+        let failures = NIOLockedValueBox(0)
+        let seen = NIOLockedValueBox(Set<String>())
+        try await app(table).test(.router) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<40 {
+                            try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in
+                                if r.status != .ok { failures.withLockedValue { $0 += 1 } }
+                                if let d = object(r.body)["deployment"] as? String { seen.withLockedValue { _ = $0.insert(d) } }
+                            }
+                        }
+                    }
+                }
+                group.addTask {
+                    for k in 0..<200 {
+                        let split = k % 2 == 0 ? [green] : [blue]
+                        table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: split, inFlight: table.counter("penguins")))
+                        await _Concurrency.Task.yield()
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        #expect(failures.withLockedValue { $0 } == 0)
+        #expect(seen.withLockedValue { $0 } == ["blue", "green"])
+        #expect(table["penguins"]!.inFlight.withLockedValue { $0 } == 0)
+    }
+}

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Metrics
 public import Prometheus
+public import PulkServing
 
 /// How `pulk server` runs.
 public struct ServerConfiguration: Sendable {
@@ -30,28 +31,37 @@ public enum TrackingServer {
 
     private static let sharedRegistry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Scoring answers in well under a millisecond: buckets from 50 µs to 5 s, and batch sizes in powers of two.
+        factory.durationHistogramBuckets["pulk_serving_request_duration_seconds"] =
+            [50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000, 5_000_000].map { Duration.microseconds($0) }
+        factory.valueHistogramBuckets["pulk_serving_batch_rows"] = (0...14).map { Double(1 << $0) }
+        MetricsSystem.bootstrap(factory)
         return registry
     }()
 
+    /// `/metrics` in Prometheus's text format.
+    public static func metricsResponse(_ registry: PrometheusCollectorRegistry) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+
     public static func application(store: any MLflowStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
                                    configuration: ServerConfiguration = .init(),
-                                   metrics: PrometheusCollectorRegistry? = nil) -> some ApplicationProtocol {
+                                   metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) -> some ApplicationProtocol {
         let router = Router()
         // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware(bodyLimit: configuration.bodyLimit))
         if let metrics {
-            router.get("/metrics") { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-            }
+            router.get("/metrics") { _, _ in metricsResponse(metrics) }
         }
         router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
         NativeAPI(store: store, datasets: datasets).register(router)
         WebUI(store: store, artifacts: artifacts, datasets: datasets).register(router)
+        serving?.register(router)
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"))
     }
 }

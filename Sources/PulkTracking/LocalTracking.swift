@@ -62,6 +62,13 @@ public struct LocalTracking: TrackingClient {
         }
         _ = try await artifacts.write(key, chunks: chunks)
     }
+    public func artifact(_ run: RunInfo, path: String) async throws(StoreError) -> [UInt8] {
+        let file = try artifacts.resolve(try artifacts.key(ofLocation: run.artifactUri) + "/" + path)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw .notFound("Run \(run.runId) has no artifact '\(path)'")
+        }
+        return Array(data)
+    }
     public func finishRun(runId: String, status: RunStatus, endTime: Int64) async throws(StoreError) {
         _ = try await store.updateRun(id: runId, status: status, endTime: endTime, runName: nil)
     }

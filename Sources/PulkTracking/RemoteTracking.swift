@@ -52,6 +52,13 @@ public struct RemoteTracking: TrackingClient {
     /// Sends a request and returns the JSON object of a 2xx response; MLflow's error bodies become StoreErrors.
     func call(_ method: String, _ path: String, query: [(String, String)] = [], json body: [String: Any]? = nil, bytes: [UInt8]? = nil)
         async throws(StoreError) -> [String: Any] {
+        let data = try await raw(method, path, query: query, json: body, bytes: bytes)
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    /// The response body of a call, any content; a non-2xx answer becomes the server's error.
+    func raw(_ method: String, _ path: String, query: [(String, String)] = [], json body: [String: Any]? = nil, bytes: [UInt8]? = nil)
+        async throws(StoreError) -> Data {
         var request = URLRequest(url: url(path, query: query))
         request.httpMethod = method
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
@@ -74,7 +81,7 @@ public struct RemoteTracking: TrackingClient {
                 ?? (status == 404 ? .resourceDoesNotExist : status >= 500 ? .internalError : .badRequest)
             throw StoreError(code, "\(method) \(path) answered \(status): \(message)")
         }
-        return object ?? [:]
+        return data
     }
 
     static let api = "/api/2.0/mlflow"
@@ -135,6 +142,11 @@ public struct RemoteTracking: TrackingClient {
         let key = try artifactKey(run) + "/" + path
         let escaped = key.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? String($0) }.joined(separator: "/")
         _ = try await call("PUT", "/api/2.0/mlflow-artifacts/artifacts/" + escaped, bytes: bytes)
+    }
+    public func artifact(_ run: RunInfo, path: String) async throws(StoreError) -> [UInt8] {
+        let key = try artifactKey(run) + "/" + path
+        let escaped = key.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? String($0) }.joined(separator: "/")
+        return Array(try await raw("GET", "/api/2.0/mlflow-artifacts/artifacts/" + escaped))
     }
     public func finishRun(runId: String, status: RunStatus, endTime: Int64) async throws(StoreError) {
         _ = try await call("POST", "\(Self.api)/runs/update", json: ["run_id": runId, "status": status.rawValue, "end_time": endTime])

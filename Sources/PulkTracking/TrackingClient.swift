@@ -17,6 +17,8 @@ public protocol TrackingClient: Sendable {
     func logInputs(runId: String, datasets: [DatasetInput]) async throws(StoreError)
     /// Stores `bytes` at `path` under the run's artifact root.
     func logArtifact(_ run: RunInfo, path: String, bytes: [UInt8]) async throws(StoreError)
+    /// The bytes of one artifact file of the run.
+    func artifact(_ run: RunInfo, path: String) async throws(StoreError) -> [UInt8]
     func finishRun(runId: String, status: RunStatus, endTime: Int64) async throws(StoreError)
 
     func run(id: String) async throws(StoreError) -> Run

@@ -73,3 +73,8 @@ enum CSVSniffer {
         return true
     }
 }
+
+extension CSVOptions {
+    /// The delimiter the reader would sniff from `sample` (the start of a file).
+    public static func sniffedDelimiter(_ sample: [UInt8]) -> UInt8 { CSVSniffer.delimiter(in: sample, complete: false) }
+}

@@ -44,4 +44,4 @@ public enum RegistryLimits {
 }
 
 /// Everything the MLflow-compatible server needs: tracking and the registry.
-public typealias MLflowStore = TrackingStore & ModelRegistryStore
+public typealias MLflowStore = TrackingStore & ModelRegistryStore & EndpointStore

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import PulkServer
+import PulkServing
 import PulkStore
 import PulkTracking
 import PulkWorkspace
@@ -40,10 +41,23 @@ struct ServerCommand: AsyncParsableCommand {
         let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? LocalTracking.artifactFolder(workspace)
         let artifacts: ArtifactStore
         do { artifacts = try ArtifactStore(root: root) } catch { throw PulkFailure(message: error.description) }
+        // Metrics first: handles made before the bootstrap would count nothing.
+        let registry = TrackingServer.bootstrapMetrics()
+        // Endpoints: kept in step with the store (deploys, traffic changes, moved aliases) by a background pass.
+        let host = EndpointHost(endpoints: store, registry: store, loader: EndpointHost.artifactLoader(artifacts))
+        let log = StoreServingLog(store: store, table: host.table)
+        await host.reconcile()
         let app = TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
-                                             configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit),
-                                             metrics: TrackingServer.bootstrapMetrics())
-        print("pulk server on http://\(host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path))")
-        try await app.runService()
+                                             configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit),
+                                             metrics: registry,
+                                             serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
+        print("pulk server on http://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "
+            + "endpoints at /endpoints/NAME/score)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await host.run() }
+            group.addTask { await log.run() }
+            try await app.runService()
+            group.cancelAll()
+        }
     }
 }

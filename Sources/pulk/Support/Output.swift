@@ -35,6 +35,9 @@ enum Output {
 
     static func bytes(_ n: Int) -> String { formatBytes(n) }
 
+    /// A store time (milliseconds since 1970) as `date`.
+    static func time(_ ms: Int64) -> String { date(Date(timeIntervalSince1970: Double(ms) / 1000)) }
+
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
     static func warn(_ s: String) {

@@ -1,0 +1,261 @@
+public import PulkFrame
+public import PulkLearn
+import Foundation
+
+/// Where batch scoring reads rows from, one chunk at a time.
+public protocol ChunkSource {
+    /// The next rows, or nil at the end.
+    mutating func next() throws -> Frame?
+    /// Bytes consumed so far and in all (for progress), when known.
+    var progress: (Int, Int) { get }
+}
+
+/// A frame already in memory or memory-mapped (a registered dataset version), in slices.
+public struct FrameChunks: ChunkSource {
+    let frame: Frame
+    let rows: Int
+    var at = 0
+
+    public init(_ frame: Frame, rows: Int = 1 << 16) {
+        self.frame = frame
+        self.rows = max(1, rows)
+    }
+
+    public mutating func next() -> Frame? {
+        guard at < frame.rowCount else { return nil }
+        let end = min(frame.rowCount, at + rows)
+        defer { at = end }
+        return frame.slice(at..<end)
+    }
+
+    public var progress: (Int, Int) { (at, frame.rowCount) }
+}
+
+/// A CSV file read in blocks of about `blockBytes`, cut at line ends outside quotes, each parsed with
+/// the model's feature types forced (so every block types its columns alike). Memory stays at a
+/// couple of blocks whatever the file's size.
+public struct CSVChunks: ChunkSource {
+    let handle: FileHandle
+    let size: Int
+    let names: [String]
+    let options: CSVOptions
+    let blockBytes: Int
+    var carry: [UInt8] = []
+    var consumed = 0
+    var done = false
+    let path: String
+
+    public init(path: String, schema: FeatureSchema, blockBytes: Int = 16 << 20) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw FrameError.io(path, reason: "no such file or it cannot be read") }
+        self.handle = handle
+        self.path = path
+        self.blockBytes = max(1 << 10, blockBytes)
+        size = Int((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.intValue ?? 0)
+        // The header: the first line, read as a CSV with no rows.
+        var head: [UInt8] = []
+        while true {
+            let piece = handle.readData(ofLength: 1 << 16)
+            if piece.isEmpty { break }
+            head.append(contentsOf: piece)
+            if let cut = Self.lastLineEnd(head, first: true) {
+                carry = Array(head[(cut + 1)...])
+                head = Array(head[...cut])
+                break
+            }
+        }
+        consumed = head.count
+        // Read as a data row (a header alone is "a file with no rows"): its values are the names.
+        let (header, _) = try CSVReader(options: CSVOptions(header: false, missingTokens: [])).read(bytes: head, name: path)
+        names = header.columns.map { $0.value(at: 0).description.trimmingCharacters(in: .whitespaces) }
+        var types: [String: TypeOverride] = [:]
+        for f in schema.features {
+            switch f.type {
+            case .float64, .int64: types[f.name] = .float64
+            case .string: types[f.name] = .string
+            case .bool: types[f.name] = .bool
+            case .date: types[f.name] = .date
+            case .datetime: types[f.name] = .datetime
+            }
+        }
+        options = CSVOptions(delimiter: CSVOptions.sniffedDelimiter(head), header: false, columnNames: names, types: types)
+    }
+
+    /// The offset of the last newline outside quotes (the first one when `first`).
+    static func lastLineEnd(_ bytes: [UInt8], first: Bool = false) -> Int? {
+        var quoted = false
+        var last: Int?
+        for (i, b) in bytes.enumerated() {
+            if b == UInt8(ascii: "\"") { quoted.toggle() } else if b == 10, !quoted {
+                if first { return i }
+                last = i
+            }
+        }
+        return last
+    }
+
+    public mutating func next() throws -> Frame? {
+        while !done {
+            let piece = handle.readData(ofLength: blockBytes)
+            var block = carry
+            if piece.isEmpty {
+                done = true
+                try? handle.close()
+                carry = []
+            } else {
+                block.append(contentsOf: piece)
+                guard let cut = Self.lastLineEnd(block) else { carry = block; continue }
+                carry = Array(block[(cut + 1)...])
+                block.removeSubrange((cut + 1)...)
+            }
+            consumed += block.count
+            if block.allSatisfy({ $0 == 10 || $0 == 13 || $0 == 32 }) { continue }
+            return try CSVReader(options: options).read(bytes: block, name: path).0
+        }
+        return nil
+    }
+
+    public var progress: (Int, Int) { (consumed, size) }
+}
+
+/// Scores a source chunk by chunk into a CSV of predictions (`prediction`, then `probability_CLASS`
+/// per class), written to a temporary file, flushed to disk and renamed into place at the end.
+public struct BatchScorer {
+    public let model: any Model
+    public let input: InputSchema
+
+    public init(model: any Model) {
+        self.model = model
+        input = InputSchema(model.schema, policy: ScoringPolicy(unseenCategories: .allow, maxRows: .max))
+    }
+
+    public struct Result: Sendable {
+        public var rows: Int
+        public var seconds: Double
+    }
+
+    public func score(_ source: inout some ChunkSource, to path: String, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+        let started = Date()
+        let temporary = path + ".pulk-partial-\(UUID().uuidString.prefix(8))"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let out = FileHandle(forWritingAtPath: temporary) else {
+            throw FrameError.io(path, reason: "cannot create the output file")
+        }
+        var finished = false
+        defer { if !finished { try? out.close(); try? FileManager.default.removeItem(atPath: temporary) } }
+        var rows = 0
+        var header = true
+        while let chunk = try source.next() {
+            let frame = try input.frame(conforming: chunk, firstRow: rows)
+            let predictions = try model.predict(frame)
+            let bytes = PredictionCSV.bytes(predictions, header: header)
+            header = false
+            try out.write(contentsOf: bytes)
+            rows += chunk.rowCount
+            progress?(source.progress.0, source.progress.1)
+        }
+        if header { try out.write(contentsOf: PredictionCSV.bytes(.regression([]), header: true, classes: model.target.classes)) }
+        try out.synchronize()
+        try out.close()
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        finished = true
+        return Result(rows: rows, seconds: Date().timeIntervalSince(started))
+    }
+}
+
+extension InputSchema {
+    /// A chunk of a file as the model's frame; problems name rows of the whole file.
+    public func frame(conforming chunk: Frame, firstRow: Int) throws(ScoringError) -> Frame {
+        var problems = Problems()
+        var columns: [Column] = []
+        for (k, f) in features.enumerated() {
+            guard let c = chunk.columns.first(where: { $0.name == f.name }) else {
+                problems.add(.init(column: f.name, message: "Missing column '\(f.name)' (\(f.type.rawValue)); the model was trained with it"))
+                continue
+            }
+            var local = Problems()
+            if let c = conform(c, f, known[k], &local) { columns.append(c) }
+            for p in local.list {
+                var p = p
+                if let r = p.row {
+                    p.row = r + firstRow
+                    p.message = p.message.replacingOccurrences(of: " row \(r):", with: " row \(r + firstRow):")
+                }
+                problems.add(p)
+            }
+        }
+        try problems.check()
+        do { return try Frame(columns: columns) } catch { throw ScoringError(kind: .schema, problems: [.init(message: "\(error)")]) }
+    }
+}
+
+/// Predictions as CSV, formatted on both cores.
+enum PredictionCSV {
+    static func bytes(_ p: Predictions, header: Bool, classes: [String]? = nil) -> [UInt8] {
+        var out: [UInt8] = []
+        if header {
+            out.append(contentsOf: Array("prediction".utf8))
+            let names: [String]
+            if case .classification(let c, _, _) = p { names = c } else { names = classes ?? [] }
+            for c in names { out.append(UInt8(ascii: ",")); out.append(contentsOf: field("probability_" + c)) }
+            out.append(10)
+        }
+        let n: Int
+        switch p {
+        case .regression(let v): n = v.count
+        case .classification(_, let predicted, _): n = predicted.count
+        }
+        guard n > 0 else { return out }
+        let parts = n < 4096 ? 1 : 2 * defaultThreadCount()
+        var pieces = [[UInt8]](repeating: [], count: parts)
+        pieces.withUnsafeMutableBufferPointer { buffer in
+            let base = Shared(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts) { k in
+                let from = n * k / parts, to = n * (k + 1) / parts
+                base.pointer[k] = rows(p, from..<to)
+            }
+        }
+        for piece in pieces { out.append(contentsOf: piece) }
+        return out
+    }
+
+    struct Shared: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<[UInt8]>
+        init(_ p: UnsafeMutablePointer<[UInt8]>) { pointer = p }
+    }
+
+    static func rows(_ p: Predictions, _ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        switch p {
+        case .regression(let v):
+            out.reserveCapacity(range.count * 20)
+            for r in range {
+                number(v[r], &out)
+                out.append(10)
+            }
+        case .classification(let classes, let predicted, let probabilities):
+            let labels = classes.map(field)
+            out.reserveCapacity(range.count * (8 + 20 * classes.count))
+            for r in range {
+                out.append(contentsOf: labels[predicted[r]])
+                for x in probabilities[r] {
+                    out.append(UInt8(ascii: ","))
+                    number(x, &out)
+                }
+                out.append(10)
+            }
+        }
+        return out
+    }
+
+    static func number(_ x: Double, _ out: inout [UInt8]) {
+        guard x.isFinite else { return }
+        if x == x.rounded(.towardZero), abs(x) < 1e15 { out.append(contentsOf: String(Int64(x)).utf8) } else { out.append(contentsOf: x.description.utf8) }
+    }
+
+    /// A CSV field, quoted when it holds the delimiter, a quote, a line break or edge spaces, or is empty.
+    static func field(_ s: String) -> [UInt8] {
+        let u = Array(s.utf8)
+        guard u.isEmpty || u.first == 32 || u.last == 32 || u.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return u }
+        return [34] + u.flatMap { $0 == 34 ? [34, 34] : [$0] } + [34]
+    }
+}

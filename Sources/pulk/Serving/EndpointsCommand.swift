@@ -1,0 +1,272 @@
+import ArgumentParser
+import Foundation
+import PulkStore
+import PulkTracking
+import PulkWorkspace
+
+/// The store endpoints live in: the workspace's (what `pulk server` on that workspace serves), or
+/// a server's PostgreSQL store.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "postgresql://USER@HOST:PORT/DATABASE of a server that keeps its store in PostgreSQL (default: the workspace's store).")
+    var storeUri: String?
+
+    /// The workspace's artifact folder (where runs keep their model files).
+    func artifacts(_ common: WorkspaceOptions) throws -> ArtifactStore {
+        let folder = LocalTracking.artifactFolder(try common.open())
+        return try tracked { () throws(StoreError) in try ArtifactStore(root: folder) }
+    }
+
+    /// The registry of this store, as a tracking client.
+    func client(_ common: WorkspaceOptions) async throws -> LocalTracking {
+        LocalTracking(store: try await open(common), artifacts: try artifacts(common), datasets: nil,
+                      location: storeUri == nil ? "the workspace" : "the PostgreSQL store")
+    }
+
+    func open(_ common: WorkspaceOptions) async throws -> SQLTrackingStore {
+        let database: any SQLDatabase
+        if let storeUri {
+            database = try tracked { () throws(StoreError) in try PostgresDatabase(url: storeUri, maxConnections: 2) }
+        } else {
+            let ws = try common.open()
+            database = try tracked { () throws(StoreError) in try SQLiteDatabase(path: LocalTracking.databasePath(ws)) }
+        }
+        return try await trackedAsync { () async throws(StoreError) in try await SQLTrackingStore.open(database, artifactRoot: LocalTracking.artifactRoot) }
+    }
+}
+
+var currentUser: String { ProcessInfo.processInfo.environment["USER"] ?? "pulk" }
+
+struct EndpointsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "endpoints",
+        abstract: "Real-time endpoints: create, list, show, split traffic, roll back, read the serving log, delete.",
+        discussion: "A running `pulk server` on the same store picks every change up within a second; requests in flight finish on the deployments they started on.",
+        subcommands: [Create.self, List.self, Show.self, Traffic.self, Rollback.self, Logs.self, Delete.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an endpoint (then `pulk deploy NAME --model MODEL@ALIAS`).")
+        @Argument(help: "The endpoint's name: lowercase letters, digits and '-'.") var name: String
+        @Option(help: "What it is for.") var description = ""
+        @OptionGroup var settings: EndpointSettingsOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        func run() async throws {
+            let s = try await store.open(common)
+            let chosen = try settings.settings()
+            let e = try await trackedAsync { () async throws(StoreError) in
+                try await s.createEndpoint(name: name, description: description, settings: chosen, user: currentUser)
+            }
+            if common.json { print(Output.json(EndpointView(e))) } else { print("Created endpoint \(e.name); deploy a model with `pulk deploy \(e.name) --model MODEL@ALIAS`") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List endpoints with their traffic split.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        func run() async throws {
+            let s = try await store.open(common)
+            let all = try await trackedAsync { () async throws(StoreError) in try await s.endpoints() }
+            if common.json { print(Output.json(all.map(EndpointView.init))); return }
+            print(Output.table(["ENDPOINT", "DEPLOYMENTS"], all.map { e in
+                [e.name, e.deployments.map { Self.describe($0) }.joined(separator: ", ")]
+            }))
+        }
+
+        static func describe(_ d: Deployment) -> String {
+            let share = d.mirror > 0 ? "mirror \(d.mirror)%" : "\(d.traffic)%"
+            return "\(d.name)=\(d.model) v\(d.version)\(d.alias.map { " (@\($0))" } ?? "") \(share)"
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "An endpoint's deployments, settings and history.")
+        @Argument var name: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        func run() async throws {
+            let s = try await store.open(common)
+            let (e, events) = try await trackedAsync { () async throws(StoreError) in (try await s.endpoint(name: name), try await s.events(endpoint: name)) }
+            if common.json {
+                print(Output.json(EndpointDetail(endpoint: EndpointView(e), events: events.map(EventView.init))))
+                return
+            }
+            print("\(e.name)\(e.description.isEmpty ? "" : ": \(e.description)")")
+            print("  scoring: POST /endpoints/\(e.name)/score  (MLflow: /endpoints/\(e.name)/invocations)")
+            print("  limits: \(e.settings.maxConcurrency) in flight, \(e.settings.maxRows) rows per request, unseen categories: \(e.settings.unseenCategories)")
+            print("  serving log: \(Int(e.settings.logSample * 100))% of requests, newest \(e.settings.logRetention) kept\n")
+            print(Output.table(["DEPLOYMENT", "MODEL", "VERSION", "FOLLOWS", "TRAFFIC", "MIRROR", "BATCH"], e.deployments.map { d in
+                [d.name, d.model, d.version, d.alias.map { "@\($0)" } ?? "-", "\(d.traffic)%", "\(d.mirror)%",
+                 d.maxBatch > 0 ? "\(d.maxBatch) rows / \(d.maxWaitMicros) µs" : "off"]
+            }))
+            print("\nHistory:")
+            print(Output.table(["#", "TIME", "USER", "CHANGE", "DETAIL"], events.map { v in
+                [String(v.sequence), Output.time(v.time), v.user, v.kind, v.message]
+            }))
+        }
+    }
+
+    struct Traffic: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the traffic split: `pulk endpoints traffic NAME blue=90 green=10` (live shares add up to 100).",
+            discussion: "Deployments not named keep no live traffic; `--mirror green=20` copies 20% of requests to green, whose answers are only logged.")
+        @Argument var name: String
+        @Argument(help: "DEPLOYMENT=PERCENT for every live deployment.") var shares: [String] = []
+        @Option(help: "DEPLOYMENT=PERCENT mirrored (shadow) traffic.") var mirror: [String] = []
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        static func parse(_ items: [String]) throws -> [String: Int] {
+            var out: [String: Int] = [:]
+            for item in items {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let pct = Int(parts[1]) else { throw ValidationError("'\(item)' is not DEPLOYMENT=PERCENT") }
+                out[String(parts[0])] = pct
+            }
+            return out
+        }
+
+        func run() async throws {
+            let live = try Self.parse(shares), mirrors = try Self.parse(mirror)
+            let s = try await store.open(common)
+            let e = try await trackedAsync { () async throws(StoreError) in try await s.endpoint(name: name) }
+            let known = Set(e.deployments.map(\.name))
+            if let unknown = (Array(live.keys) + Array(mirrors.keys)).first(where: { !known.contains($0) }) {
+                throw PulkFailure(message: "Endpoint \(name) has no deployment '\(unknown)' (it has \(known.sorted().joined(separator: ", ")))")
+            }
+            let deployments = e.deployments.map { d -> Deployment in
+                var d = d
+                d.traffic = live[d.name] ?? 0
+                d.mirror = mirrors[d.name] ?? (live[d.name] == nil ? d.mirror : 0)
+                return d
+            }
+            let message = deployments.map { "\($0.name)=\($0.traffic)%" + ($0.mirror > 0 ? " (mirror \($0.mirror)%)" : "") }.joined(separator: " ")
+            let updated = try await trackedAsync { () async throws(StoreError) in
+                try await s.setDeployments(endpoint: name, deployments, kind: "traffic", message: message, user: currentUser)
+            }
+            if common.json { print(Output.json(EndpointView(updated))) } else { print("\(name): \(message)") }
+        }
+    }
+
+    struct Rollback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restore the deployments and traffic before the last change.")
+        @Argument var name: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        func run() async throws {
+            let s = try await store.open(common)
+            let (e, events) = try await trackedAsync { () async throws(StoreError) in (try await s.endpoint(name: name), try await s.events(endpoint: name)) }
+            // The newest state different from the current one, skipping the changes that led here.
+            guard let previous = events.reversed().first(where: { $0.deployments != e.deployments && !$0.deployments.isEmpty }) else {
+                throw PulkFailure(message: "Endpoint \(name) has no earlier deployments to roll back to")
+            }
+            let updated = try await trackedAsync { () async throws(StoreError) in
+                try await s.setDeployments(endpoint: name, previous.deployments, kind: "rollback", message: "back to the state of change #\(previous.sequence)", user: currentUser)
+            }
+            if common.json { print(Output.json(EndpointView(updated))) } else {
+                print("\(name) rolled back to change #\(previous.sequence): " + updated.deployments.map(List.describe).joined(separator: ", "))
+            }
+        }
+    }
+
+    struct Logs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The newest entries of the endpoint's serving log (sampled inputs and outputs).")
+        @Argument var name: String
+        @Option(help: "How many entries.") var limit = 20
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        func run() async throws {
+            let s = try await store.open(common)
+            let entries = try await trackedAsync { () async throws(StoreError) in try await s.servingLog(endpoint: name, limit: limit) }
+            if common.json { print(Output.json(entries.map(LogView.init))); return }
+            print(Output.table(["TIME", "REQUEST", "DEPLOYMENT", "VERSION", "STATUS", "ROWS", "µs", "INPUT"], entries.map { e in
+                [Output.time(e.time), e.requestId, e.deployment + (e.shadow ? " (mirror)" : ""), e.version, String(e.status), String(e.rows),
+                 String(e.latencyMicros), String(e.input.prefix(60))]
+            }))
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an endpoint, or one deployment of it (which must take no live traffic).")
+        @Argument var name: String
+        @Option(help: "Remove only this deployment.") var deployment: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        func run() async throws {
+            let s = try await store.open(common)
+            guard let deployment else {
+                try await trackedAsync { () async throws(StoreError) in try await s.deleteEndpoint(name: name, user: currentUser) }
+                print("Deleted endpoint \(name)")
+                return
+            }
+            let e = try await trackedAsync { () async throws(StoreError) in try await s.endpoint(name: name) }
+            guard let d = e.deployments.first(where: { $0.name == deployment }) else {
+                throw PulkFailure(message: "Endpoint \(name) has no deployment '\(deployment)'")
+            }
+            guard d.traffic == 0 else {
+                throw PulkFailure(message: "Deployment \(deployment) takes \(d.traffic)% of live traffic; move it first (`pulk endpoints traffic \(name) …`)")
+            }
+            _ = try await trackedAsync { () async throws(StoreError) in
+                try await s.setDeployments(endpoint: name, e.deployments.filter { $0.name != deployment }, kind: "remove", message: "removed \(deployment)", user: currentUser)
+            }
+            print("Removed deployment \(deployment) from \(name)")
+        }
+    }
+}
+
+// MARK: JSON views
+
+struct DeploymentView: Encodable {
+    var name, model, reference, version: String
+    var traffic, mirror, maxBatch, maxWaitMicros: Int
+    init(_ d: Deployment) {
+        (name, model, reference, version) = (d.name, d.model, d.reference, d.version)
+        (traffic, mirror, maxBatch, maxWaitMicros) = (d.traffic, d.mirror, d.maxBatch, d.maxWaitMicros)
+    }
+}
+
+struct EndpointView: Encodable {
+    var name, description: String
+    var settings: EndpointSettings
+    var deployments: [DeploymentView]
+    var generation: Int64
+    init(_ e: Endpoint) {
+        name = e.name
+        description = e.description
+        settings = e.settings
+        deployments = e.deployments.map(DeploymentView.init)
+        generation = e.generation
+    }
+}
+
+struct EventView: Encodable {
+    var sequence, time: Int64
+    var user, kind, message: String
+    var deployments: [DeploymentView]
+    init(_ e: EndpointEvent) {
+        (sequence, time, user, kind, message) = (e.sequence, e.time, e.user, e.kind, e.message)
+        deployments = e.deployments.map(DeploymentView.init)
+    }
+}
+
+struct EndpointDetail: Encodable {
+    var endpoint: EndpointView
+    var events: [EventView]
+}
+
+struct LogView: Encodable {
+    var time, latencyMicros: Int64
+    var requestId, deployment, model, version, input, output: String
+    var status, rows: Int
+    var shadow: Bool
+    init(_ e: ServingLogEntry) {
+        (time, latencyMicros, requestId, deployment, model, version) = (e.time, e.latencyMicros, e.requestId, e.deployment, e.model, e.version)
+        (input, output, status, rows, shadow) = (e.input, e.output, e.status, e.rows, e.shadow)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PulkLearn
+import PulkScoring
+import PulkServer
+import PulkServing
+import PulkStore
+
+/// Options every served endpoint takes (`pulk serve` and `pulk endpoints create`).
+struct EndpointSettingsOptions: ParsableArguments {
+    @Option(help: "Requests in flight at once; more are answered 429 with Retry-After.") var maxConcurrency = 256
+    @Option(help: "Rows per request; more are answered 400.") var maxRows = 10_000
+    @Option(help: "Categories never seen in training: allow (score them as the model treats unknowns) or reject (400).")
+    var unseenCategories = "allow"
+    @Option(help: "Share of requests (0 to 1) whose input and output go to the serving log.") var logSample = 0.0
+    @Option(help: "Rows of the serving log kept per endpoint (older ones are deleted).") var logRetention = 100_000
+
+    func settings() throws -> EndpointSettings {
+        var s = EndpointSettings()
+        s.maxConcurrency = maxConcurrency
+        s.maxRows = maxRows
+        s.unseenCategories = unseenCategories
+        s.logSample = logSample
+        s.logRetention = logRetention
+        try tracked { () throws(StoreError) in try s.validate() }
+        return s
+    }
+}
+
+/// Micro-batching options of a deployment.
+struct BatchingOptions: ParsableArguments {
+    @Option(help: "Micro-batching: score requests arriving together in batches of up to this many rows (0: off).") var maxBatch = 0
+    @Option(help: "Micro-batching: the longest a request waits for others, in microseconds.") var maxWaitUs = 1000
+}
+
+/// `pulk serve`: one model behind the scoring API, without a tracking server (what a container runs).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve one model over HTTP: POST /score (Pulk), POST /invocations (MLflow), GET /health, /ready, /metrics.",
+        discussion: """
+            MODEL is a model file or a registered version (NAME@ALIAS, NAME:VERSION), read from the workspace or --tracking-uri.
+            The model is also at /endpoints/NAME/score and /endpoints/NAME/invocations. SIGTERM drains: requests in flight finish.
+            """)
+
+    @Argument(help: "A .pulk model file, NAME@ALIAS or NAME:VERSION.") var model: String
+    @Option(help: "Address to listen on (0.0.0.0 in a container).") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "The endpoint's name in /endpoints/NAME/… and in metrics.") var name = "default"
+    @Option(help: "Largest request body in bytes (413 above).") var bodyLimit = 16 << 20
+    @Option(help: "Request log level: trace, debug, info, notice, warning, error (info logs every request).") var logLevel = "info"
+    @OptionGroup var settings: EndpointSettingsOptions
+    @OptionGroup var batching: BatchingOptions
+    @OptionGroup var tracking: TrackingOptions
+    @OptionGroup var common: WorkspaceOptions
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try tracked { () throws(StoreError) in try EndpointRules.checkName(name, what: "endpoint") }
+        let reference = try ModelReference(parsing: model)
+        let resolved = try await reference.resolve(try await tracking.client(common))
+        let endpoint = try settings.settings()
+        let deployment = Deployment(name: "default", model: resolved.name, reference: reference == .file(model) ? "file" : model,
+                                    version: resolved.version, traffic: 100, maxBatch: batching.maxBatch, maxWaitMicros: batching.maxWaitUs)
+        try tracked { () throws(StoreError) in try EndpointRules.check([deployment]) }
+        // Metrics first: handles made before the bootstrap would count nothing.
+        let registry = TrackingServer.bootstrapMetrics()
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: name, settings: endpoint, deployments: [
+            DeploymentRuntime(deployment, served: ServedModel(model: resolved.model, name: resolved.name, version: resolved.version), endpoint: name, settings: endpoint),
+        ]))
+        let router = Router()
+        router.add(middleware: LogRequestsMiddleware(level))
+        router.add(middleware: MetricsMiddleware())
+        router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
+        router.get("/metrics") { _, _ in TrackingServer.metricsResponse(registry) }
+        ServingRoutes(table: table, bodyLimit: bodyLimit).register(router, defaultEndpoint: name)
+        var logger = Logger(label: "pulk.serve")
+        logger.logLevel = level
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "pulk"), logger: logger)
+        print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on http://\(host):\(port)  "
+            + "(POST /score, /invocations; GET /health, /ready, /metrics)")
+        try await app.runService()
+    }
+}

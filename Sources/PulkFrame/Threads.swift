@@ -1,7 +1,10 @@
 import Foundation
 
-/// The number of worker threads to use by default: the machine's active cores.
-public func defaultThreadCount() -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+/// The number of worker threads to use by default: the machine's active cores (read once: on Linux
+/// each read of the count opens a file under /sys, which a scoring request should not pay for).
+public func defaultThreadCount() -> Int { activeCores }
+
+private let activeCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
 /// Runs `body(i)` for `i` in `0..<count` on up to `threads` cores and waits.
 public func parallelFor(_ count: Int, threads: Int = defaultThreadCount(), _ body: @Sendable (Int) -> Void) {

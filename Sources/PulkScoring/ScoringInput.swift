@@ -42,7 +42,9 @@ public struct InputSchema: Sendable {
         var problems = Problems()
         // Which raw column feeds each feature.
         var source: [Int?]
-        if let names = table.names {
+        if let names = table.names, names.count == features.count, zip(names, features).allSatisfy({ $0 == $1.name }) {
+            source = Array(features.indices)
+        } else if let names = table.names {
             var index: [String: Int] = [:]
             for (k, n) in names.enumerated() where index[n] == nil { index[n] = k }
             source = features.map { index[$0.name] }

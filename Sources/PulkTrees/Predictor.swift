@@ -119,6 +119,9 @@ struct FlatEnsemble: Sendable {
         return node.right &+ (node.left &- node.right) &* bit
     }
 
+    /// Batches below this many rows are scored on one thread.
+    static let parallelRows = 2048
+
     /// Raw scores for `rows` rows (row-major values), `slots` outputs per row, rows in parallel.
     func predict(rowMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
         var out = [Double](repeating: 0, count: rows * slots)
@@ -136,6 +139,9 @@ struct FlatEnsemble: Sendable {
                             let lp = UncheckedSendable(lb.baseAddress!)
                             let wp = UncheckedSendable(wb.baseAddress ?? UnsafePointer(bitPattern: 8)!)
                             let me = self
+                            // Small batches (a scoring request) stay on the calling thread: handing 100 rows to
+                            // other cores costs more than scoring them, and a server has other requests for those cores.
+                            let threads = rows < Self.parallelRows ? 1 : threads
                             let chunks = min(blocks, max(1, threads) * 8)
                             parallelFor(chunks, threads: threads) { ch in
                                 me.scoreBlocks(blocks * ch / chunks..<blocks * (ch + 1) / chunks, blockRows: blockRows, rows: rows, p: p, k: k,

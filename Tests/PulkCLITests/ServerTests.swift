@@ -7,6 +7,8 @@ struct LiveServer {
     let cli: PulkCLI
     /// More `pulk server` options (`--store-uri …`).
     var options: [String] = []
+    /// The command that serves: `pulk server`, or `pulk serve MODEL`.
+    var command = ["server"]
     let port = Int.random(in: 20_000..<60_000)
     var workspace: String { cli.dir.appendingPathComponent("ws").path }
     var url: String { "http://127.0.0.1:\(port)" }
@@ -19,7 +21,7 @@ struct LiveServer {
     func start() throws -> Process {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
-        let server = try cli.start(["server", "--port", String(port), "--workspace", workspace] + options, output: output)
+        let server = try cli.start(command + ["--port", String(port), "--workspace", workspace] + options, output: output)
         // A loaded CI machine (the whole suite runs in parallel) can take a while; give up early
         // only when the server has exited.
         let deadline = Date().addingTimeInterval(90)

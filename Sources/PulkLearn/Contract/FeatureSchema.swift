@@ -38,6 +38,11 @@ public struct FeatureSchema: Sendable, Codable, Hashable {
     /// The model's feature columns of `frame`, in schema order; a clear error when some are missing
     /// or have another type.
     public func columns(of frame: Frame) throws(LearnError) -> [Column] {
+        // The usual case when scoring: exactly the features, in order (no dictionary to build).
+        if frame.columns.count == features.count,
+           zip(frame.columns, features).allSatisfy({ c, f in c.name == f.name && (c.type == f.type || (f.type.isNumeric && c.type.isNumeric)) }) {
+            return frame.columns
+        }
         let byName = Dictionary(frame.columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let missing = features.filter { byName[$0.name] == nil }.map(\.name)
         if !missing.isEmpty {

@@ -75,7 +75,6 @@ struct ServeCommand: AsyncParsableCommand {
         ]))
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(level))
-        router.add(middleware: MetricsMiddleware())
         router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         router.get("/metrics") { _, _ in TrackingServer.metricsResponse(registry) }
         ServingRoutes(table: table, bodyLimit: bodyLimit).register(router, defaultEndpoint: name)

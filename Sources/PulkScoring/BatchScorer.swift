@@ -66,7 +66,14 @@ public struct CSVChunks: ChunkSource {
         consumed = head.count
         // Read as a data row (a header alone is "a file with no rows"): its values are the names.
         let (header, _) = try CSVReader(options: CSVOptions(header: false, missingTokens: [])).read(bytes: head, name: path)
-        names = header.columns.map { $0.value(at: 0).description.trimmingCharacters(in: .whitespaces) }
+        let names = header.columns.map { $0.value(at: 0).description.trimmingCharacters(in: .whitespaces) }
+        self.names = names
+        let missing = schema.features.filter { !names.contains($0.name) }
+        if !missing.isEmpty {
+            throw ScoringError(kind: .schema, problems: missing.map {
+                .init(column: $0.name, message: "Missing column '\($0.name)' (\($0.type.rawValue)); the model was trained with it")
+            })
+        }
         var types: [String: TypeOverride] = [:]
         for f in schema.features {
             switch f.type {

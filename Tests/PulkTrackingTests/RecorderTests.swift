@@ -46,6 +46,7 @@ struct FailingArtifacts: TrackingClient {
     }
     func metricHistory(runId: String, key: String) async throws(StoreError) -> [Metric] { try await inner.metricHistory(runId: runId, key: key) }
     func artifactFiles(_ run: RunInfo) async throws(StoreError) -> [String] { try await inner.artifactFiles(run) }
+    func artifact(_ run: RunInfo, path: String) async throws(StoreError) -> [UInt8] { try await inner.artifact(run, path: path) }
     func registeredModel(name: String) async throws(StoreError) -> RegisteredModel? { try await inner.registeredModel(name: name) }
     func createRegisteredModel(name: String, user: String) async throws(StoreError) { try await inner.createRegisteredModel(name: name, user: user) }
     func createModelVersion(name: String, source: String, runId: String, user: String) async throws(StoreError) -> ModelVersion {

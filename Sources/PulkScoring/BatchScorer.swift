@@ -150,15 +150,28 @@ public struct BatchScorer {
         defer { if !finished { try? out.close(); try? FileManager.default.removeItem(atPath: temporary) } }
         var rows = 0
         var header = true
+        // Formatting and writing chunk k overlap the prediction of chunk k + 1 (at most two chunks wait).
+        let writer = DispatchQueue(label: "pulk.score.writer")
+        let slots = DispatchSemaphore(value: 2)
+        let failure = WriteFailure()
+        let handle = UncheckedHandle(out)
         while let chunk = try source.next() {
             let frame = try input.frame(conforming: chunk, firstRow: rows)
             let predictions = try model.predict(frame)
-            let bytes = PredictionCSV.bytes(predictions, header: header)
+            let first = header
             header = false
-            try out.write(contentsOf: bytes)
+            slots.wait()
+            writer.async {
+                defer { slots.signal() }
+                guard failure.error == nil else { return }
+                do { try handle.value.write(contentsOf: PredictionCSV.bytes(predictions, header: first)) } catch { failure.error = error }
+            }
             rows += chunk.rowCount
             progress?(source.progress.0, source.progress.1)
+            if let e = failure.error { throw e }
         }
+        writer.sync {}
+        if let e = failure.error { throw e }
         if header { try out.write(contentsOf: PredictionCSV.bytes(.regression([]), header: true, classes: model.target.classes)) }
         try out.synchronize()
         try out.close()
@@ -167,6 +180,21 @@ public struct BatchScorer {
         finished = true
         return Result(rows: rows, seconds: Date().timeIntervalSince(started))
     }
+}
+
+/// The first write error of the writer queue (read after it drained, or between chunks).
+final class WriteFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: (any Error)?
+    var error: (any Error)? {
+        get { lock.lock(); defer { lock.unlock() }; return first }
+        set { lock.lock(); defer { lock.unlock() }; if first == nil { first = newValue } }
+    }
+}
+
+struct UncheckedHandle: @unchecked Sendable {
+    let value: FileHandle
+    init(_ value: FileHandle) { self.value = value }
 }
 
 extension InputSchema {

@@ -28,6 +28,8 @@ struct FlatEnsemble: Sendable {
     /// Per tree, its root node and its depth (steps to reach any leaf).
     let roots: [Int32]
     let depths: [Int32]
+    /// Per tree, the index of its first sink: a row whose node is at or past it has reached a leaf.
+    let sinks: [Int32]
     /// `outputs` values per leaf.
     let leafValues: [Double]
     let categoryWords: [UInt64]
@@ -39,7 +41,7 @@ struct FlatEnsemble: Sendable {
     let hasCategorical: Bool
 
     init(trees: [Tree], features: Int, treeOutput: [Int]) {
-        var nodes: [FlatNode] = [], roots: [Int32] = [], depths: [Int32] = [], leaves: [Double] = [], words: [UInt64] = []
+        var nodes: [FlatNode] = [], roots: [Int32] = [], depths: [Int32] = [], sinks: [Int32] = [], leaves: [Double] = [], words: [UInt64] = []
         for t in trees {
             let nodeBase = Int32(nodes.count), leafBase = Int32(leaves.count / t.outputs)
             // Internal nodes first, then one sink node per leaf.
@@ -47,6 +49,7 @@ struct FlatEnsemble: Sendable {
             func ref(_ c: Int) -> Int32 { c >= 0 ? nodeBase + Int32(c) : sinkBase + Int32(~c) }
             roots.append(t.nodeCount == 0 ? sinkBase : nodeBase)
             depths.append(Int32(t.depth))
+            sinks.append(sinkBase)
             for n in 0..<t.nodeCount {
                 var flags: UInt16 = t.defaultLeft[n] ? FlatNode.missingLeft : 0
                 var threshold = t.threshold[n], count: UInt16 = 0
@@ -76,6 +79,7 @@ struct FlatEnsemble: Sendable {
         self.nodes = nodes
         self.roots = roots
         self.depths = depths
+        self.sinks = sinks
         leafValues = leaves
         categoryWords = words
         leafOutputs = trees.first?.outputs ?? 1
@@ -179,10 +183,21 @@ struct FlatEnsemble: Sendable {
                             }
                         }
                     } else {
-                        for _ in 0..<depths[t] {
+                        // Leaf-wise trees are lopsided: stop once every row of the block sits in a leaf
+                        // (checked at every level after the third).
+                        let sink = sinks[t]
+                        var level: Int32 = 0
+                        let depth = depths[t]
+                        while level < depth {
                             for r in 0..<count {
                                 let node = nodes[Int(cur[r])]
                                 cur[r] = Self.numericStep(node, ks[r &* p &+ Int(node.feature)])
+                            }
+                            level += 1
+                            if level >= 3 {
+                                var inside: Int32 = 0
+                                for r in 0..<count { inside |= (cur[r] &- sink) >> 31 }
+                                if inside == 0 { break }
                             }
                         }
                     }

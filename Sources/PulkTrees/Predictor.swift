@@ -130,7 +130,7 @@ struct FlatEnsemble: Sendable {
     func predict(rowMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
         var out = [Double](repeating: 0, count: rows * slots)
         for i in 0..<rows { for c in 0..<slots { out[i * slots + c] = base[c] } }
-        let blockRows = 16
+        let blockRows = 64
         let blocks = (rows + blockRows - 1) / blockRows
         let p = features, k = leafOutputs
         out.withUnsafeMutableBufferPointer { o in

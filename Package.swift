@@ -97,6 +97,8 @@ let package = Package(
         // The `pulk` command: a thin shell over the libraries.
         .executableTarget(name: "pulk", dependencies: [
             "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).

@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 import PulkFrame
 
 /// The `pulk` command: a thin shell over the Pulk libraries.
@@ -13,6 +15,11 @@ struct Pulk: AsyncParsableCommand {
 
     static func main() async {
         Allocator.tuneForColumnarWork()
+        // The serving commands run Swift concurrency on NIO's event loops: a request is read, scored
+        // and answered on one thread, with no hop to the concurrency pool and back.
+        if let command = CommandLine.arguments.dropFirst().first, command == "serve" || command == "server" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         await Self.main(nil)
     }
 }

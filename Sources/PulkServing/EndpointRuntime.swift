@@ -59,6 +59,10 @@ public final class EndpointRuntime: Sendable {
     let mirrors: [DeploymentRuntime]
     public let inFlight: NIOLockedValueBox<Int>
     let gauge: Gauge
+    /// Mirrored copies being scored; past `maxConcurrency` further copies are skipped (and counted),
+    /// so a slow shadow model cannot pile up work behind live traffic.
+    let mirrorsInFlight = NIOLockedValueBox(0)
+    let mirrorsSkipped: Counter
 
     public init(name: String, settings: EndpointSettings, deployments: [DeploymentRuntime], inFlight: NIOLockedValueBox<Int>? = nil) {
         self.name = name
@@ -72,7 +76,21 @@ public final class EndpointRuntime: Sendable {
         mirrors = deployments.filter { $0.record.mirror > 0 }
         self.inFlight = inFlight ?? NIOLockedValueBox(0)
         gauge = Gauge(label: "pulk_serving_in_flight", dimensions: [("endpoint", name)])
+        mirrorsSkipped = Counter(label: "pulk_serving_mirrors_skipped_total", dimensions: [("endpoint", name)])
     }
+
+    /// Takes a slot for a mirrored copy, or counts it skipped.
+    func enterMirror() -> Bool {
+        let ok = mirrorsInFlight.withLockedValue { n -> Bool in
+            guard n < settings.maxConcurrency else { return false }
+            n += 1
+            return true
+        }
+        if !ok { mirrorsSkipped.increment() }
+        return ok
+    }
+
+    func leaveMirror() { mirrorsInFlight.withLockedValue { $0 -= 1 } }
 
     /// The live deployment for a draw in 0..<100 (nil when no deployment takes traffic).
     public func route(_ draw: Int) -> DeploymentRuntime? {

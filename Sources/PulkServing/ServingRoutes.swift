@@ -92,9 +92,12 @@ public struct ServingRoutes: Sendable {
         if sample, let log, let body {
             log.record(entry(endpoint, deployment, requestId, status, elapsed, shadow: false, rows: rows, input: body, output: bytes))
         }
-        for mirror in mirrors {
+        for mirror in mirrors where endpoint.enterMirror() {
             let copy = body ?? []
-            _Concurrency.Task.detached { [self] in await shadow(copy, csv: csv, endpoint: endpoint, mirror: mirror, requestId: requestId) }
+            _Concurrency.Task.detached { [self] in
+                await shadow(copy, csv: csv, endpoint: endpoint, mirror: mirror, requestId: requestId)
+                endpoint.leaveMirror()
+            }
         }
         var headers: HTTPFields = [.contentType: "application/json"]
         headers[Self.requestIdHeader] = requestId

@@ -101,6 +101,12 @@ struct ServingCLITests {
         let noModel = try cli.run("deploy", "penguins", "--model", "nope@champion", "--workspace", ws)
         #expect(noModel.status != 0 && noModel.stderr.contains("No registered model named 'nope'"))
 
+        // Settings change without touching the deployments; a bad value is refused.
+        let set = try object(try ok("endpoints", "set", "penguins", "--max-rows", "2", "--workspace", ws, "--json"))
+        #expect((set["settings"] as? [String: Any])?["max_rows"] as? Int == 2 && (set["settings"] as? [String: Any])?["log_sample"] as? Double == 1)
+        let badSetting = try cli.run("endpoints", "set", "penguins", "--unseen-categories", "maybe", "--workspace", ws)
+        #expect(badSetting.status != 0 && badSetting.stderr.contains("allow or reject"))
+
         // Sampled requests reached the serving log (written in batches about every second).
         var logged = 0
         let logDeadline = Date().addingTimeInterval(30)

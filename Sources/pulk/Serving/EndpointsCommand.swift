@@ -41,7 +41,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         commandName: "endpoints",
         abstract: "Real-time endpoints: create, list, show, split traffic, roll back, read the serving log, delete.",
         discussion: "A running `pulk server` on the same store picks every change up within a second; requests in flight finish on the deployments they started on.",
-        subcommands: [Create.self, List.self, Show.self, Traffic.self, Rollback.self, Logs.self, Delete.self])
+        subcommands: [Create.self, List.self, Show.self, Update.self, Traffic.self, Rollback.self, Logs.self, Delete.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an endpoint (then `pulk deploy NAME --model MODEL@ALIAS`).")
@@ -106,6 +106,34 @@ struct EndpointsCommand: AsyncParsableCommand {
             print(Output.table(["#", "TIME", "USER", "CHANGE", "DETAIL"], events.map { v in
                 [String(v.sequence), Output.time(v.time), v.user, v.kind, v.message]
             }))
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change an endpoint's settings (only the ones given).")
+        @Argument var name: String
+        @Option(help: "Requests in flight at once; more are answered 429 with Retry-After.") var maxConcurrency: Int?
+        @Option(help: "Rows per request; more are answered 400.") var maxRows: Int?
+        @Option(help: "allow or reject categories never seen in training.") var unseenCategories: String?
+        @Option(help: "Share of requests (0 to 1) whose input and output go to the serving log.") var logSample: Double?
+        @Option(help: "Rows of the serving log kept (older ones are deleted).") var logRetention: Int?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var common: WorkspaceOptions
+
+        func run() async throws {
+            let s = try await store.open(common)
+            var settings = try await trackedAsync { () async throws(StoreError) in try await s.endpoint(name: name) }.settings
+            if let maxConcurrency { settings.maxConcurrency = maxConcurrency }
+            if let maxRows { settings.maxRows = maxRows }
+            if let unseenCategories { settings.unseenCategories = unseenCategories }
+            if let logSample { settings.logSample = logSample }
+            if let logRetention { settings.logRetention = logRetention }
+            let chosen = settings
+            let updated = try await trackedAsync { () async throws(StoreError) in try await s.updateSettings(endpoint: name, chosen, user: currentUser) }
+            if common.json { print(Output.json(EndpointView(updated))) } else {
+                print("\(name): \(updated.settings.maxConcurrency) in flight, \(updated.settings.maxRows) rows per request, unseen categories \(updated.settings.unseenCategories), "
+                    + "serving log \(updated.settings.logSample) of requests, newest \(updated.settings.logRetention) kept")
+            }
         }
     }
 

@@ -81,3 +81,20 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension FrameError {
+    /// The same error with its location (if it has one) passed through `move`: where a piece of a
+    /// file was read on its own, its lines become the file's.
+    public func relocated(_ move: (SourceLocation) -> SourceLocation) -> FrameError {
+        switch self {
+        case .raggedRow(let l, let e, let f): return .raggedRow(move(l), expected: e, found: f)
+        case .unterminatedQuote(let l): return .unterminatedQuote(move(l))
+        case .invalidUTF8(let l): return .invalidUTF8(move(l))
+        case .badValue(let l, let v, let t, let h): return .badValue(move(l), value: v, expected: t, hint: h)
+        case .fieldTooLarge(let l, let b, let lim): return .fieldTooLarge(move(l), bytes: b, limit: lim)
+        case .invalidJSON(let l, let r): return .invalidJSON(move(l), reason: r)
+        case .nestedValue(let l, let k): return .nestedValue(move(l), key: k)
+        default: return self
+        }
+    }
+}

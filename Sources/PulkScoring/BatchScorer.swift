@@ -70,9 +70,7 @@ public struct CSVChunks: ChunkSource {
         self.names = names
         let missing = schema.features.filter { !names.contains($0.name) }
         if !missing.isEmpty {
-            throw ScoringError(kind: .schema, problems: missing.map {
-                .init(column: $0.name, message: "Missing column '\($0.name)' (\($0.type.rawValue)); the model was trained with it")
-            })
+            throw ScoringError(kind: .schema, problems: missing.map(InputSchema.missing))
         }
         var types: [String: TypeOverride] = [:]
         for f in schema.features {
@@ -114,11 +112,30 @@ public struct CSVChunks: ChunkSource {
                 carry = Array(block[(cut + 1)...])
                 block.removeSubrange((cut + 1)...)
             }
+            let start = consumed
             consumed += block.count
             if block.allSatisfy({ $0 == 10 || $0 == 13 || $0 == 32 }) { continue }
-            return try CSVReader(options: options).read(bytes: block, name: path).0
+            do { return try CSVReader(options: options).read(bytes: block, name: path).0 } catch {
+                // The block's lines are the file's lines after those before the block (counted only now).
+                let before = linesBefore(start)
+                throw error.relocated { SourceLocation(file: $0.file, line: $0.line + before, column: $0.column) }
+            }
         }
         return nil
+    }
+
+    /// Line ends in the file's first `offset` bytes.
+    func linesBefore(_ offset: Int) -> Int {
+        guard let h = FileHandle(forReadingAtPath: path) else { return 0 }
+        defer { try? h.close() }
+        var lines = 0, left = offset
+        while left > 0 {
+            let piece = h.readData(ofLength: min(left, 1 << 20))
+            if piece.isEmpty { break }
+            lines += piece.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            left -= piece.count
+        }
+        return lines
     }
 
     public var progress: (Int, Int) { (consumed, size) }
@@ -197,32 +214,6 @@ struct UncheckedHandle: @unchecked Sendable {
     init(_ value: FileHandle) { self.value = value }
 }
 
-extension InputSchema {
-    /// A chunk of a file as the model's frame; problems name rows of the whole file.
-    public func frame(conforming chunk: Frame, firstRow: Int) throws(ScoringError) -> Frame {
-        var problems = Problems()
-        var columns: [Column] = []
-        for (k, f) in features.enumerated() {
-            guard let c = chunk.columns.first(where: { $0.name == f.name }) else {
-                problems.add(.init(column: f.name, message: "Missing column '\(f.name)' (\(f.type.rawValue)); the model was trained with it"))
-                continue
-            }
-            var local = Problems()
-            if let c = conform(c, f, known[k], &local) { columns.append(c) }
-            for p in local.list {
-                var p = p
-                if let r = p.row {
-                    p.row = r + firstRow
-                    p.message = p.message.replacingOccurrences(of: " row \(r):", with: " row \(r + firstRow):")
-                }
-                problems.add(p)
-            }
-        }
-        try problems.check()
-        do { return try Frame(columns: columns) } catch { throw ScoringError(kind: .schema, problems: [.init(message: "\(error)")]) }
-    }
-}
-
 /// Predictions as CSV, formatted on both cores.
 enum PredictionCSV {
     static func bytes(_ p: Predictions, header: Bool, classes: [String]? = nil) -> [UInt8] {
@@ -282,9 +273,10 @@ enum PredictionCSV {
         return out
     }
 
+    /// A finite number as `CSVWriter` writes it (so the file equals `pulk predict`'s); missing (empty) otherwise.
     static func number(_ x: Double, _ out: inout [UInt8]) {
         guard x.isFinite else { return }
-        if x == x.rounded(.towardZero), abs(x) < 1e15 { out.append(contentsOf: String(Int64(x)).utf8) } else { out.append(contentsOf: x.description.utf8) }
+        out.append(contentsOf: formatDouble(x).utf8)
     }
 
     /// A CSV field, quoted when it holds the delimiter, a quote, a line break or edge spaces, or is empty.

@@ -29,15 +29,12 @@ public struct InputSchema: Sendable {
     }
 
     public func frame(json body: [UInt8]) throws(ScoringError) -> Frame {
-        let result: Result<Frame, ScoringError> = body.withUnsafeBytes { raw in
-            do throws(ScoringError) { return .success(try frame(json: raw)) } catch { return .failure(error) }
-        }
-        return try result.get()
+        try body.withUnsafeBytes { raw in Result { () throws(ScoringError) in try frame(json: raw) } }.get()
     }
 
     func frame(_ table: RawTable, _ bytes: UnsafeBufferPointer<UInt8>) throws(ScoringError) -> Frame {
         guard table.rows <= policy.maxRows else {
-            throw ScoringError(kind: .tooManyRows, problems: [.init(message: "The request has \(table.rows) rows; this endpoint takes at most \(policy.maxRows) per request. Split it, or use `pulk score` for batches")])
+            throw tooMany(table.rows)
         }
         var problems = Problems()
         // Which raw column feeds each feature.
@@ -64,12 +61,26 @@ public struct InputSchema: Sendable {
         columns.reserveCapacity(features.count)
         for (k, f) in features.enumerated() {
             guard let s = source[k] else {
-                problems.add(.init(column: f.name, message: "Missing column '\(f.name)' (\(f.type.rawValue)); the model was trained with it"))
+                problems.add(Self.missing(f))
                 continue
             }
             if let c = convert(table.columns[s], f, known[k], bytes, &problems) { columns.append(c) }
         }
         try problems.check()
+        return try Self.assemble(columns)
+    }
+
+    /// The problem of a feature the input lacks.
+    static func missing(_ f: Feature) -> ScoringError.Problem {
+        .init(column: f.name, message: "Missing column '\(f.name)' (\(f.type.rawValue)); the model was trained with it")
+    }
+
+    func tooMany(_ rows: Int) -> ScoringError {
+        ScoringError(kind: .tooManyRows, problems: [.init(message: "The request has \(rows) rows; this endpoint takes at most \(policy.maxRows) per request. Split it, or use `pulk score` for batches")])
+    }
+
+    /// The checked columns as one frame.
+    static func assemble(_ columns: [Column]) throws(ScoringError) -> Frame {
         do { return try Frame(columns: columns) } catch {
             throw ScoringError(kind: .schema, problems: [.init(message: "\(error)")])
         }
@@ -207,33 +218,38 @@ public struct InputSchema: Sendable {
         do { frame = try CSVReader().read(bytes: body, name: "the request body").0 } catch {
             throw .body("The CSV body could not be read: \(error)")
         }
-        guard frame.rowCount <= policy.maxRows else {
-            throw ScoringError(kind: .tooManyRows, problems: [.init(message: "The request has \(frame.rowCount) rows; this endpoint takes at most \(policy.maxRows) per request. Split it, or use `pulk score` for batches")])
-        }
+        guard frame.rowCount <= policy.maxRows else { throw tooMany(frame.rowCount) }
+        return try self.frame(conforming: frame, firstRow: 0)
+    }
+
+    /// A frame read from CSV (a request body, or a chunk of a file whose first row is `firstRow`)
+    /// as the model's frame; problems name rows counted from `firstRow`.
+    public func frame(conforming input: Frame, firstRow: Int) throws(ScoringError) -> Frame {
         var problems = Problems()
         var columns: [Column] = []
         for (k, f) in features.enumerated() {
-            guard let c = frame.columns.first(where: { $0.name == f.name }) else {
-                problems.add(.init(column: f.name, message: "Missing column '\(f.name)' (\(f.type.rawValue)); the model was trained with it"))
+            guard let c = input.columns.first(where: { $0.name == f.name }) else {
+                problems.add(Self.missing(f))
                 continue
             }
-            if let c = conform(c, f, known[k], &problems) { columns.append(c) }
+            if let c = conform(c, f, known[k], firstRow: firstRow, &problems) { columns.append(c) }
         }
         try problems.check()
-        do { return try Frame(columns: columns) } catch {
-            throw ScoringError(kind: .schema, problems: [.init(message: "\(error)")])
-        }
+        return try Self.assemble(columns)
     }
 
     /// A CSV column (typed by inference) as the feature's type.
-    func conform(_ c: Column, _ f: Feature, _ known: Set<String>?, _ problems: inout Problems) -> Column? {
+    func conform(_ c: Column, _ f: Feature, _ known: Set<String>?, firstRow: Int, _ problems: inout Problems) -> Column? {
         func firstBad(_ what: (Value) -> Bool) -> Int? { (0..<c.count).first { c.isValid($0) && what(c.value(at: $0)) } }
+        func problem(_ r: Int, _ what: String) -> ScoringError.Problem {
+            .init(column: f.name, row: r + firstRow, message: "Column '\(f.name)' row \(r + firstRow): \(what)")
+        }
         switch (f.type, c.type) {
         case (let a, let b) where a == b || (a.isNumeric && b.isNumeric):
             if f.type == .string, policy.unseenCategories == .reject, let known,
                let r = firstBad({ !known.contains($0.description) }) {
                 let list = known.sorted().prefix(10).joined(separator: ", ")
-                problems.add(.init(column: f.name, row: r, message: "Column '\(f.name)' row \(r): category \"\(c.value(at: r))\" was not seen in training; known: \(list)"))
+                problems.add(problem(r, "category \"\(c.value(at: r))\" was not seen in training; known: \(list)"))
                 return nil
             }
             return c
@@ -248,10 +264,12 @@ public struct InputSchema: Sendable {
                 dictionary.append(v)
                 return Int32(dictionary.count - 1)
             }
-            return conform(Column(name: c.name, storage: .string(codes: codes, dictionary: dictionary), validity: c.validity), f, known, &problems)
+            return conform(Column(name: c.name, storage: .string(codes: codes, dictionary: dictionary), validity: c.validity), f, known, firstRow: firstRow, &problems)
         default:
-            let r = firstBad { _ in true } ?? 0
-            problems.add(.init(column: f.name, row: r, message: "Column '\(f.name)' row \(r): \"\(c.value(at: r))\" is \(c.type.rawValue); the model expects \(Self.expectation(f.type))"))
+            // The first value that is not what the feature needs (a text column read where a number
+            // was expected: the first text that is not a number).
+            let r = (f.type.isNumeric ? firstBad { ValueParser.parse($0.description, ValueParser.double) == nil } : nil) ?? firstBad { _ in true } ?? 0
+            problems.add(problem(r, "\"\(c.value(at: r))\" is \(c.type.rawValue); the model expects \(Self.expectation(f.type))"))
             return nil
         }
     }

@@ -1,4 +1,5 @@
 public import PulkLearn
+import PulkFrame
 
 /// Writes scoring responses as JSON bytes, straight from the predictions.
 public enum ScoringOutput {
@@ -131,14 +132,10 @@ public struct JSONWriter {
 
     public mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
-    /// A finite number in its shortest exact form; NaN and infinities as null.
+    /// A finite number in its shortest exact form (as the CSV writer writes it); NaN and infinities as null.
     public mutating func number(_ x: Double) {
         guard x.isFinite else { raw("null"); return }
-        if x == x.rounded(.towardZero), abs(x) < 1e15 {
-            bytes.append(contentsOf: String(Int64(x)).utf8)
-        } else {
-            bytes.append(contentsOf: x.description.utf8)
-        }
+        bytes.append(contentsOf: formatDouble(x).utf8)
     }
 
     public mutating func string(_ s: String) {

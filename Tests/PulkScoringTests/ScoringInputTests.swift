@@ -120,6 +120,20 @@ struct ScoringInputTests {
         #expect(try strict.frame(json: Array("[\(row)]".utf8)).rowCount == 1)
     }
 
+    @Test("A chunk of a file names its problems by the file's rows") func chunkRows() throws {
+        let f = FeatureSchema(features: [Feature(name: "x", type: .float64), Feature(name: "c", type: .string, categories: ["a", "b"])])
+        let strict = InputSchema(f, policy: .init(unseenCategories: .reject))
+        let chunk = try CSVReader().read(string: "x,c\n1,a\nlong,z\n").0
+        do {
+            _ = try strict.frame(conforming: chunk, firstRow: 1000)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.map(\.row) == [1001, 1001])
+            #expect(error.problems[0].message.hasPrefix("Column 'x' row 1001: \"long\" is string"), "\(error.problems[0].message)")
+            #expect(error.problems[1].message.hasPrefix("Column 'c' row 1001: category \"z\""), "\(error.problems[1].message)")
+        }
+    }
+
     @Test("Too many rows is its own refusal") func tooManyRows() throws {
         let small = InputSchema(penguins.schema, policy: .init(maxRows: 2))
         let e = try #require(refusal("[\(row), \(row), \(row)]", small))

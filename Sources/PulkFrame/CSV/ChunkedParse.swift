@@ -208,17 +208,7 @@ struct ChunkedParse {
     /// Replaces the placeholder location of `error` by the file name and the line of `offset`.
     private func locate(_ error: FrameError, offset: Int) throws(FrameError) -> FrameError {
         let line = try source.lineNumbers(of: [offset])[offset] ?? 0
-        func at(_ loc: SourceLocation) -> SourceLocation {
-            SourceLocation(file: source.name, line: line, column: loc.column)
-        }
-        switch error {
-        case .raggedRow(let l, let e, let f): return .raggedRow(at(l), expected: e, found: f)
-        case .unterminatedQuote(let l): return .unterminatedQuote(at(l))
-        case .invalidUTF8(let l): return .invalidUTF8(at(l))
-        case .badValue(let l, let v, let t, let h): return .badValue(at(l), value: v, expected: t, hint: h)
-        case .fieldTooLarge(let l, let b, let lim): return .fieldTooLarge(at(l), bytes: b, limit: lim)
-        default: return error
-        }
+        return error.relocated { SourceLocation(file: source.name, line: line, column: $0.column) }
     }
 
     /// Tokenizes and converts one chunk. Problems carry absolute row offsets; their locations are

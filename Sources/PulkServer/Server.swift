@@ -40,6 +40,11 @@ public enum TrackingServer {
         return registry
     }()
 
+    /// `/health`: the process is up.
+    public static func healthResponse() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
+    }
+
     /// `/metrics` in Prometheus's text format.
     public static func metricsResponse(_ registry: PrometheusCollectorRegistry) -> Response {
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
@@ -56,7 +61,7 @@ public enum TrackingServer {
         if let metrics {
             router.get("/metrics") { _, _ in metricsResponse(metrics) }
         }
-        router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
+        router.get("/health") { _, _ in healthResponse() }
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
         NativeAPI(store: store, datasets: datasets).register(router)

@@ -32,7 +32,7 @@ struct DeployCommand: AsyncParsableCommand {
         if case .file = reference { throw PulkFailure(message: "Deploy a registered model (MODEL@ALIAS or MODEL:VERSION); `pulk serve FILE` serves a model file") }
         if !emit.isEmpty { return try await emitFiles(reference) }
         let s = try await store.open(common)
-        let version = try await reference.version(try await store.client(common))!
+        let version = try await reference.version(try store.client(s, common))!
         let current: Endpoint
         do { current = try await s.endpoint(name: endpoint) } catch where error.code == .resourceDoesNotExist {
             current = try await trackedAsync { () async throws(StoreError) in
@@ -82,7 +82,7 @@ struct DeployCommand: AsyncParsableCommand {
         let kinds = Set(emit)
         if let bad = kinds.subtracting(["dockerfile", "kubernetes"]).first { throw ValidationError("--emit takes dockerfile or kubernetes, not '\(bad)'") }
         try tracked { () throws(StoreError) in try EndpointRules.checkName(endpoint, what: "endpoint") }
-        let resolved = try await reference.resolve(try await store.client(common))
+        let resolved = try await reference.resolve(try store.client(try await store.open(common), common))
         let folder = URL(fileURLWithPath: out ?? "deploy-\(endpoint)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
@@ -93,7 +93,8 @@ struct DeployCommand: AsyncParsableCommand {
         try write("model.pulk", resolved.bytes)
         let spec = DeploymentFiles(endpoint: endpoint, model: resolved.name, version: resolved.version, port: containerPort,
                                    maxBatch: batching.maxBatch, maxWaitUs: batching.maxWaitUs)
-        if kinds.contains("dockerfile") || kinds.contains("kubernetes") { try write("Dockerfile", Array(spec.dockerfile.utf8)) }
+        // The manifests run the image the Dockerfile builds, so it comes with either.
+        try write("Dockerfile", Array(spec.dockerfile.utf8))
         if kinds.contains("kubernetes") { try write("kubernetes.yaml", Array(spec.kubernetes.utf8)) }
         if common.json { print(Output.json(["files": written])); return }
         print("Wrote " + written.joined(separator: ", "))

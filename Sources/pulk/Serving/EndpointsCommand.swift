@@ -16,9 +16,9 @@ struct StoreOptions: ParsableArguments {
         return try tracked { () throws(StoreError) in try ArtifactStore(root: folder) }
     }
 
-    /// The registry of this store, as a tracking client.
-    func client(_ common: WorkspaceOptions) async throws -> LocalTracking {
-        LocalTracking(store: try await open(common), artifacts: try artifacts(common), datasets: nil,
+    /// The registry of an opened store, as a tracking client.
+    func client(_ store: SQLTrackingStore, _ common: WorkspaceOptions) throws -> LocalTracking {
+        LocalTracking(store: store, artifacts: try artifacts(common), datasets: nil,
                       location: storeUri == nil ? "the workspace" : "the PostgreSQL store")
     }
 

@@ -34,27 +34,22 @@ struct ScoreCommand: AsyncParsableCommand {
         let ws = try common.open()
         let scorer = BatchScorer(model: resolved.model)
         let bar = ProgressBar(label: "scoring", enabled: !common.json)
-        var inputVersion: DatasetVersion?
+        // A registered dataset is memory-mapped and scored in slices; a file is streamed in blocks.
+        let inputVersion = try registeredVersion(data, in: ws)
+        let inputFrame = try inputVersion.map { v in try explain { try ws.datasets.loadFrame(v) } }
         let result: BatchScorer.Result
         do {
-            if !FileManager.default.fileExists(atPath: data), let ref = try? DatasetRef(parsing: data) {
-                let v = try explain { try ws.datasets.version(ref) }
-                inputVersion = v
-                var source = FrameChunks(try explain { try ws.datasets.loadFrame(v) }, rows: chunkRows)
+            if let inputFrame {
+                var source = FrameChunks(inputFrame, rows: chunkRows)
                 result = try scorer.score(&source, to: out) { done, total in bar.update(done, total) }
             } else {
                 var source = try CSVChunks(path: data, schema: resolved.model.schema, blockBytes: blockBytes)
                 result = try scorer.score(&source, to: out) { done, total in bar.update(done, total) }
             }
-        } catch let e as ScoringError {
-            bar.finish()
-            throw PulkFailure(message: "cannot score \(data): \(e.description)")
-        } catch let e as PulkFailure {
-            bar.finish()
-            throw e
         } catch {
             bar.finish()
-            throw PulkFailure(message: "cannot score \(data): \(error)")
+            if let e = error as? PulkFailure { throw e }
+            throw PulkFailure(message: "cannot score \(data): \((error as? ScoringError)?.description ?? "\(error)")")
         }
         bar.finish()
         var outputVersion: DatasetVersion?
@@ -72,8 +67,7 @@ struct ScoreCommand: AsyncParsableCommand {
             if let id = resolved.runId { content.params.append(Param("model_run_id", id)) }
             content.metrics = [("rows", Double(result.rows), 0), ("seconds", result.seconds, 0), ("rows_per_second", rate, 0)]
             content.tags = [Tag("pulk.command", "score")]
-            let inFrame = try? explain { () -> Frame? in try inputVersion.map { try ws.datasets.loadFrame($0) } }
-            if let v = inputVersion, let f = inFrame ?? nil { content.inputs.append(DatasetInputs.workspace(v, frame: f, context: "scoring")) }
+            if let v = inputVersion, let f = inputFrame { content.inputs.append(DatasetInputs.workspace(v, frame: f, context: "scoring")) }
             else { content.inputs.append(DatasetInputs.file(path: data, frame: try Frame(columns: []), context: "scoring")) }
             if let v = outputVersion, let f = try? ws.datasets.loadFrame(v) {
                 content.inputs.append(DatasetInputs.workspace(v, frame: f, context: "predictions"))

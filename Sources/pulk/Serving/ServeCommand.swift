@@ -75,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         ]))
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(level))
-        router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
+        router.get("/health") { _, _ in TrackingServer.healthResponse() }
         router.get("/metrics") { _, _ in TrackingServer.metricsResponse(registry) }
         ServingRoutes(table: table, bodyLimit: bodyLimit).register(router, defaultEndpoint: name)
         var logger = Logger(label: "pulk.serve")

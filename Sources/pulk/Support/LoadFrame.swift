@@ -23,12 +23,8 @@ struct LoadedData {
 /// The data `ref` names: a registered dataset version (`NAME` or `NAME:VERSION`), else a CSV/JSONL file.
 func loadData(_ ref: String, read: ReadOptions, workspace: WorkspaceOptions, json: Bool) throws -> LoadedData {
     let ws = try workspace.open()
-    let isFile = FileManager.default.fileExists(atPath: ref)
-    if let datasetRef = try? PulkWorkspace.DatasetRef(parsing: ref), (try? ws.datasets.version(datasetRef)) != nil || !isFile {
-        return try explain {
-            let v = try ws.datasets.version(datasetRef)
-            return LoadedData(frame: try ws.datasets.loadFrame(v), label: v.reference, version: v, path: nil)
-        }
+    if let v = try registeredVersion(ref, in: ws) {
+        return try explain { LoadedData(frame: try ws.datasets.loadFrame(v), label: v.reference, version: v, path: nil) }
     }
     let options = try read.addOptions()
     let format = options.format ?? DataFormat(path: ref) ?? .csv
@@ -41,6 +37,16 @@ func loadData(_ ref: String, read: ReadOptions, workspace: WorkspaceOptions, jso
         }
     }
     return LoadedData(frame: frame, label: URL(fileURLWithPath: ref).lastPathComponent, version: nil, path: ref)
+}
+
+/// The registered version `ref` (`NAME` or `NAME:VERSION`) names, or nil when it names a file. A
+/// registered dataset wins over a file of the same name; a name that is neither fails with the
+/// dataset store's message.
+func registeredVersion(_ ref: String, in ws: Workspace) throws -> DatasetVersion? {
+    guard let datasetRef = try? PulkWorkspace.DatasetRef(parsing: ref) else { return nil }
+    if let v = try? ws.datasets.version(datasetRef) { return v }
+    if FileManager.default.fileExists(atPath: ref) { return nil }
+    return try explain { try ws.datasets.version(datasetRef) }
 }
 
 /// The frame `ref` names, with the label to show for it (`name:version` or the file name).

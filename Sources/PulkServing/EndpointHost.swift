@@ -2,7 +2,7 @@ public import PulkStore
 public import PulkLearn
 import Foundation
 import Logging
-public import NIOConcurrencyHelpers
+import NIOConcurrencyHelpers
 import PulkModels
 
 /// Keeps a server's `EndpointTable` in step with the store: loads the model version of every
@@ -93,12 +93,18 @@ public final class EndpointHost: Sendable {
             table.remove(gone)
             built.withLockedValue { _ = $0.removeValue(forKey: gone) }
         }
+        // Models no installed deployment serves any more are let go (an alias that moved ten times
+        // would otherwise keep ten models in memory).
+        let used = Set(table.all.flatMap { $0.deployments.map { Self.cacheKey($0.served.name, $0.served.version) } })
+        cache.withLockedValue { $0 = $0.filter { used.contains($0.key) } }
         for p in problems { logger.error("\(p)") }
         return problems
     }
 
+    static func cacheKey(_ model: String, _ version: String) -> String { model + "/" + version }
+
     func served(_ version: ModelVersion) async throws -> ServedModel {
-        let key = "\(version.name)/\(version.version)"
+        let key = Self.cacheKey(version.name, String(version.version))
         if let s = cache.withLockedValue({ $0[key] }) { return s }
         let model = try await loader(version)
         let s = ServedModel(model: model, name: version.name, version: String(version.version))

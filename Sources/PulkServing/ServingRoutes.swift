@@ -70,9 +70,8 @@ public struct ServingRoutes: Sendable {
             return r
         }
         let requestId = Self.requestId(request)
-        var req = request
         let buffer: ByteBuffer
-        do { buffer = try await req.body.collect(upTo: bodyLimit) } catch {
+        do { buffer = try await request.body.collect(upTo: bodyLimit) } catch {
             deployment.metrics.count(status: 413)
             return Self.error(413, "BAD_REQUEST", "The request body is larger than this endpoint's limit of \(bodyLimit) bytes; send fewer rows per request")
         }
@@ -108,18 +107,13 @@ public struct ServingRoutes: Sendable {
 
     /// Scores a body with one deployment: (status, response body, rows scored).
     static func answer(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime, mlflow: Bool, origin: ScoringOutput.Origin) async -> (Int, [UInt8], Int) {
+        let decoded: Result<Frame, ScoringError> = csv
+            ? Result { () throws(ScoringError) in try deployment.input.frame(csv: Array(buffer.readableBytesView)) }
+            : buffer.readableBytesView.withUnsafeBytes { raw in Result { () throws(ScoringError) in try deployment.input.frame(json: raw) } }
         let frame: Frame
-        do {
-            if csv { frame = try deployment.input.frame(csv: Array(buffer.readableBytesView)) } else {
-                let decoded: Result<Frame, ScoringError> = buffer.readableBytesView.withUnsafeBytes { raw in
-                    do throws(ScoringError) { return .success(try deployment.input.frame(json: raw)) } catch { return .failure(error) }
-                }
-                frame = try decoded.get()
-            }
-        } catch let e as ScoringError {
-            return (400, ScoringOutput.error(e), 0)
-        } catch {
-            return (400, ScoringOutput.error(code: "BAD_REQUEST", message: "\(error)"), 0)
+        switch decoded {
+        case .success(let f): frame = f
+        case .failure(let e): return (400, ScoringOutput.error(e), 0)
         }
         do {
             let predictions = try await deployment.predict(frame)

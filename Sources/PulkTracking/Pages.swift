@@ -1,4 +1,4 @@
-public import PulkStore
+import PulkStore
 
 /// Reading every page of a paged listing (runs, histories, experiments, versions), local or remote.
 enum Pages {

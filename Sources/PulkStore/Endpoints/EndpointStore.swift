@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How an endpoint treats requests (the same for every deployment behind it).
 public struct EndpointSettings: Sendable, Codable, Equatable {

@@ -8,10 +8,7 @@ duration=${1:-20}
 rows=${2:-1000000}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 venv=${PULK_SERVING_BENCH_VENV:-$HOME/.cache/pulk-serving-bench-venv}
-if ! "$venv/bin/python" -c "import mlflow.pyfunc, lightgbm, sklearn" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r Benchmarks/requirements-serving.txt
-fi
-swift build -c release --product pulk >/dev/null
-mkdir -p Benchmarks/results
+requirements=Benchmarks/requirements-serving.txt
+check="import mlflow.pyfunc, lightgbm, sklearn"
+source Benchmarks/prepare-mlflow.sh
 PATH="$venv/bin:$PATH" "$venv/bin/python" Benchmarks/serving_bench.py .build/release/pulk --duration "$duration" --batch-rows "$rows" | tee Benchmarks/results/serving.txt

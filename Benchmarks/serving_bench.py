@@ -19,8 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,29 +29,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "bench" / "anchors"
 sys.path.insert(0, str(SHARED))
+from common import free_port, start_server, stop_server, wait_http  # noqa: E402
 from mlflow_serve import LUA_TEMPLATE, N_FEATURES, make_body, run_wrk  # noqa: E402
 
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, proc, timeout: float = 120) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} never answered")
 
 
 def pulk(binary: str, ws: Path, *args: str) -> str:
@@ -69,18 +48,6 @@ def data(rows: int, seed: int = 7):
     X, y = make_classification(n_samples=rows, n_features=N_FEATURES, n_informative=18, random_state=seed)
     df = pd.DataFrame(X, columns=[f"f{i}" for i in range(N_FEATURES)])
     return df, y
-
-
-def start(cmd, log: Path, env=None):
-    return subprocess.Popen(cmd, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True, env=env)
-
-
-def stop(proc) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except Exception:
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wrk_both(url: str, work: Path, bodies: dict, duration: int, path: str = "/invocations") -> dict:
@@ -129,26 +96,26 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     for level in ["notice", "info"]:
-        proc = start([args.pulk, "serve", "bench@champion", "--port", str(port), "--workspace", str(ws), "--log-level", level],
+        proc = start_server([args.pulk, "serve", "bench@champion", "--port", str(port), "--workspace", str(ws), "--log-level", level],
                      work / f"serve-{level}.log")
         try:
-            wait_http(url + "/ready", proc)
+            wait_http(url + "/ready", proc=proc)
             req = urllib.request.Request(url + "/invocations", data=bodies[1].encode(), headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(req) as r:
                 sample = json.loads(r.read())
             result[f"pulk_{level}"] = {"sample_response": sample, **{f"rows_{n}": r for n, r in wrk_both(url, work, bodies, args.duration).items()}}
         finally:
-            stop(proc)
+            stop_server(proc)
 
     # 3. A traffic switch under load.
     pulk(args.pulk, ws, "endpoints", "create", "bench", "--max-concurrency", "1024")
     pulk(args.pulk, ws, "deploy", "bench", "--model", "bench@champion", "--deployment", "blue", "--traffic", "100")
     pulk(args.pulk, ws, "deploy", "bench", "--model", "bench:1", "--deployment", "green", "--traffic", "0")
     sport = free_port()
-    server = start([args.pulk, "server", "--port", str(sport), "--workspace", str(ws)], work / "server.log")
+    server = start_server([args.pulk, "server", "--port", str(sport), "--workspace", str(ws)], work / "server.log")
     switches = 0
     try:
-        wait_http(f"http://127.0.0.1:{sport}/endpoints/bench/ready", server)
+        wait_http(f"http://127.0.0.1:{sport}/endpoints/bench/ready", proc=server)
         lua = work / "switch.lua"
         lua.write_text(LUA_TEMPLATE.replace("%BODY%", bodies[1]).replace('wrk.path = "/invocations"', 'wrk.path = "/endpoints/bench/invocations"'))
         load = subprocess.Popen(["wrk", "-t2", "-c32", f"-d{args.duration}s", "--timeout", "10s", "--latency", "-s", str(lua),
@@ -170,7 +137,7 @@ def main() -> None:
         r["non_2xx_and_errors"] = r["err_status"] + r["err_connect"] + r["err_read"] + r["err_write"] + r["err_timeout"]
         result["switch"] = r
     finally:
-        stop(server)
+        stop_server(server)
 
     # 4. Batch scoring of a registered dataset.
     big, _ = data(args.batch_rows, seed=11)

@@ -11,13 +11,14 @@ struct ServingCLITests {
     let cli = PulkCLI()
     static let python = ProcessInfo.processInfo.environment["PULK_PYTHON"]
 
-    func ok(_ args: String...) throws -> PulkCLI.Result {
-        let r = cli.finish(try cli.start(args))
-        #expect(r.status == 0, "pulk \(args.joined(separator: " ")): \(r.stderr)")
-        return r
+    /// `pulk ARGS`, expected to succeed.
+    func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> PulkCLI.Result {
+        try cli.ok(args, sourceLocation: sourceLocation)
     }
 
-    func object(_ r: PulkCLI.Result) throws -> [String: Any] { try #require(try r.json() as? [String: Any], "\(r.stdout)") }
+    func object(_ r: PulkCLI.Result, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        try PulkCLI.object(r, sourceLocation: sourceLocation)
+    }
 
     /// Trains GBDT and logistic models into the workspace and registers them as penguins versions 1 and 2; champion → 1.
     func registered(_ ws: String) throws {
@@ -167,6 +168,13 @@ struct ServingCLITests {
         let failed = try cli.run("score", "--model", "penguins:1", "--data", bad, "--out", cli.dir.appendingPathComponent("never.csv").path, "--workspace", ws)
         #expect(failed.status != 0 && failed.stderr.contains("Missing column 'year'"))
         #expect(!FileManager.default.fileExists(atPath: cli.dir.appendingPathComponent("never.csv").path))
+        // A bad value far into a file read in many blocks is named by the file's line.
+        let good = "Biscoe,45.2,14.8,212,5200,female,2008\n"
+        let late = cli.file("late.csv", "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n"
+            + String(repeating: good, count: 3000) + "Biscoe,long,14.8,212,5200,female,2008\n")
+        let lateFailure = try cli.run("score", "--model", "penguins:1", "--data", late, "--out", cli.dir.appendingPathComponent("never.csv").path,
+                                      "--block-bytes", "2000", "--no-track", "--workspace", ws)
+        #expect(lateFailure.status != 0 && lateFailure.stderr.contains("late.csv:3002, column 'bill_length_mm': 'long'"), "\(lateFailure.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.dir.path).allSatisfy { !$0.contains("pulk-partial") })
     }
 

@@ -11,13 +11,14 @@ struct TrackedTrainingTests {
     static let chromium = ProcessInfo.processInfo.environment["PULK_CHROMIUM"]
     static let python = ProcessInfo.processInfo.environment["PULK_PYTHON"]
 
-    func ok(_ args: String...) throws -> PulkCLI.Result {
-        let r = cli.finish(try cli.start(args))
-        #expect(r.status == 0, "pulk \(args.joined(separator: " ")): \(r.stderr)")
-        return r
+    /// `pulk ARGS`, expected to succeed.
+    func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> PulkCLI.Result {
+        try cli.ok(args, sourceLocation: sourceLocation)
     }
 
-    func object(_ r: PulkCLI.Result) throws -> [String: Any] { try #require(try r.json() as? [String: Any], "\(r.stdout)") }
+    func object(_ r: PulkCLI.Result, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        try PulkCLI.object(r, sourceLocation: sourceLocation)
+    }
 
     static func post(_ url: String, _ body: [String: Any]) throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: body)

@@ -32,6 +32,7 @@ struct PulkBench {
         case "profile": try profile(path, reps: reps)
         case "logistic": try logistic(path, reps: reps)
         case "linear": try linear(path, reps: reps)
+        case "predict": try predictor(path, trainRows: args.count > 3 ? Int(args[3]) ?? 20_000 : 20_000)
         case "gbdt": try gbdt(path, task: args.count > 3 ? args[3] : "clf", reps: args.count > 4 ? Int(args[4]) ?? 1 : 1)
         default: print("unknown benchmark \(args[1])"); exit(2)
         }

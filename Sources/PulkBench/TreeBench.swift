@@ -44,7 +44,7 @@ extension PulkBench {
             let p = inputs.columns.count
             let rowMajor = inputs.rowMajor()
             var flatTimes: [Double] = []
-            for _ in 0..<5 { flatTimes.append(time { model.flatScores(rowMajor: rowMajor, rows: inputs.rows) }.1) }
+            for _ in 0..<5 { flatTimes.append(time { model.rawScores(inputs) }.1) }
             result["batch_predictor_only_rows_per_s"] = Double(test.rowCount) / median(flatTimes)
             // Single rows: allocation-free path, 10,000 calls over 2,000 distinct rows.
             var out = [Double](repeating: 0, count: 1)
@@ -74,6 +74,37 @@ extension PulkBench {
             frameLat.sort()
             result["single_row_frame_median_us"] = frameLat[frameLat.count / 2]
         }
+        emit(result)
+    }
+
+    /// The predictor alone, as a scoring request and a batch meet it:
+    ///
+    ///   PulkBench predict FILE [TRAIN_ROWS]
+    /// trains the serving benchmark's model (100 rounds, 31 leaves) on the first TRAIN_ROWS rows
+    /// (20,000), then scores the rest in 100-row batches on one thread and as one batch on all.
+    static func predictor(_ path: String, trainRows: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        let target = frame.names.last!
+        let train = frame.slice(0..<trainRows), test = frame.slice(trainRows..<frame.rowCount)
+        let model = try GradientBoostingEstimator(["objective": "binary", "num_iterations": "100", "num_leaves": "31", "learning_rate": "0.1"])
+            .fit(train, target: target, seed: 42) as! BoostedTreesModel
+        let inputs = try TreeInputs(frame: test, schema: model.schema)
+        var result: [String: Any] = ["benchmark": "predictor", "rows": test.rowCount,
+                                     "mean_tree_depth": Double(model.trees.reduce(0) { $0 + $1.depth }) / Double(model.trees.count)]
+        // 100-row requests: each batch converted and scored on this thread.
+        let batches = (0..<min(2000, test.rowCount / 100)).map { test.slice(($0 * 100)..<($0 * 100 + 100)) }
+        let batchInputs = try batches.map { try TreeInputs(frame: $0, schema: model.schema) }
+        var small: [Double] = []
+        for _ in 0..<5 { small.append(time { for b in batchInputs { _ = model.rawScores(b, threads: 1) } }.1) }
+        result["rows100_one_thread_rows_per_s"] = Double(batches.count * 100) / median(small)
+        var smallFrames: [Double] = []
+        for _ in 0..<5 { smallFrames.append(try time { for b in batches { _ = try model.predict(b) } }.1) }
+        result["rows100_frames_one_thread_rows_per_s"] = Double(batches.count * 100) / median(smallFrames)
+        var big: [Double] = []
+        for _ in 0..<5 { big.append(time { model.rawScores(inputs) }.1) }
+        result["batch_all_threads_rows_per_s"] = Double(inputs.rows) / median(big)
+        let check = model.rawScores(inputs)
+        result["checksum"] = check.reduce(0, +)
         emit(result)
     }
 }

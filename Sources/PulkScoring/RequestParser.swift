@@ -156,9 +156,16 @@ struct RequestParser {
         var columns: [[Scalar]] = []
         var rows = 0
         var ragged: [(Int, Int)] = []
+        var firstRow = 0
         try array { (p) throws(ScoringError) in
             p.skipSpace()
             guard p.peek == UInt8(ascii: "[") else { throw .body("Row \(rows) is not an array of values") }
+            if rows == 1 {
+                // Room for as many rows as the body holds if they are as long as the first (no regrowth).
+                let estimate = min((p.bytes.count - p.i) / max(p.i - firstRow, 1) + 1, 1 << 20)
+                for c in columns.indices { columns[c].reserveCapacity(estimate + 1) }
+            }
+            if rows == 0 { firstRow = p.i }
             var k = 0
             try p.array { (p) throws(ScoringError) in
                 let v = try p.scalar()
@@ -300,6 +307,10 @@ struct RequestParser {
             return Scalar(kind: .nested, start: Int32(start), length: Int32(i - start))
         default:
             let start = i
+            if let (d, end) = ValueParser.simpleNumber(bytes.baseAddress!, from: start, count: bytes.count) {
+                i = end
+                return Scalar(kind: .number, start: Int32(start), length: Int32(end - start), number: d)
+            }
             while i < bytes.count {
                 let c = bytes[i]
                 guard (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")

@@ -160,7 +160,7 @@ public struct ForestModel: Model, ProvidesFeatureImportance, ProvidesContributio
     public func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         let inputs = try TreeInputs(frame: frame, schema: schema)
         let n = inputs.rows, k = outputs
-        let sum = flat.predict(rowMajor: inputs.rowMajor(), rows: n, slots: k, base: [Double](repeating: 0, count: k))
+        let sum = flat.predict(inputs, slots: k, base: [Double](repeating: 0, count: k))
         let scale = 1 / Double(max(trees.count, 1))
         if target.task == .regression { return .regression(sum.map { $0 * scale }) }
         return .classification(classes: target.classes!, probabilities: (0..<n).map { i in (0..<k).map { sum[i * k + $0] * scale } })

@@ -141,12 +141,12 @@ public struct BoostedTreesModel: Model, ProvidesFeatureImportance, ProvidesTrain
     /// Raw scores (log-odds, log-means or values), row-major `rows × outputs`.
     public func rawScores(_ frame: Frame) throws(LearnError) -> [Double] {
         let inputs = try TreeInputs(frame: frame, schema: schema)
-        return flat.predict(rowMajor: inputs.rowMajor(), rows: inputs.rows, slots: outputs, base: initScores, threads: resolveThreads(parameters))
+        return flat.predict(inputs, slots: outputs, base: initScores, threads: resolveThreads(parameters))
     }
 
-    /// Raw scores of rows already laid out row-major (one value per schema feature).
-    public func flatScores(rowMajor x: [Double], rows: Int) -> [Double] {
-        flat.predict(rowMajor: x, rows: rows, slots: outputs, base: initScores, threads: resolveThreads(parameters))
+    /// Raw scores of inputs already converted from a frame (the predictor alone, for benchmarks).
+    public func rawScores(_ inputs: TreeInputs, threads: Int? = nil) -> [Double] {
+        flat.predict(inputs, slots: outputs, base: initScores, threads: threads ?? resolveThreads(parameters))
     }
 
     /// Raw scores of one row given as one value per schema feature (category codes for text

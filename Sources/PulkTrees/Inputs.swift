@@ -28,6 +28,18 @@ public struct TreeInputs: Sendable {
         return out
     }
 
+    /// The columns one after another in one buffer (column-major), for prediction.
+    public func columnMajor() -> [Double] {
+        guard rows > 0 else { return [] }
+        var out = [Double](repeating: 0, count: rows * columns.count)
+        out.withUnsafeMutableBufferPointer { o in
+            for (j, col) in columns.enumerated() {
+                col.withUnsafeBufferPointer { v in (o.baseAddress! + j * rows).update(from: v.baseAddress!, count: rows) }
+            }
+        }
+        return out
+    }
+
     /// The rows side by side (row-major), for prediction.
     public func rowMajor() -> [Double] {
         let p = columns.count

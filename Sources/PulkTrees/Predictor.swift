@@ -39,6 +39,8 @@ struct FlatEnsemble: Sendable {
     let treeOutput: [Int32]
     let features: Int
     let hasCategorical: Bool
+    /// The faster predictor when every split is numeric (see `BitvectorEnsemble`).
+    let bitvector: BitvectorEnsemble?
 
     init(trees: [Tree], features: Int, treeOutput: [Int]) {
         var nodes: [FlatNode] = [], roots: [Int32] = [], depths: [Int32] = [], sinks: [Int32] = [], leaves: [Double] = [], words: [UInt64] = []
@@ -86,6 +88,13 @@ struct FlatEnsemble: Sendable {
         self.treeOutput = treeOutput.map(Int32.init)
         self.features = features
         hasCategorical = nodes.contains { $0.flags & FlatNode.categorical != 0 }
+        bitvector = BitvectorEnsemble(trees: trees, features: features, treeOutput: treeOutput)
+    }
+
+    /// Raw scores of a batch of inputs, `slots` outputs per row starting from `base`.
+    func predict(_ inputs: TreeInputs, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
+        if let bitvector { return bitvector.predict(columnMajor: inputs.columnMajor(), rows: inputs.rows, slots: slots, base: base, threads: threads) }
+        return predict(rowMajor: inputs.rowMajor(), rows: inputs.rows, slots: slots, base: base, threads: threads)
     }
 
     /// The next node from `node` for value `v`.

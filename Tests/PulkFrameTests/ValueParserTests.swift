@@ -26,6 +26,37 @@ struct ValueParserTests {
         #expect(ValueParser.parse(text, ValueParser.double) == nil)
     }
 
+    /// The one-pass JSON number reader answers exactly what `double` does, or nil; it stops at the
+    /// number's end whatever follows, and reads the last bytes of a buffer as well as the middle.
+    @Test func simpleNumbersAgreeWithDouble() {
+        var rng = SplitMix(seed: 5)
+        var texts = ["0", "-0", "7", "-1.234567", "0.000001", "12345678", "123456789", "1234567890123456789", "12345678901234567890",
+                     "9007199254740993", "1e22", "1e23", "1e-22", "1.5E+3", "2e-0", "-0.0", "00012", "1.", ".5", "+1", "1e", "1e+",
+                     "1.2.3", "1e00001", "3.14159265358979", "99999999.99999999", "0.12345678", "-", "1-2", "1ee2", "10000000000000000000"]
+        for _ in 0..<5000 {
+            let digits = Int.random(in: 1...22, using: &rng)
+            var t = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+            if Bool.random(using: &rng) { t.insert(".", at: t.index(t.startIndex, offsetBy: Int.random(in: 1...digits, using: &rng))) }
+            if Int.random(in: 0..<4, using: &rng) == 0 { t += "e" + (Bool.random(using: &rng) ? "-" : "") + String(Int.random(in: 0...30, using: &rng)) }
+            texts.append(Bool.random(using: &rng) ? "-" + t : t)
+        }
+        for t in texts {
+            for tail in ["", ",", "]", " 5", "}"] {
+                let bytes = Array((t + tail).utf8)
+                let got = bytes.withUnsafeBufferPointer { ValueParser.simpleNumber($0.baseAddress!, from: 0, count: $0.count) }
+                guard let got else { continue }
+                let whole = ValueParser.parse(t, ValueParser.double)
+                #expect(got.end == t.utf8.count, "\(t)\(tail)")
+                #expect(whole.map { $0.bitPattern } == got.value.bitPattern, "\(t)\(tail): \(got.value) vs \(String(describing: whole))")
+            }
+        }
+        // Shapes it leaves to `double` (or refuses): all answered nil, none misread.
+        for t in ["1.", ".5", "+1", "1e", "1e+", "1.2.3", "1e00001", "12345678901234567890", "1ee2", "1-2", "-", "1e23"] {
+            let bytes = Array(t.utf8)
+            #expect(bytes.withUnsafeBufferPointer { ValueParser.simpleNumber($0.baseAddress!, from: 0, count: $0.count) } == nil, "\(t)")
+        }
+    }
+
     @Test(arguments: [("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("+5", 5), ("-0", 0)])
     func ints(text: String, value: Int64) {
         #expect(ValueParser.parse(text, ValueParser.int64) == value)

@@ -105,6 +105,56 @@ public enum ValueParser {
         return slowDouble(p, n)
     }
 
+    /// The common shape of a number in JSON (`-?digits(.digits)?([eE][+-]?digits)?`, at most 19
+    /// digits, a small exponent) read in one pass from `p[start...]` up to `count`: the value and
+    /// where the number ends; nil for anything else (the caller falls back to `double`). Exact
+    /// where it answers, and the same double `double` gives for the same text.
+    @inlinable public static func simpleNumber(_ p: UnsafePointer<UInt8>, from start: Int, count: Int) -> (value: Double, end: Int)? {
+        var i = start
+        let neg = i < count && p[i] == UInt8(ascii: "-")
+        if neg { i &+= 1 }
+        var mantissa: UInt64 = 0
+        let first = i
+        digitRun(p, &i, count, &mantissa)
+        var digits = i &- first
+        guard digits > 0 else { return nil }
+        var exp10 = 0
+        if i < count, p[i] == UInt8(ascii: ".") {
+            i &+= 1
+            let f = i
+            digitRun(p, &i, count, &mantissa)
+            guard i > f else { return nil }
+            exp10 = f &- i
+            digits &+= i &- f
+        }
+        if i < count, p[i] | 0x20 == UInt8(ascii: "e") {
+            i &+= 1
+            var eneg = false
+            if i < count, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") { eneg = p[i] == UInt8(ascii: "-"); i &+= 1 }
+            let f = i
+            var e = 0
+            while i < count, p[i] &- 48 < 10, i &- f < 4 { e = e &* 10 &+ Int(p[i] &- 48); i &+= 1 }
+            guard i > f else { return nil }
+            exp10 &+= eneg ? -e : e
+        }
+        // Another number character (a second point or sign, a fifth exponent digit): not this shape.
+        if i < count {
+            let c = p[i]
+            if c &- 48 < 10 || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c | 0x20 == UInt8(ascii: "e") { return nil }
+        }
+        guard digits <= 19, mantissa < (1 << 53), exp10 >= -22, exp10 <= 22 else { return nil }
+        if mantissa == 0 { return (neg ? -0.0 : 0.0, i) }
+        let m = Double(mantissa)
+        let v = exp10 < 0 ? m / exactPower(-exp10) : m * exactPower(exp10)
+        return (neg ? -v : v, i)
+    }
+
+    /// Appends the decimal digits at `p[i...]` to `value` (wrapping past 19 digits; callers count
+    /// them) and moves `i` past them.
+    @inlinable @inline(__always) static func digitRun(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ count: Int, _ value: inout UInt64) {
+        while i < count, p[i] &- 48 < 10 { value = value &* 10 &+ UInt64(p[i] &- 48); i &+= 1 }
+    }
+
     @usableFromInline static func special(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, negative: Bool) -> Double? {
         let rest = n - i
         guard rest == 3 || rest == 8 else { return nil }

@@ -1,0 +1,264 @@
+import PulkFrame
+
+/// The fast predictor for ensembles of numeric splits with at most 64 leaves per tree (every
+/// boosted model of LightGBM-like size; `FlatEnsemble`'s traversal serves the rest). It scores
+/// a row without walking any tree, after QuickScorer (Lucchese et al., SIGIR 2015):
+///
+/// - Number each tree's leaves left to right; a row's leaf is the leftmost one that no split it
+///   fails rules out. A node the row does not pass to the left ("false node") rules out the leaves of
+///   its left subtree: one AND of the tree's 64-bit leaf mask with the node's mask. The row's leaf is
+///   then the mask's lowest set bit.
+/// - A node fails for value v when v > threshold. Sort every feature's nodes by threshold: the nodes
+///   that fail are a prefix of that list, whose length is a table lookup once v's bin is known (the
+///   number of the feature's distinct thresholds below v, found by a branch-free binary search).
+///   A missing value fails exactly the feature's nodes that send missing values right (their own list).
+///
+/// So a row costs one AND per failing node (about half of all nodes) and one bit scan per tree,
+/// with no unpredictable branch; rows run in blocks (bins feature by feature, then the masks row by
+/// row) and blocks run on all cores.
+struct BitvectorEnsemble: Sendable {
+    /// Every feature's sorted distinct thresholds back to back: feature `f`'s are
+    /// `thresholds[thresholdStart[f]..<thresholdStart[f + 1]]`.
+    let thresholds: [Double]
+    let thresholdStart: [Int32]
+    /// Per feature `f` and bin `b` (0…count of its thresholds), at `thresholdStart[f] + f + b`: how
+    /// many of the feature's nodes (from `entryStart[f]` in `entries`) a value of bin `b` fails.
+    let failing: [Int32]
+    let entryStart: [Int32]
+    /// One node per entry, sorted by threshold within each feature: when every tree has at most 32
+    /// leaves (`narrow`), one word per node (the tree in the low half, its 32-bit mask in the high
+    /// half); otherwise two (the tree, then its 64-bit mask).
+    let entries: [UInt64]
+    let narrow: Bool
+    /// Per feature, the nodes a missing value fails: `missing[missingStart[f]..<missingStart[f + 1]]`,
+    /// laid out as `entries`.
+    let missingStart: [Int32]
+    let missingEntries: [UInt64]
+    /// The features some split uses; only those are read.
+    let usedFeatures: [Int32]
+    /// Per tree, the index of its leftmost leaf in `leafValues` (in leaves; `leafOutputs` values each).
+    let leafStart: [Int32]
+    let leafValues: [Double]
+    let leafOutputs: Int
+    /// The score slot each tree adds to (boosting: tree t → class t mod K).
+    let treeOutput: [Int32]
+    let features: Int
+
+    static let blockRows = 64
+    /// A bin's failing count for a missing value (then the feature's missing list applies).
+    static let missing: Int32 = -1
+
+    /// nil when a split is categorical or at an infinite threshold, a tree has more than 64 leaves,
+    /// or there are too many nodes.
+    init?(trees: [Tree], features: Int, treeOutput: [Int]) {
+        var perFeature = [Set<Double>](repeating: [], count: features)
+        for t in trees {
+            guard t.leafCount <= 64 else { return nil }
+            for n in 0..<t.nodeCount {
+                if !t.leftCategories[n].isEmpty || !t.threshold[n].isFinite { return nil }
+                perFeature[t.splitFeature[n]].insert(t.threshold[n])
+            }
+        }
+        guard trees.count < Int(UInt32.max) else { return nil }
+        var thresholds: [Double] = [], thresholdStart: [Int32] = [0], used: [Int32] = []
+        var rank: [[Double: Int]] = []
+        for (f, set) in perFeature.enumerated() {
+            let sorted = set.sorted()
+            if !sorted.isEmpty { used.append(Int32(f)) }
+            thresholds += sorted
+            thresholdStart.append(Int32(thresholds.count))
+            rank.append(Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) }))
+        }
+        // Leaves left to right, and each node's mask (zeros over its left subtree's leaves).
+        var nodes = [[(rank: Int, tree: UInt32, mask: UInt64)]](repeating: [], count: features)
+        var missingNodes = [[(tree: UInt32, mask: UInt64)]](repeating: [], count: features)
+        let narrow = trees.allSatisfy { $0.leafCount <= 32 }
+        var leafStart: [Int32] = [], leafValues: [Double] = []
+        for (ti, t) in trees.enumerated() {
+            let k = t.outputs
+            leafStart.append(Int32(leafValues.count / max(k, 1)))
+            var order: [Int] = []
+            // Returns the leaf positions [lo, hi) under child reference c.
+            func walk(_ c: Int) -> (Int, Int) {
+                if c < 0 { order.append(~c); return (order.count - 1, order.count) }
+                let (lo, mid) = walk(t.left[c])
+                let (_, hi) = walk(t.right[c])
+                let mask = ~(((1 as UInt64) << UInt64(mid - lo) &- 1) << UInt64(lo))
+                let f = t.splitFeature[c]
+                nodes[f].append((rank[f][t.threshold[c]]!, UInt32(ti), mask))
+                if !t.defaultLeft[c] { missingNodes[f].append((UInt32(ti), mask)) }
+                return (lo, hi)
+            }
+            _ = walk(t.nodeCount == 0 ? ~0 : 0)
+            for leaf in order { leafValues += t.leafValue[(leaf * k)..<((leaf + 1) * k)] }
+        }
+        func pack(_ tree: UInt32, _ mask: UInt64) -> [UInt64] { narrow ? [UInt64(tree) | mask << 32] : [UInt64(tree), mask] }
+        var failing: [Int32] = [], entryStart: [Int32] = [0], entries: [UInt64] = []
+        var missingStart: [Int32] = [0], missingEntries: [UInt64] = []
+        let stride = narrow ? 1 : 2
+        for f in 0..<features {
+            let sorted = nodes[f].enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
+            var e = 0
+            for b in 0...perFeature[f].count {
+                // A value of bin b lies above thresholds 0..<b: it fails the nodes of rank < b.
+                while e < sorted.count && sorted[e].rank < b { e += 1 }
+                failing.append(Int32(e))
+            }
+            for n in sorted { entries += pack(n.tree, n.mask) }
+            entryStart.append(Int32(entries.count / stride))
+            for n in missingNodes[f] { missingEntries += pack(n.tree, n.mask) }
+            missingStart.append(Int32(missingEntries.count / stride))
+        }
+        guard entries.count < Int(Int32.max) else { return nil }
+        self.thresholds = thresholds
+        self.thresholdStart = thresholdStart
+        self.failing = failing
+        self.entryStart = entryStart
+        self.entries = entries
+        self.narrow = narrow
+        self.missingStart = missingStart
+        self.missingEntries = missingEntries
+        usedFeatures = used
+        self.leafStart = leafStart
+        self.leafValues = leafValues
+        leafOutputs = trees.first?.outputs ?? 1
+        self.treeOutput = treeOutput.map(Int32.init)
+        self.features = features
+    }
+
+    /// Raw scores for `rows` rows given column-major (`x[f * rows + i]`), `slots` outputs per row
+    /// starting from `base`; blocks of rows on all threads (one thread below `parallelRows`).
+    func predict(columnMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
+        guard rows > 0 else { return [] }
+        var out = [Double](repeating: 0, count: rows * slots)
+        for i in 0..<rows { for c in 0..<slots { out[i * slots + c] = base[c] } }
+        let blocks = (rows + Self.blockRows - 1) / Self.blockRows
+        out.withUnsafeMutableBufferPointer { o in
+            let op = SharedPointer(o.baseAddress!)
+            x.withUnsafeBufferPointer { xb in
+                let xp = UncheckedSendable(xb.baseAddress!)
+                let me = self
+                // A scoring request's few rows stay on the calling thread: handing them to other cores
+                // costs more than scoring them, and a server has other requests for those cores.
+                let threads = rows < FlatEnsemble.parallelRows ? 1 : threads
+                let chunks = min(blocks, max(1, threads) * 8)
+                parallelFor(chunks, threads: threads) { ch in
+                    let range = blocks * ch / chunks..<blocks * (ch + 1) / chunks
+                    if me.narrow { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: op.base, layout: Narrow.self) }
+                    else { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: op.base, layout: Wide.self) }
+                }
+            }
+        }
+        return out
+    }
+
+    private func scoreBlocks<L: MaskLayout>(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>,
+                                            layout: L.Type) {
+        let B = Self.blockRows, trees = leafStart.count, used = usedFeatures.count
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: B * max(used, 1)) { countBuffer in
+          withUnsafeTemporaryAllocation(of: L.Mask.self, capacity: max(trees, 1)) { maskBuffer in
+            thresholds.withUnsafeBufferPointer { tb in
+              failing.withUnsafeBufferPointer { fb in
+                entries.withUnsafeBufferPointer { eb in
+                  missingEntries.withUnsafeBufferPointer { mb in
+                    leafValues.withUnsafeBufferPointer { lvb in
+                      let counts = countBuffer.baseAddress!, masks = maskBuffer.baseAddress!
+                      let thr = tb.baseAddress ?? UnsafePointer(bitPattern: 8)!, fail = fb.baseAddress!
+                      let ep = eb.baseAddress ?? UnsafePointer(bitPattern: 8)!, mp = mb.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                      let lv = lvb.baseAddress!
+                      let k = leafOutputs
+                      for blk in range {
+                          let r0 = blk * B, count = min(rows, r0 + B) - r0
+                          // How many nodes each value fails, feature by feature.
+                          for u in 0..<used {
+                              let f = Int(usedFeatures[u])
+                              let t = thr + Int(thresholdStart[f]), n = Int(thresholdStart[f + 1] - thresholdStart[f])
+                              let table = fail + Int(thresholdStart[f]) + f
+                              let column = x + f * rows + r0
+                              let dst = counts + u * B
+                              for r in 0..<count {
+                                  let v = column[r]
+                                  // Branch-free lower bound: how many thresholds lie below v.
+                                  var lo = 0, len = n
+                                  while len > 1 {
+                                      let half = len >> 1
+                                      lo &+= half & Self.below(t[lo &+ half], v)
+                                      len &-= half
+                                  }
+                                  lo &+= 1 & Self.below(t[lo], v)
+                                  dst[r] = v.isNaN ? Self.missing : table[lo]
+                              }
+                          }
+                          for r in 0..<count {
+                              masks.initialize(repeating: ~0, count: trees)
+                              for u in 0..<used {
+                                  let c = Int(counts[u * B + r])
+                                  let f = Int(usedFeatures[u])
+                                  if c >= 0 {
+                                      L.apply(ep + Int(entryStart[f]) * L.stride, count: c, to: masks)
+                                  } else {
+                                      L.apply(mp + Int(missingStart[f]) * L.stride, count: Int(missingStart[f + 1] - missingStart[f]), to: masks)
+                                  }
+                              }
+                              let o = out + (r0 + r) * slots
+                              if slots == 1 {
+                                  // One sum in a register (adding into memory would chain every tree's add
+                                  // through a store), in the order the other predictors add.
+                                  var sum = o[0]
+                                  for t in 0..<trees { sum += lv[Int(leafStart[t]) &+ masks[t].trailingZeroBitCount] }
+                                  o[0] = sum
+                              } else if k == 1 {
+                                  for t in 0..<trees {
+                                      o[Int(treeOutput[t])] += lv[Int(leafStart[t]) &+ masks[t].trailingZeroBitCount]
+                                  }
+                              } else {
+                                  for t in 0..<trees {
+                                      let leaf = (Int(leafStart[t]) + masks[t].trailingZeroBitCount) * k
+                                      for c in 0..<k { o[c] += lv[leaf + c] }
+                                  }
+                              }
+                          }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+    }
+
+
+    /// All ones when threshold `t` < value `v`, else 0, from the sign of t − v (exact: the difference
+    /// of two finite doubles is zero only when they are equal; thresholds are finite). Arithmetic, not
+    /// a comparison, because LLVM turns a select on a comparison with a loaded value into a jump,
+    /// which mispredicts half the time here.
+    @inline(__always) static func below(_ t: Double, _ v: Double) -> Int { Int(Int64(bitPattern: (t - v).bitPattern) >> 63) }
+}
+
+/// How a list of failing nodes is laid out and applied to the trees' leaf masks.
+protocol MaskLayout {
+    associatedtype Mask: FixedWidthInteger & UnsignedInteger
+    /// Words per node.
+    static var stride: Int { get }
+    static func apply(_ nodes: UnsafePointer<UInt64>, count: Int, to masks: UnsafeMutablePointer<Mask>)
+}
+
+/// Trees of at most 32 leaves: a node is one word, tree index low, mask high.
+enum Narrow: MaskLayout {
+    static var stride: Int { 1 }
+    @inline(__always) static func apply(_ nodes: UnsafePointer<UInt64>, count: Int, to masks: UnsafeMutablePointer<UInt32>) {
+        for e in 0..<count {
+            let w = nodes[e]
+            masks[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))] &= UInt32(truncatingIfNeeded: w >> 32)
+        }
+    }
+}
+
+/// Trees of up to 64 leaves: a node is two words, the tree index then the mask.
+enum Wide: MaskLayout {
+    static var stride: Int { 2 }
+    @inline(__always) static func apply(_ nodes: UnsafePointer<UInt64>, count: Int, to masks: UnsafeMutablePointer<UInt64>) {
+        for e in 0..<count { masks[Int(truncatingIfNeeded: nodes[2 &* e])] &= nodes[2 &* e &+ 1] }
+    }
+}

@@ -44,7 +44,6 @@ struct BitvectorEnsemble: Sendable {
     let treeOutput: [Int32]
     let features: Int
 
-    static let blockRows = 64
     /// A bin's failing count for a missing value (then the feature's missing list applies).
     static let missing: Int32 = -1
 
@@ -129,32 +128,19 @@ struct BitvectorEnsemble: Sendable {
     /// Raw scores for `rows` rows given column-major (`x[f * rows + i]`), `slots` outputs per row
     /// starting from `base`; blocks of rows on all threads (one thread below `parallelRows`).
     func predict(columnMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
-        guard rows > 0 else { return [] }
-        var out = [Double](repeating: 0, count: rows * slots)
-        for i in 0..<rows { for c in 0..<slots { out[i * slots + c] = base[c] } }
-        let blocks = (rows + Self.blockRows - 1) / Self.blockRows
-        out.withUnsafeMutableBufferPointer { o in
-            let op = SharedPointer(o.baseAddress!)
-            x.withUnsafeBufferPointer { xb in
-                let xp = UncheckedSendable(xb.baseAddress!)
-                let me = self
-                // A scoring request's few rows stay on the calling thread: handing them to other cores
-                // costs more than scoring them, and a server has other requests for those cores.
-                let threads = rows < FlatEnsemble.parallelRows ? 1 : threads
-                let chunks = min(blocks, max(1, threads) * 8)
-                parallelFor(chunks, threads: threads) { ch in
-                    let range = blocks * ch / chunks..<blocks * (ch + 1) / chunks
-                    if me.narrow { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: op.base, layout: Narrow.self) }
-                    else { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: op.base, layout: Wide.self) }
-                }
+        x.withUnsafeBufferPointer { xb in
+            let xp = UncheckedSendable(xb.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+            let me = self
+            return scoreInBlocks(rows: rows, slots: slots, base: base, threads: threads) { range, out in
+                if me.narrow { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: out, layout: Narrow.self) }
+                else { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: out, layout: Wide.self) }
             }
         }
-        return out
     }
 
     private func scoreBlocks<L: MaskLayout>(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>,
                                             layout: L.Type) {
-        let B = Self.blockRows, trees = leafStart.count, used = usedFeatures.count
+        let B = blockRows, trees = leafStart.count, used = usedFeatures.count
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: B * max(used, 1)) { countBuffer in
           withUnsafeTemporaryAllocation(of: L.Mask.self, capacity: max(trees, 1)) { maskBuffer in
             thresholds.withUnsafeBufferPointer { tb in

@@ -137,38 +137,26 @@ struct FlatEnsemble: Sendable {
 
     /// Raw scores for `rows` rows (row-major values), `slots` outputs per row, rows in parallel.
     func predict(rowMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
-        var out = [Double](repeating: 0, count: rows * slots)
-        for i in 0..<rows { for c in 0..<slots { out[i * slots + c] = base[c] } }
-        let blockRows = 64
-        let blocks = (rows + blockRows - 1) / blockRows
         let p = features, k = leafOutputs
-        out.withUnsafeMutableBufferPointer { o in
-            let op = SharedPointer(o.baseAddress!)
-            x.withUnsafeBufferPointer { xb in
-                nodes.withUnsafeBufferPointer { nb in
-                    leafValues.withUnsafeBufferPointer { lb in
-                        categoryWords.withUnsafeBufferPointer { wb in
-                            let xp = UncheckedSendable(xb.baseAddress ?? UnsafePointer(bitPattern: 8)!), np = UncheckedSendable(nb.baseAddress!)
-                            let lp = UncheckedSendable(lb.baseAddress!)
-                            let wp = UncheckedSendable(wb.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                            let me = self
-                            // Small batches (a scoring request) stay on the calling thread: handing 100 rows to
-                            // other cores costs more than scoring them, and a server has other requests for those cores.
-                            let threads = rows < Self.parallelRows ? 1 : threads
-                            let chunks = min(blocks, max(1, threads) * 8)
-                            parallelFor(chunks, threads: threads) { ch in
-                                me.scoreBlocks(blocks * ch / chunks..<blocks * (ch + 1) / chunks, blockRows: blockRows, rows: rows, p: p, k: k,
-                                               slots: slots, x: xp.value, nodes: np.value, leaves: lp.value, words: wp.value, out: op.base)
-                            }
+        return x.withUnsafeBufferPointer { xb in
+            nodes.withUnsafeBufferPointer { nb in
+                leafValues.withUnsafeBufferPointer { lb in
+                    categoryWords.withUnsafeBufferPointer { wb in
+                        let xp = UncheckedSendable(xb.baseAddress ?? UnsafePointer(bitPattern: 8)!), np = UncheckedSendable(nb.baseAddress!)
+                        let lp = UncheckedSendable(lb.baseAddress!)
+                        let wp = UncheckedSendable(wb.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                        let me = self
+                        return scoreInBlocks(rows: rows, slots: slots, base: base, threads: threads) { range, out in
+                            me.scoreBlocks(range, rows: rows, p: p, k: k, slots: slots, x: xp.value, nodes: np.value,
+                                           leaves: lp.value, words: wp.value, out: out)
                         }
                     }
                 }
             }
         }
-        return out
     }
 
-    private func scoreBlocks(_ range: Range<Int>, blockRows: Int, rows: Int, p: Int, k: Int, slots: Int, x: UnsafePointer<Double>,
+    private func scoreBlocks(_ range: Range<Int>, rows: Int, p: Int, k: Int, slots: Int, x: UnsafePointer<Double>,
                              nodes: UnsafePointer<FlatNode>, leaves: UnsafePointer<Double>, words: UnsafePointer<UInt64>,
                              out: UnsafeMutablePointer<Double>) {
         var at = [Int32](repeating: 0, count: blockRows)
@@ -275,4 +263,26 @@ struct FlatEnsemble: Sendable {
             }
         }
     }
+}
+
+/// Rows per block of both predictors.
+let blockRows = 64
+
+/// `rows × slots` scores starting from `base`, filled by `score(blocks, out)` over ranges of
+/// `blockRows`-row blocks: on all `threads` for a big batch, on the calling thread below
+/// `FlatEnsemble.parallelRows` (handing a scoring request's 100 rows to other cores costs more than
+/// scoring them, and a server has other requests for those cores).
+func scoreInBlocks(rows: Int, slots: Int, base: [Double], threads: Int,
+                   _ score: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+    guard rows > 0 else { return [] }
+    var out = [Double](repeating: 0, count: rows * slots)
+    for i in 0..<rows { for c in 0..<slots { out[i * slots + c] = base[c] } }
+    let blocks = (rows + blockRows - 1) / blockRows
+    out.withUnsafeMutableBufferPointer { o in
+        let op = SharedPointer(o.baseAddress!)
+        let threads = rows < FlatEnsemble.parallelRows ? 1 : threads
+        let chunks = min(blocks, max(1, threads) * 8)
+        parallelFor(chunks, threads: threads) { ch in score(blocks * ch / chunks..<blocks * (ch + 1) / chunks, op.base) }
+    }
+    return out
 }

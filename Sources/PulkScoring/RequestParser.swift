@@ -163,7 +163,7 @@ struct RequestParser {
             if rows == 1 {
                 // Room for as many rows as the body holds if they are as long as the first (no regrowth).
                 let estimate = min((p.bytes.count - p.i) / max(p.i - firstRow, 1) + 1, 1 << 20)
-                for c in columns.indices { columns[c].reserveCapacity(estimate + 1) }
+                for c in columns.indices { columns[c].reserveCapacity(estimate) }
             }
             if rows == 0 { firstRow = p.i }
             var k = 0

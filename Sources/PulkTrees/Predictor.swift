@@ -132,9 +132,6 @@ struct FlatEnsemble: Sendable {
         return node.right &+ (node.left &- node.right) &* bit
     }
 
-    /// Batches below this many rows are scored on one thread.
-    static let parallelRows = 2048
-
     /// Raw scores for `rows` rows (row-major values), `slots` outputs per row, rows in parallel.
     func predict(rowMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
         let p = features, k = leafOutputs
@@ -267,10 +264,12 @@ struct FlatEnsemble: Sendable {
 
 /// Rows per block of both predictors.
 let blockRows = 64
+/// Batches below this many rows are scored on the calling thread.
+let parallelRows = 2048
 
 /// `rows × slots` scores starting from `base`, filled by `score(blocks, out)` over ranges of
 /// `blockRows`-row blocks: on all `threads` for a big batch, on the calling thread below
-/// `FlatEnsemble.parallelRows` (handing a scoring request's 100 rows to other cores costs more than
+/// `parallelRows` (handing a scoring request's 100 rows to other cores costs more than
 /// scoring them, and a server has other requests for those cores).
 func scoreInBlocks(rows: Int, slots: Int, base: [Double], threads: Int,
                    _ score: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
@@ -280,7 +279,7 @@ func scoreInBlocks(rows: Int, slots: Int, base: [Double], threads: Int,
     let blocks = (rows + blockRows - 1) / blockRows
     out.withUnsafeMutableBufferPointer { o in
         let op = SharedPointer(o.baseAddress!)
-        let threads = rows < FlatEnsemble.parallelRows ? 1 : threads
+        let threads = rows < parallelRows ? 1 : threads
         let chunks = min(blocks, max(1, threads) * 8)
         parallelFor(chunks, threads: threads) { ch in score(blocks * ch / chunks..<blocks * (ch + 1) / chunks, op.base) }
     }

@@ -97,12 +97,17 @@ public enum ValueParser {
         }
         guard i == n else { return nil }
         if mantissa == 0 { return neg ? -0.0 : 0.0 }
-        if !truncated, mantissa < (1 << 53), exp10 >= -22, exp10 <= 22 {
-            let m = Double(mantissa)
-            let v = exp10 < 0 ? m / exactPower(-exp10) : m * exactPower(exp10)
-            return neg ? -v : v
-        }
+        if !truncated, let v = exactDecimal(mantissa, exp10, negative: neg) { return v }
         return slowDouble(p, n)
+    }
+
+    /// ±mantissa × 10^exp10 when a double holds the mantissa and the power of ten exactly, so that
+    /// one multiplication or division rounds correctly (Clinger's fast path); nil otherwise.
+    @inlinable @inline(__always) static func exactDecimal(_ mantissa: UInt64, _ exp10: Int, negative: Bool) -> Double? {
+        guard mantissa < (1 << 53), exp10 >= -22, exp10 <= 22 else { return nil }
+        let m = Double(mantissa)
+        let v = exp10 < 0 ? m / exactPower(-exp10) : m * exactPower(exp10)
+        return negative ? -v : v
     }
 
     /// The common shape of a number in JSON (`-?digits(.digits)?([eE][+-]?digits)?`, at most 19
@@ -142,11 +147,8 @@ public enum ValueParser {
             let c = p[i]
             if c &- 48 < 10 || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c | 0x20 == UInt8(ascii: "e") { return nil }
         }
-        guard digits <= 19, mantissa < (1 << 53), exp10 >= -22, exp10 <= 22 else { return nil }
-        if mantissa == 0 { return (neg ? -0.0 : 0.0, i) }
-        let m = Double(mantissa)
-        let v = exp10 < 0 ? m / exactPower(-exp10) : m * exactPower(exp10)
-        return (neg ? -v : v, i)
+        guard digits <= 19, let v = exactDecimal(mantissa, exp10, negative: neg) else { return nil }
+        return (v, i)
     }
 
     /// Appends the decimal digits at `p[i...]` to `value` (wrapping past 19 digits; callers count

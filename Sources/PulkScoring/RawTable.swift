@@ -22,4 +22,23 @@ struct RawTable {
     var rows: Int
     /// Rows whose length differs from the first row's (positional shapes): (row, length).
     var ragged: [(Int, Int)] = []
+    /// Positional rows of plain numbers, read without a `Scalar` per cell (`RequestParser.numericRows`):
+    /// the cells row by row, `width` per row; `columns` is then empty.
+    var numbers: [Double]? = nil
+    var width = 0
+
+    /// How many columns the table has, in either form.
+    var columnCount: Int { numbers == nil ? columns.count : width }
+
+    /// Column `k`'s numbers from the row-by-row cells.
+    func numberColumn(_ k: Int) -> [Double] {
+        guard let numbers else { return [] }
+        return [Double](unsafeUninitializedCapacity: rows) { out, done in
+            numbers.withUnsafeBufferPointer { v in
+                var at = k
+                for r in 0..<rows { out[r] = v[at]; at &+= width }
+            }
+            done = rows
+        }
+    }
 }

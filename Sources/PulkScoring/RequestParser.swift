@@ -15,8 +15,14 @@ import PulkFrame
 struct RequestParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
+    /// Whether positional rows may take the all-numbers fast path (`numericRows`): set when every
+    /// feature of the model is a number, so no cell's text is needed.
+    var numbersOnly = false
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, numbersOnly: Bool = false) {
+        self.bytes = bytes
+        self.numbersOnly = numbersOnly
+    }
 
     static let shapes = "send {\"records\": [{…}]}, {\"columns\": […], \"data\": [[…]]}, or MLflow's dataframe_split, dataframe_records, instances or inputs"
 
@@ -62,8 +68,8 @@ struct RequestParser {
     /// Positional rows with names attached: the count must match.
     static func named(_ t: RawTable) throws(ScoringError) -> RawTable {
         guard let names = t.names else { throw .body("'data' needs 'columns' naming its values") }
-        if t.rows > 0, names.count != t.columns.count || !t.ragged.isEmpty {
-            let bad = t.ragged.first.map { "row \($0.0) has \($0.1) values" } ?? "rows have \(t.columns.count) values"
+        if t.rows > 0, names.count != t.columnCount || !t.ragged.isEmpty {
+            let bad = t.ragged.first.map { "row \($0.0) has \($0.1) values" } ?? "rows have \(t.columnCount) values"
             throw .body("'columns' names \(names.count) columns but \(bad)")
         }
         var out = t
@@ -153,6 +159,9 @@ struct RequestParser {
     mutating func positional() throws(ScoringError) -> RawTable {
         skipSpace()
         guard peek == UInt8(ascii: "[") else { throw .body("'data' must be an array of rows, each an array of values") }
+        if numbersOnly, let (values, width, rows) = numericRows() {
+            return RawTable(names: nil, columns: [], rows: rows, numbers: values, width: width)
+        }
         var columns: [[Scalar]] = []
         var rows = 0
         var ragged: [(Int, Int)] = []
@@ -179,6 +188,50 @@ struct RequestParser {
             rows += 1
         }
         return RawTable(names: nil, columns: columns, rows: rows, ragged: ragged)
+    }
+
+    /// The fast path of `positional` (positioned at its `[`): rows that hold only numbers of the common
+    /// shape (`ValueParser.simpleNumber`), all as long as the first, read straight into one buffer
+    /// row by row. Nil, with the parser back where it was, at the first thing that is not (an empty
+    /// row or array, null, text, a ragged row, invalid JSON): `positional` then reads the rows and
+    /// reports what is wrong.
+    mutating func numericRows() -> (values: [Double], width: Int, rows: Int)? {
+        let save = i, p = bytes.baseAddress!, n = bytes.count
+        var values: [Double] = []
+        var width = 0, rows = 0
+        i += 1
+        while true {
+            skipSpace()
+            guard i < n, p[i] == UInt8(ascii: "[") else { i = save; return nil }
+            let rowStart = i
+            i += 1
+            var k = 0
+            while true {
+                skipSpace()
+                guard let (d, end) = ValueParser.simpleNumber(p, from: i, count: n) else { i = save; return nil }
+                values.append(d)
+                k += 1
+                i = end
+                skipSpace()
+                guard i < n else { i = save; return nil }
+                if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                guard p[i] == UInt8(ascii: "]") else { i = save; return nil }
+                i += 1
+                break
+            }
+            if rows == 0 {
+                width = k
+                // Room for as many rows as the body holds if they are as long as the first.
+                values.reserveCapacity(min((n - i) / max(i - rowStart, 1) + 1, 1 << 20) * k)
+            } else if k != width { i = save; return nil }
+            rows += 1
+            skipSpace()
+            guard i < n else { i = save; return nil }
+            if p[i] == UInt8(ascii: ",") { i += 1; continue }
+            guard p[i] == UInt8(ascii: "]") else { i = save; return nil }
+            i += 1
+            return (values, width, rows)
+        }
     }
 
     /// `{"a": [1, 2], "b": ["x", "y"]}`: every column the same length.

@@ -8,11 +8,14 @@ public struct InputSchema: Sendable {
     public let features: [Feature]
     public let policy: ScoringPolicy
     let known: [Set<String>?]
+    /// Every feature is a number (no cell's text is ever needed).
+    let numeric: Bool
 
     public init(_ schema: FeatureSchema, policy: ScoringPolicy = .init()) {
         features = schema.features
         self.policy = policy
         known = schema.features.map { f in f.categories.map(Set.init) }
+        numeric = schema.features.allSatisfy { $0.type == .float64 || $0.type == .int64 }
     }
 
     /// The most problems one response lists (the rest are counted).
@@ -23,7 +26,7 @@ public struct InputSchema: Sendable {
     /// Reads a JSON body of any accepted shape (see `RequestParser`) and checks it.
     public func frame(json body: UnsafeRawBufferPointer) throws(ScoringError) -> Frame {
         let bytes = body.bindMemory(to: UInt8.self)
-        var parser = RequestParser(bytes)
+        var parser = RequestParser(bytes, numbersOnly: numeric)
         let table = try parser.table()
         return try frame(table, bytes)
     }
@@ -47,15 +50,15 @@ public struct InputSchema: Sendable {
             source = features.map { index[$0.name] }
         } else {
             // Positional rows (or single values): in the schema's order, all of them.
-            if table.columns.count != features.count && table.rows > 0 {
+            if table.columnCount != features.count && table.rows > 0 {
                 let expected = features.map(\.name).joined(separator: ", ")
-                let detail = table.ragged.first.map { "row \($0.0) has \($0.1) values" } ?? "rows have \(table.columns.count) values"
+                let detail = table.ragged.first.map { "row \($0.0) has \($0.1) values" } ?? "rows have \(table.columnCount) values"
                 throw ScoringError(kind: .schema, problems: [.init(message: "Rows without column names must list the model's \(features.count) features in order (\(expected)); \(detail). Send records or columns + data to name them")])
             }
             if let (row, count) = table.ragged.first {
                 throw ScoringError(kind: .schema, problems: [.init(row: row, message: "Row \(row) has \(count) values; the model expects \(features.count)")])
             }
-            source = features.indices.map { $0 < table.columns.count ? $0 : nil }
+            source = features.indices.map { $0 < table.columnCount ? $0 : nil }
         }
         var columns: [Column] = []
         columns.reserveCapacity(features.count)
@@ -64,7 +67,10 @@ public struct InputSchema: Sendable {
                 problems.add(Self.missing(f))
                 continue
             }
-            if let c = convert(table.columns[s], f, known[k], bytes, &problems) { columns.append(c) }
+            if table.numbers != nil {
+                // The fast path's plain numbers (only taken when every feature is a number).
+                columns.append(Column(name: f.name, storage: .float64(table.numberColumn(s)), validity: nil))
+            } else if let c = convert(table.columns[s], f, known[k], bytes, &problems) { columns.append(c) }
         }
         try problems.check()
         return try Self.assemble(columns)

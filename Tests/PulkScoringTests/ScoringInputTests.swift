@@ -147,6 +147,63 @@ struct ScoringInputTests {
         #expect(e.problems.count == 21 && e.problems.last!.message == "… and 10 more problems")
     }
 
+    /// A model of numbers only reads rows of plain numbers on a fast path; it must give exactly the
+    /// frame the general reader gives (records name every cell, so they never take it), and hand
+    /// anything else back to the general reader, which says what is wrong.
+    @Test("Rows of plain numbers: the fast path reads what the general reader reads", arguments: [
+        [["1", "2.5", "-3"], ["0.000001", "1e5", "-0"]],
+        [["0.1E-2", "12345678901234567890", "3.141592653589793238"]],    // 20 digits, more than 19
+        [["1", "null", "3"], ["4", "5", "6"]],                            // a null on row 0
+        [["1", "2", "3"], ["4", "5", "NaN"]],                             // NaN on the last row
+        [["1", "2", "3"], ["\"4.5\"", "5", "6"]],                         // a number as text
+        [["1e300", "2", "3"], ["1e-300", "5", "1.7976931348623157e308"]],
+        [["2.305759", "1.322787", "2.514079"], ["-0.234039", "0.767173", "-0.316094"]],
+        [["4", "5", "6."]],                                              // not JSON's shape; the general reader is lenient
+    ])
+    func numericRows(cells: [[String]]) throws {
+        let f = FeatureSchema(features: [Feature(name: "a", type: .float64), Feature(name: "b", type: .int64), Feature(name: "c", type: .float64)])
+        let s = InputSchema(f)
+        let data = "[" + cells.map { "[" + $0.joined(separator: ", ") + "]" }.joined(separator: ",\n ") + "]"
+        let spaced = "[ " + cells.map { "[ " + $0.joined(separator: " ,\t") + " ]" }.joined(separator: " , ") + " ]"
+        // Records name every cell, so the general reader reads them.
+        let records = "[" + cells.map { r in "{" + zip(["a", "b", "c"], r).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}" }.joined(separator: ", ") + "]"
+        let general = try decode(records, s)
+        for body in ["{\"columns\": [\"a\", \"b\", \"c\"], \"data\": \(data)}", "{\"inputs\": \(spaced)}", "{\"dataframe_split\": {\"columns\": [\"c\", \"b\", \"a\"], \"data\": \(data)}}"] {
+            let frame = try decode(body, s)
+            #expect(frame.rowCount == general.rowCount)
+            // The last body names the columns in reverse: a and c swap.
+            let swap = body.contains("[\"c\", \"b\", \"a\"]")
+            for name in ["a", "b", "c"] {
+                let x = try frame.column(name), y = try general.column(swap ? ["a": "c", "b": "b", "c": "a"][name]! : name)
+                for r in 0..<frame.rowCount {
+                    #expect(x.isValid(r) == y.isValid(r))
+                    if case .double(let u) = x.value(at: r), case .double(let v) = y.value(at: r) {
+                        #expect(u.bitPattern == v.bitPattern, "\(name) row \(r): \(u) vs \(v)")
+                    } else {
+                        #expect(x.value(at: r) == y.value(at: r))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("Rows of numbers the fast path refuses get the general reader's message", arguments: [
+        ("[[1, 2, 3], [4, 5]]", "row 1 has 2 values"),
+        ("[[1, 2, 3], [4, 5, 6, 7]]", "row 1 has 4 values"),
+        ("[[1, 2, 3], [4, 5, 1e400]]", "not valid JSON"),
+        ("[[1, 2, 3], [4, 5, \"x\"]]", "Column 'c' row 1: text \"x\""),
+        ("[[1, 2, 3], [4, 5, [6]]]", "a nested array"),
+        ("[[1, 2, 3], [4, 5, 6]", "not valid JSON"),
+        ("[[1, 2, 3], [4, 5, 6],]", "Row 2 is not an array of values"),
+        ("[[1, 2, 3] [4, 5, 6]]", "not valid JSON"),
+        ("[[1, 2, 3], [4, 5, 0x10]]", "not valid JSON"),
+    ])
+    func numericRowsRefused(data: String, says: String) throws {
+        let f = FeatureSchema(features: [Feature(name: "a", type: .float64), Feature(name: "b", type: .int64), Feature(name: "c", type: .float64)])
+        let e = try #require(refusal("{\"columns\": [\"a\", \"b\", \"c\"], \"data\": \(data)}", InputSchema(f)))
+        #expect(e.problems.contains { $0.message.contains(says) }, "\(says) not in \(e.problems.map(\.message))")
+    }
+
     @Test("Dates and booleans") func datesAndBooleans() throws {
         let f = FeatureSchema(features: [Feature(name: "d", type: .date, categories: nil), Feature(name: "t", type: .datetime, categories: nil),
                                          Feature(name: "b", type: .bool, categories: nil)])

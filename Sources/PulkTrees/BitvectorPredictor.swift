@@ -14,8 +14,10 @@ import PulkFrame
 ///   A missing value fails exactly the feature's nodes that send missing values right (their own list).
 ///
 /// So a row costs one AND per failing node (about half of all nodes) and one bit scan per tree,
-/// with no unpredictable branch; rows run in blocks (bins feature by feature, then the masks row by
-/// row) and blocks run on all cores.
+/// with no unpredictable branch. Rows run in blocks of `blockRows` (bins feature by feature, eight
+/// rows' searches in lockstep; then the masks), and blocks run on all cores. Trees of at most 32
+/// leaves (the usual boosted model) take the masks sixteen rows at a time in SIMD lanes (see
+/// `scoreNarrow`); wider trees row by row.
 struct BitvectorEnsemble: Sendable {
     /// Every feature's sorted distinct thresholds back to back: feature `f`'s are
     /// `thresholds[thresholdStart[f]..<thresholdStart[f + 1]]`.
@@ -132,81 +134,117 @@ struct BitvectorEnsemble: Sendable {
             let xp = UncheckedSendable(xb.baseAddress ?? UnsafePointer(bitPattern: 8)!)
             let me = self
             return scoreInBlocks(rows: rows, slots: slots, base: base, threads: threads) { range, out in
-                if me.narrow { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: out, layout: Narrow.self) }
-                else { me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: out, layout: Wide.self) }
+                if me.narrow { me.scoreNarrow(range, rows: rows, slots: slots, x: xp.value, out: out) }
+                else { me.scoreWide(range, rows: rows, slots: slots, x: xp.value, out: out) }
             }
         }
     }
 
-    private func scoreBlocks<L: MaskLayout>(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>,
-                                            layout: L.Type) {
+    /// Trees of up to 64 leaves (two words per node: the tree, then its 64-bit mask), row by row.
+    private func scoreWide(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
         let B = blockRows, trees = leafStart.count, used = usedFeatures.count
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: B * max(used, 1)) { countBuffer in
-          withUnsafeTemporaryAllocation(of: L.Mask.self, capacity: max(trees, 1)) { maskBuffer in
-            thresholds.withUnsafeBufferPointer { tb in
-              failing.withUnsafeBufferPointer { fb in
-                entries.withUnsafeBufferPointer { eb in
-                  missingEntries.withUnsafeBufferPointer { mb in
-                    leafValues.withUnsafeBufferPointer { lvb in
-                      let counts = countBuffer.baseAddress!, masks = maskBuffer.baseAddress!
-                      let thr = tb.baseAddress ?? UnsafePointer(bitPattern: 8)!, fail = fb.baseAddress!
-                      let ep = eb.baseAddress ?? UnsafePointer(bitPattern: 8)!, mp = mb.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                      let lv = lvb.baseAddress!
-                      let k = leafOutputs
-                      for blk in range {
-                          let r0 = blk * B, count = min(rows, r0 + B) - r0
-                          // How many nodes each value fails, feature by feature.
-                          for u in 0..<used {
-                              let f = Int(usedFeatures[u])
-                              let t = thr + Int(thresholdStart[f]), n = Int(thresholdStart[f + 1] - thresholdStart[f])
-                              let table = fail + Int(thresholdStart[f]) + f
-                              let column = x + f * rows + r0
-                              let dst = counts + u * B
-                              for r in 0..<count {
-                                  let v = column[r]
-                                  // Branch-free lower bound: how many thresholds lie below v.
-                                  var lo = 0, len = n
-                                  while len > 1 {
-                                      let half = len >> 1
-                                      lo &+= half & Self.below(t[lo &+ half], v)
-                                      len &-= half
-                                  }
-                                  lo &+= 1 & Self.below(t[lo], v)
-                                  dst[r] = v.isNaN ? Self.missing : table[lo]
-                              }
-                          }
-                          for r in 0..<count {
-                              masks.initialize(repeating: ~0, count: trees)
-                              for u in 0..<used {
-                                  let c = Int(counts[u * B + r])
-                                  let f = Int(usedFeatures[u])
-                                  if c >= 0 {
-                                      L.apply(ep + Int(entryStart[f]) * L.stride, count: c, to: masks)
-                                  } else {
-                                      L.apply(mp + Int(missingStart[f]) * L.stride, count: Int(missingStart[f + 1] - missingStart[f]), to: masks)
-                                  }
-                              }
-                              let o = out + (r0 + r) * slots
-                              if slots == 1 {
-                                  // One sum in a register (adding into memory would chain every tree's add
-                                  // through a store), in the order the other predictors add.
-                                  var sum = o[0]
-                                  for t in 0..<trees { sum += lv[Int(leafStart[t]) &+ masks[t].trailingZeroBitCount] }
-                                  o[0] = sum
-                              } else if k == 1 {
-                                  for t in 0..<trees {
-                                      o[Int(treeOutput[t])] += lv[Int(leafStart[t]) &+ masks[t].trailingZeroBitCount]
-                                  }
-                              } else {
-                                  for t in 0..<trees {
-                                      let leaf = (Int(leafStart[t]) + masks[t].trailingZeroBitCount) * k
-                                      for c in 0..<k { o[c] += lv[leaf + c] }
-                                  }
-                              }
-                          }
-                      }
+          withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(trees, 1)) { maskBuffer in
+            withTables { tables in
+                let counts = countBuffer.baseAddress!, masks = maskBuffer.baseAddress!
+                for blk in range {
+                    let r0 = blk * B, count = min(rows, r0 + B) - r0
+                    _ = binCounts(tables, x: x, rows: rows, from: r0, count: count, into: counts)
+                    for r in 0..<count {
+                        masks.initialize(repeating: ~0, count: trees)
+                        for u in 0..<used {
+                            let c = Int(counts[u * B + r]), f = Int(usedFeatures[u])
+                            let (nodes, n) = c >= 0 ? (tables.entries + 2 * Int(entryStart[f]), c)
+                                : (tables.missing + 2 * Int(missingStart[f]), Int(missingStart[f + 1] - missingStart[f]))
+                            for e in 0..<n { masks[Int(truncatingIfNeeded: nodes[2 &* e])] &= nodes[2 &* e &+ 1] }
+                        }
+                        addLeaves(tables, out: out + (r0 + r) * slots, slots: slots) { t in masks[t].trailingZeroBitCount }
                     }
-                  }
+                }
+            }
+          }
+        }
+    }
+
+    /// Rows the narrow layout scores at once, one per SIMD lane.
+    typealias Lanes = SIMD16<UInt32>
+
+    /// Trees of at most 32 leaves, `Lanes.scalarCount` rows at a time (after V-QuickScorer, Lucchese
+    /// et al., SIGIR 2016): every tree's masks for those rows are one vector, and a feature's sorted
+    /// nodes are walked once for all of them, up to the longest failing prefix among them; a node
+    /// ANDs its mask into the lanes of the rows it fails and leaves the others alone. Twice the
+    /// scalar loop's speed even on baseline SSE2, since one load of a node and one store serve every row.
+    private func scoreNarrow(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
+        let B = blockRows, trees = leafStart.count, used = usedFeatures.count, L = Lanes.scalarCount
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: B * max(used, 1)) { countBuffer in
+          withUnsafeTemporaryAllocation(of: Lanes.self, capacity: max(trees, 1)) { maskBuffer in
+            withTables { tables in
+                let counts = countBuffer.baseAddress!, masks = maskBuffer.baseAddress!
+                for blk in range {
+                    let r0 = blk * B, count = min(rows, r0 + B) - r0
+                    let anyMissing = binCounts(tables, x: x, rows: rows, from: r0, count: count, into: counts)
+                    // Lanes past the block's rows fail nothing.
+                    for u in 0..<used { for r in count..<B { counts[u * B + r] = 0 } }
+                    var g = 0
+                    while g < count {
+                        masks.initialize(repeating: Lanes(repeating: ~0), count: trees)
+                        for u in 0..<used {
+                            let c = UnsafeRawPointer(counts + u * B + g).loadUnaligned(as: SIMD16<Int32>.self)
+                            // A missing value's lane (-1) fails nothing here; its own list follows. (Sign
+                            // arithmetic: a select on `c .< 0` compiles to a lane-by-lane loop.)
+                            let failing = c & ~(c &>> 31)
+                            let n = Int(failing.max())
+                            let nodes = tables.entries + Int(entryStart[Int(usedFeatures[u])])
+                            var e = SIMD16<Int32>(repeating: 0)
+                            for k in 0..<n {
+                                let w = nodes[k]
+                                let t = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))
+                                masks[t] &= Lanes(repeating: UInt32(truncatingIfNeeded: w >> 32)).replacing(with: ~0, where: e .>= failing)
+                                e &+= 1
+                            }
+                        }
+                        let lanes = min(L, count - g)
+                        if anyMissing {
+                            for u in 0..<used {
+                                let f = Int(usedFeatures[u])
+                                for lane in 0..<lanes where counts[u * B + g + lane] < 0 {
+                                    let list = tables.missing + Int(missingStart[f])
+                                    for k in 0..<Int(missingStart[f + 1] - missingStart[f]) {
+                                        let w = list[k]
+                                        masks[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))][lane] &= UInt32(truncatingIfNeeded: w >> 32)
+                                    }
+                                }
+                            }
+                        }
+                        let bits = UnsafeMutableRawPointer(masks)
+                        for lane in 0..<lanes {
+                            addLeaves(tables, out: out + (r0 + g + lane) * slots, slots: slots) { t in
+                                bits.load(fromByteOffset: (t &* L &+ lane) &* 4, as: UInt32.self).trailingZeroBitCount
+                            }
+                        }
+                        g += L
+                    }
+                }
+            }
+          }
+        }
+    }
+
+    /// The predictor's arrays as pointers, for the length of `body`.
+    struct Tables {
+        let thresholds: UnsafePointer<Double>, failing: UnsafePointer<Int32>
+        let entries: UnsafePointer<UInt64>, missing: UnsafePointer<UInt64>, leafValues: UnsafePointer<Double>
+    }
+
+    @inline(__always) private func withTables<R>(_ body: (Tables) -> R) -> R {
+        thresholds.withUnsafeBufferPointer { tb in
+          failing.withUnsafeBufferPointer { fb in
+            entries.withUnsafeBufferPointer { eb in
+              missingEntries.withUnsafeBufferPointer { mb in
+                leafValues.withUnsafeBufferPointer { lvb in
+                    let none = UnsafePointer<UInt64>(bitPattern: 8)!
+                    return body(Tables(thresholds: tb.baseAddress ?? UnsafePointer(bitPattern: 8)!, failing: fb.baseAddress!,
+                                       entries: eb.baseAddress ?? none, missing: mb.baseAddress ?? none, leafValues: lvb.baseAddress!))
                 }
               }
             }
@@ -214,37 +252,76 @@ struct BitvectorEnsemble: Sendable {
         }
     }
 
+    /// How many nodes each of rows `from..<from + count` fails, feature by feature, at
+    /// `counts[u * blockRows + r]` (`missing` for a missing value); whether any value was missing.
+    @inline(__always) private func binCounts(_ tables: Tables, x: UnsafePointer<Double>, rows: Int, from r0: Int, count: Int,
+                                             into counts: UnsafeMutablePointer<Int32>) -> Bool {
+        var nan = false
+        for u in 0..<usedFeatures.count {
+            let f = Int(usedFeatures[u])
+            let t = tables.thresholds + Int(thresholdStart[f]), n = Int(thresholdStart[f + 1] - thresholdStart[f])
+            let table = tables.failing + Int(thresholdStart[f]) + f
+            let column = x + f * rows + r0
+            let dst = counts + u * blockRows
+            // Branch-free lower bounds (how many thresholds lie below each value), eight rows in
+            // lockstep: every search takes the same steps, and eight independent chains of loads
+            // keep the core busy where one would wait on each load.
+            var r = 0
+            while r &+ 8 <= count {
+                let v = UnsafeRawPointer(column + r).loadUnaligned(as: SIMD8<Double>.self)
+                var lo = SIMD8<Int>(repeating: 0), len = n
+                while len > 1 {
+                    let half = len >> 1
+                    for j in 0..<8 { lo[j] &+= half & Self.below(t[lo[j] &+ half], v[j]) }
+                    len &-= half
+                }
+                for j in 0..<8 {
+                    lo[j] &+= 1 & Self.below(t[lo[j]], v[j])
+                    nan = nan || v[j].isNaN
+                    dst[r &+ j] = v[j].isNaN ? Self.missing : table[lo[j]]
+                }
+                r &+= 8
+            }
+            while r < count {
+                let v = column[r]
+                var lo = 0, len = n
+                while len > 1 {
+                    let half = len >> 1
+                    lo &+= half & Self.below(t[lo &+ half], v)
+                    len &-= half
+                }
+                lo &+= 1 & Self.below(t[lo], v)
+                nan = nan || v.isNaN
+                dst[r] = v.isNaN ? Self.missing : table[lo]
+                r &+= 1
+            }
+        }
+        return nan
+    }
+
+    /// Adds one row's leaves (tree `t`'s leaf is `leaf(t)`, counted from its leftmost) to its scores
+    /// at `out`, in tree order, as the other predictors do.
+    @inline(__always) private func addLeaves(_ tables: Tables, out o: UnsafeMutablePointer<Double>, slots: Int, _ leaf: (Int) -> Int) {
+        let lv = tables.leafValues, trees = leafStart.count, k = leafOutputs
+        if slots == 1 {
+            // One sum in a register (adding into memory would chain every tree's add through a
+            // store), in the order the other predictors add.
+            var sum = o[0]
+            for t in 0..<trees { sum += lv[Int(leafStart[t]) &+ leaf(t)] }
+            o[0] = sum
+        } else if k == 1 {
+            for t in 0..<trees { o[Int(treeOutput[t])] += lv[Int(leafStart[t]) &+ leaf(t)] }
+        } else {
+            for t in 0..<trees {
+                let first = (Int(leafStart[t]) + leaf(t)) * k
+                for c in 0..<k { o[c] += lv[first + c] }
+            }
+        }
+    }
 
     /// All ones when threshold `t` < value `v`, else 0, from the sign of t − v (exact: the difference
     /// of two finite doubles is zero only when they are equal; thresholds are finite). Arithmetic, not
     /// a comparison, because LLVM turns a select on a comparison with a loaded value into a jump,
     /// which mispredicts half the time here.
     @inline(__always) static func below(_ t: Double, _ v: Double) -> Int { Int(Int64(bitPattern: (t - v).bitPattern) >> 63) }
-}
-
-/// How a list of failing nodes is laid out and applied to the trees' leaf masks.
-protocol MaskLayout {
-    associatedtype Mask: FixedWidthInteger & UnsignedInteger
-    /// Words per node.
-    static var stride: Int { get }
-    static func apply(_ nodes: UnsafePointer<UInt64>, count: Int, to masks: UnsafeMutablePointer<Mask>)
-}
-
-/// Trees of at most 32 leaves: a node is one word, tree index low, mask high.
-enum Narrow: MaskLayout {
-    static var stride: Int { 1 }
-    @inline(__always) static func apply(_ nodes: UnsafePointer<UInt64>, count: Int, to masks: UnsafeMutablePointer<UInt32>) {
-        for e in 0..<count {
-            let w = nodes[e]
-            masks[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))] &= UInt32(truncatingIfNeeded: w >> 32)
-        }
-    }
-}
-
-/// Trees of up to 64 leaves: a node is two words, the tree index then the mask.
-enum Wide: MaskLayout {
-    static var stride: Int { 2 }
-    @inline(__always) static func apply(_ nodes: UnsafePointer<UInt64>, count: Int, to masks: UnsafeMutablePointer<UInt64>) {
-        for e in 0..<count { masks[Int(truncatingIfNeeded: nodes[2 &* e])] &= nodes[2 &* e &+ 1] }
-    }
 }

@@ -96,7 +96,7 @@ struct BitvectorPredictorTests {
         #expect(bitvector.narrow == c.narrow)
         let flat = FlatEnsemble(trees: trees, features: features, treeOutput: treeOutput)
         // Around the 64-row blocks, and past the size that goes to both threads.
-        for n in [0, 1, 2, 63, 64, 65, 130, 2_500] {
+        for n in [0, 1, 2, 15, 16, 17, 63, 64, 65, 100, 130, 2_500] {
             let x = Self.rows(n, features: features, rng: &rng)
             let expected = Self.walk(trees, treeOutput: treeOutput, x: x, rows: n, features: features, slots: c.slots, base: base)
             let got = bitvector.predict(columnMajor: Self.columnMajor(x, rows: n, features: features), rows: n, slots: c.slots, base: base, threads: 2)

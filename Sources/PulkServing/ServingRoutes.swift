@@ -4,6 +4,7 @@ public import Foundation
 import HTTPTypes
 import CoreMetrics
 import NIOCore
+import NIOConcurrencyHelpers
 import PulkLearn
 import PulkScoring
 import PulkFrame
@@ -64,20 +65,21 @@ public struct ServingRoutes: Sendable {
             return r
         }
         defer { endpoint.leave() }
-        guard let deployment = endpoint.route(Int.random(in: 0..<100)) else {
+        let (a, b) = Self.randomWords()
+        guard let deployment = endpoint.route(Int(a % 100)) else {
             var r = Self.error(503, "NOT_READY", "Endpoint '\(name)' has no deployment taking traffic; `pulk deploy \(name) --model MODEL@ALIAS` adds one")
             r.headers[.retryAfter] = "5"
             return r
         }
-        let requestId = Self.requestId(request)
+        let requestId = Self.requestId(request, random: (a, b))
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: bodyLimit) } catch {
             deployment.metrics.count(status: 413)
             return Self.error(413, "BAD_REQUEST", "The request body is larger than this endpoint's limit of \(bodyLimit) bytes; send fewer rows per request")
         }
         let csv = request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true
-        let mirrors = endpoint.mirrored(Int.random(in: 0..<100))
-        let sample = endpoint.settings.logSample > 0 && Double.random(in: 0..<1) < endpoint.settings.logSample
+        let mirrors = endpoint.mirrored(Int(a / 100 % 100))
+        let sample = endpoint.settings.logSample > 0 && Double(b >> 11) * 0x1p-53 < endpoint.settings.logSample
         let keepBody = !mirrors.isEmpty || (sample && log != nil)
         let body: [UInt8]? = keepBody ? Array(buffer.readableBytesView) : nil
 
@@ -147,15 +149,22 @@ public struct ServingRoutes: Sendable {
     }
 
     /// The caller's X-Request-ID when it is short and printable, else a new one.
-    static func requestId(_ request: Request) -> String {
+    /// The client's request id when it sent a usable one, else 32 hex digits of `random`.
+    static func requestId(_ request: Request, random: (UInt64, UInt64)) -> String {
         if let given = request.headers[requestIdHeader], (1...128).contains(given.utf8.count),
            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             return given
         }
-        let a = UInt64.random(in: 0...UInt64.max), b = UInt64.random(in: 0...UInt64.max)
+        let (a, b) = random
         let hex = String(a, radix: 16), low = String(b, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex + String(repeating: "0", count: 16 - low.count) + low
     }
+
+    /// A request's random draws (traffic split, mirrors, payload sample, request id), from one
+    /// process-wide generator seeded once by the system's: the system generator makes a getrandom
+    /// call per draw, and a request needs five. Request ids need to be unique, not secret.
+    static func randomWords() -> (UInt64, UInt64) { draws.withLockedValue { ($0.next(), $0.next()) } }
+    static let draws = NIOLockedValueBox(SeededGenerator(seed: UInt64.random(in: 0...UInt64.max)))
 
     // MARK: readiness and listing
 

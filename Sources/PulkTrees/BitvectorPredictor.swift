@@ -168,6 +168,8 @@ struct BitvectorEnsemble: Sendable {
 
     /// Rows the narrow layout scores at once, one per SIMD lane.
     typealias Lanes = SIMD16<UInt32>
+    /// Below this many rows left in a block, the narrow layout scores row by row.
+    static let fewRows = 4
 
     /// Trees of at most 32 leaves, `Lanes.scalarCount` rows at a time (after V-QuickScorer, Lucchese
     /// et al., SIGIR 2016): every tree's masks for those rows are one vector, and a feature's sorted
@@ -187,6 +189,26 @@ struct BitvectorEnsemble: Sendable {
                     for u in 0..<used { for r in count..<B { counts[u * B + r] = 0 } }
                     var g = 0
                     while g < count {
+                        if count - g < Self.fewRows {
+                            // A few rows (a one-row request) would leave most lanes idle: row by row,
+                            // one word per tree, in the first lanes' memory.
+                            let words = UnsafeMutableRawPointer(masks).bindMemory(to: UInt32.self, capacity: trees)
+                            for r in g..<count {
+                                words.initialize(repeating: ~0, count: trees)
+                                for u in 0..<used {
+                                    let c = Int(counts[u * B + r]), f = Int(usedFeatures[u])
+                                    let (nodes, n) = c >= 0 ? (tables.entries + Int(entryStart[f]), c)
+                                        : (tables.missing + Int(missingStart[f]), Int(missingStart[f + 1] - missingStart[f]))
+                                    for e in 0..<n {
+                                        let w = nodes[e]
+                                        words[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))] &= UInt32(truncatingIfNeeded: w >> 32)
+                                    }
+                                }
+                                addLeaves(tables, out: out + (r0 + r) * slots, slots: slots) { t in words[t].trailingZeroBitCount }
+                            }
+                            UnsafeMutableRawPointer(masks).bindMemory(to: Lanes.self, capacity: trees)
+                            break
+                        }
                         masks.initialize(repeating: Lanes(repeating: ~0), count: trees)
                         for u in 0..<used {
                             let c = UnsafeRawPointer(counts + u * B + g).loadUnaligned(as: SIMD16<Int32>.self)

@@ -17,7 +17,7 @@ import PulkFrame
 /// with no unpredictable branch. Rows run in blocks of `blockRows` (bins feature by feature, eight
 /// rows' searches in lockstep; then the masks), and blocks run on all cores. Trees of at most 32
 /// leaves (the usual boosted model) take the masks sixteen rows at a time in SIMD lanes (see
-/// `scoreNarrow`); wider trees row by row.
+/// `scoreBlocks`); wider trees row by row.
 struct BitvectorEnsemble: Sendable {
     /// Every feature's sorted distinct thresholds back to back: feature `f`'s are
     /// `thresholds[thresholdStart[f]..<thresholdStart[f + 1]]`.
@@ -134,35 +134,8 @@ struct BitvectorEnsemble: Sendable {
             let xp = UncheckedSendable(xb.baseAddress ?? UnsafePointer(bitPattern: 8)!)
             let me = self
             return scoreInBlocks(rows: rows, slots: slots, base: base, threads: threads) { range, out in
-                if me.narrow { me.scoreNarrow(range, rows: rows, slots: slots, x: xp.value, out: out) }
-                else { me.scoreWide(range, rows: rows, slots: slots, x: xp.value, out: out) }
+                me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: out)
             }
-        }
-    }
-
-    /// Trees of up to 64 leaves (two words per node: the tree, then its 64-bit mask), row by row.
-    private func scoreWide(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
-        let B = blockRows, trees = leafStart.count, used = usedFeatures.count
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: B * max(used, 1)) { countBuffer in
-          withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(trees, 1)) { maskBuffer in
-            withTables { tables in
-                let counts = countBuffer.baseAddress!, masks = maskBuffer.baseAddress!
-                for blk in range {
-                    let r0 = blk * B, count = min(rows, r0 + B) - r0
-                    _ = binCounts(tables, x: x, rows: rows, from: r0, count: count, into: counts)
-                    for r in 0..<count {
-                        masks.initialize(repeating: ~0, count: trees)
-                        for u in 0..<used {
-                            let c = Int(counts[u * B + r]), f = Int(usedFeatures[u])
-                            let (nodes, n) = c >= 0 ? (tables.entries + 2 * Int(entryStart[f]), c)
-                                : (tables.missing + 2 * Int(missingStart[f]), Int(missingStart[f + 1] - missingStart[f]))
-                            for e in 0..<n { masks[Int(truncatingIfNeeded: nodes[2 &* e])] &= nodes[2 &* e &+ 1] }
-                        }
-                        addLeaves(tables, out: out + (r0 + r) * slots, slots: slots) { t in masks[t].trailingZeroBitCount }
-                    }
-                }
-            }
-          }
         }
     }
 
@@ -171,44 +144,38 @@ struct BitvectorEnsemble: Sendable {
     /// Below this many rows left in a block, the narrow layout scores row by row.
     static let fewRows = 4
 
-    /// Trees of at most 32 leaves, `Lanes.scalarCount` rows at a time (after V-QuickScorer, Lucchese
-    /// et al., SIGIR 2016): every tree's masks for those rows are one vector, and a feature's sorted
-    /// nodes are walked once for all of them, up to the longest failing prefix among them; a node
-    /// ANDs its mask into the lanes of the rows it fails and leaves the others alone. Twice the
-    /// scalar loop's speed even on baseline SSE2, since one load of a node and one store serve every row.
-    private func scoreNarrow(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
+    /// Scores blocks `range`. Trees of at most 32 leaves go `Lanes.scalarCount` rows at a time (after
+    /// V-QuickScorer, Lucchese et al., SIGIR 2016): every tree's masks for those rows are one vector,
+    /// and a feature's sorted nodes are walked once for all of them, up to the longest failing prefix
+    /// among them; a node ANDs its mask into the lanes of the rows it fails and leaves the others
+    /// alone. That is twice the row-by-row loop's speed even on baseline SSE2, since one load of a node
+    /// and one store serve every row. Wider trees, and the last few rows of a block, go row by row.
+    private func scoreBlocks(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
         let B = blockRows, trees = leafStart.count, used = usedFeatures.count, L = Lanes.scalarCount
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: B * max(used, 1)) { countBuffer in
-          withUnsafeTemporaryAllocation(of: Lanes.self, capacity: max(trees, 1)) { maskBuffer in
+          // One vector per tree, or (row by row) one word per tree at the start.
+          withUnsafeTemporaryAllocation(byteCount: max(trees, 1) * MemoryLayout<Lanes>.stride, alignment: MemoryLayout<Lanes>.alignment) { maskBytes in
             withTables { tables in
-                let counts = countBuffer.baseAddress!, masks = maskBuffer.baseAddress!
+                let counts = countBuffer.baseAddress!, raw = maskBytes.baseAddress!
                 for blk in range {
                     let r0 = blk * B, count = min(rows, r0 + B) - r0
                     let anyMissing = binCounts(tables, x: x, rows: rows, from: r0, count: count, into: counts)
+                    guard narrow else {
+                        let words = raw.bindMemory(to: UInt64.self, capacity: trees)
+                        for r in 0..<count { scoreRow(r, counts, tables, masks: words, out: out + (r0 + r) * slots, slots: slots) }
+                        continue
+                    }
                     // Lanes past the block's rows fail nothing.
                     for u in 0..<used { for r in count..<B { counts[u * B + r] = 0 } }
                     var g = 0
                     while g < count {
                         if count - g < Self.fewRows {
-                            // A few rows (a one-row request) would leave most lanes idle: row by row,
-                            // one word per tree, in the first lanes' memory.
-                            let words = UnsafeMutableRawPointer(masks).bindMemory(to: UInt32.self, capacity: trees)
-                            for r in g..<count {
-                                words.initialize(repeating: ~0, count: trees)
-                                for u in 0..<used {
-                                    let c = Int(counts[u * B + r]), f = Int(usedFeatures[u])
-                                    let (nodes, n) = c >= 0 ? (tables.entries + Int(entryStart[f]), c)
-                                        : (tables.missing + Int(missingStart[f]), Int(missingStart[f + 1] - missingStart[f]))
-                                    for e in 0..<n {
-                                        let w = nodes[e]
-                                        words[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))] &= UInt32(truncatingIfNeeded: w >> 32)
-                                    }
-                                }
-                                addLeaves(tables, out: out + (r0 + r) * slots, slots: slots) { t in words[t].trailingZeroBitCount }
-                            }
-                            UnsafeMutableRawPointer(masks).bindMemory(to: Lanes.self, capacity: trees)
+                            // A few rows (a one-row request) would leave most lanes idle.
+                            let words = raw.bindMemory(to: UInt32.self, capacity: trees)
+                            for r in g..<count { scoreRow(r, counts, tables, masks: words, out: out + (r0 + r) * slots, slots: slots) }
                             break
                         }
+                        let masks = raw.bindMemory(to: Lanes.self, capacity: trees)
                         masks.initialize(repeating: Lanes(repeating: ~0), count: trees)
                         for u in 0..<used {
                             let c = UnsafeRawPointer(counts + u * B + g).loadUnaligned(as: SIMD16<Int32>.self)
@@ -238,10 +205,9 @@ struct BitvectorEnsemble: Sendable {
                                 }
                             }
                         }
-                        let bits = UnsafeMutableRawPointer(masks)
                         for lane in 0..<lanes {
                             addLeaves(tables, out: out + (r0 + g + lane) * slots, slots: slots) { t in
-                                bits.load(fromByteOffset: (t &* L &+ lane) &* 4, as: UInt32.self).trailingZeroBitCount
+                                raw.load(fromByteOffset: (t &* L &+ lane) &* 4, as: UInt32.self).trailingZeroBitCount
                             }
                         }
                         g += L
@@ -250,6 +216,28 @@ struct BitvectorEnsemble: Sendable {
             }
           }
         }
+    }
+
+    /// Row `r` of a block alone, one mask word per tree: 32-bit masks for the narrow layout (a node is
+    /// one word, tree low and mask high), 64-bit for the wide one (a node is two words).
+    @inline(__always) private func scoreRow<M: FixedWidthInteger & UnsignedInteger>(_ r: Int, _ counts: UnsafePointer<Int32>, _ tables: Tables,
+                                                                                    masks: UnsafeMutablePointer<M>, out: UnsafeMutablePointer<Double>, slots: Int) {
+        let stride = M.bitWidth == 32 ? 1 : 2
+        masks.initialize(repeating: ~0, count: leafStart.count)
+        for u in 0..<usedFeatures.count {
+            let c = Int(counts[u * blockRows + r]), f = Int(usedFeatures[u])
+            let (nodes, n) = c >= 0 ? (tables.entries + stride * Int(entryStart[f]), c)
+                : (tables.missing + stride * Int(missingStart[f]), Int(missingStart[f + 1] - missingStart[f]))
+            for e in 0..<n {
+                if stride == 1 {
+                    let w = nodes[e]
+                    masks[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))] &= M(truncatingIfNeeded: w >> 32)
+                } else {
+                    masks[Int(truncatingIfNeeded: nodes[2 &* e])] &= M(truncatingIfNeeded: nodes[2 &* e &+ 1])
+                }
+            }
+        }
+        addLeaves(tables, out: out, slots: slots) { t in masks[t].trailingZeroBitCount }
     }
 
     /// The predictor's arrays as pointers, for the length of `body`.

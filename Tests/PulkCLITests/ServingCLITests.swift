@@ -136,6 +136,16 @@ struct ServingCLITests {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+        // The default level (info) logs every request; notice turns the request log off.
+        #expect(try String(contentsOf: server.log, encoding: .utf8).contains("hb.request.path=/score"))
+        var quiet = LiveServer(cli: cli)
+        quiet.command = ["serve", "penguins@champion"]
+        quiet.options = ["--log-level", "notice"]
+        let quietProcess = try quiet.start()
+        #expect(try Self.score(quiet.url + "/score")["version"] as? String == "1")
+        kill(quietProcess.processIdentifier, SIGTERM)
+        quietProcess.waitUntilExit()
+        #expect(try !String(contentsOf: quiet.log, encoding: .utf8).contains("hb.request"))
         let missing = try cli.run("serve", "nope@x", "--workspace", server.workspace)
         #expect(missing.status != 0 && missing.stderr.contains("No registered model named 'nope'"))
     }

@@ -74,7 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
             DeploymentRuntime(deployment, served: ServedModel(model: resolved.model, name: resolved.name, version: resolved.version), endpoint: name, settings: endpoint),
         ]))
         let router = Router()
-        router.add(middleware: LogRequestsMiddleware(level))
+        // Requests are logged at info: `--log-level notice` or above turns the request log off.
+        router.add(middleware: LogRequestsMiddleware(.info))
         router.get("/health") { _, _ in TrackingServer.healthResponse() }
         router.get("/metrics") { _, _ in TrackingServer.metricsResponse(registry) }
         ServingRoutes(table: table, bodyLimit: bodyLimit).register(router, defaultEndpoint: name)

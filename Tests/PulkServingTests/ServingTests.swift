@@ -7,7 +7,7 @@ import PulkFrame
 import PulkLearn
 import PulkModels
 import PulkScoring
-import PulkServing
+@testable import PulkServing
 import PulkStore
 import Testing
 
@@ -159,6 +159,28 @@ struct ServingTests {
         let entry = try #require(await it.next())
         #expect(entry.shadow && entry.deployment == "shadow" && entry.version == "3" && entry.requestId == "mirror-me" && entry.status == 200)
         #expect(entry.input == "[\(row)]" && entry.output.contains("\"deployment\":\"shadow\""))
+    }
+
+    @Test("Mirrored copies in flight are bounded by the endpoint's concurrency limit; past it a copy is skipped")
+    func mirrorBound() async throws {
+        var settings = EndpointSettings()
+        settings.maxConcurrency = 2
+        let shadow = deployment("shadow", logistic, version: "3", traffic: 0, mirror: 100, settings: settings)
+        let runtime = EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100, settings: settings), shadow])
+        #expect(runtime.enterMirror() && runtime.enterMirror())
+        #expect(!runtime.enterMirror(), "a third copy while two are scored")
+        runtime.leaveMirror()
+        #expect(runtime.enterMirror())
+        #expect(runtime.mirrorsInFlight.withLockedValue { $0 } == 2)
+
+        // Over HTTP: with the mirrors' slots taken, the live request is answered as ever.
+        let table = EndpointTable()
+        table.install(runtime)
+        try await app(table).test(.router) { client in
+            try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in
+                #expect(r.status == .ok && object(r.body)["deployment"] as? String == "blue")
+            }
+        }
     }
 
     @Test("A sampled share of requests is logged with input and output")

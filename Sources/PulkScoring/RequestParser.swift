@@ -170,8 +170,7 @@ struct RequestParser {
             p.skipSpace()
             guard p.peek == UInt8(ascii: "[") else { throw .body("Row \(rows) is not an array of values") }
             if rows == 1 {
-                // Room for as many rows as the body holds if they are as long as the first (no regrowth).
-                let estimate = min((p.bytes.count - p.i) / max(p.i - firstRow, 1) + 1, 1 << 20)
+                let estimate = p.expectedRows(firstRowBytes: p.i - firstRow)
                 for c in columns.indices { columns[c].reserveCapacity(estimate) }
             }
             if rows == 0 { firstRow = p.i }
@@ -221,8 +220,7 @@ struct RequestParser {
             }
             if rows == 0 {
                 width = k
-                // Room for as many rows as the body holds if they are as long as the first.
-                values.reserveCapacity(min((n - i) / max(i - rowStart, 1) + 1, 1 << 20) * k)
+                values.reserveCapacity(expectedRows(firstRowBytes: i - rowStart) * k)
             } else if k != width { i = save; return nil }
             rows += 1
             skipSpace()
@@ -233,6 +231,11 @@ struct RequestParser {
             return (values, width, rows)
         }
     }
+
+    /// How many rows to make room for, the first row (`firstRowBytes` long) read and the parser past
+    /// it: as many as the rest of the body holds if they are as long (so columns do not regrow),
+    /// at most 2^20.
+    func expectedRows(firstRowBytes: Int) -> Int { min((bytes.count - i) / max(firstRowBytes, 1) + 1, 1 << 20) }
 
     /// `{"a": [1, 2], "b": ["x", "y"]}`: every column the same length.
     mutating func columnDictionary() throws(ScoringError) -> RawTable {

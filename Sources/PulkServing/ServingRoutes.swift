@@ -148,8 +148,7 @@ public struct ServingRoutes: Sendable {
                         input: String(decoding: input, as: UTF8.self), output: String(decoding: output, as: UTF8.self))
     }
 
-    /// The caller's X-Request-ID when it is short and printable, else a new one.
-    /// The client's request id when it sent a usable one, else 32 hex digits of `random`.
+    /// The caller's X-Request-ID when it is short and printable, else 32 hex digits of `random`.
     static func requestId(_ request: Request, random: (UInt64, UInt64)) -> String {
         if let given = request.headers[requestIdHeader], (1...128).contains(given.utf8.count),
            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {

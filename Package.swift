@@ -102,7 +102,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
-        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees"],
+        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkScoring"],
                           path: "Sources/PulkBench", swiftSettings: strict),
 
         // Helpers shared by the test targets (the Python oracles); not part of any product.

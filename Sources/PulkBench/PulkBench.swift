@@ -13,6 +13,7 @@ import Glibc
 ///   PulkBench csv-memory FILE       one read in a fresh process: peak RSS vs the columns' bytes
 ///   PulkBench binary FILE [REPS]    load the binary frame copy vs parsing the CSV, each in a fresh process
 ///   PulkBench profile FILE [REPS]   full profile (with correlations) of the frame
+///   PulkBench request BODY [REPS]   a JSON scoring body (numbers, dataframe_split) read into the model's matrix
 @main
 struct PulkBench {
     static func main() throws {
@@ -33,6 +34,7 @@ struct PulkBench {
         case "logistic": try logistic(path, reps: reps)
         case "linear": try linear(path, reps: reps)
         case "predict": try predictor(path, trainRows: args.count > 3 ? Int(args[3]) ?? 20_000 : 20_000)
+        case "request": try request(path, reps: reps)
         case "gbdt": try gbdt(path, task: args.count > 3 ? args[3] : "clf", reps: args.count > 4 ? Int(args[4]) ?? 1 : 1)
         default: print("unknown benchmark \(args[1])"); exit(2)
         }

@@ -1,6 +1,20 @@
 public import PulkFrame
 public import PulkLearn
 
+/// A checked request's rows: a frame, or (plain numbers for a `MatrixScoring` model) the features'
+/// values column by column in schema order, `x[f * rows + i]`, NaN for missing.
+public enum ScoringRows: Sendable {
+    case frame(Frame)
+    case matrix([Double], rows: Int)
+
+    public var rowCount: Int {
+        switch self {
+        case .frame(let f): return f.rowCount
+        case .matrix(_, let rows): return rows
+        }
+    }
+}
+
 /// A model's input contract, compiled once per deployment: its features by name, and the
 /// categories each text feature saw in training. Turns a request body into the frame the model
 /// scores, or into a list of everything wrong with it.
@@ -31,17 +45,35 @@ public struct InputSchema: Sendable {
         return try frame(table, bytes)
     }
 
+    /// Reads a JSON body like `frame(json:)`; with `matrix`, a body of plain numbers naming (or listing)
+    /// every feature comes back as the features' values column by column in schema order (what a
+    /// `MatrixScoring` model takes), with no frame built. Refusals are `frame(json:)`'s.
+    public func rows(json body: UnsafeRawBufferPointer, matrix: Bool) throws(ScoringError) -> ScoringRows {
+        let bytes = body.bindMemory(to: UInt8.self)
+        var parser = RequestParser(bytes, numbersOnly: numeric)
+        let table = try parser.table()
+        let source = try sources(table)
+        if matrix, let numbers = table.numbers, let all = Self.complete(source) {
+            return .matrix(Self.columnMajor(numbers, rows: table.rows, width: table.width, source: all), rows: table.rows)
+        }
+        return .frame(try frame(table, source, bytes))
+    }
+
     public func frame(json body: [UInt8]) throws(ScoringError) -> Frame {
         try body.withUnsafeBytes { raw in Result { () throws(ScoringError) in try frame(json: raw) } }.get()
     }
 
     func frame(_ table: RawTable, _ bytes: UnsafeBufferPointer<UInt8>) throws(ScoringError) -> Frame {
+        try frame(table, try sources(table), bytes)
+    }
+
+    /// Which raw column feeds each feature (nil: the input lacks it), after the checks that refuse
+    /// the whole table (too many rows, positional rows of the wrong length).
+    func sources(_ table: RawTable) throws(ScoringError) -> [Int?] {
         guard table.rows <= policy.maxRows else {
             throw tooMany(table.rows)
         }
-        var problems = Problems()
-        // Which raw column feeds each feature.
-        var source: [Int?]
+        let source: [Int?]
         if let names = table.names, names.count == features.count, zip(names, features).allSatisfy({ $0 == $1.name }) {
             source = Array(features.indices)
         } else if let names = table.names {
@@ -60,6 +92,36 @@ public struct InputSchema: Sendable {
             }
             source = features.indices.map { $0 < table.columnCount ? $0 : nil }
         }
+        return source
+    }
+
+    /// Every feature's source, when none is missing.
+    static func complete(_ source: [Int?]) -> [Int]? {
+        var all: [Int] = []
+        all.reserveCapacity(source.count)
+        for s in source {
+            guard let s else { return nil }
+            all.append(s)
+        }
+        return all
+    }
+
+    /// Row-major cells (`width` per row) as the chosen columns one after another.
+    static func columnMajor(_ numbers: [Double], rows: Int, width: Int, source: [Int]) -> [Double] {
+        [Double](unsafeUninitializedCapacity: rows * source.count) { out, done in
+            numbers.withUnsafeBufferPointer { v in
+                for (j, s) in source.enumerated() {
+                    let column = out.baseAddress! + j * rows
+                    var at = s
+                    for r in 0..<rows { column[r] = v[at]; at &+= width }
+                }
+            }
+            done = rows * source.count
+        }
+    }
+
+    func frame(_ table: RawTable, _ source: [Int?], _ bytes: UnsafeBufferPointer<UInt8>) throws(ScoringError) -> Frame {
+        var problems = Problems()
         var columns: [Column] = []
         columns.reserveCapacity(features.count)
         for (k, f) in features.enumerated() {

@@ -28,6 +28,8 @@ public final class DeploymentRuntime: Sendable {
     public let served: ServedModel
     public let input: InputSchema
     let batcher: MicroBatcher?
+    /// The model when it scores plain numbers without a frame (and no micro-batcher gathers frames).
+    let matrix: (any MatrixScoring)?
     let metrics: DeploymentMetrics
 
     public init(_ record: Deployment, served: ServedModel, endpoint: String, settings: EndpointSettings) {
@@ -37,6 +39,8 @@ public final class DeploymentRuntime: Sendable {
             unseenCategories: ScoringPolicy.UnseenCategories(rawValue: settings.unseenCategories) ?? .allow, maxRows: settings.maxRows))
         metrics = DeploymentMetrics(endpoint: endpoint, deployment: record.name)
         batcher = record.maxBatch > 0 ? MicroBatcher(model: served.model, maxRows: record.maxBatch, maxWaitMicros: record.maxWaitMicros, metrics: metrics) : nil
+        let m = served.model as? any MatrixScoring
+        matrix = batcher == nil && m?.scoresMatrix == true ? m : nil
     }
 
     /// Scores `frame`, alone or within a micro-batch.
@@ -44,6 +48,17 @@ public final class DeploymentRuntime: Sendable {
         if let batcher { return try await batcher.predict(frame) }
         metrics.batchRows.record(frame.rowCount)
         return try served.model.predict(frame)
+    }
+
+    /// Scores a request's rows: a matrix straight through the model (see `matrix`), a frame as `predict(_:)`.
+    public func predict(_ rows: ScoringRows) async throws -> Predictions {
+        switch rows {
+        case .frame(let frame): return try await predict(frame)
+        case .matrix(let x, let n):
+            guard let matrix else { preconditionFailure("a matrix of rows for a deployment that scores frames") }
+            metrics.batchRows.record(n)
+            return matrix.predict(columnMajor: x, rows: n)
+        }
     }
 }
 

@@ -109,17 +109,18 @@ public struct ServingRoutes: Sendable {
 
     /// Scores a body with one deployment: (status, response body, rows scored).
     static func answer(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime, mlflow: Bool, origin: ScoringOutput.Origin) async -> (Int, [UInt8], Int) {
-        let decoded: Result<Frame, ScoringError> = csv
-            ? Result { () throws(ScoringError) in try deployment.input.frame(csv: Array(buffer.readableBytesView)) }
-            : buffer.readableBytesView.withUnsafeBytes { raw in Result { () throws(ScoringError) in try deployment.input.frame(json: raw) } }
-        let frame: Frame
+        let matrix = deployment.matrix != nil
+        let decoded: Result<ScoringRows, ScoringError> = csv
+            ? Result { () throws(ScoringError) in .frame(try deployment.input.frame(csv: Array(buffer.readableBytesView))) }
+            : buffer.readableBytesView.withUnsafeBytes { raw in Result { () throws(ScoringError) in try deployment.input.rows(json: raw, matrix: matrix) } }
+        let rows: ScoringRows
         switch decoded {
-        case .success(let f): frame = f
+        case .success(let r): rows = r
         case .failure(let e): return (400, ScoringOutput.error(e), 0)
         }
         do {
-            let predictions = try await deployment.predict(frame)
-            return (200, mlflow ? ScoringOutput.mlflow(predictions) : ScoringOutput.pulk(predictions, origin: origin), frame.rowCount)
+            let predictions = try await deployment.predict(rows)
+            return (200, mlflow ? ScoringOutput.mlflow(predictions) : ScoringOutput.pulk(predictions, origin: origin), rows.rowCount)
         } catch let e as LearnError {
             return (400, ScoringOutput.error(code: "INVALID_INPUT", message: e.description), 0)
         } catch {

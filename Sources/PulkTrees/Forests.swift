@@ -136,7 +136,7 @@ func fitForest(_ kind: ForestKind, _ p: Parameters, _ frame: Frame, target: Stri
 
 /// A fitted forest (or single tree): predictions are the mean of the trees' leaf values (class
 /// shares for classification).
-public struct ForestModel: Model, ProvidesFeatureImportance, ProvidesContributions, ProvidesOutOfBagScore {
+public struct ForestModel: MatrixScoring, ProvidesFeatureImportance, ProvidesContributions, ProvidesOutOfBagScore {
     public let kind: String
     public let parameters: Parameters
     public let schema: FeatureSchema
@@ -159,8 +159,18 @@ public struct ForestModel: Model, ProvidesFeatureImportance, ProvidesContributio
 
     public func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         let inputs = try TreeInputs(frame: frame, schema: schema)
-        let n = inputs.rows, k = outputs
-        let sum = flat.predict(inputs, slots: k, base: [Double](repeating: 0, count: k))
+        return predictions(flat.predict(inputs, slots: outputs, base: [Double](repeating: 0, count: outputs)), rows: inputs.rows)
+    }
+
+    public var scoresMatrix: Bool { schema.readsNumbersAsTheyAre }
+
+    public func predict(columnMajor x: [Double], rows: Int) -> Predictions {
+        predictions(flat.predict(columnMajor: x, rows: rows, slots: outputs, base: [Double](repeating: 0, count: outputs)), rows: rows)
+    }
+
+    /// The trees' summed leaf values (row-major, `outputs` per row) as mean predictions.
+    func predictions(_ sum: [Double], rows n: Int) -> Predictions {
+        let k = outputs
         let scale = 1 / Double(max(trees.count, 1))
         if target.task == .regression { return .regression(sum.map { $0 * scale }) }
         return .classification(classes: target.classes!, probabilities: (0..<n).map { i in (0..<k).map { sum[i * k + $0] * scale } })

@@ -107,7 +107,7 @@ public struct GradientBoostingEstimator: Estimator {
 }
 
 /// A fitted boosted ensemble.
-public struct BoostedTreesModel: Model, ProvidesFeatureImportance, ProvidesTrainingCurves, ProvidesContributions {
+public struct BoostedTreesModel: MatrixScoring, ProvidesFeatureImportance, ProvidesTrainingCurves, ProvidesContributions {
     public var kind: String { GradientBoostingEstimator.name }
     public let parameters: Parameters
     public let schema: FeatureSchema
@@ -157,8 +157,17 @@ public struct BoostedTreesModel: Model, ProvidesFeatureImportance, ProvidesTrain
     }
 
     public func predict(_ frame: Frame) throws(LearnError) -> Predictions {
-        let raw = try rawScores(frame)
-        let n = frame.rowCount
+        predictions(try rawScores(frame), rows: frame.rowCount)
+    }
+
+    public var scoresMatrix: Bool { schema.readsNumbersAsTheyAre }
+
+    public func predict(columnMajor x: [Double], rows: Int) -> Predictions {
+        predictions(flat.predict(columnMajor: x, rows: rows, slots: outputs, base: initScores, threads: resolveThreads(parameters)), rows: rows)
+    }
+
+    /// Raw scores (row-major, `outputs` per row) turned into the objective's predictions.
+    func predictions(_ raw: [Double], rows n: Int) -> Predictions {
         switch objective {
         case .binary:
             if target.classes?.count == 1 { return .classification(classes: target.classes!, predicted: [Int](repeating: 0, count: n),

@@ -56,6 +56,14 @@ public struct TreeInputs: Sendable {
     }
 }
 
+extension FeatureSchema {
+    /// Every feature is a number (float64 or int64) without categories: a tree model's input is then
+    /// the values as they are, so a matrix of them can be scored without a frame (`MatrixScoring`).
+    var readsNumbersAsTheyAre: Bool {
+        features.allSatisfy { $0.categories == nil && ($0.type == .float64 || $0.type == .int64) }
+    }
+}
+
 /// Which task a tree model takes on for a target column when the user has not said: text and
 /// booleans are classes, integers with two values (0/1 labels) too; other numbers are regression.
 func inferredTask(_ frame: Frame, target: String) -> Task {

@@ -97,6 +97,16 @@ struct FlatEnsemble: Sendable {
         return predict(rowMajor: inputs.rowMajor(), rows: inputs.rows, slots: slots, base: base, threads: threads)
     }
 
+    /// Raw scores of rows given column-major (`x[f * rows + i]`, NaN for missing; numeric splits only
+    /// read them, category codes too).
+    func predict(columnMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
+        if let bitvector { return bitvector.predict(columnMajor: x, rows: rows, slots: slots, base: base, threads: threads) }
+        let p = features
+        var rowMajor = [Double](repeating: 0, count: rows * p)
+        for j in 0..<p { for i in 0..<rows { rowMajor[i * p + j] = x[j * rows + i] } }
+        return predict(rowMajor: rowMajor, rows: rows, slots: slots, base: base, threads: threads)
+    }
+
     /// The next node from `node` for value `v`.
     @inline(__always)
     static func step(_ node: FlatNode, _ v: Double, words: UnsafePointer<UInt64>) -> Int32 {

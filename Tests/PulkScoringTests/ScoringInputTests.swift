@@ -204,6 +204,55 @@ struct ScoringInputTests {
         #expect(e.problems.contains { $0.message.contains(says) }, "\(says) not in \(e.problems.map(\.message))")
     }
 
+    /// With `matrix`, bodies of plain numbers come back as the features' values column by column in
+    /// schema order (no frame): exactly the frame's values.
+    @Test("Rows of plain numbers as the model's matrix: the frame's values, in schema order", arguments: [
+        "{\"columns\": [\"a\", \"b\", \"c\"], \"data\": [[1, -0, 3], [4.5, 5, 2.5e-3], [-0.234039, 1e5, 7]]}",
+        "{\"dataframe_split\": {\"columns\": [\"c\", \"x\", \"a\", \"b\"], \"data\": [[3, 0, 1, -0], [2.5e-3, 0, 4.5, 5], [7, 0, -0.234039, 1e5]]}}",
+        "{\"inputs\": [[1, -0, 3], [4.5, 5, 2.5e-3], [-0.234039, 1e5, 7]]}",
+    ])
+    func matrix(body: String) throws {
+        let f = FeatureSchema(features: [Feature(name: "a", type: .float64), Feature(name: "b", type: .int64), Feature(name: "c", type: .float64)])
+        let s = InputSchema(f)
+        let bytes = Array(body.utf8)
+        let rows = try bytes.withUnsafeBytes { raw in try s.rows(json: raw, matrix: true) }
+        guard case .matrix(let x, let n) = rows else { Issue.record("no matrix for \(body)"); return }
+        let frame = try decode(body, s)
+        #expect(n == 3 && rows.rowCount == 3 && x.count == 9)
+        for (j, name) in ["a", "b", "c"].enumerated() {
+            let c = try frame.column(name)
+            for r in 0..<n {
+                #expect(c.isValid(r) && x[j * n + r].bitPattern == c.doubles()?[r].bitPattern, "\(name) row \(r)")
+            }
+        }
+        // Without `matrix`, the frame.
+        guard case .frame = try bytes.withUnsafeBytes({ raw in try s.rows(json: raw, matrix: false) }) else { Issue.record("a matrix unasked"); return }
+    }
+
+    @Test("Bodies the matrix does not take: a frame, or the frame reader's refusal") func matrixFallsBack() throws {
+        let f = FeatureSchema(features: [Feature(name: "a", type: .float64), Feature(name: "b", type: .float64)])
+        let s = InputSchema(f)
+        func read(_ body: String) throws(ScoringError) -> ScoringRows {
+            try Array(body.utf8).withUnsafeBytes { raw in Result { () throws(ScoringError) in try s.rows(json: raw, matrix: true) } }.get()
+        }
+        // Records, text cells and missing values go to the frame reader.
+        guard case .frame(let r) = try read(#"[{"a": 1, "b": 2}]"#), r.rowCount == 1 else { Issue.record("records"); return }
+        guard case .frame = try read(#"{"columns": ["a", "b"], "data": [[1, "2"]]}"#) else { Issue.record("text"); return }
+        guard case .frame(let m) = try read(#"{"columns": ["a", "b"], "data": [[1, null], [NaN, 2]]}"#), m.rowCount == 2 else { Issue.record("null"); return }
+        // A missing column is refused as the frame reader refuses it.
+        for body in [#"{"columns": ["a"], "data": [[1]]}"#, #"{"columns": ["a", "c"], "data": [[1, 2]]}"#] {
+            #expect(throws: ScoringError.self) { _ = try read(body) }
+            let e = try #require(refusal(body, s))
+            do { _ = try read(body) } catch { #expect(error.description == e.description) }
+        }
+        // So are too many rows.
+        let small = InputSchema(f, policy: ScoringPolicy(maxRows: 1))
+        let two = Array(#"{"columns": ["a", "b"], "data": [[1, 2], [3, 4]]}"#.utf8)
+        let e = two.withUnsafeBytes { raw in Result { () throws(ScoringError) in try small.rows(json: raw, matrix: true) } }
+        guard case .failure(let error) = e else { Issue.record("two rows taken"); return }
+        #expect(error.kind == .tooManyRows)
+    }
+
     @Test("Dates and booleans") func datesAndBooleans() throws {
         let f = FeatureSchema(features: [Feature(name: "d", type: .date, categories: nil), Feature(name: "t", type: .datetime, categories: nil),
                                          Feature(name: "b", type: .bool, categories: nil)])

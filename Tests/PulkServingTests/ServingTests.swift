@@ -91,6 +91,46 @@ struct ServingTests {
         }
     }
 
+    /// A model of numbers only (no island, no sex) scores rows of plain numbers without a frame
+    /// (`MatrixScoring`); its answers are byte for byte those of the same rows sent as records (the frame path).
+    @Test("Rows of plain numbers skip the frame and answer as records do")
+    func matrixPath() async throws {
+        let numeric = penguinsFrame.columns.filter { $0.name != "island" && $0.name != "sex" }
+        let model = try Catalog.estimator(named: "gbdt").init(["num_iterations": "10"]).fit(try Frame(columns: numeric), target: "species", seed: 1)
+        let plain = deployment("blue", model, version: "1", traffic: 100)
+        #expect(plain.matrix != nil)
+        // A micro-batcher gathers frames, so a batching deployment does not take the matrix.
+        #expect(deployment("blue", model, version: "1", traffic: 100, batch: 8, wait: 100).matrix == nil)
+        #expect(deployment("blue", gbdt, version: "1", traffic: 100).matrix == nil)
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [plain]))
+        let names = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "year"]
+        let rows = [[45.2, 14.8, 212, 5200, 2008], [39.1, 18.7, 181, 3750, 2007], [50.0, 15.2, 218, 5700, 2009]]
+        let data = "[" + rows.map { "[" + $0.map { "\($0)" }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+        let records = "[" + rows.map { r in "{" + zip(names, r).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}" }.joined(separator: ", ") + "]"
+        // With a missing value (null: the frame path) against the record without the key.
+        let withNull = data.replacingOccurrences(of: "[45.2, 14.8,", with: "[45.2, null,")
+        let recordsMissing = records.replacingOccurrences(of: "\"bill_depth_mm\": 14.8, ", with: "")
+        try await app(table).test(.router) { client in
+            var answers: [String: String] = [:]
+            for (label, path, body) in [("split", "/invocations", "{\"dataframe_split\": {\"columns\": \(names), \"data\": \(data)}}"),
+                                        ("records", "/invocations", "{\"dataframe_records\": \(records)}"),
+                                        ("split score", "/score", "{\"columns\": \(names), \"data\": \(data)}"),
+                                        ("records score", "/score", "{\"records\": \(records)}"),
+                                        ("null score", "/score", "{\"columns\": \(names), \"data\": \(withNull)}"),
+                                        ("missing score", "/score", "{\"records\": \(recordsMissing)}")] {
+                try await client.execute(uri: path, method: .post, headers: [.contentType: "application/json", HTTPField.Name("X-Request-ID")!: "same"],
+                                         body: ByteBuffer(string: body)) { r in
+                    #expect(r.status == .ok, "\(label): \(String(buffer: r.body))")
+                    answers[label] = String(buffer: r.body)
+                }
+            }
+            #expect(answers["split"] == answers["records"] && answers["split"]?.contains("predictions") == true)
+            #expect(answers["split score"] == answers["records score"] && answers["split score"]?.contains("probabilities") == true)
+            #expect(answers["null score"] == answers["missing score"] && answers["null score"] != answers["split score"])
+        }
+    }
+
     @Test("Refusals are 4xx with a JSON body naming each problem")
     func refusals() async throws {
         let table = EndpointTable()

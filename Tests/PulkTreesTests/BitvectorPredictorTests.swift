@@ -164,4 +164,45 @@ struct BitvectorPredictorTests {
             #expect(out[0] == batch[i])
         }
     }
+
+    /// A served request of plain numbers skips the frame (`MatrixScoring`): the predictions must be
+    /// exactly the frame's, on the bitvector path and on the traversal (trees over 64 leaves).
+    @Test("Scoring a column-major matrix gives the frame's predictions exactly", arguments: ["binary", "multiclass", "regression", "forest", "deep forest"])
+    func matrixScoring(_ model: String) throws {
+        var rng = SeededGenerator(seed: 9)
+        let n = 300
+        var a: [Double] = [], b: [Double] = [], y: [Double] = []
+        for _ in 0..<n {
+            let x1 = Double.random(in: -2...2, using: &rng), x2 = Double.random(in: -2...2, using: &rng)
+            a.append(Double.random(in: 0...1, using: &rng) < 0.1 ? .nan : x1)
+            b.append(Double.random(in: 0...1, using: &rng) < 0.05 ? .nan : x2)
+            let v = x1 * x2 + (x1 > 0.5 ? 1 : 0)
+            y.append(model == "binary" ? (v > 0 ? 1 : 0) : model == "multiclass" ? Double(Int(v.magnitude * 2) % 3) : v)
+        }
+        let f = try Frame(columns: [Column(name: "a", storage: .float64(a)), Column(name: "b", storage: .int64(b.map { $0.isNaN ? 0 : Int64($0 * 10) }),
+                                           validity: Bitmap(b.map { !$0.isNaN })),
+                                    Column(name: "y", storage: model == "binary" || model == "multiclass" ? .string(codes: y.map { Int32($0) }, dictionary: ["c0", "c1", "c2"]) : .float64(y))])
+        let m: any MatrixScoring
+        switch model {
+        case "forest": m = try RandomForestEstimator(["num_trees": "8", "max_depth": "4"]).fit(f, target: "y", seed: 1) as! ForestModel
+        case "deep forest": m = try RandomForestEstimator(["num_trees": "4"]).fit(f, target: "y", seed: 1) as! ForestModel
+        default: m = try GradientBoostingEstimator(["num_iterations": "20", "min_data_in_leaf": "5"]).fit(f, target: "y", seed: 1) as! BoostedTreesModel
+        }
+        #expect(m.scoresMatrix)
+        if model == "deep forest" { #expect((m as! ForestModel).flat.bitvector == nil) }
+        let inputs = try TreeInputs(frame: f, schema: m.schema)
+        for rows in [1, 17, n] {
+            let part = f.slice(0..<rows)
+            let x = inputs.columns.flatMap { $0[0..<rows] }
+            #expect(m.predict(columnMajor: x, rows: rows) == (try m.predict(part)))
+        }
+    }
+
+    @Test("A model with a text feature does not take a matrix") func matrixNeedsNumbers() throws {
+        let f = try Frame(columns: [Column(name: "a", storage: .float64([1, 2, 3, 4, 5, 6])),
+                                    Column(name: "t", storage: .string(codes: [0, 1, 0, 1, 0, 1], dictionary: ["p", "q"])),
+                                    Column(name: "y", storage: .float64([1, 2, 3, 4, 5, 6]))])
+        let m = try GradientBoostingEstimator(["num_iterations": "2", "min_data_in_leaf": "1"]).fit(f, target: "y", seed: 1) as! BoostedTreesModel
+        #expect(!m.scoresMatrix)
+    }
 }

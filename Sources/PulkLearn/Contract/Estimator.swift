@@ -83,6 +83,16 @@ extension Model {
     public var pipeline: FeaturePipeline? { nil }
 }
 
+/// A model that can score a matrix of numbers as it is, without a frame: what a server does with a
+/// request of plain numbers (tree models, whose features are read without preprocessing).
+public protocol MatrixScoring: Model {
+    /// Whether `predict(columnMajor:rows:)` applies: every feature is a number the model reads as it is.
+    var scoresMatrix: Bool { get }
+    /// Predictions for `rows` rows given column by column in schema order (`x[f * rows + i]`, NaN
+    /// for a missing value): the same as `predict(_:)` on a frame of those values.
+    func predict(columnMajor x: [Double], rows: Int) -> Predictions
+}
+
 /// A model's fitted numbers: named arrays of doubles and integers, stored raw in the model file.
 public struct ModelState: Sendable, Equatable {
     public var doubles: [String: [Double]] = [:]

@@ -31,14 +31,21 @@ struct RawTable {
     var columnCount: Int { numbers == nil ? columns.count : width }
 
     /// Column `k`'s numbers from the row-by-row cells.
-    func numberColumn(_ k: Int) -> [Double] {
+    func numberColumn(_ k: Int) -> [Double] { numberColumns(CollectionOfOne(k)) }
+
+    /// The numbers of columns `source` from the row-by-row cells, one column after another
+    /// (column-major: column `source[j]` at `j * rows`).
+    func numberColumns(_ source: some Collection<Int>) -> [Double] {
         guard let numbers else { return [] }
-        return [Double](unsafeUninitializedCapacity: rows) { out, done in
+        return [Double](unsafeUninitializedCapacity: rows * source.count) { out, done in
             numbers.withUnsafeBufferPointer { v in
-                var at = k
-                for r in 0..<rows { out[r] = v[at]; at &+= width }
+                for (j, k) in source.enumerated() {
+                    let column = out.baseAddress! + j * rows
+                    var at = k
+                    for r in 0..<rows { column[r] = v[at]; at &+= width }
+                }
             }
-            done = rows
+            done = rows * source.count
         }
     }
 }

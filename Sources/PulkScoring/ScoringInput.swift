@@ -29,7 +29,7 @@ public struct InputSchema: Sendable {
         features = schema.features
         self.policy = policy
         known = schema.features.map { f in f.categories.map(Set.init) }
-        numeric = schema.features.allSatisfy { $0.type == .float64 || $0.type == .int64 }
+        numeric = schema.allNumbers
     }
 
     /// The most problems one response lists (the rest are counted).
@@ -53,8 +53,8 @@ public struct InputSchema: Sendable {
         var parser = RequestParser(bytes, numbersOnly: numeric)
         let table = try parser.table()
         let source = try sources(table)
-        if matrix, let numbers = table.numbers, let all = Self.complete(source) {
-            return .matrix(Self.columnMajor(numbers, rows: table.rows, width: table.width, source: all), rows: table.rows)
+        if matrix, table.numbers != nil, let all = Self.complete(source) {
+            return .matrix(table.numberColumns(all), rows: table.rows)
         }
         return .frame(try frame(table, source, bytes))
     }
@@ -104,20 +104,6 @@ public struct InputSchema: Sendable {
             all.append(s)
         }
         return all
-    }
-
-    /// Row-major cells (`width` per row) as the chosen columns one after another.
-    static func columnMajor(_ numbers: [Double], rows: Int, width: Int, source: [Int]) -> [Double] {
-        [Double](unsafeUninitializedCapacity: rows * source.count) { out, done in
-            numbers.withUnsafeBufferPointer { v in
-                for (j, s) in source.enumerated() {
-                    let column = out.baseAddress! + j * rows
-                    var at = s
-                    for r in 0..<rows { column[r] = v[at]; at &+= width }
-                }
-            }
-            done = rows * source.count
-        }
     }
 
     func frame(_ table: RawTable, _ source: [Int?], _ bytes: UnsafeBufferPointer<UInt8>) throws(ScoringError) -> Frame {

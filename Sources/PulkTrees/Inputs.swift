@@ -60,7 +60,7 @@ extension FeatureSchema {
     /// Every feature is a number (float64 or int64) without categories: a tree model's input is then
     /// the values as they are, so a matrix of them can be scored without a frame (`MatrixScoring`).
     var readsNumbersAsTheyAre: Bool {
-        features.allSatisfy { $0.categories == nil && ($0.type == .float64 || $0.type == .int64) }
+        allNumbers && features.allSatisfy { $0.categories == nil }
     }
 }
 

@@ -26,6 +26,9 @@ public struct FeatureSchema: Sendable, Codable, Hashable {
 
     public init(features: [Feature]) { self.features = features }
 
+    /// Every feature is a number (float64 or int64).
+    public var allNumbers: Bool { features.allSatisfy { $0.type == .float64 || $0.type == .int64 } }
+
     /// Every column of `frame` but the target.
     public init(frame: Frame, excluding target: String) {
         features = frame.columns.filter { $0.name != target }.map { c in

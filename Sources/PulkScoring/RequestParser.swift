@@ -170,7 +170,7 @@ struct RequestParser {
             p.skipSpace()
             guard p.peek == UInt8(ascii: "[") else { throw .body("Row \(rows) is not an array of values") }
             if rows == 1 {
-                let estimate = p.expectedRows(firstRowBytes: p.i - firstRow)
+                let estimate = p.expectedRows(firstRowBytes: p.i - firstRow, at: p.i)
                 for c in columns.indices { columns[c].reserveCapacity(estimate) }
             }
             if rows == 0 { firstRow = p.i }
@@ -194,48 +194,74 @@ struct RequestParser {
     /// row by row. Nil, with the parser back where it was, at the first thing that is not (an empty
     /// row or array, null, text, a ragged row, invalid JSON): `positional` then reads the rows and
     /// reports what is wrong.
+    ///
+    /// This is the hot loop of a request of many rows, so it keeps its position in a local and
+    /// writes through a pointer into room made once from the first row's length (an array's append
+    /// checks uniqueness and capacity per number).
     mutating func numericRows() -> (values: [Double], width: Int, rows: Int)? {
-        let save = i, p = bytes.baseAddress!, n = bytes.count
-        var values: [Double] = []
+        let p = bytes.baseAddress!, n = bytes.count
+        var j = i &+ 1
+        var room = 0, count = 0
+        var out = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        defer { out.deallocate() }
         var width = 0, rows = 0
-        i += 1
+        @inline(__always) func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
         while true {
-            skipSpace()
-            guard i < n, p[i] == UInt8(ascii: "[") else { i = save; return nil }
-            let rowStart = i
-            i += 1
+            while j < n, space(p[j]) { j &+= 1 }
+            guard j < n, p[j] == UInt8(ascii: "[") else { return nil }
+            let rowStart = j
+            j &+= 1
             var k = 0
             while true {
-                skipSpace()
-                guard let (d, end) = ValueParser.simpleNumber(p, from: i, count: n) else { i = save; return nil }
-                values.append(d)
-                k += 1
-                i = end
-                skipSpace()
-                guard i < n else { i = save; return nil }
-                if p[i] == UInt8(ascii: ",") { i += 1; continue }
-                guard p[i] == UInt8(ascii: "]") else { i = save; return nil }
-                i += 1
+                while j < n, space(p[j]) { j &+= 1 }
+                let d = ValueParser.simpleNumber(p, &j, count: n)
+                guard !d.isNaN else { return nil }
+                if count == room {
+                    // The first row is read before its length is known; later rows only when the
+                    // estimate fell short.
+                    let grown = UnsafeMutablePointer<Double>.allocate(capacity: max(room * 2, 64))
+                    grown.moveInitialize(from: out, count: count)
+                    out.deallocate()
+                    out = grown
+                    room = max(room * 2, 64)
+                }
+                out[count] = d
+                count &+= 1
+                k &+= 1
+                while j < n, space(p[j]) { j &+= 1 }
+                guard j < n else { return nil }
+                if p[j] == UInt8(ascii: ",") { j &+= 1; continue }
+                guard p[j] == UInt8(ascii: "]") else { return nil }
+                j &+= 1
                 break
             }
             if rows == 0 {
                 width = k
-                values.reserveCapacity(expectedRows(firstRowBytes: i - rowStart) * k)
-            } else if k != width { i = save; return nil }
-            rows += 1
-            skipSpace()
-            guard i < n else { i = save; return nil }
-            if p[i] == UInt8(ascii: ",") { i += 1; continue }
-            guard p[i] == UInt8(ascii: "]") else { i = save; return nil }
-            i += 1
-            return (values, width, rows)
+                let estimate = expectedRows(firstRowBytes: j - rowStart, at: j) * k
+                if estimate > room {
+                    let grown = UnsafeMutablePointer<Double>.allocate(capacity: estimate)
+                    grown.moveInitialize(from: out, count: count)
+                    out.deallocate()
+                    out = grown
+                    room = estimate
+                }
+            } else if k != width { return nil }
+            rows &+= 1
+            while j < n, space(p[j]) { j &+= 1 }
+            guard j < n else { return nil }
+            if p[j] == UInt8(ascii: ",") { j &+= 1; continue }
+            guard p[j] == UInt8(ascii: "]") else { return nil }
+            i = j &+ 1
+            return (Array(UnsafeBufferPointer(start: out, count: count)), width, rows)
         }
     }
 
-    /// How many rows to make room for, the first row (`firstRowBytes` long) read and the parser past
-    /// it: as many as the rest of the body holds if they are as long (so columns do not regrow),
+    /// How many rows to make room for, the first row (`firstRowBytes` long) read and `position` just
+    /// past it: as many as the rest of the body holds if they are as long (so columns do not regrow),
     /// at most 2^20.
-    func expectedRows(firstRowBytes: Int) -> Int { min((bytes.count - i) / max(firstRowBytes, 1) + 1, 1 << 20) }
+    func expectedRows(firstRowBytes: Int, at position: Int) -> Int {
+        min((bytes.count - position) / max(firstRowBytes, 1) + 1, 1 << 20)
+    }
 
     /// `{"a": [1, 2], "b": ["x", "y"]}`: every column the same length.
     mutating func columnDictionary() throws(ScoringError) -> RawTable {
@@ -363,10 +389,8 @@ struct RequestParser {
             return Scalar(kind: .nested, start: Int32(start), length: Int32(i - start))
         default:
             let start = i
-            if let (d, end) = ValueParser.simpleNumber(bytes.baseAddress!, from: start, count: bytes.count) {
-                i = end
-                return Scalar(kind: .number, start: Int32(start), length: Int32(end - start), number: d)
-            }
+            let d = ValueParser.simpleNumber(bytes.baseAddress!, &i, count: bytes.count)
+            if !d.isNaN { return Scalar(kind: .number, start: Int32(start), length: Int32(i - start), number: d) }
             while i < bytes.count {
                 let c = bytes[i]
                 guard (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")

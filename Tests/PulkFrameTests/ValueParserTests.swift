@@ -43,17 +43,20 @@ struct ValueParserTests {
         for t in texts {
             for tail in ["", ",", "]", " 5", "}"] {
                 let bytes = Array((t + tail).utf8)
-                let got = bytes.withUnsafeBufferPointer { ValueParser.simpleNumber($0.baseAddress!, from: 0, count: $0.count) }
-                guard let got else { continue }
+                var end = 0
+                let got = bytes.withUnsafeBufferPointer { ValueParser.simpleNumber($0.baseAddress!, &end, count: $0.count) }
+                guard !got.isNaN else { #expect(end == 0, "\(t)\(tail)"); continue }
                 let whole = ValueParser.parse(t, ValueParser.double)
-                #expect(got.end == t.utf8.count, "\(t)\(tail)")
-                #expect(whole.map { $0.bitPattern } == got.value.bitPattern, "\(t)\(tail): \(got.value) vs \(String(describing: whole))")
+                #expect(end == t.utf8.count, "\(t)\(tail)")
+                #expect(whole.map { $0.bitPattern } == got.bitPattern, "\(t)\(tail): \(got) vs \(String(describing: whole))")
             }
         }
-        // Shapes it leaves to `double` (or refuses): all answered nil, none misread.
-        for t in ["1.", ".5", "+1", "1e", "1e+", "1.2.3", "1e00001", "12345678901234567890", "1ee2", "1-2", "-", "1e23"] {
-            let bytes = Array(t.utf8)
-            #expect(bytes.withUnsafeBufferPointer { ValueParser.simpleNumber($0.baseAddress!, from: 0, count: $0.count) } == nil, "\(t)")
+        // Shapes it leaves to `double` (or refuses): all answered NaN, none misread, none consumed.
+        for t in ["1.", ".5", "+1", "1e", "1e+", "1.2.3", "1e00001", "12345678901234567890", "1ee2", "1-2", "-", "1e23", ""] {
+            let bytes = Array(t.utf8) + [0]
+            var end = 0
+            #expect(bytes.withUnsafeBufferPointer { ValueParser.simpleNumber($0.baseAddress!, &end, count: $0.count - 1) }.isNaN, "\(t)")
+            #expect(end == 0, "\(t)")
         }
     }
 

@@ -159,6 +159,8 @@ struct ScoringInputTests {
         [["1e300", "2", "3"], ["1e-300", "5", "1.7976931348623157e308"]],
         [["2.305759", "1.322787", "2.514079"], ["-0.234039", "0.767173", "-0.316094"]],
         [["4", "5", "6."]],                                              // not JSON's shape; the general reader is lenient
+        // Rows shorter than the first: more rows than its length predicts, so the buffer grows.
+        [["-1.234567", "2.345678", "-3.456789"]] + (0..<60).map { ["\($0)", "-\($0 % 7)", "0.\($0)"] },
     ])
     func numericRows(cells: [[String]]) throws {
         let f = FeatureSchema(features: [Feature(name: "a", type: .float64), Feature(name: "b", type: .int64), Feature(name: "c", type: .float64)])

@@ -103,7 +103,7 @@ public enum ValueParser {
 
     /// ±mantissa × 10^exp10 when a double holds the mantissa and the power of ten exactly, so that
     /// one multiplication or division rounds correctly (Clinger's fast path); NaN otherwise.
-    @_transparent @usableFromInline static func exactDecimal(_ mantissa: UInt64, _ exp10: Int, negative: Bool) -> Double {
+    @inlinable @inline(__always) static func exactDecimal(_ mantissa: UInt64, _ exp10: Int, negative: Bool) -> Double {
         guard mantissa < (1 << 53), exp10 >= -22, exp10 <= 22 else { return .nan }
         let m = Double(mantissa)
         let v = exp10 < 0 ? m / exactPower(-exp10) : m * exactPower(exp10)
@@ -115,10 +115,10 @@ public enum ValueParser {
     /// digits, a small exponent) read in one pass from `p[i...]` up to `count`, `i` moved past it.
     /// NaN for anything else (no number reads as NaN), `i` then unchanged: the caller falls back to
     /// `double`. Exact where it answers, and the same double `double` gives for the same text.
-    /// The answer is a plain double rather than an optional pair, and the reader and its helpers are
-    /// `@_transparent` (the optimizer left `@inline(__always)` calls in place here), so that it
-    /// inlines into a caller's loop and keeps `i` in a register: 5–10% of a 100-row request.
-    @_transparent public static func simpleNumber(_ p: UnsafePointer<UInt8>, _ i: inout Int, count: Int) -> Double {
+    /// The answer is a plain double in a register rather than an optional pair in memory: 12% less
+    /// time per number in a 100-row request (BENCHMARKS.md). The optimizer still calls it rather
+    /// than inlining it into the row loop; forcing that (`@_transparent`) made the loop slower.
+    @inlinable @inline(__always) public static func simpleNumber(_ p: UnsafePointer<UInt8>, _ i: inout Int, count: Int) -> Double {
         var j = i
         guard j < count else { return .nan }
         let neg = p[j] == UInt8(ascii: "-")
@@ -160,7 +160,7 @@ public enum ValueParser {
 
     /// Appends the decimal digits at `p[i...]` to `value` (wrapping past 19 digits; callers count
     /// them) and moves `i` past them.
-    @_transparent @usableFromInline static func digitRun(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ count: Int, _ value: inout UInt64) {
+    @inlinable @inline(__always) static func digitRun(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ count: Int, _ value: inout UInt64) {
         while i < count, p[i] &- 48 < 10 { value = value &* 10 &+ UInt64(p[i] &- 48); i &+= 1 }
     }
 

@@ -201,34 +201,30 @@ struct RequestParser {
     mutating func numericRows() -> (values: [Double], width: Int, rows: Int)? {
         let p = bytes.baseAddress!, n = bytes.count
         var j = i &+ 1
-        var room = 0, count = 0
-        var out = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        var room = 64, count = 0
+        var out = UnsafeMutablePointer<Double>.allocate(capacity: room)
         defer { out.deallocate() }
         var width = 0, rows = 0
-        @inline(__always) func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
         while true {
-            while j < n, space(p[j]) { j &+= 1 }
+            Self.skipSpace(p, &j, n)
             guard j < n, p[j] == UInt8(ascii: "[") else { return nil }
             let rowStart = j
             j &+= 1
             var k = 0
             while true {
-                while j < n, space(p[j]) { j &+= 1 }
+                Self.skipSpace(p, &j, n)
                 let d = ValueParser.simpleNumber(p, &j, count: n)
                 guard !d.isNaN else { return nil }
                 if count == room {
                     // The first row is read before its length is known; later rows only when the
                     // estimate fell short.
-                    let grown = UnsafeMutablePointer<Double>.allocate(capacity: max(room * 2, 64))
-                    grown.moveInitialize(from: out, count: count)
-                    out.deallocate()
-                    out = grown
-                    room = max(room * 2, 64)
+                    room *= 2
+                    out = Self.moved(out, count: count, capacity: room)
                 }
                 out[count] = d
                 count &+= 1
                 k &+= 1
-                while j < n, space(p[j]) { j &+= 1 }
+                Self.skipSpace(p, &j, n)
                 guard j < n else { return nil }
                 if p[j] == UInt8(ascii: ",") { j &+= 1; continue }
                 guard p[j] == UInt8(ascii: "]") else { return nil }
@@ -239,21 +235,27 @@ struct RequestParser {
                 width = k
                 let estimate = expectedRows(firstRowBytes: j - rowStart, at: j) * k
                 if estimate > room {
-                    let grown = UnsafeMutablePointer<Double>.allocate(capacity: estimate)
-                    grown.moveInitialize(from: out, count: count)
-                    out.deallocate()
-                    out = grown
                     room = estimate
+                    out = Self.moved(out, count: count, capacity: room)
                 }
             } else if k != width { return nil }
             rows &+= 1
-            while j < n, space(p[j]) { j &+= 1 }
+            Self.skipSpace(p, &j, n)
             guard j < n else { return nil }
             if p[j] == UInt8(ascii: ",") { j &+= 1; continue }
             guard p[j] == UInt8(ascii: "]") else { return nil }
             i = j &+ 1
             return (Array(UnsafeBufferPointer(start: out, count: count)), width, rows)
         }
+    }
+
+    /// `numericRows`' buffer regrown: its first `count` values moved to room for `capacity`, the
+    /// old room freed.
+    static func moved(_ out: UnsafeMutablePointer<Double>, count: Int, capacity: Int) -> UnsafeMutablePointer<Double> {
+        let grown = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        grown.moveInitialize(from: out, count: count)
+        out.deallocate()
+        return grown
     }
 
     /// How many rows to make room for, the first row (`firstRowBytes` long) read and `position` just
@@ -304,7 +306,14 @@ struct RequestParser {
     func fail(_ why: String) -> ScoringError { .body("The request body is not valid JSON at byte \(i): \(why)") }
 
     mutating func skipSpace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        guard let p = bytes.baseAddress else { return }
+        Self.skipSpace(p, &i, bytes.count)
+    }
+
+    /// Moves `j` past JSON's whitespace in `p[j..<n]` (for loops that keep their position and the
+    /// body's bounds in locals).
+    @inline(__always) static func skipSpace(_ p: UnsafePointer<UInt8>, _ j: inout Int, _ n: Int) {
+        while j < n, p[j] == 0x20 || p[j] == 0x0A || p[j] == 0x0D || p[j] == 0x09 { j &+= 1 }
     }
 
     mutating func end() throws(ScoringError) {

@@ -115,10 +115,11 @@ public enum ValueParser {
     /// digits, a small exponent) read in one pass from `p[i...]` up to `count`, `i` moved past it.
     /// NaN for anything else (no number reads as NaN), `i` then unchanged: the caller falls back to
     /// `double`. Exact where it answers, and the same double `double` gives for the same text.
-    /// The answer is a plain double in a register rather than an optional pair in memory: 12% less
-    /// time per number in a 100-row request (BENCHMARKS.md). The optimizer still calls it rather
-    /// than inlining it into the row loop; forcing that (`@_transparent`) made the loop slower.
-    @inlinable @inline(__always) public static func simpleNumber(_ p: UnsafePointer<UInt8>, _ i: inout Int, count: Int) -> Double {
+    /// The answer is a plain double in a register rather than an optional pair in memory (with the
+    /// row loop writing into its own buffer, 12% less time per number in a 100-row request;
+    /// BENCHMARKS.md). Never inlined: inlined into that loop (forced, or as the optimizer chose
+    /// after a small change to the loop) it made the loop 20–40% slower.
+    @inline(never) public static func simpleNumber(_ p: UnsafePointer<UInt8>, _ i: inout Int, count: Int) -> Double {
         var j = i
         guard j < count else { return .nan }
         let neg = p[j] == UInt8(ascii: "-")

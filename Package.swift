@@ -9,6 +9,15 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The AVX-512 copy of the tree kernels is compiled for the first AVX-512 server CPU (Skylake-SP's
+/// instruction set, which later Intel and AMD Zen 4 CPUs have too) and chosen at run time by CPUID;
+/// elsewhere it is built for the baseline like everything else (and never chosen).
+#if arch(x86_64)
+let avx512: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let avx512: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "pulk",
     platforms: [.macOS(.v14)],
@@ -48,8 +57,15 @@ let package = Package(
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
         // Learning core: metrics (first piece of issue 3); no database, HTTP or crypto.
         .target(name: "PulkLearn", dependencies: ["PulkFrame"], swiftSettings: strict),
+        // CPU feature detection (CPUID through the C compiler's builtin), for picking a kernel at run time.
+        .target(name: "CPulkCPU"),
+        // The bitvector tree predictor's scoring loops, all @inlinable: inlined into PulkTrees for the
+        // baseline CPU, and into PulkTreeKernelsAVX512, compiled for AVX-512.
+        .target(name: "PulkTreeKernels", swiftSettings: strict),
+        .target(name: "PulkTreeKernelsAVX512", dependencies: ["PulkTreeKernels"], swiftSettings: strict + avx512),
         // Trees: histogram gradient boosting, random forest, extra trees, decision tree, TreeSHAP. No database or HTTP.
-        .target(name: "PulkTrees", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
+        .target(name: "PulkTrees", dependencies: ["PulkFrame", "PulkLearn", "PulkTreeKernels", "PulkTreeKernelsAVX512", "CPulkCPU"],
+                swiftSettings: strict),
         // The catalog of every model (learning core + trees): one list for the CLI, the docs and the contract suite.
         .target(name: "PulkModels", dependencies: ["PulkLearn", "PulkTrees"], swiftSettings: strict),
         // Scoring: request shapes (Pulk's, MLflow's, CSV) checked against a model's schema into frames; responses;

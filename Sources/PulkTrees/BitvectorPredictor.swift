@@ -1,4 +1,8 @@
+import Foundation
 import PulkFrame
+import PulkTreeKernels
+import PulkTreeKernelsAVX512
+import CPulkCPU
 
 /// The fast predictor for ensembles of numeric splits with at most 64 leaves per tree (every
 /// boosted model of LightGBM-like size; `FlatEnsemble`'s traversal serves the rest). It scores
@@ -16,38 +20,37 @@ import PulkFrame
 /// So a row costs one AND per failing node (about half of all nodes) and one bit scan per tree,
 /// with no unpredictable branch. Rows run in blocks of `blockRows` (bins feature by feature, eight
 /// rows' searches in lockstep; then the masks), and blocks run on all cores. Trees of at most 32
-/// leaves (the usual boosted model) take the masks sixteen rows at a time in SIMD lanes (see
-/// `scoreBlocks`); wider trees row by row.
+/// leaves (the usual boosted model) take the masks sixteen rows at a time in SIMD lanes; wider
+/// trees row by row. The loops are PulkTreeKernels' `BitvectorTables.scoreBlocks`, in the copy
+/// compiled for this CPU (`TreeKernel`).
 struct BitvectorEnsemble: Sendable {
-    /// Every feature's sorted distinct thresholds back to back: feature `f`'s are
-    /// `thresholds[thresholdStart[f]..<thresholdStart[f + 1]]`.
+    /// Every feature's sorted distinct thresholds back to back (feature `f`'s from its
+    /// `thresholdStart`; `BitvectorTables` describes each table).
     let thresholds: [Double]
-    let thresholdStart: [Int32]
-    /// Per feature `f` and bin `b` (0…count of its thresholds), at `thresholdStart[f] + f + b`: how
-    /// many of the feature's nodes (from `entryStart[f]` in `entries`) a value of bin `b` fails.
+    /// Per feature and bin: how many of the feature's nodes a value of that bin fails.
     let failing: [Int32]
-    let entryStart: [Int32]
     /// One node per entry, sorted by threshold within each feature: when every tree has at most 32
     /// leaves (`narrow`), one word per node (the tree in the low half, its 32-bit mask in the high
     /// half); otherwise two (the tree, then its 64-bit mask).
     let entries: [UInt64]
     let narrow: Bool
-    /// Per feature, the nodes a missing value fails: `missing[missingStart[f]..<missingStart[f + 1]]`,
-    /// laid out as `entries`.
-    let missingStart: [Int32]
+    /// Per feature, the nodes a missing value fails, laid out as `entries`.
     let missingEntries: [UInt64]
-    /// The features some split uses; only those are read.
-    let usedFeatures: [Int32]
-    /// Per tree, the index of its leftmost leaf in `leafValues` (in leaves; `leafOutputs` values each).
-    let leafStart: [Int32]
+    /// Per tree, its leftmost leaf's values (`leafOutputs` each).
     let leafValues: [Double]
     let leafOutputs: Int
-    /// The score slot each tree adds to (boosting: tree t → class t mod K).
-    let treeOutput: [Int32]
+    /// The small index tables back to back (where each starts: `layout`): per feature where its
+    /// thresholds, nodes and missing nodes start; the features some split uses (only those are
+    /// read); per tree where its leaves start and the score slot it adds to (boosting: tree t →
+    /// class t mod K).
+    let starts: [Int32]
+    let layout: Layout
     let features: Int
 
-    /// A bin's failing count for a missing value (then the feature's missing list applies).
-    static let missing: Int32 = -1
+    struct Layout: Sendable {
+        var thresholdStart = 0, entryStart = 0, missingStart = 0, usedFeatures = 0, leafStart = 0, treeOutput = 0
+        var used = 0, trees = 0
+    }
 
     /// nil when a split is categorical or at an infinite threshold, a tree has more than 64 leaves,
     /// or there are too many nodes.
@@ -112,228 +115,82 @@ struct BitvectorEnsemble: Sendable {
         }
         guard entries.count < Int(Int32.max) else { return nil }
         self.thresholds = thresholds
-        self.thresholdStart = thresholdStart
         self.failing = failing
-        self.entryStart = entryStart
         self.entries = entries
         self.narrow = narrow
-        self.missingStart = missingStart
         self.missingEntries = missingEntries
-        usedFeatures = used
-        self.leafStart = leafStart
         self.leafValues = leafValues
         leafOutputs = trees.first?.outputs ?? 1
-        self.treeOutput = treeOutput.map(Int32.init)
+        var layout = Layout(used: used.count, trees: leafStart.count), starts: [Int32] = []
+        for (start, table) in [(\Layout.thresholdStart, thresholdStart), (\.entryStart, entryStart), (\.missingStart, missingStart),
+                               (\.usedFeatures, used), (\.leafStart, leafStart), (\.treeOutput, treeOutput.map(Int32.init))] {
+            layout[keyPath: start] = starts.count
+            starts += table
+        }
+        self.starts = starts + [0]
+        self.layout = layout
         self.features = features
     }
 
     /// Raw scores for `rows` rows given column-major (`x[f * rows + i]`), `slots` outputs per row
-    /// starting from `base`; blocks of rows on all threads (one thread below `parallelRows`).
-    func predict(columnMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount()) -> [Double] {
+    /// starting from `base`; blocks of rows on all threads (one thread below `parallelRows`), scored
+    /// by `kernel`'s copy of the loops.
+    func predict(columnMajor x: [Double], rows: Int, slots: Int, base: [Double], threads: Int = defaultThreadCount(),
+                 kernel: TreeKernel = .best) -> [Double] {
         x.withUnsafeBufferPointer { xb in
             let xp = UncheckedSendable(xb.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-            let me = self
+            let me = self, avx512 = kernel == .avx512 && kernel.isSupported
             return scoreInBlocks(rows: rows, slots: slots, base: base, threads: threads) { range, out in
-                me.scoreBlocks(range, rows: rows, slots: slots, x: xp.value, out: out)
-            }
-        }
-    }
-
-    /// Rows the narrow layout scores at once, one per SIMD lane.
-    typealias Lanes = SIMD16<UInt32>
-    /// Below this many rows left in a block, the narrow layout scores row by row.
-    static let fewRows = 4
-
-    /// Scores blocks `range`. Trees of at most 32 leaves go `Lanes.scalarCount` rows at a time (after
-    /// V-QuickScorer, Lucchese et al., SIGIR 2016): every tree's masks for those rows are one vector,
-    /// and a feature's sorted nodes are walked once for all of them, up to the longest failing prefix
-    /// among them; a node ANDs its mask into the lanes of the rows it fails and leaves the others
-    /// alone. That is twice the row-by-row loop's speed even on baseline SSE2, since one load of a node
-    /// and one store serve every row. Wider trees, and the last few rows of a block, go row by row.
-    private func scoreBlocks(_ range: Range<Int>, rows: Int, slots: Int, x: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
-        let B = blockRows, trees = leafStart.count, used = usedFeatures.count, L = Lanes.scalarCount
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: B * max(used, 1)) { countBuffer in
-          // One vector per tree, or (row by row) one word per tree at the start.
-          withUnsafeTemporaryAllocation(byteCount: max(trees, 1) * MemoryLayout<Lanes>.stride, alignment: MemoryLayout<Lanes>.alignment) { maskBytes in
-            withTables { tables in
-                let counts = countBuffer.baseAddress!, raw = maskBytes.baseAddress!
-                for blk in range {
-                    let r0 = blk * B, count = min(rows, r0 + B) - r0
-                    let anyMissing = binCounts(tables, x: x, rows: rows, from: r0, count: count, into: counts)
-                    guard narrow else {
-                        let words = raw.bindMemory(to: UInt64.self, capacity: trees)
-                        for r in 0..<count { scoreRow(r, counts, tables, masks: words, out: out + (r0 + r) * slots, slots: slots) }
-                        continue
-                    }
-                    // Lanes past the block's rows fail nothing.
-                    for u in 0..<used { for r in count..<B { counts[u * B + r] = 0 } }
-                    var g = 0
-                    while g < count {
-                        if count - g < Self.fewRows {
-                            // A few rows (a one-row request) would leave most lanes idle.
-                            let words = raw.bindMemory(to: UInt32.self, capacity: trees)
-                            for r in g..<count { scoreRow(r, counts, tables, masks: words, out: out + (r0 + r) * slots, slots: slots) }
-                            break
+                me.withTables { tables in
+                    tables.withScratch(blockRows: blockRows) { scratch in
+                        if avx512 {
+                            scoreBitvectorBlocksAVX512(tables, range, blockRows: blockRows, rows: rows, slots: slots, x: xp.value, out: out, scratch: scratch)
+                        } else {
+                            tables.scoreBlocks(range, blockRows: blockRows, rows: rows, slots: slots, x: xp.value, out: out, scratch: scratch)
                         }
-                        let masks = raw.bindMemory(to: Lanes.self, capacity: trees)
-                        masks.initialize(repeating: Lanes(repeating: ~0), count: trees)
-                        for u in 0..<used {
-                            let c = UnsafeRawPointer(counts + u * B + g).loadUnaligned(as: SIMD16<Int32>.self)
-                            // A missing value's lane (-1) fails nothing here; its own list follows. (Sign
-                            // arithmetic: a select on `c .< 0` compiles to a lane-by-lane loop.)
-                            let failing = c & ~(c &>> 31)
-                            let n = Int(failing.max())
-                            let nodes = tables.entries + Int(entryStart[Int(usedFeatures[u])])
-                            var e = SIMD16<Int32>(repeating: 0)
-                            for k in 0..<n {
-                                let w = nodes[k]
-                                let t = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))
-                                masks[t] &= Lanes(repeating: UInt32(truncatingIfNeeded: w >> 32)).replacing(with: ~0, where: e .>= failing)
-                                e &+= 1
-                            }
-                        }
-                        let lanes = min(L, count - g)
-                        if anyMissing {
-                            for u in 0..<used {
-                                let f = Int(usedFeatures[u])
-                                for lane in 0..<lanes where counts[u * B + g + lane] < 0 {
-                                    let list = tables.missing + Int(missingStart[f])
-                                    for k in 0..<Int(missingStart[f + 1] - missingStart[f]) {
-                                        let w = list[k]
-                                        masks[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))][lane] &= UInt32(truncatingIfNeeded: w >> 32)
-                                    }
-                                }
-                            }
-                        }
-                        for lane in 0..<lanes {
-                            addLeaves(tables, out: out + (r0 + g + lane) * slots, slots: slots) { t in
-                                raw.load(fromByteOffset: (t &* L &+ lane) &* 4, as: UInt32.self).trailingZeroBitCount
-                            }
-                        }
-                        g += L
                     }
                 }
             }
-          }
         }
     }
 
-    /// Row `r` of a block alone, one mask word per tree: 32-bit masks for the narrow layout (a node is
-    /// one word, tree low and mask high), 64-bit for the wide one (a node is two words).
-    @inline(__always) private func scoreRow<M: FixedWidthInteger & UnsignedInteger>(_ r: Int, _ counts: UnsafePointer<Int32>, _ tables: Tables,
-                                                                                    masks: UnsafeMutablePointer<M>, out: UnsafeMutablePointer<Double>, slots: Int) {
-        let stride = M.bitWidth == 32 ? 1 : 2
-        masks.initialize(repeating: ~0, count: leafStart.count)
-        for u in 0..<usedFeatures.count {
-            let c = Int(counts[u * blockRows + r]), f = Int(usedFeatures[u])
-            let (nodes, n) = c >= 0 ? (tables.entries + stride * Int(entryStart[f]), c)
-                : (tables.missing + stride * Int(missingStart[f]), Int(missingStart[f + 1] - missingStart[f]))
-            for e in 0..<n {
-                if stride == 1 {
-                    let w = nodes[e]
-                    masks[Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))] &= M(truncatingIfNeeded: w >> 32)
-                } else {
-                    masks[Int(truncatingIfNeeded: nodes[2 &* e])] &= M(truncatingIfNeeded: nodes[2 &* e &+ 1])
-                }
-            }
-        }
-        addLeaves(tables, out: out, slots: slots) { t in masks[t].trailingZeroBitCount }
-    }
-
-    /// The predictor's arrays as pointers, for the length of `body`.
-    struct Tables {
-        let thresholds: UnsafePointer<Double>, failing: UnsafePointer<Int32>
-        let entries: UnsafePointer<UInt64>, missing: UnsafePointer<UInt64>, leafValues: UnsafePointer<Double>
-    }
-
-    @inline(__always) private func withTables<R>(_ body: (Tables) -> R) -> R {
+    /// The predictor's arrays as the kernels' pointers, for the length of `body`.
+    @inline(__always) private func withTables<R>(_ body: (BitvectorTables) -> R) -> R {
         thresholds.withUnsafeBufferPointer { tb in
           failing.withUnsafeBufferPointer { fb in
             entries.withUnsafeBufferPointer { eb in
               missingEntries.withUnsafeBufferPointer { mb in
                 leafValues.withUnsafeBufferPointer { lvb in
-                    let none = UnsafePointer<UInt64>(bitPattern: 8)!
-                    return body(Tables(thresholds: tb.baseAddress ?? UnsafePointer(bitPattern: 8)!, failing: fb.baseAddress!,
-                                       entries: eb.baseAddress ?? none, missing: mb.baseAddress ?? none, leafValues: lvb.baseAddress!))
+                  starts.withUnsafeBufferPointer { sb in
+                    let none = UnsafePointer<UInt64>(bitPattern: 8)!, s = sb.baseAddress!
+                    return body(BitvectorTables(
+                        thresholds: tb.baseAddress ?? UnsafePointer(bitPattern: 8)!, thresholdStart: s + layout.thresholdStart,
+                        failing: fb.baseAddress!, entryStart: s + layout.entryStart, entries: eb.baseAddress ?? none,
+                        missingStart: s + layout.missingStart, missing: mb.baseAddress ?? none,
+                        usedFeatures: s + layout.usedFeatures, used: layout.used, leafStart: s + layout.leafStart,
+                        treeOutput: s + layout.treeOutput, trees: layout.trees, leafValues: lvb.baseAddress!,
+                        leafOutputs: leafOutputs, narrow: narrow))
+                  }
                 }
               }
             }
           }
         }
     }
-
-    /// How many nodes each of rows `from..<from + count` fails, feature by feature, at
-    /// `counts[u * blockRows + r]` (`missing` for a missing value); whether any value was missing.
-    @inline(__always) private func binCounts(_ tables: Tables, x: UnsafePointer<Double>, rows: Int, from r0: Int, count: Int,
-                                             into counts: UnsafeMutablePointer<Int32>) -> Bool {
-        var nan = false
-        for u in 0..<usedFeatures.count {
-            let f = Int(usedFeatures[u])
-            let t = tables.thresholds + Int(thresholdStart[f]), n = Int(thresholdStart[f + 1] - thresholdStart[f])
-            let table = tables.failing + Int(thresholdStart[f]) + f
-            let column = x + f * rows + r0
-            let dst = counts + u * blockRows
-            // Branch-free lower bounds (how many thresholds lie below each value), eight rows in
-            // lockstep: every search takes the same steps, and eight independent chains of loads
-            // keep the core busy where one would wait on each load.
-            var r = 0
-            while r &+ 8 <= count {
-                let v = UnsafeRawPointer(column + r).loadUnaligned(as: SIMD8<Double>.self)
-                var lo = SIMD8<Int>(repeating: 0), len = n
-                while len > 1 {
-                    let half = len >> 1
-                    for j in 0..<8 { lo[j] &+= half & Self.below(t[lo[j] &+ half], v[j]) }
-                    len &-= half
-                }
-                for j in 0..<8 {
-                    lo[j] &+= 1 & Self.below(t[lo[j]], v[j])
-                    nan = nan || v[j].isNaN
-                    dst[r &+ j] = v[j].isNaN ? Self.missing : table[lo[j]]
-                }
-                r &+= 8
-            }
-            // The block's last rows one at a time (folding them into a padded group of eight measured
-            // 5–13% slower).
-            while r < count {
-                let v = column[r]
-                var lo = 0, len = n
-                while len > 1 {
-                    let half = len >> 1
-                    lo &+= half & Self.below(t[lo &+ half], v)
-                    len &-= half
-                }
-                lo &+= 1 & Self.below(t[lo], v)
-                nan = nan || v.isNaN
-                dst[r] = v.isNaN ? Self.missing : table[lo]
-                r &+= 1
-            }
-        }
-        return nan
-    }
-
-    /// Adds one row's leaves (tree `t`'s leaf is `leaf(t)`, counted from its leftmost) to its scores
-    /// at `out`, in tree order, as the other predictors do.
-    @inline(__always) private func addLeaves(_ tables: Tables, out o: UnsafeMutablePointer<Double>, slots: Int, _ leaf: (Int) -> Int) {
-        let lv = tables.leafValues, trees = leafStart.count, k = leafOutputs
-        if slots == 1 {
-            // One sum in a register (adding into memory would chain every tree's add through a
-            // store), in the order the other predictors add.
-            var sum = o[0]
-            for t in 0..<trees { sum += lv[Int(leafStart[t]) &+ leaf(t)] }
-            o[0] = sum
-        } else if k == 1 {
-            for t in 0..<trees { o[Int(treeOutput[t])] += lv[Int(leafStart[t]) &+ leaf(t)] }
-        } else {
-            for t in 0..<trees {
-                let first = (Int(leafStart[t]) + leaf(t)) * k
-                for c in 0..<k { o[c] += lv[first + c] }
-            }
-        }
-    }
-
-    /// All ones when threshold `t` < value `v`, else 0, from the sign of t − v (exact: the difference
-    /// of two finite doubles is zero only when they are equal; thresholds are finite). Arithmetic, not
-    /// a comparison, because LLVM turns a select on a comparison with a loaded value into a jump,
-    /// which mispredicts half the time here.
-    @inline(__always) static func below(_ t: Double, _ v: Double) -> Int { Int(Int64(bitPattern: (t - v).bitPattern) >> 63) }
 }
+
+/// Which compiled copy of the tree kernels scores: the build's baseline (any CPU of its
+/// architecture), or the copy compiled for AVX-512, where the CPU has it. Both give the same doubles.
+public enum TreeKernel: String, Sendable, CaseIterable {
+    case baseline, avx512
+
+    /// Whether this CPU can run it.
+    public var isSupported: Bool { self == .baseline || cpuHasAVX512 }
+
+    /// The fastest copy this CPU runs; `PULK_TREE_KERNEL=baseline` in the environment asks for the
+    /// baseline (to compare, or to rule the wide vectors out).
+    public static let best: TreeKernel =
+        ProcessInfo.processInfo.environment["PULK_TREE_KERNEL"] == TreeKernel.baseline.rawValue || !cpuHasAVX512 ? .baseline : .avx512
+}
+
+private let cpuHasAVX512 = pulk_cpu_avx512() != 0

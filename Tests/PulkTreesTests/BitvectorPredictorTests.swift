@@ -83,10 +83,19 @@ struct BitvectorPredictorTests {
         Case(name: "64 leaves", trees: 8, leaves: 64...64, outputs: 1, slots: 1, narrow: false),
         Case(name: "1 to 40 leaves, stumps and single leaves", trees: 25, leaves: 1...40, outputs: 1, slots: 1, narrow: false),
         Case(name: "forest classifier, 3 outputs per leaf", trees: 6, leaves: 20...50, outputs: 3, slots: 3, narrow: false),
+        Case(name: "forest classifier, 3 outputs per leaf, at most 32 leaves", trees: 7, leaves: 2...32, outputs: 3, slots: 3, narrow: true),
     ]
 
-    @Test(arguments: cases)
-    func agreesWithTreeWalksExactly(_ c: Case) throws {
+    /// The compiled copies of the kernels this CPU runs (the AVX-512 one where it has it).
+    static let kernels = TreeKernel.allCases.filter(\.isSupported)
+
+    @Test func theBestKernelIsOneThisCPURuns() {
+        #expect(TreeKernel.best.isSupported)
+        #expect(TreeKernel.baseline.isSupported)
+    }
+
+    @Test(arguments: cases, kernels)
+    func agreesWithTreeWalksExactly(_ c: Case, kernel: TreeKernel) throws {
         var rng = SeededGenerator(seed: 11)
         let features = 5
         let trees = (0..<c.trees).map { _ in Self.tree(leaves: Int.random(in: c.leaves, using: &rng), features: features, outputs: c.outputs, rng: &rng) }
@@ -99,15 +108,17 @@ struct BitvectorPredictorTests {
         for n in [0, 1, 2, 15, 16, 17, 63, 64, 65, 100, 130, 2_500] {
             let x = Self.rows(n, features: features, rng: &rng)
             let expected = Self.walk(trees, treeOutput: treeOutput, x: x, rows: n, features: features, slots: c.slots, base: base)
-            let got = bitvector.predict(columnMajor: Self.columnMajor(x, rows: n, features: features), rows: n, slots: c.slots, base: base, threads: 2)
+            let got = bitvector.predict(columnMajor: Self.columnMajor(x, rows: n, features: features), rows: n, slots: c.slots, base: base,
+                                        threads: 2, kernel: kernel)
             #expect(got.count == expected.count)
             let wrong = zip(got, expected).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
-            #expect(wrong.count == 0, "\(c.name), \(n) rows: \(wrong.count) scores differ, first at \(wrong.first ?? -1)")
+            #expect(wrong.count == 0, "\(c.name), \(kernel), \(n) rows: \(wrong.count) scores differ, first at \(wrong.first ?? -1)")
             #expect(flat.predict(rowMajor: x, rows: n, slots: c.slots, base: base, threads: 2) == expected)
         }
     }
 
-    @Test func aMissingValueFollowsEachNodesDirection() throws {
+    @Test(arguments: kernels)
+    func aMissingValueFollowsEachNodesDirection(kernel: TreeKernel) throws {
         // One feature, two nodes on it: x ≤ 0 (missing left) then x ≤ 1 (missing right).
         var t = Tree(outputs: 1)
         t.splitFeature = [0, 0]; t.threshold = [0, 1]; t.defaultLeft = [true, false]; t.leftCategories = [[], []]
@@ -119,7 +130,10 @@ struct BitvectorPredictorTests {
         let x: [Double] = [.nan, -1, 0, -0.0, 0.5, 1, 1.5, .infinity, -.infinity]
         // t: missing → leaf 0 (10); u: missing → right, then left → leaf 1 (20).
         let expected: [Double] = [30, 20, 20, 20, 40, 40, 60, 60, 20]
-        #expect(e.predict(columnMajor: x, rows: x.count, slots: 1, base: [0], threads: 1) == expected)
+        #expect(e.predict(columnMajor: x, rows: x.count, slots: 1, base: [0], threads: 1, kernel: kernel) == expected)
+        // Sixteen rows and more take the vector lanes.
+        let many = (0..<5).flatMap { _ in x }
+        #expect(e.predict(columnMajor: many, rows: many.count, slots: 1, base: [0], threads: 1, kernel: kernel) == (0..<5).flatMap { _ in expected })
     }
 
     @Test func ensemblesItCannotTakeFallBackToTreeWalks() throws {

@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.20.0"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev) for `.csv.gz` input.
@@ -94,9 +95,11 @@ let package = Package(
         .target(name: "PulkServing", dependencies: [
             "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -105,6 +108,7 @@ let package = Package(
         .target(name: "PulkServer", dependencies: [
             "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -137,7 +141,9 @@ let package = Package(
         .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels"], swiftSettings: strict),
         .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkLearn", "PulkFrame", "PulkModels",
                                                            .product(name: "Hummingbird", package: "hummingbird"),
-                                                           .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: strict),
+                                                           .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                                                           .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                                                           .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]

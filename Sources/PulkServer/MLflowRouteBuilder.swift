@@ -36,8 +36,7 @@ struct MLflowRouteBuilder {
     func raw(_ method: HTTPRequest.Method, _ path: String, _ decode: @escaping RawHandler) {
         let bodyLimit = self.bodyLimit
         on(method, path) { request, _ in
-            var req = request
-            let buffer = try await req.body.collect(upTo: bodyLimit)
+            let buffer = try await request.body.collect(upTo: bodyLimit)
             let query = Self.input(request, body: [:])
             let work = try buffer.readableBytesView.withUnsafeBytes { raw throws(StoreError) in try decode(raw, query) }
             return json(try await work())
@@ -52,8 +51,7 @@ struct MLflowRouteBuilder {
     static func input(_ request: Request, bodyLimit: Int) async throws -> WireInput {
         var body: [String: Any] = [:]
         if request.method != .get {
-            var req = request
-            let buffer = try await req.body.collect(upTo: bodyLimit)
+            let buffer = try await request.body.collect(upTo: bodyLimit)
             if buffer.readableBytes > 0 {
                 let parsed: Any
                 do { parsed = try buffer.readableBytesView.withUnsafeBytes { raw throws(JSON.SyntaxError) in try JSON.parse(raw) } } catch {

@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 public import PulkStore
 public import PulkWorkspace
 import Logging
@@ -67,7 +68,12 @@ public enum TrackingServer {
         NativeAPI(store: store, datasets: datasets).register(router)
         WebUI(store: store, artifacts: artifacts, datasets: datasets).register(router)
         serving?.register(router)
-        return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"))
+        // As Hummingbird names its logger when given none, with LOG_LEVEL honoured.
+        var logger = Logger(label: "pulk")
+        if let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logger.logLevel = level }
+        // Scoring requests to the endpoints are answered in the channel pipeline (ScoringChannelHandler).
+        return Application(router: router, server: serving?.server(logger: logger) ?? .http1(),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"), logger: logger)
     }
 }
 

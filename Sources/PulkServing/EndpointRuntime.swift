@@ -46,20 +46,30 @@ public final class DeploymentRuntime: Sendable {
     /// Scores `frame`, alone or within a micro-batch.
     public func predict(_ frame: Frame) async throws -> Predictions {
         if let batcher { return try await batcher.predict(frame) }
-        metrics.batchRows.record(frame.rowCount)
-        return try served.model.predict(frame)
+        return try predictAlone(.frame(frame))
     }
 
     /// Scores a request's rows: a matrix straight through the model (see `matrix`), a frame as `predict(_:)`.
     public func predict(_ rows: ScoringRows) async throws -> Predictions {
+        if let batcher, case .frame(let frame) = rows { return try await batcher.predict(frame) }
+        return try predictAlone(rows)
+    }
+
+    /// Scores a request's rows on the calling thread, never within a micro-batch.
+    public func predictAlone(_ rows: ScoringRows) throws -> Predictions {
         switch rows {
-        case .frame(let frame): return try await predict(frame)
+        case .frame(let frame):
+            metrics.batchRows.record(frame.rowCount)
+            return try served.model.predict(frame)
         case .matrix(let x, let n):
             guard let matrix else { preconditionFailure("a matrix of rows for a deployment that scores frames") }
             metrics.batchRows.record(n)
             return matrix.predict(columnMajor: x, rows: n)
         }
     }
+
+    /// Whether requests are scored one by one (no micro-batcher gathers them).
+    public var scoresAlone: Bool { batcher == nil }
 }
 
 /// An endpoint as it runs: its deployments with the live traffic split and the mirrors, and its

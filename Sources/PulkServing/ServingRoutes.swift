@@ -54,78 +54,152 @@ public struct ServingRoutes: Sendable {
     static let deploymentHeader = HTTPField.Name("X-Pulk-Deployment")!
     static let versionHeader = HTTPField.Name("X-Pulk-Model-Version")!
 
+    /// A scoring request through the router (`pulk server`'s endpoints, and any request the
+    /// pipeline's `ScoringChannelHandler` leaves to the router).
     func score(_ request: Request, endpoint name: String, mlflow: Bool) async -> Response {
+        let call = ScoringCall(endpoint: name, mlflow: mlflow, contentType: request.headers[.contentType],
+                               requestId: request.headers[Self.requestIdHeader])
+        let admission: Admission
+        switch admit(call) {
+        case .refused(let refusal): return refusal.response
+        case .admitted(let a): admission = a
+        }
+        defer { admission.endpoint.leave() }
+        guard let buffer = try? await request.body.collect(upTo: bodyLimit) else { return tooLarge(admission).response }
+        let (status, bytes, rows) = await Self.answer(buffer, csv: call.csv, deployment: admission.deployment, mlflow: mlflow,
+                                                     origin: admission.origin)
+        return finish(admission, call, buffer, status: status, body: bytes, rows: rows).response
+    }
+
+    /// A scoring request whose whole body is at hand, answered on the calling thread: the pipeline's
+    /// fast path. A deployment that micro-batches scores this request alone (the same answer).
+    func scoreNow(_ call: ScoringCall, body buffer: ByteBuffer, tooLarge bodyTooLarge: Bool) -> ScoringReply {
+        let admission: Admission
+        switch admit(call) {
+        case .refused(let refusal): return refusal
+        case .admitted(let a): admission = a
+        }
+        defer { admission.endpoint.leave() }
+        if bodyTooLarge { return tooLarge(admission) }
+        let (status, bytes, rows) = Self.answerNow(buffer, csv: call.csv, deployment: admission.deployment, mlflow: call.mlflow,
+                                                   origin: admission.origin)
+        return finish(admission, call, buffer, status: status, body: bytes, rows: rows)
+    }
+
+    /// A request let in: its endpoint (entered: the caller leaves it), the deployment that answers,
+    /// the request's random draws and id, and when it started.
+    struct Admission {
+        let endpoint: EndpointRuntime
+        let deployment: DeploymentRuntime
+        let draws: (UInt64, UInt64)
+        let origin: ScoringOutput.Origin
+        let started: UInt64
+    }
+
+    enum Admitted {
+        case admitted(Admission)
+        case refused(ScoringReply)
+    }
+
+    /// Finds the endpoint, takes a place under its concurrency limit and picks the deployment; or the
+    /// refusal (404, 429, 503).
+    func admit(_ call: ScoringCall) -> Admitted {
         let started = DispatchTime.now().uptimeNanoseconds
+        let name = call.endpoint
         guard let endpoint = table[name] else {
-            return Self.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'; `pulk endpoints list` shows them")
+            return .refused(.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'; `pulk endpoints list` shows them"))
         }
         guard endpoint.enter() else {
-            var r = Self.error(429, "TOO_MANY_REQUESTS", "Endpoint '\(name)' has \(endpoint.settings.maxConcurrency) requests in flight, its limit; retry after a second")
-            r.headers[.retryAfter] = "1"
-            return r
+            var r = ScoringReply.error(429, "TOO_MANY_REQUESTS", "Endpoint '\(name)' has \(endpoint.settings.maxConcurrency) requests in flight, its limit; retry after a second")
+            r.retryAfter = "1"
+            return .refused(r)
         }
-        defer { endpoint.leave() }
         let (a, b) = Self.randomWords()
         guard let deployment = endpoint.route(Int(a % 100)) else {
-            var r = Self.error(503, "NOT_READY", "Endpoint '\(name)' has no deployment taking traffic; `pulk deploy \(name) --model MODEL@ALIAS` adds one")
-            r.headers[.retryAfter] = "5"
-            return r
+            endpoint.leave()
+            var r = ScoringReply.error(503, "NOT_READY", "Endpoint '\(name)' has no deployment taking traffic; `pulk deploy \(name) --model MODEL@ALIAS` adds one")
+            r.retryAfter = "5"
+            return .refused(r)
         }
-        let requestId = Self.requestId(request, random: (a, b))
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: bodyLimit) } catch {
-            deployment.metrics.count(status: 413)
-            return Self.error(413, "BAD_REQUEST", "The request body is larger than this endpoint's limit of \(bodyLimit) bytes; send fewer rows per request")
-        }
-        let csv = request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true
-        let mirrors = endpoint.mirrored(Int(a / 100 % 100))
-        let sample = endpoint.settings.logSample > 0 && Double(b >> 11) * 0x1p-53 < endpoint.settings.logSample
-        let keepBody = !mirrors.isEmpty || (sample && log != nil)
-        let body: [UInt8]? = keepBody ? Array(buffer.readableBytesView) : nil
+        let requestId = Self.requestId(given: call.requestId, random: (a, b))
+        return .admitted(Admission(endpoint: endpoint, deployment: deployment, draws: (a, b),
+                                  origin: .init(endpoint: name, deployment: deployment.record.name, model: deployment.served.name,
+                                                version: deployment.served.version, requestId: requestId),
+                                  started: started))
+    }
 
-        let (status, bytes, rows) = await Self.answer(buffer, csv: csv, deployment: deployment, mlflow: mlflow,
-                                                     origin: .init(endpoint: name, deployment: deployment.record.name, model: deployment.served.name,
-                                                                   version: deployment.served.version, requestId: requestId))
-        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+    func tooLarge(_ admission: Admission) -> ScoringReply {
+        admission.deployment.metrics.count(status: 413)
+        return .error(413, "BAD_REQUEST", "The request body is larger than this endpoint's limit of \(bodyLimit) bytes; send fewer rows per request")
+    }
+
+    /// Metrics, the sampled serving log and the mirrored copies of an answered request; its reply.
+    func finish(_ admission: Admission, _ call: ScoringCall, _ buffer: ByteBuffer, status: Int, body bytes: [UInt8], rows: Int) -> ScoringReply {
+        let (endpoint, deployment, (a, b)) = (admission.endpoint, admission.deployment, admission.draws)
+        let requestId = admission.origin.requestId
+        let elapsed = DispatchTime.now().uptimeNanoseconds - admission.started
         deployment.metrics.count(status: status)
         deployment.metrics.latency.recordNanoseconds(Int64(elapsed))
         if rows > 0 { deployment.metrics.rows.increment(by: rows) }
+        let mirrors = endpoint.mirrored(Int(a / 100 % 100))
+        let sample = endpoint.settings.logSample > 0 && Double(b >> 11) * 0x1p-53 < endpoint.settings.logSample
+        let body: [UInt8]? = !mirrors.isEmpty || (sample && log != nil) ? Array(buffer.readableBytesView) : nil
         if sample, let log, let body {
             log.record(entry(endpoint, deployment, requestId, status, elapsed, shadow: false, rows: rows, input: body, output: bytes))
         }
         for mirror in mirrors where endpoint.enterMirror() {
             let copy = body ?? []
             _Concurrency.Task.detached { [self] in
-                await shadow(copy, csv: csv, endpoint: endpoint, mirror: mirror, requestId: requestId)
+                await shadow(copy, csv: call.csv, endpoint: endpoint, mirror: mirror, requestId: requestId)
                 endpoint.leaveMirror()
             }
         }
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers[Self.requestIdHeader] = requestId
-        headers[Self.deploymentHeader] = deployment.record.name
-        headers[Self.versionHeader] = deployment.served.version
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return ScoringReply(status: status, body: bytes, requestId: requestId, deployment: deployment.record.name,
+                            version: deployment.served.version)
     }
 
     /// Scores a body with one deployment: (status, response body, rows scored).
     static func answer(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime, mlflow: Bool, origin: ScoringOutput.Origin) async -> (Int, [UInt8], Int) {
-        let matrix = deployment.matrix != nil
-        let decoded: Result<ScoringRows, ScoringError> = csv
-            ? Result { () throws(ScoringError) in .frame(try deployment.input.frame(csv: Array(buffer.readableBytesView))) }
-            : buffer.readableBytesView.withUnsafeBytes { raw in Result { () throws(ScoringError) in try deployment.input.rows(json: raw, matrix: matrix) } }
         let rows: ScoringRows
-        switch decoded {
+        switch decode(buffer, csv: csv, deployment: deployment) {
         case .success(let r): rows = r
         case .failure(let e): return (400, ScoringOutput.error(e), 0)
         }
         do {
-            let predictions = try await deployment.predict(rows)
-            return (200, mlflow ? ScoringOutput.mlflow(predictions) : ScoringOutput.pulk(predictions, origin: origin), rows.rowCount)
-        } catch let e as LearnError {
-            return (400, ScoringOutput.error(code: "INVALID_INPUT", message: e.description), 0)
+            return encode(try await deployment.predict(rows), rows: rows, mlflow: mlflow, origin: origin)
         } catch {
-            return (500, ScoringOutput.error(code: "INTERNAL_ERROR", message: "scoring failed: \(error)"), 0)
+            return failed(error)
         }
+    }
+
+    /// `answer` on the calling thread, without the deployment's micro-batcher.
+    static func answerNow(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime, mlflow: Bool, origin: ScoringOutput.Origin) -> (Int, [UInt8], Int) {
+        let rows: ScoringRows
+        switch decode(buffer, csv: csv, deployment: deployment) {
+        case .success(let r): rows = r
+        case .failure(let e): return (400, ScoringOutput.error(e), 0)
+        }
+        do {
+            return encode(try deployment.predictAlone(rows), rows: rows, mlflow: mlflow, origin: origin)
+        } catch {
+            return failed(error)
+        }
+    }
+
+    static func decode(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime) -> Result<ScoringRows, ScoringError> {
+        let matrix = deployment.matrix != nil
+        return csv
+            ? Result { () throws(ScoringError) in .frame(try deployment.input.frame(csv: Array(buffer.readableBytesView))) }
+            : buffer.readableBytesView.withUnsafeBytes { raw in Result { () throws(ScoringError) in try deployment.input.rows(json: raw, matrix: matrix) } }
+    }
+
+    static func encode(_ predictions: Predictions, rows: ScoringRows, mlflow: Bool, origin: ScoringOutput.Origin) -> (Int, [UInt8], Int) {
+        (200, mlflow ? ScoringOutput.mlflow(predictions) : ScoringOutput.pulk(predictions, origin: origin), rows.rowCount)
+    }
+
+    static func failed(_ error: any Error) -> (Int, [UInt8], Int) {
+        if let e = error as? LearnError { return (400, ScoringOutput.error(code: "INVALID_INPUT", message: e.description), 0) }
+        return (500, ScoringOutput.error(code: "INTERNAL_ERROR", message: "scoring failed: \(error)"), 0)
     }
 
     /// A mirrored request: scored by the shadow deployment, its answer only logged.
@@ -150,8 +224,8 @@ public struct ServingRoutes: Sendable {
     }
 
     /// The caller's X-Request-ID when it is short and printable, else 32 hex digits of `random`.
-    static func requestId(_ request: Request, random: (UInt64, UInt64)) -> String {
-        if let given = request.headers[requestIdHeader], (1...128).contains(given.utf8.count),
+    static func requestId(given: String?, random: (UInt64, UInt64)) -> String {
+        if let given, (1...128).contains(given.utf8.count),
            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             return given
         }

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import Logging
 import HTTPTypes
 import HummingbirdTesting
 import NIOConcurrencyHelpers
@@ -39,10 +41,20 @@ func deployment(_ name: String, _ model: any Model, version: String, traffic: In
                       served: ServedModel(model: model, name: "penguins", version: version), endpoint: "penguins", settings: settings)
 }
 
-func app(_ table: EndpointTable, log: (any ServingLogSink)? = nil, bodyLimit: Int = 1 << 20) -> some ApplicationProtocol {
+/// The two ways a scoring request is answered: by Hummingbird's router (tested in process), or in
+/// the channel pipeline by `ScoringChannelHandler` (tested over a live socket), as `pulk serve` does.
+enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case router, pipeline
+
+    var setup: TestingSetup { self == .router ? .router : .live }
+    var testDescription: String { rawValue }
+}
+
+func app(_ table: EndpointTable, _ transport: Transport = .router, log: (any ServingLogSink)? = nil, bodyLimit: Int = 1 << 20) -> some ApplicationProtocol {
     let router = Router()
-    ServingRoutes(table: table, log: log, bodyLimit: bodyLimit).register(router, defaultEndpoint: "penguins")
-    return Application(router: router)
+    let routes = ServingRoutes(table: table, log: log, bodyLimit: bodyLimit)
+    routes.register(router, defaultEndpoint: "penguins")
+    return Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")) : .http1())
 }
 
 func object(_ buffer: ByteBuffer) -> [String: Any] {
@@ -51,12 +63,12 @@ func object(_ buffer: ByteBuffer) -> [String: Any] {
 
 @Suite("Serving: endpoints over HTTP")
 struct ServingTests {
-    @Test("Scoring answers predictions, probabilities and who answered; MLflow's /invocations answers labels")
-    func scores() async throws {
+    @Test("Scoring answers predictions, probabilities and who answered; MLflow's /invocations answers labels", arguments: Transport.allCases)
+    func scores(_ transport: Transport) async throws {
         let table = EndpointTable()
         table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
         guard case .classification(let classes, let expected, let probabilities) = try gbdt.predict(try InputSchema(gbdt.schema).frame(json: Array("[\(row)]".utf8))) else { return }
-        try await app(table).test(.router) { client in
+        try await app(table, transport).test(transport.setup) { client in
             try await client.execute(uri: "/endpoints/penguins/score", method: .post, headers: [.contentType: "application/json", HTTPField.Name("X-Request-ID")!: "abc-1"],
                                      body: ByteBuffer(string: "{\"records\": [\(row)]}")) { r in
                 #expect(r.status == .ok)
@@ -93,8 +105,8 @@ struct ServingTests {
 
     /// A model of numbers only (no island, no sex) scores rows of plain numbers without a frame
     /// (`MatrixScoring`); its answers are byte for byte those of the same rows sent as records (the frame path).
-    @Test("Rows of plain numbers skip the frame and answer as records do")
-    func matrixPath() async throws {
+    @Test("Rows of plain numbers skip the frame and answer as records do", arguments: Transport.allCases)
+    func matrixPath(_ transport: Transport) async throws {
         let numeric = penguinsFrame.columns.filter { $0.name != "island" && $0.name != "sex" }
         let model = try Catalog.estimator(named: "gbdt").init(["num_iterations": "10"]).fit(try Frame(columns: numeric), target: "species", seed: 1)
         let plain = deployment("blue", model, version: "1", traffic: 100)
@@ -111,7 +123,7 @@ struct ServingTests {
         // With a missing value (null: the frame path) against the record without the key.
         let withNull = data.replacingOccurrences(of: "[45.2, 14.8,", with: "[45.2, null,")
         let recordsMissing = records.replacingOccurrences(of: "\"bill_depth_mm\": 14.8, ", with: "")
-        try await app(table).test(.router) { client in
+        try await app(table, transport).test(transport.setup) { client in
             var answers: [String: String] = [:]
             for (label, path, body) in [("split", "/invocations", "{\"dataframe_split\": {\"columns\": \(names), \"data\": \(data)}}"),
                                         ("records", "/invocations", "{\"dataframe_records\": \(records)}"),
@@ -131,14 +143,14 @@ struct ServingTests {
         }
     }
 
-    @Test("Refusals are 4xx with a JSON body naming each problem")
-    func refusals() async throws {
+    @Test("Refusals are 4xx with a JSON body naming each problem", arguments: Transport.allCases)
+    func refusals(_ transport: Transport) async throws {
         let table = EndpointTable()
         var settings = EndpointSettings()
         settings.maxRows = 3
         table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100, settings: settings)]))
         table.install(EndpointRuntime(name: "empty", settings: .init(), deployments: []))
-        try await app(table, bodyLimit: 4096).test(.router) { client in
+        try await app(table, transport, bodyLimit: 4096).test(transport.setup) { client in
             func expect(_ uri: String, _ body: String, _ status: HTTPResponse.Status, _ code: String, _ says: String) async throws {
                 try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) { r in
                     #expect(r.status == status, "\(body.prefix(60))")
@@ -161,14 +173,14 @@ struct ServingTests {
         }
     }
 
-    @Test("Over the concurrency limit: 429 with Retry-After")
-    func overload() async throws {
+    @Test("Over the concurrency limit: 429 with Retry-After", arguments: Transport.allCases)
+    func overload(_ transport: Transport) async throws {
         let table = EndpointTable()
         var settings = EndpointSettings()
         settings.maxConcurrency = 1
         let held = NIOLockedValueBox(1)  // one request already in flight
         table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)], inFlight: held))
-        try await app(table).test(.router) { client in
+        try await app(table, transport).test(transport.setup) { client in
             try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in
                 #expect(r.status == .tooManyRequests && r.headers[.retryAfter] == "1")
             }
@@ -178,8 +190,8 @@ struct ServingTests {
         #expect(held.withLockedValue { $0 } == 0)
     }
 
-    @Test("Traffic splits by percentage; mirrors get a copy whose answer is only logged")
-    func trafficAndMirrors() async throws {
+    @Test("Traffic splits by percentage; mirrors get a copy whose answer is only logged", arguments: Transport.allCases)
+    func trafficAndMirrors(_ transport: Transport) async throws {
         let blue = deployment("blue", gbdt, version: "1", traffic: 90)
         let green = deployment("green", logistic, version: "2", traffic: 10)
         let shadow = deployment("shadow", logistic, version: "3", traffic: 0, mirror: 100)
@@ -190,7 +202,7 @@ struct ServingTests {
         let table = EndpointTable()
         table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100), shadow]))
         let log = MemoryLog()
-        try await app(table, log: log).test(.router) { client in
+        try await app(table, transport, log: log).test(transport.setup) { client in
             try await client.execute(uri: "/score", method: .post, headers: [HTTPField.Name("X-Request-ID")!: "mirror-me"], body: ByteBuffer(string: "[\(row)]")) { r in
                 #expect(object(r.body)["deployment"] as? String == "blue")
             }
@@ -201,8 +213,8 @@ struct ServingTests {
         #expect(entry.input == "[\(row)]" && entry.output.contains("\"deployment\":\"shadow\""))
     }
 
-    @Test("Mirrored copies in flight are bounded by the endpoint's concurrency limit; past it a copy is skipped")
-    func mirrorBound() async throws {
+    @Test("Mirrored copies in flight are bounded by the endpoint's concurrency limit; past it a copy is skipped", arguments: Transport.allCases)
+    func mirrorBound(_ transport: Transport) async throws {
         var settings = EndpointSettings()
         settings.maxConcurrency = 2
         let shadow = deployment("shadow", logistic, version: "3", traffic: 0, mirror: 100, settings: settings)
@@ -216,21 +228,21 @@ struct ServingTests {
         // Over HTTP: with the mirrors' slots taken, the live request is answered as ever.
         let table = EndpointTable()
         table.install(runtime)
-        try await app(table).test(.router) { client in
+        try await app(table, transport).test(transport.setup) { client in
             try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in
                 #expect(r.status == .ok && object(r.body)["deployment"] as? String == "blue")
             }
         }
     }
 
-    @Test("A sampled share of requests is logged with input and output")
-    func payloadSample() async throws {
+    @Test("A sampled share of requests is logged with input and output", arguments: Transport.allCases)
+    func payloadSample(_ transport: Transport) async throws {
         var settings = EndpointSettings()
         settings.logSample = 1
         let table = EndpointTable()
         table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
         let log = MemoryLog()
-        try await app(table, log: log).test(.router) { client in
+        try await app(table, transport, log: log).test(transport.setup) { client in
             for _ in 0..<3 { try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { _ in } }
         }
         let entries = log.entries.withLockedValue { $0 }
@@ -256,15 +268,15 @@ struct ServingTests {
     }
 
     /// Swapping the endpoint's runtime back and forth while requests stream never fails one.
-    @Test("A traffic switch under load loses no request")
-    func switchUnderLoad() async throws {
+    @Test("A traffic switch under load loses no request", arguments: Transport.allCases)
+    func switchUnderLoad(_ transport: Transport) async throws {
         let table = EndpointTable()
         let blue = deployment("blue", gbdt, version: "1", traffic: 100)
         let green = deployment("green", logistic, version: "2", traffic: 100)
         table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [blue]))
         let failures = NIOLockedValueBox(0)
         let seen = NIOLockedValueBox(Set<String>())
-        try await app(table).test(.router) { client in
+        try await app(table, transport).test(transport.setup) { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 {
                     group.addTask {

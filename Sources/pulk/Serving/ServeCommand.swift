@@ -78,10 +78,13 @@ struct ServeCommand: AsyncParsableCommand {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.get("/health") { _, _ in TrackingServer.healthResponse() }
         router.get("/metrics") { _, _ in TrackingServer.metricsResponse(registry) }
-        ServingRoutes(table: table, bodyLimit: bodyLimit).register(router, defaultEndpoint: name)
+        let routes = ServingRoutes(table: table, bodyLimit: bodyLimit)
+        routes.register(router, defaultEndpoint: name)
         var logger = Logger(label: "pulk.serve")
         logger.logLevel = level
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "pulk"), logger: logger)
+        // Scoring requests are answered in the channel pipeline (ScoringChannelHandler); the router takes the rest.
+        let app = Application(router: router, server: routes.server(defaultEndpoint: name, logger: logger),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "pulk"), logger: logger)
         print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on http://\(host):\(port)  "
             + "(POST /score, /invocations; GET /health, /ready, /metrics)")
         try await app.runService()

@@ -1,0 +1,166 @@
+public import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+import HTTPTypes
+public import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Answers scoring requests inside the connection's channel pipeline, on its event loop, before
+/// they reach Hummingbird's router: the fast path of `pulk serve` and `pulk server`.
+///
+/// Through the router a request crosses from the channel to Swift concurrency and back (an async
+/// sequence of request parts, a task per request, an async writer for the answer), which costs more
+/// than scoring a row does. Here the request's parts are gathered as they arrive and the whole
+/// body is scored synchronously when its end arrives (`ServingRoutes.scoreNow`: the same checks,
+/// answers, metrics, serving log and mirrors as the router's route). Everything else (other
+/// routes, endpoints that micro-batch, which must wait for their batch) goes on to the router.
+///
+/// While a request handed to the router has not been answered, later requests on the connection
+/// go to the router too, so that pipelined answers keep their order. A request taken here is
+/// finished before a shutdown's quiesce event is passed on (graceful drain).
+final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let routes: ServingRoutes
+    let defaultEndpoint: String?
+    let logger: Logger
+
+    /// The request being taken here, its body so far, whether the body outgrew the limit, and
+    /// whether the client asked to close the connection after the answer.
+    private var call: ScoringCall?
+    private var body = ByteBuffer()
+    private var tooLarge = false
+    private var closeAfter = false
+    /// Requests handed to the router whose answer has not ended.
+    private var routed = 0
+    /// A quiesce event that arrived while a request was being taken here.
+    private var heldQuiesce = false
+    /// The Date header's value, made again when the second changes.
+    private var date = (second: 0, value: "")
+
+    init(routes: ServingRoutes, defaultEndpoint: String?, logger: Logger) {
+        self.routes = routes
+        self.defaultEndpoint = defaultEndpoint
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            guard routed == 0, let taken = routes.fastCall(request, defaultEndpoint: defaultEndpoint) else {
+                routed += 1
+                context.fireChannelRead(data)
+                return
+            }
+            logger.info("Request", metadata: ["hb.request.path": .string(request.path ?? ""), "hb.request.method": .string(request.method.rawValue)])
+            call = taken
+            body = ByteBuffer()
+            tooLarge = false
+            closeAfter = request.headerFields[.connection]?.lowercased().contains("close") == true
+        case .body(var chunk):
+            guard call != nil else { return context.fireChannelRead(data) }
+            if tooLarge { return }
+            if body.readableBytes + chunk.readableBytes > routes.bodyLimit {
+                tooLarge = true
+                body = ByteBuffer()
+            } else if body.readableBytes == 0 {
+                body = chunk
+            } else {
+                body.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let taken = call else { return context.fireChannelRead(data) }
+            call = nil
+            let reply = routes.scoreNow(taken, body: body, tooLarge: tooLarge)
+            body = ByteBuffer()
+            write(reply, context: context)
+            if heldQuiesce {
+                heldQuiesce = false
+                context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            }
+        }
+    }
+
+    /// Writes `reply` as one response (closing the connection afterwards when the client asked).
+    private func write(_ reply: ScoringReply, context: ChannelHandlerContext) {
+        var fields = reply.headerFields
+        fields[.contentLength] = String(reply.body.count)
+        fields[.date] = httpDate()
+        fields[.server] = "pulk"
+        if closeAfter { fields[.connection] = "close" }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: reply.status), headerFields: fields))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: reply.body.count)
+        buffer.writeBytes(reply.body)
+        context.write(wrapOutboundOut(.body(buffer)), promise: nil)
+        guard closeAfter else { return context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        let channel = context.channel
+        written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// Now as an HTTP date (`Thu, 03 Dec 2026 08:47:07 GMT`), as the router's answers carry it.
+    private func httpDate() -> String {
+        var now = time(nil)
+        if Int(now) == date.second { return date.value }
+        var t = tm()
+        gmtime_r(&now, &t)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let value = "\(days[Int(t.tm_wday)]), \(two(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) GMT"
+        date = (Int(now), value)
+        return value
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { routed = max(0, routed - 1) }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, call != nil {
+            heldQuiesce = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+@available(*, unavailable)
+extension ScoringChannelHandler: Sendable {}
+
+extension ServingRoutes {
+    /// The scoring call `request` makes when the pipeline may answer it: a POST to a scoring route
+    /// of an endpoint that exists and scores requests one by one; nil for anything the router answers.
+    func fastCall(_ request: HTTPRequest, defaultEndpoint: String?) -> ScoringCall? {
+        guard request.method == .post, let target = request.path else { return nil }
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let name: Substring, mlflow: Bool
+        if let defaultEndpoint, path == "/invocations" || path == "/score" {
+            name = Substring(defaultEndpoint)
+            mlflow = path == "/invocations"
+        } else {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0].isEmpty, parts[1] == "endpoints", !parts[2].isEmpty,
+                  parts[3] == "score" || parts[3] == "invocations" else { return nil }
+            name = parts[2]
+            mlflow = parts[3] == "invocations"
+        }
+        guard let endpoint = table[String(name)], endpoint.deployments.allSatisfy(\.scoresAlone) else { return nil }
+        return ScoringCall(endpoint: String(name), mlflow: mlflow, contentType: request.headerFields[.contentType],
+                           requestId: request.headerFields[Self.requestIdHeader])
+    }
+
+    /// The server's child-channel setup with the scoring fast path in the pipeline (give it to
+    /// Hummingbird's `Application(server:)`); `defaultEndpoint` as in `register(_:defaultEndpoint:)`.
+    public func server(defaultEndpoint: String? = nil, logger: Logger) -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [ScoringChannelHandler(routes: self, defaultEndpoint: defaultEndpoint, logger: logger)]))
+    }
+}

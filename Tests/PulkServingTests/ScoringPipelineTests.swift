@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import NIOCore
+import Logging
+import PulkStore
+import PulkLearn
+@testable import PulkServing
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Raw HTTP/1.1 over a loopback socket: what a client sends in one write, and everything the
+/// server answers until it closes the connection (or `until` appears in it).
+func exchange(port: Int, _ request: String, until marker: String? = nil) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EBADF) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var timeout = timeval(tv_sec: 20, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    let bytes = Array(request.utf8)
+    var sent = 0
+    while sent < bytes.count {
+        let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { throw POSIXError(.EPIPE) }
+        sent += n
+    }
+    var answer: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        answer += chunk[..<n]
+        if let marker, String(decoding: answer, as: UTF8.self).components(separatedBy: marker).count > 1 { break }
+    }
+    return String(decoding: answer, as: UTF8.self)
+}
+
+/// A request as a client writes it.
+func post(_ path: String, _ body: String, headers: String = "") -> String {
+    "POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(headers)\r\n\(body)"
+}
+
+@Suite("Serving: the scoring fast path in the channel pipeline")
+struct ScoringPipelineTests {
+    func table(batch: Int = 0) -> EndpointTable {
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        table.install(EndpointRuntime(name: "batched", settings: .init(),
+                                      deployments: [deployment("blue", gbdt, version: "1", traffic: 100, batch: 8, wait: 1000)]))
+        return table
+    }
+
+    @Test("Which requests the pipeline answers: POSTs to the scoring routes of endpoints that score one by one")
+    func takes() throws {
+        let routes = ServingRoutes(table: table())
+        func call(_ method: HTTPRequest.Method, _ path: String, _ defaultEndpoint: String? = "penguins") -> String? {
+            routes.fastCall(HTTPRequest(method: method, scheme: nil, authority: nil, path: path), defaultEndpoint: defaultEndpoint)
+                .map { "\($0.endpoint) \($0.mlflow ? "mlflow" : "pulk")" }
+        }
+        #expect(call(.post, "/invocations") == "penguins mlflow")
+        #expect(call(.post, "/score?x=1") == "penguins pulk")
+        #expect(call(.post, "/endpoints/penguins/invocations") == "penguins mlflow")
+        #expect(call(.post, "/endpoints/penguins/score", nil) == "penguins pulk")
+        #expect(call(.post, "/score", nil) == nil, "no default endpoint")
+        #expect(call(.get, "/score") == nil)
+        #expect(call(.post, "/endpoints/nope/score") == nil, "the router answers 404")
+        #expect(call(.post, "/endpoints/batched/score") == nil, "a micro-batch waits for its batch: the router")
+        #expect(call(.post, "/endpoints/penguins/score/x") == nil)
+        #expect(call(.post, "/endpoints//score") == nil)
+        #expect(call(.post, "/ready") == nil)
+    }
+
+    @Test("Pipelined requests are answered in order, a body in many reads is whole, and Connection: close closes")
+    func order() async throws {
+        let router = Router()
+        let routes = ServingRoutes(table: table())
+        routes.register(router, defaultEndpoint: "penguins")
+        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            // A router request, a scoring request, a batched one (the router) and one more: the last is
+            // left to the router too while the batched one waits, so the answers keep their order.
+            let answer = try exchange(port: port, "GET /ready HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + post("/score", "[\(row)]", headers: "X-Request-ID: first\r\n")
+                + post("/endpoints/batched/score", "[\(row)]", headers: "X-Request-ID: batched\r\n")
+                + post("/score", "[\(row)]", headers: "X-Request-ID: last\r\nConnection: close\r\n"))
+            let heads = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(heads.count == 4, "\(answer.prefix(2000))")
+            let ids = heads.map { h in h.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-request-id:") }.map { String($0.dropFirst(14)) } ?? "-" }
+            #expect(ids == ["-", "first", "batched", "last"])
+            #expect(heads.allSatisfy { $0.hasPrefix("200 OK") })
+            // Scoring first, then the router, on one connection.
+            let second = try exchange(port: port, post("/invocations", "{\"dataframe_records\": [\(row)]}")
+                + "GET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            let parts = second.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(parts.count == 2 && parts.first?.contains("\"predictions\"") == true && parts.last?.contains("\"ready\":true") == true)
+            // A body of many reads (400 rows), answered here whole; Connection: close closes after the answer.
+            let big = "[" + Array(repeating: row, count: 400).joined(separator: ",") + "]"
+            let whole = try exchange(port: port, post("/score", big, headers: "Connection: close\r\n"))
+            #expect(whole.hasPrefix("HTTP/1.1 200 OK") && whole.lowercased().contains("connection: close"))
+            #expect(whole.range(of: #"\r\ndate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n"#, options: [.regularExpression, .caseInsensitive]) != nil)
+            let body = try #require(whole.components(separatedBy: "\r\n\r\n").last)
+            #expect((object(ByteBuffer(string: body))["predictions"] as? [String])?.count == 400)
+        }
+    }
+
+    @Test("A body over the limit gets 413 from the pipeline and the connection stays usable")
+    func tooLarge() async throws {
+        let router = Router()
+        let routes = ServingRoutes(table: table(), bodyLimit: 2048)
+        routes.register(router, defaultEndpoint: "penguins")
+        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let big = "[" + Array(repeating: row, count: 40).joined(separator: ",") + "]"
+            let answer = try exchange(port: port, post("/score", big) + post("/score", "[\(row)]", headers: "Connection: close\r\n"))
+            let heads = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(heads.count == 2)
+            #expect(heads.first?.hasPrefix("413") == true && heads.first?.contains("limit of 2048 bytes") == true)
+            #expect(heads.last?.hasPrefix("200") == true)
+        }
+    }
+}

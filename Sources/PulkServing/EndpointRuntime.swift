@@ -81,6 +81,8 @@ public final class EndpointRuntime: Sendable {
     public let deployments: [DeploymentRuntime]
     /// Live deployments with the upper bound (exclusive, out of 100) of their share.
     let live: [(DeploymentRuntime, Int)]
+    /// Whether every deployment scores requests one by one (none micro-batches).
+    let scoresAlone: Bool
     let mirrors: [DeploymentRuntime]
     public let inFlight: NIOLockedValueBox<Int>
     let gauge: Gauge
@@ -99,6 +101,7 @@ public final class EndpointRuntime: Sendable {
             return (d, bound)
         }
         mirrors = deployments.filter { $0.record.mirror > 0 }
+        scoresAlone = deployments.allSatisfy(\.scoresAlone)
         self.inFlight = inFlight ?? NIOLockedValueBox(0)
         gauge = Gauge(label: "pulk_serving_in_flight", dimensions: [("endpoint", name)])
         mirrorsSkipped = Counter(label: "pulk_serving_mirrors_skipped_total", dimensions: [("endpoint", name)])

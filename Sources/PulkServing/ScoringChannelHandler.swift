@@ -141,19 +141,23 @@ extension ServingRoutes {
     /// of an endpoint that exists and scores requests one by one; nil for anything the router answers.
     func fastCall(_ request: HTTPRequest, defaultEndpoint: String?) -> ScoringCall? {
         guard request.method == .post, let target = request.path else { return nil }
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        var path = Substring(target)
+        if let query = path.firstIndex(of: "?") { path = path[..<query] }
         let name: Substring, mlflow: Bool
         if let defaultEndpoint, path == "/invocations" || path == "/score" {
             name = Substring(defaultEndpoint)
             mlflow = path == "/invocations"
         } else {
-            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 4, parts[0].isEmpty, parts[1] == "endpoints", !parts[2].isEmpty,
-                  parts[3] == "score" || parts[3] == "invocations" else { return nil }
-            name = parts[2]
-            mlflow = parts[3] == "invocations"
+            // /endpoints/NAME/score or /endpoints/NAME/invocations
+            guard path.hasPrefix("/endpoints/") else { return nil }
+            let rest = path.dropFirst("/endpoints/".count)
+            guard let slash = rest.firstIndex(of: "/") else { return nil }
+            let route = rest[rest.index(after: slash)...]
+            guard slash > rest.startIndex, route == "score" || route == "invocations" else { return nil }
+            name = rest[..<slash]
+            mlflow = route == "invocations"
         }
-        guard let endpoint = table[String(name)], endpoint.deployments.allSatisfy(\.scoresAlone) else { return nil }
+        guard let endpoint = table[String(name)], endpoint.scoresAlone else { return nil }
         return ScoringCall(endpoint: String(name), mlflow: mlflow, contentType: request.headerFields[.contentType],
                            requestId: request.headerFields[Self.requestIdHeader])
     }

@@ -229,9 +229,16 @@ public struct ServingRoutes: Sendable {
            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             return given
         }
-        let (a, b) = random
-        let hex = String(a, radix: 16), low = String(b, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex + String(repeating: "0", count: 16 - low.count) + low
+        // 32 hex digits written in place (one allocation, where formatting each half took several).
+        return String(unsafeUninitializedCapacity: 32) { out in
+            let digits: StaticString = "0123456789abcdef"
+            for d in 0..<16 {
+                let shift = 60 - 4 * UInt64(d)
+                out[d] = digits.utf8Start[Int(random.0 >> shift & 15)]
+                out[16 + d] = digits.utf8Start[Int(random.1 >> shift & 15)]
+            }
+            return 32
+        }
     }
 
     /// A request's random draws (traffic split, mirrors, payload sample, request id), from one

@@ -81,6 +81,16 @@ struct ScoringPipelineTests {
         #expect(call(.post, "/ready") == nil)
     }
 
+    @Test("A request id is the caller's when short and printable, else 32 hex digits of the request's draws")
+    func requestIds() {
+        #expect(ServingRoutes.requestId(given: nil, random: (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210)) == "0123456789abcdeffedcba9876543210")
+        #expect(ServingRoutes.requestId(given: nil, random: (1, 0xa)) == "0000000000000001000000000000000a")
+        #expect(ServingRoutes.requestId(given: "abc-1", random: (1, 2)) == "abc-1")
+        for bad in ["", "has space", "quote\"", String(repeating: "x", count: 129)] {
+            #expect(ServingRoutes.requestId(given: bad, random: (1, 2)) == "00000000000000010000000000000002", "\(bad.prefix(10))")
+        }
+    }
+
     @Test("Pipelined requests are answered in order, a body in many reads is whole, and Connection: close closes")
     func order() async throws {
         let router = Router()

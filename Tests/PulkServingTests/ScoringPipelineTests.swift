@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
 import Logging
 import PulkStore
 import PulkLearn
@@ -140,5 +142,63 @@ struct ScoringPipelineTests {
             #expect(heads.first?.hasPrefix("413") == true && heads.first?.contains("limit of 2048 bytes") == true)
             #expect(heads.last?.hasPrefix("200") == true)
         }
+    }
+
+    /// The handler alone in an embedded channel: what it passes on to the router (recorded by the
+    /// next handler) and what it answers itself.
+    @Test("Requests go to the router while one is unanswered; a shutdown waits for the request being read")
+    func handlerOrderAndDrain() throws {
+        final class Router: ChannelInboundHandler {
+            typealias InboundIn = HTTPRequestPart
+            var heads: [String] = []
+            var quiesced = 0
+            func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+                if case .head(let h) = unwrapInboundIn(data) { heads.append(h.path ?? "") }
+            }
+            func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+                if event is ChannelShouldQuiesceEvent { quiesced += 1 }
+            }
+        }
+        let router = Router()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: ServingRoutes(table: table()), defaultEndpoint: "penguins",
+                                                                             logger: Logger(label: "test")))
+        try channel.pipeline.syncOperations.addHandler(router)
+        func send(_ path: String, _ body: String?, method: HTTPRequest.Method = .post) throws {
+            try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: method, scheme: nil, authority: nil, path: path)))
+            if let body { try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body))) }
+            try channel.writeInbound(HTTPRequestPart.end(nil))
+        }
+        func answered() throws -> (status: Int, body: String)? {
+            guard case .head(let head)? = try channel.readOutbound(as: HTTPResponsePart.self) else { return nil }
+            guard case .body(let body)? = try channel.readOutbound(as: HTTPResponsePart.self),
+                  case .end? = try channel.readOutbound(as: HTTPResponsePart.self) else { return nil }
+            return (head.status.code, String(buffer: body))
+        }
+        // A router request, then a scoring request: both go to the router, in order.
+        try send("/ready", nil, method: .get)
+        try send("/score", "[\(row)]")
+        #expect(router.heads == ["/ready", "/score"])
+        #expect(try answered() == nil)
+        // The router answers both; the next scoring request is answered here.
+        for _ in 0..<2 { try channel.writeOutbound(HTTPResponsePart.end(nil)) }
+        while try channel.readOutbound(as: HTTPResponsePart.self) != nil {}
+        try send("/score", "[\(row)]")
+        #expect(router.heads.count == 2)
+        let reply = try #require(try answered())
+        #expect(reply.status == 200 && reply.body.contains("\"predictions\""))
+        // A shutdown while a body is being read: the quiesce waits for the answer.
+        try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/invocations")))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "{\"dataframe_records\": [")))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(router.quiesced == 0)
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "\(row)]}")))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        #expect(try answered()?.status == 200)
+        #expect(router.quiesced == 1)
+        // With nothing being read, the quiesce goes straight on.
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(router.quiesced == 2)
+        _ = try channel.finish()
     }
 }

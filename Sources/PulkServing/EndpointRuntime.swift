@@ -44,10 +44,7 @@ public final class DeploymentRuntime: Sendable {
     }
 
     /// Scores `frame`, alone or within a micro-batch.
-    public func predict(_ frame: Frame) async throws -> Predictions {
-        if let batcher { return try await batcher.predict(frame) }
-        return try predictAlone(.frame(frame))
-    }
+    public func predict(_ frame: Frame) async throws -> Predictions { try await predict(.frame(frame)) }
 
     /// Scores a request's rows: a matrix straight through the model (see `matrix`), a frame as `predict(_:)`.
     public func predict(_ rows: ScoringRows) async throws -> Predictions {

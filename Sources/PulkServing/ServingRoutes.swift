@@ -251,7 +251,7 @@ public struct ServingRoutes: Sendable {
 
     func ready(_ name: String) -> Response {
         guard let endpoint = table[name] else {
-            return Self.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'")
+            return ScoringReply.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'").response
         }
         var w = JSONWriter()
         w.raw("{\"endpoint\":")
@@ -289,11 +289,6 @@ public struct ServingRoutes: Sendable {
             w.raw(",\"traffic\":\(d.record.traffic),\"mirror\":\(d.record.mirror)}")
         }
         w.raw("]")
-    }
-
-    static func error(_ status: Int, _ code: String, _ message: String) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: ScoringOutput.error(code: code, message: message))))
     }
 }
 

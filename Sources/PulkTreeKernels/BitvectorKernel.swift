@@ -3,7 +3,7 @@
 /// from one source: inlined into PulkTrees for the build's baseline CPU, and into
 /// PulkTreeKernelsAVX512 for AVX-512, which PulkTrees picks at run time when the CPU has it.
 /// Everything here is `@inlinable` and `@inline(__always)` so that each copy is compiled
-/// whole for its own CPU.
+/// whole for its own CPU, but for `binCounts`, which both copies call in its baseline build.
 
 /// The ensemble's tables as pointers, valid while the ensemble pins its arrays.
 public struct BitvectorTables: @unchecked Sendable {
@@ -200,8 +200,12 @@ public struct BitvectorTables: @unchecked Sendable {
 
     /// How many nodes each of rows `from..<from + count` fails, feature by feature, at
     /// `counts[u * blockRows + r]` (`missingValue` for a missing value); whether any value was missing.
-    @inlinable @inline(__always)
-    func binCounts(x: UnsafePointer<Double>, rows: Int, from r0: Int, count: Int, blockRows: Int,
+    ///
+    /// The one loop of this module compiled once, for the baseline CPU, and called by both copies:
+    /// compiled for AVX-512, LLVM turns the lockstep searches into gathers (`vgatherqpd`), each
+    /// step waiting on the last, which measured slower than these sixteen scalar chains.
+    @inline(never)
+    public func binCounts(x: UnsafePointer<Double>, rows: Int, from r0: Int, count: Int, blockRows: Int,
                    into counts: UnsafeMutablePointer<Int32>) -> Bool {
         var nan = false
         for u in 0..<used {
@@ -212,44 +216,23 @@ public struct BitvectorTables: @unchecked Sendable {
             let dst = counts + u * blockRows
             // Branch-free lower bounds (how many thresholds lie below each value), sixteen rows in
             // lockstep (eight at the end of a block): every search takes the same steps, and sixteen
-            // independent chains of loads keep the core busy where one would wait on each load (in the
-            // AVX-512 copy, two gathers in flight per step instead of one). Sixteen measured 1.3x eight
-            // on 100-row batches in both copies; thirty-two was three times slower (BENCHMARKS.md).
+            // independent chains of loads keep the core busy where one would wait on each load.
+            // Sixteen measured 1.3x eight on 100-row batches; thirty-two was three times slower
+            // (BENCHMARKS.md).
             var r = 0
             while r &+ 16 <= count {
                 let v = UnsafeRawPointer(column + r).loadUnaligned(as: SIMD8<Double>.self)
                 let w = UnsafeRawPointer(column + (r &+ 8)).loadUnaligned(as: SIMD8<Double>.self)
-                var lo = SIMD8<Int>(repeating: 0), hi = SIMD8<Int>(repeating: 0), len = n
-                while len > 1 {
-                    let half = len >> 1
-                    for j in 0..<8 {
-                        lo[j] &+= half & Self.below(t[lo[j] &+ half], v[j])
-                        hi[j] &+= half & Self.below(t[hi[j] &+ half], w[j])
-                    }
-                    len &-= half
-                }
-                for j in 0..<8 {
-                    lo[j] &+= 1 & Self.below(t[lo[j]], v[j])
-                    hi[j] &+= 1 & Self.below(t[hi[j]], w[j])
-                    nan = nan || v[j].isNaN || w[j].isNaN
-                    dst[r &+ j] = v[j].isNaN ? Self.missingValue : table[lo[j]]
-                    dst[r &+ 8 &+ j] = w[j].isNaN ? Self.missingValue : table[hi[j]]
-                }
+                let (lo, hi) = Self.lowerBounds(t, n, v, w)
+                let nanLow = Self.store(lo, of: v, table: table, to: dst + r), nanHigh = Self.store(hi, of: w, table: table, to: dst + (r &+ 8))
+                nan = nan || nanLow || nanHigh
                 r &+= 16
             }
-            while r &+ 8 <= count {
+            if r &+ 8 <= count {
+                // Eight rows left: the same search with its second group a copy of the first.
                 let v = UnsafeRawPointer(column + r).loadUnaligned(as: SIMD8<Double>.self)
-                var lo = SIMD8<Int>(repeating: 0), len = n
-                while len > 1 {
-                    let half = len >> 1
-                    for j in 0..<8 { lo[j] &+= half & Self.below(t[lo[j] &+ half], v[j]) }
-                    len &-= half
-                }
-                for j in 0..<8 {
-                    lo[j] &+= 1 & Self.below(t[lo[j]], v[j])
-                    nan = nan || v[j].isNaN
-                    dst[r &+ j] = v[j].isNaN ? Self.missingValue : table[lo[j]]
-                }
+                let nanLow = Self.store(Self.lowerBounds(t, n, v, v).0, of: v, table: table, to: dst + r)
+                nan = nan || nanLow
                 r &+= 8
             }
             // The block's last rows one at a time (folding them into a padded group of eight measured
@@ -267,6 +250,38 @@ public struct BitvectorTables: @unchecked Sendable {
                 dst[r] = v.isNaN ? Self.missingValue : table[lo]
                 r &+= 1
             }
+        }
+        return nan
+    }
+
+    /// How many of the `n` sorted thresholds at `t` lie below each of sixteen values, as two groups
+    /// of eight branch-free binary searches in lockstep.
+    @inline(__always)
+    static func lowerBounds(_ t: UnsafePointer<Double>, _ n: Int, _ v: SIMD8<Double>, _ w: SIMD8<Double>) -> (SIMD8<Int>, SIMD8<Int>) {
+        var lo = SIMD8<Int>(repeating: 0), hi = SIMD8<Int>(repeating: 0), len = n
+        while len > 1 {
+            let half = len >> 1
+            for j in 0..<8 {
+                lo[j] &+= half & below(t[lo[j] &+ half], v[j])
+                hi[j] &+= half & below(t[hi[j] &+ half], w[j])
+            }
+            len &-= half
+        }
+        for j in 0..<8 {
+            lo[j] &+= 1 & below(t[lo[j]], v[j])
+            hi[j] &+= 1 & below(t[hi[j]], w[j])
+        }
+        return (lo, hi)
+    }
+
+    /// Eight rows' failing counts from their bins (`missingValue` for a missing value) at `dst`;
+    /// whether any value was missing.
+    @inline(__always)
+    static func store(_ bins: SIMD8<Int>, of v: SIMD8<Double>, table: UnsafePointer<Int32>, to dst: UnsafeMutablePointer<Int32>) -> Bool {
+        var nan = false
+        for j in 0..<8 {
+            nan = nan || v[j].isNaN
+            dst[j] = v[j].isNaN ? missingValue : table[bins[j]]
         }
         return nan
     }

@@ -16,7 +16,17 @@ import Glibc
 
 /// Raw HTTP/1.1 over a loopback socket: what a client sends in one write, and everything the
 /// server answers until it closes the connection (or `until` appears in it).
-func exchange(port: Int, _ request: String, until marker: String? = nil) throws -> String {
+///
+/// The blocking socket calls run on a thread of their own: on a two-core machine Swift's
+/// cooperative pool has two threads, and a test blocking one of them while other tests block the
+/// other (an oracle's Python process) would starve the router this test is waiting for.
+func exchange(port: Int, _ request: String, until marker: String? = nil) async throws -> String {
+    try await withCheckedThrowingContinuation { (answer: CheckedContinuation<String, any Error>) in
+        Thread { answer.resume(with: Result { try blockingExchange(port: port, request, until: marker) }) }.start()
+    }
+}
+
+private func blockingExchange(port: Int, _ request: String, until marker: String?) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EBADF) }
     defer { close(fd) }
@@ -24,7 +34,7 @@ func exchange(port: Int, _ request: String, until marker: String? = nil) throws 
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var timeout = timeval(tv_sec: 20, tv_usec: 0)
+    var timeout = timeval(tv_sec: 120, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -103,7 +113,7 @@ struct ScoringPipelineTests {
             let port = try #require(client.port)
             // A router request, a scoring request, a batched one (the router) and one more: the last is
             // left to the router too while the batched one waits, so the answers keep their order.
-            let answer = try exchange(port: port, "GET /ready HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            let answer = try await exchange(port: port, "GET /ready HTTP/1.1\r\nHost: localhost\r\n\r\n"
                 + post("/score", "[\(row)]", headers: "X-Request-ID: first\r\n")
                 + post("/endpoints/batched/score", "[\(row)]", headers: "X-Request-ID: batched\r\n")
                 + post("/score", "[\(row)]", headers: "X-Request-ID: last\r\nConnection: close\r\n"))
@@ -113,13 +123,13 @@ struct ScoringPipelineTests {
             #expect(ids == ["-", "first", "batched", "last"])
             #expect(heads.allSatisfy { $0.hasPrefix("200 OK") })
             // Scoring first, then the router, on one connection.
-            let second = try exchange(port: port, post("/invocations", "{\"dataframe_records\": [\(row)]}")
+            let second = try await exchange(port: port, post("/invocations", "{\"dataframe_records\": [\(row)]}")
                 + "GET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             let parts = second.components(separatedBy: "HTTP/1.1 ").dropFirst()
             #expect(parts.count == 2 && parts.first?.contains("\"predictions\"") == true && parts.last?.contains("\"ready\":true") == true)
             // A body of many reads (400 rows), answered here whole; Connection: close closes after the answer.
             let big = "[" + Array(repeating: row, count: 400).joined(separator: ",") + "]"
-            let whole = try exchange(port: port, post("/score", big, headers: "Connection: close\r\n"))
+            let whole = try await exchange(port: port, post("/score", big, headers: "Connection: close\r\n"))
             #expect(whole.hasPrefix("HTTP/1.1 200 OK") && whole.lowercased().contains("connection: close"))
             #expect(whole.range(of: #"\r\ndate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n"#, options: [.regularExpression, .caseInsensitive]) != nil)
             let body = try #require(whole.components(separatedBy: "\r\n\r\n").last)
@@ -136,7 +146,7 @@ struct ScoringPipelineTests {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let big = "[" + Array(repeating: row, count: 40).joined(separator: ",") + "]"
-            let answer = try exchange(port: port, post("/score", big) + post("/score", "[\(row)]", headers: "Connection: close\r\n"))
+            let answer = try await exchange(port: port, post("/score", big) + post("/score", "[\(row)]", headers: "Connection: close\r\n"))
             let heads = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
             #expect(heads.count == 2)
             #expect(heads.first?.hasPrefix("413") == true && heads.first?.contains("limit of 2048 bytes") == true)

@@ -1,6 +1,7 @@
 public import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
+import NIOHTTP1
 import HTTPTypes
 public import Logging
 #if canImport(Glibc)
@@ -45,10 +46,29 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The Date header's value, made again when the second changes.
     private var date = (second: 0, value: "")
 
+    /// Where answers written here enter the pipeline: the context of `RawResponses`, first in the
+    /// pipeline, ahead of the HTTP encoders (nil until the handler is added).
+    private var outlet: ChannelHandlerContext?
+
     init(routes: ServingRoutes, defaultEndpoint: String?, logger: Logger) {
         self.routes = routes
         self.defaultEndpoint = defaultEndpoint
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let raw = RawResponses()
+        do {
+            try context.pipeline.syncOperations.addHandler(raw, position: .first)
+            outlet = try context.pipeline.syncOperations.context(handler: raw)
+        } catch {
+            // Only when the channel is already being torn down: nothing can be answered on it.
+            context.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        outlet = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -88,22 +108,41 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// Writes `reply` as one response (closing the connection afterwards when the client asked).
+    /// Writes `reply` as one response (closing the connection afterwards when the client asked):
+    /// serialized here into one buffer and written through `outlet`, past the HTTP encoders, which
+    /// would turn the head into NIO's header type and the parts into bytes again, three pipeline
+    /// steps each (7% of the server's time on 100-row requests). Answers keep their order: this
+    /// handler answers only when every request handed to the router has had its answer's end
+    /// written through it, and so through the encoders, already.
     private func write(_ reply: ScoringReply, context: ChannelHandlerContext) {
-        var fields = reply.headerFields
-        fields[.contentLength] = String(reply.body.count)
-        fields[.date] = httpDate()
-        fields[.server] = "pulk"
-        if closeAfter { fields[.connection] = "close" }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: reply.status), headerFields: fields))), promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: reply.body.count)
-        buffer.writeBytes(reply.body)
-        context.write(wrapOutboundOut(.body(buffer)), promise: nil)
-        guard closeAfter else { return context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil) }
+        guard let target = outlet else { return context.close(promise: nil) }
+        var buffer = context.channel.allocator.buffer(capacity: reply.body.count + 320)
+        Self.serialize(reply, date: httpDate(), close: closeAfter, into: &buffer)
+        guard closeAfter else { return target.writeAndFlush(NIOAny(buffer), promise: nil) }
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        target.writeAndFlush(NIOAny(buffer), promise: written)
         let channel = context.channel
         written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// `reply` as HTTP/1.1 bytes: status line, its header fields, Content-Length, Date, Server (and
+    /// Connection: close when `close`), then the body.
+    static func serialize(_ reply: ScoringReply, date: String, close: Bool, into buffer: inout ByteBuffer) {
+        buffer.writeString("HTTP/1.1 \(reply.status) \(HTTPResponseStatus(statusCode: reply.status).reasonPhrase)\r\n")
+        for field in reply.headerFields {
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("Content-Length: ")
+        buffer.writeString(String(reply.body.count))
+        buffer.writeStaticString("\r\nDate: ")
+        buffer.writeString(date)
+        buffer.writeStaticString("\r\nServer: pulk\r\n")
+        if close { buffer.writeStaticString("Connection: close\r\n") }
+        buffer.writeStaticString("\r\n")
+        buffer.writeBytes(reply.body)
     }
 
     /// Now as an HTTP date (`Thu, 03 Dec 2026 08:47:07 GMT`), as the router's answers carry it.
@@ -135,6 +174,16 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
 @available(*, unavailable)
 extension ScoringChannelHandler: Sendable {}
+
+/// The first handler of a connection's pipeline when the scoring fast path is on: it lets
+/// `ScoringChannelHandler` write whole responses as bytes straight to the socket (it passes
+/// everything on as it is).
+final class RawResponses: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = ByteBuffer
+}
+
+@available(*, unavailable)
+extension RawResponses: Sendable {}
 
 extension ServingRoutes {
     /// The scoring call `request` makes when the pipeline may answer it: a POST to a scoring route

@@ -130,11 +130,30 @@ struct ScoringPipelineTests {
             // A body of many reads (400 rows), answered here whole; Connection: close closes after the answer.
             let big = "[" + Array(repeating: row, count: 400).joined(separator: ",") + "]"
             let whole = try await exchange(port: port, post("/score", big, headers: "Connection: close\r\n"))
-            #expect(whole.hasPrefix("HTTP/1.1 200 OK") && whole.lowercased().contains("connection: close"))
+            #expect(whole.hasPrefix("HTTP/1.1 200 OK") && whole.lowercased().contains("connection: close"), "\(whole.prefix(300))")
             #expect(whole.range(of: #"\r\ndate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n"#, options: [.regularExpression, .caseInsensitive]) != nil)
             let body = try #require(whole.components(separatedBy: "\r\n\r\n").last)
             #expect((object(ByteBuffer(string: body))["predictions"] as? [String])?.count == 400)
         }
+    }
+
+    @Test("An answer written by the pipeline is exact HTTP/1.1 bytes: status line with its reason, fields, length, date, server")
+    func serializedAnswer() {
+        func bytes(_ reply: ScoringReply, close: Bool) -> String {
+            var buffer = ByteBuffer()
+            ScoringChannelHandler.serialize(reply, date: "Thu, 03 Dec 2026 08:47:07 GMT", close: close, into: &buffer)
+            return String(buffer: buffer)
+        }
+        let ok = ScoringReply(status: 200, body: Array("{\"predictions\":[1]}".utf8), requestId: "r-1", deployment: "blue", version: "3")
+        #expect(bytes(ok, close: false) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-ID: r-1\r\n"
+            + "X-Pulk-Deployment: blue\r\nX-Pulk-Model-Version: 3\r\nContent-Length: 19\r\nDate: Thu, 03 Dec 2026 08:47:07 GMT\r\n"
+            + "Server: pulk\r\n\r\n{\"predictions\":[1]}")
+        var busy = ScoringReply.error(429, "TOO_MANY_REQUESTS", "busy")
+        busy.retryAfter = "1"
+        let text = bytes(busy, close: true)
+        #expect(text.hasPrefix("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"))
+        #expect(text.contains("\r\nConnection: close\r\n\r\n{\"error_code\":\"TOO_MANY_REQUESTS\""))
+        #expect(bytes(.error(413, "PAYLOAD_TOO_LARGE", "x"), close: false).hasPrefix("HTTP/1.1 413 Payload Too Large\r\n"))
     }
 
     @Test("A body over the limit gets 413 from the pipeline and the connection stays usable")
@@ -179,11 +198,14 @@ struct ScoringPipelineTests {
             if let body { try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body))) }
             try channel.writeInbound(HTTPRequestPart.end(nil))
         }
+        // What the handler answers itself reaches the socket as one buffer of HTTP/1.1 bytes.
         func answered() throws -> (status: Int, body: String)? {
-            guard case .head(let head)? = try channel.readOutbound(as: HTTPResponsePart.self) else { return nil }
-            guard case .body(let body)? = try channel.readOutbound(as: HTTPResponsePart.self),
-                  case .end? = try channel.readOutbound(as: HTTPResponsePart.self) else { return nil }
-            return (head.status.code, String(buffer: body))
+            guard let bytes = try channel.readOutbound(as: ByteBuffer.self) else { return nil }
+            let text = String(buffer: bytes)
+            let parts = text.components(separatedBy: "\r\n\r\n")
+            guard parts.count == 2, text.hasPrefix("HTTP/1.1 "), let status = Int(text.dropFirst(9).prefix(3)),
+                  parts[0].lowercased().contains("\r\ncontent-length: \(parts[1].utf8.count)\r\n") else { return nil }
+            return (status, parts[1])
         }
         // A router request, then a scoring request: both go to the router, in order.
         try send("/ready", nil, method: .get)

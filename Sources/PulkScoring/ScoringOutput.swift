@@ -73,15 +73,17 @@ public enum ScoringOutput {
                 w.number(x)
             }
         case .classification(let classes, let predicted, _):
-            // Each label's JSON once, then copied per row.
+            // Each label's JSON once (with the comma that precedes every label but the first),
+            // then copied per row.
             let labels = classes.map { c -> [UInt8] in
-                var one = JSONWriter()
+                var one = JSONWriter(capacity: c.utf8.count + 3)
+                one.raw(",")
                 one.label(c)
                 return one.bytes
             }
+            w.bytes.reserveCapacity(w.bytes.count + predicted.count * (labels.map(\.count).max() ?? 0))
             for (k, p) in predicted.enumerated() {
-                if k > 0 { w.raw(",") }
-                w.bytes.append(contentsOf: labels[p])
+                labels[p].withUnsafeBufferPointer { w.bytes.append(contentsOf: k == 0 ? UnsafeBufferPointer(rebasing: $0.dropFirst()) : $0) }
             }
         }
         w.raw("]")
@@ -124,7 +126,7 @@ public enum ScoringOutput {
 public struct JSONWriter {
     public var bytes: [UInt8] = []
 
-    public init() { bytes.reserveCapacity(256) }
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     public mutating func raw(_ s: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))

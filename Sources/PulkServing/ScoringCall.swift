@@ -31,13 +31,19 @@ struct ScoringReply: Sendable {
         ScoringReply(status: status, body: ScoringOutput.error(code: code, message: message))
     }
 
-    /// The header fields of the answer (without its length, which each transport sets).
+    /// The header fields of the answer (without its length, which each transport sets), in order.
+    func forEachField(_ body: (HTTPField.Name, String) -> Void) {
+        body(.contentType, "application/json")
+        if let requestId { body(ServingRoutes.requestIdHeader, requestId) }
+        if let deployment { body(ServingRoutes.deploymentHeader, deployment) }
+        if let version { body(ServingRoutes.versionHeader, version) }
+        if let retryAfter { body(.retryAfter, retryAfter) }
+    }
+
+    /// The same as the router's header fields.
     var headerFields: HTTPFields {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let requestId { headers[ServingRoutes.requestIdHeader] = requestId }
-        if let deployment { headers[ServingRoutes.deploymentHeader] = deployment }
-        if let version { headers[ServingRoutes.versionHeader] = version }
-        if let retryAfter { headers[.retryAfter] = retryAfter }
+        var headers = HTTPFields()
+        forEachField { headers[$0] = $1 }
         return headers
     }
 

@@ -129,10 +129,10 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Connection: close when `close`), then the body.
     static func serialize(_ reply: ScoringReply, date: String, close: Bool, into buffer: inout ByteBuffer) {
         buffer.writeString("HTTP/1.1 \(reply.status) \(HTTPResponseStatus(statusCode: reply.status).reasonPhrase)\r\n")
-        for field in reply.headerFields {
-            buffer.writeString(field.name.rawName)
+        reply.forEachField { name, value in
+            buffer.writeString(name.rawName)
             buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
+            buffer.writeString(value)
             buffer.writeStaticString("\r\n")
         }
         buffer.writeStaticString("Content-Length: ")

@@ -60,6 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        // The request log is gathered and written every 100 ms (warnings and errors at once).
+        ServerLogHandler.bootstrap()
         try tracked { () throws(StoreError) in try EndpointRules.checkName(name, what: "endpoint") }
         let reference = try ModelReference(parsing: model)
         let resolved = try await reference.resolve(try await tracking.client(common))

@@ -153,13 +153,10 @@ public enum ValueParser {
             let c = p[j]
             if c &- 48 < 10 || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c | 0x20 == UInt8(ascii: "e") { return .nan }
         }
-        // Whether Clinger's step applies is decided on the integers, before dividing, so the
-        // position moves on without waiting for the quotient (a `divsd` of ~14 cycles).
-        guard digits <= 19, mantissa < (1 << 53), exp10 >= -22, exp10 <= 22 else { return .nan }
-        i = j
-        let m = Double(mantissa)
-        let v = exp10 < 0 ? m / exactPower(-exp10) : m * exactPower(exp10)
-        return Double(bitPattern: v.bitPattern | UInt64(neg ? 1 : 0) << 63)
+        guard digits <= 19 else { return .nan }
+        let v = exactDecimal(mantissa, exp10, negative: neg)
+        if !v.isNaN { i = j }
+        return v
     }
 
     /// Appends the decimal digits at `p[i...]` to `value` (wrapping past 19 digits; callers count

@@ -66,6 +66,50 @@ struct ServerLogTests {
         #expect(lines.last?.hasSuffix(" warning pulk.test: endpoint=penguins [PulkServingTests] slow") == true, "\(lines)")
     }
 
+    /// What swift-log's stream handler writes, line by line.
+    final class Capture: TextOutputStream, @unchecked Sendable {
+        var lines: [String] = []
+        func write(_ string: String) { lines.append(string) }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String { "disk full" }
+    }
+
+    @Test("Its lines are swift-log's stream handler's, byte for byte but the clock", arguments: [
+        (Logger.Level.info, "Request", ["hb.request.path": "/score", "hb.request.method": "POST"] as Logger.Metadata, [:] as Logger.Metadata, false),
+        (.warning, "slow", [:], ["endpoint": "penguins"], false),
+        (.error, "failed", ["b": "2", "a": .array(["x", "y"]), "d": .dictionary(["k": "v"])], ["a": "handler's", "z": "26"], true),
+        (.debug, "quiet", [:], [:], false),
+        (.critical, "with = and spaces", ["key with space": "value with space"], [:], true),
+    ])
+    func sameLines(level: Logger.Level, message: String, metadata: Logger.Metadata, handlerMetadata: Logger.Metadata, withError: Bool) throws {
+        let capture = Capture()
+        var reference = StreamLogHandler(label: "pulk.test", stream: capture, metadataProvider: nil)
+        reference.logLevel = .trace
+        reference.metadata = handlerMetadata
+        var ours = ServerLogHandler(label: "pulk.test", output: ServerLogOutput(fd: -1, interval: nil))
+        ours.metadata = handlerMetadata
+        let event = LogEvent(level: level, message: "\(message)", error: withError ? Failure() : nil, metadata: metadata.isEmpty ? nil : metadata,
+                             source: "PulkServing", file: #fileID, function: #function, line: #line)
+        reference.log(event: event)
+        let now = time(nil)
+        let line = ours.line(event, time: now)
+        let expected = try #require(capture.lines.first)
+        // The clock: the reference read its own; compare what follows it, and the clock on its own below.
+        #expect(line.drop { $0 != " " } == expected.drop { $0 != " " })
+        #expect(line.hasPrefix(ServerLogHandler.timestamp(now) + " "))
+    }
+
+    @Test("Its clock is strftime's %Y-%m-%dT%H:%M:%S%z in local time", arguments: [0, 951_782_400, 1_796_292_547, 4_102_444_799] as [time_t])
+    func timestamps(seconds: time_t) {
+        var t = seconds, local = tm()
+        localtime_r(&t, &local)
+        var buffer = [CChar](repeating: 0, count: 64)
+        strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
+        #expect(ServerLogHandler.timestamp(seconds) == String(cString: buffer))
+    }
+
     @Test("With an interval, gathered lines reach the file without anything else written")
     func interval() async throws {
         let pipe = try Pipe()

@@ -19,7 +19,7 @@ struct LiveServer {
 
     /// Starts the server and waits for /health; if it exits or never answers, throws with its log.
     func start() throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         let server = try cli.start(command + ["--port", String(port), "--workspace", workspace] + options, output: output)
         // A loaded CI machine (the whole suite runs in parallel) can take a while; give up early
@@ -126,7 +126,7 @@ struct ServerTests {
         let path = cli.dir.appendingPathComponent("big.bin").path
         let size = 256 << 20
         var block = [UInt8](repeating: 0, count: 1 << 20)
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         for i in 0..<(size >> 20) {
             for k in stride(from: 0, to: block.count, by: 4096) { block[k] = UInt8(truncatingIfNeeded: i &* 31 &+ k >> 12) }
@@ -188,7 +188,7 @@ struct ServerTests {
         let live = LiveServer(cli: cli)
         let server = try live.start()
         let path = cli.dir.appendingPathComponent("slow.bin").path
-        FileManager.default.createFile(atPath: path, contents: Data((0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
+        _ = FileManager.default.createFile(atPath: path, contents: Data((0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
         let upload = Process()
         upload.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         upload.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--limit-rate", "2M", "-T", path,

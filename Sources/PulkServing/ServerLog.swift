@@ -12,8 +12,8 @@ import NIOConcurrencyHelpers
 /// written together, at most `interval` later or as soon as 64 KiB are waiting.
 ///
 /// swift-log's stream handler writes and flushes every line under the stream's lock: one
-/// `write(2)` per request, and the event loops queueing on one lock. With the request log on,
-/// that cost `pulk serve` 30% of its one-row requests per second (BENCHMARKS.md). Lines at
+/// `write(2)` per request, and the event loops queueing on one lock (5% of `pulk serve`'s one-row
+/// requests per second with the request log on; BENCHMARKS.md). Lines at
 /// `notice` and above are written at once, after the lines gathered before them, so order is kept
 /// and a warning or an error is out before anything that follows it. Gathered lines are written
 /// when the process exits normally; a crash loses at most `interval` of the request log.
@@ -33,10 +33,12 @@ public final class ServerLogOutput: Sendable {
         guard let interval else { return }
         let (seconds, attoseconds) = interval.components
         let microseconds = useconds_t(max(1, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+        // Ends once the output is gone (the shared one never is).
         Thread { [weak self] in
-            while let output = self {
-                output.flush()
+            while true {
                 usleep(microseconds)
+                guard let output = self else { return }
+                output.flush()
             }
         }.start()
     }

@@ -73,17 +73,15 @@ public enum ScoringOutput {
                 w.number(x)
             }
         case .classification(let classes, let predicted, _):
-            // Each label's JSON once (with the comma that precedes every label but the first),
-            // then copied per row.
+            // Each label's JSON once, then copied per row.
             let labels = classes.map { c -> [UInt8] in
-                var one = JSONWriter(capacity: c.utf8.count + 3)
-                one.raw(",")
+                var one = JSONWriter(capacity: c.utf8.count + 2)
                 one.label(c)
                 return one.bytes
             }
-            w.bytes.reserveCapacity(w.bytes.count + predicted.count * (labels.map(\.count).max() ?? 0))
             for (k, p) in predicted.enumerated() {
-                labels[p].withUnsafeBufferPointer { w.bytes.append(contentsOf: k == 0 ? UnsafeBufferPointer(rebasing: $0.dropFirst()) : $0) }
+                if k > 0 { w.raw(",") }
+                w.bytes.append(contentsOf: labels[p])
             }
         }
         w.raw("]")

@@ -150,9 +150,7 @@ public struct ServerLogHandler: LogHandler {
         guard localtime_r(&t, &local) != nil else { return "<unknown>" }
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
         let offset = local.tm_gmtoff / 60, minutes = abs(offset)
-        let year = Int(local.tm_year) + 1900
-        let yearText = year >= 0 && year < 1000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year)
-        return yearText + "-" + two(Int(local.tm_mon) + 1) + "-" + two(Int(local.tm_mday)) + "T" + two(Int(local.tm_hour)) + ":"
+        return String(Int(local.tm_year) + 1900) + "-" + two(Int(local.tm_mon) + 1) + "-" + two(Int(local.tm_mday)) + "T" + two(Int(local.tm_hour)) + ":"
             + two(Int(local.tm_min)) + ":" + two(Int(local.tm_sec)) + (offset < 0 ? "-" : "+") + two(minutes / 60) + two(minutes % 60)
     }
 

@@ -101,7 +101,7 @@ struct ServerLogTests {
         #expect(line.hasPrefix(ServerLogHandler.timestamp(now) + " "))
     }
 
-    @Test("Its clock is strftime's %Y-%m-%dT%H:%M:%S%z in local time", arguments: [0, 951_782_400, 1_796_292_547, 4_102_444_799] as [time_t])
+    @Test("Its clock is strftime's %Y-%m-%dT%H:%M:%S%z in local time", arguments: [0, 951_782_400, 1_796_292_547, 4_102_444_799, -30_610_224_000, -31_000_000_000, -62_135_596_800] as [time_t])
     func timestamps(seconds: time_t) {
         var t = seconds, local = tm()
         localtime_r(&t, &local)

@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees", "PulkTreeKernels", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),

@@ -14,7 +14,8 @@ import CPulkCPU
 ///   then the mask's lowest set bit.
 /// - A node fails for value v when v > threshold. Sort every feature's nodes by threshold: the nodes
 ///   that fail are a prefix of that list, whose length is a table lookup once v's bin is known (the
-///   number of the feature's distinct thresholds below v, found by a branch-free binary search).
+///   number of the feature's distinct thresholds below v, found through the feature's `BinGuide`,
+///   or by a branch-free binary search when its thresholds crowd too closely for one).
 ///   A missing value fails exactly the feature's nodes that send missing values right (their own list).
 ///
 /// So a row costs one AND per failing node (about half of all nodes) and one bit scan per tree,
@@ -46,6 +47,11 @@ struct BitvectorEnsemble: Sendable {
     let starts: [Int32]
     let layout: Layout
     let features: Int
+    /// Per feature, its guide from a value to its bin (`BinGuide`: most features have one, the
+    /// others are searched), the guides' buckets, and the thresholds padded for the guides.
+    let guides: [BinGuide]
+    let guideStarts: [UInt16]
+    let padded: [Double]
 
     struct Layout: Sendable {
         var thresholdStart = 0, entryStart = 0, missingStart = 0, usedFeatures = 0, leafStart = 0, treeOutput = 0
@@ -130,6 +136,23 @@ struct BitvectorEnsemble: Sendable {
         self.starts = starts + [0]
         self.layout = layout
         self.features = features
+        var guides: [BinGuide] = [], guideStarts: [UInt16] = [], padded: [Double] = []
+        for f in 0..<features {
+            let own = thresholds[Int(thresholdStart[f])..<Int(thresholdStart[f + 1])]
+            if var (guide, buckets) = BinGuide.make(own), guideStarts.count + buckets.count < Int(Int32.max) {
+                guide.bucketStart = Int32(guideStarts.count)
+                guide.paddedStart = Int32(padded.count)
+                guides.append(guide)
+                guideStarts += buckets
+                padded += own
+                padded += repeatElement(.infinity, count: BinGuide.width)
+            } else {
+                guides.append(.none)
+            }
+        }
+        self.guides = guides
+        self.guideStarts = guideStarts + [0]
+        self.padded = padded + [.infinity]
     }
 
     /// Raw scores for `rows` rows given column-major (`x[f * rows + i]`), `slots` outputs per row
@@ -162,6 +185,9 @@ struct BitvectorEnsemble: Sendable {
               missingEntries.withUnsafeBufferPointer { mb in
                 leafValues.withUnsafeBufferPointer { lvb in
                   starts.withUnsafeBufferPointer { sb in
+                   guides.withUnsafeBufferPointer { gb in
+                    guideStarts.withUnsafeBufferPointer { gsb in
+                     padded.withUnsafeBufferPointer { pb in
                     let none = UnsafePointer<UInt64>(bitPattern: 8)!, s = sb.baseAddress!
                     return body(BitvectorTables(
                         thresholds: tb.baseAddress ?? UnsafePointer(bitPattern: 8)!, thresholdStart: s + layout.thresholdStart,
@@ -169,7 +195,11 @@ struct BitvectorEnsemble: Sendable {
                         missingStart: s + layout.missingStart, missing: mb.baseAddress ?? none,
                         usedFeatures: s + layout.usedFeatures, used: layout.used, leafStart: s + layout.leafStart,
                         treeOutput: s + layout.treeOutput, trees: layout.trees, leafValues: lvb.baseAddress!,
-                        leafOutputs: leafOutputs, narrow: narrow))
+                        leafOutputs: leafOutputs, narrow: narrow,
+                        guides: gb.baseAddress ?? UnsafePointer(bitPattern: 8)!, guideStarts: gsb.baseAddress!, padded: pb.baseAddress!))
+                     }
+                    }
+                   }
                   }
                 }
               }

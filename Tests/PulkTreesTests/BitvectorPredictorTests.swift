@@ -2,6 +2,7 @@ import Testing
 @testable import PulkTrees
 import PulkFrame
 import PulkLearn
+import PulkTreeKernels
 
 /// The bitvector predictor against plain tree walks, on random ensembles built by hand: every
 /// tree shape and leaf count it takes, values exactly at thresholds, both zeros, infinities and
@@ -154,6 +155,69 @@ struct BitvectorPredictorTests {
             let x = Self.rows(70, features: 3, rng: &rng).map { $0.isInfinite ? 7 : $0 }
             #expect(flat.predict(rowMajor: x, rows: 70, slots: 1, base: [0.5]) == Self.walk(trees, treeOutput: [0], x: x, rows: 70, features: 3, slots: 1, base: [0.5]))
         }
+    }
+
+    /// Sets of sorted thresholds the guide must bin exactly, or decline.
+    static let thresholdSets: [(name: String, thresholds: [Double], guided: Bool)] = [
+        ("one threshold", [0.5], true),
+        ("two, adjacent doubles", [1, 1.0.nextUp], true),
+        ("the grid", grid, true),
+        ("a hundred uniform", (0..<100).map { Double($0) * 0.037 - 1.3 }, true),
+        ("both zeros' neighbours and subnormals", [-Double.leastNormalMagnitude, -Double.leastNonzeroMagnitude, 0, Double.leastNonzeroMagnitude, 1e-300], true),
+        ("a wide range (span overflows)", [-1e308, 0, 1e308], true),
+        ("four in one bucket", [0, 1e-12, 2e-12, 3e-12, 1], true),
+        ("crowded (five in one bucket of any cut)", [0, 1, 2, 3, 4, 1e9], false),
+        ("the largest finite double", [0, .greatestFiniteMagnitude], false),
+    ]
+
+    @Test(arguments: thresholdSets.indices)
+    func aGuidesBinIsHowManyThresholdsLieBelow(_ k: Int) {
+        let (name, thresholds, guided) = Self.thresholdSets[k]
+        let made = BinGuide.make(thresholds[...])
+        #expect((made != nil) == guided, "\(name)")
+        guard let (guide, starts) = made else { return }
+        let padded = thresholds + Array(repeating: .infinity, count: BinGuide.width)
+        var values: [Double] = [0, -0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                                .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        for t in thresholds { values += [t, t.nextUp, t.nextDown] }
+        var rng = SeededGenerator(seed: 21)
+        let low = thresholds.first!, high = thresholds.last!
+        values += (0..<500).map { _ in low + (high - low) * Double.random(in: -0.1...1.1, using: &rng) }.filter(\.isFinite)
+        let wrong = values.filter { v in
+            padded.withUnsafeBufferPointer { p in starts.withUnsafeBufferPointer { s in
+                guide.bin(v, padded: p.baseAddress!, starts: s.baseAddress!) != thresholds.filter { $0 < v }.count
+            } }
+        }
+        #expect(wrong.isEmpty, "\(name): wrong bins for \(wrong.prefix(5))")
+        // Eight at a time, as the kernels bin (a NaN lane's bin is not used).
+        values += [.nan, -.nan]
+        while values.count % 8 != 0 { values.append(thresholds[values.count % thresholds.count]) }
+        let wrongLanes = stride(from: 0, to: values.count, by: 8).flatMap { i -> [Double] in
+            let group = SIMD8<Double>(values[i..<(i + 8)])
+            let bins = padded.withUnsafeBufferPointer { p in starts.withUnsafeBufferPointer { s in
+                guide.bins(group, padded: p.baseAddress!, starts: s.baseAddress!)
+            } }
+            return (0..<8).filter { j in !group[j].isNaN && Int(bins[j]) != thresholds.filter { $0 < group[j] }.count }.map { group[$0] }
+        }
+        #expect(wrongLanes.isEmpty, "\(name): wrong bins eight at a time for \(wrongLanes.prefix(5))")
+    }
+
+    @Test(arguments: kernels)
+    func featuresWithoutAGuideAreSearched(kernel: TreeKernel) throws {
+        // Feature 0's thresholds crowd one bucket however finely cut; feature 1's do not.
+        var rng = SeededGenerator(seed: 17)
+        var trees: [Tree] = []
+        for crowded in [0.0, 1, 2, 3, 4, 1e9] {
+            var t = Self.tree(leaves: 4, features: 2, outputs: 1, rng: &rng)
+            t.splitFeature = [0, 1, 1]
+            t.threshold = [crowded, Double.random(in: -3...3, using: &rng), Double.random(in: -3...3, using: &rng)]
+            trees.append(t)
+        }
+        let e = try #require(BitvectorEnsemble(trees: trees, features: 2, treeOutput: Array(repeating: 0, count: trees.count)))
+        #expect(e.guides[0].bucketStart == -1 && e.guides[1].bucketStart >= 0)
+        let x = Self.rows(100, features: 2, rng: &rng).enumerated().map { $0.offset % 3 == 0 ? Double($0.offset % 7) - 1 : $0.element }
+        let expected = Self.walk(trees, treeOutput: Array(repeating: 0, count: trees.count), x: x, rows: 100, features: 2, slots: 1, base: [0])
+        #expect(e.predict(columnMajor: Self.columnMajor(x, rows: 100, features: 2), rows: 100, slots: 1, base: [0], threads: 1, kernel: kernel) == expected)
     }
 
     @Test func trainedModelsUseItAndAgreeWithSingleRowScoring() throws {

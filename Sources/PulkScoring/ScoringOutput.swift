@@ -73,15 +73,20 @@ public enum ScoringOutput {
                 w.number(x)
             }
         case .classification(let classes, let predicted, _):
-            // Each label's JSON once, then copied per row.
-            let labels = classes.map { c -> [UInt8] in
-                var one = JSONWriter(capacity: c.utf8.count + 2)
-                one.label(c)
-                return one.bytes
+            // Each label's JSON once, back to back (label c ends at ends[c]), then copied per row
+            // from one buffer: an array per label cost a retain and a release per row, ~1% of a
+            // 100-row request's server CPU.
+            var labels = JSONWriter(capacity: 16 * classes.count)
+            var ends: [Int] = []
+            for c in classes {
+                labels.label(c)
+                ends.append(labels.bytes.count)
             }
-            for (k, p) in predicted.enumerated() {
-                if k > 0 { w.raw(",") }
-                w.bytes.append(contentsOf: labels[p])
+            labels.bytes.withUnsafeBufferPointer { all in
+                for (k, p) in predicted.enumerated() {
+                    if k > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                    w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[(p == 0 ? 0 : ends[p - 1])..<ends[p]]))
+                }
             }
         }
         w.raw("]")

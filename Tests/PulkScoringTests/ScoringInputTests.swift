@@ -281,6 +281,10 @@ struct ScoringOutputTests {
     @Test("MLflow's response is predictions only; text labels are strings; NaN is null") func mlflowResponse() {
         let c = Predictions.classification(classes: ["Adelie", "01", "-2.5"], predicted: [0, 1, 2], probabilities: [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
         #expect(String(decoding: ScoringOutput.mlflow(c), as: UTF8.self) == #"{"predictions":["Adelie","01",-2.5]}"#)
+        let shuffled = Predictions.classification(classes: ["Adelie", "01", "-2.5"], predicted: [2, 0, 0, 1, 2], probabilities: [])
+        #expect(String(decoding: ScoringOutput.mlflow(shuffled), as: UTF8.self) == #"{"predictions":[-2.5,"Adelie","Adelie","01",-2.5]}"#)
+        let none = Predictions.classification(classes: ["a", "b"], predicted: [], probabilities: [])
+        #expect(String(decoding: ScoringOutput.mlflow(none), as: UTF8.self) == #"{"predictions":[]}"#)
         let r = Predictions.regression([1.5, .nan, 3, 1e300, -0.1])
         #expect(String(decoding: ScoringOutput.mlflow(r), as: UTF8.self) == #"{"predictions":[1.5,null,3,1e+300,-0.1]}"#)
     }

@@ -5,6 +5,7 @@ import HTTPTypes
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
+import NIOHTTP1
 import Logging
 import PulkStore
 import PulkLearn
@@ -21,12 +22,17 @@ import Glibc
 /// cooperative pool has two threads, and a test blocking one of them while other tests block the
 /// other (an oracle's Python process) would starve the router this test is waiting for.
 func exchange(port: Int, _ request: String, until marker: String? = nil) async throws -> String {
-    try await withCheckedThrowingContinuation { (answer: CheckedContinuation<String, any Error>) in
+    try await closingExchange(port: port, request, until: marker).text
+}
+
+/// `exchange`, and whether the server closed the connection (rather than the read timing out).
+func closingExchange(port: Int, _ request: String, until marker: String? = nil) async throws -> (text: String, closed: Bool) {
+    try await withCheckedThrowingContinuation { (answer: CheckedContinuation<(text: String, closed: Bool), any Error>) in
         Thread { answer.resume(with: Result { try blockingExchange(port: port, request, until: marker) }) }.start()
     }
 }
 
-private func blockingExchange(port: Int, _ request: String, until marker: String?) throws -> String {
+private func blockingExchange(port: Int, _ request: String, until marker: String?) throws -> (text: String, closed: Bool) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EBADF) }
     defer { close(fd) }
@@ -49,13 +55,14 @@ private func blockingExchange(port: Int, _ request: String, until marker: String
     }
     var answer: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
+    var closed = false
     while true {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n <= 0 { break }
+        if n <= 0 { closed = n == 0; break }
         answer += chunk[..<n]
         if let marker, String(decoding: answer, as: UTF8.self).components(separatedBy: marker).count > 1 { break }
     }
-    return String(decoding: answer, as: UTF8.self)
+    return (String(decoding: answer, as: UTF8.self), closed)
 }
 
 /// A request as a client writes it.
@@ -76,21 +83,28 @@ struct ScoringPipelineTests {
     @Test("Which requests the pipeline answers: POSTs to the scoring routes of endpoints that score one by one")
     func takes() throws {
         let routes = ServingRoutes(table: table())
-        func call(_ method: HTTPRequest.Method, _ path: String, _ defaultEndpoint: String? = "penguins") -> String? {
-            routes.fastCall(HTTPRequest(method: method, scheme: nil, authority: nil, path: path), defaultEndpoint: defaultEndpoint)
+        func call(_ method: HTTPMethod, _ path: String, _ defaultEndpoint: String? = "penguins") -> String? {
+            routes.fastCall(HTTPRequestHead(version: .http1_1, method: method, uri: path), defaultEndpoint: defaultEndpoint)
                 .map { "\($0.endpoint) \($0.mlflow ? "mlflow" : "pulk")" }
         }
-        #expect(call(.post, "/invocations") == "penguins mlflow")
-        #expect(call(.post, "/score?x=1") == "penguins pulk")
-        #expect(call(.post, "/endpoints/penguins/invocations") == "penguins mlflow")
-        #expect(call(.post, "/endpoints/penguins/score", nil) == "penguins pulk")
-        #expect(call(.post, "/score", nil) == nil, "no default endpoint")
-        #expect(call(.get, "/score") == nil)
-        #expect(call(.post, "/endpoints/nope/score") == nil, "the router answers 404")
-        #expect(call(.post, "/endpoints/batched/score") == nil, "a micro-batch waits for its batch: the router")
-        #expect(call(.post, "/endpoints/penguins/score/x") == nil)
-        #expect(call(.post, "/endpoints//score") == nil)
-        #expect(call(.post, "/ready") == nil)
+        #expect(call(.POST, "/invocations") == "penguins mlflow")
+        #expect(call(.POST, "/score?x=1") == "penguins pulk")
+        #expect(call(.POST, "/endpoints/penguins/invocations") == "penguins mlflow")
+        #expect(call(.POST, "/endpoints/penguins/score", nil) == "penguins pulk")
+        #expect(call(.POST, "/score", nil) == nil, "no default endpoint")
+        #expect(call(.GET, "/score") == nil)
+        #expect(call(.PUT, "/score") == nil)
+        #expect(call(.POST, "/endpoints/nope/score") == nil, "the router answers 404")
+        #expect(call(.POST, "/endpoints/batched/score") == nil, "a micro-batch waits for its batch: the router")
+        #expect(call(.POST, "/endpoints/penguins/score/x") == nil)
+        #expect(call(.POST, "/endpoints//score") == nil)
+        #expect(call(.POST, "/ready") == nil)
+        // The fields a call keeps, whatever their case; repeated fields joined as HTTPTypes joins them.
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/score",
+                                   headers: ["content-TYPE": "text/csv", "x-request-id": "a", "X-Request-ID": "b"])
+        let taken = try #require(routes.fastCall(head, defaultEndpoint: "penguins"))
+        #expect(taken.contentType == "text/csv" && taken.requestId == "a, b")
+        #expect(routes.fastCall(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/score"), defaultEndpoint: "penguins")?.contentType == nil)
     }
 
     @Test("A request id is the caller's when short and printable, else 32 hex digits of the request's draws")
@@ -129,11 +143,19 @@ struct ScoringPipelineTests {
             #expect(parts.count == 2 && parts.first?.contains("\"predictions\"") == true && parts.last?.contains("\"ready\":true") == true)
             // A body of many reads (400 rows), answered here whole; Connection: close closes after the answer.
             let big = "[" + Array(repeating: row, count: 400).joined(separator: ",") + "]"
-            let whole = try await exchange(port: port, post("/score", big, headers: "Connection: close\r\n"))
+            let (whole, closed) = try await closingExchange(port: port, post("/score", big, headers: "Connection: close\r\n"))
+            #expect(closed)
             #expect(whole.hasPrefix("HTTP/1.1 200 OK") && whole.lowercased().contains("connection: close"), "\(whole.prefix(300))")
             #expect(whole.range(of: #"\r\ndate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n"#, options: [.regularExpression, .caseInsensitive]) != nil)
             let body = try #require(whole.components(separatedBy: "\r\n\r\n").last)
             #expect((object(ByteBuffer(string: body))["predictions"] as? [String])?.count == 400)
+            // HTTP/1.0 keeps the connection only when asked to: without keep-alive the answer closes it.
+            let old = "POST /score HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(row.utf8.count + 2)\r\n\r\n[\(row)]"
+            let (plain, plainClosed) = try await closingExchange(port: port, old)
+            #expect(plainClosed && plain.hasPrefix("HTTP/1.1 200 OK") && plain.lowercased().contains("connection: close"), "\(plain.prefix(300))")
+            let kept = try await exchange(port: port, old.replacingOccurrences(of: "HTTP/1.0\r\n", with: "HTTP/1.0\r\nConnection: keep-alive\r\n")
+                + "GET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            #expect(kept.components(separatedBy: "HTTP/1.").count == 3, "two answers on one connection: \(kept.prefix(600))")
         }
     }
 
@@ -178,11 +200,11 @@ struct ScoringPipelineTests {
     @Test("Requests go to the router while one is unanswered; a shutdown waits for the request being read")
     func handlerOrderAndDrain() throws {
         final class Router: ChannelInboundHandler {
-            typealias InboundIn = HTTPRequestPart
+            typealias InboundIn = HTTPServerRequestPart
             var heads: [String] = []
             var quiesced = 0
             func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-                if case .head(let h) = unwrapInboundIn(data) { heads.append(h.path ?? "") }
+                if case .head(let h) = unwrapInboundIn(data) { heads.append(h.uri) }
             }
             func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
                 if event is ChannelShouldQuiesceEvent { quiesced += 1 }
@@ -193,10 +215,10 @@ struct ScoringPipelineTests {
         try channel.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: ServingRoutes(table: table()), defaultEndpoint: "penguins",
                                                                              logger: Logger(label: "test")))
         try channel.pipeline.syncOperations.addHandler(router)
-        func send(_ path: String, _ body: String?, method: HTTPRequest.Method = .post) throws {
-            try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: method, scheme: nil, authority: nil, path: path)))
-            if let body { try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body))) }
-            try channel.writeInbound(HTTPRequestPart.end(nil))
+        func send(_ path: String, _ body: String?, method: HTTPMethod = .POST) throws {
+            try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: path)))
+            if let body { try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: body))) }
+            try channel.writeInbound(HTTPServerRequestPart.end(nil))
         }
         // What the handler answers itself reaches the socket as one buffer of HTTP/1.1 bytes.
         func answered() throws -> (status: Int, body: String)? {
@@ -208,24 +230,24 @@ struct ScoringPipelineTests {
             return (status, parts[1])
         }
         // A router request, then a scoring request: both go to the router, in order.
-        try send("/ready", nil, method: .get)
+        try send("/ready", nil, method: .GET)
         try send("/score", "[\(row)]")
         #expect(router.heads == ["/ready", "/score"])
         #expect(try answered() == nil)
         // The router answers both; the next scoring request is answered here.
-        for _ in 0..<2 { try channel.writeOutbound(HTTPResponsePart.end(nil)) }
-        while try channel.readOutbound(as: HTTPResponsePart.self) != nil {}
+        for _ in 0..<2 { try channel.writeOutbound(HTTPServerResponsePart.end(nil)) }
+        while try channel.readOutbound(as: HTTPServerResponsePart.self) != nil {}
         try send("/score", "[\(row)]")
         #expect(router.heads.count == 2)
         let reply = try #require(try answered())
         #expect(reply.status == 200 && reply.body.contains("\"predictions\""))
         // A shutdown while a body is being read: the quiesce waits for the answer.
-        try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/invocations")))
-        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "{\"dataframe_records\": [")))
+        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/invocations")))
+        try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "{\"dataframe_records\": [")))
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(router.quiesced == 0)
-        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "\(row)]}")))
-        try channel.writeInbound(HTTPRequestPart.end(nil))
+        try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "\(row)]}")))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
         #expect(try answered()?.status == 200)
         #expect(router.quiesced == 1)
         // With nothing being read, the quiesce goes straight on.

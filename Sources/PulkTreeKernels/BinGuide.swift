@@ -89,8 +89,8 @@ public struct BinGuide: Sendable, Equatable {
     }
 
     /// `bin` of eight values at once (NaN lanes get some bin; the caller answers them apart): the
-    /// same doubles and comparisons lane by lane, so the same bins. Compiled for AVX-512 the loads
-    /// become gathers.
+    /// same doubles and comparisons lane by lane, so the same bins. The arithmetic is vector
+    /// arithmetic; the loads are eight independent ones per step (LLVM inserts them lane by lane).
     @_transparent  // as `BitvectorTables.guidedCounts`
     public func bins(_ value: SIMD8<Double>, padded: UnsafePointer<Double>, starts: UnsafePointer<UInt16>) -> SIMD8<Int64> {
         let v = value.replacing(with: .greatestFiniteMagnitude, where: .!(value .< .greatestFiniteMagnitude))

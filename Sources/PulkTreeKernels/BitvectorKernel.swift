@@ -208,9 +208,9 @@ public struct BitvectorTables: @unchecked Sendable {
     }
 
     /// `binCounts` for the features with a `BinGuide`, eight rows at a time (their bins by
-    /// `BinGuide.bins`; in the AVX-512 copy, gathers): on 100-row batches the predictor took 13% less
-    /// time than with the binary search alone, and 9% less than with the guide one value at a time
-    /// (BENCHMARKS.md). Transparent, because the optimizer called the baseline copy from the
+    /// `BinGuide.bins`; the AVX-512 copy gathers the failing counts): on 100-row batches the
+    /// predictor took 13% less time than with the binary search alone, and 9% less than with the
+    /// guide one value at a time (BENCHMARKS.md). Transparent, because the optimizer called the baseline copy from the
     /// AVX-512 kernel when this was only `@inline(__always)`.
     @_transparent
     public func guidedCounts(x: UnsafePointer<Double>, rows: Int, from r0: Int, count: Int, blockRows: Int,

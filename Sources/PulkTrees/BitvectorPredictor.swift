@@ -139,7 +139,8 @@ struct BitvectorEnsemble: Sendable {
         var guides: [BinGuide] = [], guideStarts: [UInt16] = [], padded: [Double] = []
         for f in 0..<features {
             let own = thresholds[Int(thresholdStart[f])..<Int(thresholdStart[f + 1])]
-            if var (guide, buckets) = BinGuide.make(own), guideStarts.count + buckets.count < Int(Int32.max) {
+            if let (made, buckets) = BinGuide.make(own), guideStarts.count + buckets.count < Int(Int32.max) {
+                var guide = made
                 guide.bucketStart = Int32(guideStarts.count)
                 guide.paddedStart = Int32(padded.count)
                 guides.append(guide)

@@ -1,5 +1,5 @@
 import Foundation
-public import PulkFrame
+import PulkFrame
 public import PulkLearn
 
 /// What every tree fit needs: inputs, target, weights.

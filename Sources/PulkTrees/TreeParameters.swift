@@ -1,4 +1,4 @@
-public import PulkLearn
+import PulkLearn
 
 /// The hyperparameters of the tree models, declared once (LightGBM's names, defaults and aliases).
 

@@ -107,7 +107,7 @@ struct ServerLogTests {
         localtime_r(&t, &local)
         var buffer = [CChar](repeating: 0, count: 64)
         strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
-        #expect(ServerLogHandler.timestamp(seconds) == String(cString: buffer))
+        #expect(ServerLogHandler.timestamp(seconds) == String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     @Test("With an interval, gathered lines reach the file without anything else written")

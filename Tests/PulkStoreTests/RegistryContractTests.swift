@@ -276,13 +276,13 @@ struct MetricChunkTests {
     func extremeStepsAndTimestampsRoundTrip(backend: StoreBackend) async throws {
         let store = try await backend.make()
         let id = try await store.createRun(experimentId: "0", userId: "", startTime: nil, runName: nil, tags: []).info.runId
-        let points = [Metric("x", 1, timestamp: .max, step: .min), Metric("x", -0.0, timestamp: .min, step: .max), Metric("x", 5e-324, timestamp: 0, step: -1),
+        let points = [Metric("x", 1, timestamp: .max, step: .min), Metric("x", -0.0, timestamp: .min, step: .max), Metric("x", .leastNonzeroMagnitude, timestamp: 0, step: -1),
                       Metric("x", .greatestFiniteMagnitude, timestamp: 1_764_000_000_000, step: 0)]
         try await store.logBatch(runId: id, metrics: points, params: [], tags: [])
         let back = try await store.metricHistory(runId: id, key: "x", maxResults: nil, pageToken: nil).items
         #expect(back.map(\.step) == [.min, -1, 0, .max])
         #expect(back.map(\.timestamp) == [.max, 0, 1_764_000_000_000, .min])
-        #expect(back.map(\.value) == [1, 5e-324, .greatestFiniteMagnitude, -0.0])
+        #expect(back.map(\.value) == [1, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -0.0])
     }
 
     /// Histories written by the earlier one-row-per-point table are merged into the chunks.

@@ -48,7 +48,7 @@ public struct ArtifactStore: Sendable {
 
     /// Linux's `sync_file_range` (a GNU extension Swift's Glibc module does not show), found once;
     /// nil elsewhere, where uploads simply sync at the end.
-    nonisolated(unsafe) static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+    static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
     }()
@@ -66,7 +66,7 @@ public struct ArtifactStore: Sendable {
         return names.filter { !$0.hasPrefix(".pulk-upload-") }.sorted().map { name in
             let url = dir.appendingPathComponent(name)
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int).map(Int64.init)
             return Entry(path: name, isDir: isDir.boolValue, size: isDir.boolValue ? nil : size)
         }

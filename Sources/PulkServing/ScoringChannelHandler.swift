@@ -159,8 +159,7 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         var t = tm()
         gmtime_r(&now, &t)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let value = "\(days[Int(t.tm_wday)]), \(two(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) GMT"
+        let value = "\(days[Int(t.tm_wday)]), \(twoDigits(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(twoDigits(t.tm_hour)):\(twoDigits(t.tm_min)):\(twoDigits(t.tm_sec)) GMT"
         date = (Int(now), value)
         return value
     }
@@ -219,7 +218,7 @@ extension ServingRoutes {
             let values = request.headers[name]
             return values.isEmpty ? nil : values.joined(separator: ", ")
         }
-        return ScoringCall(endpoint: String(name), mlflow: mlflow, contentType: field("content-type"),
+        return ScoringCall(endpoint: String(name), mlflow: mlflow, contentType: field(HTTPField.Name.contentType.canonicalName),
                            requestId: field(Self.requestIdHeader.canonicalName))
     }
 

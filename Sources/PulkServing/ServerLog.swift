@@ -148,10 +148,9 @@ public struct ServerLogHandler: LogHandler {
     static func timestamp(_ time: time_t) -> String {
         var t = time, local = tm()
         guard localtime_r(&t, &local) != nil else { return "<unknown>" }
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
         let offset = local.tm_gmtoff / 60, minutes = abs(offset)
-        return String(Int(local.tm_year) + 1900) + "-" + two(Int(local.tm_mon) + 1) + "-" + two(Int(local.tm_mday)) + "T" + two(Int(local.tm_hour)) + ":"
-            + two(Int(local.tm_min)) + ":" + two(Int(local.tm_sec)) + (offset < 0 ? "-" : "+") + two(minutes / 60) + two(minutes % 60)
+        return String(Int(local.tm_year) + 1900) + "-" + twoDigits(Int(local.tm_mon) + 1) + "-" + twoDigits(Int(local.tm_mday)) + "T" + twoDigits(Int(local.tm_hour)) + ":"
+            + twoDigits(Int(local.tm_min)) + ":" + twoDigits(Int(local.tm_sec)) + (offset < 0 ? "-" : "+") + twoDigits(minutes / 60) + twoDigits(minutes % 60)
     }
 
     /// Makes every logger of the process a `ServerLogHandler` on standard error, and writes the
@@ -161,3 +160,6 @@ public struct ServerLogHandler: LogHandler {
         atexit { ServerLogOutput.standardError.flush() }
     }
 }
+
+/// `v` (0 ≤ v < 100) in two digits, as dates in logs and headers are written.
+func twoDigits<I: BinaryInteger>(_ v: I) -> String { v < 10 ? "0\(v)" : "\(v)" }

@@ -260,12 +260,12 @@ public struct BitvectorTables: @unchecked Sendable {
         var nan = false
         for u in 0..<used {
             let f = Int(usedFeatures[u])
+            // Features with a guide are binned by `guidedCounts`.
+            if guides[f].bucketStart >= 0 { continue }
             let t = thresholds + Int(thresholdStart[f]), n = Int(thresholdStart[f + 1] - thresholdStart[f])
             let table = failing + Int(thresholdStart[f]) + f
             let column = x + f * rows + r0
             let dst = counts + u * blockRows
-            // Features with a guide are binned by `guidedCounts`.
-            if guides[f].bucketStart >= 0 { continue }
             // Branch-free lower bounds (how many thresholds lie below each value), sixteen rows in
             // lockstep (eight at the end of a block): every search takes the same steps, and sixteen
             // independent chains of loads keep the core busy where one would wait on each load.

@@ -152,8 +152,8 @@ struct BitvectorEnsemble: Sendable {
             }
         }
         self.guides = guides
-        self.guideStarts = guideStarts + [0]
-        self.padded = padded + [.infinity]
+        self.guideStarts = guideStarts
+        self.padded = padded
     }
 
     /// Raw scores for `rows` rows given column-major (`x[f * rows + i]`), `slots` outputs per row
@@ -197,7 +197,8 @@ struct BitvectorEnsemble: Sendable {
                         usedFeatures: s + layout.usedFeatures, used: layout.used, leafStart: s + layout.leafStart,
                         treeOutput: s + layout.treeOutput, trees: layout.trees, leafValues: lvb.baseAddress!,
                         leafOutputs: leafOutputs, narrow: narrow,
-                        guides: gb.baseAddress ?? UnsafePointer(bitPattern: 8)!, guideStarts: gsb.baseAddress!, padded: pb.baseAddress!))
+                        guides: gb.baseAddress ?? UnsafePointer(bitPattern: 8)!, guideStarts: gsb.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                        padded: pb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
                      }
                     }
                    }

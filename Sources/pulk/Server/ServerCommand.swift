@@ -27,7 +27,7 @@ struct ServerCommand: AsyncParsableCommand {
         guard let mode = SQLiteDatabase.Durability(rawValue: durability) else {
             throw ValidationError("--durability must be normal or full, not '\(durability)'.")
         }
-        // The request log is gathered and written every 100 ms (warnings and errors at once).
+        // The request log is gathered and written every 100 ms (lines at notice and above at once).
         ServerLogHandler.bootstrap()
         let workspace = try common.open()
         let database: any SQLDatabase

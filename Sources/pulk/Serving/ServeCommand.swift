@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        // The request log is gathered and written every 100 ms (warnings and errors at once).
+        // The request log is gathered and written every 100 ms (lines at notice and above at once).
         ServerLogHandler.bootstrap()
         try tracked { () throws(StoreError) in try EndpointRules.checkName(name, what: "endpoint") }
         let reference = try ModelReference(parsing: model)

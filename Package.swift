@@ -71,7 +71,9 @@ let package = Package(
         .target(name: "PulkModels", dependencies: ["PulkLearn", "PulkTrees"], swiftSettings: strict),
         // Scoring: request shapes (Pulk's, MLflow's, CSV) checked against a model's schema into frames; responses;
         // streaming batch scoring. No database or HTTP.
-        .target(name: "PulkScoring", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
+        .target(name: "PulkScoring", dependencies: ["PulkFrame", "PulkLearn", "CPulkJSON"], swiftSettings: strict),
+        // The vector reader of rows of JSON numbers (byte shuffles Swift cannot express), for PulkScoring.
+        .target(name: "CPulkJSON"),
         // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
         .target(name: "PulkWorkspace", dependencies: [
             "PulkFrame",
@@ -140,7 +142,7 @@ let package = Package(
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore"], swiftSettings: strict),
         .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkLearn", "PulkFrame", "PulkWorkspace", "PulkProfile", "PulkModels"], swiftSettings: strict),
-        .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels"], swiftSettings: strict),
+        .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels", "CPulkJSON"], swiftSettings: strict),
         .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkLearn", "PulkFrame", "PulkModels",
                                                            .product(name: "Hummingbird", package: "hummingbird"),
                                                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),

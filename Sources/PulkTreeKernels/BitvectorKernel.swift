@@ -125,11 +125,16 @@ public struct BitvectorTables: @unchecked Sendable {
                     let n = Int(failing.max())
                     let nodes = entries + Int(entryStart[Int(usedFeatures[u])])
                     var e = SIMD16<Int32>(repeating: 0)
-                    for k in 0..<n {
-                        let w = nodes[k]
-                        let t = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w))
-                        masks[t] &= Lanes(repeating: UInt32(truncatingIfNeeded: w >> 32)).replacing(with: ~0, where: e .>= failing)
+                    // The node's tree and mask read as two 32-bit halves: the AVX-512 copy then ANDs the
+                    // mask broadcast straight from memory (no shift, no broadcast instruction).
+                    var half = UnsafeRawPointer(nodes), k = 0
+                    while k < n {
+                        let t = Int(half.load(as: UInt32.self))
+                        let m = half.load(fromByteOffset: 4, as: UInt32.self)
+                        masks[t] &= Lanes(repeating: m).replacing(with: ~0, where: e .>= failing)
                         e &+= 1
+                        half += 8
+                        k &+= 1
                     }
                 }
                 let lanes = min(L, count - g)

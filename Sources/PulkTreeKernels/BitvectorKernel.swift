@@ -36,17 +36,25 @@ public struct BitvectorTables: @unchecked Sendable {
     public let guides: UnsafePointer<BinGuide>
     public let guideStarts: UnsafePointer<UInt16>
     public let padded: UnsafePointer<Double>
+    /// The narrow layout's nodes again, tree by tree (tree `t`'s from `treeNodeStart[t]`), three
+    /// words each: the byte offset of its feature's failing counts in `Scratch.failing` (64 per used
+    /// feature), its place in the feature's sorted nodes (a row fails it when its failing count is
+    /// larger), its mask.
+    public let treeNodes: UnsafePointer<UInt32>
+    public let treeNodeStart: UnsafePointer<Int32>
 
     public init(thresholds: UnsafePointer<Double>, thresholdStart: UnsafePointer<Int32>, failing: UnsafePointer<Int32>,
                 entryStart: UnsafePointer<Int32>, entries: UnsafePointer<UInt64>, missingStart: UnsafePointer<Int32>,
                 missing: UnsafePointer<UInt64>, usedFeatures: UnsafePointer<Int32>, used: Int, leafStart: UnsafePointer<Int32>,
                 treeOutput: UnsafePointer<Int32>, trees: Int, leafValues: UnsafePointer<Double>, leafOutputs: Int, narrow: Bool,
-                guides: UnsafePointer<BinGuide>, guideStarts: UnsafePointer<UInt16>, padded: UnsafePointer<Double>) {
+                guides: UnsafePointer<BinGuide>, guideStarts: UnsafePointer<UInt16>, padded: UnsafePointer<Double>,
+                treeNodes: UnsafePointer<UInt32>, treeNodeStart: UnsafePointer<Int32>) {
         self.thresholds = thresholds; self.thresholdStart = thresholdStart; self.failing = failing
         self.entryStart = entryStart; self.entries = entries; self.missingStart = missingStart; self.missing = missing
         self.usedFeatures = usedFeatures; self.used = used; self.leafStart = leafStart; self.treeOutput = treeOutput
         self.trees = trees; self.leafValues = leafValues; self.leafOutputs = leafOutputs; self.narrow = narrow
         self.guides = guides; self.guideStarts = guideStarts; self.padded = padded
+        self.treeNodes = treeNodes; self.treeNodeStart = treeNodeStart
     }
 
     /// Working memory for `scoreBlocks`: a block's failing counts (`blockRows` per used feature) and
@@ -54,10 +62,13 @@ public struct BitvectorTables: @unchecked Sendable {
     public struct Scratch {
         public let counts: UnsafeMutablePointer<Int32>
         public let masks: UnsafeMutableRawPointer
+        /// A lane group's failing counts, one `SIMD16<Int32>` per used feature (missing values: 0).
+        public let failing: UnsafeMutableRawPointer
 
-        @inlinable public init(counts: UnsafeMutablePointer<Int32>, masks: UnsafeMutableRawPointer) {
+        @inlinable public init(counts: UnsafeMutablePointer<Int32>, masks: UnsafeMutableRawPointer, failing: UnsafeMutableRawPointer) {
             self.counts = counts
             self.masks = masks
+            self.failing = failing
         }
     }
 
@@ -65,7 +76,10 @@ public struct BitvectorTables: @unchecked Sendable {
     @inlinable public func withScratch<R>(blockRows: Int, _ body: (Scratch) -> R) -> R {
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockRows * max(used, 1)) { counts in
             withUnsafeTemporaryAllocation(byteCount: max(trees, 1) * MemoryLayout<Lanes>.stride, alignment: MemoryLayout<Lanes>.alignment) { masks in
-                body(Scratch(counts: counts.baseAddress!, masks: masks.baseAddress!))
+                withUnsafeTemporaryAllocation(byteCount: max(used, 1) * MemoryLayout<SIMD16<Int32>>.stride,
+                                              alignment: MemoryLayout<SIMD16<Int32>>.alignment) { failing in
+                    body(Scratch(counts: counts.baseAddress!, masks: masks.baseAddress!, failing: failing.baseAddress!))
+                }
             }
         }
     }
@@ -82,10 +96,10 @@ public struct BitvectorTables: @unchecked Sendable {
     /// into `out` (`slots` per row, already holding the base scores).
     ///
     /// Trees of at most 32 leaves go `Lanes.scalarCount` rows at a time (after V-QuickScorer,
-    /// Lucchese et al., SIGIR 2016): every tree's masks for those rows are one vector, and a feature's
-    /// sorted nodes are walked once for all of them, up to the longest failing prefix among them; a
-    /// node ANDs its mask into the lanes of the rows it fails and leaves the others alone. One load of
-    /// a node and one store serve every row. Wider trees, and the last few rows of a block, go row by row.
+    /// Lucchese et al., SIGIR 2016): every tree's masks for those rows are one vector, built tree by
+    /// tree in a register; a node ANDs its mask into the lanes of the rows it fails (its place among
+    /// its feature's sorted nodes below their failing counts) and leaves the others alone. Wider
+    /// trees, and the last few rows of a block, go row by row.
     ///
     /// The caller lends the scratch (`Scratch.withScratch`), so that nothing here is generic: a
     /// generic helper's specialization is one symbol shared by every module that emits it, and the
@@ -116,26 +130,28 @@ public struct BitvectorTables: @unchecked Sendable {
                     break
                 }
                 let masks = raw.bindMemory(to: Lanes.self, capacity: trees)
-                masks.initialize(repeating: Lanes(repeating: ~0), count: trees)
+                // The lanes' failing counts per feature, a missing value's (-1) as 0: it fails
+                // nothing here, its own list follows. (Sign arithmetic: a select on `c .< 0`
+                // compiles to a lane-by-lane loop.)
+                let failing = scratch.failing
                 for u in 0..<used {
                     let c = UnsafeRawPointer(counts + u * B + g).loadUnaligned(as: SIMD16<Int32>.self)
-                    // A missing value's lane (-1) fails nothing here; its own list follows. (Sign
-                    // arithmetic: a select on `c .< 0` compiles to a lane-by-lane loop.)
-                    let failing = c & ~(c &>> 31)
-                    let n = Int(failing.max())
-                    let nodes = entries + Int(entryStart[Int(usedFeatures[u])])
-                    var e = SIMD16<Int32>(repeating: 0)
-                    // The node's tree and mask read as two 32-bit halves: the AVX-512 copy then ANDs the
-                    // mask broadcast straight from memory (no shift, no broadcast instruction).
-                    var half = UnsafeRawPointer(nodes), k = 0
-                    while k < n {
-                        let t = Int(half.load(as: UInt32.self))
-                        let m = half.load(fromByteOffset: 4, as: UInt32.self)
-                        masks[t] &= Lanes(repeating: m).replacing(with: ~0, where: e .>= failing)
-                        e &+= 1
-                        half += 8
-                        k &+= 1
+                    failing.storeBytes(of: c & ~(c &>> 31), toByteOffset: u &* 64, as: SIMD16<Int32>.self)
+                }
+                // Tree by tree, the mask stays in a register: a node ANDs its mask into the lanes
+                // that fail it (its place in its feature's sorted nodes below their count). Every
+                // node is visited, but nothing is stored per node.
+                for t in 0..<trees {
+                    var acc = Lanes(repeating: ~0)
+                    var q = UnsafeRawPointer(treeNodes + 3 &* Int(treeNodeStart[t]))
+                    let end = UnsafeRawPointer(treeNodes + 3 &* Int(treeNodeStart[t &+ 1]))
+                    while q < end {
+                        let f = UnsafeRawPointer(failing).load(fromByteOffset: Int(q.load(as: UInt32.self)), as: SIMD16<Int32>.self)
+                        let place = SIMD16<Int32>(repeating: q.load(fromByteOffset: 4, as: Int32.self))
+                        acc &= Lanes(repeating: q.load(fromByteOffset: 8, as: UInt32.self)).replacing(with: ~0, where: f .<= place)
+                        q += 12
                     }
+                    masks[t] = acc
                 }
                 let lanes = min(L, count - g)
                 if anyMissing {

@@ -52,6 +52,9 @@ struct BitvectorEnsemble: Sendable {
     let guides: [BinGuide]
     let guideStarts: [UInt16]
     let padded: [Double]
+    /// The narrow layout's nodes tree by tree (`BitvectorTables.treeNodes`), and where each tree's start.
+    let treeNodes: [UInt32]
+    let treeNodeStart: [Int32]
 
     struct Layout: Sendable {
         var thresholdStart = 0, entryStart = 0, missingStart = 0, usedFeatures = 0, leafStart = 0, treeOutput = 0
@@ -106,6 +109,10 @@ struct BitvectorEnsemble: Sendable {
         var failing: [Int32] = [], entryStart: [Int32] = [0], entries: [UInt64] = []
         var missingStart: [Int32] = [0], missingEntries: [UInt64] = []
         let stride = narrow ? 1 : 2
+        // Narrow: each tree's nodes as (its feature's failing counts' byte offset, its place in the
+        // feature's sorted nodes, its mask).
+        var perTree = [[UInt32]](repeating: [], count: narrow ? trees.count : 0)
+        let usedIndex = Dictionary(uniqueKeysWithValues: used.enumerated().map { (Int($1), $0) })
         for f in 0..<features {
             let sorted = nodes[f].enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
             var e = 0
@@ -115,11 +122,16 @@ struct BitvectorEnsemble: Sendable {
                 failing.append(Int32(e))
             }
             for n in sorted { entries += pack(n.tree, n.mask) }
+            if narrow, let u = usedIndex[f] {
+                for (place, n) in sorted.enumerated() { perTree[Int(n.tree)] += [UInt32(u * 64), UInt32(place), UInt32(truncatingIfNeeded: n.mask)] }
+            }
             entryStart.append(Int32(entries.count / stride))
             for n in missingNodes[f] { missingEntries += pack(n.tree, n.mask) }
             missingStart.append(Int32(missingEntries.count / stride))
         }
-        guard entries.count < Int(Int32.max) else { return nil }
+        guard entries.count < Int(Int32.max), used.count * 64 < Int(UInt32.max) else { return nil }
+        treeNodes = perTree.flatMap { $0 }
+        treeNodeStart = perTree.reduce(into: [0]) { $0.append($0.last! + Int32($1.count / 3)) }
         self.thresholds = thresholds
         self.failing = failing
         self.entries = entries
@@ -189,6 +201,8 @@ struct BitvectorEnsemble: Sendable {
                    guides.withUnsafeBufferPointer { gb in
                     guideStarts.withUnsafeBufferPointer { gsb in
                      padded.withUnsafeBufferPointer { pb in
+                      treeNodes.withUnsafeBufferPointer { tnb in
+                       treeNodeStart.withUnsafeBufferPointer { tsb in
                     let none = UnsafePointer<UInt64>(bitPattern: 8)!, s = sb.baseAddress!
                     return body(BitvectorTables(
                         thresholds: tb.baseAddress ?? UnsafePointer(bitPattern: 8)!, thresholdStart: s + layout.thresholdStart,
@@ -198,7 +212,10 @@ struct BitvectorEnsemble: Sendable {
                         treeOutput: s + layout.treeOutput, trees: layout.trees, leafValues: lvb.baseAddress!,
                         leafOutputs: leafOutputs, narrow: narrow,
                         guides: gb.baseAddress ?? UnsafePointer(bitPattern: 8)!, guideStarts: gsb.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                        padded: pb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+                        padded: pb.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                        treeNodes: tnb.baseAddress ?? UnsafePointer(bitPattern: 8)!, treeNodeStart: tsb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+                       }
+                      }
                      }
                     }
                    }

@@ -21,8 +21,8 @@ import CPulkCPU
 /// So a row costs one AND per failing node (about half of all nodes) and one bit scan per tree,
 /// with no unpredictable branch. Rows run in blocks of `blockRows` (bins feature by feature, eight
 /// rows' searches in lockstep; then the masks), and blocks run on all cores. Trees of at most 32
-/// leaves (the usual boosted model) take the masks sixteen rows at a time in SIMD lanes; wider
-/// trees row by row. The loops are PulkTreeKernels' `BitvectorTables.scoreBlocks`, in the copy
+/// leaves (the usual boosted model) take the masks sixteen rows at a time in SIMD lanes, tree by
+/// tree (`treeNodes`: one masked AND per node for all sixteen rows); wider trees row by row. The loops are PulkTreeKernels' `BitvectorTables.scoreBlocks`, in the copy
 /// compiled for this CPU (`TreeKernel`).
 struct BitvectorEnsemble: Sendable {
     /// Every feature's sorted distinct thresholds back to back (feature `f`'s from its

@@ -148,7 +148,7 @@ struct PulkBench {
             times.append(t)
             guard case .classification(_, _, let proba) = try model.predict(test) else { continue }
             let labels = try TargetValues.extract(test, target: target, task: .classification).classes
-            loss = ClassificationMetrics.logLoss(labels, probabilities: proba)
+            loss = ClassificationMetrics.logLoss(labels, probabilities: Array(proba))
         }
         emit(["benchmark": "logistic", "fit_median_s": median(times), "fit_seconds": times, "test_log_loss": loss])
     }

@@ -50,7 +50,7 @@ public enum Batches {
         switch p {
         case .regression(let v): return .regression(Array(v[range]))
         case .classification(let classes, let predicted, let probabilities):
-            return .classification(classes: classes, predicted: Array(predicted[range]), probabilities: Array(probabilities[range]))
+            return .classification(classes: classes, predicted: Array(predicted[range]), probabilities: probabilities.rows(range))
         }
     }
 }

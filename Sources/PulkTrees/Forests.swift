@@ -173,7 +173,7 @@ public struct ForestModel: MatrixScoring, ProvidesFeatureImportance, ProvidesCon
         let k = outputs
         let scale = 1 / Double(max(trees.count, 1))
         if target.task == .regression { return .regression(sum.map { $0 * scale }) }
-        return .classification(classes: target.classes!, probabilities: (0..<n).map { i in (0..<k).map { sum[i * k + $0] * scale } })
+        return .classification(classes: target.classes!, probabilities: ClassProbabilities(values: sum.map { $0 * scale }, width: k, rows: n))
     }
 
     public var featureImportance: [FeatureImportance] { importance(trees, schema) }

@@ -171,18 +171,24 @@ public struct BoostedTreesModel: MatrixScoring, ProvidesFeatureImportance, Provi
         switch objective {
         case .binary:
             if target.classes?.count == 1 { return .classification(classes: target.classes!, predicted: [Int](repeating: 0, count: n),
-                                                                   probabilities: [[Double]](repeating: [1], count: n)) }
-            return .classification(classes: target.classes!, probabilities: raw.map { s in let p = 1 / (1 + exp(-s)); return [1 - p, p] })
+                                                                   probabilities: ClassProbabilities(values: [Double](repeating: 1, count: n), width: 1, rows: n)) }
+            var values = [Double](repeating: 0, count: 2 * n)
+            for (i, s) in raw.enumerated() {
+                let p = 1 / (1 + exp(-s))
+                values[2 * i] = 1 - p
+                values[2 * i + 1] = p
+            }
+            return .classification(classes: target.classes!, probabilities: ClassProbabilities(values: values, width: 2, rows: n))
         case .multiclass:
             let k = outputs
-            let probabilities = (0..<n).map { i -> [Double] in
-                let row = raw[(i * k)..<((i + 1) * k)]
-                let m = row.max()!
-                let e = row.map { exp($0 - m) }
-                let s = e.reduce(0, +)
-                return e.map { $0 / s }
+            var values = [Double](repeating: 0, count: k * n)
+            for i in 0..<n {
+                let m = raw[(i * k)..<((i + 1) * k)].max()!
+                var s = 0.0
+                for c in 0..<k { let e = exp(raw[i * k + c] - m); values[i * k + c] = e; s += e }
+                for c in 0..<k { values[i * k + c] /= s }
             }
-            return .classification(classes: target.classes!, probabilities: probabilities)
+            return .classification(classes: target.classes!, probabilities: ClassProbabilities(values: values, width: k, rows: n))
         case .poisson: return .regression(raw.map { exp($0) })
         default: return .regression(raw)
         }

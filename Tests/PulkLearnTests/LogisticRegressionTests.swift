@@ -61,7 +61,7 @@ struct LogisticParityTests {
         let theirs = o["proba"] as! [[Double]]
         let worst = zip(mine, theirs).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 1
         #expect(worst <= 1e-5, "\(target): largest probability difference \(worst)")
-        let loss = ClassificationMetrics.logLoss(t.classes, probabilities: mine)
+        let loss = ClassificationMetrics.logLoss(t.classes, probabilities: Array(mine))
         #expect(abs(loss - (o["log_loss"] as! Double)) <= 1e-6, "\(target): log loss \(loss) vs \(o["log_loss"]!)")
     }
 

@@ -59,7 +59,7 @@ struct PriorModel: Model {
         guard let seed else {
             let best = Predictions.mostProbable(priors)
             return .classification(classes: classes, predicted: .init(repeating: best, count: frame.rowCount),
-                                   probabilities: .init(repeating: priors, count: frame.rowCount))
+                                   probabilities: ClassProbabilities([[Double]](repeating: priors, count: frame.rowCount)))
         }
         var rng = SeededGenerator(seed: seed)
         var predicted: [Int] = []
@@ -73,7 +73,7 @@ struct PriorModel: Model {
             row[pick] = 1
             probabilities.append(row)
         }
-        return .classification(classes: classes, predicted: predicted, probabilities: probabilities)
+        return .classification(classes: classes, predicted: predicted, probabilities: ClassProbabilities(probabilities))
     }
 
     var state: ModelState {

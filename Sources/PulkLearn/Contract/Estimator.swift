@@ -4,11 +4,16 @@ public import PulkFrame
 public enum Predictions: Sendable, Equatable {
     case regression([Double])
     /// Predicted class indices into `classes`, and one probability row per input row.
-    case classification(classes: [String], predicted: [Int], probabilities: [[Double]])
+    case classification(classes: [String], predicted: [Int], probabilities: ClassProbabilities)
 
     /// Classification predictions that pick, per row, the most probable class (ties: the first).
+    public static func classification(classes: [String], probabilities: ClassProbabilities) -> Predictions {
+        .classification(classes: classes, predicted: probabilities.mostProbable(), probabilities: probabilities)
+    }
+
+    /// The same from rows given as arrays.
     public static func classification(classes: [String], probabilities: [[Double]]) -> Predictions {
-        .classification(classes: classes, predicted: probabilities.map(mostProbable), probabilities: probabilities)
+        classification(classes: classes, probabilities: ClassProbabilities(probabilities))
     }
 
     /// Index of the largest probability (ties: the first, as scikit-learn's argmax).

@@ -112,7 +112,7 @@ struct BitvectorEnsemble: Sendable {
         // Narrow: each tree's nodes as (its feature's failing counts' byte offset, its place in the
         // feature's sorted nodes, its mask).
         var perTree = [[UInt32]](repeating: [], count: narrow ? trees.count : 0)
-        let usedIndex = Dictionary(uniqueKeysWithValues: used.enumerated().map { (Int($1), $0) })
+        var u = 0  // f's place among the used features (those with a threshold), as in `used`
         for f in 0..<features {
             let sorted = nodes[f].enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
             var e = 0
@@ -122,9 +122,10 @@ struct BitvectorEnsemble: Sendable {
                 failing.append(Int32(e))
             }
             for n in sorted { entries += pack(n.tree, n.mask) }
-            if narrow, let u = usedIndex[f] {
+            if narrow {
                 for (place, n) in sorted.enumerated() { perTree[Int(n.tree)] += [UInt32(u * 64), UInt32(place), UInt32(truncatingIfNeeded: n.mask)] }
             }
+            if !perFeature[f].isEmpty { u += 1 }
             entryStart.append(Int32(entries.count / stride))
             for n in missingNodes[f] { missingEntries += pack(n.tree, n.mask) }
             missingStart.append(Int32(missingEntries.count / stride))

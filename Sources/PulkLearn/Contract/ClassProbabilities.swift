@@ -38,15 +38,9 @@ public struct ClassProbabilities: Sendable, RandomAccessCollection, ExpressibleB
         ClassProbabilities(values: Array(values[(range.lowerBound * width)..<(range.upperBound * width)]), width: width, rows: range.count)
     }
 
-    /// The most probable class of each row (ties: the first, as scikit-learn's argmax).
+    /// The most probable class of each row (`Predictions.mostProbable`).
     public func mostProbable() -> [Int] {
-        values.withUnsafeBufferPointer { v in
-            (0..<count).map { i in
-                var best = 0
-                for c in 1..<Swift.max(width, 1) where v[i * width + c] > v[i * width + best] { best = c }
-                return best
-            }
-        }
+        (0..<count).map { Predictions.mostProbable(values[($0 * width)..<(($0 + 1) * width)]) }
     }
 
     public var description: String { Array(self).description }

@@ -17,8 +17,11 @@ public enum Predictions: Sendable, Equatable {
     }
 
     /// Index of the largest probability (ties: the first, as scikit-learn's argmax).
-    public static func mostProbable(_ row: [Double]) -> Int {
-        row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
+    public static func mostProbable(_ row: [Double]) -> Int { mostProbable(row[...]) }
+
+    /// The same for a row inside a larger buffer (`ClassProbabilities`); the index is the row's own.
+    static func mostProbable(_ row: ArraySlice<Double>) -> Int {
+        row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! - row.startIndex
     }
 
     /// Predicted labels as text (classes) or numbers as text.

@@ -28,6 +28,7 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidUTF8(SourceLocation)
     case duplicateColumnName(file: String, name: String, positions: [Int])
     case fieldTooLarge(SourceLocation, bytes: Int, limit: Int)
+    case tooManyColumns(String, count: Int, limit: Int)
     case badValue(SourceLocation, value: String, expected: DataType, hint: String)
     case unknownColumn(String, available: [String])
     case invalidArgument(String)
@@ -61,6 +62,9 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
         case .fieldTooLarge(let loc, let bytes, let limit):
             return "\(loc): a field of \(bytes) bytes is larger than the \(limit)-byte limit. "
                 + "This usually means a missing closing quote or wrong line endings; raise the limit with --max-line-size if the line is real."
+        case .tooManyColumns(let f, let count, let limit):
+            return "\(f): the first row has \(count) fields, more than the \(limit)-column limit. "
+                + "Check the delimiter and line endings, or raise the limit with --max-columns if the table is really that wide."
         case .badValue(let loc, let value, let expected, let hint):
             let shown = value.count > 40 ? String(value.prefix(40)) + "…" : value
             return "\(loc): '\(shown)' is not a valid \(expected.rawValue). \(hint)"

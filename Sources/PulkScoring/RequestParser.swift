@@ -22,6 +22,8 @@ struct RequestParser {
     /// Whether `numericRows` reads runs of numbers with the vector reader (`pulk_json_number_run`);
     /// on CPUs that have it unless a test asks for the plain loop.
     var vectorNumbers = RequestParser.cpuReadsVectors
+    /// How many arrays and objects `skipValue` is inside (bounded by `maxNesting`).
+    var depth = 0
 
     /// Whether this CPU has what `pulk_json_number_run` needs (SSE4.1 on x86-64).
     static let cpuReadsVectors = pulk_json_fast() != 0
@@ -445,8 +447,19 @@ struct RequestParser {
         i += n
     }
 
+    /// How deep arrays and objects may nest inside a cell (the skip below recurses once per level).
+    static let maxNesting = 64
+
     mutating func skipValue() throws(ScoringError) {
         skipSpace()
+        let container = peek == UInt8(ascii: "[") || peek == UInt8(ascii: "{")
+        if container {
+            guard depth < Self.maxNesting else {
+                throw .body("The request body nests arrays and objects more than \(Self.maxNesting) levels deep at byte \(i); send rows of plain values")
+            }
+        }
+        depth += 1
+        defer { depth -= 1 }
         switch peek {
         case UInt8(ascii: "["): try array { (p) throws(ScoringError) in try p.skipValue() }
         case UInt8(ascii: "{"): try objectRaw { (p, _, _, _) throws(ScoringError) in try p.skipValue() }

@@ -90,6 +90,19 @@ enum JSON {
                 for k in digits..<i { v = v &* 10 &+ Int64(bytes[k] &- 0x30) }
                 return .int(bytes[start] == UInt8(ascii: "-") ? -v : v)
             }
+            if integral && i - digits == 19 {
+                // 19 digits: an integer when it fits Int64 (Int64.max and min included), else a double.
+                let negative = bytes[start] == UInt8(ascii: "-")
+                var v: Int64 = 0, overflow = false
+                for k in digits..<i {
+                    let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                    let d = Int64(bytes[k] &- 0x30)
+                    let (a, o2) = negative ? m.subtractingReportingOverflow(d) : m.addingReportingOverflow(d)
+                    v = a
+                    if o1 || o2 { overflow = true; break }
+                }
+                if !overflow { return .int(v) }
+            }
             // strtod on a NUL-terminated copy of the number's bytes, on the stack.
             let n = i - start
             let parsed: Double? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buffer in
@@ -106,18 +119,27 @@ enum JSON {
         mutating func string() throws(SyntaxError) -> String {
             i += 1  // opening quote
             let start = i
-            // Fast path: no escapes.
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            // Fast path: no escapes. Control characters must be escaped (RFC 8259), text must be
+            // UTF-8, and NUL is refused even escaped: stored names are C strings in places, where a
+            // NUL would silently cut "a\u0000b" to "a".
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
             guard i < bytes.count else { throw fail("unterminated string") }
             if bytes[i] == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) else {
+                    throw fail("a string that is not valid UTF-8")
+                }
                 i += 1
                 return s
             }
             var out = Array(bytes[start..<i])
             while i < bytes.count {
                 let c = bytes[i]
-                if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+                if c == UInt8(ascii: "\"") {
+                    i += 1
+                    guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string that is not valid UTF-8") }
+                    return s
+                }
+                if c < 0x20 { throw fail("a control character inside a string (escape it)") }
                 if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
                 i += 1
                 guard i < bytes.count else { break }
@@ -140,6 +162,7 @@ enum JSON {
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let u = Unicode.Scalar(scalar) else { throw fail("invalid \\u escape") }
+                    guard scalar != 0 else { throw fail("a NUL character (\\u0000) inside a string") }
                     out.append(contentsOf: Array(String(Character(u)).utf8))
                 default: throw fail("invalid escape")
                 }

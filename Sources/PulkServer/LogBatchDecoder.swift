@@ -48,8 +48,8 @@ struct LogBatchBody {
         try p.rawObject { p, field throws(JSON.SyntaxError) in
             if JSON.same(field, "key") { key = try p.scalar().text }
             else if JSON.same(field, "value") { value = try p.scalar() }
-            else if JSON.same(field, "timestamp") { timestamp = try p.scalar().int ?? 0 }
-            else if JSON.same(field, "step") { step = try p.scalar().int ?? 0 }
+            else if JSON.same(field, "timestamp") { timestamp = try p.integer(p.scalar(), "timestamp") }
+            else if JSON.same(field, "step") { step = try p.integer(p.scalar(), "step") }
             else if JSON.same(field, "model_id") { modelId = try p.scalar().text }
             else if JSON.same(field, "dataset_name") { datasetName = try p.scalar().text }
             else if JSON.same(field, "dataset_digest") { datasetDigest = try p.scalar().text }
@@ -108,6 +108,22 @@ extension JSON {
 }
 
 extension JSON.Parser {
+    /// An int64 field (a JSON integer, or its decimal text as proto3 JSON allows); absent or null is
+    /// 0. A fraction, a number out of Int64's range, or other text is refused, never stored as 0.
+    func integer(_ value: JSON.Scalar, _ name: String) throws(JSON.SyntaxError) -> Int64 {
+        switch value {
+        case .null: return 0
+        case .int(let i): return i
+        case .double(let d):
+            guard let i = Int64(exactly: d) else { throw reject("Invalid value \(d) for parameter '\(name)' supplied: it must be an integer within int64's range") }
+            return i
+        case .string(let s):
+            guard let i = Int64(s) else { throw reject("Invalid value '\(s.prefix(40))' for parameter '\(name)' supplied: it must be an integer within int64's range") }
+            return i
+        case .bool: throw reject("Invalid value for parameter '\(name)' supplied: it must be an integer, not a boolean")
+        }
+    }
+
     /// A protocol error found while decoding (offset -1: reported as INVALID_PARAMETER_VALUE, not as bad JSON).
     func reject(_ message: String) -> JSON.SyntaxError { JSON.SyntaxError(offset: -1, why: message) }
 

@@ -120,6 +120,11 @@ struct ArtifactRoutes: Sendable {
         let artifacts = self.artifacts
         let base = "/api/2.0/mlflow-artifacts/artifacts"
         router.put("\(base)/**") { request, context in
+            // The router drops empty path segments, so `…/artifacts//etc/passwd` would arrive as
+            // `etc/passwd`: an absolute path is refused from the raw path, as MLflow does.
+            if request.uri.path.hasPrefix(base + "//") {
+                throw StoreError(.invalidParameterValue, "Invalid artifact path: absolute paths are not allowed; give a path relative to the artifact root")
+            }
             let k = key(context)
             _ = try await artifacts.write(k, chunks: request.body)
             return json([:])

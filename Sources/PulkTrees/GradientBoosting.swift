@@ -226,6 +226,11 @@ public struct BoostedTreesModel: MatrixScoring, ProvidesFeatureImportance, Provi
         let k = h.target.classes?.count ?? 0
         let name = h.parameters.string("objective")
         let objective = Objective.aliases[name] ?? (h.task == .regression ? .regression : (k > 2 ? .multiclass : .binary))
+        // The objective decides how raw scores become predictions: one score per class for
+        // multiclass, one otherwise, and classes exactly for the classification objectives.
+        guard objective.task == h.task, outputs == (objective == .multiclass && k > 2 ? k : 1) else {
+            throw .corruptModelFile(file, reason: "\(outputs) outputs do not fit the \(objective.rawValue) objective with \(k) classes")
+        }
         let metric = metricAliases[h.parameters.string("metric")] ?? h.parameters.string("metric")
         return BoostedTreesModel(parameters: h.parameters, schema: h.schema, target: h.target,
                                  objective: objective == .multiclass && k == 2 ? .binary : objective, trees: trees, initScores: initScores,

@@ -39,7 +39,7 @@ public struct Tree: Sendable, Equatable {
 
     @inlinable func goesLeft(node n: Int, _ v: Double) -> Bool {
         if !leftCategories[n].isEmpty || threshold[n].isNaN {
-            return !v.isNaN && v >= 0 && leftCategories[n].contains(Int(v))
+            return v >= 0 && v < 0x1p52 && leftCategories[n].contains(Int(v))
         }
         return v.isNaN ? defaultLeft[n] : v <= threshold[n]
     }

@@ -95,10 +95,10 @@ public enum TreeModels {
     public static let estimators: [any Estimator.Type] = [
         GradientBoostingEstimator.self, RandomForestEstimator.self, ExtraTreesEstimator.self, DecisionTreeEstimator.self,
     ]
-    public static let decoders: [String: ModelFile.Decoder] = [
-        GradientBoostingEstimator.name: BoostedTreesModel.restore,
-        RandomForestEstimator.name: ForestModel.restore,
-        ExtraTreesEstimator.name: ForestModel.restore,
-        DecisionTreeEstimator.name: ForestModel.restore,
-    ]
+    public static let decoders: [String: ModelFile.Decoder] = Dictionary(uniqueKeysWithValues: [
+        ModelFile.decoder(for: GradientBoostingEstimator.self, BoostedTreesModel.restore),
+        ModelFile.decoder(for: RandomForestEstimator.self, ForestModel.restore),
+        ModelFile.decoder(for: ExtraTreesEstimator.self, ForestModel.restore),
+        ModelFile.decoder(for: DecisionTreeEstimator.self, ForestModel.restore),
+    ])
 }

@@ -23,6 +23,10 @@ struct CSVErrorTests {
         Case(name: "empty file", bytes: [], message: ["t.csv", "empty"]),
         Case(name: "only blank lines", bytes: Array("\n\n\r\n".utf8), message: ["empty"]),
         Case(name: "header only", bytes: Array("a,b,c\n".utf8), message: ["header but no data rows"]),
+        // One line of 4 million fields: refused from a count of the first row, before any field is copied.
+        Case(name: "millions of columns", bytes: Array(String(repeating: "1,", count: 4_000_000).utf8), message: ["4000001 fields", "100000-column limit", "--max-columns"]),
+        Case(name: "columns over a given limit", bytes: Array("a,b,c\n1,2,3\n".utf8), message: ["3 fields", "2-column limit"],
+             options: CSVOptions(maxColumns: 2)),
         Case(name: "ragged row", bytes: Array("a,b\n1,2\n3,4,5\n".utf8),
              message: ["t.csv:3", "expected 2 fields", "found 3", "--skip-bad-rows"]),
         Case(name: "short row", bytes: Array("a,b\n1,2\n3\n".utf8), message: ["t.csv:3", "found 1"]),

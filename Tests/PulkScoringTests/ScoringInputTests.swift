@@ -297,3 +297,24 @@ struct ScoringOutputTests {
         #expect(problems.count == 2 && problems[0]["row"] as? Int == 2 && problems[0]["column"] as? String == "a" && problems[1]["column"] == nil)
     }
 }
+
+/// Hostile bodies (the security probe's): a value nested far deeper than any row needs is a clear
+/// refusal, not a stack overflow.
+@Suite("Scoring requests: hostile bodies")
+struct HostileScoringBodyTests {
+    @Test("Deep nesting is refused with the limit named", arguments: [65, 1_000, 200_000])
+    func deepNesting(depth: Int) throws {
+        let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        for body in [#"{"records": [{"island": \#(nested)}]}"#, #"{"columns": ["island"], "data": [[\#(nested)]]}"#,
+                     #"{"records": [{"island": "Biscoe"}], "params": \#(nested)}"#] {
+            let e = refusal(body)
+            #expect(e?.problems.contains { $0.message.contains("more than 64 levels") } == true, "\(String(describing: e))")
+        }
+    }
+
+    @Test("Nesting within the limit is still read as a nested cell") func shallowNesting() throws {
+        let nested = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        let e = refusal(#"{"records": [{"island": \#(nested)}]}"#)
+        #expect(e?.problems.contains { $0.message.contains("levels") } != true)
+    }
+}

@@ -12,6 +12,8 @@ struct JSONTests {
         ("{}", "{}"), ("[]", "[]"), ("  {\"b\": 1, \"a\": [true, false, null]}  ", "{\"a\":[true,false,null],\"b\":1}"),
         ("-12", "-12"), ("0", "0"), ("1.5e3", "1500.0"), ("-0.25", "-0.25"), ("123456789012345678", "123456789012345678"),
         ("1234567890123456789012", "1.2345678901234568e+21"),
+        ("9223372036854775807", "9223372036854775807"), ("-9223372036854775808", "-9223372036854775808"),
+        ("9223372036854775808", "9.223372036854776e+18"), ("1000000000000000000", "1000000000000000000"),
         ("\"a\\\"b\\\\c\\/d\\n\\t\"", "\"a\\\"b\\\\c/d\\n\\t\""), ("\"\\u00e9\\ud83d\\ude00\"", "\"é😀\""), ("\"\\u0001\"", "\"\\u0001\""),
         ("{\"k\": {\"nested\": [1, {\"x\": \"y\"}]}}", "{\"k\":{\"nested\":[1,{\"x\":\"y\"}]}}"),
     ])
@@ -20,9 +22,17 @@ struct JSONTests {
     }
 
     @Test(arguments: ["", "{", "[1,", "{\"a\" 1}", "{\"a\": 1,}", "[1 2]", "\"open", "tru", "nul", "-", "1.2.3", "{} {}", "\"\\x\"",
-                      "\"\\ud83d\"", "{1: 2}", String(repeating: "[", count: 600)])
+                      "\"\\ud83d\"", "{1: 2}", String(repeating: "[", count: 600),
+                      // NUL, even escaped, and raw control characters inside strings (the probe's name collisions).
+                      "\"a\\u0000b\"", "{\"name\": \"a\\u0000c\"}", "\"tab\there\"", "\"line\nbreak\""])
     func refusesMalformed(text: String) {
         #expect(throws: JSON.SyntaxError.self) { _ = try Self.parse(text) }
+    }
+
+    /// Text that is not UTF-8 is refused, not stored with replacement characters.
+    @Test(arguments: [[0x22, 0xFF, 0x22], [0x22, 0x61, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0x5C, 0x6E, 0xFE, 0x22]] as [[UInt8]])
+    func refusesInvalidUTF8(bytes: [UInt8]) {
+        #expect(throws: JSON.SyntaxError.self) { _ = try JSON.parse(bytes) }
     }
 
     @Test func numbersKeepTheirKind() throws {
@@ -72,6 +82,9 @@ struct LogBatchDecoderTests {
         #expect(b.metrics[1].value.isNaN && b.metrics[2].value == -.infinity && b.metrics[2].modelId == "m-1")
         #expect(b.params == [Param("lr", "0.1")] && b.tags == [Tag("t", "v")])
         #expect(try Self.decode("{\"run_uuid\": \"legacy\", \"metrics\": null}").runId == "legacy")
+        // int64's extremes survive as they are.
+        let extremes = try Self.decode("{\"metrics\": [{\"key\": \"a\", \"value\": 1, \"timestamp\": 9223372036854775807, \"step\": -9223372036854775808}]}")
+        #expect(extremes.metrics[0].timestamp == .max && extremes.metrics[0].step == .min)
     }
 
     @Test(arguments: [
@@ -82,6 +95,13 @@ struct LogBatchDecoderTests {
         ("{\"run_id\": \"r\", \"metrics\": {\"key\": \"a\"}}", .badRequest, "expected a list"),
         ("{\"run_id\": \"r\",", .badRequest, "not valid JSON"),
         ("[1]", .badRequest, "expected an object"),
+        // Steps and timestamps are integers in int64's range: never silently 0.
+        ("{\"run_id\": \"r\", \"metrics\": [{\"key\": \"a\", \"value\": 1, \"step\": 1.5}]}", .invalidParameterValue, "'step'"),
+        ("{\"run_id\": \"r\", \"metrics\": [{\"key\": \"a\", \"value\": 1, \"step\": \"two\"}]}", .invalidParameterValue, "'step'"),
+        ("{\"run_id\": \"r\", \"metrics\": [{\"key\": \"a\", \"value\": 1, \"timestamp\": 1e30}]}", .invalidParameterValue, "'timestamp'"),
+        ("{\"run_id\": \"r\", \"metrics\": [{\"key\": \"a\", \"value\": 1, \"timestamp\": 9223372036854775808}]}", .invalidParameterValue, "'timestamp'"),
+        ("{\"run_id\": \"r\", \"metrics\": [{\"key\": \"a\", \"value\": 1, \"step\": true}]}", .invalidParameterValue, "'step'"),
+        ("{\"run_id\": \"r\", \"params\": [{\"key\": \"a\\u0000b\", \"value\": \"x\"}]}", .badRequest, "NUL"),
     ])
     func explainsBadBodies(text: String, code: StoreError.Code, says: String) {
         do {

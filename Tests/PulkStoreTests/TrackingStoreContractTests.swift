@@ -215,6 +215,93 @@ struct TrackingStoreContractTests {
         }
     }
 
+    /// Inputs the store refuses instead of storing (the security probe's): names and texts past
+    /// MLflow's limits, artifact locations that could point a download anywhere, too many inputs.
+    @Test(arguments: backends)
+    func oversizedAndUnsafeInputsAreRefused(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let mb = String(repeating: "x", count: 1 << 20)
+        let exp = try await store.createExperiment(name: "ok", artifactLocation: nil, tags: [])
+        let run = try await store.createRun(experimentId: exp, userId: "ana", startTime: nil, runName: "r", tags: []).info.runId
+        _ = try await store.createRegisteredModel(name: "m", description: "", tags: [], user: "")
+        let version = try await store.createModelVersion(name: "m", source: "runs:/\(run)/model", runId: run, modelId: nil,
+                                                         description: "", tags: [], runLink: "", user: "")
+        let dataset = DatasetRef(name: String(repeating: "d", count: 501), digest: "abc", sourceType: "local", source: "{}", schema: "", profile: "")
+        let refusals: [(String, () async throws(StoreError) -> Void)] = [
+            ("experiment name", { () async throws(StoreError) in _ = try await store.createExperiment(name: mb, artifactLocation: nil, tags: []) }),
+            ("rename", { () async throws(StoreError) in try await store.renameExperiment(id: exp, to: String(repeating: "n", count: 257)) }),
+            ("experiment tag", { () async throws(StoreError) in try await store.setExperimentTag(id: exp, Tag("k", String(repeating: "v", count: 5001))) }),
+            ("run name", { () async throws(StoreError) in _ = try await store.createRun(experimentId: exp, userId: "", startTime: nil, runName: mb, tags: []) }),
+            ("user id", { () async throws(StoreError) in _ = try await store.createRun(experimentId: exp, userId: mb, startTime: nil, runName: nil, tags: []) }),
+            ("run rename", { () async throws(StoreError) in _ = try await store.updateRun(id: run, status: nil, endTime: nil, runName: mb) }),
+            ("model description", { () async throws(StoreError) in _ = try await store.updateRegisteredModel(name: "m", description: mb) }),
+            ("model tag", { () async throws(StoreError) in try await store.setRegisteredModelTag(name: "m", Tag("k", String(repeating: "v", count: 100_001))) }),
+            ("version description", { () async throws(StoreError) in _ = try await store.updateModelVersion(name: "m", version: String(version.version), description: mb) }),
+            ("dataset name", { () async throws(StoreError) in try await store.logInputs(runId: run, datasets: [DatasetInput(dataset: dataset, tags: [])], models: []) }),
+            ("file artifact location", { () async throws(StoreError) in _ = try await store.createExperiment(name: "f", artifactLocation: "file:///etc", tags: []) }),
+            ("hostless artifact location", { () async throws(StoreError) in _ = try await store.createExperiment(name: "h", artifactLocation: "http:///#/../x", tags: []) }),
+            ("traversing artifact location", { () async throws(StoreError) in _ = try await store.createExperiment(name: "t", artifactLocation: "mlflow-artifacts:/1/../../etc", tags: []) }),
+            ("relative artifact location", { () async throws(StoreError) in _ = try await store.createExperiment(name: "r", artifactLocation: "some/folder", tags: []) }),
+        ]
+        for (what, call) in refusals {
+            do {
+                try await call()
+                Issue.record("\(what) must be refused")
+            } catch {
+                #expect(error.code == .invalidParameterValue, "\(what): \(error)")
+            }
+        }
+        // Nothing of the refused calls was stored.
+        let kept = try await store.experiment(id: exp)
+        #expect(kept.name == "ok" && kept.tags.isEmpty)
+        #expect(try await store.run(id: run).info.runName == "r")
+        // Object stores and this server's own store stay accepted.
+        _ = try await store.createExperiment(name: "s3", artifactLocation: "s3://bucket/team/x", tags: [])
+        _ = try await store.createExperiment(name: "own", artifactLocation: "mlflow-artifacts:/custom/place", tags: [])
+    }
+
+    /// Hostile searches (the security probe's): deep nesting, thousands of clauses, thousands of
+    /// order keys and malformed order terms are 400s that name the limit, never a crash or a 500.
+    @Test(arguments: backends)
+    func hostileSearchesAreRefused(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let exp = try await store.createExperiment(name: "h", artifactLocation: nil, tags: [])
+        _ = try await store.createRun(experimentId: exp, userId: "", startTime: nil, runName: "r", tags: [])
+        let deep = String(repeating: "(", count: 30_000) + "metrics.a > 1" + String(repeating: ")", count: 30_000)
+        let clauses = (0..<1000).map { "metrics.m\($0) > 1" }.joined(separator: " OR ")
+        let cases: [(filter: String?, order: [String], says: String)] = [
+            (deep, [], "nest"),
+            (String(repeating: "(", count: 33) + "metrics.a > 1" + String(repeating: ")", count: 33), [], "at most 32"),
+            (clauses, [], "at most 200"),
+            (nil, (0..<10_000).map { "params.p\($0)" }, "at most 20"),
+            (nil, ["metrics.acc foo"], "order_by"),
+            (nil, ["metrics."], "order_by"),
+        ]
+        for c in cases {
+            do {
+                _ = try await store.searchRuns(experimentIds: [exp], filter: c.filter, view: .activeOnly, maxResults: 10, orderBy: c.order, pageToken: nil)
+                Issue.record("must be refused: \(c.says)")
+            } catch {
+                #expect(error.code == .invalidParameterValue && error.message.contains(c.says), "\(error)")
+            }
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await store.searchExperiments(view: .activeOnly, filter: deep, orderBy: [], maxResults: 10, pageToken: nil)
+        }
+        let manyNames = (0..<1000).map { "name = 'm\($0)'" }.joined(separator: " OR ")
+        await #expect(throws: StoreError.self) {
+            _ = try await store.searchRegisteredModels(filter: manyNames, orderBy: [], maxResults: 10, pageToken: nil)
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await store.searchModelVersions(filter: nil, orderBy: (0..<100).map { _ in "name" }, maxResults: 10, pageToken: nil)
+        }
+        // Within the limits, a wide OR and nesting still run (the SQL stays under the databases' own limits).
+        let wide = (0..<199).map { "metrics.m\($0) > 1" }.joined(separator: " OR ")
+        _ = try await store.searchRuns(experimentIds: [exp], filter: wide, view: .activeOnly, maxResults: 10, orderBy: (0..<20).map { "params.p\($0)" }, pageToken: nil)
+        let nested = String(repeating: "(", count: 32) + "metrics.a > 1" + String(repeating: ")", count: 32)
+        _ = try await store.searchRuns(experimentIds: [exp], filter: nested, view: .activeOnly, maxResults: 10, orderBy: [], pageToken: nil)
+    }
+
     @Test(arguments: backends)
     func keysetPagesCoverEveryRunOnce(backend: StoreBackend) async throws {
         let store = try await backend.make()

@@ -51,10 +51,16 @@ public struct CSVOptions: Sendable {
     public var renameDuplicates: Bool
     /// The longest accepted line (a guard against a missing closing quote swallowing the file).
     public var maxLineBytes: Int
+    /// The most columns a file may have (each column holds buffers of its own, so a one-line file of
+    /// millions of fields would otherwise cost memory far beyond its size).
+    public var maxColumns: Int
     /// Worker threads for parsing.
     public var threads: Int
     /// Target size of a parse chunk.
     public var chunkBytes: Int
+
+    /// The default column limit: wider than any table pandas or Excel handles comfortably.
+    public static let defaultMaxColumns = 100_000
 
     /// The default missing tokens: empty, `NA`, `N/A`, `NaN`, `null`, `None`, `-`.
     public static let defaultMissingTokens = ["", "NA", "N/A", "NaN", "null", "None", "-"]
@@ -62,7 +68,7 @@ public struct CSVOptions: Sendable {
     public init(delimiter: UInt8? = nil, header: Bool? = nil, columnNames: [String]? = nil,
                 types: [String: TypeOverride] = [:], missingTokens: [String] = CSVOptions.defaultMissingTokens,
                 skipBadRows: Bool = false, renameDuplicates: Bool = false, maxLineBytes: Int = 64 << 20,
-                threads: Int = defaultThreadCount(), chunkBytes: Int = 1 << 18) {
+                maxColumns: Int = CSVOptions.defaultMaxColumns, threads: Int = defaultThreadCount(), chunkBytes: Int = 1 << 18) {
         self.delimiter = delimiter
         self.header = header
         self.columnNames = columnNames
@@ -71,6 +77,7 @@ public struct CSVOptions: Sendable {
         self.skipBadRows = skipBadRows
         self.renameDuplicates = renameDuplicates
         self.maxLineBytes = maxLineBytes
+        self.maxColumns = max(1, maxColumns)
         self.threads = max(1, threads)
         self.chunkBytes = max(1024, chunkBytes)
     }

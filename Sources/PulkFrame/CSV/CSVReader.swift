@@ -70,7 +70,13 @@ struct CSVLayout {
         guard sample.contains(where: { $0 != CSVTokenizer.lf && $0 != CSVTokenizer.cr && $0 != 32 }) || !complete else {
             throw .emptyFile(source.name)
         }
-        let delimiter = options.delimiter ?? CSVSniffer.delimiter(in: sample, complete: complete)
+        // The delimiter is guessed from the first 64 KiB at most, and the first row's fields are
+        // counted before any is copied: a row of millions of fields is refused in memory
+        // proportional to the sample, not to its field count.
+        let sniffed = sample.count > 1 << 16 ? Array(sample.prefix(1 << 16)) : sample
+        let delimiter = options.delimiter ?? CSVSniffer.delimiter(in: sniffed, complete: complete && sniffed.count == sample.count)
+        let fields = CSVSniffer.fieldCount(ofFirstRowIn: sample, delimiter: delimiter)
+        guard fields <= options.maxColumns else { throw .tooManyColumns(source.name, count: fields, limit: options.maxColumns) }
         let rows = CSVSniffer.rows(sample, delimiter: delimiter, limit: 1, complete: complete)
         guard let first = rows.first else { throw .emptyFile(source.name) }
         let hasHeader = options.header ?? CSVSniffer.looksLikeHeader(first)

@@ -20,6 +20,17 @@ enum CSVSniffer {
         return best.delimiter
     }
 
+    /// The number of fields of the first row of `sample` (quote-aware, nothing copied).
+    static func fieldCount(ofFirstRowIn sample: [UInt8], delimiter: UInt8) -> Int {
+        var fields = 1, inQuotes = false
+        for b in sample {
+            if b == CSVTokenizer.quote { inQuotes.toggle(); continue }
+            if inQuotes { continue }
+            if b == delimiter { fields += 1 } else if b == CSVTokenizer.lf { break }
+        }
+        return fields
+    }
+
     /// Splits the first `limit` complete rows of `sample` with the tokenizer's quoting rules.
     static func rows(_ sample: [UInt8], delimiter: UInt8, limit: Int, complete: Bool = true) -> [[[UInt8]]] {
         var out: [[[UInt8]]] = []

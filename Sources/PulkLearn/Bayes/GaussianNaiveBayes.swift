@@ -77,7 +77,7 @@ struct NaiveBayesModel: Model {
         guard let pipeline = h.pipeline else { throw .corruptModelFile(file, reason: "the preprocessing is missing") }
         let priors = try s.double("priors", file: file), means = try s.double("means", file: file)
         let variances = try s.double("variances", file: file)
-        guard means.count == priors.count * pipeline.outputNames.count, variances.count == means.count else {
+        guard priors.count == h.target.classes?.count, means.count == priors.count * pipeline.outputNames.count, variances.count == means.count else {
             throw .corruptModelFile(file, reason: "class statistics do not match the preprocessing")
         }
         return NaiveBayesModel(kind: h.kind, parameters: h.parameters, schema: h.schema, target: h.target, pipeline: pipeline,

@@ -114,3 +114,28 @@ public struct Parameters: Sendable, Hashable, Codable {
         return v
     }
 }
+
+extension Parameters {
+    /// Parameters read from a model file, checked against the estimator's declarations: a value of
+    /// the wrong kind or out of its range makes the file corrupt (the accessors above would stop the
+    /// process on it); a parameter the file does not hold takes its default.
+    public func checked(against specs: [ParameterSpec], model: String, file: String) throws(LearnError) -> Parameters {
+        var out = self
+        for spec in specs {
+            guard let v = values[spec.name] else { out.values[spec.name] = spec.defaultValue; continue }
+            let fits: Bool
+            switch (spec.kind, v) {
+            case (.int(let r), .int(let x)): fits = r.contains(x)
+            case (.double(let lo, let hi, _, _), .double(let x)): fits = !x.isNaN && x >= lo && x <= hi
+            case (.double(let lo, let hi, _, _), .int(let x)): fits = Double(x) >= lo && Double(x) <= hi
+            case (.bool, .bool): fits = true
+            case (.choice(let options), .string(let x)): fits = options.contains(x)
+            default: fits = false
+            }
+            guard fits else {
+                throw .corruptModelFile(file, reason: "parameter \(spec.name) of the \(model) model is \(v), not \(spec.kind.expected)")
+            }
+        }
+        return out
+    }
+}

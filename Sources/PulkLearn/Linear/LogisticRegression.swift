@@ -210,6 +210,10 @@ struct LogisticModel: Model {
             throw .corruptModelFile(file, reason: "the preprocessing or output count is missing")
         }
         let theta = try s.double("theta", file: file)
+        let k = h.target.classes?.count ?? 0
+        guard outputs == 1 ? k <= 2 : Int(outputs) == k else {
+            throw .corruptModelFile(file, reason: "\(outputs) outputs for \(k) classes")
+        }
         guard theta.count == (pipeline.outputNames.count + 1) * Int(outputs) else {
             throw .corruptModelFile(file, reason: "coefficients do not match the preprocessing")
         }

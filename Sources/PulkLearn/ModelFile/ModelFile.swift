@@ -37,20 +37,20 @@ public enum ModelFile {
     public typealias Decoder = @Sendable (ModelHeader, ModelState, String) throws(LearnError) -> any Model
 
     /// The model kinds of the learning core, by name; other libraries (trees) add theirs when decoding.
-    public static let coreDecoders: [String: Decoder] = [
-        MostFrequentClassifier.name: PriorModel.restore,
-        StratifiedClassifier.name: PriorModel.restore,
-        MeanRegressor.name: ConstantModel.restore,
-        MedianRegressor.name: ConstantModel.restore,
-        LinearRegressionEstimator.name: LinearModel.restore,
-        RidgeEstimator.name: LinearModel.restore,
-        LassoEstimator.name: LinearModel.restore,
-        ElasticNetEstimator.name: LinearModel.restore,
-        LogisticRegressionEstimator.name: LogisticModel.restore,
-        KNeighborsEstimator.name: NeighborsModel.restore,
-        KNeighborsRegressorEstimator.name: NeighborsModel.restore,
-        GaussianNaiveBayesEstimator.name: NaiveBayesModel.restore,
-    ]
+    public static let coreDecoders: [String: Decoder] = Dictionary(uniqueKeysWithValues: [
+        decoder(for: MostFrequentClassifier.self, PriorModel.restore),
+        decoder(for: StratifiedClassifier.self, PriorModel.restore),
+        decoder(for: MeanRegressor.self, ConstantModel.restore),
+        decoder(for: MedianRegressor.self, ConstantModel.restore),
+        decoder(for: LinearRegressionEstimator.self, LinearModel.restore),
+        decoder(for: RidgeEstimator.self, LinearModel.restore),
+        decoder(for: LassoEstimator.self, LinearModel.restore),
+        decoder(for: ElasticNetEstimator.self, LinearModel.restore),
+        decoder(for: LogisticRegressionEstimator.self, LogisticModel.restore),
+        decoder(for: KNeighborsEstimator.self, NeighborsModel.restore),
+        decoder(for: KNeighborsRegressorEstimator.self, NeighborsModel.restore),
+        decoder(for: GaussianNaiveBayesEstimator.self, NaiveBayesModel.restore),
+    ])
 
     public static func encode(_ model: any Model) -> [UInt8] {
         let state = model.state
@@ -100,13 +100,19 @@ public enum ModelFile {
         guard let header = try? decoder.decode(ModelHeader.self, from: Data(bytes[16..<(16 + h)])) else {
             throw .corruptModelFile(name, reason: "the header is unreadable")
         }
+        try header.validate(file: name)
         let start = (16 + h + 63) / 64 * 64
         var state = ModelState()
         for e in header.arrays {
-            let from = start + e.offset, to = from + e.count * 8
-            guard e.offset >= 0, e.count >= 0, to <= bytes.count else {
+            // Every count and offset is checked against the file's size before any arithmetic on it.
+            guard e.offset >= 0, e.count >= 0, e.offset <= bytes.count, e.count <= bytes.count / 8,
+                  start + e.offset + e.count * 8 <= bytes.count else {
                 throw .corruptModelFile(name, reason: "array '\(e.name)' is truncated")
             }
+            guard state.doubles[e.name] == nil, state.ints[e.name] == nil else {
+                throw .corruptModelFile(name, reason: "array '\(e.name)' is stored twice")
+            }
+            let from = start + e.offset
             var raw = [UInt64](repeating: 0, count: e.count)
             for k in 0..<e.count {
                 var x: UInt64 = 0
@@ -125,6 +131,17 @@ public enum ModelFile {
         return try restore(header, state, name)
     }
 
+    /// A decoder that first checks the header's parameters against `estimator`'s declarations (see
+    /// `Parameters.checked`), so no model restores with a parameter its code would trap on.
+    public static func decoder(for estimator: any Estimator.Type, _ restore: @escaping Decoder) -> (String, Decoder) {
+        let specs = estimator.parameterSpecs, model = estimator.name
+        return (model, { (header, state, file) throws(LearnError) -> any Model in
+            var header = header
+            header.parameters = try header.parameters.checked(against: specs, model: model, file: file)
+            return try restore(header, state, file)
+        })
+    }
+
     /// Writes a model atomically.
     public static func write(_ model: any Model, to path: String) throws(LearnError) {
         do { try Data(encode(model)).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
@@ -137,6 +154,27 @@ public enum ModelFile {
             throw .io(path, reason: "no such file or it cannot be read")
         }
         return try decode(Array(data), name: path, decoders: decoders)
+    }
+}
+
+extension ModelHeader {
+    /// Checks what every model kind relies on before its arrays are read: the task and target agree,
+    /// class labels exist for a classifier and are distinct, feature names and each feature's
+    /// categories are distinct, and the stored preprocessing names only schema features, with
+    /// consistent category lists (see `FeaturePipeline.validate`). A file that fails any of these
+    /// is corrupt; nothing in it is trusted to index an array.
+    func validate(file: String) throws(LearnError) {
+        func bad(_ why: String) -> LearnError { .corruptModelFile(file, reason: why) }
+        guard target.task == task else { throw bad("the header's task and the target's task differ") }
+        if task == .classification {
+            guard let classes = target.classes, !classes.isEmpty else { throw bad("a classifier without class labels") }
+            guard Set(classes).count == classes.count else { throw bad("a class label is listed twice") }
+        }
+        guard Set(schema.features.map(\.name)).count == schema.features.count else { throw bad("two features share a name") }
+        for f in schema.features {
+            if let c = f.categories, Set(c).count != c.count { throw bad("feature '\(f.name)' lists a category twice") }
+        }
+        if let pipeline { try pipeline.validate(features: Set(schema.features.map(\.name)), file: file) }
     }
 }
 

@@ -109,8 +109,13 @@ struct NeighborsModel: Model {
         }
         let values = try s.double("points", file: file), targets = try s.double("targets", file: file)
         let names = pipeline.outputNames
-        guard values.count == Int(rows) * names.count, targets.count == Int(rows) else {
+        guard rows >= 0, targets.count == Int(rows), values.count == Int(rows).multipliedReportingOverflow(by: names.count).partialValue,
+              names.isEmpty || values.count / names.count == Int(rows) else {
             throw .corruptModelFile(file, reason: "training points do not match the preprocessing")
+        }
+        // A classifier's targets are indices into its classes.
+        if let k = h.target.classes?.count, !targets.allSatisfy({ $0 >= 0 && $0 < Double(k) && $0 == $0.rounded() }) {
+            throw .corruptModelFile(file, reason: "a training point's class is not one of the model's \(k) classes")
         }
         return NeighborsModel(kind: h.kind, parameters: h.parameters, schema: h.schema, target: h.target, pipeline: pipeline,
                               points: DesignMatrix(rows: Int(rows), names: names, values: values), targets: targets)

@@ -33,6 +33,29 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
         self.selected = selected
     }
 
+    /// Checks a pipeline read from a model file: every step reads a schema feature, category lists
+    /// are distinct, kept categories are among them, a target encoding has one value per category
+    /// plus the unseen one, and the selected outputs exist (each once).
+    func validate(features: Set<String>, file: String) throws(LearnError) {
+        func bad(_ why: String) -> LearnError { .corruptModelFile(file, reason: "the preprocessing " + why) }
+        for s in steps {
+            guard features.contains(s.column) else { throw bad("reads '\(s.column)', which is not a feature of the model") }
+            guard Set(s.categories).count == s.categories.count else { throw bad("lists a category of '\(s.column)' twice") }
+            guard Set(s.kept).count == s.kept.count, Set(s.kept).isSubset(of: s.categories) else {
+                throw bad("keeps categories of '\(s.column)' it does not list")
+            }
+            if s.plan == .targetEncoding, s.encodings.count != s.categories.count + 1 {
+                throw bad("has \(s.encodings.count) target encodings of '\(s.column)' for \(s.categories.count) categories")
+            }
+        }
+        if let selected {
+            let count = allOutputNames.count
+            guard selected.allSatisfy({ $0 >= 0 && $0 < count }), Set(selected).count == selected.count else {
+                throw bad("selects columns it does not produce")
+            }
+        }
+    }
+
     /// Fits `plans` (column name → plan) on `frame`.
     /// `target` (one number per row of `frame`) is needed by target-encoding plans.
     public static func fit(_ frame: Frame, plans: [(String, ColumnPlan)], target: [Double]? = nil) throws(LearnError) -> FeaturePipeline {

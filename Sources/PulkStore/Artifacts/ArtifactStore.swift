@@ -23,6 +23,11 @@ public struct ArtifactStore: Sendable {
         guard !key.hasPrefix("/") else { throw bad("it must be relative to the artifact root") }
         let parts = key.split(separator: "/", omittingEmptySubsequences: true)
         guard !parts.contains(where: { $0 == ".." || $0 == "." }) else { throw bad("'..' and '.' are not allowed") }
+        guard key.utf8.count <= Self.maxKeyBytes else { throw bad("it is \(key.utf8.count) bytes long; at most \(Self.maxKeyBytes) are allowed") }
+        if let long = parts.first(where: { $0.utf8.count > Self.maxNameBytes }) {
+            throw bad("the name '\(long.prefix(40))…' is \(long.utf8.count) bytes long; a file or folder name may have at most \(Self.maxNameBytes)")
+        }
+        guard !parts.contains(where: { $0.hasPrefix(Self.uploadPrefix) }) else { throw bad("names starting with \(Self.uploadPrefix) are reserved") }
         var url = root
         for p in parts { url.appendPathComponent(String(p)) }
         // Refuse any symlink along the way (a planted link could point outside the root).
@@ -45,6 +50,23 @@ public struct ArtifactStore: Sendable {
     }
 
     static let writebackRange: Int64 = 1 << 20
+    /// The longest file or folder name (Linux's NAME_MAX) and the longest key.
+    public static let maxNameBytes = 255, maxKeyBytes = 2048
+    /// Unfinished uploads are written under this prefix beside their destination.
+    static let uploadPrefix = ".pulk-upload-"
+
+    /// Removes unfinished uploads that a killed process left behind (run once at start, before
+    /// any upload begins). Returns how many were removed.
+    @discardableResult
+    public func sweepUnfinishedUploads() -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return 0 }
+        var removed = 0
+        while let path = walker.nextObject() as? String {
+            let name = (path as NSString).lastPathComponent
+            if name.hasPrefix(Self.uploadPrefix), unlink(root.appendingPathComponent(path).path) == 0 { removed += 1 }
+        }
+        return removed
+    }
 
     /// Linux's `sync_file_range` (a GNU extension Swift's Glibc module does not show), found once;
     /// nil elsewhere, where uploads simply sync at the end.
@@ -63,7 +85,7 @@ public struct ArtifactStore: Sendable {
     public func list(_ key: String) throws(StoreError) -> [Entry] {
         let dir = key.isEmpty ? root : try resolve(key)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
-        return names.filter { !$0.hasPrefix(".pulk-upload-") }.sorted().map { name in
+        return names.filter { !$0.hasPrefix(Self.uploadPrefix) }.sorted().map { name in
             let url = dir.appendingPathComponent(name)
             var isDir: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
@@ -78,13 +100,19 @@ public struct ArtifactStore: Sendable {
         where Chunks.Element: ArtifactChunk, Chunks.Failure == any Error {
         let url = try resolve(key)
         guard !key.isEmpty, !key.hasSuffix("/") else { throw .invalid("An artifact upload needs a file path, not a folder") }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue {
+            throw .invalid("Invalid artifact path '\(key.prefix(200))': a folder of that name exists; upload to a file inside it")
+        }
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw StoreError(.invalidParameterValue, "cannot create the artifact folder for '\(key)': \(error.localizedDescription)")
+            throw StoreError(.invalidParameterValue, "cannot create the artifact folder for '\(key)': a file stands where a folder of its path should be")
         }
-        let tmp = dir.appendingPathComponent(".pulk-upload-\(UUID().uuidString)")
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let tmp = dir.appendingPathComponent(Self.uploadPrefix + UUID().uuidString)
+        var fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw StoreError(.internalError, "cannot write \(tmp.path): \(String(cString: strerror(errno)))") }
+        // The descriptor is closed exactly once: `fd` is set to -1 when it is.
+        func closeOnce() { if fd >= 0 { close(fd); fd = -1 } }
         var total: Int64 = 0
         do {
             // Writeback of each finished 1 MiB range starts while the next one arrives (Linux
@@ -110,13 +138,19 @@ public struct ArtifactStore: Sendable {
             // fdatasync: the data and the size reach the disk (all a new file needs); the rename is
             // made durable by the folder fsync below.
             guard fdatasync(fd) == 0 else { throw StoreError(.internalError, "fdatasync of '\(key)' failed: \(String(cString: strerror(errno)))") }
-            close(fd)
-            guard rename(tmp.path, url.path) == 0 else { throw StoreError(.internalError, "cannot store '\(key)': \(String(cString: strerror(errno)))") }
+            closeOnce()
+            guard rename(tmp.path, url.path) == 0 else {
+                let e = errno
+                // A folder created at the destination while the upload ran, or a name the file
+                // system refuses, is the client's to fix.
+                let code: StoreError.Code = e == EISDIR || e == ENOTDIR || e == ENAMETOOLONG || e == EEXIST || e == ENOTEMPTY ? .invalidParameterValue : .internalError
+                throw StoreError(code, "cannot store '\(key)': \(String(cString: strerror(e)))")
+            }
             let dfd = open(dir.path, O_RDONLY)
             if dfd >= 0 { fsync(dfd); close(dfd) }
             return total
         } catch {
-            close(fd)
+            closeOnce()
             unlink(tmp.path)
             if let e = error as? StoreError { throw e }
             throw StoreError(.badRequest, "the upload of '\(key)' was interrupted: \(error)")

@@ -129,7 +129,8 @@ extension SQLTrackingStore: ModelRegistryStore {
 
     public func createRegisteredModel(name: String, description: String, tags: [Tag], user: String) async throws(StoreError) -> RegisteredModel {
         try Self.checkModelName(name)
-        for t in tags { try Self.checkKey(t.key, "tag") }
+        for t in tags { try Self.checkRegistryTag(t) }
+        try TrackingLimits.checkLength(description, "Description", TrackingLimits.descriptionLength)
         let t = now()
         return try await db.write { s throws(StoreError) in
             if try !s.query("SELECT 1 FROM registered_models WHERE name = ?", .text(name)).isEmpty {
@@ -173,7 +174,13 @@ extension SQLTrackingStore: ModelRegistryStore {
         }
     }
 
+    static func checkRegistryTag(_ tag: Tag) throws(StoreError) {
+        try checkKey(tag.key, "tag")
+        try TrackingLimits.checkLength(tag.value, "Tag value", TrackingLimits.registryTagValueLength)
+    }
+
     public func updateRegisteredModel(name: String, description: String) async throws(StoreError) -> RegisteredModel {
+        try TrackingLimits.checkLength(description, "Description", TrackingLimits.descriptionLength)
         try await updateModel(name) { s throws(StoreError) in
             try s.execute("UPDATE registered_models SET description = ? WHERE name = ?", .text(description), .text(name))
         }
@@ -212,7 +219,7 @@ extension SQLTrackingStore: ModelRegistryStore {
     }
 
     public func setRegisteredModelTag(name: String, _ tag: Tag) async throws(StoreError) {
-        try Self.checkKey(tag.key, "tag")
+        try Self.checkRegistryTag(tag)
         try await updateModel(name) { s throws(StoreError) in try Self.upsertPairs(s, "registered_model_tags", owner: "name", name, [(tag.key, tag.value)]) }
     }
 
@@ -226,7 +233,8 @@ extension SQLTrackingStore: ModelRegistryStore {
 
     public func createModelVersion(name: String, source: String, runId: String?, modelId: String?, description: String, tags: [Tag],
                                    runLink: String, user: String) async throws(StoreError) -> ModelVersion {
-        for t in tags { try Self.checkKey(t.key, "tag") }
+        for t in tags { try Self.checkRegistryTag(t) }
+        try TrackingLimits.checkLength(description, "Description", TrackingLimits.descriptionLength)
         guard !source.isEmpty else { throw .invalid("Missing value for required parameter 'source': the model's location") }
         let t = now(), root = artifactRoot
         return try await db.write { s throws(StoreError) in
@@ -264,7 +272,8 @@ extension SQLTrackingStore: ModelRegistryStore {
     }
 
     public func updateModelVersion(name: String, version: String, description: String) async throws(StoreError) -> ModelVersion {
-        try await updateVersion(name, version) { s, v throws(StoreError) in
+        try TrackingLimits.checkLength(description, "Description", TrackingLimits.descriptionLength)
+        return try await updateVersion(name, version) { s, v throws(StoreError) in
             try s.execute("UPDATE model_versions SET description = ? WHERE name = ? AND version = ?", .text(description), .text(name), .int(v))
         }
     }
@@ -330,7 +339,7 @@ extension SQLTrackingStore: ModelRegistryStore {
     }
 
     public func setModelVersionTag(name: String, version: String, _ tag: Tag) async throws(StoreError) {
-        try Self.checkKey(tag.key, "tag")
+        try Self.checkRegistryTag(tag)
         _ = try await updateVersion(name, version) { s, v throws(StoreError) in
             try s.execute("INSERT INTO model_version_tags VALUES (?, ?, ?, ?) ON CONFLICT (name, version, key) DO UPDATE SET value = excluded.value",
                           .text(name), .int(v), .text(tag.key), .text(tag.value))

@@ -41,7 +41,7 @@ indirect enum AttributeFilter: Sendable {
     }
 
     static func parse(_ text: String, _ grammar: Grammar) throws(StoreError) -> AttributeFilter? {
-        let tokens = try SearchFilter.tokenize(text)
+        let tokens = try SearchFilter.boundedTokens(text, entity: "\(grammar.entity) filter")
         if tokens.isEmpty { return nil }
         var at = 0
         let names = grammar.attributes.keys.sorted().joined(separator: ", ")

@@ -22,6 +22,7 @@ extension SQLTrackingStore {
         }
         let ids = try experimentIds.map(Self.experimentId)
         guard !ids.isEmpty else { return Page(items: [], nextPageToken: nil) }
+        try TrackingLimits.checkOrderCount(orderBy)
         let order = try orderBy.map(RunOrder.parse) + (orderBy.isEmpty ? [RunOrder(kind: .attribute("start_time"), ascending: false)] : [])
         let parsed = try filter.flatMap(SearchFilter.parse)
         let token = try pageToken.map(RunPageToken.decode)
@@ -66,7 +67,11 @@ struct RunOrder: Sendable {
         }
         let prefix = t[..<dot].lowercased()
         var key = String(t[t.index(after: dot)...])
-        if key.count >= 2, let f = key.first, f == key.last, f == "`" || f == "\"" { key = String(key.dropFirst().dropLast()) }
+        if key.count >= 2, let f = key.first, f == key.last, f == "`" || f == "\"" {
+            key = String(key.dropFirst().dropLast())
+        } else if key.isEmpty || key.contains(where: { $0.isWhitespace || $0 == "`" || $0 == "\"" || $0 == "'" }) {
+            throw .invalid("Invalid order_by clause '\(text)': the key after '\(prefix).' must be one word or quoted in backticks, then ASC or DESC")
+        }
         switch prefix {
         case "metric", "metrics": return RunOrder(kind: .metric(key), ascending: ascending)
         case "param", "params", "parameter", "parameters": return RunOrder(kind: .param(key), ascending: ascending)

@@ -3,11 +3,23 @@ extension SQLTrackingStore {
     // MARK: inputs and outputs
 
     public func logInputs(runId: String, datasets: [DatasetInput], models: [String]) async throws(StoreError) {
+        guard datasets.count + models.count <= TrackingLimits.inputsPerCall else {
+            throw .invalid("A log-inputs call may name at most \(TrackingLimits.inputsPerCall) datasets and models; \(datasets.count + models.count) were given")
+        }
         for d in datasets {
             guard !d.dataset.name.isEmpty, !d.dataset.digest.isEmpty else {
                 throw .invalid("A dataset input needs a name and a digest; got name '\(d.dataset.name)' and digest '\(d.dataset.digest)'")
             }
-            for t in d.tags { try Self.checkKey(t.key, "input tag") }
+            let ref = d.dataset
+            try TrackingLimits.checkLength(ref.name, "Dataset name", TrackingLimits.datasetNameLength)
+            try TrackingLimits.checkLength(ref.digest, "Dataset digest", TrackingLimits.datasetDigestLength)
+            try TrackingLimits.checkLength(ref.source, "Dataset source", TrackingLimits.datasetSourceLength)
+            try TrackingLimits.checkLength(ref.schema, "Dataset schema", TrackingLimits.datasetSchemaLength)
+            try TrackingLimits.checkLength(ref.profile, "Dataset profile", TrackingLimits.datasetProfileLength)
+            for t in d.tags {
+                try Self.checkKey(t.key, "input tag")
+                try TrackingLimits.checkLength(t.value, "Input tag value", TrackingLimits.inputTagValueLength)
+            }
         }
         let newId = newRunId
         try await db.write { s throws(StoreError) in
@@ -112,6 +124,7 @@ extension SQLTrackingStore {
         for p in params { try Self.checkKey(p.key, "param") }
         let id = "m-" + newRunId(), t = now()
         let modelName = name ?? RunNames.make(from: id)
+        try TrackingLimits.checkLength(modelName, "Logged model name", TrackingLimits.nameLength)
         return try await db.write { s throws(StoreError) in
             guard let e = try s.query("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?", .int(eid)).first else {
                 throw .notFound("No Experiment with id=\(experimentId) exists")

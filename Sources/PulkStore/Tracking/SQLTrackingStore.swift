@@ -53,9 +53,33 @@ public struct SQLTrackingStore: TrackingStore {
 
     // MARK: experiments
 
+    /// Where an experiment may keep its artifacts: this server's own `mlflow-artifacts:` store, or
+    /// an object store named by a scheme and a host (`s3://bucket/…`). A local folder (`file:`), a
+    /// URI without a host, or a path with `..` could point a download anywhere, so it is refused.
+    static func checkArtifactLocation(_ location: String) throws(StoreError) {
+        func bad(_ why: String) -> StoreError { .invalid("Invalid artifact_location '\(location.prefix(200))': \(why)") }
+        try TrackingLimits.checkLength(location, "artifact_location", TrackingLimits.artifactLocationLength)
+        guard !location.contains("\0"), !location.contains("\\") else { throw bad("it contains a NUL byte or a backslash") }
+        let decoded = location.removingPercentEncoding ?? location
+        guard !decoded.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0.hasSuffix("#..") }),
+              !decoded.contains("/../"), !decoded.contains("#") else { throw bad("'..' segments and fragments are not allowed") }
+        if location.hasPrefix("mlflow-artifacts:") { return }
+        guard let scheme = location.range(of: "://").map({ location[..<$0.lowerBound].lowercased() }), !scheme.isEmpty,
+              scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) else {
+            throw bad("use mlflow-artifacts:/PATH (this server's artifact store) or an object store URI such as s3://BUCKET/PATH")
+        }
+        guard scheme != "file" else { throw bad("local folders are not served by this server; leave artifact_location empty to use its artifact store") }
+        let rest = location[location.range(of: "://")!.upperBound...]
+        guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty else {
+            throw bad("the URI names no host or bucket")
+        }
+    }
+
     public func createExperiment(name: String, artifactLocation: String?, tags: [Tag]) async throws(StoreError) -> String {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("Invalid experiment name: '\(name)'. The name must not be empty.") }
-        for t in tags { try Self.checkKey(t.key, "tag") }
+        try TrackingLimits.checkLength(name, "Experiment name", TrackingLimits.nameLength)
+        if let artifactLocation, !artifactLocation.isEmpty { try Self.checkArtifactLocation(artifactLocation) }
+        for t in tags { try Self.checkExperimentTag(t) }
         let t = now(), root = artifactRoot
         return try await db.write { s throws(StoreError) in
             if let row = try s.query("SELECT lifecycle_stage FROM experiments WHERE name = ?", .text(name)).first {
@@ -65,7 +89,7 @@ public struct SQLTrackingStore: TrackingStore {
             guard let id = try s.query("UPDATE counters SET value = value + 1 WHERE name = 'experiment' RETURNING value").first?[0].int else {
                 throw StoreError(.internalError, "the experiment counter is missing")
             }
-            let location = artifactLocation ?? Self.join(root, String(id))
+            let location = artifactLocation.flatMap { $0.isEmpty ? nil : $0 } ?? Self.join(root, String(id))
             try s.execute("INSERT INTO experiments VALUES (?, ?, ?, 'active', ?, ?)", .int(id), .text(name), .text(location), .int(t), .int(t))
             for tag in tags { try Self.upsertExperimentTag(s, id, tag) }
             return String(id)
@@ -132,6 +156,7 @@ public struct SQLTrackingStore: TrackingStore {
     /// `ORDER BY` terms from MLflow's order_by strings (`name`, `attributes.name DESC`, …) for the searches
     /// over experiments, registered models and model versions; `columns` maps the names allowed to columns.
     static func orderTerms(_ orderBy: [String], _ columns: [String: String], default fallback: [String]) throws(StoreError) -> [String] {
+        try TrackingLimits.checkOrderCount(orderBy)
         var order: [String] = []
         for o in orderBy {
             let parts = o.split(separator: " ").map(String.init)
@@ -165,6 +190,7 @@ public struct SQLTrackingStore: TrackingStore {
 
     public func renameExperiment(id: String, to name: String) async throws(StoreError) {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("The new experiment name must not be empty.") }
+        try TrackingLimits.checkLength(name, "Experiment name", TrackingLimits.nameLength)
         try await updateExperiment(id) { s, eid throws(StoreError) in
             if let other = try s.query("SELECT experiment_id FROM experiments WHERE name = ?", .text(name)).first, other[0].int != eid {
                 throw .exists("Experiment '\(name)' already exists.")
@@ -210,8 +236,13 @@ public struct SQLTrackingStore: TrackingStore {
         }
     }
 
+    static func checkExperimentTag(_ tag: Tag) throws(StoreError) {
+        try checkKey(tag.key, "tag")
+        try TrackingLimits.checkLength(tag.value, "Experiment tag value", TrackingLimits.experimentTagValueLength)
+    }
+
     public func setExperimentTag(id: String, _ tag: Tag) async throws(StoreError) {
-        try Self.checkKey(tag.key, "tag")
+        try Self.checkExperimentTag(tag)
         try await updateExperiment(id) { s, eid throws(StoreError) in try Self.upsertExperimentTag(s, eid, tag) }
     }
 
@@ -274,8 +305,10 @@ public struct SQLTrackingStore: TrackingStore {
     public func createRun(experimentId: String, userId: String, startTime: Int64?, runName: String?, tags: [Tag]) async throws(StoreError) -> Run {
         let eid = try Self.experimentId(experimentId)
         for t in tags { try Self.checkKey(t.key, "tag") }
+        try TrackingLimits.checkLength(userId, "user_id", TrackingLimits.userIdLength)
         let id = newRunId(), start = startTime ?? now()
         let name = runName ?? tags.first { $0.key == "mlflow.runName" }?.value ?? RunNames.make(from: id)
+        try TrackingLimits.checkLength(name, "Run name", TrackingLimits.runNameLength)
         return try await db.write { s throws(StoreError) in
             guard let e = try s.query("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?", .int(eid)).first else {
                 throw .notFound("No Experiment with id=\(experimentId) exists")
@@ -298,7 +331,8 @@ public struct SQLTrackingStore: TrackingStore {
     }
 
     public func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws(StoreError) -> RunInfo {
-        try await db.write { s throws(StoreError) in
+        if let runName { try TrackingLimits.checkLength(runName, "Run name", TrackingLimits.runNameLength) }
+        return try await db.write { s throws(StoreError) in
             _ = try Self.activeRun(s, id)
             if let status { try s.execute("UPDATE runs SET status = ? WHERE run_uuid = ?", .text(status.rawValue), .text(id)) }
             if let endTime { try s.execute("UPDATE runs SET end_time = ? WHERE run_uuid = ?", .int(endTime), .text(id)) }

@@ -80,9 +80,39 @@ public indirect enum SearchFilter: Sendable, Equatable {
         return out
     }
 
+    /// How deep parentheses may nest and how many conditions one filter may join. The parsers
+    /// recurse once per parenthesis and the SQL grows with every condition, so both are bounded
+    /// before parsing: a hostile filter gets a 400 that names the limit, never a stack overflow or
+    /// a database error.
+    public static let maxNesting = 32, maxConditions = 200, maxLength = 100_000
+
+    /// Tokens of a filter within the limits above.
+    static func boundedTokens(_ text: String, entity: String = "filter") throws(StoreError) -> [Token] {
+        guard text.utf8.count <= maxLength else {
+            throw .invalid("Invalid \(entity) of \(text.utf8.count) bytes: a filter may be at most \(maxLength) bytes long")
+        }
+        let tokens = try tokenize(text)
+        var depth = 0, deepest = 0, joins = 0
+        for t in tokens {
+            switch t {
+            case .lparen: depth += 1; deepest = max(deepest, depth)
+            case .rparen: depth -= 1
+            case .word(let w) where w.count <= 3 && (w.uppercased() == "AND" || w.uppercased() == "OR"): joins += 1
+            default: break
+            }
+        }
+        guard deepest <= maxNesting else {
+            throw .invalid("Invalid \(entity): parentheses nest \(deepest) deep; at most \(maxNesting) levels are allowed")
+        }
+        guard joins < maxConditions else {
+            throw .invalid("Invalid \(entity): it joins \(joins + 1) conditions; at most \(maxConditions) are allowed, so split the search")
+        }
+        return tokens
+    }
+
     /// Parses a filter; nil for an empty or blank one.
     public static func parse(_ text: String) throws(StoreError) -> SearchFilter? {
-        let tokens = try tokenize(text)
+        let tokens = try boundedTokens(text)
         if tokens.isEmpty { return nil }
         var p = Parser(tokens: tokens, text: text)
         let f = try p.orExpr()

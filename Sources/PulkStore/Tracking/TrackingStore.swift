@@ -54,4 +54,27 @@ public enum TrackingLimits {
     public static let batchMetrics = 1000, batchParams = 100, batchTags = 100, batchTotal = 1000
     public static let keyLength = 250, paramValueLength = 6000, tagValueLength = 8000
     public static let maxSearchResults = 50_000, defaultSearchResults = 1000
+    /// MLflow's limits on names and texts (its SQL store's column sizes and validation constants):
+    /// longer values are refused with INVALID_PARAMETER_VALUE, never stored or cut.
+    public static let nameLength = 256, runNameLength = 250, userIdLength = 256, descriptionLength = 5000
+    public static let experimentTagValueLength = 5000, registryTagValueLength = 100_000
+    public static let datasetNameLength = 500, datasetDigestLength = 36, datasetSourceLength = 65_535
+    public static let datasetSchemaLength = 1_048_575, datasetProfileLength = 16_384, inputTagValueLength = 500
+    public static let inputsPerCall = 1000, artifactLocationLength = 2048
+
+    /// Refuses a text longer than `limit` characters, naming what it is.
+    static func checkLength(_ text: String, _ what: String, _ limit: Int) throws(StoreError) {
+        guard text.utf8.count > limit, text.count > limit else { return }
+        throw .invalid("\(what) '\(text.prefix(40))…' is \(text.count) characters long; the limit is \(limit)")
+    }
+
+    /// How many `order_by` terms one search may give (each is a sort key in the query).
+    public static let maxOrderTerms = 20
+
+    /// Refuses more `order_by` terms than a search may sort by.
+    static func checkOrderCount(_ orderBy: [String]) throws(StoreError) {
+        guard orderBy.count <= maxOrderTerms else {
+            throw .invalid("Invalid order_by: \(orderBy.count) terms given; a search sorts by at most \(maxOrderTerms)")
+        }
+    }
 }

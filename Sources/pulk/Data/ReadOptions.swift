@@ -30,6 +30,9 @@ struct ReadOptions: ParsableArguments {
     @Option(help: "The longest accepted line in bytes (default 64 MiB).")
     var maxLineSize: Int = 64 << 20
 
+    @Option(help: "The most columns a file may have (default 100,000).")
+    var maxColumns: Int = CSVOptions.defaultMaxColumns
+
     @Option(help: "JSONL arrays: reject (default) or as-text (kept as JSON text).")
     var jsonArrays: String = "reject"
 
@@ -65,6 +68,8 @@ struct ReadOptions: ParsableArguments {
         csv.renameDuplicates = renameDuplicates
         guard maxLineSize > 0 else { throw ValidationError("--max-line-size must be positive.") }
         csv.maxLineBytes = maxLineSize
+        guard maxColumns > 0 else { throw ValidationError("--max-columns must be positive.") }
+        csv.maxColumns = maxColumns
         o.csv = csv
         guard jsonArrays == "reject" || jsonArrays == "as-text" else {
             throw ValidationError("--json-arrays must be reject or as-text.")

@@ -43,6 +43,8 @@ struct ServerCommand: AsyncParsableCommand {
         let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? LocalTracking.artifactFolder(workspace)
         let artifacts: ArtifactStore
         do { artifacts = try ArtifactStore(root: root) } catch { throw PulkFailure(message: error.description) }
+        // Uploads a killed server left unfinished are removed before any new one starts.
+        artifacts.sweepUnfinishedUploads()
         // Metrics first: handles made before the bootstrap would count nothing.
         let registry = TrackingServer.bootstrapMetrics()
         // Endpoints: kept in step with the store (deploys, traffic changes, moved aliases) by a background pass.

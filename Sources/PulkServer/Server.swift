@@ -5,6 +5,7 @@ public import PulkStore
 public import PulkWorkspace
 import Logging
 import NIOCore
+import NIOHTTP1
 import Metrics
 public import Prometheus
 public import PulkServing
@@ -15,11 +16,15 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// The largest JSON request body; artifact uploads stream and have no limit.
     public var bodyLimit: Int
+    /// How long a connection may wait for a request's next bytes before it is closed (a stalled
+    /// head or body, an idle keep-alive); nil: for ever.
+    public var idleTimeout: Duration?
 
-    public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20) {
+    public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20, idleTimeout: Duration? = .seconds(60)) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -72,7 +77,8 @@ public enum TrackingServer {
         var logger = Logger(label: "pulk")
         if let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logger.logLevel = level }
         // Scoring requests to the endpoints are answered in the channel pipeline (ScoringChannelHandler).
-        return Application(router: router, server: serving?.server(logger: logger) ?? .http1(),
+        let plain = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout.map { .nanoseconds(Int64($0.components.seconds) * 1_000_000_000) }))
+        return Application(router: router, server: serving?.server(logger: logger, idleTimeout: configuration.idleTimeout) ?? plain,
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"), logger: logger)
     }
 }
@@ -89,6 +95,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as StoreError {
             if e.code == .internalError { context.logger.error("\(request.method) \(request.uri.path): \(e.message)") }
             return Self.error(e.code.rawValue, e.message, status: e.code.httpStatus)
+        } catch let e as HTTPParserError {
+            // The body's framing broke mid-request (a malformed or overflowing chunk size): the
+            // client's fault, and the connection cannot carry another request.
+            var r = Self.error("BAD_REQUEST", "The request body is not valid HTTP/1.1 (\(e)); check its chunked encoding or Content-Length", status: 400)
+            r.headers[.connection] = "close"
+            return r
         } catch is NIOTooManyBytesError {
             return Self.error("BAD_REQUEST", "The request body is larger than the server's limit of \(bodyLimit) bytes.", status: 413)
         } catch let e as HTTPError {

@@ -25,6 +25,12 @@ import Darwin
 /// go to the router too, so that pipelined answers keep their order. A request taken here is
 /// finished before a shutdown's quiesce event is passed on (graceful drain).
 ///
+/// It also keeps the connection's time bounds, since it sees every request part and every answer:
+/// a connection with no request in progress, or a request whose next bytes do not come, for
+/// `idleTimeout` is closed (a slow or stalled head, a body that stops, an idle keep-alive), while
+/// one waiting for the router's answer is not. A request that is not valid HTTP is answered 400
+/// with a JSON body saying so, then the connection is closed.
+///
 /// It sits ahead of `HTTP1ToHTTPServerCodec` (`ScoringPipelineInstaller` puts it there), on NIO's
 /// own request parts: a request it takes is never converted to HTTPTypes' (the codec's conversion
 /// was ~3.5% of the server's CPU under 100-row requests), and what it passes on, and the router's
@@ -38,6 +44,14 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     let routes: ServingRoutes
     let defaultEndpoint: String?
     let logger: Logger
+    /// How long a connection may wait for a request's next bytes (nil: for ever).
+    let idleTimeout: TimeAmount?
+
+    /// Whether a request's head has arrived and its end has not (here or on its way to the router).
+    private var reading = false
+    /// When a request part last arrived or an answer was last written.
+    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
+    private var timer: Scheduled<Void>?
 
     /// The request being taken here, its body so far, whether the body outgrew the limit, and
     /// whether the client asked to close the connection after the answer.
@@ -56,10 +70,11 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// pipeline, ahead of the HTTP encoders (nil until the handler is added).
     private var outlet: ChannelHandlerContext?
 
-    init(routes: ServingRoutes, defaultEndpoint: String?, logger: Logger) {
+    init(routes: ServingRoutes, defaultEndpoint: String?, logger: Logger, idleTimeout: TimeAmount? = nil) {
         self.routes = routes
         self.defaultEndpoint = defaultEndpoint
         self.logger = logger
+        self.idleTimeout = idleTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -71,15 +86,53 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             // Only when the channel is already being torn down: nothing can be answered on it.
             context.close(promise: nil)
         }
+        lastActivity = context.eventLoop.now
+        if let idleTimeout { arm(context, at: lastActivity + idleTimeout) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         outlet = nil
+        timer?.cancel()
+        timer = nil
+    }
+
+    // MARK: time bounds
+
+    private func arm(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in self.checkIdle(context) }
+    }
+
+    /// Closes the connection when nothing has moved for `idleTimeout`, unless the router is still
+    /// working on an answer; otherwise checks again when the time could next run out.
+    private func checkIdle(_ context: ChannelHandlerContext) {
+        guard let idleTimeout, context.channel.isActive else { return }
+        let now = context.eventLoop.now
+        if !reading && routed > 0 { return arm(context, at: now + idleTimeout) }
+        guard now >= lastActivity + idleTimeout else { return arm(context, at: lastActivity + idleTimeout) }
+        logger.notice("Closing a connection idle for \(idleTimeout.nanoseconds / 1_000_000_000) s\(reading ? " in the middle of a request" : "")",
+                      metadata: ["hb.remote": .string(context.channel.remoteAddress?.description ?? "?")])
+        context.close(promise: nil)
+    }
+
+    /// A request that is not valid HTTP (a bad request line or header, a malformed or overflowing
+    /// chunk size): answered 400 with a JSON body and the connection closed, when no answer of the
+    /// router's is owed on the connection; else the router's request sees the error (and its
+    /// error middleware answers it).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError, routed == 0 || call != nil else { return context.fireErrorCaught(error) }
+        call = nil
+        body = ByteBuffer()
+        closeAfter = true
+        write(.error(400, "BAD_REQUEST", "The request is not valid HTTP/1.1 (\(error)); check the request line, headers and chunked encoding"),
+              context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = context.eventLoop.now
         switch unwrapInboundIn(data) {
         case .head(let request):
+            reading = true
             guard routed == 0, let taken = routes.fastCall(request, defaultEndpoint: defaultEndpoint) else {
                 routed += 1
                 context.fireChannelRead(data)
@@ -103,6 +156,7 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 body.writeBuffer(&chunk)
             }
         case .end:
+            reading = false
             guard let taken = call else { return context.fireChannelRead(data) }
             call = nil
             let reply = routes.scoreNow(taken, body: body, tooLarge: tooLarge)
@@ -165,7 +219,10 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { routed = max(0, routed - 1) }
+        if case .end = unwrapOutboundIn(data) {
+            routed = max(0, routed - 1)
+            lastActivity = context.eventLoop.now
+        }
         context.write(data, promise: promise)
     }
 
@@ -224,9 +281,12 @@ extension ServingRoutes {
 
     /// The server's child-channel setup with the scoring fast path in the pipeline (give it to
     /// Hummingbird's `Application(server:)`); `defaultEndpoint` as in `register(_:defaultEndpoint:)`.
-    public func server(defaultEndpoint: String? = nil, logger: Logger) -> HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [
-            ScoringPipelineInstaller(ScoringChannelHandler(routes: self, defaultEndpoint: defaultEndpoint, logger: logger)),
+    /// `idleTimeout` bounds how long a connection waits for a request's next bytes (see
+    /// `ScoringChannelHandler`); nil waits for ever.
+    public func server(defaultEndpoint: String? = nil, logger: Logger, idleTimeout: Duration? = .seconds(60)) -> HTTPServerBuilder {
+        let timeout = idleTimeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
+        return .http1(configuration: .init(additionalChannelHandlers: [
+            ScoringPipelineInstaller(ScoringChannelHandler(routes: self, defaultEndpoint: defaultEndpoint, logger: logger, idleTimeout: timeout)),
         ]))
     }
 }

@@ -11,64 +11,7 @@ import PulkStore
 import PulkLearn
 @testable import PulkServing
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Raw HTTP/1.1 over a loopback socket: what a client sends in one write, and everything the
-/// server answers until it closes the connection (or `until` appears in it).
-///
-/// The blocking socket calls run on a thread of their own: on a two-core machine Swift's
-/// cooperative pool has two threads, and a test blocking one of them while other tests block the
-/// other (an oracle's Python process) would starve the router this test is waiting for.
-func exchange(port: Int, _ request: String, until marker: String? = nil) async throws -> String {
-    try await closingExchange(port: port, request, until: marker).text
-}
-
-/// `exchange`, and whether the server closed the connection (rather than the read timing out).
-func closingExchange(port: Int, _ request: String, until marker: String? = nil) async throws -> (text: String, closed: Bool) {
-    try await withCheckedThrowingContinuation { (answer: CheckedContinuation<(text: String, closed: Bool), any Error>) in
-        Thread { answer.resume(with: Result { try blockingExchange(port: port, request, until: marker) }) }.start()
-    }
-}
-
-private func blockingExchange(port: Int, _ request: String, until marker: String?) throws -> (text: String, closed: Bool) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EBADF) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var timeout = timeval(tv_sec: 120, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    let bytes = Array(request.utf8)
-    var sent = 0
-    while sent < bytes.count {
-        let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { throw POSIXError(.EPIPE) }
-        sent += n
-    }
-    var answer: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    var closed = false
-    while true {
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n <= 0 { closed = n == 0; break }
-        answer += chunk[..<n]
-        if let marker, String(decoding: answer, as: UTF8.self).components(separatedBy: marker).count > 1 { break }
-    }
-    return (String(decoding: answer, as: UTF8.self), closed)
-}
-
-/// A request as a client writes it.
-func post(_ path: String, _ body: String, headers: String = "") -> String {
-    "POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(headers)\r\n\(body)"
-}
+import PulkTestSupport
 
 @Suite("Serving: the scoring fast path in the channel pipeline")
 struct ScoringPipelineTests {
@@ -254,5 +197,72 @@ struct ScoringPipelineTests {
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(router.quiesced == 2)
         _ = try channel.finish()
+    }
+
+    /// The connection's time bounds under an injected clock (the embedded loop's): an idle
+    /// connection and a stalled body are closed after the idle timeout; a request the router is
+    /// still answering keeps its connection however long it takes.
+    @Test("Idle and stalled connections are closed; one waiting for the router's answer is not")
+    func idleTimeout() throws {
+        func channel() throws -> EmbeddedChannel {
+            let c = EmbeddedChannel()
+            try c.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: ServingRoutes(table: table()), defaultEndpoint: "penguins",
+                                                                           logger: Logger(label: "test"), idleTimeout: .seconds(60)))
+            try c.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            return c
+        }
+        // No request at all (a head that never completes looks the same from here).
+        let idle = try channel()
+        idle.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(idle.isActive)
+        idle.embeddedEventLoop.advanceTime(by: .seconds(2))
+        #expect(!idle.isActive)
+        // A body that stops: closed 60 s after its last bytes.
+        let stalled = try channel()
+        try stalled.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/score")))
+        stalled.embeddedEventLoop.advanceTime(by: .seconds(50))
+        try stalled.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "[")))
+        stalled.embeddedEventLoop.advanceTime(by: .seconds(50))
+        #expect(stalled.isActive)
+        stalled.embeddedEventLoop.advanceTime(by: .seconds(11))
+        #expect(!stalled.isActive)
+        // A request handed to the router: no limit while its answer is owed, the idle bound after it.
+        let routed = try channel()
+        try routed.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/ready")))
+        try routed.writeInbound(HTTPServerRequestPart.end(nil))
+        while try routed.readInbound(as: HTTPServerRequestPart.self) != nil {}
+        routed.embeddedEventLoop.advanceTime(by: .seconds(600))
+        #expect(routed.isActive)
+        try routed.writeOutbound(HTTPServerResponsePart.end(nil))
+        routed.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(routed.isActive)
+        routed.embeddedEventLoop.advanceTime(by: .seconds(2))
+        #expect(!routed.isActive)
+    }
+
+    /// Malformed HTTP over a real socket: a bad request line, a bad header, and a chunk size that
+    /// overflows, to the pipeline's route and to the router's, each answered 400 with a JSON body.
+    @Test("Malformed framing gets 400 with a JSON body, never an empty answer or a 500")
+    func malformedFraming() async throws {
+        let router = Router()
+        let routes = ServingRoutes(table: table())
+        routes.register(router, defaultEndpoint: "penguins")
+        router.post("/upload") { request, _ -> String in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            return "ok"
+        }
+        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let chunked = "Host: localhost\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+            for request in ["GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nBad Header Line\r\n\r\n",
+                            "POST /score HTTP/1.1\r\n" + chunked + "FFFFFFFFFFFFFFFFFFFF\r\n[1]\r\n0\r\n\r\n",
+                            "POST /score HTTP/1.1\r\n" + chunked + "zz\r\n"] {
+                let (answer, closed) = try await closingExchange(port: port, request)
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(request.prefix(30)): \(answer.prefix(200))")
+                #expect(answer.contains("\"error_code\":\"BAD_REQUEST\"") || answer.contains("\"error_code\": \"BAD_REQUEST\""), "\(answer)")
+                #expect(closed)
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Folder for artifacts (default: WORKSPACE/artifacts).") var artifactsRoot: String?
     @Option(help: "normal: commits survive a killed server; full: also power loss (fsync per commit).") var durability = "normal"
     @Option(help: "Largest JSON request body in bytes (artifact uploads stream without limit).") var bodyLimit = 16 << 20
+    @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
@@ -52,7 +53,8 @@ struct ServerCommand: AsyncParsableCommand {
         let log = StoreServingLog(store: store, table: host.table)
         await host.reconcile()
         let app = TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
-                                             configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit),
+                                             configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,
+                                                                                idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil),
                                              metrics: registry,
                                              serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
         print("pulk server on http://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "

@@ -50,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "The endpoint's name in /endpoints/NAME/… and in metrics.") var name = "default"
     @Option(help: "Largest request body in bytes (413 above).") var bodyLimit = 16 << 20
+    @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
     @Option(help: "Request log level: trace, debug, info, notice, warning, error (info logs every request).") var logLevel = "info"
     @OptionGroup var settings: EndpointSettingsOptions
     @OptionGroup var batching: BatchingOptions
@@ -85,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "pulk.serve")
         logger.logLevel = level
         // Scoring requests are answered in the channel pipeline (ScoringChannelHandler); the router takes the rest.
-        let app = Application(router: router, server: routes.server(defaultEndpoint: name, logger: logger),
+        let app = Application(router: router, server: routes.server(defaultEndpoint: name, logger: logger, idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil),
                               configuration: .init(address: .hostname(host, port: port), serverName: "pulk"), logger: logger)
         print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on http://\(host):\(port)  "
             + "(POST /score, /invocations; GET /health, /ready, /metrics)")

@@ -53,9 +53,13 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var timer: Scheduled<Void>?
 
-    /// The request being taken here, its body so far, whether the body outgrew the limit, and
-    /// whether the client asked to close the connection after the answer.
+    /// The request being taken here, its place under the endpoint's limit (taken when its head
+    /// arrived, so a body in transit counts) or the refusal it gets once its body has been read
+    /// and dropped, its body so far, whether the body outgrew the limit, and whether the client
+    /// asked to close the connection after the answer.
     private var call: ScoringCall?
+    private var admission: ServingRoutes.Admission?
+    private var refusal: ScoringReply?
     private var body = ByteBuffer()
     private var tooLarge = false
     private var closeAfter = false
@@ -94,6 +98,20 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         outlet = nil
         timer?.cancel()
         timer = nil
+        release()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A client gone in the middle of a body gives its place back.
+        release()
+        context.fireChannelInactive()
+    }
+
+    private func release() {
+        admission?.endpoint.leave()
+        admission = nil
+        call = nil
+        body = ByteBuffer()
     }
 
     // MARK: time bounds
@@ -121,8 +139,7 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// error middleware answers it).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard error is HTTPParserError, routed == 0 || call != nil else { return context.fireErrorCaught(error) }
-        call = nil
-        body = ByteBuffer()
+        release()
         closeAfter = true
         write(.error(400, "BAD_REQUEST", "The request is not valid HTTP/1.1 (\(error)); check the request line, headers and chunked encoding"),
               context: context)
@@ -141,12 +158,17 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             logger.info("Request", metadata: ["hb.request.path": .string(request.uri), "hb.request.method": .string(request.method.rawValue)])
             call = taken
             body = ByteBuffer()
-            tooLarge = false
+            // A declared length over the limit is known now: nothing of the body is kept.
+            tooLarge = request.headers.first(name: "content-length").flatMap(Int.init).map { $0 > routes.bodyLimit } ?? false
+            switch routes.admit(taken) {
+            case .admitted(let a): admission = a; refusal = nil
+            case .refused(let r): admission = nil; refusal = r
+            }
             // `Connection: close`, or HTTP/1.0 without keep-alive.
             closeAfter = !request.isKeepAlive
         case .body(var chunk):
             guard call != nil else { return context.fireChannelRead(data) }
-            if tooLarge { return }
+            if tooLarge || refusal != nil { return }
             if body.readableBytes + chunk.readableBytes > routes.bodyLimit {
                 tooLarge = true
                 body = ByteBuffer()
@@ -159,7 +181,14 @@ final class ScoringChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             reading = false
             guard let taken = call else { return context.fireChannelRead(data) }
             call = nil
-            let reply = routes.scoreNow(taken, body: body, tooLarge: tooLarge)
+            let reply: ScoringReply
+            if let admitted = admission {
+                admission = nil
+                reply = routes.scoreNow(taken, admitted: admitted, body: body, tooLarge: tooLarge)
+            } else {
+                reply = refusal ?? routes.scoreNow(taken, body: body, tooLarge: tooLarge)
+            }
+            refusal = nil
             body = ByteBuffer()
             write(reply, context: context)
             if heldQuiesce {

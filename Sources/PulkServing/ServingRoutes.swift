@@ -74,11 +74,15 @@ public struct ServingRoutes: Sendable {
     /// A scoring request whose whole body is at hand, answered on the calling thread: the pipeline's
     /// fast path. A deployment that micro-batches scores this request alone (the same answer).
     func scoreNow(_ call: ScoringCall, body buffer: ByteBuffer, tooLarge bodyTooLarge: Bool) -> ScoringReply {
-        let admission: Admission
         switch admit(call) {
         case .refused(let refusal): return refusal
-        case .admitted(let a): admission = a
+        case .admitted(let admission): return scoreNow(call, admitted: admission, body: buffer, tooLarge: bodyTooLarge)
         }
+    }
+
+    /// `scoreNow` for a request admitted when its head arrived (the pipeline admits before it
+    /// buffers a body, so bodies in transit count against the endpoint's limit); leaves the endpoint.
+    func scoreNow(_ call: ScoringCall, admitted admission: Admission, body buffer: ByteBuffer, tooLarge bodyTooLarge: Bool) -> ScoringReply {
         defer { admission.endpoint.leave() }
         if bodyTooLarge { return tooLarge(admission) }
         let (status, bytes, rows) = Self.answerNow(buffer, csv: call.csv, deployment: admission.deployment, mlflow: call.mlflow,

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import NIOCore
+import NIOConcurrencyHelpers
 import NIOEmbedded
 import NIOHTTPTypes
 import NIOHTTP1
@@ -264,5 +265,49 @@ struct ScoringPipelineTests {
                 #expect(closed)
             }
         }
+    }
+
+    /// A body in transit holds its place under the endpoint's limit from its head on (not after
+    /// it has been buffered); a refused request's body is read and dropped, not kept; a client gone
+    /// in the middle of a body gives its place back.
+    @Test("Admission before buffering: bodies in transit count, refused bodies are not kept, a gone client leaves")
+    func admissionBeforeBuffering() throws {
+        var settings = EndpointSettings()
+        settings.maxConcurrency = 1
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        let routes = ServingRoutes(table: table)
+        func channel() throws -> EmbeddedChannel {
+            let c = EmbeddedChannel()
+            try c.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: routes, defaultEndpoint: "penguins", logger: Logger(label: "test")))
+            return c
+        }
+        func status(_ c: EmbeddedChannel) throws -> Int? {
+            guard let bytes = try c.readOutbound(as: ByteBuffer.self) else { return nil }
+            return Int(String(buffer: bytes).dropFirst(9).prefix(3))
+        }
+        let slow = try channel(), other = try channel()
+        try slow.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/score")))
+        try slow.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "[")))
+        // The slow body holds the only place: the other request is refused, its body dropped.
+        try other.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/score")))
+        try other.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "[\(row)]")))
+        try other.writeInbound(HTTPServerRequestPart.end(nil))
+        #expect(try status(other) == 429)
+        // The slow client goes away mid-body: its place comes back.
+        try slow.close().wait()
+        try other.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/score")))
+        try other.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "[\(row)]")))
+        try other.writeInbound(HTTPServerRequestPart.end(nil))
+        #expect(try status(other) == 200)
+        #expect(table["penguins"]?.inFlight.withLockedValue { $0 } == 0)
+        // A declared length over the limit is refused without keeping the body.
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/score")
+        head.headers.add(name: "Content-Length", value: String(routes.bodyLimit + 1))
+        try other.writeInbound(HTTPServerRequestPart.head(head))
+        try other.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "[")))
+        try other.writeInbound(HTTPServerRequestPart.end(nil))
+        #expect(try status(other) == 413)
+        _ = try other.finish()
     }
 }

@@ -50,6 +50,11 @@ public final class EndpointHost: Sendable {
             return ["cannot read endpoints: \(error)"]
         }
         for var endpoint in all {
+            let problemsBefore = problems.count
+            defer {
+                // What went wrong with this endpoint in this pass, shown by /endpoints and /ready.
+                table.setProblem(endpoint.name, problems.count > problemsBefore ? problems[problemsBefore...].joined(separator: "; ") : nil)
+            }
             // Aliases first: a move is written to the store (and so seen by every server).
             var moved: [String] = []
             var deployments = endpoint.deployments
@@ -85,10 +90,12 @@ public final class EndpointHost: Sendable {
                 built.withLockedValue { $0[endpoint.name] = endpoint }
                 logger.info("endpoint \(endpoint.name): \(endpoint.deployments.map { "\($0.name)=\($0.model) v\($0.version) \($0.traffic)%" }.joined(separator: ", "))")
             } catch {
-                problems.append("endpoint \(endpoint.name): kept as it was; a deployment cannot be loaded: \(error)")
+                let serving = table[endpoint.name] != nil
+                problems.append("endpoint \(endpoint.name): " + (serving ? "kept as it was; " : "not serving; ") + "a deployment cannot be loaded: \(error)")
             }
         }
         let names = Set(all.map(\.name))
+        for gone in table.failing.keys where !names.contains(gone) { table.setProblem(gone, nil) }
         for gone in table.all.map(\.name) where !names.contains(gone) {
             table.remove(gone)
             built.withLockedValue { _ = $0.removeValue(forKey: gone) }

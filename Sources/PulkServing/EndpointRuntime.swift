@@ -164,7 +164,21 @@ public final class EndpointTable: Sendable {
         box.withLockedValue { $0[runtime.name] = runtime }
     }
 
-    public func remove(_ name: String) { box.withLockedValue { _ = $0.removeValue(forKey: name) } }
+    public func remove(_ name: String) {
+        box.withLockedValue { _ = $0.removeValue(forKey: name) }
+        setProblem(name, nil)
+    }
+
+    /// Why an endpoint cannot serve as configured (a deployment whose model cannot be loaded),
+    /// shown by `/endpoints` and `/ready` until a pass succeeds.
+    let problems = NIOLockedValueBox<[String: String]>([:])
+
+    public func setProblem(_ name: String, _ reason: String?) { problems.withLockedValue { $0[name] = reason } }
+
+    public func problem(_ name: String) -> String? { problems.withLockedValue { $0[name] } }
+
+    /// Endpoints with a problem, by name.
+    public var failing: [String: String] { problems.withLockedValue { $0 } }
 
     /// The in-flight counter a new runtime of this endpoint should share with the current one.
     public func counter(_ name: String) -> NIOLockedValueBox<Int>? { box.withLockedValue { $0[name]?.inFlight } }

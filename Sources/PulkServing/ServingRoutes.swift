@@ -254,31 +254,65 @@ public struct ServingRoutes: Sendable {
     // MARK: readiness and listing
 
     func ready(_ name: String) -> Response {
+        let problem = table.problem(name)
         guard let endpoint = table[name] else {
-            return ScoringReply.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'").response
+            guard let problem else { return ScoringReply.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'").response }
+            var w = JSONWriter()
+            w.raw("{\"endpoint\":")
+            w.string(name)
+            w.raw(",\"ready\":false,\"deployments\":[],\"problem\":")
+            w.string(problem)
+            w.raw("}")
+            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: w.bytes)))
         }
         var w = JSONWriter()
         w.raw("{\"endpoint\":")
         w.string(name)
         w.raw(",\"ready\":\(endpoint.ready),\"deployments\":")
         Self.deployments(endpoint, &w)
+        if let problem {
+            w.raw(",\"problem\":")
+            w.string(problem)
+        }
         w.raw("}")
         return Response(status: endpoint.ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: w.bytes)))
     }
 
     func list() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: listJSON())))
+    }
+
+    /// `GET /endpoints`: every endpoint with its deployments, and the problem of any that cannot serve.
+    func listJSON() -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"endpoints\":[")
-        for (k, e) in table.all.enumerated() {
-            w.raw(k == 0 ? "{\"name\":" : ",{\"name\":")
+        let installed = table.all, failing = table.failing
+        var first = true
+        for e in installed {
+            w.raw(first ? "{\"name\":" : ",{\"name\":")
+            first = false
             w.string(e.name)
             w.raw(",\"ready\":\(e.ready),\"deployments\":")
             Self.deployments(e, &w)
+            if let problem = failing[e.name] {
+                w.raw(",\"problem\":")
+                w.string(problem)
+            }
+            w.raw("}")
+        }
+        // Endpoints that never loaded: listed as failed, with the reason.
+        let names = Set(installed.map(\.name))
+        for (name, problem) in failing.sorted(by: { $0.key < $1.key }) where !names.contains(name) {
+            w.raw(first ? "{\"name\":" : ",{\"name\":")
+            first = false
+            w.string(name)
+            w.raw(",\"ready\":false,\"deployments\":[],\"problem\":")
+            w.string(problem)
             w.raw("}")
         }
         w.raw("]}")
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: w.bytes)))
+        return w.bytes
     }
 
     static func deployments(_ e: EndpointRuntime, _ w: inout JSONWriter) {

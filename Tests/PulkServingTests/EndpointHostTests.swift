@@ -1,6 +1,9 @@
 import Foundation
 import PulkLearn
-import PulkServing
+@testable import PulkServing
+import NIOCore
+import HTTPTypes
+import HummingbirdCore
 import PulkStore
 import Testing
 
@@ -61,6 +64,32 @@ struct EndpointHostTests {
         let problems = await fresh.reconcile()
         #expect(problems.count == 1 && problems[0].contains("kept as it was") && problems[0].contains("no model.pulk"), "\(problems)")
         #expect(host.table["penguins"] === moved)
+
+        #expect(host.table.problem("penguins")?.contains("no model.pulk") == true)
+
+        // A crafted model file (corrupted counts) behind a new endpoint: reported as failed with its
+        // reason, in /ready and /endpoints; the process goes on.
+        let v2 = try await store.modelVersion(name: "penguins", version: "2")
+        let key2 = try artifacts.key(ofLocation: v2.storageLocation) + "/model.pulk"
+        var crafted = ModelFile.encode(logistic)
+        let h = Int(crafted[12]) | Int(crafted[13]) << 8
+        let header = String(decoding: crafted[16..<(16 + h)], as: UTF8.self).replacingOccurrences(of: "\"count\":", with: "\"count\":99999999999")
+        crafted = Array(crafted[0..<16]) + Array(header.utf8)[0..<h] + crafted[(16 + h)...]
+        _ = try await artifacts.write(key2, chunks: AsyncThrowingStream<[UInt8], any Error> { c in c.yield(crafted); c.finish() })
+        _ = try await store.createEndpoint(name: "broken", description: "", settings: .init(), user: "ana")
+        _ = try await store.setDeployments(endpoint: "broken", [Deployment(name: "blue", model: "penguins", reference: "2", version: "2", traffic: 100)],
+                                           kind: "deploy", message: "", user: "ana")
+        let brokenProblems = await fresh.reconcile()
+        #expect(brokenProblems.contains { $0.contains("endpoint broken: not serving") }, "\(brokenProblems)")
+        #expect(host.table["broken"] == nil && host.table.problem("broken") != nil)
+        let routes = ServingRoutes(table: host.table)
+        let ready = routes.ready("broken")
+        #expect(ready.status.code == 503)
+        let listed = String(decoding: routes.listJSON(), as: UTF8.self)
+        #expect(listed.contains("\"name\":\"broken\",\"ready\":false") && listed.contains("\"problem\":"), "\(listed)")
+        try await store.deleteEndpoint(name: "broken", user: "ana")
+        await fresh.reconcile()
+        #expect(host.table.problem("broken") == nil)
 
         // Deleted endpoints stop answering.
         try await store.deleteEndpoint(name: "penguins", user: "ana")

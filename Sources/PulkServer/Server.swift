@@ -19,12 +19,17 @@ public struct ServerConfiguration: Sendable {
     /// How long a connection may wait for a request's next bytes before it is closed (a stalled
     /// head or body, an idle keep-alive); nil: for ever.
     public var idleTimeout: Duration?
+    /// Host names the server answers to (`Host` and the `Origin` of changes); nil: any. By
+    /// default loopback names when it listens on loopback (`defaultAllowedHosts`).
+    public var allowedHosts: [String]?
 
-    public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20, idleTimeout: Duration? = .seconds(60)) {
+    public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20, idleTimeout: Duration? = .seconds(60),
+                allowedHosts: [String]?? = nil) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
         self.idleTimeout = idleTimeout
+        self.allowedHosts = allowedHosts ?? Self.defaultAllowedHosts(bindHost: host)
     }
 }
 
@@ -62,6 +67,7 @@ public enum TrackingServer {
         let router = Router()
         // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
         router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: BrowserGuardMiddleware(allowedHosts: configuration.allowedHosts.map { Set($0.map { $0.lowercased() }) }))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware(bodyLimit: configuration.bodyLimit))
         if let metrics {

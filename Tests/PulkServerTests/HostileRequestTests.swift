@@ -97,4 +97,31 @@ struct HostileRequestTests {
             Self.expectRefused(try await call("runs/search", #"{"experiment_ids": ["0"], "order_by": ["metrics.acc junk"]}"#), "malformed order_by")
         }
     }
+
+    /// Browser-side: DNS rebinding, cross-site changes and form-encoded bodies are refused;
+    /// pages carry their security headers.
+    @Test func browserSideProtections() async throws {
+        try await Self.withServer { port, _ in
+            let body = #"{"name": "from-a-page"}"#
+            let path = "/api/2.0/mlflow/experiments/create"
+            func send(_ headers: String, contentType: String = "application/json") async throws -> String {
+                try await exchange(port: port, "POST \(path) HTTP/1.1\r\n\(headers)Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            }
+            Self.expectRefused(try await exchange(port: port, "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"), "rebinding",
+                               says: "evil.example")
+            Self.expectRefused(try await send("Host: localhost\r\nOrigin: http://evil.example\r\n"), "foreign origin", says: "origin")
+            Self.expectRefused(try await send("Host: localhost\r\nOrigin: null\r\n"), "null origin")
+            Self.expectRefused(try await send("Host: localhost\r\nSec-Fetch-Site: cross-site\r\n"), "cross-site fetch")
+            Self.expectRefused(try await send("Host: localhost\r\n", contentType: "text/plain"), "text/plain body", says: "application/json")
+            Self.expectRefused(try await send("Host: localhost\r\n", contentType: "application/x-www-form-urlencoded"), "form body")
+            // The server's own origin, and clients that send none (MLflow's), may change things.
+            #expect(try await send("Host: localhost:\(port)\r\nOrigin: http://localhost:\(port)\r\nSec-Fetch-Site: same-origin\r\n").hasPrefix("HTTP/1.1 200"))
+            let page = try await exchange(port: port, Self.get("/"))
+            #expect(page.hasPrefix("HTTP/1.1 200"))
+            let head = page.components(separatedBy: "\r\n\r\n")[0].lowercased()
+            for field in ["content-security-policy: default-src 'none'", "x-frame-options: deny", "x-content-type-options: nosniff", "referrer-policy: same-origin"] {
+                #expect(head.contains(field), "\(field) missing: \(head)")
+            }
+        }
+    }
 }

@@ -22,6 +22,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "normal: commits survive a killed server; full: also power loss (fsync per commit).") var durability = "normal"
     @Option(help: "Largest JSON request body in bytes (artifact uploads stream without limit).") var bodyLimit = 16 << 20
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
+    @Option(name: .customLong("allowed-host"), parsing: .singleValue,
+            help: "A host name the server answers to (repeatable; '*' for any). Default: loopback names when listening on loopback, any otherwise.")
+    var allowedHosts: [String] = []
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
@@ -54,7 +57,9 @@ struct ServerCommand: AsyncParsableCommand {
         await host.reconcile()
         let app = TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                              configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,
-                                                                                idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil),
+                                                                                idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
+                                                                                allowedHosts: allowedHosts.isEmpty ? .none : allowedHosts.contains("*") ? .some(nil)
+                                                                                    : .some(ServerConfiguration.defaultAllowedHosts(bindHost: self.host).map { $0 + allowedHosts } ?? allowedHosts)),
                                              metrics: registry,
                                              serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
         print("pulk server on http://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "

@@ -67,6 +67,7 @@ struct ServerCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await host.run() }
             group.addTask { await log.run() }
+            group.addTask { await MemoryReturn.run() }
             try await app.runService()
             group.cancelAll()
         }

@@ -90,6 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
                               configuration: .init(address: .hostname(host, port: port), serverName: "pulk"), logger: logger)
         print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on http://\(host):\(port)  "
             + "(POST /score, /invocations; GET /health, /ready, /metrics)")
-        try await app.runService()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await MemoryReturn.run() }
+            try await app.runService()
+            group.cancelAll()
+        }
     }
 }

@@ -22,9 +22,12 @@ public struct ServerConfiguration: Sendable {
     /// Host names the server answers to (`Host` and the `Origin` of changes); nil: any. By
     /// default loopback names when it listens on loopback (`defaultAllowedHosts`).
     public var allowedHosts: [String]?
+    /// TLS in front of the server (`--tls-cert`, `--tls-key`); nil: plain HTTP.
+    public var tls: ServerTLS?
 
     public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20, idleTimeout: Duration? = .seconds(60),
-                allowedHosts: [String]?? = nil) {
+                allowedHosts: [String]?? = nil, tls: ServerTLS? = nil) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
@@ -63,7 +66,7 @@ public enum TrackingServer {
 
     public static func application(store: any MLflowStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
                                    configuration: ServerConfiguration = .init(),
-                                   metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) -> some ApplicationProtocol {
+                                   metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) throws -> some ApplicationProtocol {
         let router = Router()
         // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -84,7 +87,9 @@ public enum TrackingServer {
         if let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logger.logLevel = level }
         // Scoring requests to the endpoints are answered in the channel pipeline (ScoringChannelHandler).
         let plain = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout.map { .nanoseconds(Int64($0.components.seconds) * 1_000_000_000) }))
-        return Application(router: router, server: serving?.server(logger: logger, idleTimeout: configuration.idleTimeout) ?? plain,
+        let server = try serving?.server(logger: logger, idleTimeout: configuration.idleTimeout, tls: configuration.tls)
+            ?? configuration.tls?.wrap(plain) ?? plain
+        return Application(router: router, server: server,
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"), logger: logger)
     }
 }

@@ -318,6 +318,12 @@ extension ServingRoutes {
             ScoringPipelineInstaller(ScoringChannelHandler(routes: self, defaultEndpoint: defaultEndpoint, logger: logger, idleTimeout: timeout)),
         ]))
     }
+
+    /// The same server with TLS in front when `tls` is given (`--tls-cert`, `--tls-key`).
+    public func server(defaultEndpoint: String? = nil, logger: Logger, idleTimeout: Duration? = .seconds(60), tls: ServerTLS?) throws -> HTTPServerBuilder {
+        let plain = server(defaultEndpoint: defaultEndpoint, logger: logger, idleTimeout: idleTimeout)
+        return try tls?.wrap(plain) ?? plain
+    }
 }
 
 /// Puts `ScoringChannelHandler` ahead of `HTTP1ToHTTPServerCodec` and leaves: Hummingbird adds its

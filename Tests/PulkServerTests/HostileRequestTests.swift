@@ -19,7 +19,7 @@ struct HostileRequestTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await SQLTrackingStore.open(try SQLiteDatabase(path: dir.appendingPathComponent("t.sqlite").path))
         let artifacts = try ArtifactStore(root: dir.appendingPathComponent("artifacts"))
-        let app = TrackingServer.application(store: store, artifacts: artifacts, configuration: ServerConfiguration(port: 0),
+        let app = try TrackingServer.application(store: store, artifacts: artifacts, configuration: ServerConfiguration(port: 0),
                                              serving: ServingRoutes(table: EndpointTable()))
         try await app.test(.live) { client in try await body(try #require(client.port), artifacts) }
     }
@@ -122,6 +122,44 @@ struct HostileRequestTests {
             for field in ["content-security-policy: default-src 'none'", "x-frame-options: deny", "x-content-type-options: nosniff", "referrer-policy: same-origin"] {
                 #expect(head.contains(field), "\(field) missing: \(head)")
             }
+        }
+    }
+
+    /// `--tls-cert`/`--tls-key`: the tracking server over HTTPS with a self-signed certificate
+    /// (made by openssl), plain HTTP refused on the same port, and clear errors for bad files.
+    @Test func tls() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let cert = dir.appendingPathComponent("cert.pem").path, key = dir.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl is needed to make a test certificate")
+        // Bad files are refused when the server starts, saying what to fix.
+        #expect(throws: ServerTLS.Failure.self) { _ = try ServerTLS(certificateChain: dir.appendingPathComponent("missing.pem").path, privateKey: key) }
+        #expect(throws: ServerTLS.Failure.self) { _ = try ServerTLS(certificateChain: key, privateKey: cert) }
+        let store = try await SQLTrackingStore.open(try SQLiteDatabase(path: dir.appendingPathComponent("t.sqlite").path))
+        let artifacts = try ArtifactStore(root: dir.appendingPathComponent("artifacts"))
+        let app = try TrackingServer.application(store: store, artifacts: artifacts,
+                                                 configuration: ServerConfiguration(port: 0, tls: try ServerTLS(certificateChain: cert, privateKey: key)),
+                                                 serving: ServingRoutes(table: EndpointTable()))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let curl = Process()
+            let out = Pipe()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            curl.arguments = ["curl", "-sk", "--max-time", "20", "https://localhost:\(port)/health"]
+            curl.standardOutput = out
+            try curl.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            curl.waitUntilExit()
+            #expect(text == "OK", "\(text)")
+            // Plain HTTP on the TLS port gets no HTTP answer.
+            let plain = try await closingExchange(port: port, Self.get("/health"))
+            #expect(!plain.text.hasPrefix("HTTP/1.1 200"))
         }
     }
 }

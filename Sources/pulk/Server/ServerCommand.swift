@@ -25,6 +25,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("allowed-host"), parsing: .singleValue,
             help: "A host name the server answers to (repeatable; '*' for any). Default: loopback names when listening on loopback, any otherwise.")
     var allowedHosts: [String] = []
+    @OptionGroup var tlsOptions: TLSOptions
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
@@ -55,14 +56,15 @@ struct ServerCommand: AsyncParsableCommand {
         let host = EndpointHost(endpoints: store, registry: store, loader: EndpointHost.artifactLoader(artifacts))
         let log = StoreServingLog(store: store, table: host.table)
         await host.reconcile()
-        let app = TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
+        let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                              configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,
                                                                                 idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
                                                                                 allowedHosts: allowedHosts.isEmpty ? .none : allowedHosts.contains("*") ? .some(nil)
-                                                                                    : .some(ServerConfiguration.defaultAllowedHosts(bindHost: self.host).map { $0 + allowedHosts } ?? allowedHosts)),
+                                                                                    : .some(ServerConfiguration.defaultAllowedHosts(bindHost: self.host).map { $0 + allowedHosts } ?? allowedHosts),
+                                                                                tls: try tlsOptions.tls()),
                                              metrics: registry,
                                              serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
-        print("pulk server on http://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "
+        print("pulk server on \(tlsOptions.scheme)://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "
             + "endpoints at /endpoints/NAME/score)")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await host.run() }
@@ -70,6 +72,29 @@ struct ServerCommand: AsyncParsableCommand {
             group.addTask { await MemoryReturn.run() }
             try await app.runService()
             group.cancelAll()
+        }
+    }
+}
+
+/// `--tls-cert` and `--tls-key`, for `pulk server` and `pulk serve`.
+struct TLSOptions: ParsableArguments {
+    @Option(help: "PEM certificate chain: serve HTTPS instead of HTTP (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
+
+    var scheme: String { tlsCert == nil ? "http" : "https" }
+
+    func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP.")
+        }
+    }
+
+    func tls() throws -> ServerTLS? {
+        switch (tlsCert, tlsKey) {
+        case (nil, nil): return nil
+        case (let cert?, let key?):
+            do { return try ServerTLS(certificateChain: cert, privateKey: key) } catch { throw PulkFailure(message: error.description) }
+        default: throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP.")
         }
     }
 }

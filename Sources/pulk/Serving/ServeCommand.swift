@@ -51,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The endpoint's name in /endpoints/NAME/… and in metrics.") var name = "default"
     @Option(help: "Largest request body in bytes (413 above).") var bodyLimit = 16 << 20
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
+    @OptionGroup var tlsOptions: TLSOptions
     @Option(help: "Request log level: trace, debug, info, notice, warning, error (info logs every request).") var logLevel = "info"
     @OptionGroup var settings: EndpointSettingsOptions
     @OptionGroup var batching: BatchingOptions
@@ -86,9 +87,10 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "pulk.serve")
         logger.logLevel = level
         // Scoring requests are answered in the channel pipeline (ScoringChannelHandler); the router takes the rest.
-        let app = Application(router: router, server: routes.server(defaultEndpoint: name, logger: logger, idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil),
+        let app = Application(router: router, server: try routes.server(defaultEndpoint: name, logger: logger, idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
+                                                                 tls: try tlsOptions.tls()),
                               configuration: .init(address: .hostname(host, port: port), serverName: "pulk"), logger: logger)
-        print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on http://\(host):\(port)  "
+        print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on \(tlsOptions.scheme)://\(host):\(port)  "
             + "(POST /score, /invocations; GET /health, /ready, /metrics)")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await MemoryReturn.run() }

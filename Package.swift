@@ -136,14 +136,14 @@ let package = Package(
         // Helpers shared by the test targets (the Python oracles); not part of any product.
         .target(name: "PulkTestSupport", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
 
-        .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame"], swiftSettings: strict),
+        .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees", "PulkTreeKernels", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
-        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore"], swiftSettings: strict),
+        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkServing", "PulkTestSupport",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),

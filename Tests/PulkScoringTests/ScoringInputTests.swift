@@ -318,3 +318,40 @@ struct HostileScoringBodyTests {
         #expect(e?.problems.contains { $0.message.contains("levels") } != true)
     }
 }
+
+/// Seeded random damage to scoring bodies of every shape: each is read or refused with a
+/// `ScoringError`, never a trap.
+@Suite("Scoring requests: random input")
+struct ScoringFuzzTests {
+    @Test func damagedBodies() {
+        let bodies = ["{\"records\": [\(row), \(row)]}", "{\"columns\": \(names), \"data\": [\(values), \(values)]}",
+                      "{\"dataframe_split\": {\"columns\": \(names), \"data\": [\(values)], \"index\": [0]}}",
+                      "{\"instances\": [\(values)]}", "[[1, 2.5, -3e2, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14]]"]
+        let special: [UInt8] = Array("{}[]\",:\\u0123456789eE+-.tfnN ".utf8) + [0, 0x1F, 0xC3, 0xFF]
+        var generator = SplitMix(seed: 2314)
+        for _ in 0..<4000 {
+            var bytes = Array(bodies[generator.next(bodies.count)].utf8)
+            for _ in 0...generator.next(6) {
+                let at = generator.next(bytes.count)
+                let b = special[generator.next(special.count)]
+                if generator.next(2) == 0 { bytes[at] = b } else { bytes.insert(b, at: at) }
+            }
+            for numeric in [schema, InputSchema(FeatureSchema(features: (0..<7).map { Feature(name: "f\($0)", type: .float64) }))] {
+                do { _ = try numeric.frame(json: bytes) } catch { #expect(!error.problems.isEmpty) }
+            }
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64) for the random-input tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(max(bound, 1)))
+    }
+}

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import PulkTestSupport
+import PulkLearn
 @testable import PulkServer
 @testable import PulkStore
 
@@ -59,6 +61,31 @@ struct JSONTests {
         #expect((outputs.first as? [String: Any])?["step"] as? Int64 == 3)
         // The same bytes as the general writer would give for the same object.
         #expect(JSON.encode(try JSON.parse(Wire.run(run).bytes)) == Wire.run(run).bytes)
+    }
+}
+
+/// Seeded random damage to MLflow request bodies: the general parser and the log-batch decoder
+/// each read a body or refuse it with their own error, never trap.
+@Suite("JSON readers: random input")
+struct JSONFuzzTests {
+    @Test func damagedBodies() {
+        let bodies = [#"{"run_id": "r1", "metrics": [{"key": "a", "value": 1.5e3, "timestamp": 7, "step": 2}, {"key": "b", "value": "NaN", "timestamp": 1}], "params": [{"key": "lr", "value": "0.1"}], "tags": [{"key": "t", "value": "caf\u00e9 \ud83d\ude00"}]}"#,
+                      #"{"experiment_ids": ["1", "2"], "filter": "metrics.acc > 0.9", "max_results": 10, "order_by": ["metrics.acc DESC"], "nested": [[[{"a": [true, false, null]}]]]}"#]
+        let special: [UInt8] = Array("{}[]\",:\\u0123456789eE+-.tfn ".utf8) + [0, 0x1F, 0xC3, 0xED, 0xFF]
+        var rng = SeededGenerator(seed: 2313)
+        for _ in 0..<4000 {
+            var bytes = Array(bodies[Int.random(in: 0..<bodies.count, using: &rng)].utf8)
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                let b = special[Int.random(in: 0..<special.count, using: &rng)]
+                if Bool.random(using: &rng) { bytes[at] = b } else { bytes.insert(b, at: at) }
+            }
+            _ = try? JSON.parse(bytes)
+            do { _ = try bytes.withUnsafeBytes { raw throws(StoreError) in try LogBatchBody.decode(raw) } } catch {
+                let code = (error as? StoreError)?.code
+                #expect(code == .badRequest || code == .invalidParameterValue, "\(error)")
+            }
+        }
     }
 }
 

@@ -452,11 +452,8 @@ struct RequestParser {
 
     mutating func skipValue() throws(ScoringError) {
         skipSpace()
-        let container = peek == UInt8(ascii: "[") || peek == UInt8(ascii: "{")
-        if container {
-            guard depth < Self.maxNesting else {
-                throw .body("The request body nests arrays and objects more than \(Self.maxNesting) levels deep at byte \(i); send rows of plain values")
-            }
+        if depth >= Self.maxNesting, peek == UInt8(ascii: "[") || peek == UInt8(ascii: "{") {
+            throw .body("The request body nests arrays and objects more than \(Self.maxNesting) levels deep at byte \(i); send rows of plain values")
         }
         depth += 1
         defer { depth -= 1 }

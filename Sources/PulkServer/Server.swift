@@ -27,12 +27,12 @@ public struct ServerConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20, idleTimeout: Duration? = .seconds(60),
                 allowedHosts: [String]?? = nil, tls: ServerTLS? = nil) {
-        self.tls = tls
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
         self.idleTimeout = idleTimeout
         self.allowedHosts = allowedHosts ?? Self.defaultAllowedHosts(bindHost: host)
+        self.tls = tls
     }
 }
 
@@ -86,7 +86,7 @@ public enum TrackingServer {
         var logger = Logger(label: "pulk")
         if let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logger.logLevel = level }
         // Scoring requests to the endpoints are answered in the channel pipeline (ScoringChannelHandler).
-        let plain = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout.map { .nanoseconds(Int64($0.components.seconds) * 1_000_000_000) }))
+        let plain = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout.map(TimeAmount.init)))
         let server = try serving?.server(logger: logger, idleTimeout: configuration.idleTimeout, tls: configuration.tls)
             ?? configuration.tls?.wrap(plain) ?? plain
         return Application(router: router, server: server,

@@ -313,9 +313,9 @@ extension ServingRoutes {
     /// `idleTimeout` bounds how long a connection waits for a request's next bytes (see
     /// `ScoringChannelHandler`); nil waits for ever.
     public func server(defaultEndpoint: String? = nil, logger: Logger, idleTimeout: Duration? = .seconds(60)) -> HTTPServerBuilder {
-        let timeout = idleTimeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
-        return .http1(configuration: .init(additionalChannelHandlers: [
-            ScoringPipelineInstaller(ScoringChannelHandler(routes: self, defaultEndpoint: defaultEndpoint, logger: logger, idleTimeout: timeout)),
+        .http1(configuration: .init(additionalChannelHandlers: [
+            ScoringPipelineInstaller(ScoringChannelHandler(routes: self, defaultEndpoint: defaultEndpoint, logger: logger,
+                                                           idleTimeout: idleTimeout.map(TimeAmount.init))),
         ]))
     }
 

@@ -254,28 +254,14 @@ public struct ServingRoutes: Sendable {
     // MARK: readiness and listing
 
     func ready(_ name: String) -> Response {
-        let problem = table.problem(name)
-        guard let endpoint = table[name] else {
-            guard let problem else { return ScoringReply.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'").response }
-            var w = JSONWriter()
-            w.raw("{\"endpoint\":")
-            w.string(name)
-            w.raw(",\"ready\":false,\"deployments\":[],\"problem\":")
-            w.string(problem)
-            w.raw("}")
-            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: w.bytes)))
-        }
+        let endpoint = table[name], problem = table.problem(name)
+        guard endpoint != nil || problem != nil else { return ScoringReply.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'").response }
         var w = JSONWriter()
         w.raw("{\"endpoint\":")
         w.string(name)
-        w.raw(",\"ready\":\(endpoint.ready),\"deployments\":")
-        Self.deployments(endpoint, &w)
-        if let problem {
-            w.raw(",\"problem\":")
-            w.string(problem)
-        }
+        Self.state(endpoint, problem, &w)
         w.raw("}")
-        return Response(status: endpoint.ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+        return Response(status: endpoint?.ready == true ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: w.bytes)))
     }
 
@@ -288,31 +274,29 @@ public struct ServingRoutes: Sendable {
         var w = JSONWriter()
         w.raw("{\"endpoints\":[")
         let installed = table.all, failing = table.failing
-        var first = true
-        for e in installed {
-            w.raw(first ? "{\"name\":" : ",{\"name\":")
-            first = false
-            w.string(e.name)
-            w.raw(",\"ready\":\(e.ready),\"deployments\":")
-            Self.deployments(e, &w)
-            if let problem = failing[e.name] {
-                w.raw(",\"problem\":")
-                w.string(problem)
-            }
-            w.raw("}")
-        }
-        // Endpoints that never loaded: listed as failed, with the reason.
+        // Installed endpoints, then those that never loaded (listed as failed, with the reason).
         let names = Set(installed.map(\.name))
-        for (name, problem) in failing.sorted(by: { $0.key < $1.key }) where !names.contains(name) {
-            w.raw(first ? "{\"name\":" : ",{\"name\":")
-            first = false
+        let entries = installed.map { ($0.name, Optional($0)) }
+            + failing.keys.sorted().filter { !names.contains($0) }.map { ($0, EndpointRuntime?.none) }
+        for (k, (name, runtime)) in entries.enumerated() {
+            w.raw(k == 0 ? "{\"name\":" : ",{\"name\":")
             w.string(name)
-            w.raw(",\"ready\":false,\"deployments\":[],\"problem\":")
-            w.string(problem)
+            Self.state(runtime, failing[name], &w)
             w.raw("}")
         }
         w.raw("]}")
         return w.bytes
+    }
+
+    /// An endpoint's `"ready"`, `"deployments"` and, when it has one, `"problem"` fields (an
+    /// endpoint that never loaded has no runtime: not ready, no deployments).
+    static func state(_ runtime: EndpointRuntime?, _ problem: String?, _ w: inout JSONWriter) {
+        w.raw(",\"ready\":\(runtime?.ready ?? false),\"deployments\":")
+        if let runtime { deployments(runtime, &w) } else { w.raw("[]") }
+        if let problem {
+            w.raw(",\"problem\":")
+            w.string(problem)
+        }
     }
 
     static func deployments(_ e: EndpointRuntime, _ w: inout JSONWriter) {

@@ -109,8 +109,8 @@ struct NeighborsModel: Model {
         }
         let values = try s.double("points", file: file), targets = try s.double("targets", file: file)
         let names = pipeline.outputNames
-        guard rows >= 0, targets.count == Int(rows), values.count == Int(rows).multipliedReportingOverflow(by: names.count).partialValue,
-              names.isEmpty || values.count / names.count == Int(rows) else {
+        // `targets.count` is an array's real length, so the product below cannot overflow.
+        guard targets.count == rows, values.count == targets.count * names.count else {
             throw .corruptModelFile(file, reason: "training points do not match the preprocessing")
         }
         // A classifier's targets are indices into its classes.

@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "PulkTracking", targets: ["PulkTracking"]),
         .library(name: "PulkScoring", targets: ["PulkScoring"]),
         .library(name: "PulkServing", targets: ["PulkServing"]),
+        .library(name: "PulkApp", targets: ["PulkApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -122,9 +123,15 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: strict),
-        // The `pulk` command: a thin shell over the libraries.
+        // The application layer: the flows every front end (the CLI, the server, workers) calls: tracked training
+        // and evaluation, model references, deploy planning and endpoint management, batch scoring, one
+        // workbench (workspace, store, tracking client) per process. No HTTP.
+        .target(name: "PulkApp", dependencies: [
+            "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkTracking", "PulkScoring",
+        ], swiftSettings: strict),
+        // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
+            "PulkApp", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -157,6 +164,7 @@ let package = Package(
                                                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                                                            .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
+        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkTracking", "PulkWorkspace"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]
 )

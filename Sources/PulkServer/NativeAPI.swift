@@ -86,22 +86,22 @@ struct NativeAPI: Sendable {
         }
     }
 
-    /// Model version → run → datasets it read → the workspace version with that content hash and its source file.
+    /// The version's lineage (`Lineage.of`, as the CLI and the web UI show it) in the API's shape, each
+    /// dataset with the workspace version of its content hash in full.
     static func lineage(_ v: ModelVersion, store: any MLflowStore, datasets: DatasetStore?) async throws(StoreError) -> [String: Any] {
+        let l = try await Lineage.of(v, client: StoreLineage(store: store, datasets: datasets))
         var out: [String: Any] = ["model_version": Wire.modelVersion(v)]
-        var runId = v.runId
-        if !v.modelId.isEmpty, let m = try? await store.loggedModel(id: v.modelId) {
-            out["logged_model"] = ["model_id": m.modelId, "name": m.name, "artifact_uri": m.artifactLocation, "source_run_id": m.sourceRunId]
-            if runId.isEmpty { runId = m.sourceRunId }
+        if let m = l.loggedModel {
+            out["logged_model"] = ["model_id": m.modelId, "name": m.name, "artifact_uri": m.artifactUri, "source_run_id": m.sourceRunId]
         }
-        guard !runId.isEmpty else { out["datasets"] = [Any](); return out }
-        let run = try await store.run(id: runId)
-        out["run"] = ["run_id": run.info.runId, "run_name": run.info.runName, "experiment_id": run.info.experimentId,
-                      "status": run.info.status.rawValue, "start_time": run.info.startTime]
-        out["datasets"] = run.io.datasetInputs.map { input -> [String: Any] in
-            var d = Wire.datasetInput(input)
-            d["context"] = input.tags.first { $0.key == "mlflow.data.context" }?.value ?? ""
-            if let version = LocalTracking.workspaceVersion(input.dataset, datasets) { d["workspace_version"] = encodable(version) }
+        if let run = l.run {
+            out["run"] = ["run_id": run.runId, "run_name": run.runName, "experiment_id": run.experimentId, "status": run.status, "start_time": run.startTime]
+        }
+        out["datasets"] = l.datasets.compactMap { input -> [String: Any]? in
+            guard let recorded = input.recorded else { return nil }
+            var d = Wire.datasetInput(recorded)
+            d["context"] = input.context
+            if let version = LocalTracking.workspaceVersion(recorded.dataset, datasets) { d["workspace_version"] = encodable(version) }
             return d
         }
         return out
@@ -153,5 +153,17 @@ actor ProfileCache {
         entries.append((key, p))
         if entries.count > capacity { entries.removeFirst() }
         return p
+    }
+}
+
+/// Lineage read straight from the server's store and workspace.
+struct StoreLineage: LineageSource {
+    let store: any MLflowStore
+    let datasets: DatasetStore?
+
+    func run(id: String) async throws(StoreError) -> Run { try await store.run(id: id) }
+    func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary { Lineage.LoggedModelSummary(try await store.loggedModel(id: id)) }
+    func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? {
+        LocalTracking.workspaceVersion(input.dataset, datasets).map(DatasetVersionInfo.init)
     }
 }

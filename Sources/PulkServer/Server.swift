@@ -3,7 +3,7 @@ public import Hummingbird
 import HummingbirdCore
 public import PulkStore
 public import PulkWorkspace
-import Logging
+public import Logging
 import NIOCore
 import NIOHTTP1
 import Metrics
@@ -67,16 +67,7 @@ public enum TrackingServer {
     public static func application(store: any MLflowStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
                                    configuration: ServerConfiguration = .init(),
                                    metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) throws -> some ApplicationProtocol {
-        let router = Router()
-        // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
-        router.add(middleware: LogRequestsMiddleware(.info))
-        router.add(middleware: BrowserGuardMiddleware(allowedHosts: configuration.allowedHosts.map { Set($0.map { $0.lowercased() }) }))
-        router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ErrorMiddleware(bodyLimit: configuration.bodyLimit))
-        if let metrics {
-            router.get("/metrics") { _, _ in metricsResponse(metrics) }
-        }
-        router.get("/health") { _, _ in healthResponse() }
+        let router = baseRouter(configuration, metrics: metrics, requestLog: .info)
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
         NativeAPI(store: store, datasets: datasets).register(router)
@@ -85,9 +76,42 @@ public enum TrackingServer {
         // As Hummingbird names its logger when given none, with LOG_LEVEL honoured.
         var logger = Logger(label: "pulk")
         if let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logger.logLevel = level }
-        // Scoring requests to the endpoints are answered in the channel pipeline (ScoringChannelHandler).
+        return try make(router, configuration: configuration, serving: serving, defaultEndpoint: nil, logger: logger)
+    }
+
+    /// `pulk serve`: one endpoint's scoring API (`/score`, `/invocations`, `/ready`, `/ping` and
+    /// `/endpoints/NAME/…`) with the same health, metrics, request log, host checks and error bodies
+    /// as the tracking server. Requests are logged at info, so a `logger` at notice or above turns
+    /// the request log off.
+    public static func servingApplication(_ serving: ServingRoutes, endpoint: String, configuration: ServerConfiguration,
+                                          metrics: PrometheusCollectorRegistry?, logger: Logger) throws -> some ApplicationProtocol {
+        let router = baseRouter(configuration, metrics: metrics, requestLog: .info)
+        serving.register(router, defaultEndpoint: endpoint)
+        return try make(router, configuration: configuration, serving: serving, defaultEndpoint: endpoint, logger: logger)
+    }
+
+    /// What every Pulk server has: the request log, host and origin checks, per-route metrics, JSON
+    /// error bodies, `/health` and (with a registry) `/metrics`.
+    static func baseRouter(_ configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry?, requestLog: Logger.Level) -> Router<BasicRequestContext> {
+        let router = Router()
+        // Structured request logs, request counts and latency histograms per route, then MLflow error bodies.
+        router.add(middleware: LogRequestsMiddleware(requestLog))
+        router.add(middleware: BrowserGuardMiddleware(allowedHosts: configuration.allowedHosts.map { Set($0.map { $0.lowercased() }) }))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware(bodyLimit: configuration.bodyLimit))
+        if let metrics {
+            router.get("/metrics") { _, _ in metricsResponse(metrics) }
+        }
+        router.get("/health") { _, _ in healthResponse() }
+        return router
+    }
+
+    /// The application on the configured address: scoring requests to the endpoints are answered in
+    /// the channel pipeline (ScoringChannelHandler), everything else by the router; TLS when configured.
+    static func make(_ router: Router<BasicRequestContext>, configuration: ServerConfiguration, serving: ServingRoutes?, defaultEndpoint: String?,
+                     logger: Logger) throws -> some ApplicationProtocol {
         let plain = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout.map(TimeAmount.init)))
-        let server = try serving?.server(logger: logger, idleTimeout: configuration.idleTimeout, tls: configuration.tls)
+        let server = try serving?.server(defaultEndpoint: defaultEndpoint, logger: logger, idleTimeout: configuration.idleTimeout, tls: configuration.tls)
             ?? configuration.tls?.wrap(plain) ?? plain
         return Application(router: router, server: server,
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pulk"), logger: logger)

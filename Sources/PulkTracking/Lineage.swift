@@ -35,9 +35,28 @@ public enum DatasetInputs {
     static func profile(_ frame: Frame) -> String { json(["num_rows": frame.rowCount, "num_elements": frame.rowCount * frame.columnCount]) }
 }
 
-/// Where a model version came from: the run that made it and the data that run read, down to the
-/// workspace dataset version's content hash and source file.
+/// What the lineage of a model version needs to read: a tracking client, or a server's own store.
+public protocol LineageSource: Sendable {
+    func run(id: String) async throws(StoreError) -> Run
+    /// The logged model a version was registered from (MLflow 3's `models:/m-…` sources).
+    func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary
+    /// The workspace dataset version a run input names, when the source can see the workspace.
+    func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo?
+}
+
+/// Where a model version came from: the logged model it was registered from, the run that made it
+/// and the data that run read, down to the workspace dataset version's content hash and source file.
+/// The CLI, the web UI and the native API all show this one computation.
 public struct Lineage: Sendable, Codable {
+    public struct LoggedModelSummary: Sendable, Codable, Equatable {
+        public var modelId: String; public var name: String; public var artifactUri: String; public var sourceRunId: String
+        public init(modelId: String, name: String, artifactUri: String, sourceRunId: String) {
+            self.modelId = modelId
+            self.name = name
+            self.artifactUri = artifactUri
+            self.sourceRunId = sourceRunId
+        }
+    }
     public struct Version: Sendable, Codable { public var name: String; public var version: Int64; public var source: String; public var aliases: [String] }
     public struct RunSummary: Sendable, Codable {
         public var runId: String; public var runName: String; public var experimentId: String; public var status: String; public var startTime: Int64
@@ -45,21 +64,34 @@ public struct Lineage: Sendable, Codable {
     public struct Input: Sendable, Codable {
         public var name: String; public var digest: String; public var sourceType: String; public var source: String; public var context: String
         public var workspaceVersion: DatasetVersionInfo?
+        /// The run input as recorded (MLflow's dataset shape with its tags); not part of the JSON,
+        /// which has its fields above.
+        public var recorded: DatasetInput?
+        enum CodingKeys: String, CodingKey { case name, digest, sourceType, source, context, workspaceVersion }
     }
     public var modelVersion: Version
+    public var loggedModel: LoggedModelSummary?
     public var run: RunSummary?
     public var datasets: [Input]
 
-    public static func of(_ v: ModelVersion, client: any TrackingClient) async throws(StoreError) -> Lineage {
-        var out = Lineage(modelVersion: Version(name: v.name, version: v.version, source: v.source, aliases: v.aliases), run: nil, datasets: [])
-        guard !v.runId.isEmpty else { return out }
-        let run = try await client.run(id: v.runId)
+    /// Version → logged model (when it names one) → run (the version's, else the logged model's
+    /// source run) → the datasets the run read → the workspace versions with their content hashes.
+    public static func of(_ v: ModelVersion, client: any LineageSource) async throws(StoreError) -> Lineage {
+        var out = Lineage(modelVersion: Version(name: v.name, version: v.version, source: v.source, aliases: v.aliases), loggedModel: nil, run: nil,
+                          datasets: [])
+        var runId = v.runId
+        if !v.modelId.isEmpty, let m = try? await client.loggedModel(id: v.modelId) {
+            out.loggedModel = m
+            if runId.isEmpty { runId = m.sourceRunId }
+        }
+        guard !runId.isEmpty else { return out }
+        let run = try await client.run(id: runId)
         out.run = RunSummary(runId: run.info.runId, runName: run.info.runName, experimentId: run.info.experimentId, status: run.info.status.rawValue,
                              startTime: run.info.startTime)
         for input in run.io.datasetInputs {
             out.datasets.append(Input(name: input.dataset.name, digest: input.dataset.digest, sourceType: input.dataset.sourceType,
                                       source: input.dataset.source, context: input.tags.first { $0.key == "mlflow.data.context" }?.value ?? "",
-                                      workspaceVersion: await client.datasetVersion(input)))
+                                      workspaceVersion: await client.datasetVersion(input), recorded: input))
         }
         return out
     }

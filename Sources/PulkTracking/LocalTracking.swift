@@ -16,6 +16,8 @@ public struct LocalTracking: TrackingClient {
     public static func artifactFolder(_ workspace: Workspace) -> URL { workspace.root.appendingPathComponent("artifacts") }
     /// The artifact root runs are given: served by `pulk server`'s artifact proxy.
     public static let artifactRoot = "mlflow-artifacts:/"
+    /// The workspace's artifact folder, created when absent.
+    public static func artifacts(_ workspace: Workspace) throws(StoreError) -> ArtifactStore { try ArtifactStore(root: artifactFolder(workspace)) }
 
     public init(store: any MLflowStore, artifacts: ArtifactStore, datasets: DatasetStore?, location: String) {
         self.store = store
@@ -27,9 +29,10 @@ public struct LocalTracking: TrackingClient {
     /// The workspace's own store, created on first use.
     public static func open(_ workspace: Workspace, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) })
         async throws(StoreError) -> LocalTracking {
-        let db = try SQLiteDatabase(path: databasePath(workspace))
+        // The workspace's own SQLite pool: one per process.
+        let db = SQLiteDatabase(pool: workspace.database)
         let store = try await SQLTrackingStore.open(db, artifactRoot: artifactRoot, now: now)
-        return LocalTracking(store: store, artifacts: try ArtifactStore(root: artifactFolder(workspace)), datasets: workspace.datasets,
+        return LocalTracking(store: store, artifacts: try artifacts(workspace), datasets: workspace.datasets,
                              location: "workspace \(workspace.root.path)")
     }
 
@@ -112,6 +115,15 @@ public struct LocalTracking: TrackingClient {
     }
     public func aliasHistory(name: String) async throws(StoreError) -> [AliasMove] { try await store.aliasHistory(name: name, alias: nil) }
 
+    public func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary {
+        Lineage.LoggedModelSummary(try await store.loggedModel(id: id))
+    }
+
+    public func noteUses(of versions: [DatasetVersion], byRun runId: String) async {
+        guard let datasets else { return }
+        for v in versions { try? datasets.addUse(of: v, kind: "run", referrer: runId) }
+    }
+
     public func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? {
         Self.workspaceVersion(input.dataset, datasets).map(DatasetVersionInfo.init)
     }
@@ -127,6 +139,12 @@ public struct LocalTracking: TrackingClient {
         }
         guard ref.digest.count >= 8 else { return nil }
         return (try? datasets.versions(contentSHA256: ref.digest))?.first
+    }
+}
+
+extension Lineage.LoggedModelSummary {
+    public init(_ m: LoggedModel) {
+        self.init(modelId: m.modelId, name: m.name, artifactUri: m.artifactLocation, sourceRunId: m.sourceRunId)
     }
 }
 

@@ -3,6 +3,7 @@ public import Foundation
 import FoundationNetworking
 #endif
 public import PulkStore
+public import PulkWorkspace
 
 /// A tracking server over the MLflow REST protocol: `pulk server`, or MLflow's own server run with
 /// the artifact proxy (`mlflow server`, whose runs get `mlflow-artifacts:` URIs). Alias history and
@@ -218,6 +219,17 @@ public struct RemoteTracking: TrackingClient {
             return (o["moves"] as? [[String: Any]] ?? []).map(Decode.aliasMove)
         } catch where error.code == .resourceDoesNotExist { return [] }
     }
+    public func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary {
+        let o = try await call("GET", "\(Self.api)/logged-models/\(id.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? id)")
+        let info = (o["model"] as? [String: Any])?["info"] as? [String: Any] ?? [:]
+        return Lineage.LoggedModelSummary(modelId: Decode.string(info["model_id"]), name: Decode.string(info["name"]),
+                                          artifactUri: Decode.string(info["artifact_uri"]), sourceRunId: Decode.string(info["source_run_id"]))
+    }
+
+    /// The server's workspace is not this process's: its dataset versions are read through the
+    /// native API, and uses are not noted from here.
+    public func noteUses(of versions: [DatasetVersion], byRun runId: String) async {}
+
     public func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? {
         // Pulk's native API resolves the input's digest to a workspace version; MLflow has none.
         guard input.dataset.digest.count >= 8,

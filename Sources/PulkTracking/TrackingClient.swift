@@ -1,9 +1,10 @@
 public import Foundation
 public import PulkStore
+public import PulkWorkspace
 
 /// Where runs are tracked: the workspace's own store, or a tracking server (Pulk or MLflow) over the
 /// MLflow REST protocol. The CLI's `train`, `evaluate`, `runs` and `models` commands speak only this.
-public protocol TrackingClient: Sendable {
+public protocol TrackingClient: LineageSource {
     /// A short description for messages: the workspace folder or the server's address.
     var location: String { get }
 
@@ -36,6 +37,9 @@ public protocol TrackingClient: Sendable {
     func aliasHistory(name: String) async throws(StoreError) -> [AliasMove]
     /// The workspace dataset version a run input names, when this client can see the workspace.
     func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo?
+    /// Notes that the run read (or wrote) these workspace dataset versions, so `pulk data show` lists
+    /// the run among their uses; a client that cannot see the workspace notes nothing.
+    func noteUses(of versions: [DatasetVersion], byRun runId: String) async
 }
 
 /// What lineage shows of a workspace dataset version (the workspace types stay in PulkWorkspace).

@@ -58,6 +58,8 @@ struct FailingArtifacts: TrackingClient {
     }
     func aliasHistory(name: String) async throws(StoreError) -> [AliasMove] { try await inner.aliasHistory(name: name) }
     func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? { await inner.datasetVersion(input) }
+    func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary { try await inner.loggedModel(id: id) }
+    func noteUses(of versions: [DatasetVersion], byRun runId: String) async { await inner.noteUses(of: versions, byRun: runId) }
 }
 
 @Suite("Recording runs")

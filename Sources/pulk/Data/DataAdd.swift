@@ -21,12 +21,10 @@ struct DataAdd: ParsableCommand {
         var options = try read.addOptions()
         options.description = description
         if let derivedFrom {
-            options.derivedFrom = try explain { try DatasetRef(parsing: derivedFrom) }
+            options.derivedFrom = try DatasetRef(parsing: derivedFrom)
         }
         let bar = ProgressBar(label: "reading", enabled: !common.json)
-        let added = try explain {
-            try ws.datasets.add(file: file, name: name, options: options, progress: { bar.update($0, $1) })
-        }
+        let added = try ws.datasets.add(file: file, name: name, options: options, progress: { bar.update($0, $1) })
         bar.finish()
         if common.json {
             print(Output.json(AddResult(version: added.version, created: added.created, skippedRows: added.skippedRows)))
@@ -55,7 +53,7 @@ struct DataList: ParsableCommand {
 
     func run() throws {
         let ws = try common.open()
-        let all = try explain { try ws.datasets.list() }
+        let all = try ws.datasets.list()
         if common.json { print(Output.json(all)); return }
         if all.isEmpty { print("No datasets yet. Add one with `pulk data add FILE --name NAME`."); return }
         print(Output.table(["NAME", "VERSIONS", "LATEST", "ROWS", "UPDATED", "DESCRIPTION"], all.map {
@@ -71,7 +69,7 @@ struct DataVersions: ParsableCommand {
 
     func run() throws {
         let ws = try common.open()
-        let all = try explain { try ws.datasets.versions(of: name) }
+        let all = try ws.datasets.versions(of: name)
         if common.json { print(Output.json(all)); return }
         print(Output.table(["VERSION", "ROWS", "COLUMNS", "SIZE", "SHA256", "CREATED", "SOURCE"], all.map {
             ["\($0.version)", "\($0.rowCount)", "\($0.columnCount)", Output.bytes($0.sizeBytes), String($0.contentSHA256.prefix(12)),
@@ -87,10 +85,8 @@ struct DataShow: ParsableCommand {
 
     func run() throws {
         let ws = try common.open()
-        let (v, parents, uses) = try explain {
-            let v = try ws.datasets.version(try DatasetRef(parsing: ref))
-            return (v, try ws.datasets.parents(of: v), try ws.datasets.uses(of: v))
-        }
+        let v = try ws.datasets.version(try DatasetRef(parsing: ref))
+        let (parents, uses) = (try ws.datasets.parents(of: v), try ws.datasets.uses(of: v))
         if common.json {
             print(Output.json(Shown(version: v, derivedFrom: parents.map(\.reference), usedBy: uses)))
             return
@@ -138,16 +134,16 @@ struct DataExport: ParsableCommand {
 
     func run() throws {
         let ws = try common.open()
-        let v = try explain { try ws.datasets.version(try DatasetRef(parsing: ref)) }
+        let v = try ws.datasets.version(try DatasetRef(parsing: ref))
         if original {
-            let src = try explain { try ws.datasets.originalURL(v) }
+            let src = try ws.datasets.originalURL(v)
             do {
                 if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
                 try FileManager.default.copyItem(atPath: src.path, toPath: out)
             } catch { throw PulkFailure(message: "\(out): cannot write: \(error.localizedDescription)") }
         } else {
-            let frame = try explain { try ws.datasets.loadFrame(v) }
-            try explain { try CSVWriter().write(frame, to: out) }
+            let frame = try ws.datasets.loadFrame(v)
+            try CSVWriter().write(frame, to: out)
         }
         if common.json { print(Output.json(["dataset": v.reference, "out": out])) } else { print("Wrote \(v.reference) to \(out)") }
     }
@@ -161,7 +157,7 @@ struct DataRemove: ParsableCommand {
 
     func run() throws {
         let ws = try common.open()
-        let removed = try explain { try ws.datasets.remove(try DatasetRef(parsing: ref)) }
+        let removed = try ws.datasets.remove(try DatasetRef(parsing: ref))
         if common.json { print(Output.json(["removed": removed.map(\.reference)])); return }
         print("Removed " + removed.map(\.reference).joined(separator: ", "))
     }

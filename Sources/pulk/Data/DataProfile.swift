@@ -22,9 +22,7 @@ struct DataProfile: ParsableCommand {
         var options = ProfileOptions()
         options.correlations = !noCorrelations
         let bar = ProgressBar(label: "profiling", unit: "steps", enabled: !common.json)
-        let profile = try explain {
-            try Profiler(options: options).profile(frame, source: source, target: target, progress: { bar.update($0, $1) })
-        }
+        let profile = try Profiler(options: options).profile(frame, source: source, target: target, progress: { bar.update($0, $1) })
         bar.finish()
         if let html {
             do { try Data(profile.html().utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {

@@ -22,7 +22,7 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() throws {
-        let fitted = try explain { try Catalog.read(path: model) }
+        let fitted = try Catalog.read(path: model)
         if rules {
             guard let forest = fitted as? ForestModel else {
                 throw PulkFailure(message: "\(fitted.kind) models have no single tree to print; --rules works for decision-tree, random-forest and extra-trees.")
@@ -37,7 +37,7 @@ struct ExplainCommand: ParsableCommand {
                 throw PulkFailure(message: "\(fitted.kind) models do not compute contributions; tree models (gbdt, random-forest, extra-trees, decision-tree) do.")
             }
             let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
-            let c = try explain { try explainer.contributions(frame) }
+            let c = try explainer.contributions(frame)
             var columns: [Column] = []
             let f = c.features.count
             for (k, output) in c.outputs.enumerated() {
@@ -46,7 +46,7 @@ struct ExplainCommand: ParsableCommand {
                     columns.append(Column(name: prefix + name, storage: .float64(c.values.map { $0[k * (f + 1) + j] })))
                 }
             }
-            try explain { try CSVWriter().write(try Frame(columns: columns), to: out) }
+            try CSVWriter().write(try Frame(columns: columns), to: out)
             if common.json { print(Output.json(["model": model, "data": source, "out": out, "rows": "\(frame.rowCount)"])) }
             else { print("Wrote contributions of \(frame.rowCount) rows to \(out)") }
             return

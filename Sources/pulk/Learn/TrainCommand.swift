@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkFrame
 import PulkLearn
 import PulkModels
@@ -37,7 +38,7 @@ struct TrainCommand: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let type = try explain { try Catalog.estimator(named: model) }
+        let type = try Catalog.estimator(named: model)
         if helpParams {
             print(Self.parameterHelp(type))
             return
@@ -49,7 +50,6 @@ struct TrainCommand: AsyncParsableCommand {
             guard parts.count == 2 else { throw ValidationError("--param expects name=value, got '\(p)'.") }
             given[parts[0]] = parts[1]
         }
-        let estimator = try explain { try type.init(given) }
         var strategy: SplitStrategy?
         if let split {
             guard let s = SplitStrategy(text: split) else {
@@ -57,24 +57,13 @@ struct TrainCommand: AsyncParsableCommand {
             }
             strategy = s
         }
-        let started = Date()
-        let loaded = try loadData(data, read: read, workspace: common, json: common.json)
-        let (frame, source) = (loaded.frame, loaded.label)
-        let testLoaded = try testData.map { try loadData($0, read: read, workspace: common, json: common.json) }
-        let testFrame = testLoaded?.frame
         if let seeds, seeds < 2 { throw ValidationError("--seeds needs at least 2 seeds to measure a spread.") }
-        var trainer = Trainer(estimator: estimator, split: strategy, testFraction: testSize, seed: seed, folds: cv, seeds: seeds,
-                              metric: metric)
-        trainer.testFrame = testFrame
-        let (fitted, report, holdout) = try explain { try trainer.runWithHoldout(frame, target: target) }
-        try explain { try ModelFile.write(fitted, to: out) }
-        var recorded: RunInfo?
-        if !tracking.noTrack {
-            var content = RunContent.training(report, holdout: holdout, testSize: testFrame == nil ? testSize : nil)
-            content.inputs = [loaded.input(context: "training")] + (testLoaded.map { [$0.input(context: "evaluation")] } ?? [])
-            recorded = try await tracking.record(content, modelFile: out, frame: tracking.noProfile ? nil : frame, label: source, target: target,
-                                                 source: "pulk train", data: [loaded] + (testLoaded.map { [$0] } ?? []), started: started, common: common)
-        }
+        let request = TrainingRequest(data: data, testData: testData, target: target, model: model, parameters: given, split: strategy,
+                                      testSize: testSize, seed: seed, folds: cv, seeds: seeds, metric: metric, read: try read.addOptions(),
+                                      out: out, run: tracking.settings)
+        let trained = try await Training.train(request, on: try common.workbench(tracking: tracking.tracking),
+                                               progress: TerminalProgress(enabled: !common.json))
+        let (report, source, recorded) = (trained.report, trained.source, trained.run)
         if common.json {
             print(Output.json(Trained(source: source, out: out, runId: recorded?.runId, experimentId: recorded?.experimentId, report: report)))
             return
@@ -158,9 +147,9 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() throws {
-        let fitted = try explain { try Catalog.read(path: model) }
+        let fitted = try Catalog.read(path: model)
         let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
-        let predictions = try explain { try fitted.predict(frame) }
+        let predictions = try fitted.predict(frame)
         var columns: [Column]
         switch predictions {
         case .regression(let v):
@@ -171,8 +160,8 @@ struct PredictCommand: ParsableCommand {
                 columns.append(Column(name: "probability_\(c)", storage: .float64(probabilities.map { $0[k] })))
             }
         }
-        let table = try explain { try Frame(columns: columns) }
-        try explain { try CSVWriter().write(table, to: out) }
+        let table = try Frame(columns: columns)
+        try CSVWriter().write(table, to: out)
         if common.json { print(Output.json(["model": model, "data": source, "out": out, "rows": "\(frame.rowCount)"])) }
         else { print("Wrote \(frame.rowCount) predictions to \(out)") }
     }
@@ -196,21 +185,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let started = Date()
-        let fitted = try explain { try Catalog.read(path: model) }
-        let loaded = try loadData(data, read: read, workspace: common, json: common.json)
-        let (frame, source) = (loaded.frame, loaded.label)
-        let column = target ?? fitted.target.name
-        let outcomes = try explain { try Evaluation.outcomes(try fitted.predict(frame), frame: frame, target: column) }
-        let metrics = Evaluation.metrics(outcomes)
-        var recorded: RunInfo?
-        if !tracking.noTrack {
-            var content = RunContent.evaluation(model: model, kind: fitted.kind, target: column, metrics: metrics, holdout: outcomes,
-                                                importance: (fitted as? any ProvidesFeatureImportance)?.featureImportance)
-            content.inputs = [loaded.input(context: "evaluation")]
-            recorded = try await tracking.record(content, modelFile: nil, frame: nil, label: source, target: column, source: "pulk evaluate",
-                                                 data: [loaded], started: started, common: common)
-        }
+        let evaluated = try await Training.evaluate(EvaluationRequest(model: model, data: data, target: target, read: try read.addOptions(), run: tracking.settings),
+                                                    on: try common.workbench(tracking: tracking.tracking), progress: TerminalProgress(enabled: !common.json))
+        let (fitted, source, column, metrics, recorded) = (evaluated.model, evaluated.source, evaluated.target, evaluated.metrics, evaluated.run)
         if common.json {
             print(Output.json(Evaluated(model: model, data: source, target: column, runId: recorded?.runId, metrics: metrics)))
             return

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import PulkApp
 import PulkServer
 import PulkServing
 import PulkStore
@@ -22,9 +23,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "normal: commits survive a killed server; full: also power loss (fsync per commit).") var durability = "normal"
     @Option(help: "Largest JSON request body in bytes (artifact uploads stream without limit).") var bodyLimit = 16 << 20
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
-    @Option(name: .customLong("allowed-host"), parsing: .singleValue,
-            help: "A host name the server answers to (repeatable; '*' for any). Default: loopback names when listening on loopback, any otherwise.")
-    var allowedHosts: [String] = []
+    @OptionGroup var hosts: AllowedHostOptions
     @OptionGroup var tlsOptions: TLSOptions
     @OptionGroup var common: WorkspaceOptions
 
@@ -35,19 +34,13 @@ struct ServerCommand: AsyncParsableCommand {
         // The request log is gathered and written every 100 ms (lines at notice and above at once).
         ServerLogHandler.bootstrap()
         let workspace = try common.open()
-        let database: any SQLDatabase
-        do {
-            if let storeUri { database = try PostgresDatabase(url: storeUri) } else {
-                database = try SQLiteDatabase(path: LocalTracking.databasePath(workspace), durability: mode)
-            }
-        } catch { throw PulkFailure(message: error.description) }
         let store: SQLTrackingStore
-        do { store = try await SQLTrackingStore.open(database, artifactRoot: LocalTracking.artifactRoot) } catch {
+        do { store = try await StoreLocation(uri: storeUri).open(workspace: workspace, durability: mode, maxConnections: 8) } catch {
             throw PulkFailure(message: "cannot open the tracking store: \(error.description)")
         }
         let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? LocalTracking.artifactFolder(workspace)
         let artifacts: ArtifactStore
-        do { artifacts = try ArtifactStore(root: root) } catch { throw PulkFailure(message: error.description) }
+        artifacts = try ArtifactStore(root: root)
         // Uploads a killed server left unfinished are removed before any new one starts.
         artifacts.sweepUnfinishedUploads()
         // Metrics first: handles made before the bootstrap would count nothing.
@@ -59,8 +52,7 @@ struct ServerCommand: AsyncParsableCommand {
         let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                              configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,
                                                                                 idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-                                                                                allowedHosts: allowedHosts.isEmpty ? .none : allowedHosts.contains("*") ? .some(nil)
-                                                                                    : .some(ServerConfiguration.defaultAllowedHosts(bindHost: self.host).map { $0 + allowedHosts } ?? allowedHosts),
+                                                                                allowedHosts: hosts.allowed(bindHost: self.host),
                                                                                 tls: try tlsOptions.tls()),
                                              metrics: registry,
                                              serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
@@ -73,6 +65,20 @@ struct ServerCommand: AsyncParsableCommand {
             try await app.runService()
             group.cancelAll()
         }
+    }
+}
+
+/// `--allowed-host`, for `pulk server` and `pulk serve`.
+struct AllowedHostOptions: ParsableArguments {
+    @Option(name: .customLong("allowed-host"), parsing: .singleValue,
+            help: "A host name the server answers to (repeatable; '*' for any). Default: loopback names when listening on loopback, any otherwise.")
+    var allowedHosts: [String] = []
+
+    /// What `ServerConfiguration` takes: nil for its default, `.some(nil)` for any host.
+    func allowed(bindHost: String) -> [String]?? {
+        if allowedHosts.isEmpty { return .none }
+        if allowedHosts.contains("*") { return .some(nil) }
+        return .some(ServerConfiguration.defaultAllowedHosts(bindHost: bindHost).map { $0 + allowedHosts } ?? allowedHosts)
     }
 }
 
@@ -93,7 +99,7 @@ struct TLSOptions: ParsableArguments {
         switch (tlsCert, tlsKey) {
         case (nil, nil): return nil
         case (let cert?, let key?):
-            do { return try ServerTLS(certificateChain: cert, privateKey: key) } catch { throw PulkFailure(message: error.description) }
+            return try ServerTLS(certificateChain: cert, privateKey: key)
         default: throw ValidationError("--tls-cert and --tls-key go together: give both, or neither for plain HTTP.")
         }
     }

@@ -1,40 +1,8 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkStore
 import PulkTracking
-import PulkWorkspace
-
-/// The store endpoints live in: the workspace's (what `pulk server` on that workspace serves), or
-/// a server's PostgreSQL store.
-struct StoreOptions: ParsableArguments {
-    @Option(help: "postgresql://USER@HOST:PORT/DATABASE of a server that keeps its store in PostgreSQL (default: the workspace's store).")
-    var storeUri: String?
-
-    /// The workspace's artifact folder (where runs keep their model files).
-    func artifacts(_ common: WorkspaceOptions) throws -> ArtifactStore {
-        let folder = LocalTracking.artifactFolder(try common.open())
-        return try tracked { () throws(StoreError) in try ArtifactStore(root: folder) }
-    }
-
-    /// The registry of an opened store, as a tracking client.
-    func client(_ store: SQLTrackingStore, _ common: WorkspaceOptions) throws -> LocalTracking {
-        LocalTracking(store: store, artifacts: try artifacts(common), datasets: nil,
-                      location: storeUri == nil ? "the workspace" : "the PostgreSQL store")
-    }
-
-    func open(_ common: WorkspaceOptions) async throws -> SQLTrackingStore {
-        let database: any SQLDatabase
-        if let storeUri {
-            database = try tracked { () throws(StoreError) in try PostgresDatabase(url: storeUri, maxConnections: 2) }
-        } else {
-            let ws = try common.open()
-            database = try tracked { () throws(StoreError) in try SQLiteDatabase(path: LocalTracking.databasePath(ws)) }
-        }
-        return try await trackedAsync { () async throws(StoreError) in try await SQLTrackingStore.open(database, artifactRoot: LocalTracking.artifactRoot) }
-    }
-}
-
-var currentUser: String { ProcessInfo.processInfo.environment["USER"] ?? "pulk" }
 
 struct EndpointsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,11 +20,8 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await store.open(common)
-            let chosen = try settings.settings()
-            let e = try await trackedAsync { () async throws(StoreError) in
-                try await s.createEndpoint(name: name, description: description, settings: chosen, user: currentUser)
-            }
+            let s = try await common.workbench(store: store).sqlStore()
+            let e = try await s.createEndpoint(name: name, description: description, settings: try settings.settings(), user: RunRecorder.user())
             if common.json { print(Output.json(EndpointView(e))) } else { print("Created endpoint \(e.name); deploy a model with `pulk deploy \(e.name) --model MODEL@ALIAS`") }
         }
     }
@@ -67,8 +32,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await store.open(common)
-            let all = try await trackedAsync { () async throws(StoreError) in try await s.endpoints() }
+            let all = try await common.workbench(store: store).sqlStore().endpoints()
             if common.json { print(Output.json(all.map(EndpointView.init))); return }
             print(Output.table(["ENDPOINT", "DEPLOYMENTS"], all.map { e in
                 [e.name, e.deployments.map { Self.describe($0) }.joined(separator: ", ")]
@@ -88,8 +52,8 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await store.open(common)
-            let (e, events) = try await trackedAsync { () async throws(StoreError) in (try await s.endpoint(name: name), try await s.events(endpoint: name)) }
+            let s = try await common.workbench(store: store).sqlStore()
+            let (e, events) = (try await s.endpoint(name: name), try await s.events(endpoint: name))
             if common.json {
                 print(Output.json(EndpointDetail(endpoint: EndpointView(e), events: events.map(EventView.init))))
                 return
@@ -121,15 +85,14 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await store.open(common)
-            var settings = try await trackedAsync { () async throws(StoreError) in try await s.endpoint(name: name) }.settings
-            if let maxConcurrency { settings.maxConcurrency = maxConcurrency }
-            if let maxRows { settings.maxRows = maxRows }
-            if let unseenCategories { settings.unseenCategories = unseenCategories }
-            if let logSample { settings.logSample = logSample }
-            if let logRetention { settings.logRetention = logRetention }
-            let chosen = settings
-            let updated = try await trackedAsync { () async throws(StoreError) in try await s.updateSettings(endpoint: name, chosen, user: currentUser) }
+            let (maxConcurrency, maxRows, unseenCategories, logSample, logRetention) = (maxConcurrency, maxRows, unseenCategories, logSample, logRetention)
+            let updated = try await Deploying.updateSettings(endpoint: name, store: try await common.workbench(store: store).sqlStore()) { settings in
+                if let maxConcurrency { settings.maxConcurrency = maxConcurrency }
+                if let maxRows { settings.maxRows = maxRows }
+                if let unseenCategories { settings.unseenCategories = unseenCategories }
+                if let logSample { settings.logSample = logSample }
+                if let logRetention { settings.logRetention = logRetention }
+            }
             if common.json { print(Output.json(EndpointView(updated))) } else {
                 print("\(name): \(updated.settings.maxConcurrency) in flight, \(updated.settings.maxRows) rows per request, unseen categories \(updated.settings.unseenCategories), "
                     + "serving log \(updated.settings.logSample) of requests, newest \(updated.settings.logRetention) kept")
@@ -159,22 +122,8 @@ struct EndpointsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let live = try Self.parse(shares), mirrors = try Self.parse(mirror)
-            let s = try await store.open(common)
-            let e = try await trackedAsync { () async throws(StoreError) in try await s.endpoint(name: name) }
-            let known = Set(e.deployments.map(\.name))
-            if let unknown = (Array(live.keys) + Array(mirrors.keys)).first(where: { !known.contains($0) }) {
-                throw PulkFailure(message: "Endpoint \(name) has no deployment '\(unknown)' (it has \(known.sorted().joined(separator: ", ")))")
-            }
-            let deployments = e.deployments.map { d -> Deployment in
-                var d = d
-                d.traffic = live[d.name] ?? 0
-                d.mirror = mirrors[d.name] ?? (live[d.name] == nil ? d.mirror : 0)
-                return d
-            }
-            let message = deployments.map { "\($0.name)=\($0.traffic)%" + ($0.mirror > 0 ? " (mirror \($0.mirror)%)" : "") }.joined(separator: " ")
-            let updated = try await trackedAsync { () async throws(StoreError) in
-                try await s.setDeployments(endpoint: name, deployments, kind: "traffic", message: message, user: currentUser)
-            }
+            let (updated, message) = try await Deploying.setTraffic(endpoint: name, live: live, mirrors: mirrors,
+                                                                    store: try await common.workbench(store: store).sqlStore())
             if common.json { print(Output.json(EndpointView(updated))) } else { print("\(name): \(message)") }
         }
     }
@@ -186,15 +135,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await store.open(common)
-            let (e, events) = try await trackedAsync { () async throws(StoreError) in (try await s.endpoint(name: name), try await s.events(endpoint: name)) }
-            // The newest state different from the current one, skipping the changes that led here.
-            guard let previous = events.reversed().first(where: { $0.deployments != e.deployments && !$0.deployments.isEmpty }) else {
-                throw PulkFailure(message: "Endpoint \(name) has no earlier deployments to roll back to")
-            }
-            let updated = try await trackedAsync { () async throws(StoreError) in
-                try await s.setDeployments(endpoint: name, previous.deployments, kind: "rollback", message: "back to the state of change #\(previous.sequence)", user: currentUser)
-            }
+            let (updated, previous) = try await Deploying.rollback(endpoint: name, store: try await common.workbench(store: store).sqlStore())
             if common.json { print(Output.json(EndpointView(updated))) } else {
                 print("\(name) rolled back to change #\(previous.sequence): " + updated.deployments.map(List.describe).joined(separator: ", "))
             }
@@ -209,8 +150,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await store.open(common)
-            let entries = try await trackedAsync { () async throws(StoreError) in try await s.servingLog(endpoint: name, limit: limit) }
+            let entries = try await common.workbench(store: store).sqlStore().servingLog(endpoint: name, limit: limit)
             if common.json { print(Output.json(entries.map(LogView.init))); return }
             print(Output.table(["TIME", "REQUEST", "DEPLOYMENT", "VERSION", "STATUS", "ROWS", "µs", "INPUT"], entries.map { e in
                 [Output.time(e.time), e.requestId, e.deployment + (e.shadow ? " (mirror)" : ""), e.version, String(e.status), String(e.rows),
@@ -227,22 +167,13 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await store.open(common)
+            let s = try await common.workbench(store: store).sqlStore()
             guard let deployment else {
-                try await trackedAsync { () async throws(StoreError) in try await s.deleteEndpoint(name: name, user: currentUser) }
+                try await s.deleteEndpoint(name: name, user: RunRecorder.user())
                 print("Deleted endpoint \(name)")
                 return
             }
-            let e = try await trackedAsync { () async throws(StoreError) in try await s.endpoint(name: name) }
-            guard let d = e.deployments.first(where: { $0.name == deployment }) else {
-                throw PulkFailure(message: "Endpoint \(name) has no deployment '\(deployment)'")
-            }
-            guard d.traffic == 0 else {
-                throw PulkFailure(message: "Deployment \(deployment) takes \(d.traffic)% of live traffic; move it first (`pulk endpoints traffic \(name) …`)")
-            }
-            _ = try await trackedAsync { () async throws(StoreError) in
-                try await s.setDeployments(endpoint: name, e.deployments.filter { $0.name != deployment }, kind: "remove", message: "removed \(deployment)", user: currentUser)
-            }
+            _ = try await Deploying.removeDeployment(deployment, from: name, store: s)
             print("Removed deployment \(deployment) from \(name)")
         }
     }

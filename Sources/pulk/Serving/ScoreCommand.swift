@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
-import PulkFrame
-import PulkLearn
-import PulkScoring
+import PulkApp
 import PulkStore
-import PulkTracking
 import PulkWorkspace
 
 /// `pulk score`: batch scoring in constant memory, recorded as a run with lineage.
@@ -28,68 +25,17 @@ struct ScoreCommand: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let started = Date()
-        let reference = try ModelReference(parsing: model)
-        let resolved = try await reference.resolve(try await run.tracking.client(common))
-        let ws = try common.open()
-        let scorer = BatchScorer(model: resolved.model)
-        let bar = ProgressBar(label: "scoring", enabled: !common.json)
-        // A registered dataset is memory-mapped and scored in slices; a file is streamed in blocks.
-        let inputVersion = try registeredVersion(data, in: ws)
-        let inputFrame = try inputVersion.map { v in try explain { try ws.datasets.loadFrame(v) } }
-        let result: BatchScorer.Result
-        do {
-            if let inputFrame {
-                var source = FrameChunks(inputFrame, rows: chunkRows)
-                result = try scorer.score(&source, to: out) { done, total in bar.update(done, total) }
-            } else {
-                var source = try CSVChunks(path: data, schema: resolved.model.schema, blockBytes: blockBytes)
-                result = try scorer.score(&source, to: out) { done, total in bar.update(done, total) }
-            }
-        } catch {
-            bar.finish()
-            if let e = error as? PulkFailure { throw e }
-            throw PulkFailure(message: "cannot score \(data): \((error as? ScoringError)?.description ?? "\(error)")")
-        }
-        bar.finish()
-        var outputVersion: DatasetVersion?
-        if let registerAs {
-            var options = DatasetStore.AddOptions(description: "predictions of \(resolved.label) on \(inputVersion?.reference ?? data)")
-            options.derivedFrom = inputVersion.map { DatasetRef(name: $0.name, version: $0.version) }
-            outputVersion = try explain { try ws.datasets.add(file: out, name: registerAs, options: options).version }
-        }
-        let rate = Double(result.rows) / max(result.seconds, 1e-9)
-        var recorded: RunInfo?
-        if !run.noTrack {
-            var content = RunContent()
-            content.params = [Param("model", model), Param("model_name", resolved.name), Param("model_version", resolved.version),
-                              Param("model_kind", resolved.model.kind), Param("data", inputVersion?.reference ?? data), Param("out", out)]
-            if let id = resolved.runId { content.params.append(Param("model_run_id", id)) }
-            content.metrics = [("rows", Double(result.rows), 0), ("seconds", result.seconds, 0), ("rows_per_second", rate, 0)]
-            content.tags = [Tag("pulk.command", "score")]
-            if let v = inputVersion, let f = inputFrame { content.inputs.append(DatasetInputs.workspace(v, frame: f, context: "scoring")) }
-            else { content.inputs.append(DatasetInputs.file(path: data, frame: try Frame(columns: []), context: "scoring")) }
-            if let v = outputVersion, let f = try? ws.datasets.loadFrame(v) {
-                content.inputs.append(DatasetInputs.workspace(v, frame: f, context: "predictions"))
-                content.tags.append(Tag("pulk.output_dataset", v.reference))
-            }
-            let client = try await run.tracking.client(common)
-            recorded = try await trackedAsync { () async throws(StoreError) in
-                try await RunRecorder(client: client).record(content, experiment: run.experiment, runName: run.runName, source: "pulk score",
-                                                             started: Int64(started.timeIntervalSince1970 * 1000))
-            }
-            if client is LocalTracking, let r = recorded {
-                for v in [inputVersion, outputVersion].compactMap({ $0 }) { try? ws.datasets.addUse(of: v, kind: "run", referrer: r.runId) }
-            }
-        }
+        let request = ScoringRequest(model: model, data: data, out: out, registerAs: registerAs, chunkRows: chunkRows, blockBytes: blockBytes,
+                                     run: run.settings)
+        let scored = try await BatchScoring.score(request, on: try common.workbench(tracking: run.tracking), progress: TerminalProgress(enabled: !common.json))
         if common.json {
-            print(Output.json(Scored(model: resolved.label, data: inputVersion?.reference ?? data, out: out, rows: result.rows, seconds: result.seconds,
-                                     rowsPerSecond: rate, outputDataset: outputVersion?.reference, runId: recorded?.runId)))
+            print(Output.json(Scored(model: scored.model, data: scored.data, out: out, rows: scored.rows, seconds: scored.seconds,
+                                     rowsPerSecond: scored.rowsPerSecond, outputDataset: scored.outputDataset?.reference, runId: scored.run?.runId)))
             return
         }
-        print("Scored \(result.rows) rows with \(resolved.label) in \(String(format: "%.2f", result.seconds)) s (\(Int(rate)) rows/s) → \(out)")
-        if let v = outputVersion { print("Registered the predictions as dataset \(v.reference)") }
-        if let r = recorded { print("Run \(r.runId) recorded in experiment \(run.experiment)") }
+        print("Scored \(scored.rows) rows with \(scored.model) in \(String(format: "%.2f", scored.seconds)) s (\(Int(scored.rowsPerSecond)) rows/s) → \(out)")
+        if let v = scored.outputDataset { print("Registered the predictions as dataset \(v.reference)") }
+        if let r = scored.run { print("Run \(r.runId) recorded in experiment \(run.experiment)") }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import PulkApp
 import Logging
 import PulkLearn
 import PulkScoring
@@ -24,7 +25,7 @@ struct EndpointSettingsOptions: ParsableArguments {
         s.unseenCategories = unseenCategories
         s.logSample = logSample
         s.logRetention = logRetention
-        try tracked { () throws(StoreError) in try s.validate() }
+        try s.validate()
         return s
     }
 }
@@ -51,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The endpoint's name in /endpoints/NAME/… and in metrics.") var name = "default"
     @Option(help: "Largest request body in bytes (413 above).") var bodyLimit = 16 << 20
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
+    @OptionGroup var hosts: AllowedHostOptions
     @OptionGroup var tlsOptions: TLSOptions
     @Option(help: "Request log level: trace, debug, info, notice, warning, error (info logs every request).") var logLevel = "info"
     @OptionGroup var settings: EndpointSettingsOptions
@@ -64,32 +66,26 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // The request log is gathered and written every 100 ms (lines at notice and above at once).
         ServerLogHandler.bootstrap()
-        try tracked { () throws(StoreError) in try EndpointRules.checkName(name, what: "endpoint") }
+        try EndpointRules.checkName(name, what: "endpoint")
         let reference = try ModelReference(parsing: model)
-        let resolved = try await reference.resolve(try await tracking.client(common))
+        let resolved = try await reference.resolve(try await common.workbench(tracking: tracking).trackingClient())
         let endpoint = try settings.settings()
         let deployment = Deployment(name: "default", model: resolved.name, reference: reference == .file(model) ? "file" : model,
                                     version: resolved.version, traffic: 100, maxBatch: batching.maxBatch, maxWaitMicros: batching.maxWaitUs)
-        try tracked { () throws(StoreError) in try EndpointRules.check([deployment]) }
+        try EndpointRules.check([deployment])
         // Metrics first: handles made before the bootstrap would count nothing.
         let registry = TrackingServer.bootstrapMetrics()
         let table = EndpointTable()
         table.install(EndpointRuntime(name: name, settings: endpoint, deployments: [
             DeploymentRuntime(deployment, served: ServedModel(model: resolved.model, name: resolved.name, version: resolved.version), endpoint: name, settings: endpoint),
         ]))
-        let router = Router()
-        // Requests are logged at info: `--log-level notice` or above turns the request log off.
-        router.add(middleware: LogRequestsMiddleware(.info))
-        router.get("/health") { _, _ in TrackingServer.healthResponse() }
-        router.get("/metrics") { _, _ in TrackingServer.metricsResponse(registry) }
-        let routes = ServingRoutes(table: table, bodyLimit: bodyLimit)
-        routes.register(router, defaultEndpoint: name)
         var logger = Logger(label: "pulk.serve")
         logger.logLevel = level
-        // Scoring requests are answered in the channel pipeline (ScoringChannelHandler); the router takes the rest.
-        let app = Application(router: router, server: try routes.server(defaultEndpoint: name, logger: logger, idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-                                                                 tls: try tlsOptions.tls()),
-                              configuration: .init(address: .hostname(host, port: port), serverName: "pulk"), logger: logger)
+        let app = try TrackingServer.servingApplication(ServingRoutes(table: table, bodyLimit: bodyLimit), endpoint: name,
+                                                        configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit,
+                                                                                           idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
+                                                                                           allowedHosts: hosts.allowed(bindHost: host), tls: try tlsOptions.tls()),
+                                                        metrics: registry, logger: logger)
         print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on \(tlsOptions.scheme)://\(host):\(port)  "
             + "(POST /score, /invocations; GET /health, /ready, /metrics)")
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,7 +1,7 @@
 import ArgumentParser
-import PulkFrame
-import PulkLearn
-import PulkProfile
+import PulkApp
+import PulkStore
+import PulkTracking
 import PulkWorkspace
 
 /// Options every workspace command takes.
@@ -14,26 +14,17 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// Opens the workspace, creating it when absent.
     func open() throws -> Workspace {
-        try explain { try Workspace.open(at: workspace ?? Workspace.defaultPath()) }
+        try Workspace.open(at: workspace ?? Workspace.defaultPath())
+    }
+
+    /// The process's workbench: this workspace, tracking where `tracking` says, endpoints in `store`.
+    func workbench(tracking: TrackingOptions? = nil, store: StoreOptions? = nil) throws -> Workbench {
+        Workbench(workspacePath: workspace, tracking: try tracking?.target() ?? .workspace, store: StoreLocation(uri: store?.storeUri))
     }
 }
 
-/// Runs `body`, turning Pulk's typed errors into one clear message and exit code 1.
-func explain<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let e as WorkspaceError {
-        throw PulkFailure(message: e.description)
-    } catch let e as FrameError {
-        throw PulkFailure(message: e.description)
-    } catch let e as ProfileError {
-        throw PulkFailure(message: e.description)
-    } catch let e as LearnError {
-        throw PulkFailure(message: e.description)
-    }
-}
-
-/// A failure already explained to the user: printed as `error: …`, exit code 1.
+/// A failure the CLI itself explains: printed as `Error: …`, exit code 1. (Errors of the libraries
+/// reach swift-argument-parser as they are: each describes itself.)
 struct PulkFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }

@@ -1,4 +1,5 @@
 import Foundation
+import PulkApp
 import PulkFrame
 #if canImport(Glibc)
 import Glibc
@@ -80,5 +81,31 @@ final class ProgressBar: @unchecked Sendable {
     func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}
+
+/// The application layer's progress as bars on the terminal, one per stage.
+final class TerminalProgress: ProgressSink, @unchecked Sendable {
+    private let enabled: Bool
+    private var bars: [String: ProgressBar] = [:]
+    private let lock = NSLock()
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    private func bar(_ stage: String) -> ProgressBar {
+        lock.lock(); defer { lock.unlock() }
+        if let b = bars[stage] { return b }
+        let b = ProgressBar(label: stage, enabled: enabled)
+        bars[stage] = b
+        return b
+    }
+
+    func update(_ stage: String, done: Int, total: Int) { bar(stage).update(done, total) }
+
+    func finish(_ stage: String) {
+        lock.lock()
+        let b = bars.removeValue(forKey: stage)
+        lock.unlock()
+        b?.finish()
     }
 }

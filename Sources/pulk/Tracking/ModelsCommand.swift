@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkStore
 import PulkTracking
 
@@ -39,20 +40,8 @@ struct ModelsRegister: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let client = try await tracking.client(common)
-        let run = try await findRun(client, runId, experiment: experiment)
-        let files = (try? await client.artifactFiles(run.info)) ?? []
-        guard files.contains(where: { $0 == path || $0.hasPrefix(path + "/") }) else {
-            throw PulkFailure(message: "Run \(run.info.runId) has no artifact at '\(path)'" + (files.isEmpty ? "" : "; it has " + files.prefix(8).joined(separator: ", "))
-                + ". Runs of `pulk train` keep the model at 'model'; pass --path for another")
-        }
-        let user = RunRecorder.user()
-        let version = try await trackedAsync { () async throws(StoreError) -> ModelVersion in
-            if try await client.registeredModel(name: name) == nil {
-                do throws(StoreError) { try await client.createRegisteredModel(name: name, user: user) } catch where error.code == .resourceAlreadyExists {}
-            }
-            return try await client.createModelVersion(name: name, source: "runs:/\(run.info.runId)/\(path)", runId: run.info.runId, user: user)
-        }
+        let client = try await common.workbench(tracking: tracking).trackingClient()
+        let (version, run) = try await Registering.register(runId: runId, name: name, path: path, experiment: experiment, client: client)
         if common.json { print(Output.json(VersionOutput(version))); return }
         print("Registered \(name) version \(version.version) from run \(run.info.runId) (\(version.source))")
     }
@@ -72,12 +61,12 @@ struct ModelsAlias: AsyncParsableCommand {
             throw ValidationError("Expected NAME@ALIAS (e.g. penguins@champion), not '\(target)'.")
         }
         let name = String(target[..<at]), alias = String(target[target.index(after: at)...])
-        let client = try await tracking.client(common)
-        let before = try await trackedAsync { () async throws(StoreError) -> Int64? in
-            guard let m = try await client.registeredModel(name: name) else { throw .notFound("No registered model named '\(name)'; `pulk models register RUN --name \(name)` creates it") }
-            return m.aliases[alias]
+        let client = try await common.workbench(tracking: tracking).trackingClient()
+        guard let m = try await client.registeredModel(name: name) else {
+            throw StoreError.notFound("No registered model named '\(name)'; `pulk models register RUN --name \(name)` creates it")
         }
-        try await trackedAsync { () async throws(StoreError) in try await client.setAlias(name: name, alias: alias, version: String(version), user: RunRecorder.user()) }
+        let before = m.aliases[alias]
+        try await client.setAlias(name: name, alias: alias, version: String(version), user: RunRecorder.user())
         if common.json { print(Output.json(Moved(name: name, alias: alias, fromVersion: before, toVersion: version))); return }
         print("\(name)@\(alias): " + (before.map { "version \($0) → " } ?? "") + "version \(version)")
     }
@@ -100,20 +89,18 @@ struct ModelsShow: AsyncParsableCommand {
     struct Move: Encodable { var alias: String; var fromVersion: Int64?; var toVersion: Int64?; var user: String; var time: Int64 }
 
     func run() async throws {
-        let client = try await tracking.client(common)
-        let (model, versions, history) = try await trackedAsync { () async throws(StoreError) in
-            guard let m = try await client.registeredModel(name: name) else { throw .notFound("No registered model named '\(name)' in \(client.location)") }
-            // MLflow's version search leaves out aliases; the model has them.
-            let versions = try await client.modelVersions(name: name).map { v -> ModelVersion in
-                var v = v
-                if v.aliases.isEmpty { v.aliases = m.aliases.filter { $0.value == v.version }.map(\.key).sorted() }
-                return v
-            }
-            return (m, versions, try await client.aliasHistory(name: name))
+        let client = try await common.workbench(tracking: tracking).trackingClient()
+        guard let model = try await client.registeredModel(name: name) else { throw StoreError.notFound("No registered model named '\(name)' in \(client.location)") }
+        // MLflow's version search leaves out aliases; the model has them.
+        let versions = try await client.modelVersions(name: name).map { v -> ModelVersion in
+            var v = v
+            if v.aliases.isEmpty { v.aliases = model.aliases.filter { $0.value == v.version }.map(\.key).sorted() }
+            return v
         }
+        let history = try await client.aliasHistory(name: name)
         var lineage: [Lineage] = [], metrics: [String: [String: Double]] = [:]
         for v in versions {
-            let l = try await trackedAsync { () async throws(StoreError) in try await Lineage.of(v, client: client) }
+            let l = try await Lineage.of(v, client: client)
             lineage.append(l)
             if let runId = l.run?.runId, let run = try? await client.run(id: runId) {
                 metrics[String(v.version)] = Dictionary(run.metrics.filter { $0.key.hasPrefix("test_") }.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkStore
 import PulkTracking
 
@@ -68,14 +69,12 @@ struct RunsList: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let client = try await tracking.client(common)
-        let (runs, names) = try await trackedAsync { () async throws(StoreError) -> ([Run], [String: String]) in
-            // Every experiment (named in a column) or the one asked for.
-            let all = experiment == nil ? try await client.experiments() : []
-            let ids = experiment == nil ? all.map(\.experimentId) : try await client.experimentIds(experiment)
-            let names = Dictionary(all.map { ($0.experimentId, $0.name) }, uniquingKeysWith: { a, _ in a })
-            return (ids.isEmpty ? [] : try await client.searchRuns(experimentIds: ids, filter: filter, orderBy: orderBy, maxResults: max), names)
-        }
+        let client = try await common.workbench(tracking: tracking).trackingClient()
+        // Every experiment (named in a column) or the one asked for.
+        let all = experiment == nil ? try await client.experiments() : []
+        let ids = experiment == nil ? all.map(\.experimentId) : try await client.experimentIds(experiment)
+        let names = Dictionary(all.map { ($0.experimentId, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let runs = ids.isEmpty ? [] : try await client.searchRuns(experimentIds: ids, filter: filter, orderBy: orderBy, maxResults: max)
         if common.json { print(Output.json(runs.map { RunOutput($0) })); return }
         if runs.isEmpty { print(experiment.map { "No runs in experiment \($0)." } ?? "No runs yet."); return }
         // The test metrics most runs share, at most four, as columns.
@@ -100,7 +99,7 @@ struct RunsShow: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let client = try await tracking.client(common)
+        let client = try await common.workbench(tracking: tracking).trackingClient()
         let run = try await findRun(client, runId, experiment: experiment)
         let files = (try? await client.artifactFiles(run.info)) ?? []
         if common.json { print(Output.json(RunOutput(run, artifacts: files))); return }
@@ -121,9 +120,7 @@ struct RunsShow: AsyncParsableCommand {
 
 /// A run by id, or by a unique id prefix among the runs of `experiment` (every experiment for nil).
 func findRun(_ client: any TrackingClient, _ id: String, experiment: String?) async throws -> Run {
-    try await trackedAsync { () async throws(StoreError) in
-        try await client.run(matching: id, experimentIds: try await client.experimentIds(experiment))
-    }
+    try await client.run(matching: id, experimentIds: try await client.experimentIds(experiment))
 }
 
 struct RunsCompare: AsyncParsableCommand {
@@ -142,7 +139,7 @@ struct RunsCompare: AsyncParsableCommand {
 
     func run() async throws {
         guard (2...10).contains(runIds.count) else { throw ValidationError("compare takes 2 to 10 runs, not \(runIds.count).") }
-        let client = try await tracking.client(common)
+        let client = try await common.workbench(tracking: tracking).trackingClient()
         var runs: [Run] = []
         for id in runIds { runs.append(try await findRun(client, id, experiment: experiment)) }
         let params = runs.map { Dictionary($0.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }

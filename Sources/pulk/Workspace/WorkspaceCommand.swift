@@ -15,9 +15,9 @@ struct WorkspaceInfo: ParsableCommand {
 
     func run() throws {
         let ws = try common.open()
-        let datasets = try explain { try ws.datasets.list() }
+        let datasets = try ws.datasets.list()
         let info = Info(path: ws.root.path, datasets: datasets.count, versions: datasets.reduce(0) { $0 + $1.versionCount },
-                        schemaCurrent: try explain { try ws.pendingMigrations().isEmpty })
+                        schemaCurrent: try ws.pendingMigrations().isEmpty)
         if common.json { print(Output.json(info)); return }
         print("Workspace   \(info.path)\nDatasets    \(info.datasets) (\(info.versions) versions)\nSchema      \(info.schemaCurrent ? "current" : "needs upgrade")")
     }
@@ -36,7 +36,7 @@ struct WorkspaceUpgrade: ParsableCommand {
 
     func run() throws {
         let path = common.workspace ?? Workspace.defaultPath()
-        let ws = try explain { try Workspace.open(at: path, upgrade: true) }
+        let ws = try Workspace.open(at: path, upgrade: true)
         print(common.json ? Output.json(["path": ws.root.path, "status": "current"]) : "Workspace \(ws.root.path) is up to date.")
     }
 }

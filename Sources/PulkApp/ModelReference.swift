@@ -1,17 +1,17 @@
-import Foundation
-import PulkLearn
+public import Foundation
+public import PulkLearn
 import PulkModels
-import PulkStore
-import PulkTracking
+public import PulkStore
+public import PulkTracking
 
 /// What `--model` / `pulk serve MODEL` names: a model file, or a registered version as
 /// `NAME@ALIAS`, `NAME:VERSION`, `models:/NAME@ALIAS` or `models:/NAME/VERSION`.
-enum ModelReference: Equatable {
+public enum ModelReference: Equatable, Sendable {
     case file(String)
     case alias(name: String, alias: String)
     case version(name: String, version: String)
 
-    init(parsing text: String) throws {
+    public init(parsing text: String) throws(AppError) {
         if FileManager.default.fileExists(atPath: text) || text.hasSuffix(".pulk") {
             self = .file(text)
             return
@@ -31,34 +31,36 @@ enum ModelReference: Equatable {
         }
     }
 
-    static func refusal(_ text: String) -> PulkFailure {
-        PulkFailure(message: "'\(text)' is neither a model file nor a registered model; give a .pulk file, NAME@ALIAS or NAME:VERSION "
+    static func refusal(_ text: String) -> AppError {
+        .invalid("'\(text)' is neither a model file nor a registered model; give a .pulk file, NAME@ALIAS or NAME:VERSION "
             + "(`pulk models show NAME` lists versions and aliases)")
     }
 
     /// A model ready to use, with where it came from.
-    struct Resolved {
-        var model: any Model
+    public struct Resolved: Sendable {
+        public var model: any Model
         /// The registered model's name, or the file's name.
-        var name: String
-        var version: String
-        var runId: String?
+        public var name: String
+        /// The version number, or "file".
+        public var version: String
+        public var runId: String?
         /// The model file's bytes.
-        var bytes: [UInt8]
-        var label: String
+        public var bytes: [UInt8]
+        /// How messages name it: the file's path, or "NAME version V".
+        public var label: String
     }
 
     /// The registered version this names (nil for a file).
-    func version(_ client: any TrackingClient) async throws -> ModelVersion? {
+    public func version(_ client: any TrackingClient) async throws -> ModelVersion? {
         switch self {
         case .file: return nil
         case .alias(let name, let alias):
-            guard let registered = try await trackedAsync({ () async throws(StoreError) in try await client.registeredModel(name: name) }) else {
-                throw PulkFailure(message: "No registered model named '\(name)' in \(client.location); `pulk models register RUN_ID --name \(name)` creates it")
+            guard let registered = try await client.registeredModel(name: name) else {
+                throw AppError.notFound("No registered model named '\(name)' in \(client.location); `pulk models register RUN_ID --name \(name)` creates it")
             }
             guard let v = registered.aliases[alias] else {
                 let known = registered.aliases.keys.sorted().joined(separator: ", ")
-                throw PulkFailure(message: "Model '\(name)' has no alias '\(alias)' (aliases: \(known.isEmpty ? "none" : known)); `pulk models alias \(name)@\(alias) VERSION` sets it")
+                throw AppError.notFound("Model '\(name)' has no alias '\(alias)' (aliases: \(known.isEmpty ? "none" : known)); `pulk models alias \(name)@\(alias) VERSION` sets it")
             }
             return try await Self.version(client, name: name, version: String(v))
         case .version(let name, let version):
@@ -67,39 +69,38 @@ enum ModelReference: Equatable {
     }
 
     static func version(_ client: any TrackingClient, name: String, version: String) async throws -> ModelVersion {
-        let versions = try await trackedAsync { () async throws(StoreError) in try await client.modelVersions(name: name) }
+        let versions = try await client.modelVersions(name: name)
         guard let v = versions.first(where: { String($0.version) == version }) else {
-            throw PulkFailure(message: "Model '\(name)' has no version \(version) in \(client.location) (versions: \(versions.map { String($0.version) }.joined(separator: ", ")))")
+            throw AppError.notFound("Model '\(name)' has no version \(version) in \(client.location) (versions: \(versions.map { String($0.version) }.joined(separator: ", ")))")
         }
         return v
     }
 
-    func resolve(_ client: @autoclosure () async throws -> any TrackingClient) async throws -> Resolved {
+    /// The model this names, decoded and checked; `client` is only asked for when a registered model is named.
+    public func resolve(_ client: @autoclosure () async throws -> any TrackingClient) async throws -> Resolved {
         if case .file(let path) = self {
-            guard let data = FileManager.default.contents(atPath: path) else { throw PulkFailure(message: "Cannot read the model file \(path)") }
-            let model = try explain { try Catalog.decode(Array(data), name: path) }
+            guard let data = FileManager.default.contents(atPath: path) else { throw AppError.notFound("Cannot read the model file \(path)") }
+            let model = try Catalog.decode(Array(data), name: path)
             return Resolved(model: model, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, version: "file",
                             runId: nil, bytes: Array(data), label: path)
         }
         let client = try await client()
-        let v = try await version(client)!
+        guard let v = try await version(client) else { throw Self.refusal("\(self)") }
         let bytes = try await Self.modelFile(client, v)
-        let model = try explain { try Catalog.decode(bytes, name: "\(v.name) version \(v.version)") }
+        let model = try Catalog.decode(bytes, name: "\(v.name) version \(v.version)")
         return Resolved(model: model, name: v.name, version: String(v.version), runId: v.runId.isEmpty ? nil : v.runId, bytes: bytes,
                         label: "\(v.name) version \(v.version)")
     }
 
     /// The `model.pulk` of a version registered from a run (`runs:/RUN/PATH`).
-    static func modelFile(_ client: any TrackingClient, _ v: ModelVersion) async throws -> [UInt8] {
+    public static func modelFile(_ client: any TrackingClient, _ v: ModelVersion) async throws -> [UInt8] {
         guard v.source.hasPrefix("runs:/") else {
-            throw PulkFailure(message: "Model \(v.name) version \(v.version) comes from \(v.source), not from a run of `pulk train`; Pulk serves model.pulk files of runs")
+            throw AppError.invalid("Model \(v.name) version \(v.version) comes from \(v.source), not from a run of `pulk train`; Pulk serves model.pulk files of runs")
         }
         let rest = v.source.dropFirst("runs:/".count)
         let runId = String(rest.prefix { $0 != "/" })
         let path = rest.dropFirst(runId.count).drop { $0 == "/" }
-        return try await trackedAsync { () async throws(StoreError) in
-            let run = try await client.run(id: runId)
-            return try await client.artifact(run.info, path: path.isEmpty ? "model.pulk" : path + "/model.pulk")
-        }
+        let run = try await client.run(id: runId)
+        return try await client.artifact(run.info, path: path.isEmpty ? "model.pulk" : path + "/model.pulk")
     }
 }

@@ -1,0 +1,62 @@
+public import Foundation
+public import PulkFrame
+public import PulkStore
+public import PulkTracking
+public import PulkWorkspace
+
+/// Data a flow read, with what a run input needs to name it.
+public struct LoadedData: Sendable {
+    public var frame: Frame
+    /// `name:version`, or the file's name.
+    public var label: String
+    /// The registered version, when the reference named one.
+    public var version: DatasetVersion?
+    /// The file read, when the reference named a file.
+    public var path: String?
+
+    public init(frame: Frame, label: String, version: DatasetVersion?, path: String?) {
+        self.frame = frame
+        self.label = label
+        self.version = version
+        self.path = path
+    }
+
+    /// The run input that records this data (a workspace version by name and hash, a file by URI and digest).
+    public func input(context: String) -> DatasetInput {
+        if let version { return DatasetInputs.workspace(version, frame: frame, context: context) }
+        return DatasetInputs.file(path: path ?? label, frame: frame, context: context)
+    }
+}
+
+/// Reading the data a command names: a registered dataset version (`NAME` or `NAME:VERSION`), else a
+/// CSV or JSONL file.
+public enum DataSources {
+    /// The data `reference` names. A registered dataset wins over a file of the same name; a name that
+    /// is neither fails with the dataset store's message.
+    public static func load(_ reference: String, options: DatasetStore.AddOptions = DatasetStore.AddOptions(), workspace: Workspace,
+                            progress: any ProgressSink = NoProgress()) throws -> LoadedData {
+        if let v = try registeredVersion(reference, in: workspace) {
+            return LoadedData(frame: try workspace.datasets.loadFrame(v), label: v.reference, version: v, path: nil)
+        }
+        return LoadedData(frame: try readFile(reference, options: options, progress: progress),
+                          label: URL(fileURLWithPath: reference).lastPathComponent, version: nil, path: reference)
+    }
+
+    /// A CSV or JSONL file as a frame (the format from `options`, else the extension, else CSV).
+    public static func readFile(_ path: String, options: DatasetStore.AddOptions, progress: any ProgressSink = NoProgress()) throws -> Frame {
+        let format = options.format ?? DataFormat(path: path) ?? .csv
+        defer { progress.finish("reading") }
+        switch format {
+        case .csv: return try CSVReader(options: options.csv).read(path: path, progress: { progress.update("reading", done: $0, total: $1) }).0
+        case .jsonl: return try options.jsonl.read(path: path).0
+        }
+    }
+
+    /// The registered version `reference` (`NAME` or `NAME:VERSION`) names, or nil when it names a file.
+    public static func registeredVersion(_ reference: String, in workspace: Workspace) throws(WorkspaceError) -> DatasetVersion? {
+        guard let ref = try? PulkWorkspace.DatasetRef(parsing: reference) else { return nil }
+        if let v = try? workspace.datasets.version(ref) { return v }
+        if FileManager.default.fileExists(atPath: reference) { return nil }
+        return try workspace.datasets.version(ref)
+    }
+}

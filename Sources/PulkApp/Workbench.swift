@@ -1,0 +1,104 @@
+public import Foundation
+public import PulkStore
+public import PulkTracking
+public import PulkWorkspace
+
+/// Where a process keeps its state, opened once: the workspace (one file lock, one schema check, one
+/// SQLite pool), the tracking store in it or in PostgreSQL, and the tracking client that commands
+/// record runs through (the workspace's store, or a remote server over MLflow's protocol).
+///
+/// The CLI makes one per command; `pulk server` and workers make one per process. Every flow of the
+/// application layer takes one, so the same flow runs against a laptop's workspace and a shared server.
+public actor Workbench {
+    /// The workspace folder (created on first use).
+    public nonisolated let workspacePath: String
+    /// Where runs are tracked: the workspace's store or a tracking server.
+    public nonisolated let tracking: TrackingTarget
+    /// Where endpoints and the registry deploys read live: the workspace's store, or a server's PostgreSQL.
+    public nonisolated let store: StoreLocation
+    let now: @Sendable () -> Int64
+
+    private var openedWorkspace: Workspace?
+    private var openedStore: SQLTrackingStore?
+    private var openedClient: (any TrackingClient)?
+
+    public init(workspacePath: String? = nil, tracking: TrackingTarget = .workspace, store: StoreLocation = .workspace,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.workspacePath = workspacePath ?? Workspace.defaultPath()
+        self.tracking = tracking
+        self.store = store
+        self.now = now
+    }
+
+    /// The workspace, opened (and created when absent) on first use.
+    public func workspace() throws(WorkspaceError) -> Workspace {
+        if let openedWorkspace { return openedWorkspace }
+        let ws = try Workspace.open(at: workspacePath)
+        openedWorkspace = ws
+        return ws
+    }
+
+    /// The SQL store of `store`: the workspace's own (sharing the workspace's SQLite pool) or PostgreSQL.
+    public func sqlStore() async throws -> SQLTrackingStore {
+        if let openedStore { return openedStore }
+        let opened = try await store.open(workspace: try workspace(), now: now)
+        openedStore = opened
+        return opened
+    }
+
+    /// The client runs are recorded through and read from.
+    public func trackingClient() async throws -> any TrackingClient {
+        if let openedClient { return openedClient }
+        let client: any TrackingClient
+        switch tracking {
+        case .server(let url): client = RemoteTracking(base: url)
+        case .workspace:
+            let ws = try workspace()
+            let sql = store == .workspace ? try await sqlStore() : try await StoreLocation.workspace.open(workspace: ws, now: now)
+            client = LocalTracking(store: sql, artifacts: try LocalTracking.artifacts(ws), datasets: ws.datasets, location: "workspace \(ws.root.path)")
+        }
+        openedClient = client
+        return client
+    }
+
+    /// The registry endpoints deploy from (the store of `store`), as a tracking client; model files come
+    /// from the workspace's artifact folder.
+    public func registryClient() async throws -> any TrackingClient {
+        let ws = try workspace()
+        return LocalTracking(store: try await sqlStore(), artifacts: try LocalTracking.artifacts(ws), datasets: nil, location: store.description)
+    }
+}
+
+/// Where the SQL store lives.
+public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
+    /// `pulk.sqlite` in the workspace.
+    case workspace
+    /// A PostgreSQL database, `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
+    case postgres(String)
+
+    /// `--store-uri`: nil or empty for the workspace.
+    public init(uri: String?) {
+        if let uri, !uri.isEmpty { self = .postgres(uri) } else { self = .workspace }
+    }
+
+    public var description: String {
+        switch self {
+        case .workspace: return "the workspace"
+        case .postgres: return "the PostgreSQL store"
+        }
+    }
+
+    /// Opens the store, creating or migrating its tables. In the workspace at normal durability it
+    /// shares the workspace's SQLite pool; `.full` durability (an fsync per commit) opens its own.
+    public func open(workspace: Workspace, durability: SQLiteDatabase.Durability = .normal, maxConnections: Int = 2,
+                     now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) async throws(StoreError) -> SQLTrackingStore {
+        let database: any SQLDatabase
+        switch self {
+        case .postgres(let url): database = try PostgresDatabase(url: url, maxConnections: maxConnections)
+        case .workspace:
+            database = durability == .normal ? SQLiteDatabase(pool: workspace.database)
+                : try SQLiteDatabase(path: LocalTracking.databasePath(workspace), durability: durability)
+        }
+        return try await SQLTrackingStore.open(database, artifactRoot: LocalTracking.artifactRoot, now: now)
+    }
+}

@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "PulkTrees", targets: ["PulkTrees"]),
         .library(name: "PulkModels", targets: ["PulkModels"]),
         .library(name: "PulkStore", targets: ["PulkStore"]),
+        .library(name: "PulkSQL", targets: ["PulkSQL"]),
         .library(name: "PulkServer", targets: ["PulkServer"]),
         .library(name: "PulkTracking", targets: ["PulkTracking"]),
         .library(name: "PulkScoring", targets: ["PulkScoring"]),
@@ -82,8 +83,14 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // Tracking store: experiments, runs, params, tags, metrics over SQLite (GRDB) and PostgreSQL.
+        // The store's protocols and records: tracking, registry, endpoints, artifacts on disk. No database driver.
         .target(name: "PulkStore", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
+        // The SQL engine behind the store's protocols: SQLite (GRDB) and PostgreSQL (postgres-nio), one schema,
+        // MLflow's search grammar compiled to SQL.
+        .target(name: "PulkSQL", dependencies: [
+            "PulkStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -92,7 +99,7 @@ let package = Package(
         // Tracked training: runs of `pulk train`/`evaluate` with their artifacts and plots, to the local store or a
         // remote MLflow-protocol server; lineage from model versions back to dataset versions.
         .target(name: "PulkTracking", dependencies: [
-            "PulkStore", "PulkLearn", "PulkProfile", "PulkWorkspace", "PulkFrame",
+            "PulkStore", "PulkSQL", "PulkLearn", "PulkProfile", "PulkWorkspace", "PulkFrame",
         ], swiftSettings: strict),
         // Serving: endpoints with traffic split, mirrors and micro-batching over HTTP (Hummingbird), kept in step with
         // the endpoint store; the scoring API and MLflow's /invocations; metrics; the sampled serving log.
@@ -127,11 +134,11 @@ let package = Package(
         // and evaluation, model references, deploy planning and endpoint management, batch scoring, one
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
-            "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkTracking", "PulkScoring",
+            "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkSQL", "PulkTracking", "PulkScoring",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkApp", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
+            "PulkApp", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkSQL", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -150,13 +157,13 @@ let package = Package(
         .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
-        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkServing", "PulkTestSupport",
+        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkSQL", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkStore", "PulkSQL", "PulkServing", "PulkTestSupport",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkLearn", "PulkFrame", "PulkWorkspace", "PulkProfile", "PulkModels"], swiftSettings: strict),
+        .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkSQL", "PulkLearn", "PulkFrame", "PulkWorkspace", "PulkProfile", "PulkModels"], swiftSettings: strict),
         .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels", "CPulkJSON"], swiftSettings: strict),
-        .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkLearn", "PulkFrame", "PulkModels", "PulkTestSupport",
+        .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkSQL", "PulkLearn", "PulkFrame", "PulkModels", "PulkTestSupport",
                                                            .product(name: "Hummingbird", package: "hummingbird"),
                                                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                                                            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -164,7 +171,7 @@ let package = Package(
                                                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                                                            .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
-        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkTracking", "PulkWorkspace"], swiftSettings: strict),
+        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkSQL", "PulkTracking", "PulkWorkspace"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]
 )

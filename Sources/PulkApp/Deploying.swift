@@ -1,4 +1,5 @@
 public import Foundation
+import PulkSQL
 public import PulkStore
 public import PulkTracking
 

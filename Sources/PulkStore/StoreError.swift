@@ -32,5 +32,5 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func invalid(_ message: String) -> StoreError { StoreError(.invalidParameterValue, message) }
     public static func notFound(_ message: String) -> StoreError { StoreError(.resourceDoesNotExist, message) }
     public static func exists(_ message: String) -> StoreError { StoreError(.resourceAlreadyExists, message) }
-    static func database(_ error: any Error) -> StoreError { StoreError(.internalError, "database error: \(error)") }
+    package static func database(_ error: any Error) -> StoreError { StoreError(.internalError, "database error: \(error)") }
 }

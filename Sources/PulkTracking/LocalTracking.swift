@@ -1,4 +1,5 @@
 public import Foundation
+public import PulkSQL
 public import PulkStore
 public import PulkWorkspace
 

@@ -1,6 +1,7 @@
 import Foundation
 import PulkApp
 import PulkLearn
+import PulkSQL
 import PulkStore
 import PulkTracking
 import PulkWorkspace

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import PulkServer
 import PulkServing
+import PulkSQL
 import PulkStore
 import PulkTestSupport
 import Testing

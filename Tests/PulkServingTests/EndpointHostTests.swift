@@ -4,6 +4,7 @@ import PulkLearn
 import NIOCore
 import HTTPTypes
 import HummingbirdCore
+import PulkSQL
 import PulkStore
 import Testing
 

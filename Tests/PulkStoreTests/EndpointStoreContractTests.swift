@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import PulkSQL
 @testable import PulkStore
 
 /// Endpoints, deployments, their history and the serving log: the same contract on every backend.

@@ -2,6 +2,7 @@ import Foundation
 import PulkTestSupport
 import PulkLearn
 import Testing
+@testable import PulkSQL
 @testable import PulkStore
 
 /// Seeded random filters built from the grammar's own pieces (and its broken ones): each parses or

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import PulkSQL
 @testable import PulkStore
 
 /// The model registry, logged models and run inputs/outputs: the same contract on every backend.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import PulkSQL
 @testable import PulkStore
 
 /// A deterministic clock and run ids, so ordering never depends on sleeping.

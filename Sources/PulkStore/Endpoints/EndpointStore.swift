@@ -76,6 +76,17 @@ public struct Endpoint: Sendable, Codable, Equatable {
     public var generation: Int64
     public var creationTime: Int64
     public var lastUpdatedTime: Int64
+
+    package init(name: String, description: String, settings: EndpointSettings, deployments: [Deployment], generation: Int64, creationTime: Int64,
+                 lastUpdatedTime: Int64) {
+        self.name = name
+        self.description = description
+        self.settings = settings
+        self.deployments = deployments
+        self.generation = generation
+        self.creationTime = creationTime
+        self.lastUpdatedTime = lastUpdatedTime
+    }
 }
 
 /// One change of an endpoint, with the deployments it left in place (so a rollback can restore them).
@@ -88,6 +99,16 @@ public struct EndpointEvent: Sendable, Codable, Equatable {
     public var kind: String
     public var message: String
     public var deployments: [Deployment]
+
+    package init(sequence: Int64, endpoint: String, time: Int64, user: String, kind: String, message: String, deployments: [Deployment]) {
+        self.sequence = sequence
+        self.endpoint = endpoint
+        self.time = time
+        self.user = user
+        self.kind = kind
+        self.message = message
+        self.deployments = deployments
+    }
 }
 
 /// One sampled request: what came in and what went out.

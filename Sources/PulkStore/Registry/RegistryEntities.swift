@@ -116,6 +116,22 @@ public struct LoggedModel: Sendable, Equatable {
     public var tags: [Tag]
     public var params: [Param]
     public var metrics: [Metric]
+
+    package init(modelId: String, experimentId: String, name: String, artifactLocation: String, creationTime: Int64, lastUpdatedTime: Int64,
+                 status: LoggedModelStatus, modelType: String, sourceRunId: String, tags: [Tag], params: [Param], metrics: [Metric]) {
+        self.modelId = modelId
+        self.experimentId = experimentId
+        self.name = name
+        self.artifactLocation = artifactLocation
+        self.creationTime = creationTime
+        self.lastUpdatedTime = lastUpdatedTime
+        self.status = status
+        self.modelType = modelType
+        self.sourceRunId = sourceRunId
+        self.tags = tags
+        self.params = params
+        self.metrics = metrics
+    }
 }
 
 /// A dataset as MLflow describes it: identity (name + digest) and where it came from.

@@ -117,4 +117,9 @@ public enum ViewType: String, Sendable, CaseIterable {
 public struct Page<T: Sendable>: Sendable {
     public var items: [T]
     public var nextPageToken: String?
+
+    package init(items: [T], nextPageToken: String?) {
+        self.items = items
+        self.nextPageToken = nextPageToken
+    }
 }

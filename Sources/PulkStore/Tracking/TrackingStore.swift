@@ -63,7 +63,7 @@ public enum TrackingLimits {
     public static let inputsPerCall = 1000, artifactLocationLength = 2048
 
     /// Refuses a text longer than `limit` characters, naming what it is.
-    static func checkLength(_ text: String, _ what: String, _ limit: Int) throws(StoreError) {
+    package static func checkLength(_ text: String, _ what: String, _ limit: Int) throws(StoreError) {
         guard text.utf8.count > limit, text.count > limit else { return }
         throw .invalid("\(what) '\(text.prefix(40))…' is \(text.count) characters long; the limit is \(limit)")
     }
@@ -72,7 +72,7 @@ public enum TrackingLimits {
     public static let maxOrderTerms = 20
 
     /// Refuses more `order_by` terms than a search may sort by.
-    static func checkOrderCount(_ orderBy: [String]) throws(StoreError) {
+    package static func checkOrderCount(_ orderBy: [String]) throws(StoreError) {
         guard orderBy.count <= maxOrderTerms else {
             throw .invalid("Invalid order_by: \(orderBy.count) terms given; a search sorts by at most \(maxOrderTerms)")
         }

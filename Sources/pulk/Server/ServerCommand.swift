@@ -4,6 +4,7 @@ import Hummingbird
 import PulkApp
 import PulkServer
 import PulkServing
+import PulkSQL
 import PulkStore
 import PulkTracking
 import PulkWorkspace

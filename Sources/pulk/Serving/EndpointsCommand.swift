@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PulkApp
+import PulkSQL
 import PulkStore
 import PulkTracking
 

@@ -1,3 +1,4 @@
+public import PulkStore
 import Foundation
 import GRDB
 

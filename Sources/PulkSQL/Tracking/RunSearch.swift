@@ -1,3 +1,4 @@
+public import PulkStore
 import Foundation
 
 /// Run search: MLflow's filter grammar compiled to SQL, `order_by` terms, and keyset page tokens (the

@@ -1,3 +1,4 @@
+public import PulkStore
 /// Run inputs and outputs (datasets, logged models) and MLflow 3 logged models.
 extension SQLTrackingStore {
     // MARK: inputs and outputs

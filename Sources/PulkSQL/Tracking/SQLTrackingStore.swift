@@ -1,3 +1,4 @@
+public import PulkStore
 public import Foundation
 
 /// The tracking store over any `SQLDatabase`: one code path for SQLite and PostgreSQL. Searches

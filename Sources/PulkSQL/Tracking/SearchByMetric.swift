@@ -1,3 +1,4 @@
+public import PulkStore
 import Foundation
 
 /// Run search ordered by one metric, the common case ("best runs by validation loss"): instead of

@@ -1,3 +1,4 @@
+public import PulkStore
 import Foundation
 
 /// The model registry over the tracking store's database: one transaction per call, versions

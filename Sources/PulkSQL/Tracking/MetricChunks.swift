@@ -1,3 +1,4 @@
+public import PulkStore
 /// Metric histories stored in chunks (`metric_chunks`): each logging call appends one row per key,
 /// holding that call's points packed: a format byte (1), then per point the step and the timestamp
 /// as zigzag varint deltas from the previous point's, and the value's 64 bits little-endian (about

@@ -1,3 +1,4 @@
+public import PulkStore
 /// MLflow's search grammar for runs: `metrics.acc > 0.9 AND params.model = 'gbdt' AND tags.`team x` LIKE 'ml%'`
 /// with `metrics.`, `params.`, `tags.`, `attributes.` (and their singular forms), backtick- or
 /// double-quoted keys, `=`, `!=`, `<`, `<=`, `>`, `>=`, `LIKE`, `ILIKE`, `IN`, `NOT IN`, joined by

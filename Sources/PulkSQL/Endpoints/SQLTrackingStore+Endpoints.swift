@@ -1,3 +1,4 @@
+public import PulkStore
 import Foundation
 
 /// Endpoints over the tracking store's database: an endpoint row holds its settings and deployments

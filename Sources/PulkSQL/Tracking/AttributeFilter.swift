@@ -1,3 +1,4 @@
+public import PulkStore
 import Foundation
 
 /// The filter grammar of the searches over named entities (experiments, registered models, model

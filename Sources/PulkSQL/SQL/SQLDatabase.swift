@@ -1,3 +1,4 @@
+public import PulkStore
 import Foundation
 
 /// A value bound into or read from SQL.

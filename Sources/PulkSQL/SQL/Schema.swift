@@ -1,3 +1,4 @@
+public import PulkStore
 /// The tracking schema: named, append-only migrations in SQL both SQLite and PostgreSQL accept
 /// (BIGINT, DOUBLE PRECISION, TEXT; ids from a counter table, not autoincrement); `{blob}` is BLOB
 /// or BYTEA.

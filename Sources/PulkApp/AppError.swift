@@ -10,6 +10,8 @@ public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound
         /// It conflicts with the current state (HTTP 409).
         case conflict
+        /// A server this process needs did not answer or failed (HTTP 502 when relayed).
+        case unavailable
     }
 
     public var kind: Kind

@@ -1,10 +1,10 @@
 public import Foundation
-import PulkSQL
+import PulkModels
 public import PulkStore
 public import PulkTracking
 
 /// What `pulk deploy` asks for.
-public struct DeployRequest: Sendable {
+public struct DeployRequest: Sendable, Codable, Equatable {
     public var endpoint: String
     /// MODEL@ALIAS (the deployment follows the alias) or MODEL:VERSION.
     public var model: String
@@ -26,12 +26,23 @@ public struct DeployRequest: Sendable {
         self.maxBatch = maxBatch
         self.maxWaitMicros = maxWaitMicros
     }
+
+    enum CodingKeys: String, CodingKey { case endpoint, model, deployment, traffic, mirror, maxBatch, maxWaitMicros }
+
+    /// Only `model` is required (the endpoint comes from the API's path); the rest take the CLI's defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(endpoint: try c.decodeIfPresent(String.self, forKey: .endpoint) ?? "", model: try c.decode(String.self, forKey: .model),
+                  deployment: try c.decodeIfPresent(String.self, forKey: .deployment) ?? "blue", traffic: try c.decodeIfPresent(Int.self, forKey: .traffic),
+                  mirror: try c.decodeIfPresent(Int.self, forKey: .mirror), maxBatch: try c.decodeIfPresent(Int.self, forKey: .maxBatch) ?? 0,
+                  maxWaitMicros: try c.decodeIfPresent(Int.self, forKey: .maxWaitMicros) ?? 1000)
+    }
 }
 
 /// Deploy planning and endpoint management: the rules of traffic splits, mirrors, rollbacks and
 /// removals, applied to an endpoint store. A running `pulk server` on that store follows every change.
 public enum Deploying {
-    public struct Deployed: Sendable {
+    public struct Deployed: Sendable, Codable {
         public var endpoint: Endpoint
         /// The endpoint did not exist and was made with default settings.
         public var created: Bool
@@ -41,10 +52,18 @@ public enum Deploying {
 
     /// Puts a registered version behind an endpoint (created when missing). A new deployment takes no
     /// live traffic unless asked (the first takes 100%); the others' shares shrink in proportion.
-    public static func deploy(_ request: DeployRequest, on bench: Workbench, user: String = RunRecorder.user()) async throws -> Deployed {
+    public static func deploy(_ request: DeployRequest, on bench: Workbench) async throws -> Deployed {
+        // Through the endpoint service: on a remote server, the server checks and applies it.
+        try await bench.endpoints().deploy(request)
+    }
+
+    /// `deploy` against a registry (which must hold the model file) and an endpoint store. The version
+    /// is loaded and checked before anything changes: one Pulk cannot serve is refused with the reason.
+    public static func deploy(_ request: DeployRequest, registry: any TrackingClient, endpoints store: any EndpointStore,
+                              user: String = RunRecorder.user()) async throws -> Deployed {
         let reference = try registered(request.model)
-        let store = try await bench.sqlStore()
-        guard let version = try await reference.version(try await bench.registryClient()) else { throw ModelReference.refusal(request.model) }
+        guard let version = try await reference.version(registry) else { throw ModelReference.refusal(request.model) }
+        try await checkServable(version, registry: registry)
         let (current, created) = try await endpointOrNew(request.endpoint, store: store, user: user)
         let refText: String
         if case .alias(_, let alias) = reference { refText = "@" + alias } else { refText = String(version.version) }
@@ -53,6 +72,9 @@ public enum Deploying {
         let share = request.mirror != nil ? 0 : (request.traffic ?? existing?.traffic ?? (othersLive.isEmpty ? 100 : 0))
         let d = Deployment(name: request.deployment, model: version.name, reference: refText, version: String(version.version), traffic: share,
                            mirror: request.mirror ?? 0, maxBatch: request.maxBatch, maxWaitMicros: request.maxBatch > 0 ? request.maxWaitMicros : 0)
+        guard (0...100).contains(share), (0...100).contains(d.mirror) else {
+            throw AppError.invalid("Traffic and mirror are percentages from 0 to 100, not \(request.traffic ?? share) and \(d.mirror)")
+        }
         var deployments = rescale(current.deployments.filter { $0.name != request.deployment }, to: 100 - share)
         if let at = current.deployments.firstIndex(where: { $0.name == request.deployment }) {
             deployments.insert(d, at: min(at, deployments.count))
@@ -63,6 +85,18 @@ public enum Deploying {
             + (d.mirror > 0 ? "mirror \(d.mirror)%" : "traffic \(share)%")
         let updated = try await store.setDeployments(endpoint: request.endpoint, deployments, kind: "deploy", message: message, user: user)
         return Deployed(endpoint: updated, created: created, message: message)
+    }
+
+    /// Loads the version's model file and decodes it, as a server would before serving it.
+    static func checkServable(_ version: ModelVersion, registry: any TrackingClient) async throws {
+        let label = "\(version.name) version \(version.version)"
+        let bytes: [UInt8]
+        do { bytes = try await ModelReference.modelFile(registry, version) } catch {
+            throw AppError.invalid("\(label) cannot be served: \(error). Register a run of `pulk train` (its model is a model.pulk file)")
+        }
+        do { _ = try Catalog.decode(bytes, name: label) } catch {
+            throw AppError.invalid("\(label) cannot be served: \(error)")
+        }
     }
 
     /// The endpoint, created with default settings when missing (and whether it was).
@@ -139,13 +173,5 @@ public enum Deploying {
         }
         return try await store.setDeployments(endpoint: endpoint, e.deployments.filter { $0.name != deployment }, kind: "remove",
                                               message: "removed \(deployment)", user: user)
-    }
-
-    /// Changes the settings given, keeping the others.
-    public static func updateSettings(endpoint: String, store: any EndpointStore, user: String = RunRecorder.user(),
-                                      _ change: (inout EndpointSettings) -> Void) async throws -> Endpoint {
-        var settings = try await store.endpoint(name: endpoint).settings
-        change(&settings)
-        return try await store.updateSettings(endpoint: endpoint, settings, user: user)
     }
 }

@@ -17,17 +17,21 @@ public actor Workbench {
     public nonisolated let tracking: TrackingTarget
     /// Where endpoints and the registry deploys read live: the workspace's store, or a server's PostgreSQL.
     public nonisolated let store: StoreLocation
+    /// A `pulk server` whose native API holds the endpoints (and, unless `tracking` names another
+    /// server, the runs and models): `--server URL` / `PULK_SERVER`.
+    public nonisolated let server: URL?
     let now: @Sendable () -> Int64
 
     private var openedWorkspace: Workspace?
     private var openedStore: SQLTrackingStore?
     private var openedClient: (any TrackingClient)?
 
-    public init(workspacePath: String? = nil, tracking: TrackingTarget = .workspace, store: StoreLocation = .workspace,
+    public init(workspacePath: String? = nil, tracking: TrackingTarget = .workspace, store: StoreLocation = .workspace, server: URL? = nil,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.workspacePath = workspacePath ?? Workspace.defaultPath()
-        self.tracking = tracking
+        if let server, tracking == .workspace { self.tracking = .server(server) } else { self.tracking = tracking }
         self.store = store
+        self.server = server
         self.now = now
     }
 
@@ -62,9 +66,16 @@ public actor Workbench {
         return client
     }
 
+    /// Endpoint management: on the server given, else on the store of `store`.
+    public func endpoints() async throws -> any EndpointService {
+        if let server { return RemoteEndpoints(client: PulkServerClient(base: server)) }
+        return LocalEndpoints(store: try await sqlStore(), registry: try await registryClient(), location: store.description)
+    }
+
     /// The registry endpoints deploy from (the store of `store`), as a tracking client; model files come
     /// from the workspace's artifact folder.
     public func registryClient() async throws -> any TrackingClient {
+        if let server { return RemoteTracking(base: server) }
         let ws = try workspace()
         return LocalTracking(store: try await sqlStore(), artifacts: try LocalTracking.artifacts(ws), datasets: nil, location: store.description)
     }

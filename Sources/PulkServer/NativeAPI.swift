@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PulkApp
 import PulkFrame
 import PulkProfile
 import PulkStore
@@ -11,13 +12,18 @@ import PulkWorkspace
 /// `OpenAPIDocument` describes every route here; the test suite validates both.
 struct NativeAPI: Sendable {
     let store: any MLflowStore
+    /// Where the registry's model files are (deploys load them to check they can be served).
+    let artifacts: ArtifactStore?
     /// The workspace's datasets (nil: the server has no workspace, and dataset routes answer 404).
     let datasets: DatasetStore?
+    /// The largest JSON body.
+    var bodyLimit = 16 << 20
     let profiles = ProfileCache()
 
     static let base = "/api/pulk/v1"
 
     func register(_ router: Router<BasicRequestContext>) {
+        registerEndpoints(router)
         let store = self.store, datasets = self.datasets, profiles = self.profiles
         router.get("\(Self.base)/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
@@ -165,5 +171,113 @@ struct StoreLineage: LineageSource {
     func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary { Lineage.LoggedModelSummary(try await store.loggedModel(id: id)) }
     func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? {
         LocalTracking.workspaceVersion(input.dataset, datasets).map(DatasetVersionInfo.init)
+    }
+}
+
+// MARK: endpoints
+
+extension NativeAPI {
+    /// Endpoint management for `--server` clients: the same flows as the CLI on a local store
+    /// (`LocalEndpoints`), recorded under the caller's HTTP Basic user.
+    func registerEndpoints(_ router: Router<BasicRequestContext>) {
+        let base = "\(Self.base)/endpoints"
+        let api = self
+        router.get(RouterPath(base)) { _, _ in try Self.reply(["endpoints": try await api.service(nil).endpoints()]) }
+        router.post(RouterPath(base)) { request, context in
+            struct Create: Decodable { var name: String; var description: String?; var settings: EndpointSettings? }
+            let body = try await api.decode(Create.self, request, context)
+            let e = try await api.service(request).create(name: body.name, description: body.description ?? "", settings: body.settings ?? EndpointSettings())
+            return try Self.reply(["endpoint": e], status: .created)
+        }
+        router.get("\(base)/{name}") { _, context in
+            let (e, events) = try await api.service(nil).endpoint(name: try context.parameters.require("name"))
+            return try Self.reply(Detail(endpoint: e, events: events))
+        }
+        router.delete("\(base)/{name}") { request, context in
+            try await api.service(request).delete(name: try context.parameters.require("name"))
+            return json([:])
+        }
+        router.patch("\(base)/{name}/settings") { request, context in
+            let change = try await api.decode(SettingsChange.self, request, context)
+            return try Self.reply(["endpoint": try await api.service(request).updateSettings(endpoint: try context.parameters.require("name"), change)])
+        }
+        router.post("\(base)/{name}/deploy") { request, context in
+            var body = try await api.decode(DeployRequest.self, request, context)
+            body.endpoint = try context.parameters.require("name")
+            return try Self.reply(try await api.service(request).deploy(body))
+        }
+        router.post("\(base)/{name}/traffic") { request, context in
+            struct Traffic: Decodable { var traffic: [String: Int]?; var mirror: [String: Int]? }
+            let body = try await api.decode(Traffic.self, request, context)
+            let (e, message) = try await api.service(request).setTraffic(endpoint: try context.parameters.require("name"), live: body.traffic ?? [:],
+                                                                         mirrors: body.mirror ?? [:])
+            return try Self.reply(Changed(endpoint: e, message: message))
+        }
+        router.post("\(base)/{name}/rollback") { request, context in
+            let (e, restored) = try await api.service(request).rollback(endpoint: try context.parameters.require("name"))
+            return try Self.reply(RolledBack(endpoint: e, restored: restored))
+        }
+        router.delete("\(base)/{name}/deployments/{deployment}") { request, context in
+            let e = try await api.service(request).removeDeployment(try context.parameters.require("deployment"), from: try context.parameters.require("name"))
+            return try Self.reply(["endpoint": e])
+        }
+        router.get("\(base)/{name}/logs") { request, context in
+            let text = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")["limit"]?.first ?? "20"
+            guard let limit = Int(text), (1...10_000).contains(limit) else {
+                throw AppError.invalid("limit must be a whole number from 1 to 10000, not '\(text)'")
+            }
+            return try Self.reply(["entries": try await api.service(nil).servingLog(endpoint: try context.parameters.require("name"), limit: limit)])
+        }
+    }
+
+    struct Detail: Encodable { var endpoint: Endpoint; var events: [EndpointEvent] }
+    struct Changed: Encodable { var endpoint: Endpoint; var message: String }
+    struct RolledBack: Encodable { var endpoint: Endpoint; var restored: EndpointEvent }
+
+    /// The endpoint flows on this server's store, as the caller (HTTP Basic user, else "pulk-server").
+    func service(_ request: Request?) -> LocalEndpoints {
+        let user = request.map { MLflowRouteBuilder.user($0.headers[.authorization]) } ?? ""
+        let registry = LocalTracking(store: store, artifacts: artifacts ?? Self.noArtifacts, datasets: datasets, location: "this server")
+        return LocalEndpoints(store: store, registry: registry, user: user.isEmpty ? "pulk-server" : user, location: "this server")
+    }
+
+    /// A server without an artifact root (in-process tests) has no model files to load.
+    static let noArtifacts: ArtifactStore = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-no-artifacts-\(ProcessInfo.processInfo.processIdentifier)")
+        return (try? ArtifactStore(root: root))!
+    }()
+
+    /// The JSON body as `T` (snake_case keys), or a 400 that says what was wrong with it.
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: bodyLimit)
+        do { return try Self.decoder.decode(T.self, from: Data(buffer.readableBytesView)) } catch let e as DecodingError {
+            throw StoreError.invalid("The request body is not what \(request.method) \(request.uri.path) takes: \(Self.describe(e))")
+        }
+    }
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+
+    static func describe(_ e: DecodingError) -> String {
+        func path(_ c: [any CodingKey]) -> String { c.isEmpty ? "the body" : c.map(\.stringValue).joined(separator: ".") }
+        switch e {
+        case .keyNotFound(let key, let ctx): return "\(path(ctx.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let ctx): return "\(path(ctx.codingPath)) must be \(type)"
+        case .valueNotFound(let type, let ctx): return "\(path(ctx.codingPath)) must be \(type), not null"
+        case .dataCorrupted(let ctx): return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default: return "\(e)"
+        }
+    }
+
+    /// A Codable value as the API's JSON (snake_case keys).
+    static func reply(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try e.encode(value))))
     }
 }

@@ -10,7 +10,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "Pulk native API",
         "version": "1.0.0",
-        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, and registered models traced back to the exact data they were trained on. MLflow's own API is served beside it under /api/2.0/mlflow/."
+        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, registered models traced back to the exact data they were trained on, and real-time endpoints (deployments, traffic splits, rollbacks, the serving log; scoring itself is at /endpoints/NAME/score). MLflow's own API is served beside it under /api/2.0/mlflow/."
       },
       "servers": [{"url": "/api/pulk/v1"}],
       "paths": {
@@ -77,18 +77,119 @@ enum OpenAPIDocument {
           "get": {"operationId": "getModelVersionLineage", "summary": "Model version → logged model → run → the datasets it read → the workspace version with that content hash and its source file.",
                   "responses": {"200": {"description": "The lineage.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lineage"}}}},
                                 "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints": {
+          "get": {"operationId": "listEndpoints", "summary": "Every endpoint with its deployments and traffic split.",
+                  "responses": {"200": {"description": "The endpoints.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointList"}}}}}},
+          "post": {"operationId": "createEndpoint", "summary": "Create an endpoint (then deploy a model to it).",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointCreate"}}}},
+                   "responses": {"201": {"description": "The new endpoint.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointOne"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}],
+          "get": {"operationId": "getEndpoint", "summary": "An endpoint with the history of its changes, oldest first.",
+                  "responses": {"200": {"description": "The endpoint.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointDetail"}}}},
+                                "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"operationId": "deleteEndpoint", "summary": "Delete an endpoint; servers stop answering it within a second.",
+                     "responses": {"200": {"description": "Deleted.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                                   "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/settings": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}],
+          "patch": {"operationId": "updateEndpointSettings", "summary": "Change the settings given; the others stay.",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SettingsChange"}}}},
+                    "responses": {"200": {"description": "The endpoint.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointOne"}}}},
+                                  "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/deploy": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}],
+          "post": {"operationId": "deploy", "summary": "Put a registered version behind the endpoint (created when missing). MODEL@ALIAS follows the alias. The model file is loaded and checked first: a version Pulk cannot serve is refused.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeployRequest"}}}},
+                   "responses": {"200": {"description": "The endpoint after the change.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deployed"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/traffic": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}],
+          "post": {"operationId": "setTraffic", "summary": "Set the traffic split (live shares add up to 100; deployments not named take none) and mirrors.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TrafficChange"}}}},
+                   "responses": {"200": {"description": "The endpoint after the change.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointChanged"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/rollback": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}],
+          "post": {"operationId": "rollback", "summary": "Restore the deployments and traffic before the last change.",
+                   "responses": {"200": {"description": "The endpoint and the change whose state it restored.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RolledBack"}}}},
+                                 "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/deployments/{deployment}": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}, {"name": "deployment", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "delete": {"operationId": "removeDeployment", "summary": "Remove one deployment, which must take no live traffic.",
+                     "responses": {"200": {"description": "The endpoint.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointOne"}}}},
+                                   "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/logs": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"},
+                         {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 20}}],
+          "get": {"operationId": "getServingLog", "summary": "The newest entries of the endpoint's serving log (sampled requests and answers), newest first.",
+                  "responses": {"200": {"description": "The entries.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ServingLog"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}}}
         }
       },
       "components": {
         "parameters": {
           "DatasetName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
           "DatasetVersion": {"name": "version", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
-          "ModelName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}
+          "ModelName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
+          "EndpointName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}
         },
         "responses": {
           "Error": {"description": "What was wrong and how to fix it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         },
         "schemas": {
+          "EndpointSettings": {"type": "object", "required": ["max_concurrency", "max_rows", "unseen_categories", "log_sample", "log_retention"],
+                               "properties": {"max_concurrency": {"type": "integer", "minimum": 1}, "max_rows": {"type": "integer", "minimum": 1},
+                                              "unseen_categories": {"enum": ["allow", "reject"]}, "log_sample": {"type": "number", "minimum": 0, "maximum": 1},
+                                              "log_retention": {"type": "integer", "minimum": 0}}},
+          "SettingsChange": {"type": "object", "properties": {"max_concurrency": {"type": "integer"}, "max_rows": {"type": "integer"},
+                                                              "unseen_categories": {"type": "string"}, "log_sample": {"type": "number"}, "log_retention": {"type": "integer"}}},
+          "Deployment": {"type": "object", "required": ["name", "model", "reference", "version", "traffic", "mirror", "max_batch", "max_wait_micros"],
+                         "properties": {"name": {"type": "string"}, "model": {"type": "string"},
+                                        "reference": {"type": "string", "description": "@ALIAS (follows the alias) or a version number."},
+                                        "version": {"type": "string"}, "traffic": {"type": "integer", "minimum": 0, "maximum": 100},
+                                        "mirror": {"type": "integer", "minimum": 0, "maximum": 100}, "max_batch": {"type": "integer"}, "max_wait_micros": {"type": "integer"}}},
+          "Endpoint": {"type": "object", "required": ["name", "description", "settings", "deployments", "generation", "creation_time", "last_updated_time"],
+                       "properties": {"name": {"type": "string"}, "description": {"type": "string"}, "settings": {"$ref": "#/components/schemas/EndpointSettings"},
+                                      "deployments": {"type": "array", "items": {"$ref": "#/components/schemas/Deployment"}}, "generation": {"type": "integer"},
+                                      "creation_time": {"type": "integer"}, "last_updated_time": {"type": "integer"}}},
+          "EndpointEvent": {"type": "object", "required": ["sequence", "endpoint", "time", "user", "kind", "message", "deployments"],
+                            "properties": {"sequence": {"type": "integer"}, "endpoint": {"type": "string"}, "time": {"type": "integer"}, "user": {"type": "string"},
+                                           "kind": {"enum": ["create", "deploy", "traffic", "remove", "rollback", "alias", "settings"]}, "message": {"type": "string"},
+                                           "deployments": {"type": "array", "items": {"$ref": "#/components/schemas/Deployment"}}}},
+          "EndpointList": {"type": "object", "required": ["endpoints"], "properties": {"endpoints": {"type": "array", "items": {"$ref": "#/components/schemas/Endpoint"}}}},
+          "EndpointOne": {"type": "object", "required": ["endpoint"], "properties": {"endpoint": {"$ref": "#/components/schemas/Endpoint"}}},
+          "EndpointDetail": {"type": "object", "required": ["endpoint", "events"],
+                             "properties": {"endpoint": {"$ref": "#/components/schemas/Endpoint"}, "events": {"type": "array", "items": {"$ref": "#/components/schemas/EndpointEvent"}}}},
+          "EndpointCreate": {"type": "object", "required": ["name"],
+                             "properties": {"name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}, "description": {"type": "string"},
+                                            "settings": {"$ref": "#/components/schemas/EndpointSettings"}}},
+          "DeployRequest": {"type": "object", "required": ["model"],
+                            "properties": {"model": {"type": "string", "description": "MODEL@ALIAS or MODEL:VERSION."}, "deployment": {"type": "string", "default": "blue"},
+                                           "traffic": {"type": "integer"}, "mirror": {"type": "integer"}, "max_batch": {"type": "integer", "default": 0},
+                                           "max_wait_micros": {"type": "integer", "default": 1000}}},
+          "Deployed": {"type": "object", "required": ["endpoint", "created", "message"],
+                       "properties": {"endpoint": {"$ref": "#/components/schemas/Endpoint"}, "created": {"type": "boolean"}, "message": {"type": "string"}}},
+          "TrafficChange": {"type": "object", "properties": {"traffic": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                                             "mirror": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+          "EndpointChanged": {"type": "object", "required": ["endpoint", "message"],
+                              "properties": {"endpoint": {"$ref": "#/components/schemas/Endpoint"}, "message": {"type": "string"}}},
+          "RolledBack": {"type": "object", "required": ["endpoint", "restored"],
+                         "properties": {"endpoint": {"$ref": "#/components/schemas/Endpoint"}, "restored": {"$ref": "#/components/schemas/EndpointEvent"}}},
+          "ServingLogEntry": {"type": "object", "required": ["endpoint", "deployment", "model", "version", "time", "request_id", "status", "latency_micros", "shadow", "rows", "input", "output"],
+                              "properties": {"endpoint": {"type": "string"}, "deployment": {"type": "string"}, "model": {"type": "string"}, "version": {"type": "string"},
+                                             "time": {"type": "integer"}, "request_id": {"type": "string"}, "status": {"type": "integer"}, "latency_micros": {"type": "integer"},
+                                             "shadow": {"type": "boolean"}, "rows": {"type": "integer"}, "input": {"type": "string"}, "output": {"type": "string"}}},
+          "ServingLog": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/ServingLogEntry"}}}},
           "Error": {"type": "object", "required": ["error_code", "message"],
                     "properties": {"error_code": {"type": "string", "examples": ["RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"]}, "message": {"type": "string"}}},
           "DatasetSummary": {"type": "object", "required": ["name", "version_count", "latest_version", "latest_row_count", "created_at", "updated_at"],

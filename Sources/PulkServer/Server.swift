@@ -1,6 +1,8 @@
 import Foundation
 public import Hummingbird
 import HummingbirdCore
+import PulkApp
+import PulkLearn
 public import PulkStore
 public import PulkWorkspace
 public import Logging
@@ -70,7 +72,7 @@ public enum TrackingServer {
         let router = baseRouter(configuration, metrics: metrics, requestLog: .info)
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
-        NativeAPI(store: store, datasets: datasets).register(router)
+        NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit).register(router)
         WebUI(store: store, artifacts: artifacts, datasets: datasets).register(router)
         serving?.register(router)
         // As Hummingbird names its logger when given none, with LOG_LEVEL honoured.
@@ -130,6 +132,16 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as StoreError {
             if e.code == .internalError { context.logger.error("\(request.method) \(request.uri.path): \(e.message)") }
             return Self.error(e.code.rawValue, e.message, status: e.code.httpStatus)
+        } catch let e as AppError {
+            switch e.kind {
+            case .invalid: return Self.error(StoreError.Code.invalidParameterValue.rawValue, e.message, status: 400)
+            case .notFound: return Self.error(StoreError.Code.resourceDoesNotExist.rawValue, e.message, status: 404)
+            case .conflict: return Self.error(StoreError.Code.invalidState.rawValue, e.message, status: 409)
+            case .unavailable: return Self.error("TEMPORARILY_UNAVAILABLE", e.message, status: 502)
+            }
+        } catch let e as LearnError {
+            // A model or its parameters that cannot work as given (a flow of the application layer).
+            return Self.error(StoreError.Code.invalidParameterValue.rawValue, e.description, status: 400)
         } catch let e as HTTPParserError {
             // The body's framing broke mid-request (a malformed or overflowing chunk size): the
             // client's fault, and the connection cannot carry another request.

@@ -113,6 +113,12 @@ struct ApplicationTests {
         #expect(!green.created && green.endpoint.deployments.map(\.traffic) == [80, 20])
         await #expect(throws: AppError.self) { try await Deploying.deploy(DeployRequest(endpoint: "toy", model: "toy@nope"), on: b.bench) }
         await #expect(throws: AppError.self) { try await Deploying.deploy(DeployRequest(endpoint: "toy", model: "m.pulk"), on: b.bench) }
+        // A version whose files hold no Pulk model is refused before the endpoint changes.
+        let (notAModel, _) = try await Registering.register(runId: run.runId, name: "toy", path: "metrics.json", client: client)
+        await #expect(throws: AppError.self) {
+            try await Deploying.deploy(DeployRequest(endpoint: "toy", model: "toy:\(notAModel.version)", deployment: "bad"), on: b.bench)
+        }
+        #expect(try await b.bench.endpoints().endpoint(name: "toy").endpoint.deployments.map(\.name) == ["blue", "green"])
 
         let store = try await b.bench.sqlStore()
         let (split, _) = try await Deploying.setTraffic(endpoint: "toy", live: ["blue": 50, "green": 50], mirrors: [:], store: store)
@@ -124,7 +130,7 @@ struct ApplicationTests {
         _ = try await Deploying.setTraffic(endpoint: "toy", live: ["blue": 100], mirrors: [:], store: store)
         let removed = try await Deploying.removeDeployment("green", from: "toy", store: store)
         #expect(removed.deployments.map(\.name) == ["blue"])
-        let settings = try await Deploying.updateSettings(endpoint: "toy", store: store) { $0.maxRows = 5 }
+        let settings = try await b.bench.endpoints().updateSettings(endpoint: "toy", SettingsChange(maxRows: 5))
         #expect(settings.settings.maxRows == 5 && settings.settings.maxConcurrency == EndpointSettings().maxConcurrency)
 
         // Emitting files resolves the same reference and changes no endpoint.

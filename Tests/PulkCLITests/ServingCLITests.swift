@@ -215,4 +215,40 @@ struct ServingCLITests {
         let r = try PulkCLI.execute(python, [check, folder + "/kubernetes.yaml"])
         #expect(r.stdout.contains("ok"), "\(r.stderr)")
     }
+
+    /// `--server URL`: a laptop with no database URI trains into the server, registers, deploys and
+    /// manages the endpoint through the server's API; the server scores it.
+    @Test("The CLI against a remote pulk server: train, register, deploy, traffic, endpoints, score")
+    func commandsAgainstARemoteServer() throws {
+        let server = LiveServer(cli: cli)
+        let started = try server.start()
+        defer { started.terminate(); started.waitUntilExit() }
+        let laptop = cli.dir.appendingPathComponent("laptop").path
+        let run = try #require(try object(try ok("train", "--data", cli.penguins, "--target", "species", "--model", "gbdt", "--no-profile", "--out",
+                                                 cli.dir.appendingPathComponent("remote.pulk").path, "--server", server.url, "--workspace", laptop,
+                                                 "--json"))["run_id"] as? String)
+        _ = try ok("models", "register", run, "--name", "penguins", "--server", server.url, "--workspace", laptop)
+        _ = try ok("models", "alias", "penguins@champion", "1", "--server", server.url, "--workspace", laptop)
+        let deployed = try object(try ok("deploy", "penguins", "--model", "penguins@champion", "--server", server.url, "--workspace", laptop, "--json"))
+        #expect((deployed["deployments"] as? [[String: Any]])?.first?["traffic"] as? Int == 100)
+        // PULK_SERVER works as --server does.
+        let listed = try cli.run("endpoints", "list", "--workspace", laptop, "--json", env: ["PULK_SERVER": server.url])
+        #expect(listed.status == 0 && listed.stdout.contains("\"penguins\""), "\(listed.stderr)")
+        let refused = try cli.run("deploy", "penguins", "--model", "penguins@nope", "--server", server.url, "--workspace", laptop)
+        #expect(refused.status != 0 && refused.stderr.contains("has no alias 'nope'"), "\(refused.stderr)")
+        // The server's endpoint host picks the deployment up and scores.
+        var version = ""
+        let deadline = Date().addingTimeInterval(30)
+        while version != "1" && Date() < deadline {
+            version = (try? LiveServer.curl(server.url + "/endpoints/penguins/ready")).map { $0.hasSuffix(" 200") ? "1" : "" } ?? ""
+            if version != "1" { usleep(100_000) }
+        }
+        #expect(try Self.score(server.url + "/endpoints/penguins/score")["version"] as? String == "1")
+        let shown = try object(try ok("endpoints", "show", "penguins", "--server", server.url, "--workspace", laptop, "--json"))
+        #expect(((shown["events"] as? [[String: Any]])?.map { $0["kind"] as? String }) == ["create", "deploy"])
+        // Nothing of the server's landed in the laptop's workspace.
+        #expect(!FileManager.default.fileExists(atPath: laptop + "/artifacts"))
+        let both = try cli.run("endpoints", "list", "--server", server.url, "--store-uri", "postgresql://x@127.0.0.1/y", "--workspace", laptop)
+        #expect(both.status != 0 && both.stderr.contains("--server and --store-uri"), "\(both.stderr)")
+    }
 }

@@ -106,5 +106,42 @@ found = {d["context"]: d.get("workspace_version", {}).get("content_sha256") for 
 assert found == {"training": sha, "evaluation": sha}, found
 assert lineage["datasets"][0]["workspace_version"]["source_path"].endswith("penguins.csv")
 get("/models/{name}/versions/{version}/lineage", api + "/models/penguin-model/versions/7/lineage", 404)
+
+
+def send(method, template, url, body=None, code=200):
+    """Sends a change and validates the answer against the documented response of that method."""
+    seen.add(template)
+    status, ctype, raw = call(method, url, body)
+    assert status == code, (method, url, status, raw[:300])
+    response = doc["paths"][template][method.lower()]["responses"][str(code)]
+    if "$ref" in response:
+        response = doc["components"]["responses"][response["$ref"].split("/")[-1]]
+    schema = response["content"]["application/json"]["schema"]
+    body = json.loads(raw)
+    Draft202012Validator({"$ref": "urn:pulk" + schema["$ref"]} if "$ref" in schema else schema, registry=registry).validate(body)
+    return body
+
+
+# Endpoints: created, changed and read back; the registered versions above have no model file, so a
+# deploy is refused before anything changes.
+created = send("POST", "/endpoints", api + "/endpoints", {"name": "penguins-live", "description": "oracle"}, 201)
+assert created["endpoint"]["deployments"] == [] and created["endpoint"]["settings"]["max_rows"] == 10000, created
+send("POST", "/endpoints", api + "/endpoints", {"name": "Bad Name"}, 400)
+assert [e["name"] for e in get("/endpoints", api + "/endpoints")["endpoints"]] == ["penguins-live"]
+refused = send("POST", "/endpoints/{name}/deploy", api + "/endpoints/penguins-live/deploy", {"model": "penguin-model@champion"}, 400)
+assert "cannot be served" in refused["message"], refused
+send("POST", "/endpoints/{name}/deploy", api + "/endpoints/penguins-live/deploy", {"model": "penguin-model@nope"}, 404)
+changed = send("PATCH", "/endpoints/{name}/settings", api + "/endpoints/penguins-live/settings", {"max_rows": 500})
+assert changed["endpoint"]["settings"]["max_rows"] == 500 and changed["endpoint"]["settings"]["max_concurrency"] == 256
+send("PATCH", "/endpoints/{name}/settings", api + "/endpoints/penguins-live/settings", {"log_sample": 2}, 400)
+send("POST", "/endpoints/{name}/traffic", api + "/endpoints/penguins-live/traffic", {"traffic": {"blue": 100}}, 404)
+send("POST", "/endpoints/{name}/rollback", api + "/endpoints/penguins-live/rollback", {}, 409)
+send("DELETE", "/endpoints/{name}/deployments/{deployment}", api + "/endpoints/penguins-live/deployments/blue", None, 404)
+assert get("/endpoints/{name}/logs", api + "/endpoints/penguins-live/logs?limit=5")["entries"] == []
+get("/endpoints/{name}/logs", api + "/endpoints/penguins-live/logs?limit=0", 400)
+detail = get("/endpoints/{name}", api + "/endpoints/penguins-live")
+assert [e["kind"] for e in detail["events"]] == ["create", "settings"], detail["events"]
+send("DELETE", "/endpoints/{name}", api + "/endpoints/penguins-live")
+get("/endpoints/{name}", api + "/endpoints/penguins-live", 404)
 assert seen == documented, documented - seen
 print(json.dumps({"ok": True, "paths": len(documented)}))

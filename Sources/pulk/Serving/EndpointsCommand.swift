@@ -21,8 +21,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await common.workbench(store: store).sqlStore()
-            let e = try await s.createEndpoint(name: name, description: description, settings: try settings.settings(), user: RunRecorder.user())
+            let e = try await common.workbench(store: store).endpoints().create(name: name, description: description, settings: try settings.settings())
             if common.json { print(Output.json(EndpointView(e))) } else { print("Created endpoint \(e.name); deploy a model with `pulk deploy \(e.name) --model MODEL@ALIAS`") }
         }
     }
@@ -33,7 +32,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let all = try await common.workbench(store: store).sqlStore().endpoints()
+            let all = try await common.workbench(store: store).endpoints().endpoints()
             if common.json { print(Output.json(all.map(EndpointView.init))); return }
             print(Output.table(["ENDPOINT", "DEPLOYMENTS"], all.map { e in
                 [e.name, e.deployments.map { Self.describe($0) }.joined(separator: ", ")]
@@ -53,8 +52,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await common.workbench(store: store).sqlStore()
-            let (e, events) = (try await s.endpoint(name: name), try await s.events(endpoint: name))
+            let (e, events) = try await common.workbench(store: store).endpoints().endpoint(name: name)
             if common.json {
                 print(Output.json(EndpointDetail(endpoint: EndpointView(e), events: events.map(EventView.init))))
                 return
@@ -86,14 +84,9 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let (maxConcurrency, maxRows, unseenCategories, logSample, logRetention) = (maxConcurrency, maxRows, unseenCategories, logSample, logRetention)
-            let updated = try await Deploying.updateSettings(endpoint: name, store: try await common.workbench(store: store).sqlStore()) { settings in
-                if let maxConcurrency { settings.maxConcurrency = maxConcurrency }
-                if let maxRows { settings.maxRows = maxRows }
-                if let unseenCategories { settings.unseenCategories = unseenCategories }
-                if let logSample { settings.logSample = logSample }
-                if let logRetention { settings.logRetention = logRetention }
-            }
+            let change = SettingsChange(maxConcurrency: maxConcurrency, maxRows: maxRows, unseenCategories: unseenCategories, logSample: logSample,
+                                        logRetention: logRetention)
+            let updated = try await common.workbench(store: store).endpoints().updateSettings(endpoint: name, change)
             if common.json { print(Output.json(EndpointView(updated))) } else {
                 print("\(name): \(updated.settings.maxConcurrency) in flight, \(updated.settings.maxRows) rows per request, unseen categories \(updated.settings.unseenCategories), "
                     + "serving log \(updated.settings.logSample) of requests, newest \(updated.settings.logRetention) kept")
@@ -123,8 +116,7 @@ struct EndpointsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let live = try Self.parse(shares), mirrors = try Self.parse(mirror)
-            let (updated, message) = try await Deploying.setTraffic(endpoint: name, live: live, mirrors: mirrors,
-                                                                    store: try await common.workbench(store: store).sqlStore())
+            let (updated, message) = try await common.workbench(store: store).endpoints().setTraffic(endpoint: name, live: live, mirrors: mirrors)
             if common.json { print(Output.json(EndpointView(updated))) } else { print("\(name): \(message)") }
         }
     }
@@ -136,7 +128,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let (updated, previous) = try await Deploying.rollback(endpoint: name, store: try await common.workbench(store: store).sqlStore())
+            let (updated, previous) = try await common.workbench(store: store).endpoints().rollback(endpoint: name)
             if common.json { print(Output.json(EndpointView(updated))) } else {
                 print("\(name) rolled back to change #\(previous.sequence): " + updated.deployments.map(List.describe).joined(separator: ", "))
             }
@@ -151,7 +143,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let entries = try await common.workbench(store: store).sqlStore().servingLog(endpoint: name, limit: limit)
+            let entries = try await common.workbench(store: store).endpoints().servingLog(endpoint: name, limit: limit)
             if common.json { print(Output.json(entries.map(LogView.init))); return }
             print(Output.table(["TIME", "REQUEST", "DEPLOYMENT", "VERSION", "STATUS", "ROWS", "µs", "INPUT"], entries.map { e in
                 [Output.time(e.time), e.requestId, e.deployment + (e.shadow ? " (mirror)" : ""), e.version, String(e.status), String(e.rows),
@@ -168,13 +160,13 @@ struct EndpointsCommand: AsyncParsableCommand {
         @OptionGroup var common: WorkspaceOptions
 
         func run() async throws {
-            let s = try await common.workbench(store: store).sqlStore()
+            let s = try await common.workbench(store: store).endpoints()
             guard let deployment else {
-                try await s.deleteEndpoint(name: name, user: RunRecorder.user())
+                try await s.delete(name: name)
                 print("Deleted endpoint \(name)")
                 return
             }
-            _ = try await Deploying.removeDeployment(deployment, from: name, store: s)
+            _ = try await s.removeDeployment(deployment, from: name)
             print("Removed deployment \(deployment) from \(name)")
         }
     }

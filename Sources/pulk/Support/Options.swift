@@ -17,9 +17,13 @@ struct WorkspaceOptions: ParsableArguments {
         try Workspace.open(at: workspace ?? Workspace.defaultPath())
     }
 
-    /// The process's workbench: this workspace, tracking where `tracking` says, endpoints in `store`.
+    /// The process's workbench: this workspace, tracking where `tracking` says, endpoints in `store`,
+    /// or everything on the `--server` given.
     func workbench(tracking: TrackingOptions? = nil, store: StoreOptions? = nil) throws -> Workbench {
-        Workbench(workspacePath: workspace, tracking: try tracking?.target() ?? .workspace, store: StoreLocation(uri: store?.storeUri))
+        let server = try PulkServerClient.url(flag: store?.server ?? tracking?.server)
+        if server != nil, store?.storeUri != nil { throw ValidationError("--server and --store-uri name two stores; give one.") }
+        return Workbench(workspacePath: workspace, tracking: try tracking?.target() ?? .workspace, store: StoreLocation(uri: store?.storeUri),
+                         server: server)
     }
 }
 

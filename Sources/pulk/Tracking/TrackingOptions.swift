@@ -7,6 +7,8 @@ import PulkTracking
 struct TrackingOptions: ParsableArguments {
     @Option(help: "A tracking server (http://HOST:PORT, Pulk or MLflow) instead of the workspace; default $MLFLOW_TRACKING_URI.")
     var trackingUri: String?
+    @Option(help: "A pulk server (http://HOST:PORT) to work against instead of the workspace: its runs, models and endpoints; default $PULK_SERVER.")
+    var server: String?
 
     func target() throws(StoreError) -> TrackingTarget { try TrackingTarget.resolve(flag: trackingUri) }
 }
@@ -28,4 +30,6 @@ struct RunOptions: ParsableArguments {
 struct StoreOptions: ParsableArguments {
     @Option(help: "postgresql://USER@HOST:PORT/DATABASE of a server that keeps its store in PostgreSQL (default: the workspace's store).")
     var storeUri: String?
+    @Option(help: "A pulk server (http://HOST:PORT) whose endpoints to manage, through its API; default $PULK_SERVER.")
+    var server: String?
 }

@@ -1,0 +1,95 @@
+public import PulkStore
+public import PulkTracking
+
+/// A change of an endpoint's settings: the fields given change, the others stay.
+public struct SettingsChange: Sendable, Codable, Equatable {
+    public var maxConcurrency: Int?
+    public var maxRows: Int?
+    public var unseenCategories: String?
+    public var logSample: Double?
+    public var logRetention: Int?
+
+    public init(maxConcurrency: Int? = nil, maxRows: Int? = nil, unseenCategories: String? = nil, logSample: Double? = nil, logRetention: Int? = nil) {
+        self.maxConcurrency = maxConcurrency
+        self.maxRows = maxRows
+        self.unseenCategories = unseenCategories
+        self.logSample = logSample
+        self.logRetention = logRetention
+    }
+
+    public func applied(to settings: EndpointSettings) -> EndpointSettings {
+        var s = settings
+        if let maxConcurrency { s.maxConcurrency = maxConcurrency }
+        if let maxRows { s.maxRows = maxRows }
+        if let unseenCategories { s.unseenCategories = unseenCategories }
+        if let logSample { s.logSample = logSample }
+        if let logRetention { s.logRetention = logRetention }
+        return s
+    }
+}
+
+/// Endpoint management as every front end sees it: on the local store (`LocalEndpoints`), or on a
+/// `pulk server` through its native API (`RemoteEndpoints`); the commands cannot tell them apart.
+public protocol EndpointService: Sendable {
+    /// For messages: "the workspace", "the PostgreSQL store" or the server's address.
+    var location: String { get }
+    func endpoints() async throws -> [Endpoint]
+    /// The endpoint with the history of its changes, oldest first.
+    func endpoint(name: String) async throws -> (endpoint: Endpoint, events: [EndpointEvent])
+    func create(name: String, description: String, settings: EndpointSettings) async throws -> Endpoint
+    func updateSettings(endpoint: String, _ change: SettingsChange) async throws -> Endpoint
+    func delete(name: String) async throws
+    /// Puts a registered version behind the endpoint (`Deploying.deploy`'s rules).
+    func deploy(_ request: DeployRequest) async throws -> Deploying.Deployed
+    func setTraffic(endpoint: String, live: [String: Int], mirrors: [String: Int]) async throws -> (endpoint: Endpoint, message: String)
+    func rollback(endpoint: String) async throws -> (endpoint: Endpoint, restored: EndpointEvent)
+    func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint
+    /// The newest entries of the serving log, newest first.
+    func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry]
+}
+
+/// Endpoints in a store this process opened (the workspace's SQLite or a PostgreSQL store), deploying
+/// from `registry`; changes are recorded as `user`'s.
+public struct LocalEndpoints: EndpointService {
+    public let store: any EndpointStore
+    public let registry: any TrackingClient
+    public let user: String
+    public let location: String
+
+    public init(store: any EndpointStore, registry: any TrackingClient, user: String = RunRecorder.user(), location: String) {
+        self.store = store
+        self.registry = registry
+        self.user = user
+        self.location = location
+    }
+
+    public func endpoints() async throws -> [Endpoint] { try await store.endpoints() }
+    public func endpoint(name: String) async throws -> (endpoint: Endpoint, events: [EndpointEvent]) {
+        (try await store.endpoint(name: name), try await store.events(endpoint: name))
+    }
+    public func create(name: String, description: String, settings: EndpointSettings) async throws -> Endpoint {
+        try settings.validate()
+        return try await store.createEndpoint(name: name, description: description, settings: settings, user: user)
+    }
+    public func updateSettings(endpoint: String, _ change: SettingsChange) async throws -> Endpoint {
+        let settings = change.applied(to: try await store.endpoint(name: endpoint).settings)
+        try settings.validate()
+        return try await store.updateSettings(endpoint: endpoint, settings, user: user)
+    }
+    public func delete(name: String) async throws { try await store.deleteEndpoint(name: name, user: user) }
+    public func deploy(_ request: DeployRequest) async throws -> Deploying.Deployed {
+        try await Deploying.deploy(request, registry: registry, endpoints: store, user: user)
+    }
+    public func setTraffic(endpoint: String, live: [String: Int], mirrors: [String: Int]) async throws -> (endpoint: Endpoint, message: String) {
+        try await Deploying.setTraffic(endpoint: endpoint, live: live, mirrors: mirrors, store: store, user: user)
+    }
+    public func rollback(endpoint: String) async throws -> (endpoint: Endpoint, restored: EndpointEvent) {
+        try await Deploying.rollback(endpoint: endpoint, store: store, user: user)
+    }
+    public func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint {
+        try await Deploying.removeDeployment(deployment, from: endpoint, store: store, user: user)
+    }
+    public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
+        try await store.servingLog(endpoint: endpoint, limit: limit)
+    }
+}

@@ -1,0 +1,151 @@
+public import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+public import PulkStore
+
+/// Pulk's native API (`/api/pulk/v1/…`) of a `pulk server`, as JSON over HTTP: what `--server URL`
+/// (or `PULK_SERVER`) points the commands at. Errors come back as the server's typed messages.
+public struct PulkServerClient: Sendable {
+    public let base: URL
+    let session: URLSession
+    let authorization: String?
+
+    public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.base = base
+        if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
+            authorization = "Basic " + Data("\(user):\(environment["MLFLOW_TRACKING_PASSWORD"] ?? "")".utf8).base64EncodedString()
+        } else if let token = environment["MLFLOW_TRACKING_TOKEN"] ?? environment["PULK_TOKEN"], !token.isEmpty {
+            authorization = "Bearer " + token
+        } else {
+            authorization = nil
+        }
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = 300
+        session = URLSession(configuration: config)
+    }
+
+    /// `--server`, else `PULK_SERVER`; nil for neither. Only http(s) addresses are taken.
+    public static func url(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(AppError) -> URL? {
+        guard let text = flag ?? environment["PULK_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw .invalid("'\(text)' is not the http(s):// address of a pulk server; pass --server http://HOST:PORT (or set PULK_SERVER)")
+        }
+        return url
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return e
+    }()
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+
+    static let segment: CharacterSet = {
+        var s = CharacterSet.alphanumerics
+        s.insert(charactersIn: "-._~")
+        return s
+    }()
+
+    /// A path segment, percent-encoded.
+    public static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: segment) ?? text }
+
+    /// Sends `body` (JSON, or raw bytes) to `path` under `/api/pulk/v1` and decodes the answer.
+    public func send<T: Decodable>(_ method: String, _ path: String, query: [(String, String)] = [], json body: (any Encodable)? = nil,
+                                   bytes: [UInt8]? = nil, as type: T.Type) async throws -> T {
+        let data = try await raw(method, path, query: query, json: body, bytes: bytes)
+        do { return try Self.decoder.decode(T.self, from: data) } catch {
+            throw AppError.invalid("The server at \(base.absoluteString) answered \(method) \(path) with a body this pulk cannot read (\(error)); "
+                + "is it a pulk server of the same version?")
+        }
+    }
+
+    /// The body of a 2xx answer; any other status becomes the server's error message.
+    public func raw(_ method: String, _ path: String, query: [(String, String)] = [], json body: (any Encodable)? = nil,
+                    bytes: [UInt8]? = nil) async throws -> Data {
+        var c = URLComponents(url: base, resolvingAgainstBaseURL: false)!
+        c.percentEncodedPath = (c.percentEncodedPath.hasSuffix("/") ? String(c.percentEncodedPath.dropLast()) : c.percentEncodedPath) + "/api/pulk/v1" + path
+        if !query.isEmpty { c.percentEncodedQuery = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
+        var request = URLRequest(url: c.url!)
+        request.httpMethod = method
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try Self.encoder.encode(body)
+        } else if let bytes {
+            request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(bytes)
+        }
+        let data: Data, response: URLResponse
+        do { (data, response) = try await session.data(for: request) } catch {
+            throw AppError(.unavailable, "cannot reach the pulk server at \(base.absoluteString): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            let message = object?["message"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self)
+            switch status {
+            case 404: throw AppError.notFound(message)
+            case 409: throw AppError.conflict(message)
+            case 400..<500: throw AppError.invalid(message)
+            default: throw AppError(.unavailable, "the pulk server at \(base.absoluteString) failed (HTTP \(status)): \(message)")
+            }
+        }
+        return data
+    }
+}
+
+/// Endpoints of a `pulk server`, managed through its native API; the server records the changes and
+/// its endpoint host follows them.
+public struct RemoteEndpoints: EndpointService {
+    public let client: PulkServerClient
+    public var location: String { client.base.absoluteString }
+
+    public init(client: PulkServerClient) { self.client = client }
+
+    struct List: Codable { var endpoints: [Endpoint] }
+    struct Detail: Codable { var endpoint: Endpoint; var events: [EndpointEvent] }
+    struct One: Codable { var endpoint: Endpoint }
+    struct Create: Codable { var name: String; var description: String; var settings: EndpointSettings }
+    struct Traffic: Codable { var traffic: [String: Int]; var mirror: [String: Int] }
+    struct Changed: Codable { var endpoint: Endpoint; var message: String }
+    struct RolledBack: Codable { var endpoint: Endpoint; var restored: EndpointEvent }
+    struct Log: Codable { var entries: [ServingLogEntry] }
+    struct Empty: Codable {}
+
+    func path(_ name: String, _ rest: String = "") -> String { "/endpoints/" + PulkServerClient.escape(name) + rest }
+
+    public func endpoints() async throws -> [Endpoint] { try await client.send("GET", "/endpoints", as: List.self).endpoints }
+    public func endpoint(name: String) async throws -> (endpoint: Endpoint, events: [EndpointEvent]) {
+        let d = try await client.send("GET", path(name), as: Detail.self)
+        return (d.endpoint, d.events)
+    }
+    public func create(name: String, description: String, settings: EndpointSettings) async throws -> Endpoint {
+        try await client.send("POST", "/endpoints", json: Create(name: name, description: description, settings: settings), as: One.self).endpoint
+    }
+    public func updateSettings(endpoint: String, _ change: SettingsChange) async throws -> Endpoint {
+        try await client.send("PATCH", path(endpoint, "/settings"), json: change, as: One.self).endpoint
+    }
+    public func delete(name: String) async throws { _ = try await client.send("DELETE", path(name), as: Empty.self) }
+    public func deploy(_ request: DeployRequest) async throws -> Deploying.Deployed {
+        try await client.send("POST", path(request.endpoint, "/deploy"), json: request, as: Deploying.Deployed.self)
+    }
+    public func setTraffic(endpoint: String, live: [String: Int], mirrors: [String: Int]) async throws -> (endpoint: Endpoint, message: String) {
+        let c = try await client.send("POST", path(endpoint, "/traffic"), json: Traffic(traffic: live, mirror: mirrors), as: Changed.self)
+        return (c.endpoint, c.message)
+    }
+    public func rollback(endpoint: String) async throws -> (endpoint: Endpoint, restored: EndpointEvent) {
+        let r = try await client.send("POST", path(endpoint, "/rollback"), json: Empty(), as: RolledBack.self)
+        return (r.endpoint, r.restored)
+    }
+    public func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint {
+        try await client.send("DELETE", path(endpoint, "/deployments/" + PulkServerClient.escape(deployment)), as: One.self).endpoint
+    }
+    public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
+        try await client.send("GET", path(endpoint, "/logs"), query: [("limit", String(limit))], as: Log.self).entries
+    }
+}

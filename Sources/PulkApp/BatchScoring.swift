@@ -52,10 +52,11 @@ public enum BatchScoring {
                              user: String = RunRecorder.user()) async throws -> ScoringOutcome {
         let started = Date()
         let resolved = try await ModelReference(parsing: request.model).resolve(try await bench.trackingClient())
-        let ws = try await bench.workspace()
+        let catalog = try await bench.datasets()
         let scorer = BatchScorer(model: resolved.model)
-        let inputVersion = try DataSources.registeredVersion(request.data, in: ws)
-        let inputFrame = try inputVersion.map { v in try ws.datasets.loadFrame(v) }
+        let inputVersion = try await DataSources.registeredVersion(request.data, in: catalog)
+        var inputFrame: Frame?
+        if let v = inputVersion { inputFrame = try await catalog.frame(v) }
         let result: BatchScorer.Result
         do {
             result = try run(scorer, frame: inputFrame, request: request, schema: resolved.model.schema, progress: progress)
@@ -66,9 +67,12 @@ public enum BatchScoring {
         progress.finish("scoring")
         var outputVersion: DatasetVersion?
         if let name = request.registerAs {
-            var options = DatasetStore.AddOptions(description: "predictions of \(resolved.label) on \(inputVersion?.reference ?? request.data)")
-            options.derivedFrom = inputVersion.map { PulkWorkspace.DatasetRef(name: $0.name, version: $0.version) }
-            outputVersion = try ws.datasets.add(file: request.out, name: name, options: options).version
+            var read = ReadSettings()
+            read.format = "csv"
+            outputVersion = try await catalog.add(file: request.out, name: name, read: read,
+                                                  description: "predictions of \(resolved.label) on \(inputVersion?.reference ?? request.data)",
+                                                  derivedFrom: inputVersion.map { PulkWorkspace.DatasetRef(name: $0.name, version: $0.version) },
+                                                  progress: NoProgress()).version
         }
         let rate = Double(result.rows) / max(result.seconds, 1e-9)
         var recorded: RunInfo?
@@ -81,7 +85,7 @@ public enum BatchScoring {
             content.tags = [Tag("pulk.command", "score")]
             if let v = inputVersion, let f = inputFrame { content.inputs.append(DatasetInputs.workspace(v, frame: f, context: "scoring")) }
             else { content.inputs.append(DatasetInputs.file(path: request.data, frame: try Frame(columns: []), context: "scoring")) }
-            if let v = outputVersion, let f = try? ws.datasets.loadFrame(v) {
+            if let v = outputVersion, let f = try? await catalog.frame(v) {
                 content.inputs.append(DatasetInputs.workspace(v, frame: f, context: "predictions"))
                 content.tags.append(Tag("pulk.output_dataset", v.reference))
             }

@@ -33,10 +33,10 @@ public struct LoadedData: Sendable {
 public enum DataSources {
     /// The data `reference` names. A registered dataset wins over a file of the same name; a name that
     /// is neither fails with the dataset store's message.
-    public static func load(_ reference: String, options: DatasetStore.AddOptions = DatasetStore.AddOptions(), workspace: Workspace,
-                            progress: any ProgressSink = NoProgress()) throws -> LoadedData {
-        if let v = try registeredVersion(reference, in: workspace) {
-            return LoadedData(frame: try workspace.datasets.loadFrame(v), label: v.reference, version: v, path: nil)
+    public static func load(_ reference: String, options: DatasetStore.AddOptions = DatasetStore.AddOptions(), catalog: any DatasetCatalog,
+                            progress: any ProgressSink = NoProgress()) async throws -> LoadedData {
+        if let v = try await registeredVersion(reference, in: catalog) {
+            return LoadedData(frame: try await catalog.frame(v), label: v.reference, version: v, path: nil)
         }
         return LoadedData(frame: try readFile(reference, options: options, progress: progress),
                           label: URL(fileURLWithPath: reference).lastPathComponent, version: nil, path: reference)
@@ -53,10 +53,10 @@ public enum DataSources {
     }
 
     /// The registered version `reference` (`NAME` or `NAME:VERSION`) names, or nil when it names a file.
-    public static func registeredVersion(_ reference: String, in workspace: Workspace) throws(WorkspaceError) -> DatasetVersion? {
+    public static func registeredVersion(_ reference: String, in catalog: any DatasetCatalog) async throws -> DatasetVersion? {
         guard let ref = try? PulkWorkspace.DatasetRef(parsing: reference) else { return nil }
-        if let v = try? workspace.datasets.version(ref) { return v }
+        if let v = try? await catalog.version(ref) { return v }
         if FileManager.default.fileExists(atPath: reference) { return nil }
-        return try workspace.datasets.version(ref)
+        return try await catalog.version(ref)
     }
 }

@@ -79,7 +79,9 @@ public enum ModelReference: Equatable, Sendable {
     /// The model this names, decoded and checked; `client` is only asked for when a registered model is named.
     public func resolve(_ client: @autoclosure () async throws -> any TrackingClient) async throws -> Resolved {
         if case .file(let path) = self {
-            guard let data = FileManager.default.contents(atPath: path) else { throw AppError.notFound("Cannot read the model file \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw AppError.notFound("\(path): no such model file, or it cannot be read; give a .pulk file, NAME@ALIAS or NAME:VERSION")
+            }
             let model = try Catalog.decode(Array(data), name: path)
             return Resolved(model: model, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, version: "file",
                             runId: nil, bytes: Array(data), label: path)

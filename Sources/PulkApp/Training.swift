@@ -79,7 +79,7 @@ public struct TrainingResult: Sendable {
 
 /// What `pulk evaluate` asks for.
 public struct EvaluationRequest: Sendable {
-    /// A model file.
+    /// A model file, MODEL@ALIAS or MODEL:VERSION.
     public var model: String
     public var data: String
     /// Default: the column the model was trained on.
@@ -115,9 +115,10 @@ public enum Training {
         let estimator = try Catalog.estimator(named: request.model).init(request.parameters)
         if let seeds = request.seeds, seeds < 2 { throw AppError.invalid("Seed robustness needs at least 2 seeds to measure a spread (--seeds).") }
         let started = Date()
-        let ws = try await bench.workspace()
-        let data = try DataSources.load(request.data, options: request.read, workspace: ws, progress: progress)
-        let test = try request.testData.map { try DataSources.load($0, options: request.read, workspace: ws, progress: progress) }
+        let catalog = try await bench.datasets()
+        let data = try await DataSources.load(request.data, options: request.read, catalog: catalog, progress: progress)
+        var test: LoadedData?
+        if let testData = request.testData { test = try await DataSources.load(testData, options: request.read, catalog: catalog, progress: progress) }
         var trainer = Trainer(estimator: estimator, split: request.split, testFraction: request.testSize, seed: request.seed,
                               folds: request.folds, seeds: request.seeds, metric: request.metric)
         trainer.testFrame = test?.frame
@@ -140,8 +141,8 @@ public enum Training {
     public static func evaluate(_ request: EvaluationRequest, on bench: Workbench, progress: any ProgressSink = NoProgress(),
                                 user: String = RunRecorder.user()) async throws -> EvaluationResult {
         let started = Date()
-        let fitted = try Catalog.read(path: request.model)
-        let data = try DataSources.load(request.data, options: request.read, workspace: try await bench.workspace(), progress: progress)
+        let fitted = try await ModelReference(parsing: request.model).resolve(try await bench.trackingClient()).model
+        let data = try await DataSources.load(request.data, options: request.read, catalog: try await bench.datasets(), progress: progress)
         let column = request.target ?? fitted.target.name
         let outcomes = try Evaluation.outcomes(try fitted.predict(data.frame), frame: data.frame, target: column)
         let metrics = Evaluation.metrics(outcomes)

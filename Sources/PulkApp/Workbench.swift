@@ -66,6 +66,12 @@ public actor Workbench {
         return client
     }
 
+    /// The datasets: the server's, else the workspace's.
+    public func datasets() throws -> any DatasetCatalog {
+        if let server { return RemoteDatasets(client: PulkServerClient(base: server)) }
+        return LocalDatasets(try workspace())
+    }
+
     /// Endpoint management: on the server given, else on the store of `store`.
     public func endpoints() async throws -> any EndpointService {
         if let server { return RemoteEndpoints(client: PulkServerClient(base: server)) }

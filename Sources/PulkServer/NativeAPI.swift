@@ -24,6 +24,7 @@ struct NativeAPI: Sendable {
 
     func register(_ router: Router<BasicRequestContext>) {
         registerEndpoints(router)
+        registerDatasetTransfers(router)
         let store = self.store, datasets = self.datasets, profiles = self.profiles
         router.get("\(Self.base)/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
@@ -125,7 +126,8 @@ struct NativeAPI: Sendable {
         do { return try body(datasets) } catch {
             switch error {
             case .datasetNotFound, .versionNotFound: throw .notFound(error.description)
-            case .invalidName, .invalidReference: throw .invalid(error.description)
+            case .invalidName, .invalidReference, .frame, .unsupportedFormat: throw .invalid(error.description)
+            case .inUse: throw StoreError(.invalidState, error.description)
             default: throw StoreError(.internalError, error.description)
             }
         }
@@ -279,5 +281,48 @@ extension NativeAPI {
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try e.encode(value))))
+    }
+}
+
+// MARK: dataset uploads and downloads
+
+extension NativeAPI {
+    /// `--server` clients add versions by uploading the file (parsed here with the reading options of
+    /// the query, as `pulk data add` would) and read versions as the binary columnar copy.
+    func registerDatasetTransfers(_ router: Router<BasicRequestContext>) {
+        let datasets = self.datasets
+        router.post("\(Self.base)/datasets/{name}/versions") { request, context in
+            let name = try context.parameters.require("name")
+            let store = try Self.workspace(datasets) { (d) throws(WorkspaceError) in d }
+            let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
+            var options = try ReadSettings(query: query).addOptions()
+            options.description = query["description"]?.last
+            options.derivedFrom = try query["derived_from"]?.last.map { text throws(StoreError) in
+                try Self.workspace(datasets) { (_) throws(WorkspaceError) in try PulkWorkspace.DatasetRef(parsing: text) }
+            }
+            let source = query["source_path"]?.last ?? "upload"
+            options.sourcePath = "uploaded: " + source
+            if options.format == nil {
+                options.format = DataFormat(path: source)
+                guard options.format != nil else {
+                    throw StoreError.invalid("Give format=csv or format=jsonl: the source name '\(source)' does not say which")
+                }
+            }
+            // The body streams to a file of its own (fsynced, then renamed into place), is added, and goes.
+            let uploads = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("pulk-dataset-uploads"))
+            let key = UUID().uuidString
+            _ = try await uploads.write(key, chunks: request.body)
+            defer { try? uploads.delete(key) }
+            let file = try uploads.resolve(key)
+            let added = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.add(file: file.path, name: name, options: options) }
+            return json(["version": Self.encodable(added.version), "created": added.created, "skipped_rows": added.skippedRows.map(Self.encodable)],
+                        status: added.created ? .created : .ok)
+        }
+        router.get("\(Self.base)/datasets/{name}/versions/{version}/frame") { _, context in
+            let version = try Self.version(datasets, context)
+            let url = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.frameURL(version) }
+            let body = try await FileIO().loadFile(path: url.path, context: context)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        }
     }
 }

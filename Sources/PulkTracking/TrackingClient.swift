@@ -99,7 +99,10 @@ extension TrackingClient {
     /// Finds a run by its full id or a unique prefix of at least 6 characters in the given experiments.
     public func run(matching idOrPrefix: String, experimentIds: [String]) async throws(StoreError) -> Run {
         if let r = try? await run(id: idOrPrefix) { return r }
-        guard idOrPrefix.count >= 6, idOrPrefix.allSatisfy(\.isHexDigit), !experimentIds.isEmpty else { throw .notFound("No run with id '\(idOrPrefix)'") }
+        guard idOrPrefix.allSatisfy(\.isHexDigit), !idOrPrefix.isEmpty, !experimentIds.isEmpty else { throw .notFound("No run with id '\(idOrPrefix)'") }
+        guard idOrPrefix.count >= 6 else {
+            throw .invalid("'\(idOrPrefix)' is too short to pick a run: give at least 6 characters of its id (`pulk runs list` shows them)")
+        }
         let candidates = try await searchRuns(experimentIds: experimentIds, filter: nil, orderBy: [], maxResults: 50_000)
             .filter { $0.info.runId.hasPrefix(idOrPrefix) }
         guard candidates.count == 1 else {

@@ -25,6 +25,24 @@ public struct DatasetVersion: Codable, Sendable, Equatable {
 
     /// `name:version`.
     public var reference: String { "\(name):\(version)" }
+
+    package init(id: Int64, name: String, version: Int, contentSHA256: String, frameSHA256: String, format: String, sourcePath: String,
+                 sizeBytes: Int, rowCount: Int, columnCount: Int, schema: Schema, readOptions: [String: String], description: String?, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.contentSHA256 = contentSHA256
+        self.frameSHA256 = frameSHA256
+        self.format = format
+        self.sourcePath = sourcePath
+        self.sizeBytes = sizeBytes
+        self.rowCount = rowCount
+        self.columnCount = columnCount
+        self.schema = schema
+        self.readOptions = readOptions
+        self.description = description
+        self.createdAt = createdAt
+    }
 }
 
 /// A dataset and its versions at a glance.
@@ -36,6 +54,16 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
     public var latestRowCount: Int
     public var createdAt: Date
     public var updatedAt: Date
+
+    package init(name: String, description: String?, versionCount: Int, latestVersion: Int, latestRowCount: Int, createdAt: Date, updatedAt: Date) {
+        self.name = name
+        self.description = description
+        self.versionCount = versionCount
+        self.latestVersion = latestVersion
+        self.latestRowCount = latestRowCount
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// Something that uses a dataset version (another version derived from it, a run, a model).
@@ -43,6 +71,12 @@ public struct DatasetUse: Codable, Sendable, Equatable {
     public var kind: String
     public var referrer: String
     public var createdAt: Date
+
+    package init(kind: String, referrer: String, createdAt: Date) {
+        self.kind = kind
+        self.referrer = referrer
+        self.createdAt = createdAt
+    }
 }
 
 /// `NAME` or `NAME:VERSION` as users type it.

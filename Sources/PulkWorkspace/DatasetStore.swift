@@ -14,6 +14,9 @@ public struct DatasetStore: Sendable {
         public var description: String?
         /// The version this one was derived from (recorded as lineage; the parent can't be removed while this exists).
         public var derivedFrom: DatasetRef?
+        /// Recorded as the version's source instead of the file's path (an upload names the client's file).
+        /// Only a label: nothing is ever read from it.
+        public var sourcePath: String?
 
         public init(format: DataFormat? = nil, csv: CSVOptions = CSVOptions(), jsonl: JSONLReader = JSONLReader(),
                     description: String? = nil, derivedFrom: DatasetRef? = nil) {
@@ -31,6 +34,12 @@ public struct DatasetStore: Sendable {
         /// False when identical content was already registered under this name.
         public var created: Bool
         public var skippedRows: [SkippedRow]
+
+        package init(version: DatasetVersion, created: Bool, skippedRows: [SkippedRow]) {
+            self.version = version
+            self.created = created
+            self.skippedRows = skippedRows
+        }
     }
 
     /// Registers the file at `path` as a new version of `name`: keeps the original bytes, parses it,
@@ -79,7 +88,7 @@ public struct DatasetStore: Sendable {
                     INSERT INTO dataset_version (dataset_id, version, content_sha256, frame_sha256, format, source_path,
                         size_bytes, row_count, column_count, schema_json, read_options_json, description, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [datasetID, next, hash.hex, frameKey.hex, format.rawValue, absolute, size,
+                    """, arguments: [datasetID, next, hash.hex, frameKey.hex, format.rawValue, options.sourcePath ?? absolute, size,
                                      frame.rowCount, frame.columnCount, schemaJSON, optionsJSON, options.description, now])
                 let id = db.lastInsertedRowID
                 if let parent {
@@ -199,6 +208,14 @@ public struct DatasetStore: Sendable {
         do { return try FrameFile.read(path: workspace.blobs.url(for: key).path) } catch {
             throw .corruptBlob(version.frameSHA256)
         }
+    }
+
+    /// The binary columnar copy of a version (what `loadFrame` maps), for sending it whole.
+    public func frameURL(_ version: DatasetVersion) throws(WorkspaceError) -> URL {
+        guard let key = BlobKey(hex: version.frameSHA256), workspace.blobs.contains(key) else {
+            throw .corruptBlob(version.frameSHA256)
+        }
+        return workspace.blobs.url(for: key)
     }
 
     /// The path of the version's original file inside the workspace.

@@ -9,7 +9,8 @@ struct LiveServer {
     var options: [String] = []
     /// The command that serves: `pulk server`, or `pulk serve MODEL`.
     var command = ["server"]
-    let port = Int.random(in: 20_000..<60_000)
+    /// Below Linux's ephemeral range (32768 and up), where outgoing connections of the other tests could hold it.
+    let port = Int.random(in: 20_000..<32_000)
     var workspace: String { cli.dir.appendingPathComponent("ws").path }
     var url: String { "http://127.0.0.1:\(port)" }
 

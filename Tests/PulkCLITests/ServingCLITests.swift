@@ -224,7 +224,12 @@ struct ServingCLITests {
         let started = try server.start()
         defer { started.terminate(); started.waitUntilExit() }
         let laptop = cli.dir.appendingPathComponent("laptop").path
-        let run = try #require(try object(try ok("train", "--data", cli.penguins, "--target", "species", "--model", "gbdt", "--no-profile", "--out",
+        // The data goes to the server; the laptop trains on the server's version of it.
+        let added = try object(try ok("data", "add", cli.penguins, "--name", "penguins", "--server", server.url, "--workspace", laptop, "--json"))
+        #expect(added["created"] as? Bool == true && (added["version"] as? [String: Any])?["row_count"] as? Int == 344)
+        let listed0 = try ok("data", "list", "--server", server.url, "--workspace", laptop)
+        #expect(listed0.stdout.contains("penguins"))
+        let run = try #require(try object(try ok("train", "--data", "penguins", "--target", "species", "--model", "gbdt", "--no-profile", "--out",
                                                  cli.dir.appendingPathComponent("remote.pulk").path, "--server", server.url, "--workspace", laptop,
                                                  "--json"))["run_id"] as? String)
         _ = try ok("models", "register", run, "--name", "penguins", "--server", server.url, "--workspace", laptop)
@@ -244,6 +249,14 @@ struct ServingCLITests {
             if version != "1" { usleep(100_000) }
         }
         #expect(try Self.score(server.url + "/endpoints/penguins/score")["version"] as? String == "1")
+        // Batch scoring reads the server's dataset and registers the predictions there, derived from it.
+        _ = try ok("score", "--model", "penguins@champion", "--data", "penguins", "--out", cli.dir.appendingPathComponent("remote-scores.csv").path,
+                   "--register-as", "penguin-scores", "--server", server.url, "--workspace", laptop)
+        let scores = try object(try ok("data", "show", "penguin-scores", "--server", server.url, "--workspace", laptop, "--json"))
+        #expect(scores["derived_from"] as? [String] == ["penguins:1"])
+        let profiled = try ok("data", "profile", "penguins", "--server", server.url, "--workspace", laptop)
+        #expect(profiled.stdout.contains("344"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: laptop + "/blobs/sha256"))?.isEmpty ?? true)
         let shown = try object(try ok("endpoints", "show", "penguins", "--server", server.url, "--workspace", laptop, "--json"))
         #expect(((shown["events"] as? [[String: Any]])?.map { $0["kind"] as? String }) == ["create", "deploy"])
         // Nothing of the server's landed in the laptop's workspace.

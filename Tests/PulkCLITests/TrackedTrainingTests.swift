@@ -154,7 +154,7 @@ struct TrackedTrainingTests {
     /// its curves, input, artifacts and the version `pulk models register` made (Tests/oracle/mlflow_reads_pulk_run.py).
     @Test(.enabled(if: mlflowServer != nil && python != nil))
     func trainsIntoMLflowServer() throws {
-        let port = Int.random(in: 20_000..<60_000), url = "http://127.0.0.1:\(port)"
+        let port = Int.random(in: 20_000..<32_000), url = "http://127.0.0.1:\(port)"
         let dir = cli.dir.appendingPathComponent("mlflow").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let server = Process()

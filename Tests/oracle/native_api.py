@@ -143,5 +143,37 @@ detail = get("/endpoints/{name}", api + "/endpoints/penguins-live")
 assert [e["kind"] for e in detail["events"]] == ["create", "settings"], detail["events"]
 send("DELETE", "/endpoints/{name}", api + "/endpoints/penguins-live")
 get("/endpoints/{name}", api + "/endpoints/penguins-live", 404)
+# Uploads: a new version parsed with the query's options, the same content again, and a file that
+# cannot be read; the frame of a version comes back as Pulk's binary frame file.
+def upload(url, data, code):
+    req = urllib.request.Request(url, method="POST", data=data, headers={"Content-Type": "application/octet-stream"})
+    try:
+        with urllib.request.urlopen(req) as r:
+            status, raw = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, raw = e.code, e.read()
+    assert status == code, (url, status, raw[:300])
+    response = doc["paths"]["/datasets/{name}/versions"]["post"]["responses"][str(code)]
+    if "$ref" in response:
+        response = doc["components"]["responses"][response["$ref"].split("/")[-1]]
+    schema = response["content"]["application/json"]["schema"]
+    body = json.loads(raw)
+    Draft202012Validator({"$ref": "urn:pulk" + schema["$ref"]} if "$ref" in schema else schema, registry=registry).validate(body)
+    return body
+
+
+seen.add("/datasets/{name}/versions")
+small = b"a;b;label\n1;2.5;x\n3;4.5;y\n"
+added = upload(api + "/datasets/tiny/versions?delimiter=semicolon&type=a%3Dfloat&source_path=tiny.csv&description=oracle", small, 201)
+assert added["created"] and added["version"]["row_count"] == 2 and added["version"]["source_path"] == "uploaded: tiny.csv", added
+assert [f["type"] for f in added["version"]["schema"]["fields"]][:1] == ["float64"], added["version"]["schema"]
+again = upload(api + "/datasets/tiny/versions?delimiter=semicolon&type=a%3Dfloat&source_path=tiny.csv", small, 200)
+assert not again["created"] and again["version"]["version"] == 1
+upload(api + "/datasets/tiny/versions?delimiter=semicolon&type=a%3Dwhat&source_path=tiny.csv", small, 400)
+upload(api + "/datasets/tiny/versions?source_path=tiny.bin", small, 400)
+seen.add("/datasets/{name}/versions/{version}/frame")
+status, ctype, raw = call("GET", api + "/datasets/tiny/versions/1/frame")
+assert status == 200 and ctype == "application/octet-stream" and raw[:4] == b"PULK", (status, ctype, raw[:8])
+assert call("GET", api + "/datasets/tiny/versions/5/frame")[0] == 404
 assert seen == documented, documented - seen
 print(json.dumps({"ok": True, "paths": len(documented)}))

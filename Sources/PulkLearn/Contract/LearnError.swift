@@ -29,11 +29,11 @@ public enum LearnError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyTrainingData:
             return "no rows with a target value to train on. Check the target column and any filters."
         case .unknownParameter(let model, let name, let known):
-            return "\(model) has no parameter '\(name)'. Its parameters: " + known.joined(separator: ", ") + "."
+            return "\(model) has no parameter '\(name)'. Its parameters: " + known.joined(separator: ", ") + "." + Self.suggestion(name, known)
         case .badParameterValue(let model, let name, let value, let expected):
             return "\(model) parameter \(name)=\(value) is invalid: expected \(expected)."
         case .unknownModel(let m, let known):
-            return "no model named '\(m)'. Models: " + known.joined(separator: ", ") + "."
+            return "no model named '\(m)'. Models: " + known.joined(separator: ", ") + "." + Self.suggestion(m, known)
         case .corruptModelFile(let path, let reason):
             return "\(path) is not a readable Pulk model file (\(reason)). Re-train or re-export the model."
         case .io(let path, let reason):
@@ -41,5 +41,30 @@ public enum LearnError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidSplit(let reason):
             return "cannot split the data: \(reason)"
         }
+    }
+
+    /// " Did you mean X?" when one known name is within a typo of `name` (at most two edits, one for
+    /// names under four characters; case ignored), else "".
+    static func suggestion(_ name: String, _ known: [String]) -> String {
+        let limit = name.count < 4 ? 1 : 2
+        let scored = known.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }.filter { $0.1 <= limit }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), scored.filter({ $0.1 == best.1 }).count == 1, best.0 != name else { return "" }
+        return " Did you mean \(best.0)?"
+    }
+
+    /// Levenshtein distance over characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkFrame
 import PulkWorkspace
 
-struct DataAdd: ParsableCommand {
+struct DataAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Register a CSV or JSONL file (optionally .gz) as a new immutable dataset version.",
@@ -14,18 +15,13 @@ struct DataAdd: ParsableCommand {
     @Option(help: "A description of this version.") var description: String?
     @Option(help: "NAME[:VERSION] this version was derived from (recorded as lineage).") var derivedFrom: String?
     @OptionGroup var read: ReadOptions
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let ws = try common.open()
-        var options = try read.addOptions()
-        options.description = description
-        if let derivedFrom {
-            options.derivedFrom = try DatasetRef(parsing: derivedFrom)
-        }
-        let bar = ProgressBar(label: "reading", enabled: !common.json)
-        let added = try ws.datasets.add(file: file, name: name, options: options, progress: { bar.update($0, $1) })
-        bar.finish()
+    func run() async throws {
+        let parent = try derivedFrom.map { try DatasetRef(parsing: $0) }
+        let added = try await common.workbench(remote: remote).datasets().add(file: file, name: name, read: read.settings, description: description,
+                                                                              derivedFrom: parent, progress: TerminalProgress(enabled: !common.json))
         if common.json {
             print(Output.json(AddResult(version: added.version, created: added.created, skippedRows: added.skippedRows)))
             return
@@ -47,13 +43,13 @@ struct DataAdd: ParsableCommand {
     }
 }
 
-struct DataList: ParsableCommand {
+struct DataList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List datasets with their latest version.")
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let ws = try common.open()
-        let all = try ws.datasets.list()
+    func run() async throws {
+        let all = try await common.workbench(remote: remote).datasets().list()
         if common.json { print(Output.json(all)); return }
         if all.isEmpty { print("No datasets yet. Add one with `pulk data add FILE --name NAME`."); return }
         print(Output.table(["NAME", "VERSIONS", "LATEST", "ROWS", "UPDATED", "DESCRIPTION"], all.map {
@@ -62,14 +58,14 @@ struct DataList: ParsableCommand {
     }
 }
 
-struct DataVersions: ParsableCommand {
+struct DataVersions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "versions", abstract: "List the versions of a dataset.")
     @Argument(help: "The dataset name.") var name: String
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let ws = try common.open()
-        let all = try ws.datasets.versions(of: name)
+    func run() async throws {
+        let all = try await common.workbench(remote: remote).datasets().versions(of: name)
         if common.json { print(Output.json(all)); return }
         print(Output.table(["VERSION", "ROWS", "COLUMNS", "SIZE", "SHA256", "CREATED", "SOURCE"], all.map {
             ["\($0.version)", "\($0.rowCount)", "\($0.columnCount)", Output.bytes($0.sizeBytes), String($0.contentSHA256.prefix(12)),
@@ -78,22 +74,21 @@ struct DataVersions: ParsableCommand {
     }
 }
 
-struct DataShow: ParsableCommand {
+struct DataShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a dataset version: schema, rows, hash, source and lineage.")
     @Argument(help: "NAME or NAME:VERSION (default: the latest version).") var ref: String
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let ws = try common.open()
-        let v = try ws.datasets.version(try DatasetRef(parsing: ref))
-        let (parents, uses) = (try ws.datasets.parents(of: v), try ws.datasets.uses(of: v))
+    func run() async throws {
+        let (v, parents, uses) = try await common.workbench(remote: remote).datasets().detail(try DatasetRef(parsing: ref))
         if common.json {
-            print(Output.json(Shown(version: v, derivedFrom: parents.map(\.reference), usedBy: uses)))
+            print(Output.json(Shown(version: v, derivedFrom: parents, usedBy: uses)))
             return
         }
         let title: String = v.reference + (v.description.map { " — " + $0 } ?? "")
         let derived: String = parents.isEmpty ? "from nothing (original data)"
-            : "from " + parents.map(\.reference).joined(separator: ", ")
+            : "from " + parents.joined(separator: ", ")
         let usedBy: String = uses.isEmpty ? "nothing" : uses.map { $0.kind + " " + $0.referrer }.joined(separator: ", ")
         var lines: [String] = []
         lines.append("Dataset     " + title)
@@ -125,24 +120,28 @@ struct DataShow: ParsableCommand {
     }
 }
 
-struct DataExport: ParsableCommand {
+struct DataExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a dataset version as CSV.")
     @Argument(help: "NAME or NAME:VERSION.") var ref: String
     @Option(help: "The CSV file to write.") var out: String
     @Flag(help: "Copy the original file's bytes instead of writing CSV from the parsed data.") var original = false
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let ws = try common.open()
-        let v = try ws.datasets.version(try DatasetRef(parsing: ref))
+    func run() async throws {
+        let catalog = try await common.workbench(remote: remote).datasets()
+        let v = try await catalog.version(try DatasetRef(parsing: ref))
         if original {
-            let src = try ws.datasets.originalURL(v)
+            guard let local = catalog as? LocalDatasets else {
+                throw PulkFailure(message: "--original copies the workspace's stored file; against a server, export the parsed data (without --original)")
+            }
+            let src = try local.store.originalURL(v)
             do {
                 if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
                 try FileManager.default.copyItem(atPath: src.path, toPath: out)
             } catch { throw PulkFailure(message: "\(out): cannot write: \(error.localizedDescription)") }
         } else {
-            let frame = try ws.datasets.loadFrame(v)
+            let frame = try await catalog.frame(v)
             try CSVWriter().write(frame, to: out)
         }
         if common.json { print(Output.json(["dataset": v.reference, "out": out])) } else { print("Wrote \(v.reference) to \(out)") }

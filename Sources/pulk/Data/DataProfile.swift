@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkFrame
 import PulkProfile
 import PulkWorkspace
 
-struct DataProfile: ParsableCommand {
+struct DataProfile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "Profile a dataset version (or a file): statistics, correlations, target association, warnings.",
@@ -15,10 +16,11 @@ struct DataProfile: ParsableCommand {
     @Option(help: "Write the HTML report to this file.") var html: String?
     @Flag(help: "Skip correlation matrices (faster on very wide data).") var noCorrelations = false
     @OptionGroup var read: ReadOptions
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let (frame, source) = try load()
+    func run() async throws {
+        let (frame, source) = try await loadFrame(ref, read: read, workspace: common, remote: remote)
         var options = ProfileOptions()
         options.correlations = !noCorrelations
         let bar = ProgressBar(label: "profiling", unit: "steps", enabled: !common.json)
@@ -37,9 +39,6 @@ struct DataProfile: ParsableCommand {
         if let html { print("\nHTML report: \(html)") }
     }
 
-    private func load() throws -> (Frame, String) {
-        try loadFrame(ref, read: read, workspace: common, json: common.json)
-    }
 
     static func summary(_ p: DatasetProfile) -> String {
         var out: [String] = []

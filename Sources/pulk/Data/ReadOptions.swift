@@ -1,4 +1,5 @@
 import ArgumentParser
+import PulkApp
 import PulkFrame
 import PulkWorkspace
 
@@ -36,45 +37,23 @@ struct ReadOptions: ParsableArguments {
     @Option(help: "JSONL arrays: reject (default) or as-text (kept as JSON text).")
     var jsonArrays: String = "reject"
 
+    /// The same settings the native API takes.
+    var settings: ReadSettings {
+        var r = ReadSettings()
+        r.format = format
+        r.delimiter = delimiter
+        r.header = header
+        r.types = types
+        r.missing = missingTokens
+        r.skipBadRows = skipBadRows
+        r.renameDuplicates = renameDuplicates
+        r.maxLineSize = maxLineSize
+        r.maxColumns = maxColumns
+        r.jsonArrays = jsonArrays
+        return r
+    }
+
     func addOptions() throws -> DatasetStore.AddOptions {
-        var o = DatasetStore.AddOptions()
-        if let format {
-            guard let f = DataFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("--format must be csv or jsonl, not '\(format)'.")
-            }
-            o.format = f
-        }
-        var csv = CSVOptions()
-        if let delimiter {
-            let map = ["tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"]
-            let d = map[delimiter.lowercased()] ?? delimiter
-            guard d.utf8.count == 1, let byte = d.utf8.first, byte != 34, byte != 10, byte != 13 else {
-                throw ValidationError("--delimiter must be one character such as ',', ';', '|' or 'tab', not '\(delimiter)'.")
-            }
-            csv.delimiter = byte
-        }
-        csv.header = header
-        var forced: [String: TypeOverride] = [:]
-        for t in types {
-            let parts = t.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, let type = TypeOverride(name: parts[1]) else {
-                throw ValidationError("--type expects COL=TYPE with TYPE one of string, float, int, bool, date, datetime, unix-seconds; got '\(t)'.")
-            }
-            forced[parts[0]] = type
-        }
-        csv.types = forced
-        if !missingTokens.isEmpty { csv.missingTokens = missingTokens }
-        csv.skipBadRows = skipBadRows
-        csv.renameDuplicates = renameDuplicates
-        guard maxLineSize > 0 else { throw ValidationError("--max-line-size must be positive.") }
-        csv.maxLineBytes = maxLineSize
-        guard maxColumns > 0 else { throw ValidationError("--max-columns must be positive.") }
-        csv.maxColumns = maxColumns
-        o.csv = csv
-        guard jsonArrays == "reject" || jsonArrays == "as-text" else {
-            throw ValidationError("--json-arrays must be reject or as-text.")
-        }
-        o.jsonl = JSONLReader(arraysAsText: jsonArrays == "as-text", types: forced, skipBadRows: skipBadRows)
-        return o
+        do { return try settings.addOptions() } catch { throw ValidationError(error.message) }
     }
 }

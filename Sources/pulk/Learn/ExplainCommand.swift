@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkFrame
 import PulkLearn
 import PulkModels
@@ -7,22 +8,23 @@ import PulkTrees
 
 /// `pulk explain`: what a saved model relies on (feature importance), its rules (decision trees),
 /// and per-row SHAP contributions.
-struct ExplainCommand: ParsableCommand {
+struct ExplainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Show a model's feature importance, a tree's if/else rules, or write per-row SHAP contributions.",
         discussion: "Contributions are exact TreeSHAP values of the raw score (log-odds for classifiers): per row, the features' values plus expected_value add up to it.")
 
-    @Option(help: "The model file.") var model: String
+    @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
     @Flag(help: "Print the decision rules (decision-tree; the first tree of a forest unless --tree).") var rules = false
     @Option(help: "Which tree of a forest to print with --rules.") var tree: Int = 0
     @Option(help: "Rows to explain: NAME[:VERSION] of a registered dataset, or a CSV/JSONL file (with --out).") var data: String?
     @Option(help: "The CSV file for the contributions (one column per feature and output, then expected_value).") var out: String?
     @OptionGroup var read: ReadOptions
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let fitted = try Catalog.read(path: model)
+    func run() async throws {
+        let fitted = try await ModelReference(parsing: model).resolve(try await common.workbench(remote: remote).trackingClient()).model
         if rules {
             guard let forest = fitted as? ForestModel else {
                 throw PulkFailure(message: "\(fitted.kind) models have no single tree to print; --rules works for decision-tree, random-forest and extra-trees.")
@@ -36,7 +38,7 @@ struct ExplainCommand: ParsableCommand {
             guard let explainer = fitted as? any ProvidesContributions else {
                 throw PulkFailure(message: "\(fitted.kind) models do not compute contributions; tree models (gbdt, random-forest, extra-trees, decision-tree) do.")
             }
-            let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
+            let (frame, source) = try await loadFrame(data, read: read, workspace: common, remote: remote)
             let c = try explainer.contributions(frame)
             var columns: [Column] = []
             let f = c.features.count

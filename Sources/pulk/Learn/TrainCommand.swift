@@ -138,17 +138,18 @@ struct TrainCommand: AsyncParsableCommand {
     }
 }
 
-struct PredictCommand: ParsableCommand {
+struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Score data with a saved model and write predictions as CSV.")
-    @Option(help: "The model file.") var model: String
+    @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
     @Option(help: "The CSV file to write (columns: prediction, then one probability per class).") var out: String
     @OptionGroup var read: ReadOptions
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let fitted = try Catalog.read(path: model)
-        let (frame, source) = try loadFrame(data, read: read, workspace: common, json: common.json)
+    func run() async throws {
+        let fitted = try await ModelReference(parsing: model).resolve(try await common.workbench(remote: remote).trackingClient()).model
+        let (frame, source) = try await loadFrame(data, read: read, workspace: common, remote: remote)
         let predictions = try fitted.predict(frame)
         var columns: [Column]
         switch predictions {
@@ -177,7 +178,7 @@ struct Evaluated: Encodable {
 
 struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Score a saved model on labelled data and print every metric that fits its task.")
-    @Option(help: "The model file.") var model: String
+    @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
     @Option(help: "The target column (default: the one the model was trained on).") var target: String?
     @OptionGroup var read: ReadOptions

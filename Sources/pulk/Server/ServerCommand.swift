@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import PulkApp
 import PulkServer
@@ -32,6 +35,7 @@ struct ServerCommand: AsyncParsableCommand {
         guard let mode = SQLiteDatabase.Durability(rawValue: durability) else {
             throw ValidationError("--durability must be normal or full, not '\(durability)'.")
         }
+        try await checkPortFree(host: host, port: port)
         // The request log is gathered and written every 100 ms (lines at notice and above at once).
         ServerLogHandler.bootstrap()
         let workspace = try common.open()
@@ -59,6 +63,8 @@ struct ServerCommand: AsyncParsableCommand {
                                              serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
         print("pulk server on \(tlsOptions.scheme)://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "
             + "endpoints at /endpoints/NAME/score)")
+        // A pipe or a container's log gets the banner now, not when the server exits.
+        fflush(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await host.run() }
             group.addTask { await log.run() }

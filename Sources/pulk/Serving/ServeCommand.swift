@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import PulkApp
 import Logging
@@ -64,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        try await checkPortFree(host: host, port: port)
         // The request log is gathered and written every 100 ms (lines at notice and above at once).
         ServerLogHandler.bootstrap()
         try EndpointRules.checkName(name, what: "endpoint")
@@ -88,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
                                                         metrics: registry, logger: logger)
         print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on \(tlsOptions.scheme)://\(host):\(port)  "
             + "(POST /score, /invocations; GET /health, /ready, /metrics)")
+        // A pipe or a container's log gets the banner now, not when the server exits.
+        fflush(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await MemoryReturn.run() }
             try await app.runService()

@@ -19,8 +19,8 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The process's workbench: this workspace, tracking where `tracking` says, endpoints in `store`,
     /// or everything on the `--server` given.
-    func workbench(tracking: TrackingOptions? = nil, store: StoreOptions? = nil) throws -> Workbench {
-        let server = try PulkServerClient.url(flag: store?.server ?? tracking?.server)
+    func workbench(tracking: TrackingOptions? = nil, store: StoreOptions? = nil, remote: RemoteOptions? = nil) throws -> Workbench {
+        let server = try PulkServerClient.url(flag: store?.server ?? tracking?.server ?? remote?.server)
         if server != nil, store?.storeUri != nil { throw ValidationError("--server and --store-uri name two stores; give one.") }
         return Workbench(workspacePath: workspace, tracking: try tracking?.target() ?? .workspace, store: StoreLocation(uri: store?.storeUri),
                          server: server)
@@ -32,4 +32,10 @@ struct WorkspaceOptions: ParsableArguments {
 struct PulkFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// `--server` for the commands that take no other store option (data, predict, explain).
+struct RemoteOptions: ParsableArguments {
+    @Option(help: "A pulk server (http://HOST:PORT) whose datasets to use instead of the workspace's; default $PULK_SERVER.")
+    var server: String?
 }

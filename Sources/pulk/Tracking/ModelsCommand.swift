@@ -66,6 +66,11 @@ struct ModelsAlias: AsyncParsableCommand {
             throw StoreError.notFound("No registered model named '\(name)'; `pulk models register RUN --name \(name)` creates it")
         }
         let before = m.aliases[alias]
+        let versions = try await client.modelVersions(name: name).map(\.version)
+        guard versions.contains(version) else {
+            throw PulkFailure(message: "Model '\(name)' has no version \(version) (versions: \(versions.isEmpty ? "none" : versions.map(String.init).joined(separator: ", "))); "
+                + "`pulk models register RUN --name \(name)` adds one")
+        }
         try await client.setAlias(name: name, alias: alias, version: String(version), user: RunRecorder.user())
         if common.json { print(Output.json(Moved(name: name, alias: alias, fromVersion: before, toVersion: version))); return }
         print("\(name)@\(alias): " + (before.map { "version \($0) → " } ?? "") + "version \(version)")

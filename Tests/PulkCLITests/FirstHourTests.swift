@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// What a new user meets first: every model-taking command takes every model form, servers print
+/// their banner at once and say when a port is taken, and refusals say how to fix the input.
+@Suite("First hour: consistent commands and errors that say how to fix")
+struct FirstHourTests {
+    let cli = PulkCLI()
+
+    @Test("predict, evaluate and explain take NAME@ALIAS and NAME:VERSION as score and serve do")
+    func everyModelForm() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        let run = try #require(try PulkCLI.object(try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "gbdt", "--no-profile",
+                                                                "--out", cli.dir.appendingPathComponent("m.pulk").path, "--workspace", ws, "--json"]))["run_id"] as? String)
+        _ = try cli.ok(["models", "register", run, "--name", "penguins", "--workspace", ws])
+        _ = try cli.ok(["models", "alias", "penguins@champion", "1", "--workspace", ws])
+        for model in ["penguins@champion", "penguins:1", "models:/penguins/1"] {
+            let out = cli.dir.appendingPathComponent("p.csv").path
+            _ = try cli.ok(["predict", "--model", model, "--data", cli.penguins, "--out", out, "--workspace", ws])
+            #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("prediction,probability_Adelie"))
+            let evaluated = try PulkCLI.object(try cli.ok(["evaluate", "--model", model, "--data", cli.penguins, "--no-track", "--workspace", ws, "--json"]))
+            #expect((evaluated["metrics"] as? [[String: Any]])?.isEmpty == false)
+            #expect(try cli.ok(["explain", "--model", model, "--workspace", ws]).stdout.contains("FEATURE"))
+        }
+        let missing = try cli.run("predict", "--model", "penguins@nope", "--data", cli.penguins, "--out", "x.csv", "--workspace", ws)
+        #expect(missing.status != 0 && missing.stderr.contains("has no alias 'nope' (aliases: champion)"), "\(missing.stderr)")
+        let noFile = try cli.run("evaluate", "--model", "gone.pulk", "--data", cli.penguins, "--workspace", ws)
+        #expect(noFile.status != 0 && noFile.stderr.contains("gone.pulk: no such model file"), "\(noFile.stderr)")
+    }
+
+    @Test("Refusals say how to fix: short run prefixes, missing versions, misspelt models and parameters")
+    func refusalsSayTheFix() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        let run = try #require(try PulkCLI.object(try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-profile",
+                                                                "--out", cli.dir.appendingPathComponent("m.pulk").path, "--workspace", ws, "--json"]))["run_id"] as? String)
+        let short = try cli.run("models", "register", String(run.prefix(4)), "--name", "m", "--workspace", ws)
+        #expect(short.status != 0 && short.stderr.contains("is too short to pick a run: give at least 6 characters"), "\(short.stderr)")
+        _ = try cli.ok(["models", "register", String(run.prefix(8)), "--name", "m", "--workspace", ws])
+        let absent = try cli.run("models", "alias", "m@champion", "9", "--workspace", ws)
+        #expect(absent.status != 0 && absent.stderr.contains("Model 'm' has no version 9 (versions: 1)"), "\(absent.stderr)")
+        let model = try cli.run("train", "--data", cli.penguins, "--target", "species", "--model", "gdbt", "--workspace", ws)
+        #expect(model.status != 0 && model.stderr.contains("Did you mean gbdt?"), "\(model.stderr)")
+        let param = try cli.run("train", "--data", cli.penguins, "--target", "species", "--model", "gbdt", "--param", "num_leave=8", "--workspace", ws)
+        #expect(param.status != 0 && param.stderr.contains("Did you mean num_leaves?"), "\(param.stderr)")
+    }
+
+    @Test("A server's banner reaches a pipe at once, and a port in use is named before anything starts")
+    func bannerAndBusyPort() throws {
+        let server = LiveServer(cli: cli)
+        let process = try server.start()
+        defer { process.terminate(); process.waitUntilExit() }
+        // stdout is a file here, as under Docker or with `&` and a redirection.
+        #expect(try String(contentsOf: server.log, encoding: .utf8).contains("pulk server on http://127.0.0.1:\(server.port)"))
+        let busy = try cli.run("server", "--port", String(server.port), "--workspace", cli.dir.appendingPathComponent("other").path)
+        #expect(busy.status != 0 && busy.stderr.contains("port \(server.port) is in use on 127.0.0.1; choose another with --port"), "\(busy.stderr)")
+        #expect(!busy.stdout.contains("pulk server on"))
+    }
+}

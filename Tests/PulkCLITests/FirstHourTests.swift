@@ -55,4 +55,23 @@ struct FirstHourTests {
         #expect(busy.status != 0 && busy.stderr.contains("port \(server.port) is in use on 127.0.0.1; choose another with --port"), "\(busy.stderr)")
         #expect(!busy.stdout.contains("pulk server on"))
     }
+
+    @Test("pulk train writes a model file only when asked, and never replaces one without saying so")
+    func modelFileOnlyWhenAsked() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        let here = cli.dir.appendingPathComponent("model.pulk").path
+        let tracked = try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-profile", "--workspace", ws])
+        #expect(tracked.stdout.contains("Model kept in the run as model/model.pulk"))
+        #expect(!FileManager.default.fileExists(atPath: here))
+        let untracked = try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-track", "--workspace", ws])
+        #expect(untracked.stdout.contains("Model written to model.pulk") && FileManager.default.fileExists(atPath: here))
+        let again = try cli.run("train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-track", "--workspace", ws)
+        #expect(again.status != 0 && again.stderr.contains("model.pulk exists"), "\(again.stderr)")
+        let named = try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-track", "--out", "model.pulk",
+                                "--workspace", ws])
+        #expect(named.stdout.contains("Model written to model.pulk (it replaced the file that was there)"))
+        let json = try PulkCLI.object(try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-profile",
+                                                  "--workspace", ws, "--json"]))
+        #expect(json["out"] == nil && json["run_id"] is String)
+    }
 }

@@ -31,7 +31,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Also run K-fold cross-validation and report mean ± std.") var cv: Int?
     @Option(help: "Also retrain with N seeds and report which decimal of the metric can be trusted.") var seeds: Int?
     @Option(help: "The metric cross-validation and seed robustness report (default: rmse or accuracy).") var metric: String?
-    @Option(help: "Where to write the model file.") var out: String = "model.pulk"
+    @Option(help: "Where to write the model file (default: only into the tracked run; with --no-track, ./model.pulk if it does not exist).")
+    var out: String?
     @Flag(help: "List the model's hyperparameters and exit.") var helpParams = false
     @OptionGroup var read: ReadOptions
     @OptionGroup var tracking: RunOptions
@@ -58,14 +59,24 @@ struct TrainCommand: AsyncParsableCommand {
             strategy = s
         }
         if let seeds, seeds < 2 { throw ValidationError("--seeds needs at least 2 seeds to measure a spread.") }
+        // The model goes where asked, else into the run; an untracked model needs a file, and an
+        // existing one is never replaced unless named.
+        var file = out
+        if file == nil && tracking.noTrack {
+            guard !FileManager.default.fileExists(atPath: "model.pulk") else {
+                throw ValidationError("model.pulk exists, and with --no-track the model is kept nowhere else: pass --out FILE (--out model.pulk replaces it).")
+            }
+            file = "model.pulk"
+        }
+        let replaced = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
         let request = TrainingRequest(data: data, testData: testData, target: target, model: model, parameters: given, split: strategy,
                                       testSize: testSize, seed: seed, folds: cv, seeds: seeds, metric: metric, read: try read.addOptions(),
-                                      out: out, run: tracking.settings)
+                                      out: file, run: tracking.settings)
         let trained = try await Training.train(request, on: try common.workbench(tracking: tracking.tracking),
                                                progress: TerminalProgress(enabled: !common.json))
         let (report, source, recorded) = (trained.report, trained.source, trained.run)
         if common.json {
-            print(Output.json(Trained(source: source, out: out, runId: recorded?.runId, experimentId: recorded?.experimentId, report: report)))
+            print(Output.json(Trained(source: source, out: file, runId: recorded?.runId, experimentId: recorded?.experimentId, report: report)))
             return
         }
         print("\(report.model) on \(source) → \(report.target) (\(report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
@@ -100,13 +111,14 @@ struct TrainCommand: AsyncParsableCommand {
             print("Seed robustness over \(r.seeds.count) seeds, \(r.metric): \(Self.format(r.mean)) ± \(Self.format(r.std)); "
                 + "trust \(r.trustedDecimals) decimal place\(r.trustedDecimals == 1 ? "" : "s")")
         }
-        print("\nModel written to \(out)")
+        if let file { print("\nModel written to \(file)" + (replaced ? " (it replaced the file that was there)" : "")) }
+        else if recorded != nil { print("\nModel kept in the run as model/model.pulk (`--out FILE` also writes it to a file)") }
         if let recorded { print("Run \(recorded.runId) recorded in experiment \(tracking.experiment) (\(recorded.artifactUri))") }
     }
 
     struct Trained: Encodable {
         var source: String
-        var out: String
+        var out: String?
         var runId: String?
         var experimentId: String?
         var report: TrainingReport

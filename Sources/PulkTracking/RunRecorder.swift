@@ -38,6 +38,7 @@ public struct RunContent: Sendable {
         c.param("seed", String(report.seed))
         if let testSize, report.split != "separate test data" { c.param("test_size", String(testSize)) }
         c.param("train_rows", String(report.trainRows))
+        if let dropped = report.rowsWithoutTarget { c.param("rows_without_target", String(dropped)) }
         c.param("test_rows", String(report.testRows))
         c.param("features", report.features.joined(separator: ","))
         for d in report.featurization { c.param("featurization.\(d.column)", d.action) }

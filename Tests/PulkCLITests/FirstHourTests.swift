@@ -74,4 +74,20 @@ struct FirstHourTests {
                                                   "--workspace", ws, "--json"]))
         #expect(json["out"] == nil && json["run_id"] is String)
     }
+
+    @Test("Nothing silent: rows without a target are counted, a description that cannot apply is named")
+    func nothingSilent() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        let csv = cli.dir.appendingPathComponent("gaps.csv").path
+        var text = "x,y\n"
+        for i in 0..<60 { text += "\(i),\(i % 7 == 0 ? "" : String(i % 2))\n" }
+        try text.write(toFile: csv, atomically: true, encoding: .utf8)
+        let trained = try cli.ok(["train", "--data", csv, "--target", "y", "--model", "logistic", "--no-profile", "--workspace", ws])
+        #expect(trained.stdout.contains("Left out 9 rows with no value in y"), "\(trained.stdout)")
+        let json = try PulkCLI.object(try cli.ok(["train", "--data", csv, "--target", "y", "--model", "logistic", "--no-profile", "--workspace", ws, "--json"]))
+        #expect((json["report"] as? [String: Any])?["rows_without_target"] as? Int == 9)
+        _ = try cli.ok(["data", "add", csv, "--name", "gaps", "--description", "first", "--workspace", ws])
+        let again = try cli.ok(["data", "add", csv, "--name", "gaps", "--description", "second", "--workspace", ws])
+        #expect(again.stderr.contains("The description was not applied: gaps:1 keeps its own (\"first\")"), "\(again.stderr)")
+    }
 }

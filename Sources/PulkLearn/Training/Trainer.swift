@@ -54,6 +54,8 @@ public struct TrainingReport: Sendable, Codable {
     public var bestIteration: Int?
     /// The out-of-bag score of bagged forests.
     public var outOfBag: MetricValue?
+    /// Rows left out because their target is missing (training data and separate test data together).
+    public var rowsWithoutTarget: Int?
 }
 
 /// How much a metric moves when only the seed changes: which decimal place can be trusted.
@@ -184,6 +186,8 @@ public struct Trainer: Sendable {
         report.curves = curves
         report.bestIteration = (model as? any ProvidesTrainingCurves)?.bestIteration
         report.outOfBag = outOfBag
+        let dropped = frame.rowCount - data.rowCount + (testFrame.map { $0.rowCount - test.rowCount } ?? 0)
+        report.rowsWithoutTarget = dropped > 0 ? dropped : nil
         return (model, report, holdout)
     }
 

@@ -31,6 +31,10 @@ struct DataAdd: AsyncParsableCommand {
             print("Added \(v.reference): \(v.rowCount) rows × \(v.columnCount) columns, \(Output.bytes(v.sizeBytes)), sha256 \(v.contentSHA256.prefix(12))")
         } else {
             print("Unchanged: identical content is already \(v.reference) (sha256 \(v.contentSHA256.prefix(12)))")
+            if let description, description != (v.description ?? "") {
+                Output.warn("The description was not applied: \(v.reference) keeps " + (v.description.map { "its own (\"\($0)\")" } ?? "none")
+                    + "; versions are immutable, so a new description needs new content")
+            }
         }
         for s in added.skippedRows.prefix(50) { Output.warn("skipped line \(s.line): \(s.reason)") }
         if added.skippedRows.count > 50 { Output.warn("… and \(added.skippedRows.count - 50) more skipped rows") }

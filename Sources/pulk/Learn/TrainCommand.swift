@@ -80,6 +80,9 @@ struct TrainCommand: AsyncParsableCommand {
             return
         }
         print("\(report.model) on \(source) → \(report.target) (\(report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
+        if let dropped = report.rowsWithoutTarget {
+            print("Left out \(dropped) row\(dropped == 1 ? "" : "s") with no value in \(report.target) (neither trained on nor tested)")
+        }
         if !report.featurization.isEmpty {
             print("")
             print("Featurization:")

@@ -10,6 +10,7 @@ public import PulkWorkspace
 public protocol DatasetCatalog: Sendable {
     /// For messages: the workspace folder or the server's address.
     var location: String { get }
+    /// Every dataset with its latest version, by name.
     func list() async throws -> [DatasetSummary]
     /// Every version of the dataset, oldest first.
     func versions(of name: String) async throws -> [DatasetVersion]

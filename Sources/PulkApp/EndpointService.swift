@@ -33,16 +33,24 @@ public struct SettingsChange: Sendable, Codable, Equatable {
 public protocol EndpointService: Sendable {
     /// For messages: "the workspace", "the PostgreSQL store" or the server's address.
     var location: String { get }
+    /// Every endpoint with its deployments, by name.
     func endpoints() async throws -> [Endpoint]
     /// The endpoint with the history of its changes, oldest first.
     func endpoint(name: String) async throws -> (endpoint: Endpoint, events: [EndpointEvent])
+    /// Creates an endpoint with no deployments; settings are validated first.
     func create(name: String, description: String, settings: EndpointSettings) async throws -> Endpoint
+    /// Applies the change to the current settings (validated) and records it.
     func updateSettings(endpoint: String, _ change: SettingsChange) async throws -> Endpoint
+    /// Deletes the endpoint; servers stop answering it within a second.
     func delete(name: String) async throws
     /// Puts a registered version behind the endpoint (`Deploying.deploy`'s rules).
     func deploy(_ request: DeployRequest) async throws -> Deploying.Deployed
+    /// Sets the live shares (the deployments named take them, the others none) and mirrors; returns the change
+    /// as recorded.
     func setTraffic(endpoint: String, live: [String: Int], mirrors: [String: Int]) async throws -> (endpoint: Endpoint, message: String)
+    /// Restores the newest earlier state of the deployments; returns the change whose state it restored.
     func rollback(endpoint: String) async throws -> (endpoint: Endpoint, restored: EndpointEvent)
+    /// Removes one deployment, which must take no live traffic.
     func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint
     /// The newest entries of the serving log, newest first.
     func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry]

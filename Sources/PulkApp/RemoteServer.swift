@@ -3,6 +3,7 @@ public import Foundation
 import FoundationNetworking
 #endif
 public import PulkStore
+import PulkTracking
 
 /// Pulk's native API (`/api/pulk/v1/…`) of a `pulk server`, as JSON over HTTP: what `--server URL`
 /// (or `PULK_SERVER`) points the commands at. Errors come back as the server's typed messages.
@@ -13,13 +14,7 @@ public struct PulkServerClient: Sendable {
 
     public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.base = base
-        if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
-            authorization = "Basic " + Data("\(user):\(environment["MLFLOW_TRACKING_PASSWORD"] ?? "")".utf8).base64EncodedString()
-        } else if let token = environment["MLFLOW_TRACKING_TOKEN"] ?? environment["PULK_TOKEN"], !token.isEmpty {
-            authorization = "Bearer " + token
-        } else {
-            authorization = nil
-        }
+        authorization = RemoteTracking.authorization(environment)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 300
         session = URLSession(configuration: config)
@@ -117,6 +112,7 @@ public struct RemoteEndpoints: EndpointService {
     struct Log: Codable { var entries: [ServingLogEntry] }
     struct Empty: Codable {}
 
+    /// `/endpoints/NAME…` with the name escaped.
     func path(_ name: String, _ rest: String = "") -> String { "/endpoints/" + PulkServerClient.escape(name) + rest }
 
     public func endpoints() async throws -> [Endpoint] { try await client.send("GET", "/endpoints", as: List.self).endpoints }

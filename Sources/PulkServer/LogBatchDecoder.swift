@@ -24,11 +24,11 @@ struct LogBatchBody {
             if p.i == p.bytes.count { return body }
             try p.object { p, key throws(JSON.SyntaxError) in
                 switch key {
-                case "run_id": body.runId = try p.scalar().text ?? body.runId
-                case "run_uuid": if body.runId == nil || body.runId!.isEmpty { body.runId = try p.scalar().text } else { _ = try p.value(depth: 1) }
-                case "metrics": try p.array { p throws(JSON.SyntaxError) in body.metrics.append(try metric(&p)) }
-                case "params": try p.array { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.params.append(Param(k, v)) }
-                case "tags": try p.array { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.tags.append(Tag(k, v)) }
+                case "run_id": body.runId = try p.stringField("run_id") ?? body.runId
+                case "run_uuid": if body.runId == nil || body.runId!.isEmpty { body.runId = try p.stringField("run_uuid") } else { _ = try p.value(depth: 1) }
+                case "metrics": try p.listField("metrics") { p throws(JSON.SyntaxError) in body.metrics.append(try metric(&p)) }
+                case "params": try p.listField("params") { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.params.append(Param(k, v)) }
+                case "tags": try p.listField("tags") { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.tags.append(Tag(k, v)) }
                 default: _ = try p.value(depth: 1)
                 }
             }
@@ -127,6 +127,29 @@ extension JSON.Parser {
     /// A protocol error found while decoding (offset -1: reported as INVALID_PARAMETER_VALUE, not as bad JSON).
     func reject(_ message: String) -> JSON.SyntaxError { JSON.SyntaxError(offset: -1, why: message) }
 
+    /// A string field: a JSON string, or nil for null; a number, boolean or container is refused as
+    /// MLflow refuses it (INVALID_PARAMETER_VALUE, not a lookup of run "123").
+    mutating func stringField(_ name: String) throws(JSON.SyntaxError) -> String? {
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{") {
+            throw reject("Invalid value for parameter '\(name)' supplied: expected a string, not a \(bytes[i] == UInt8(ascii: "[") ? "list" : "object")")
+        }
+        switch try scalar() {
+        case .string(let s): return s
+        case .null: return nil
+        case let other: throw reject("Invalid value \(other.text ?? "") for parameter '\(name)' supplied: expected a string")
+        }
+    }
+
+    /// A list field: a JSON list (or null); anything else is refused with the field's name.
+    mutating func listField(_ name: String, _ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "n") else {
+            throw reject("Invalid value for parameter '\(name)' supplied: expected a list")
+        }
+        try array(element)
+    }
+
     mutating func scalar() throws(JSON.SyntaxError) -> JSON.Scalar {
         skipSpace()
         guard i < bytes.count else { throw fail("unexpected end") }
@@ -153,8 +176,8 @@ extension LogBatchBody {
             let start = p.i
             try p.object { p, key throws(JSON.SyntaxError) in
                 switch key {
-                case "run_id": body.runId = try p.scalar().text
-                case "run_uuid": runUUID = try p.scalar().text
+                case "run_id": body.runId = try p.stringField("run_id")
+                case "run_uuid": runUUID = try p.stringField("run_uuid")
                 default: _ = try p.value(depth: 1)
                 }
             }

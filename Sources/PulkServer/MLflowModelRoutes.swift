@@ -16,7 +16,7 @@ struct MLflowModelRoutes: Sendable {
         let store = self.store
         // Registered models
         route(.post, "registered-models/create") { i throws(StoreError) in
-            let m = try await store.createRegisteredModel(name: try i.require("name"), description: i.string("description") ?? "",
+            let m = try await store.createRegisteredModel(name: try i.require("name"), description: try i.string("description") ?? "",
                                                           tags: try WireInput.tags(try i.objects("tags")), user: i.user)
             return ["registered_model": Wire.registeredModel(m)]
         }
@@ -27,13 +27,13 @@ struct MLflowModelRoutes: Sendable {
             ["registered_model": Wire.registeredModel(try await store.renameRegisteredModel(name: try i.require("name"), to: try i.require("new_name")))]
         }
         route(.patch, "registered-models/update") { i throws(StoreError) in
-            ["registered_model": Wire.registeredModel(try await store.updateRegisteredModel(name: try i.require("name"), description: i.string("description") ?? ""))]
+            ["registered_model": Wire.registeredModel(try await store.updateRegisteredModel(name: try i.require("name"), description: try i.string("description") ?? ""))]
         }
         route(.delete, "registered-models/delete") { i throws(StoreError) in try await store.deleteRegisteredModel(name: try i.require("name")); return [:] }
         let searchModels: MLflowRouteBuilder.Handler = { i throws(StoreError) in
-            let page = try await store.searchRegisteredModels(filter: i.nonEmpty("filter"), orderBy: i.strings("order_by"),
+            let page = try await store.searchRegisteredModels(filter: try i.nonEmpty("filter"), orderBy: i.strings("order_by"),
                                                               maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultModelSearchResults)),
-                                                              pageToken: i.nonEmpty("page_token"))
+                                                              pageToken: try i.nonEmpty("page_token"))
             return Wire.page("registered_models", page.items.map(Wire.registeredModel), page.nextPageToken)
         }
         route(.get, "registered-models/search", searchModels)
@@ -44,7 +44,7 @@ struct MLflowModelRoutes: Sendable {
         route(.post, "registered-models/get-latest-versions", latest)
         route(.get, "registered-models/get-latest-versions", latest)
         route(.post, "registered-models/set-tag") { i throws(StoreError) in
-            try await store.setRegisteredModelTag(name: try i.require("name"), Tag(try i.require("key"), i.string("value") ?? "")); return [:]
+            try await store.setRegisteredModelTag(name: try i.require("name"), Tag(try i.require("key"), try i.string("value") ?? "")); return [:]
         }
         route(.delete, "registered-models/delete-tag") { i throws(StoreError) in
             try await store.deleteRegisteredModelTag(name: try i.require("name"), key: try i.require("key")); return [:]
@@ -62,31 +62,32 @@ struct MLflowModelRoutes: Sendable {
 
         // Model versions
         route(.post, "model-versions/create") { i throws(StoreError) in
-            let v = try await store.createModelVersion(name: try i.require("name"), source: try i.require("source"), runId: i.nonEmpty("run_id"),
-                                                       modelId: i.nonEmpty("model_id"), description: i.string("description") ?? "",
-                                                       tags: try WireInput.tags(try i.objects("tags")), runLink: i.string("run_link") ?? "", user: i.user)
+            let v = try await store.createModelVersion(name: try i.require("name"), source: try i.require("source"), runId: try i.nonEmpty("run_id"),
+                                                       modelId: try i.nonEmpty("model_id"), description: try i.string("description") ?? "",
+                                                       tags: try WireInput.tags(try i.objects("tags")), runLink: try i.string("run_link") ?? "", user: i.user)
             return ["model_version": Wire.modelVersion(v)]
         }
         route(.get, "model-versions/get") { i throws(StoreError) in
             ["model_version": Wire.modelVersion(try await store.modelVersion(name: try i.require("name"), version: try i.require("version")))]
         }
         route(.patch, "model-versions/update") { i throws(StoreError) in
-            let v = try await store.updateModelVersion(name: try i.require("name"), version: try i.require("version"), description: i.string("description") ?? "")
+            let v = try await store.updateModelVersion(name: try i.require("name"), version: try i.require("version"), description: try i.string("description") ?? "")
             return ["model_version": Wire.modelVersion(v)]
         }
         route(.delete, "model-versions/delete") { i throws(StoreError) in
             try await store.deleteModelVersion(name: try i.require("name"), version: try i.require("version")); return [:]
         }
         let searchVersions: MLflowRouteBuilder.Handler = { i throws(StoreError) in
-            let page = try await store.searchModelVersions(filter: i.nonEmpty("filter"), orderBy: i.strings("order_by"),
+            let page = try await store.searchModelVersions(filter: try i.nonEmpty("filter"), orderBy: i.strings("order_by"),
                                                            maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultVersionSearchResults)),
-                                                           pageToken: i.nonEmpty("page_token"))
+                                                           pageToken: try i.nonEmpty("page_token"))
             return Wire.page("model_versions", page.items.map(Wire.modelVersion), page.nextPageToken)
         }
         route(.get, "model-versions/search", searchVersions)
         route(.post, "model-versions/search", searchVersions)
         route(.post, "model-versions/transition-stage") { i throws(StoreError) in
-            let archive = (i.value("archive_existing_versions") as? Bool) ?? (i.string("archive_existing_versions") == "true")
+            var archive = i.value("archive_existing_versions") as? Bool ?? false
+            if i.value("archive_existing_versions") is String { archive = try i.string("archive_existing_versions") == "true" }
             let v = try await store.transitionStage(name: try i.require("name"), version: try i.require("version"), stage: try i.require("stage"),
                                                     archiveExisting: archive)
             return ["model_version": Wire.modelVersion(v)]
@@ -95,7 +96,7 @@ struct MLflowModelRoutes: Sendable {
             ["artifact_uri": try await store.downloadURI(name: try i.require("name"), version: try i.require("version"))]
         }
         route(.post, "model-versions/set-tag") { i throws(StoreError) in
-            try await store.setModelVersionTag(name: try i.require("name"), version: try i.require("version"), Tag(try i.require("key"), i.string("value") ?? ""))
+            try await store.setModelVersionTag(name: try i.require("name"), version: try i.require("version"), Tag(try i.require("key"), try i.string("value") ?? ""))
             return [:]
         }
         route(.delete, "model-versions/delete-tag") { i throws(StoreError) in
@@ -114,8 +115,8 @@ struct MLflowModelRoutes: Sendable {
     func registerLoggedModels(_ route: MLflowRouteBuilder) {
         let store = self.store, artifacts = self.artifacts
         route(.post, "logged-models") { i throws(StoreError) in
-            let m = try await store.createLoggedModel(experimentId: try i.require("experiment_id"), name: i.nonEmpty("name"),
-                                                      modelType: i.string("model_type") ?? "", sourceRunId: i.nonEmpty("source_run_id"),
+            let m = try await store.createLoggedModel(experimentId: try i.require("experiment_id"), name: try i.nonEmpty("name"),
+                                                      modelType: try i.string("model_type") ?? "", sourceRunId: try i.nonEmpty("source_run_id"),
                                                       params: try Self.keyValues(try i.objects("params")), tags: try WireInput.tags(try i.objects("tags")))
             return ["model": Wire.loggedModel(m)]
         }
@@ -134,14 +135,14 @@ struct MLflowModelRoutes: Sendable {
             try await store.logLoggedModelParams(id: try i.require("model_id"), try Self.keyValues(try i.objects("params"))); return [:]
         }
         route(.post, "logged-models/search") { i throws(StoreError) in
-            let page = try await store.searchLoggedModels(experimentIds: i.strings("experiment_ids"), filter: i.nonEmpty("filter"),
-                                                          maxResults: Int(try i.int("max_results") ?? 100), pageToken: i.nonEmpty("page_token"))
+            let page = try await store.searchLoggedModels(experimentIds: i.strings("experiment_ids"), filter: try i.nonEmpty("filter"),
+                                                          maxResults: Int(try i.int("max_results") ?? 100), pageToken: try i.nonEmpty("page_token"))
             return Wire.page("models", page.items.map(Wire.loggedModel), page.nextPageToken)
         }
         route(.get, "logged-models/{model_id}/artifacts/directories") { i throws(StoreError) in
             let m = try await store.loggedModel(id: try i.require("model_id"))
             let root = try artifacts.key(ofLocation: m.artifactLocation)
-            let sub = i.string("artifact_directory_path") ?? ""
+            let sub = try i.string("artifact_directory_path") ?? ""
             let files = try artifacts.list(sub.isEmpty ? root : root + "/" + sub).map { e -> [String: Any] in
                 var d: [String: Any] = ["path": sub.isEmpty ? e.path : sub + "/" + e.path, "is_dir": e.isDir]
                 if let s = e.size { d["file_size"] = s }
@@ -174,7 +175,7 @@ struct MLflowModelRoutes: Sendable {
         // MLflow 2.x `log_model`: appends the model's MLmodel description to the run's history tag.
         route(.post, "runs/log-model") { i throws(StoreError) in
             let runId = try i.runId()
-            guard let text = i.string("model_json"), let model = (try? JSON.parse(Array(text.utf8))) as? [String: Any] else {
+            guard let text = try i.string("model_json"), let model = (try? JSON.parse(Array(text.utf8))) as? [String: Any] else {
                 throw .invalid("Missing or malformed 'model_json': it must be the model's MLmodel description as a JSON object")
             }
             let key = "mlflow.log-model.history"

@@ -20,7 +20,7 @@ struct MLflowRoutes: Sendable {
 
         // Experiments
         route(.post, "experiments/create") { i throws(StoreError) in
-            let id = try await store.createExperiment(name: try i.require("name"), artifactLocation: i.nonEmpty("artifact_location"),
+            let id = try await store.createExperiment(name: try i.require("name"), artifactLocation: try i.nonEmpty("artifact_location"),
                                                       tags: try WireInput.tags(try i.objects("tags")))
             return ["experiment_id": id]
         }
@@ -31,9 +31,9 @@ struct MLflowRoutes: Sendable {
             ["experiment": Wire.experiment(try await store.experiment(named: try i.require("experiment_name")))]
         }
         let searchExperiments: Handler = { i throws(StoreError) in
-            let view = try Self.view(i.string("view_type"))
-            let page = try await store.searchExperiments(view: view, filter: i.string("filter"), orderBy: i.strings("order_by"),
-                                                         maxResults: Int(try i.int("max_results") ?? 1000), pageToken: i.nonEmpty("page_token"))
+            let view = try Self.view(try i.enumName("view_type"))
+            let page = try await store.searchExperiments(view: view, filter: try i.string("filter"), orderBy: i.strings("order_by"),
+                                                         maxResults: Int(try i.int("max_results") ?? 1000), pageToken: try i.nonEmpty("page_token"))
             return Wire.page("experiments", page.items.map(Wire.experiment), page.nextPageToken)
         }
         route(.post, "experiments/search", searchExperiments)
@@ -44,7 +44,7 @@ struct MLflowRoutes: Sendable {
         route(.post, "experiments/delete") { i throws(StoreError) in try await store.deleteExperiment(id: try i.require("experiment_id")); return [:] }
         route(.post, "experiments/restore") { i throws(StoreError) in try await store.restoreExperiment(id: try i.require("experiment_id")); return [:] }
         route(.post, "experiments/set-experiment-tag") { i throws(StoreError) in
-            try await store.setExperimentTag(id: try i.require("experiment_id"), Tag(try i.require("key"), i.string("value") ?? "")); return [:]
+            try await store.setExperimentTag(id: try i.require("experiment_id"), Tag(try i.require("key"), try i.string("value") ?? "")); return [:]
         }
         route(.post, "experiments/delete-experiment-tag") { i throws(StoreError) in
             try await store.deleteExperimentTag(id: try i.require("experiment_id"), key: try i.require("key")); return [:]
@@ -52,18 +52,19 @@ struct MLflowRoutes: Sendable {
 
         // Runs
         route(.post, "runs/create") { i throws(StoreError) in
-            let run = try await store.createRun(experimentId: i.string("experiment_id") ?? "0", userId: i.string("user_id") ?? "",
-                                                startTime: try i.int("start_time"), runName: i.nonEmpty("run_name"),
+            let run = try await store.createRun(experimentId: try i.string("experiment_id") ?? "0", userId: try i.string("user_id") ?? "",
+                                                startTime: try i.int("start_time"), runName: try i.nonEmpty("run_name"),
                                                 tags: try WireInput.tags(try i.objects("tags")))
             return ["run": Wire.run(run)]
         }
         route(.get, "runs/get") { i throws(StoreError) in ["run": Wire.run(try await store.run(id: try i.runId()))] }
         route(.post, "runs/update") { i throws(StoreError) in
-            let status = try i.string("status").map { (s) throws(StoreError) -> RunStatus in
-                guard let v = RunStatus(rawValue: s) else { throw StoreError(.invalidParameterValue, "Invalid run status '\(s)'; use RUNNING, SCHEDULED, FINISHED, FAILED or KILLED") }
+            let status = try i.enumName("status").map { (s) throws(StoreError) -> RunStatus in
+                let byNumber: [String: RunStatus] = ["1": .running, "2": .scheduled, "3": .finished, "4": .failed, "5": .killed]
+                guard let v = RunStatus(rawValue: s) ?? byNumber[s] else { throw StoreError(.invalidParameterValue, "Invalid run status '\(s)'; use RUNNING, SCHEDULED, FINISHED, FAILED or KILLED") }
                 return v
             }
-            let info = try await store.updateRun(id: try i.runId(), status: status, endTime: try i.int("end_time"), runName: i.string("run_name"))
+            let info = try await store.updateRun(id: try i.runId(), status: status, endTime: try i.int("end_time"), runName: try i.string("run_name"))
             return ["run_info": Wire.runInfo(info)]
         }
         route(.post, "runs/delete") { i throws(StoreError) in try await store.deleteRun(id: try i.runId()); return [:] }
@@ -75,10 +76,10 @@ struct MLflowRoutes: Sendable {
             return { () throws(StoreError) in try await store.logBatch(runId: runId, metrics: body.metrics, params: [], tags: []); return [:] }
         }
         route(.post, "runs/log-parameter") { i throws(StoreError) in
-            try await store.logParam(runId: try i.runId(), Param(try i.require("key"), i.string("value") ?? "")); return [:]
+            try await store.logParam(runId: try i.runId(), Param(try i.require("key"), try i.string("value") ?? "")); return [:]
         }
         route(.post, "runs/set-tag") { i throws(StoreError) in
-            try await store.setTag(runId: try i.runId(), Tag(try i.require("key"), i.string("value") ?? "")); return [:]
+            try await store.setTag(runId: try i.runId(), Tag(try i.require("key"), try i.string("value") ?? "")); return [:]
         }
         route(.post, "runs/delete-tag") { i throws(StoreError) in try await store.deleteTag(runId: try i.runId(), key: try i.require("key")); return [:] }
         route.raw(.post, "runs/log-batch") { bytes, query throws(StoreError) in
@@ -87,15 +88,15 @@ struct MLflowRoutes: Sendable {
             return { () throws(StoreError) in try await store.logBatch(runId: runId, metrics: body.metrics, params: body.params, tags: body.tags); return [:] }
         }
         let searchRuns: Handler = { i throws(StoreError) in
-            let page = try await store.searchRuns(experimentIds: i.strings("experiment_ids"), filter: i.string("filter"),
-                                                  view: try Self.view(i.string("run_view_type")), maxResults: Int(try i.int("max_results") ?? 1000),
-                                                  orderBy: i.strings("order_by"), pageToken: i.nonEmpty("page_token"))
+            let page = try await store.searchRuns(experimentIds: i.strings("experiment_ids"), filter: try i.string("filter"),
+                                                  view: try Self.view(try i.enumName("run_view_type")), maxResults: Int(try i.int("max_results") ?? 1000),
+                                                  orderBy: i.strings("order_by"), pageToken: try i.nonEmpty("page_token"))
             return Wire.page("runs", page.items.map(Wire.run), page.nextPageToken)
         }
         route(.post, "runs/search", searchRuns)
         route(.get, "metrics/get-history") { i throws(StoreError) in
             let page = try await store.metricHistory(runId: try i.runId(), key: try i.require("metric_key"),
-                                                     maxResults: try i.int("max_results").map(Int.init), pageToken: i.nonEmpty("page_token"))
+                                                     maxResults: try i.int("max_results").map(Int.init), pageToken: try i.nonEmpty("page_token"))
             return Wire.page("metrics", page.items.map(Wire.metric), page.nextPageToken)
         }
     }
@@ -136,7 +137,9 @@ struct ArtifactRoutes: Sendable {
                 throw StoreError(.resourceDoesNotExist, "No artifact file at '\(key(context))'")
             }
             let body = try await FileIO().loadFile(path: url.path, context: context)
-            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+            // As MLflow serves them: the type by extension, always an attachment (never shown on this origin).
+            return Response(status: .ok, headers: [.contentType: ArtifactTypes.contentType(of: url.lastPathComponent),
+                                                   .contentDisposition: ArtifactTypes.disposition(of: url.lastPathComponent)], body: body)
         }
         router.delete("\(base)/**") { _, context in
             try artifacts.delete(key(context))

@@ -10,7 +10,33 @@ struct WireInput {
 
     func value(_ key: String) -> Any? { json[key] ?? query[key]?.first }
 
-    func string(_ key: String) -> String? { Self.text(value(key)) }
+    /// A string field: a JSON string (or the query string's text); absent or null is nil. Any other
+    /// JSON value is refused, as MLflow's server refuses it (`{"name": 123}` is a 400, not a name).
+    func string(_ key: String) throws(StoreError) -> String? {
+        switch json[key] {
+        case nil, is NSNull: return query[key]?.first
+        case let s as String: return s
+        case let other?:
+            throw StoreError(.invalidParameterValue, "Invalid value \(Self.describe(other)) for parameter '\(key)' supplied: expected a string")
+        }
+    }
+
+    /// An enum field: its name, or its number as proto3 JSON also allows (as text).
+    func enumName(_ key: String) throws(StoreError) -> String? {
+        if let n = json[key] as? Int64 { return String(n) }
+        return try string(key)
+    }
+
+    /// A JSON value as messages show it.
+    static func describe(_ v: Any) -> String {
+        switch v {
+        case let b as Bool: return b ? "true" : "false"
+        case let n as NSNumber: return n.stringValue
+        case is [Any]: return "[…]"
+        case is [String: Any]: return "{…}"
+        default: return "\(v)"
+        }
+    }
 
     /// A scalar as MLflow's proto3 JSON allows it: strings, and numbers or booleans for string fields.
     static func text(_ v: Any?) -> String? {
@@ -25,10 +51,10 @@ struct WireInput {
     }
 
     /// A string parameter, nil when absent or empty (proto3 sends empty strings for unset fields).
-    func nonEmpty(_ key: String) -> String? { string(key).flatMap { $0.isEmpty ? nil : $0 } }
+    func nonEmpty(_ key: String) throws(StoreError) -> String? { try string(key).flatMap { $0.isEmpty ? nil : $0 } }
 
     func require(_ key: String) throws(StoreError) -> String {
-        guard let v = string(key), !v.isEmpty else {
+        guard let v = try string(key), !v.isEmpty else {
             throw StoreError(.invalidParameterValue, "Missing value for required parameter '\(key)'. See the API docs for more information about request parameters.")
         }
         return v
@@ -51,8 +77,9 @@ struct WireInput {
 
     /// The run id under either name (`run_id`, or the legacy `run_uuid`).
     func runId() throws(StoreError) -> String {
-        if let v = string("run_id"), !v.isEmpty { return v }
-        return try require("run_uuid")
+        if let v = try string("run_id"), !v.isEmpty { return v }
+        if let v = try string("run_uuid"), !v.isEmpty { return v }
+        return try require("run_id")  // names the field MLflow documents
     }
 
     func strings(_ key: String) -> [String] {

@@ -37,6 +37,7 @@ public enum DatasetInputs {
 
 /// What the lineage of a model version needs to read: a tracking client, or a server's own store.
 public protocol LineageSource: Sendable {
+    /// The run with its dataset inputs.
     func run(id: String) async throws(StoreError) -> Run
     /// The logged model a version was registered from (MLflow 3's `models:/m-…` sources).
     func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary

@@ -19,16 +19,20 @@ public struct RemoteTracking: TrackingClient {
 
     public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.base = base
-        if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
-            authorization = "Basic " + Data("\(user):\(environment["MLFLOW_TRACKING_PASSWORD"] ?? "")".utf8).base64EncodedString()
-        } else if let token = environment["MLFLOW_TRACKING_TOKEN"], !token.isEmpty {
-            authorization = "Bearer " + token
-        } else {
-            authorization = nil
-        }
+        authorization = Self.authorization(environment)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 60
         session = URLSession(configuration: config)
+    }
+
+    /// The `Authorization` header MLflow's client sends: HTTP Basic from `MLFLOW_TRACKING_USERNAME` and
+    /// `MLFLOW_TRACKING_PASSWORD`, else a bearer `MLFLOW_TRACKING_TOKEN` (or `PULK_TOKEN`); nil for none.
+    public static func authorization(_ environment: [String: String]) -> String? {
+        if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
+            return "Basic " + Data("\(user):\(environment["MLFLOW_TRACKING_PASSWORD"] ?? "")".utf8).base64EncodedString()
+        }
+        if let token = environment["MLFLOW_TRACKING_TOKEN"] ?? environment["PULK_TOKEN"], !token.isEmpty { return "Bearer " + token }
+        return nil
     }
 
     // MARK: HTTP

@@ -8,30 +8,45 @@ public protocol TrackingClient: LineageSource {
     /// A short description for messages: the workspace folder or the server's address.
     var location: String { get }
 
+    /// The experiment of that name, or nil when there is none.
     func experiment(named name: String) async throws(StoreError) -> Experiment?
+    /// Creates an experiment and returns its id.
     func createExperiment(named name: String) async throws(StoreError) -> String
+    /// The experiment with that id.
     func experiment(id: String) async throws(StoreError) -> Experiment
     /// The active experiments, most recently updated first.
     func experiments() async throws(StoreError) -> [Experiment]
+    /// Starts a run in the experiment and returns its info (id, artifact URI).
     func createRun(experimentId: String, runName: String?, userId: String, startTime: Int64, tags: [Tag]) async throws(StoreError) -> RunInfo
+    /// Logs metrics, params and tags within MLflow's batch limits (the caller splits larger sets).
     func logBatch(runId: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws(StoreError)
+    /// Records the datasets the run read (MLflow's dataset inputs).
     func logInputs(runId: String, datasets: [DatasetInput]) async throws(StoreError)
     /// Stores `bytes` at `path` under the run's artifact root.
     func logArtifact(_ run: RunInfo, path: String, bytes: [UInt8]) async throws(StoreError)
     /// The bytes of one artifact file of the run.
     func artifact(_ run: RunInfo, path: String) async throws(StoreError) -> [UInt8]
+    /// Ends the run with a status and end time.
     func finishRun(runId: String, status: RunStatus, endTime: Int64) async throws(StoreError)
 
+    /// The run with its data and inputs.
     func run(id: String) async throws(StoreError) -> Run
+    /// Runs of the experiments, filtered and ordered by MLflow's grammar, up to `maxResults` (pages followed).
     func searchRuns(experimentIds: [String], filter: String?, orderBy: [String], maxResults: Int) async throws(StoreError) -> [Run]
+    /// Every logged value of one metric of the run, in order (pages followed).
     func metricHistory(runId: String, key: String) async throws(StoreError) -> [Metric]
     /// Artifact paths of a run, files only, depth first.
     func artifactFiles(_ run: RunInfo) async throws(StoreError) -> [String]
 
+    /// The registered model, or nil when there is none.
     func registeredModel(name: String) async throws(StoreError) -> RegisteredModel?
+    /// Registers a new model name.
     func createRegisteredModel(name: String, user: String) async throws(StoreError)
+    /// A new version of the model from `source` (`runs:/RUN/PATH`), made by `user`.
     func createModelVersion(name: String, source: String, runId: String, user: String) async throws(StoreError) -> ModelVersion
+    /// Every version of the model, oldest first.
     func modelVersions(name: String) async throws(StoreError) -> [ModelVersion]
+    /// Points NAME@ALIAS at the version; the move is recorded with `user`.
     func setAlias(name: String, alias: String, version: String, user: String) async throws(StoreError)
     /// Every move of the model's aliases, oldest first (empty where the server does not keep them).
     func aliasHistory(name: String) async throws(StoreError) -> [AliasMove]

@@ -119,7 +119,8 @@ struct LogBatchDecoderTests {
         ("{\"run_id\": \"r\", \"metrics\": [{\"key\": \"a\"}]}", .invalidParameterValue, "'value' of metric 'a'"),
         ("{\"run_id\": \"r\", \"metrics\": [{\"key\": \"a\", \"value\": \"high\"}]}", .invalidParameterValue, "expected a number"),
         ("{\"run_id\": \"r\", \"params\": [{\"value\": \"x\"}]}", .invalidParameterValue, "'key' of a param"),
-        ("{\"run_id\": \"r\", \"metrics\": {\"key\": \"a\"}}", .badRequest, "expected a list"),
+        // A field of the wrong shape is a bad parameter (as MLflow answers it), not bad JSON.
+        ("{\"run_id\": \"r\", \"metrics\": {\"key\": \"a\"}}", .invalidParameterValue, "expected a list"),
         ("{\"run_id\": \"r\",", .badRequest, "not valid JSON"),
         ("[1]", .badRequest, "expected an object"),
         // Steps and timestamps are integers in int64's range: never silently 0.

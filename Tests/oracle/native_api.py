@@ -38,8 +38,12 @@ def check(path_template, url, code=200):
     """GETs url and validates the body against the documented response schema of path_template."""
     status, ctype, raw = call("GET", url)
     assert status == code, (url, status, raw[:300])
-    op = doc["paths"][path_template]["get"]
-    response = op["responses"][str(code)]
+    return validated(path_template, "get", code, raw)
+
+
+def validated(path_template, method, code, raw):
+    """The JSON body, validated against the documented response of that method and status."""
+    response = doc["paths"][path_template][method]["responses"][str(code)]
     if "$ref" in response:
         response = doc["components"]["responses"][response["$ref"].split("/")[-1]]
     schema = response["content"]["application/json"]["schema"]
@@ -113,13 +117,7 @@ def send(method, template, url, body=None, code=200):
     seen.add(template)
     status, ctype, raw = call(method, url, body)
     assert status == code, (method, url, status, raw[:300])
-    response = doc["paths"][template][method.lower()]["responses"][str(code)]
-    if "$ref" in response:
-        response = doc["components"]["responses"][response["$ref"].split("/")[-1]]
-    schema = response["content"]["application/json"]["schema"]
-    body = json.loads(raw)
-    Draft202012Validator({"$ref": "urn:pulk" + schema["$ref"]} if "$ref" in schema else schema, registry=registry).validate(body)
-    return body
+    return validated(template, method.lower(), code, raw)
 
 
 # Endpoints: created, changed and read back; the registered versions above have no model file, so a
@@ -153,13 +151,7 @@ def upload(url, data, code):
     except urllib.error.HTTPError as e:
         status, raw = e.code, e.read()
     assert status == code, (url, status, raw[:300])
-    response = doc["paths"]["/datasets/{name}/versions"]["post"]["responses"][str(code)]
-    if "$ref" in response:
-        response = doc["components"]["responses"][response["$ref"].split("/")[-1]]
-    schema = response["content"]["application/json"]["schema"]
-    body = json.loads(raw)
-    Draft202012Validator({"$ref": "urn:pulk" + schema["$ref"]} if "$ref" in schema else schema, registry=registry).validate(body)
-    return body
+    return validated("/datasets/{name}/versions", "post", code, raw)
 
 
 seen.add("/datasets/{name}/versions")

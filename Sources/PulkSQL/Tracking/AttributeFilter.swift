@@ -18,11 +18,15 @@ indirect enum AttributeFilter: Sendable {
         var attributes: [String: (column: String, numeric: Bool)]
         /// `EXISTS (…)` over the tag table, with `?` for the key and `%@` for the value condition on `t.value`.
         var tagExists: String
+        /// Whether `tags.K != 'v'` also matches entities without the tag (the registry's rule); else
+        /// it needs the tag with another value (the experiments' rule in MLflow).
+        var missingTagIsNotEqual = true
 
         static let experiments = Grammar(
             entity: "experiment",
             attributes: ["name": ("name", false), "creation_time": ("creation_time", true), "last_update_time": ("last_update_time", true)],
-            tagExists: "EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = experiments.experiment_id AND t.key = ? AND %@)")
+            tagExists: "EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = experiments.experiment_id AND t.key = ? AND %@)",
+            missingTagIsNotEqual: false)
         static let registeredModels = Grammar(
             entity: "registered model",
             attributes: ["name": ("registered_models.name", false), "creation_timestamp": ("registered_models.creation_time", true),
@@ -143,7 +147,7 @@ indirect enum AttributeFilter: Sendable {
             binds.append(.text(k))
             // `!=` also matches entities without the tag, as MLflow's registry does (its client
             // excludes prompts with `tags.mlflow.prompt.is_prompt != 'true'`).
-            if op == "!=" {
+            if op == "!=" && grammar.missingTagIsNotEqual {
                 binds.append(.text(v))
                 return "NOT " + grammar.tagExists.replacingOccurrences(of: "%@", with: "t.value = ?")
             }

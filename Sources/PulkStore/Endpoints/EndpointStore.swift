@@ -148,13 +148,20 @@ public struct ServingLogEntry: Sendable, Codable, Equatable {
 /// Endpoints and their deployments, the history of every change, and the serving log. Every change
 /// is one transaction that also moves a store-wide generation, which servers poll to pick it up.
 public protocol EndpointStore: Sendable {
+    /// Creates an endpoint with no deployments (name: lowercase letters, digits and '-'), recording a `create`
+    /// event by `user`.
     func createEndpoint(name: String, description: String, settings: EndpointSettings, user: String) async throws(StoreError) -> Endpoint
+    /// The endpoint with its settings and deployments; RESOURCE_DOES_NOT_EXIST otherwise.
     func endpoint(name: String) async throws(StoreError) -> Endpoint
+    /// Every endpoint, by name.
     func endpoints() async throws(StoreError) -> [Endpoint]
     /// Replaces the endpoint's deployments (validated: unique names, live traffic summing to 100 or
     /// nothing live), recording the change as `kind` with `message`.
     func setDeployments(endpoint: String, _ deployments: [Deployment], kind: String, message: String, user: String) async throws(StoreError) -> Endpoint
+    /// Replaces the endpoint's settings (validated), recording a `settings` event.
     func updateSettings(endpoint: String, _ settings: EndpointSettings, user: String) async throws(StoreError) -> Endpoint
+    /// Deletes the endpoint with its history and serving log; servers stop answering it at their next
+    /// reconcile.
     func deleteEndpoint(name: String, user: String) async throws(StoreError)
     /// The endpoint's changes, oldest first.
     func events(endpoint: String) async throws(StoreError) -> [EndpointEvent]

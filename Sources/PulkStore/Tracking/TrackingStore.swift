@@ -2,27 +2,51 @@
 /// (`SQLTrackingStore`) over SQLite and PostgreSQL; one contract suite checks it on both.
 public protocol TrackingStore: Sendable {
     // Experiments
+    /// Creates an experiment and returns its id; the name must be new (a deleted experiment keeps its name
+    /// until purged). Without `artifactLocation` its artifacts go under the store's artifact root.
     func createExperiment(name: String, artifactLocation: String?, tags: [Tag]) async throws(StoreError) -> String
+    /// The experiment with that id, active or deleted; RESOURCE_DOES_NOT_EXIST otherwise.
     func experiment(id: String) async throws(StoreError) -> Experiment
+    /// The experiment with that name, active or deleted; RESOURCE_DOES_NOT_EXIST otherwise.
     func experiment(named name: String) async throws(StoreError) -> Experiment
+    /// One page of experiments in `view`, filtered by MLflow's experiment grammar (`name`, `tags.KEY`, times)
+    /// and ordered by `orderBy`; `pageToken` continues a previous page.
     func searchExperiments(view: ViewType, filter: String?, orderBy: [String], maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<Experiment>
+    /// Gives the experiment a new, unused name.
     func renameExperiment(id: String, to name: String) async throws(StoreError)
+    /// Marks the experiment and its runs deleted (restorable); the Default experiment cannot be deleted.
     func deleteExperiment(id: String) async throws(StoreError)
+    /// Brings a deleted experiment back with its runs.
     func restoreExperiment(id: String) async throws(StoreError)
     /// Removes a deleted experiment and its runs for good, so its name can be used again.
     func purgeExperiment(id: String) async throws(StoreError)
+    /// Sets (or replaces) one tag of the experiment.
     func setExperimentTag(id: String, _ tag: Tag) async throws(StoreError)
+    /// Removes one tag of the experiment; RESOURCE_DOES_NOT_EXIST when it has none of that key.
     func deleteExperimentTag(id: String, key: String) async throws(StoreError)
 
     // Runs
+    /// Starts a RUNNING run in an active experiment; `startTime` defaults to now and `runName` to a generated
+    /// one (also kept as the `mlflow.runName` tag).
     func createRun(experimentId: String, userId: String, startTime: Int64?, runName: String?, tags: [Tag]) async throws(StoreError) -> Run
+    /// The run with its params, tags, latest metrics and inputs/outputs, active or deleted.
     func run(id: String) async throws(StoreError) -> Run
+    /// Changes the status, end time or name of a run (nil leaves it as it is) and returns its info.
     func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws(StoreError) -> RunInfo
+    /// Marks the run deleted (restorable).
     func deleteRun(id: String) async throws(StoreError)
+    /// Brings a deleted run back.
     func restoreRun(id: String) async throws(StoreError)
+    /// Logs metrics, params and tags in one transaction within MLflow's limits: a param is written once (the
+    /// same value again is accepted), a tag is replaced, metric values append to their histories.
     func logBatch(runId: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws(StoreError)
+    /// Removes one tag of the run.
     func deleteTag(runId: String, key: String) async throws(StoreError)
+    /// Every logged value of one metric of the run, in logging order, a page at a time when `maxResults` is
+    /// given.
     func metricHistory(runId: String, key: String, maxResults: Int?, pageToken: String?) async throws(StoreError) -> Page<Metric>
+    /// One page of runs of the experiments, filtered by MLflow's run grammar (`metrics.`, `params.`, `tags.`,
+    /// `attributes.`, `datasets.`) and ordered by `orderBy` (at most 20 terms).
     func searchRuns(experimentIds: [String], filter: String?, view: ViewType, maxResults: Int, orderBy: [String], pageToken: String?) async throws(StoreError) -> Page<Run>
 
     // Inputs and outputs
@@ -32,12 +56,19 @@ public protocol TrackingStore: Sendable {
     func logOutputs(runId: String, models: [(modelId: String, step: Int64)]) async throws(StoreError)
 
     // Logged models (MLflow 3)
+    /// Creates a PENDING logged model in the experiment, optionally from a run, with its params and tags.
     func createLoggedModel(experimentId: String, name: String?, modelType: String, sourceRunId: String?, params: [Param], tags: [Tag]) async throws(StoreError) -> LoggedModel
+    /// The logged model with its tags, params and metrics.
     func loggedModel(id: String) async throws(StoreError) -> LoggedModel
+    /// Sets the logged model's status (READY or UPLOAD_FAILED).
     func finalizeLoggedModel(id: String, status: LoggedModelStatus) async throws(StoreError) -> LoggedModel
+    /// Sets (or replaces) tags of the logged model.
     func setLoggedModelTags(id: String, _ tags: [Tag]) async throws(StoreError) -> LoggedModel
+    /// Removes one tag of the logged model.
     func deleteLoggedModelTag(id: String, key: String) async throws(StoreError)
+    /// Adds params to the logged model.
     func logLoggedModelParams(id: String, _ params: [Param]) async throws(StoreError)
+    /// Marks the logged model deleted.
     func deleteLoggedModel(id: String) async throws(StoreError)
     /// Logged models of the experiments, newest first; `filter` takes `name`, `source_run_id`, `status`, `model_type`, `tags.KEY`.
     func searchLoggedModels(experimentIds: [String], filter: String?, maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel>

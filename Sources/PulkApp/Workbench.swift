@@ -21,13 +21,17 @@ public actor Workbench {
     /// server, the runs and models): `--server URL` / `PULK_SERVER`.
     public nonisolated let server: URL?
     let now: @Sendable () -> Int64
+    /// Told when opening the workspace created it (the CLI says where it is).
+    let onCreate: (@Sendable (Workspace) -> Void)?
 
     private var openedWorkspace: Workspace?
     private var openedStore: SQLTrackingStore?
     private var openedClient: (any TrackingClient)?
 
     public init(workspacePath: String? = nil, tracking: TrackingTarget = .workspace, store: StoreLocation = .workspace, server: URL? = nil,
-                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                onCreate: (@Sendable (Workspace) -> Void)? = nil) {
+        self.onCreate = onCreate
         self.workspacePath = workspacePath ?? Workspace.defaultPath()
         if let server, tracking == .workspace { self.tracking = .server(server) } else { self.tracking = tracking }
         self.store = store
@@ -39,6 +43,7 @@ public actor Workbench {
     public func workspace() throws(WorkspaceError) -> Workspace {
         if let openedWorkspace { return openedWorkspace }
         let ws = try Workspace.open(at: workspacePath)
+        if ws.created { onCreate?(ws) }
         openedWorkspace = ws
         return ws
     }

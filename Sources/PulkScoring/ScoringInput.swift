@@ -73,6 +73,11 @@ public struct InputSchema: Sendable {
         guard table.rows <= policy.maxRows else {
             throw tooMany(table.rows)
         }
+        // Rows with no names and no values (`{"records": []}`): nothing to score, and no columns to
+        // check; say so instead of listing every column as missing.
+        guard table.rows > 0 || !(table.names ?? []).isEmpty else {
+            throw ScoringError.body("The request has no rows: send at least one record, e.g. {\"records\": [{…}]}")
+        }
         let source: [Int?]
         if let names = table.names, names.count == features.count, zip(names, features).allSatisfy({ $0 == $1.name }) {
             source = Array(features.indices)

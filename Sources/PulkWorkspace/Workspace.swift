@@ -19,6 +19,8 @@ public final class Workspace: Sendable {
     public let blobs: BlobStore
     /// The clock used for every timestamp (injected in tests).
     public let now: @Sendable () -> Date
+    /// Whether this `open` created the workspace (so a front end can say where it is).
+    public let created: Bool
 
     /// The default location: `$PULK_HOME`, else `./pulk-workspace`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -72,17 +74,18 @@ public final class Workspace: Sendable {
             throw .database("cannot open \(dbPath): \(error)")
         }
         try checkSchema(pool, path: root.path, upgrade: upgrade)
-        return Workspace(root: root, database: pool, now: now)
+        return Workspace(root: root, database: pool, now: now, created: !entries.contains("pulk.sqlite"))
     }
 
     /// Names a workspace folder may hold before its database exists.
     static let ownEntries: Set<String> = ["pulk.sqlite", "pulk.sqlite-wal", "pulk.sqlite-shm", "blobs", "tmp",
                                           "workspace.lock", "blobs.lock"]
 
-    init(root: URL, database: DatabasePool, now: @escaping @Sendable () -> Date) {
+    init(root: URL, database: DatabasePool, now: @escaping @Sendable () -> Date, created: Bool = false) {
         self.root = root
         self.database = database
         self.now = now
+        self.created = created
         blobs = BlobStore(root: root.appendingPathComponent("blobs"), tmp: root.appendingPathComponent("tmp"))
     }
 

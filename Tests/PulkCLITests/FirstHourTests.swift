@@ -90,4 +90,16 @@ struct FirstHourTests {
         let again = try cli.ok(["data", "add", csv, "--name", "gaps", "--description", "second", "--workspace", ws])
         #expect(again.stderr.contains("The description was not applied: gaps:1 keeps its own (\"first\")"), "\(again.stderr)")
     }
+
+    @Test("The first command says where it created the workspace; an empty folder is taken as one")
+    func workspaceCreation() throws {
+        let first = try cli.ok(["data", "list"])
+        #expect(first.stderr.contains("Created the workspace \(cli.dir.appendingPathComponent("pulk-workspace").path)"), "\(first.stderr)")
+        let second = try cli.ok(["data", "list"])
+        #expect(!second.stderr.contains("Created the workspace"))
+        let empty = cli.dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let inEmpty = try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-profile", "--workspace", empty.path])
+        #expect(inEmpty.stderr.contains("Created the workspace \(empty.path)"), "\(inEmpty.stderr)")
+    }
 }

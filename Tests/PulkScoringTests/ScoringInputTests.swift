@@ -97,6 +97,8 @@ struct ScoringInputTests {
         ("", .body, ["empty"]),
         ("{\"rows\": []}", .body, ["Unknown field 'rows'"]),
         ("{}", .body, ["no input rows"]),
+        ("{\"records\": []}", .body, ["The request has no rows"]),
+        ("{\"dataframe_records\": []}", .body, ["The request has no rows"]),
         ("42", .body, ["must be a JSON object"]),
         ("{\"records\": [1, 2]}", .body, ["Row 0 of the records is not an object"]),
         ("{\"data\": [[1]]}", .body, ["'data' needs 'columns'"]),

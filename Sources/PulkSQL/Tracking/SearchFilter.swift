@@ -212,6 +212,10 @@ public indirect enum SearchFilter: Sendable, Equatable {
                 case .number(let v)?: value = .number(v)
                 case .quoted(let s, let q)? where q != "`":
                     if numeric, let v = Double(s) { value = .number(v) } else { value = .string(s) }
+                case .word(let w)?:
+                    // An unquoted text value: say how to write it, with the condition corrected.
+                    let prefix = entity == .metric ? "metrics" : entity == .param ? "params" : entity == .tag ? "tags" : "attributes"
+                    throw bad("string values need quotes: write \(prefix).\(key) \(op) '\(w)'")
                 default: throw bad("expected a value after '\(op)'")
                 }
                 at += 1

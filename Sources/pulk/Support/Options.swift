@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import PulkApp
 import PulkStore
@@ -14,7 +15,14 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// Opens the workspace, creating it when absent.
     func open() throws -> Workspace {
-        try Workspace.open(at: workspace ?? Workspace.defaultPath())
+        let ws = try Workspace.open(at: workspace ?? Workspace.defaultPath())
+        if ws.created { Self.announce(ws) }
+        return ws
+    }
+
+    /// Said once, when a command creates the workspace, so it is never a surprise.
+    static func announce(_ ws: Workspace) {
+        Output.warn("Created the workspace \(ws.root.path) (pass --workspace DIR or set PULK_HOME to keep it elsewhere)")
     }
 
     /// The process's workbench: this workspace, tracking where `tracking` says, endpoints in `store`,
@@ -23,7 +31,7 @@ struct WorkspaceOptions: ParsableArguments {
         let server = try PulkServerClient.url(flag: store?.server ?? tracking?.server ?? remote?.server)
         if server != nil, store?.storeUri != nil { throw ValidationError("--server and --store-uri name two stores; give one.") }
         return Workbench(workspacePath: workspace, tracking: try tracking?.target() ?? .workspace, store: StoreLocation(uri: store?.storeUri),
-                         server: server)
+                         server: server, onCreate: { Self.announce($0) })
     }
 }
 

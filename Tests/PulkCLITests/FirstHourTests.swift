@@ -102,4 +102,19 @@ struct FirstHourTests {
         let inEmpty = try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-profile", "--workspace", empty.path])
         #expect(inEmpty.stderr.contains("Created the workspace \(empty.path)"), "\(inEmpty.stderr)")
     }
+
+    @Test("pulk workspace info shows runs, models, endpoints and size beside the datasets")
+    func workspaceInfo() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        _ = try cli.ok(["data", "add", cli.penguins, "--name", "penguins", "--workspace", ws])
+        let run = try #require(try PulkCLI.object(try cli.ok(["train", "--data", "penguins", "--target", "species", "--model", "naive-bayes",
+                                                                "--no-profile", "--workspace", ws, "--json"]))["run_id"] as? String)
+        _ = try cli.ok(["models", "register", run, "--name", "penguins", "--workspace", ws])
+        _ = try cli.ok(["endpoints", "create", "penguins", "--workspace", ws])
+        let info = try PulkCLI.object(try cli.ok(["workspace", "info", "--workspace", ws, "--json"]))
+        #expect(info["datasets"] as? Int == 1 && info["runs"] as? Int == 1 && info["registered_models"] as? Int == 1 && info["endpoints"] as? Int == 1)
+        #expect((info["size_bytes"] as? Int ?? 0) > 10_000 && info["runs_capped"] as? Bool == false)
+        let text = try cli.ok(["workspace", "info", "--workspace", ws]).stdout
+        #expect(text.contains("Runs        1 in 1 experiment") && text.contains("Models      1 registered") && text.contains("Endpoints   1"), "\(text)")
+    }
 }

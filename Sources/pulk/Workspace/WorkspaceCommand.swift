@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PulkApp
 import PulkWorkspace
 
 /// `pulk workspace …`: inspect and upgrade the workspace.
@@ -9,24 +10,23 @@ struct WorkspaceCommand: ParsableCommand {
         subcommands: [WorkspaceInfo.self, WorkspaceUpgrade.self])
 }
 
-struct WorkspaceInfo: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show where the workspace is and what it holds.")
+struct WorkspaceInfo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info",
+                                                    abstract: "Show where the workspace is and what it holds: datasets, runs, models, endpoints, size.")
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let ws = try common.open()
-        let datasets = try ws.datasets.list()
-        let info = Info(path: ws.root.path, datasets: datasets.count, versions: datasets.reduce(0) { $0 + $1.versionCount },
-                        schemaCurrent: try ws.pendingMigrations().isEmpty)
+    func run() async throws {
+        let info = try await WorkspaceSummary.of(try common.workbench())
         if common.json { print(Output.json(info)); return }
-        print("Workspace   \(info.path)\nDatasets    \(info.datasets) (\(info.versions) versions)\nSchema      \(info.schemaCurrent ? "current" : "needs upgrade")")
-    }
-
-    struct Info: Encodable {
-        var path: String
-        var datasets: Int
-        var versions: Int
-        var schemaCurrent: Bool
+        print("""
+            Workspace   \(info.path)
+            Datasets    \(info.datasets) (\(info.versions) versions)
+            Runs        \(info.runs)\(info.runsCapped ? "+" : "") in \(info.experiments) experiment\(info.experiments == 1 ? "" : "s")
+            Models      \(info.registeredModels) registered
+            Endpoints   \(info.endpoints)
+            Size        \(Output.bytes(Int(info.sizeBytes)))
+            Schema      \(info.schemaCurrent ? "current" : "needs upgrade")
+            """)
     }
 }
 

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
 import PulkApp
-import PulkSQL
 import PulkStore
-import PulkTracking
 
 struct EndpointsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -33,6 +33,8 @@ public struct TrainingRequest: Sendable {
     /// The estimator's catalog name and its hyperparameters as text.
     public var model: String
     public var parameters: [String: String]
+    /// binary, multiclass, regression, or auto (inferred from the target; see `TaskInference`).
+    public var task: TaskChoice = .auto
     public var split: SplitStrategy?
     public var testSize: Double
     public var seed: UInt64
@@ -112,17 +114,21 @@ public enum Training {
     /// lineage to the data read.
     public static func train(_ request: TrainingRequest, on bench: Workbench, progress: any ProgressSink = NoProgress(),
                              user: String = RunRecorder.user()) async throws -> TrainingResult {
-        let estimator = try Catalog.estimator(named: request.model).init(request.parameters)
+        let estimatorType = try Catalog.estimator(named: request.model)
+        _ = try estimatorType.init(request.parameters)  // parameter errors before any data is read
         if let seeds = request.seeds, seeds < 2 { throw AppError.invalid("Seed robustness needs at least 2 seeds to measure a spread (--seeds).") }
         let started = Date()
         let catalog = try await bench.datasets()
         let data = try await DataSources.load(request.data, options: request.read, catalog: catalog, progress: progress)
         var test: LoadedData?
         if let testData = request.testData { test = try await DataSources.load(testData, options: request.read, catalog: catalog, progress: progress) }
+        let (estimator, decision) = try TaskInference.configure(estimatorType, given: request.parameters, choice: request.task,
+                                                                frame: data.frame, target: request.target)
         var trainer = Trainer(estimator: estimator, split: request.split, testFraction: request.testSize, seed: request.seed,
                               folds: request.folds, seeds: request.seeds, metric: request.metric)
         trainer.testFrame = test?.frame
-        let (fitted, report, holdout) = try trainer.runWithHoldout(data.frame, target: request.target)
+        var (fitted, report, holdout) = try trainer.runWithHoldout(data.frame, target: request.target)
+        report.taskDecision = decision
         let bytes = ModelFile.encode(fitted)
         if let out = request.out { try write(bytes, to: out) }
         var recorded: RunInfo?

@@ -32,7 +32,8 @@ public struct RunContent: Sendable {
         var c = RunContent()
         for (k, v) in report.parameters.sorted(by: { $0.key < $1.key }) { c.param(k, v) }
         c.param("model", report.model)
-        c.param("task", report.task.rawValue)
+        c.param("task", report.taskDecision?.kind.rawValue ?? report.task.rawValue)
+        if let d = report.taskDecision { c.param("task_reason", String(d.reason.prefix(500))) }
         c.param("target", report.target)
         c.param("split", report.split)
         c.param("seed", String(report.seed))
@@ -63,6 +64,7 @@ public struct RunContent: Sendable {
             c.metric("seeds_\(r.metric)_std", r.std)
         }
         c.tags = [Tag("pulk.model", report.model), Tag("pulk.task", report.task.rawValue), Tag("pulk.target", report.target)]
+        if !report.warnings.isEmpty { c.tags.append(Tag("pulk.warnings", report.warnings.joined(separator: "\n"))) }
         c.addPlots(holdout, importance: report.featureImportance, curves: report.curves)
         if let importance = report.featureImportance, !importance.isEmpty {
             c.artifact("feature_importance.json", Self.json(importance))

@@ -18,6 +18,9 @@ public struct FeatureBins: Sendable, Codable, Equatable {
     /// The bin of missing values.
     public var missingBin: Int { binCount }
 
+    /// Values this close to zero are zero (LightGBM's `kZeroThreshold`): zero gets a bin of its own.
+    static let zeroThreshold = 1e-35
+
     /// Fits numeric bins on the present values of a feature (any order; NaN is missing).
     public init(values: [Double], maxBin: Int) {
         precondition(maxBin >= 2, "maxBin must be at least 2")
@@ -55,13 +58,108 @@ public struct FeatureBins: Sendable, Codable, Equatable {
         upperBounds = bounds + [.infinity]
     }
 
+    /// Fits numeric bins on the present values of a feature (any order; NaN is missing), as
+    /// LightGBM's `FindBinWithZeroAsOneBin`: negative and positive values are binned apart, sharing
+    /// the `maxBin − 1` bins in proportion to their rows, with zero in a bin of its own between them
+    /// (bounds ±1e-35). A bin closes only once it holds `minDataInBin` rows, so a value seen once or
+    /// twice never gets a split point of its own.
+    public init(lightGBM values: [Double], maxBin: Int, minDataInBin: Int) {
+        precondition(maxBin >= 2, "maxBin must be at least 2")
+        categories = nil
+        let present = values.filter { !$0.isNaN }
+        let sorted = present.withUnsafeBufferPointer { v in Sorting.argsort(v).map { v[Int($0)] } }
+        var distinct: [Double] = [], counts: [Int] = []
+        for v in sorted {
+            if let last = distinct.last, last == v { counts[counts.count - 1] += 1 } else { distinct.append(v); counts.append(1) }
+        }
+        if distinct.count <= 1 {
+            upperBounds = [.infinity]
+            return
+        }
+        // LightGBM counts the missing values' bin among max_bin.
+        let maxBin = present.count < values.count ? max(2, maxBin - 1) : maxBin
+        let zero = Self.zeroThreshold
+        let firstZero = distinct.firstIndex { $0 >= -zero } ?? distinct.count
+        let firstPositive = distinct.firstIndex { $0 > zero } ?? distinct.count
+        let negativeRows = counts[..<firstZero].reduce(0, +)
+        let zeroRows = counts[firstZero..<firstPositive].reduce(0, +)
+        let positiveRows = counts[firstPositive...].reduce(0, +)
+        var bounds: [Double] = []
+        if negativeRows > 0 {
+            let share = max(1, Int(Double(negativeRows) / Double(sorted.count - zeroRows) * Double(maxBin - 1)))
+            bounds = Self.greedyBounds(distinct[..<firstZero], counts[..<firstZero], maxBin: share, rows: negativeRows,
+                                       minDataInBin: minDataInBin)
+            bounds[bounds.count - 1] = -zero
+        }
+        if positiveRows > 0 {
+            let share = max(1, maxBin - 1 - bounds.count)
+            bounds.append(zero)
+            bounds += Self.greedyBounds(distinct[firstPositive...], counts[firstPositive...], maxBin: share, rows: positiveRows,
+                                        minDataInBin: minDataInBin)
+        } else {
+            bounds.append(.infinity)
+        }
+        upperBounds = bounds
+    }
+
+    /// LightGBM's `GreedyFindBin` over sorted distinct values and their counts: one bin per value
+    /// (closed once it holds `minDataInBin` rows) when they fit in `maxBin`, else bins of about equal
+    /// rows where a value frequent enough to fill a bin gets one alone. Bounds lie just above the
+    /// midpoint between neighbours; the last is +∞.
+    static func greedyBounds(_ values: ArraySlice<Double>, _ counts: ArraySlice<Int>, maxBin: Int, rows: Int,
+                             minDataInBin: Int) -> [Double] {
+        let v = Array(values), c = Array(counts), n = v.count
+        func midpoint(_ a: Double, _ b: Double) -> Double { ((a + b) / 2).nextUp }
+        var bounds: [Double] = []
+        if n <= maxBin {
+            var inBin = 0
+            for i in 0..<(n - 1) {
+                inBin += c[i]
+                guard inBin >= minDataInBin else { continue }
+                let bound = midpoint(v[i], v[i + 1])
+                if bounds.last != bound { bounds.append(bound); inBin = 0 }
+            }
+            return bounds + [.infinity]
+        }
+        let bins = max(1, minDataInBin > 0 ? min(maxBin, rows / minDataInBin) : maxBin)
+        var meanBinSize = Double(rows) / Double(bins)
+        var restBins = bins, restRows = rows
+        let big = c.map { Double($0) >= meanBinSize }
+        for i in 0..<n where big[i] { restBins -= 1; restRows -= c[i] }
+        meanBinSize = Double(restRows) / Double(max(restBins, 1))
+        var upper: [Double] = [], lower: [Double] = [v[0]]
+        var inBin = 0
+        for i in 0..<(n - 1) {
+            if !big[i] { restRows -= c[i] }
+            inBin += c[i]
+            if big[i] || Double(inBin) >= meanBinSize || (big[i + 1] && Double(inBin) >= max(1, meanBinSize * 0.5)) {
+                upper.append(v[i])
+                lower.append(v[i + 1])
+                if upper.count >= bins - 1 { break }
+                inBin = 0
+                if !big[i] {
+                    restBins -= 1
+                    meanBinSize = Double(restRows) / Double(max(restBins, 1))
+                }
+            }
+        }
+        for i in upper.indices {
+            let bound = midpoint(upper[i], lower[i + 1])
+            if bounds.last != bound { bounds.append(bound) }
+        }
+        return bounds + [.infinity]
+    }
+
     /// Fits categorical bins on category codes (NaN is missing): frequent categories first.
-    public init(categoryCodes values: [Double], maxBin: Int) {
+    /// Categories seen fewer than `minDataInBin` times (beyond the two most frequent) join "other",
+    /// as LightGBM's bin mapper does.
+    public init(categoryCodes values: [Double], maxBin: Int, minDataInBin: Int = 1) {
         precondition(maxBin >= 2, "maxBin must be at least 2")
         var counts: [Int: Int] = [:]
         for v in values where !v.isNaN && v >= 0 { counts[Int(v), default: 0] += 1 }
-        let ordered = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
-        categories = Array(ordered.prefix(maxBin - 1))
+        let ordered = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let kept = ordered.enumerated().prefix { $0.offset < 2 || $0.element.value >= minDataInBin }.map(\.element.key)
+        categories = Array(kept.prefix(maxBin - 1))
         upperBounds = []
     }
 
@@ -136,9 +234,11 @@ public struct BinnedMatrix: Sendable {
 
     /// Bins `features` columns of `rows` values each; `column(j)` gives feature j's values (NaN for
     /// missing; category codes when `categorical[j]`). Bin bounds come from at most `sampleSize`
-    /// evenly spaced rows (LightGBM's `bin_construct_sample_cnt`).
-    public init(rows: Int, categorical: [Bool], maxBin: Int = 255, sampleSize: Int = 200_000, threads: Int = defaultThreadCount(),
-                column: @Sendable (Int) -> [Double]) {
+    /// evenly spaced rows (LightGBM's `bin_construct_sample_cnt`). With `minDataInBin` the bins are
+    /// LightGBM's (zero alone, no bin under that many rows, `init(lightGBM:)`); without, a bin per
+    /// distinct value split halfway, as scikit-learn's exact trees see them.
+    public init(rows: Int, categorical: [Bool], maxBin: Int = 255, minDataInBin: Int? = nil, sampleSize: Int = 200_000,
+                threads: Int = defaultThreadCount(), column: @Sendable (Int) -> [Double]) {
         precondition(maxBin >= 2 && maxBin <= 255, "maxBin must be in 2…255 (bins are stored in one byte with the missing bin)")
         let p = categorical.count
         self.rows = rows
@@ -150,7 +250,13 @@ public struct BinnedMatrix: Sendable {
             let values = column(j)
             columns[j] = values
             let sample = step == 1 ? values : stride(from: 0, to: values.count, by: step).map { values[$0] }
-            fitted[j] = categorical[j] ? FeatureBins(categoryCodes: sample, maxBin: maxBin) : FeatureBins(values: sample, maxBin: maxBin)
+            if categorical[j] {
+                fitted[j] = FeatureBins(categoryCodes: sample, maxBin: maxBin, minDataInBin: minDataInBin ?? 1)
+            } else if let minDataInBin {
+                fitted[j] = FeatureBins(lightGBM: sample, maxBin: maxBin, minDataInBin: minDataInBin)
+            } else {
+                fitted[j] = FeatureBins(values: sample, maxBin: maxBin)
+            }
         }
         let binList = fitted.values.map { $0! }
         bins = binList

@@ -95,7 +95,7 @@ public struct GradientBoostingEstimator: Estimator {
             // One class: nothing to learn.
             ensemble = BoostedEnsemble(trees: [], initScores: [0], outputs: 1, trainCurve: [], validationCurve: [], curveMetric: "", bestIteration: 0)
         } else {
-            let data = BoostingData(binned: prepared.binned(maxBin: p.int("max_bin"), threads: threads), columns: prepared.inputs.columns,
+            let data = BoostingData(binned: prepared.binned(maxBin: p.int("max_bin"), minDataInBin: p.int("min_data_in_bin"), threads: threads), columns: prepared.inputs.columns,
                                     y: prepared.y, weights: weights, validation: validationData)
             ensemble = try Boosting.fit(data, objective: settings, growth: growth, boosting: boosting, seed: seed)
         }

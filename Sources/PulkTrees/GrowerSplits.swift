@@ -87,36 +87,59 @@ extension Grower {
         }
     }
 
-    /// The one-output scan (boosting): plain scalars in the loop.
+    /// The one-output scan (boosting): plain scalars in the loop, in LightGBM's order. First from the
+    /// right with missing values on the left, then (when the leaf has missing values) from the left
+    /// with them on the right; a later threshold wins only with a strictly larger gain. So among
+    /// thresholds that split the leaf's rows alike (empty bins between its values) the highest is
+    /// kept, as LightGBM keeps it, and values unseen in the leaf go where LightGBM sends them. Row
+    /// counts (for `min_data_in_leaf`) are estimated from hessians bin by bin, rounded per bin and
+    /// summed, as LightGBM estimates them.
     func scalarNumericSplit(_ j: Int, _ cell: UnsafeMutablePointer<Double>, nb: Int, _ leaf: GrowingLeaf, parentScore: Double,
                                     cntFactor: Double, range: ClosedRange<Int>, best: inout SplitCandidate) {
         let set = settings, l1 = set.lambdaL1, l2 = set.lambdaL2
         let minData = set.minDataInLeaf, minHess = set.minSumHessianInLeaf
         let totalG = leaf.g[0], totalH = leaf.h, count = leaf.count
-        let missingG = cell[nb * 2], missingH = cell[nb * 2 + 1]
-        let hasMissing = missingH > 0
+        let hasMissing = cell[nb * 2 + 1] > 0
         @inline(__always) func sc(_ g: Double, _ h: Double) -> Double {
             let t = l1 == 0 ? g : (g > l1 ? g - l1 : (g < -l1 ? g + l1 : 0))
             let d = h + l2
             return d > 0 ? t * t / d : 0
         }
         var bestGain = best.gain, bestT = -1, bestMissingLeft = false, bestLG = 0.0, bestLH = 0.0, bestLC = 0
-        for pass in 0..<(hasMissing ? 2 : 1) {
-            let missingLeft = pass == 1
-            var lg = missingLeft ? missingG : 0, lh = missingLeft ? missingH : 0
-            var t = 0
+        // From the right: the right side gathers bins t…nb-1, the threshold is t - 1; missing values stay left.
+        var rg = 0.0, rh = 0.0, rc = 0
+        var t = nb - 1
+        while t >= 1 {
+            rg += cell[2 * t]
+            rh += cell[2 * t + 1]
+            rc += Int((cell[2 * t + 1] * cntFactor).rounded())
+            t -= 1
+            if t > range.upperBound { continue }
+            if t < range.lowerBound { break }
+            if rc < minData || rh < minHess { continue }
+            let lh = totalH - rh, lc = count - rc
+            if lc < minData || lh < minHess { break }
+            let gain = sc(totalG - rg, lh) + sc(rg, rh) - parentScore
+            if gain > bestGain {
+                bestGain = gain; bestT = t; bestMissingLeft = true; bestLG = totalG - rg; bestLH = lh; bestLC = lc
+            }
+        }
+        if hasMissing {
+            // From the left, missing values on the right.
+            var lg = 0.0, lh = 0.0, lc = 0
+            t = 0
             while t <= range.upperBound {
                 lg += cell[2 * t]
                 lh += cell[2 * t + 1]
+                lc += Int((cell[2 * t + 1] * cntFactor).rounded())
                 t += 1
                 if t - 1 < range.lowerBound { continue }
-                let lc = Int((lh * cntFactor).rounded())
                 if lc < minData || lh < minHess { continue }
                 let rh = totalH - lh, rc = count - lc
                 if rc < minData || rh < minHess { break }
                 let gain = sc(lg, lh) + sc(totalG - lg, rh) - parentScore
                 if gain > bestGain {
-                    bestGain = gain; bestT = t - 1; bestMissingLeft = missingLeft; bestLG = lg; bestLH = lh; bestLC = lc
+                    bestGain = gain; bestT = t - 1; bestMissingLeft = false; bestLG = lg; bestLH = lh; bestLC = lc
                 }
             }
         }
@@ -138,10 +161,11 @@ extension Grower {
             let c = cell + b * st
             return ((0..<k).map { c[$0] }, c[k])
         }
+        // Row counts estimated from hessians per bin, rounded per bin and summed (as LightGBM).
         func consider(_ bins: [Int], l2: Double, groupCheck: Bool) {
-            var lg = [Double](repeating: 0, count: k), lh = 0.0
-            for b in bins { let (g, h) = stats(b); for c in 0..<k { lg[c] += g[c] }; lh += h }
-            let lc = Int((lh * cntFactor).rounded()), rh = leaf.h - lh, rc = leaf.count - lc
+            var lg = [Double](repeating: 0, count: k), lh = 0.0, lc = 0
+            for b in bins { let (g, h) = stats(b); for c in 0..<k { lg[c] += g[c] }; lh += h; lc += Int((h * cntFactor).rounded()) }
+            let rh = leaf.h - lh, rc = leaf.count - lc
             guard lc >= set.minDataInLeaf, lh >= set.minSumHessianInLeaf, rc >= set.minDataInLeaf, rh >= set.minSumHessianInLeaf else { return }
             if groupCheck && rc < set.minDataPerGroup { return }
             var gain = -parentScore

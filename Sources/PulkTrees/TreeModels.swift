@@ -28,9 +28,9 @@ struct PreparedTraining {
 
     var y: [Double] { target.info.task == .regression ? target.values : target.classes.map(Double.init) }
 
-    func binned(maxBin: Int, threads: Int) -> BinnedMatrix {
+    func binned(maxBin: Int, minDataInBin: Int? = nil, threads: Int) -> BinnedMatrix {
         let columns = inputs.columns
-        return BinnedMatrix(rows: inputs.rows, categorical: inputs.categorical, maxBin: maxBin, threads: threads) { columns[$0] }
+        return BinnedMatrix(rows: inputs.rows, categorical: inputs.categorical, maxBin: maxBin, minDataInBin: minDataInBin, threads: threads) { columns[$0] }
     }
 }
 

@@ -37,6 +37,7 @@ let gbdtSpecs: [ParameterSpec] = [
     P("lambda_l2", ["reg_lambda", "lambda", "l2_regularization"], nonNegative, .double(0), "L2 regularisation of leaf values."),
     P("min_gain_to_split", ["min_split_gain"], nonNegative, .double(0), "Smallest loss reduction a split must bring."),
     maxBinSpec,
+    P("min_data_in_bin", [], .int(1...Int.max), .int(3), "Fewest rows in a bin: a value seen fewer times shares its neighbour's bin (and category seen fewer times joins \"other\")."),
     P("feature_fraction", ["sub_feature", "colsample_bytree"], fraction, .double(1), "Share of features each tree may use (drawn per tree)."),
     P("feature_fraction_bynode", ["sub_feature_bynode", "colsample_bynode"], fraction, .double(1), "Share of the tree's features each split considers."),
     P("bagging_fraction", ["sub_row", "subsample", "bagging"], fraction, .double(1), "Share of rows each tree learns from (needs bagging_freq > 0)."),

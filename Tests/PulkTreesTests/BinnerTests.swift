@@ -78,3 +78,45 @@ struct BinnerTests {
         #expect(counts.allSatisfy { (2300...2700).contains($0) }, "\(counts)")
     }
 }
+
+/// Boosting's bins are LightGBM's (`FindBinWithZeroAsOneBin` + `GreedyFindBin`): zero alone, no
+/// bin under `min_data_in_bin` rows, bounds just above the midpoints.
+@Suite("Binner, LightGBM's rules")
+struct LightGBMBinnerTests {
+    @Test func zeroGetsABinOfItsOwnBetweenNegativesAndPositives() {
+        let values: [Double] = [-2, -2, -2, -1, -1, -1, 0, 0, 0, 0.25, 0.25, 0.25, 3, 3, 3]
+        let b = FeatureBins(lightGBM: values, maxBin: 255, minDataInBin: 3)
+        #expect(b.upperBounds == [(-1.5).nextUp, -1e-35, 1e-35, (1.625).nextUp, .infinity])
+        // A value unseen between 0 and 0.25 goes with the positives (LightGBM's bound is 1e-35, not 0.125).
+        #expect(b.bin(0.1) == b.bin(0.25) && b.bin(0) != b.bin(0.1))
+    }
+
+    @Test func aValueSeenFewerThanMinDataInBinTimesSharesItsNeighboursBin() {
+        // 1 and 2 are seen twice each: no bound until three rows are in a bin.
+        let values: [Double] = [1, 1, 2, 2, 3, 3, 3, 4, 4, 4]
+        let b = FeatureBins(lightGBM: values, maxBin: 255, minDataInBin: 3)
+        #expect(b.bin(1) == b.bin(2) && b.bin(2) != b.bin(3) && b.bin(3) != b.bin(4))
+        let one = FeatureBins(lightGBM: values, maxBin: 255, minDataInBin: 1)
+        #expect(Set([1.0, 2, 3, 4].map(one.bin)).count == 4)
+    }
+
+    @Test func manyValuesGetEqualFrequencyBinsAndMissingValuesCountAmongMaxBin() {
+        let values = (1...10_000).map(Double.init)
+        let b = FeatureBins(lightGBM: values, maxBin: 16, minDataInBin: 3)
+        #expect(b.binCount == 16)
+        var counts = [Int](repeating: 0, count: b.binCount)
+        for v in values { counts[b.bin(v)] += 1 }
+        // The first bin is zero's (empty here); the positives share the other 15.
+        #expect(counts[0] == 0 && counts.dropFirst().allSatisfy { (600...730).contains($0) }, "\(counts)")
+        let withMissing = FeatureBins(lightGBM: values + [.nan], maxBin: 16, minDataInBin: 3)
+        #expect(withMissing.binCount == 15)
+    }
+
+    @Test func rareCategoriesJoinOther() {
+        let codes: [Double] = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4]
+        let b = FeatureBins(categoryCodes: codes, maxBin: 255, minDataInBin: 3)
+        // The two most frequent always keep a bin; after them, only categories seen three times.
+        #expect(b.categories == [0, 1])
+        #expect(FeatureBins(categoryCodes: codes, maxBin: 255, minDataInBin: 2).categories == [0, 1, 2])
+    }
+}

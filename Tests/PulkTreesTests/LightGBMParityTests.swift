@@ -57,3 +57,49 @@ struct LightGBMParityTests {
         }
     }
 }
+
+/// Boosting learns the trees LightGBM learns: after 1, 3 and 10 rounds on the same rows with the
+/// same parameters, every training row's prediction equals LightGBM's to 1e-9 (binning, the order in
+/// which thresholds are tried, row counts estimated per bin, the softmax's gradients). On data
+/// where two splits tie exactly (digits' constant first-round gradients) the two break ties by
+/// floating-point noise, so the check runs on data without such ties.
+@Suite("LightGBM's trees, round by round")
+struct LightGBMRoundsTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var source: String
+        var target: String
+        var objective: String
+        var testDescription: String { "\(source) (\(objective))" }
+    }
+
+    static let cases: [Case] = ProcessInfo.processInfo.environment["PULK_PYTHON"] == nil ? [] : [
+        Case(source: "wine", target: "label", objective: "multiclass"),
+    ] + (ProcessInfo.processInfo.environment["PULK_DATASETS"] == nil ? [] : [
+        Case(source: "breast_cancer", target: "target", objective: "binary"),
+    ])
+
+    @Test(arguments: cases)
+    func predictionsEqualLightGBMsRoundByRound(c: Case) throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("lgbm-rounds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let path = tmp.appendingPathComponent("train.csv").path
+        let source = ["wine", "digits"].contains(c.source) ? c.source : "\(ProcessInfo.processInfo.environment["PULK_DATASETS"]!)/\(c.source).csv"
+        for rounds in [1, 3, 10] {
+            let reference = try runOracle("lightgbm_rounds.py", arguments: [source, c.target, c.objective, String(rounds), path]) as! [String: Any]
+            let expected = reference["predictions"] as! [[Double]]
+            let frame = try CSVReader().read(path: path).0
+            let model = try GradientBoostingEstimator(["objective": c.objective, "num_iterations": String(rounds), "num_threads": "2"])
+                .fit(frame, target: c.target, seed: 42)
+            let got: [[Double]]
+            switch try model.predict(frame) {
+            case .classification(let classes, _, let p):
+                #expect(classes == reference["classes"] as! [String])
+                got = (0..<frame.rowCount).map { p[$0] }
+            case .regression(let v): got = v.map { [$0] }
+            }
+            let worst = zip(expected, got).map { zip($0, $1).map { abs($0 - $1) }.max()! }.max()!
+            #expect(worst < 1e-9, "after \(rounds) rounds the largest difference from LightGBM is \(worst)")
+        }
+    }
+}

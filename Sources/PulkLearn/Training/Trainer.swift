@@ -56,6 +56,11 @@ public struct TrainingReport: Sendable, Codable {
     public var outOfBag: MetricValue?
     /// Rows left out because their target is missing (training data and separate test data together).
     public var rowsWithoutTarget: Int?
+    /// The task and why it was chosen (`--task`), when the caller decided it with `TaskInference`.
+    public var taskDecision: TaskDecision?
+    /// What the user should know about the result: a model no better than its baseline, a
+    /// validation loss that rose while training went on.
+    public var warnings: [String] = []
 }
 
 /// How much a metric moves when only the seed changes: which decimal place can be trusted.
@@ -72,6 +77,10 @@ public struct SeedRobustness: Sendable, Codable {
 public struct BaselineResult: Sendable, Codable {
     public var name: String
     public var metrics: [MetricValue]
+    public init(name: String, metrics: [MetricValue]) {
+        self.name = name
+        self.metrics = metrics
+    }
 }
 
 public struct CrossValidationResult: Sendable, Codable {
@@ -188,7 +197,37 @@ public struct Trainer: Sendable {
         report.outOfBag = outOfBag
         let dropped = frame.rowCount - data.rowCount + (testFrame.map { $0.rowCount - test.rowCount } ?? 0)
         report.rowsWithoutTarget = dropped > 0 ? dropped : nil
+        report.warnings = Self.warnings(task: task, metrics: metrics, baselines: baselines, curves: curves ?? [])
         return (model, report, holdout)
+    }
+
+    /// Warnings about a result: the model does not beat the better baseline on the task's primary
+    /// metric or on log loss, or a validation loss curve rose by more than 10% after its lowest point
+    /// (overfitting).
+    public static func warnings(task: Task, metrics: [MetricValue], baselines: [BaselineResult], curves: [TrainingCurve]) -> [String] {
+        var out: [String] = []
+        func value(_ ms: [MetricValue], _ name: String) -> Double? { ms.first { $0.name == name }?.value }
+        let checks: [(name: String, higherIsBetter: Bool)] = task == .regression ? [("rmse", false)] : [("accuracy", true), ("log_loss", false)]
+        for (name, higher) in checks {
+            guard let mine = value(metrics, name), mine.isFinite else { continue }
+            let best = baselines.compactMap { b in value(b.metrics, name).map { (b.name, $0) } }.filter { $0.1.isFinite }
+                .min { higher ? $0.1 > $1.1 : $0.1 < $1.1 }
+            guard let best else { continue }
+            if higher ? mine <= best.1 : mine >= best.1 {
+                out.append("The model's test \(name) (\(String(format: "%.4g", mine))) is no better than the \(best.0) baseline's (\(String(format: "%.4g", best.1))): "
+                           + "it has learned nothing useful from these features; check the target and the features, or try another model.")
+            }
+        }
+        let lossNames = ["loss", "logloss", "rmse", "mse", "mae", "l1", "l2", "error"]
+        for c in curves where c.name.hasPrefix("valid") && lossNames.contains(where: { c.name.hasSuffix($0) }) && c.values.count >= 5 {
+            guard let low = c.values.indices.min(by: { c.values[$0] < c.values[$1] }), let last = c.values.last, low < c.values.count - 1 else { continue }
+            let lowest = c.values[low]
+            if last > lowest * 1.1 + 1e-12 {
+                out.append("\(c.name) rose from \(String(format: "%.4g", lowest)) at iteration \(low + 1) to \(String(format: "%.4g", last)) at iteration \(c.values.count): "
+                           + "the model overfits; keep the best iteration with early_stopping_round, or lower num_iterations or learning_rate.")
+            }
+        }
+        return out
     }
 
     /// Retrains with `count` seeds and reports the spread of the primary metric.

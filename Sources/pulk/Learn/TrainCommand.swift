@@ -22,6 +22,7 @@ struct TrainCommand: AsyncParsableCommand {
     var testData: String?
     @Option(help: "The column to predict.") var target: String?
     @Option(help: "The model to train.") var model: String
+    @Option(help: "auto (inferred from the target and said), binary, multiclass or regression.") var task: String = "auto"
     @Option(name: .customLong("param"), parsing: .singleValue, help: "A hyperparameter as name=value (repeatable).")
     var params: [String] = []
     @Option(help: "How to hold out test rows: random, stratified (default for classification), temporal:COL, group:COL.")
@@ -69,9 +70,13 @@ struct TrainCommand: AsyncParsableCommand {
             file = "model.pulk"
         }
         let replaced = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
-        let request = TrainingRequest(data: data, testData: testData, target: target, model: model, parameters: given, split: strategy,
+        var request = TrainingRequest(data: data, testData: testData, target: target, model: model, parameters: given, split: strategy,
                                       testSize: testSize, seed: seed, folds: cv, seeds: seeds, metric: metric, read: try read.addOptions(),
                                       out: file, run: tracking.settings)
+        guard let choice = TaskChoice(rawValue: task) else {
+            throw ValidationError("--task \(task) is not a task; use auto, binary, multiclass or regression.")
+        }
+        request.task = choice
         let trained = try await Training.train(request, on: try common.workbench(tracking: tracking.tracking),
                                                progress: TerminalProgress(enabled: !common.json))
         let (report, source, recorded) = (trained.report, trained.source, trained.run)
@@ -79,7 +84,10 @@ struct TrainCommand: AsyncParsableCommand {
             print(Output.json(Trained(source: source, out: file, runId: recorded?.runId, experimentId: recorded?.experimentId, report: report)))
             return
         }
-        print("\(report.model) on \(source) → \(report.target) (\(report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
+        print("\(report.model) on \(source) → \(report.target) (\(report.taskDecision?.kind.rawValue ?? report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
+        if let d = report.taskDecision {
+            print("Task: \(d.kind.rawValue) (\(d.inferred ? "inferred: " : "")\(d.reason))")
+        }
         if let dropped = report.rowsWithoutTarget {
             print("Left out \(dropped) row\(dropped == 1 ? "" : "s") with no value in \(report.target) (neither trained on nor tested)")
         }
@@ -114,6 +122,7 @@ struct TrainCommand: AsyncParsableCommand {
             print("Seed robustness over \(r.seeds.count) seeds, \(r.metric): \(Self.format(r.mean)) ± \(Self.format(r.std)); "
                 + "trust \(r.trustedDecimals) decimal place\(r.trustedDecimals == 1 ? "" : "s")")
         }
+        for w in report.warnings { print("\nWarning: \(w)") }
         if let file { print("\nModel written to \(file)" + (replaced ? " (it replaced the file that was there)" : "")) }
         else if recorded != nil { print("\nModel kept in the run as model/model.pulk (`--out FILE` also writes it to a file)") }
         if let recorded { print("Run \(recorded.runId) recorded in experiment \(tracking.experiment) (\(recorded.artifactUri))") }

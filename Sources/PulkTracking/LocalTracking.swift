@@ -115,6 +115,25 @@ public struct LocalTracking: TrackingClient {
         try await store.setAlias(name: name, alias: alias, version: version, user: user)
     }
     public func aliasHistory(name: String) async throws(StoreError) -> [AliasMove] { try await store.aliasHistory(name: name, alias: nil) }
+    public func registeredModels(filter: String?) async throws(StoreError) -> [RegisteredModel] {
+        try await Pages.collect { (token, _) async throws(StoreError) in
+            try await store.searchRegisteredModels(filter: filter, orderBy: ["name ASC"], maxResults: RegistryLimits.maxSearchResults, pageToken: token).pair
+        }
+    }
+    public func deleteRegisteredModel(name: String) async throws(StoreError) { try await store.deleteRegisteredModel(name: name) }
+    public func deleteModelVersion(name: String, version: String) async throws(StoreError) {
+        try await store.deleteModelVersion(name: name, version: version)
+    }
+    public func describeModel(name: String, version: String?, description: String) async throws(StoreError) {
+        if let version { _ = try await store.updateModelVersion(name: name, version: version, description: description) }
+        else { _ = try await store.updateRegisteredModel(name: name, description: description) }
+    }
+    public func tagModel(name: String, version: String?, _ tag: Tag) async throws(StoreError) {
+        if let version { try await store.setModelVersionTag(name: name, version: version, tag) }
+        else { try await store.setRegisteredModelTag(name: name, tag) }
+    }
+    public func deleteRun(id: String) async throws(StoreError) { try await store.deleteRun(id: id) }
+    public func deleteExperiment(id: String) async throws(StoreError) { try await store.deleteExperiment(id: id) }
 
     public func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary {
         Lineage.LoggedModelSummary(try await store.loggedModel(id: id))

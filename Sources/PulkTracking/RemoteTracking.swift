@@ -223,6 +223,40 @@ public struct RemoteTracking: TrackingClient {
             return (o["moves"] as? [[String: Any]] ?? []).map(Decode.aliasMove)
         } catch where error.code == .resourceDoesNotExist { return [] }
     }
+    public func registeredModels(filter: String?) async throws(StoreError) -> [RegisteredModel] {
+        try await Pages.collect { (token, _) async throws(StoreError) in
+            var q = [("max_results", "1000"), ("order_by", "name ASC")]
+            if let filter { q.append(("filter", filter)) }
+            if let token { q.append(("page_token", token)) }
+            return Decode.page(try await call("GET", "\(Self.api)/registered-models/search", query: q), "registered_models", Decode.registeredModel)
+        }
+    }
+    public func deleteRegisteredModel(name: String) async throws(StoreError) {
+        _ = try await call("DELETE", "\(Self.api)/registered-models/delete", json: ["name": name])
+    }
+    public func deleteModelVersion(name: String, version: String) async throws(StoreError) {
+        _ = try await call("DELETE", "\(Self.api)/model-versions/delete", json: ["name": name, "version": version])
+    }
+    public func describeModel(name: String, version: String?, description: String) async throws(StoreError) {
+        if let version {
+            _ = try await call("PATCH", "\(Self.api)/model-versions/update", json: ["name": name, "version": version, "description": description])
+        } else {
+            _ = try await call("PATCH", "\(Self.api)/registered-models/update", json: ["name": name, "description": description])
+        }
+    }
+    public func tagModel(name: String, version: String?, _ tag: Tag) async throws(StoreError) {
+        if let version {
+            _ = try await call("POST", "\(Self.api)/model-versions/set-tag", json: ["name": name, "version": version, "key": tag.key, "value": tag.value])
+        } else {
+            _ = try await call("POST", "\(Self.api)/registered-models/set-tag", json: ["name": name, "key": tag.key, "value": tag.value])
+        }
+    }
+    public func deleteRun(id: String) async throws(StoreError) {
+        _ = try await call("POST", "\(Self.api)/runs/delete", json: ["run_id": id])
+    }
+    public func deleteExperiment(id: String) async throws(StoreError) {
+        _ = try await call("POST", "\(Self.api)/experiments/delete", json: ["experiment_id": id])
+    }
     public func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary {
         let o = try await call("GET", "\(Self.api)/logged-models/\(id.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? id)")
         let info = (o["model"] as? [String: Any])?["info"] as? [String: Any] ?? [:]

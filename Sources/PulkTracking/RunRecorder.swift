@@ -30,7 +30,8 @@ public struct RunContent: Sendable {
     /// evaluation plots and the metrics JSON.
     public static func training(_ report: TrainingReport, holdout: Outcomes, testSize: Double?) -> RunContent {
         var c = RunContent()
-        for (k, v) in report.parameters.sorted(by: { $0.key < $1.key }) { c.param(k, v) }
+        // A model's `seed` of −1 means "the run's seed": record the seed it used.
+        for (k, v) in report.parameters.sorted(by: { $0.key < $1.key }) { c.param(k, k == "seed" && v == "-1" ? String(report.seed) : v) }
         c.param("model", report.model)
         c.param("task", report.taskDecision?.kind.rawValue ?? report.task.rawValue)
         if let d = report.taskDecision { c.param("task_reason", String(d.reason.prefix(500))) }

@@ -50,6 +50,20 @@ public protocol TrackingClient: LineageSource {
     func setAlias(name: String, alias: String, version: String, user: String) async throws(StoreError)
     /// Every move of the model's aliases, oldest first (empty where the server does not keep them).
     func aliasHistory(name: String) async throws(StoreError) -> [AliasMove]
+    /// Registered models matching MLflow's filter grammar (every one for nil), by name.
+    func registeredModels(filter: String?) async throws(StoreError) -> [RegisteredModel]
+    /// Deletes the registered model with its versions and aliases (the alias history stays).
+    func deleteRegisteredModel(name: String) async throws(StoreError)
+    /// Deletes one version (and the aliases naming it).
+    func deleteModelVersion(name: String, version: String) async throws(StoreError)
+    /// Replaces the description of a registered model (version nil) or of one version.
+    func describeModel(name: String, version: String?, description: String) async throws(StoreError)
+    /// Sets a tag on a registered model (version nil) or on one version.
+    func tagModel(name: String, version: String?, _ tag: Tag) async throws(StoreError)
+    /// Marks a run deleted (restorable, as MLflow's delete).
+    func deleteRun(id: String) async throws(StoreError)
+    /// Marks an experiment and its runs deleted (restorable, as MLflow's delete).
+    func deleteExperiment(id: String) async throws(StoreError)
     /// The workspace dataset version a run input names, when this client can see the workspace.
     func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo?
     /// Notes that the run read (or wrote) these workspace dataset versions, so `pulk data show` lists

@@ -11,7 +11,7 @@ struct Pulk: AsyncParsableCommand {
         abstract: "Pulk: the machine-learning lifecycle in one binary.",
         discussion: "State lives in a workspace folder: --workspace DIR, else $PULK_HOME, else ./pulk-workspace.",
         version: "0.1.0",
-        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ExplainCommand.self, ScoreCommand.self, RunsCommand.self, ModelsCommand.self, ServerCommand.self, ServeCommand.self, EndpointsCommand.self, DeployCommand.self, WorkspaceCommand.self])
+        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ExplainCommand.self, ScoreCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ServerCommand.self, ServeCommand.self, EndpointsCommand.self, DeployCommand.self, WorkspaceCommand.self])
 
     static func main() async {
         Allocator.tuneForColumnarWork()

@@ -234,6 +234,11 @@ struct ServingCLITests {
                                                  "--json"))["run_id"] as? String)
         _ = try ok("models", "register", run, "--name", "penguins", "--server", server.url, "--workspace", laptop)
         _ = try ok("models", "alias", "penguins@champion", "1", "--server", server.url, "--workspace", laptop)
+        // Models listed, described and tagged on the server.
+        _ = try ok("models", "describe", "penguins", "Palmer penguins' species", "--server", server.url, "--workspace", laptop)
+        _ = try ok("models", "tag", "penguins:1", "stage=candidate", "--server", server.url, "--workspace", laptop)
+        let models = try PulkCLI.array(try ok("models", "list", "--server", server.url, "--workspace", laptop, "--json"))
+        #expect(models.first?["description"] as? String == "Palmer penguins' species" && models.first?["latest_version"] as? Int == 1, "\(models)")
         let deployed = try object(try ok("deploy", "penguins", "--model", "penguins@champion", "--server", server.url, "--workspace", laptop, "--json"))
         #expect((deployed["deployments"] as? [[String: Any]])?.first?["traffic"] as? Int == 100)
         // PULK_SERVER works as --server does.

@@ -60,6 +60,15 @@ struct FailingArtifacts: TrackingClient {
     func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? { await inner.datasetVersion(input) }
     func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary { try await inner.loggedModel(id: id) }
     func noteUses(of versions: [DatasetVersion], byRun runId: String) async { await inner.noteUses(of: versions, byRun: runId) }
+    func registeredModels(filter: String?) async throws(StoreError) -> [RegisteredModel] { try await inner.registeredModels(filter: filter) }
+    func deleteRegisteredModel(name: String) async throws(StoreError) { try await inner.deleteRegisteredModel(name: name) }
+    func deleteModelVersion(name: String, version: String) async throws(StoreError) { try await inner.deleteModelVersion(name: name, version: version) }
+    func describeModel(name: String, version: String?, description: String) async throws(StoreError) {
+        try await inner.describeModel(name: name, version: version, description: description)
+    }
+    func tagModel(name: String, version: String?, _ tag: Tag) async throws(StoreError) { try await inner.tagModel(name: name, version: version, tag) }
+    func deleteRun(id: String) async throws(StoreError) { try await inner.deleteRun(id: id) }
+    func deleteExperiment(id: String) async throws(StoreError) { try await inner.deleteExperiment(id: id) }
 }
 
 @Suite("Recording runs")

@@ -8,7 +8,7 @@ import PulkTracking
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models", abstract: "Register trained runs as model versions, move aliases, and trace versions back to their data.",
-        subcommands: [ModelsRegister.self, ModelsAlias.self, ModelsShow.self])
+        subcommands: [ModelsList.self, ModelsRegister.self, ModelsAlias.self, ModelsShow.self, ModelsDescribe.self, ModelsTag.self, ModelsDelete.self])
 }
 
 struct VersionOutput: Encodable {

@@ -19,9 +19,12 @@ public struct ScoringRequest: Sendable {
     public var chunkRows: Int
     public var blockBytes: Int
     public var run: RunSettings?
+    /// Input columns written before the predictions.
+    public var keep: KeptColumns
 
     public init(model: String, data: String, out: String, registerAs: String? = nil, chunkRows: Int = 1 << 16, blockBytes: Int = 16 << 20,
-                run: RunSettings? = RunSettings()) {
+                run: RunSettings? = RunSettings(), keep: KeptColumns = .none) {
+        self.keep = keep
         self.model = model
         self.data = data
         self.out = out
@@ -103,9 +106,9 @@ public enum BatchScoring {
     static func run(_ scorer: BatchScorer, frame: Frame?, request: ScoringRequest, schema: FeatureSchema, progress: any ProgressSink) throws -> BatchScorer.Result {
         if let frame {
             var source = FrameChunks(frame, rows: request.chunkRows)
-            return try scorer.score(&source, to: request.out) { progress.update("scoring", done: $0, total: $1) }
+            return try scorer.score(&source, to: request.out, keep: request.keep) { progress.update("scoring", done: $0, total: $1) }
         }
-        var source = try CSVChunks(path: request.data, schema: schema, blockBytes: request.blockBytes)
-        return try scorer.score(&source, to: request.out) { progress.update("scoring", done: $0, total: $1) }
+        var source = try CSVChunks(path: request.data, schema: schema, blockBytes: request.blockBytes, keep: request.keep)
+        return try scorer.score(&source, to: request.out, keep: request.keep) { progress.update("scoring", done: $0, total: $1) }
     }
 }

@@ -45,7 +45,9 @@ public struct CSVChunks: ChunkSource {
     var done = false
     let path: String
 
-    public init(path: String, schema: FeatureSchema, blockBytes: Int = 16 << 20) throws {
+    /// Kept columns that are not features are read as text whatever they hold, so that an id such
+    /// as `007` is copied as written.
+    public init(path: String, schema: FeatureSchema, blockBytes: Int = 16 << 20, keep: KeptColumns = .none) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw FrameError.io(path, reason: "no such file or it cannot be read") }
         self.handle = handle
         self.path = path
@@ -82,6 +84,7 @@ public struct CSVChunks: ChunkSource {
             case .datetime: types[f.name] = .datetime
             }
         }
+        for name in keep.textColumns(among: names, schema: schema) { types[name] = .string }
         options = CSVOptions(delimiter: CSVOptions.sniffedDelimiter(head), header: false, columnNames: names, types: types)
     }
 
@@ -157,7 +160,9 @@ public struct BatchScorer {
         public var seconds: Double
     }
 
-    public func score(_ source: inout some ChunkSource, to path: String, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+    /// The input's `keep` columns are written first on each line, as the input has them.
+    public func score(_ source: inout some ChunkSource, to path: String, keep: KeptColumns = .none,
+                      progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         let started = Date()
         let temporary = path + ".pulk-partial-\(UUID().uuidString.prefix(8))"
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let out = FileHandle(forWritingAtPath: temporary) else {
@@ -172,16 +177,21 @@ public struct BatchScorer {
         let slots = DispatchSemaphore(value: 2)
         let failure = WriteFailure()
         let handle = UncheckedHandle(out)
+        var keptNames: [String]?
         while let chunk = try source.next() {
-            let frame = try input.frame(conforming: chunk, firstRow: rows)
+            let names = try keptNames ?? keep.names(available: chunk.names)
+            keptNames = names
+            var kept: [Column] = []
+            for name in names { kept.append(try chunk.column(name)) }
+            let frame = try input.frame(conforming: names.isEmpty ? chunk : KeptColumns.numericFeatures(chunk, schema: model.schema), firstRow: rows)
             let predictions = try model.predict(frame)
             let first = header
             header = false
             slots.wait()
-            writer.async {
+            writer.async { [kept] in
                 defer { slots.signal() }
                 guard failure.error == nil else { return }
-                do { try handle.value.write(contentsOf: PredictionCSV.bytes(predictions, header: first)) } catch { failure.error = error }
+                do { try handle.value.write(contentsOf: PredictionCSV.bytes(predictions, header: first, kept: kept)) } catch { failure.error = error }
             }
             rows += chunk.rowCount
             progress?(source.progress.0, source.progress.1)
@@ -189,7 +199,16 @@ public struct BatchScorer {
         }
         writer.sync {}
         if let e = failure.error { throw e }
-        if header { try out.write(contentsOf: PredictionCSV.bytes(.regression([]), header: true, classes: model.target.classes)) }
+        if header {
+            // No rows: the kept columns as asked (every feature for --keep-all, the input's header being unread).
+            let names: [String]
+            switch keep {
+            case .none: names = []
+            case .columns(let asked): names = asked
+            case .all: names = model.schema.features.map(\.name)
+            }
+            try out.write(contentsOf: PredictionCSV.bytes(.regression([]), header: true, classes: model.target.classes, keptNames: names))
+        }
         try out.synchronize()
         try out.close()
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
@@ -216,9 +235,10 @@ struct UncheckedHandle: @unchecked Sendable {
 
 /// Predictions as CSV, formatted on both cores.
 enum PredictionCSV {
-    static func bytes(_ p: Predictions, header: Bool, classes: [String]? = nil) -> [UInt8] {
+    static func bytes(_ p: Predictions, header: Bool, classes: [String]? = nil, kept: [Column] = [], keptNames: [String]? = nil) -> [UInt8] {
         var out: [UInt8] = []
         if header {
+            for name in keptNames ?? kept.map(\.name) { out.append(contentsOf: field(name)); out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: Array("prediction".utf8))
             let names: [String]
             if case .classification(let c, _, _) = p { names = c } else { names = classes ?? [] }
@@ -237,7 +257,7 @@ enum PredictionCSV {
             let base = Shared(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: parts) { k in
                 let from = n * k / parts, to = n * (k + 1) / parts
-                base.pointer[k] = rows(p, from..<to)
+                base.pointer[k] = rows(p, from..<to, kept: kept)
             }
         }
         for piece in pieces { out.append(contentsOf: piece) }
@@ -249,12 +269,20 @@ enum PredictionCSV {
         init(_ p: UnsafeMutablePointer<[UInt8]>) { pointer = p }
     }
 
-    static func rows(_ p: Predictions, _ range: Range<Int>) -> [UInt8] {
+    static func rows(_ p: Predictions, _ range: Range<Int>, kept: [Column] = []) -> [UInt8] {
         var out: [UInt8] = []
+        func prefix(_ r: Int) {
+            for c in kept {
+                let v = c.value(at: r)
+                if v != .missing { out.append(contentsOf: field(v.description)) }
+                out.append(UInt8(ascii: ","))
+            }
+        }
         switch p {
         case .regression(let v):
             out.reserveCapacity(range.count * 20)
             for r in range {
+                prefix(r)
                 number(v[r], &out)
                 out.append(10)
             }
@@ -262,6 +290,7 @@ enum PredictionCSV {
             let labels = classes.map(field)
             out.reserveCapacity(range.count * (8 + 20 * classes.count))
             for r in range {
+                prefix(r)
                 out.append(contentsOf: labels[predicted[r]])
                 for x in probabilities[r] {
                     out.append(UInt8(ascii: ","))

@@ -77,8 +77,8 @@ struct PulkCLI {
     func run(_ args: String..., env: [String: String] = [:]) throws -> Result { finish(try start(args, env: env)) }
 
     /// Runs `pulk ARGS` and expects it to succeed (the failure names the command and its stderr).
-    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let r = finish(try start(args))
+    func ok(_ args: [String], env: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let r = finish(try start(args, env: env))
         #expect(r.status == 0, "pulk \(args.joined(separator: " ")): \(r.stderr)", sourceLocation: sourceLocation)
         return r
     }
@@ -86,6 +86,11 @@ struct PulkCLI {
     /// A command's `--json` output as an object.
     static func object(_ r: Result, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
         try #require(try r.json() as? [String: Any], "\(r.stdout)", sourceLocation: sourceLocation)
+    }
+
+    /// A command's `--json` output as an array of objects.
+    static func array(_ r: Result, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        try #require(try r.json() as? [[String: Any]], "\(r.stdout)", sourceLocation: sourceLocation)
     }
 
     func file(_ name: String, _ text: String) -> String {

@@ -44,6 +44,93 @@ struct FirstHourTests {
         #expect(param.status != 0 && param.stderr.contains("Did you mean num_leaves?"), "\(param.stderr)")
     }
 
+    @Test("Models, runs and experiments are listed, described, tagged and deleted from the CLI, with the API's refusals")
+    func editAndDelete() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        func train() throws -> String {
+            try #require(try PulkCLI.object(try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "naive-bayes", "--no-profile",
+                                                         "--experiment", "edits", "--workspace", ws, "--json"]))["run_id"] as? String)
+        }
+        let first = try train(), second = try train()
+        _ = try cli.ok(["models", "register", first, "--name", "penguins", "--workspace", ws])
+        _ = try cli.ok(["models", "register", second, "--name", "penguins", "--workspace", ws])
+        _ = try cli.ok(["models", "describe", "penguins", "Species from measurements", "--workspace", ws])
+        _ = try cli.ok(["models", "describe", "penguins:2", "Retrained", "--workspace", ws])
+        _ = try cli.ok(["models", "tag", "penguins", "team=field", "owner=ana", "--workspace", ws])
+        let listed = try cli.ok(["models", "list", "--workspace", ws]).stdout
+        #expect(listed.contains("penguins") && listed.contains("Species from measurements"), "\(listed)")
+        let json = try PulkCLI.array(try cli.ok(["models", "list", "--filter", "tags.team = 'field'", "--workspace", ws, "--json"]))
+        #expect(json.count == 1 && (json[0]["latest_version"] as? Int) == 2, "\(json)")
+        _ = try cli.ok(["models", "delete", "penguins:1", "--workspace", ws])
+        let gone = try cli.run("models", "alias", "penguins@champion", "1", "--workspace", ws)
+        #expect(gone.status != 0 && gone.stderr.contains("versions: 2"), "\(gone.stderr)")
+        let missing = try cli.run("models", "delete", "nothing-here", "--workspace", ws)
+        #expect(missing.status != 0 && missing.stderr.contains("nothing-here"), "\(missing.stderr)")
+        _ = try cli.ok(["runs", "tag", first, "reviewed=yes", "--description", "the first try", "--workspace", ws])
+        let shown = try PulkCLI.object(try cli.ok(["runs", "show", first, "--workspace", ws, "--json"]))
+        #expect((shown["tags"] as? [String: String])?["mlflow.note.content"] == "the first try")
+        _ = try cli.ok(["runs", "delete", first, "--workspace", ws])
+        #expect(!(try cli.ok(["runs", "list", "--experiment", "edits", "--workspace", ws]).stdout.contains(String(first.prefix(8)))))
+        _ = try cli.ok(["experiments", "delete", "edits", "--workspace", ws])
+        #expect(!(try cli.ok(["experiments", "list", "--workspace", ws]).stdout.contains("edits")))
+    }
+
+    @Test("predict and score copy chosen input columns before the predictions, ids as written")
+    func keepColumns() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        // An id with leading zeros, a text column and a feature.
+        var csv = "id,region,x,y\n"
+        for i in 0..<40 { csv += "\(String(format: "%03d", i)),\(i % 2 == 0 ? "north" : "\"south, east\""),\(i),\(i * 2 + (i % 3))\n" }
+        let data = cli.dir.appendingPathComponent("ids.csv").path
+        try csv.write(toFile: data, atomically: true, encoding: .utf8)
+        let model = cli.dir.appendingPathComponent("ids.pulk").path
+        _ = try cli.ok(["train", "--data", data, "--target", "y", "--model", "ridge", "--no-profile", "--no-track", "--out", model, "--workspace", ws])
+        let out = cli.dir.appendingPathComponent("p.csv").path
+        for command in ["predict", "score"] {
+            _ = try cli.ok([command, "--model", model, "--data", data, "--out", out, "--keep", "id,region", "--no-track", "--workspace", ws].filter { command == "score" || $0 != "--no-track" })
+            let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+            #expect(lines.first == "id,region,prediction", "\(command): \(lines.first ?? "")")
+            #expect(lines.count == 41)
+            #expect(lines[1].hasPrefix("000,north,") && lines[2].hasPrefix("001,\"south, east\","), "\(command): \(lines[1]) \(lines[2])")
+            _ = try cli.ok([command, "--model", model, "--data", data, "--out", out, "--keep-all", "--no-track", "--workspace", ws].filter { command == "score" || $0 != "--no-track" })
+            #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("id,region,x,y,prediction\n000,north,0,0,"), "\(command)")
+            let unknown = try cli.run(command, "--model", model, "--data", data, "--out", out, "--keep", "ID", "--workspace", ws)
+            #expect(unknown.status != 0 && unknown.stderr.contains("ID") && unknown.stderr.contains("'id', 'region', 'x', 'y'"), "\(command): \(unknown.stderr)")
+        }
+        // A registered dataset keeps its columns too.
+        _ = try cli.ok(["data", "add", data, "--name", "ids", "--workspace", ws])
+        _ = try cli.ok(["score", "--model", model, "--data", "ids", "--out", out, "--keep", "region", "--no-track", "--workspace", ws])
+        #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("region,prediction\nnorth,"))
+        let both = try cli.run("predict", "--model", model, "--data", data, "--out", out, "--keep", "id", "--keep-all", "--workspace", ws)
+        #expect(both.status != 0 && both.stderr.contains("--keep and --keep-all exclude each other"), "\(both.stderr)")
+    }
+
+    @Test("runs list chooses its columns from the runs' tasks and fits the terminal; runs show names the experiment and the seed used")
+    func runsListColumns() throws {
+        let ws = cli.dir.appendingPathComponent("ws").path
+        let regression = try #require(try PulkCLI.object(try cli.ok(["train", "--data", cli.penguins, "--target", "body_mass_g", "--model", "ridge", "--no-profile",
+                                                                       "--experiment", "mixed", "--workspace", ws, "--json"]))["run_id"] as? String)
+        _ = try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "gbdt", "--param", "n_estimators=5", "--no-profile",
+                        "--experiment", "mixed", "--cv", "3", "--workspace", ws])
+        let listed = try cli.ok(["runs", "list", "--experiment", "mixed", "--workspace", ws]).stdout
+        let header = try #require(listed.split(separator: "\n").first)
+        #expect(header.contains("TASK") && header.contains("SCORE") && header.contains("ACCURACY") && header.contains("RMSE"), "\(listed)")
+        #expect(listed.contains("rmse ") && listed.contains("accuracy "), "\(listed)")
+        #expect(listed.contains(" cv") && listed.contains("(cv: the cross-validation mean)"), "\(listed)")
+        let narrow = try cli.ok(["runs", "list", "--workspace", ws], env: ["COLUMNS": "80"]).stdout
+        #expect(narrow.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(narrow)")
+        #expect(narrow.contains(String(regression.prefix(8))) && !narrow.contains(regression))
+        let chosen = try cli.ok(["runs", "list", "--columns", "name,params.alpha,metrics.test_r2,tags.pulk.task", "--experiment", "mixed", "--workspace", ws]).stdout
+        #expect(chosen.hasPrefix("NAME") && chosen.contains("PULK.TASK") && chosen.contains("regression"), "\(chosen)")
+        let bad = try cli.run("runs", "list", "--columns", "name,(x)", "--workspace", ws)
+        #expect(bad.status != 0 && bad.stderr.contains("'(x)' is not a column"), "\(bad.stderr)")
+        let shown = try cli.ok(["runs", "show", regression, "--workspace", ws]).stdout
+        #expect(shown.contains("experiment mixed ("), "\(shown)")
+        let gbdt = try cli.ok(["runs", "list", "--experiment", "mixed", "--json", "--workspace", ws])
+        let params = try #require((try PulkCLI.array(gbdt)).first { ($0["params"] as? [String: String])?["model"] == "gbdt" }?["params"] as? [String: String])
+        #expect(params["seed"] == "42" && params["run.seed"] == nil, "\(params)")
+    }
+
     @Test("A server's banner reaches a pipe at once, and a port in use is named before anything starts")
     func bannerAndBusyPort() throws {
         let server = LiveServer(cli: cli)

@@ -5,6 +5,7 @@ import PulkFrame
 import PulkLearn
 import PulkModels
 import PulkProfile
+import PulkScoring
 import PulkStore
 import PulkTracking
 import PulkTrees
@@ -166,21 +167,31 @@ struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Score data with a saved model and write predictions as CSV.")
     @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
-    @Option(help: "The CSV file to write (columns: prediction, then one probability per class).") var out: String
+    @Option(help: "The CSV file to write (columns: the kept ones, prediction, then one probability per class).") var out: String
+    @OptionGroup var keep: KeepOptions
     @OptionGroup var read: ReadOptions
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
         let fitted = try await ModelReference(parsing: model).resolve(try await common.workbench(remote: remote).trackingClient()).model
-        let (frame, source) = try await loadFrame(data, read: read, workspace: common, remote: remote)
-        let predictions = try fitted.predict(frame)
-        var columns: [Column]
+        // Kept columns are read as text (an id such as 007 stays as written), numeric features among them turned back.
+        var read = self.read
+        let keeping = try keep.kept
+        var (frame, source) = try await loadFrame(data, read: read, workspace: common, remote: remote)
+        let text = keeping.textColumns(among: frame.names, schema: fitted.schema)
+        if !text.isEmpty, frame.columns.contains(where: { text.contains($0.name) && $0.type != .string }) {
+            read.types += text.map { "\($0)=string" }
+            (frame, source) = try await loadFrame(data, read: read, workspace: common, remote: remote)
+        }
+        let kept = try keeping.columns(of: frame)
+        let predictions = try fitted.predict(keeping == .none ? frame : KeptColumns.numericFeatures(frame, schema: fitted.schema))
+        var columns = kept
         switch predictions {
         case .regression(let v):
-            columns = [Column(name: "prediction", storage: .float64(v))]
+            columns.append(Column(name: "prediction", storage: .float64(v)))
         case .classification(let classes, let predicted, let probabilities):
-            columns = [Column(name: "prediction", storage: .string(codes: predicted.map(Int32.init), dictionary: classes))]
+            columns.append(Column(name: "prediction", storage: .string(codes: predicted.map(Int32.init), dictionary: classes)))
             for (k, c) in classes.enumerated() {
                 columns.append(Column(name: "probability_\(c)", storage: .float64(probabilities.map { $0[k] })))
             }

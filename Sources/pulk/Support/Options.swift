@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import PulkApp
+import PulkScoring
 import PulkStore
 import PulkTracking
 import PulkWorkspace
@@ -46,4 +47,24 @@ struct PulkFailure: Error, CustomStringConvertible {
 struct RemoteOptions: ParsableArguments {
     @Option(help: "A pulk server (http://HOST:PORT) whose datasets to use instead of the workspace's; default $PULK_SERVER.")
     var server: String?
+}
+
+/// Input columns written beside the predictions (`pulk predict`, `pulk score`).
+struct KeepOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Input columns to copy before the predictions, comma-separated (e.g. an id).", valueName: "columns"))
+    var keep: String?
+    @Flag(help: "Copy every input column before the predictions.") var keepAll = false
+
+    var kept: KeptColumns {
+        get throws {
+            if keepAll {
+                if keep != nil { throw ValidationError("--keep and --keep-all exclude each other; use one.") }
+                return .all
+            }
+            guard let keep else { return .none }
+            let names = keep.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if names.isEmpty { throw ValidationError("--keep names no column; e.g. --keep id or --keep id,region.") }
+            return .columns(names)
+        }
+    }
 }

@@ -41,6 +41,15 @@ enum Output {
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
+    /// The width tables fit: the terminal's when stdout is one (or COLUMNS), nil for a pipe or file.
+    static var terminalWidth: Int? {
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 20 { return c }
+        guard isatty(1) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 else { return nil }
+        return Int(size.ws_col)
+    }
+
     static func warn(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }

@@ -8,7 +8,7 @@ import PulkTracking
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs", abstract: "List, show and compare tracked runs (the workspace's, or a server's with --tracking-uri).",
-        subcommands: [RunsList.self, RunsShow.self, RunsCompare.self])
+        subcommands: [RunsList.self, RunsShow.self, RunsCompare.self, RunsTag.self, RunsDelete.self])
 }
 
 /// A run as the CLI prints it in JSON.
@@ -56,6 +56,12 @@ enum RunText {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return String(format: "%.6g", v)
     }
+    /// Four significant digits, for table cells.
+    static func short(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return String(format: "%.4g", v)
+    }
 }
 
 struct RunsList: AsyncParsableCommand {
@@ -65,29 +71,90 @@ struct RunsList: AsyncParsableCommand {
     @Option(name: .customLong("order-by"), parsing: .singleValue, help: "An order, e.g. \"metrics.test_rmse ASC\" (repeatable).")
     var orderBy: [String] = []
     @Option(help: "At most this many runs.") var max = 50
+    @Option(help: ArgumentHelp("The columns, comma-separated (default: chosen from the runs' tasks).",
+                               discussion: "run_id, name, experiment, status, started, model, task; a metric's name (rmse: the cross-validation mean when the run has one, else the test value); metrics.KEY, params.KEY, tags.KEY."))
+    var columns: String?
     @OptionGroup var tracking: TrackingOptions
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
+        let chosen = try columns.map { try RunColumns.parse($0) }
         let client = try await common.workbench(tracking: tracking).trackingClient()
         // Every experiment (named in a column) or the one asked for.
-        let all = experiment == nil ? try await client.experiments() : []
+        let all = try await client.experiments()
         let ids = experiment == nil ? all.map(\.experimentId) : try await client.experimentIds(experiment)
         let names = Dictionary(all.map { ($0.experimentId, $0.name) }, uniquingKeysWith: { a, _ in a })
         let runs = ids.isEmpty ? [] : try await client.searchRuns(experimentIds: ids, filter: filter, orderBy: orderBy, maxResults: max)
         if common.json { print(Output.json(runs.map { RunOutput($0) })); return }
         if runs.isEmpty { print(experiment.map { "No runs in experiment \($0)." } ?? "No runs yet."); return }
-        // The test metrics most runs share, at most four, as columns.
-        var counts: [String: Int] = [:]
-        for r in runs { for m in r.metrics where m.key.hasPrefix("test_") || m.key.hasPrefix("eval_") { counts[m.key, default: 0] += 1 } }
-        let keys = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(4).map(\.key).sorted()
-        let byExperiment = experiment == nil
-        print(Output.table(["RUN ID", "NAME"] + (byExperiment ? ["EXPERIMENT"] : []) + ["STATUS", "STARTED", "MODEL"] + keys.map { $0.uppercased() }, runs.map { r in
-            let metrics = Dictionary(r.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-            return [r.info.runId, r.info.runName] + (byExperiment ? [names[r.info.experimentId] ?? r.info.experimentId] : [])
-                + [r.info.status.rawValue, RunText.time(r.info.startTime), r.params.first { $0.key == "model" }?.value ?? "–"]
-                + keys.map { metrics[$0].map(RunText.value) ?? "–" }
-        }))
+        let layout = chosen ?? RunColumns.automatic(for: runs, allExperiments: experiment == nil)
+        let cells = runs.map { r in layout.columns.map { RunsList.cell($0, r, experiments: names) } }
+        let (header, rows) = chosen == nil ? RunsList.fit(layout.columns, cells, width: Output.terminalWidth) : (layout.columns.map(\.header), cells)
+        print(Output.table(header, rows))
+        if rows.contains(where: { $0.contains { $0.hasSuffix(" cv") } }) {
+            print("(cv: the cross-validation mean)")
+        }
+    }
+
+    static func cell(_ column: RunColumns.Column, _ r: Run, experiments: [String: String]) -> String {
+        switch column {
+        case .runId: r.info.runId
+        case .name: r.info.runName
+        case .experiment: experiments[r.info.experimentId] ?? r.info.experimentId
+        case .status: r.info.status.rawValue
+        case .started: RunText.time(r.info.startTime)
+        case .model: r.params.first { $0.key == "model" }?.value ?? "–"
+        case .task: RunColumns.task(of: r) ?? "–"
+        case .primary: RunColumns.primary(of: r).map { "\($0.metric) \(RunText.short($0.value))" + ($0.crossValidated ? " cv" : "") } ?? "–"
+        case .metric(let m): RunColumns.metric(m, in: r).map { RunText.short($0.value) + ($0.crossValidated ? " cv" : "") } ?? "–"
+        case .exactMetric(let m): r.metrics.first { $0.key == m }.map { RunText.short($0.value) } ?? "–"
+        case .param(let k): r.params.first { $0.key == k }?.value ?? "–"
+        case .tag(let k): r.tags.first { $0.key == k }?.value ?? "–"
+        }
+    }
+
+    /// Narrows the automatic table to `width` characters: run ids shortened to 8 characters (a
+    /// prefix every command takes), names cut, then metric columns dropped from the right.
+    static func fit(_ columns: [RunColumns.Column], _ rows: [[String]], width: Int?) -> ([String], [[String]]) {
+        var columns = columns, rows = rows
+        func total() -> Int {
+            var sum = 2 * (columns.count - 1)
+            for i in columns.indices {
+                var widest = columns[i].header.count
+                for r in rows { widest = Swift.max(widest, r[i].count) }
+                sum += widest
+            }
+            return sum
+        }
+        func isMetric(_ c: RunColumns.Column) -> Bool {
+            switch c {
+            case .metric, .exactMetric: true
+            default: false
+            }
+        }
+        guard let width, total() > width else { return (columns.map(\.header), rows) }
+        if let i = columns.firstIndex(of: .runId) { rows = rows.map { var r = $0; r[i] = String(r[i].prefix(8)); return r } }
+        for i in columns.indices where columns[i] == .name || columns[i] == .experiment {
+            rows = rows.map { var r = $0; if r[i].count > 20 { r[i] = String(r[i].prefix(19)) + "…" }; return r }
+        }
+        if total() > width, let i = columns.firstIndex(of: .started) {
+            rows = rows.map { var r = $0; r[i] = String(r[i].prefix(16)).replacingOccurrences(of: "T", with: " "); return r }
+        }
+        func drop(_ i: Int) {
+            columns.remove(at: i)
+            rows = rows.map { var r = $0; r.remove(at: i); return r }
+        }
+        while total() > width, let i = columns.lastIndex(where: isMetric), columns.contains(.primary) || columns.filter(isMetric).count > 1 { drop(i) }
+        // Columns whose every cell is the same say nothing in a narrow terminal.
+        for c in [RunColumns.Column.status, .experiment] where total() > width {
+            if let i = columns.firstIndex(of: c), Set(rows.map { $0[i] }).count <= 1 { drop(i) }
+        }
+        // Last, names cut to what is left.
+        if total() > width, let i = columns.firstIndex(of: .name) {
+            let room = Swift.max(8, (rows.map { $0[i].count }.max() ?? 0) - (total() - width))
+            rows = rows.map { var r = $0; if r[i].count > room { r[i] = String(r[i].prefix(room - 1)) + "…" }; return r }
+        }
+        return (columns.map(\.header), rows)
     }
 }
 
@@ -103,7 +170,8 @@ struct RunsShow: AsyncParsableCommand {
         let run = try await findRun(client, runId, experiment: experiment)
         let files = (try? await client.artifactFiles(run.info)) ?? []
         if common.json { print(Output.json(RunOutput(run, artifacts: files))); return }
-        print("Run \(run.info.runId) \"\(run.info.runName)\" · \(run.info.status.rawValue) · started \(RunText.time(run.info.startTime)) · experiment \(run.info.experimentId)")
+        let experimentName = (try? await client.experiment(id: run.info.experimentId))?.name ?? run.info.experimentId
+        print("Run \(run.info.runId) \"\(run.info.runName)\" · \(run.info.status.rawValue) · started \(RunText.time(run.info.startTime)) · experiment \(experimentName) (\(run.info.experimentId))")
         print("\nParams:")
         print(Output.table(["NAME", "VALUE"], run.params.sorted { $0.key < $1.key }.map { [$0.key, $0.value.count > 80 ? String($0.value.prefix(79)) + "…" : $0.value] }))
         print("\nMetrics (latest value):")

@@ -11,10 +11,13 @@ public struct PulkServerClient: Sendable {
     public let base: URL
     let session: URLSession
     let authorization: String?
+    /// The OS user (or `MLFLOW_TRACKING_USERNAME`), sent as `X-Pulk-User`.
+    let user: String
 
     public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.base = base
         authorization = RemoteTracking.authorization(environment)
+        user = RunRecorder.user(environment)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 300
         session = URLSession(configuration: config)
@@ -68,6 +71,8 @@ public struct PulkServerClient: Sendable {
         var request = URLRequest(url: c.url!)
         request.httpMethod = method
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        // Who is asking, for the server's histories when it does not authenticate (an authenticated user wins).
+        request.setValue(user, forHTTPHeaderField: "X-Pulk-User")
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try Self.encoder.encode(body)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import PulkStore
 
@@ -45,7 +46,7 @@ struct MLflowRouteBuilder {
 
     /// The request's query string and caller, with a body already read.
     static func input(_ request: Request, body: [String: Any]) -> WireInput {
-        WireInput(json: body, query: formDecoded(request.uri.query ?? ""), user: user(request.headers[.authorization]))
+        WireInput(json: body, query: formDecoded(request.uri.query ?? ""), user: actor(request.headers))
     }
 
     static func input(_ request: Request, bodyLimit: Int) async throws -> WireInput {
@@ -79,6 +80,18 @@ struct MLflowRouteBuilder {
     }
 
     /// The user name of HTTP Basic credentials (what `MLFLOW_TRACKING_USERNAME` sends), else "".
+    /// Who made a request, for histories: the HTTP Basic user, else what a Pulk client says in
+    /// `X-Pulk-User` (its OS user; at most 256 printable characters), else "anonymous".
+    static func actor(_ headers: HTTPFields) -> String {
+        let basic = user(headers[.authorization])
+        if !basic.isEmpty { return basic }
+        if let name = HTTPField.Name("X-Pulk-User"), let claimed = headers[name]?.trimmingCharacters(in: .whitespaces),
+           !claimed.isEmpty, claimed.count <= 256, !claimed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return claimed
+        }
+        return "anonymous"
+    }
+
     static func user(_ authorization: String?) -> String {
         guard let a = authorization, a.lowercased().hasPrefix("basic "), let data = Data(base64Encoded: String(a.dropFirst(6))) else { return "" }
         return String(decoding: data, as: UTF8.self).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""

@@ -236,11 +236,12 @@ extension NativeAPI {
     struct Changed: Encodable { var endpoint: Endpoint; var message: String }
     struct RolledBack: Encodable { var endpoint: Endpoint; var restored: EndpointEvent }
 
-    /// The endpoint flows on this server's store, as the caller (HTTP Basic user, else "pulk-server").
+    /// The endpoint flows on this server's store, as the caller (see `MLflowRouteBuilder.actor`;
+    /// "pulk-server" for the server's own work).
     func service(_ request: Request?) -> LocalEndpoints {
-        let user = request.map { MLflowRouteBuilder.user($0.headers[.authorization]) } ?? ""
+        let user = request.map { MLflowRouteBuilder.actor($0.headers) } ?? "pulk-server"
         let registry = LocalTracking(store: store, artifacts: artifacts ?? Self.noArtifacts, datasets: datasets, location: "this server")
-        return LocalEndpoints(store: store, registry: registry, user: user.isEmpty ? "pulk-server" : user, location: "this server")
+        return LocalEndpoints(store: store, registry: registry, user: user, location: "this server")
     }
 
     /// A server without an artifact root (in-process tests) has no model files to load.

@@ -16,10 +16,13 @@ public struct RemoteTracking: TrackingClient {
     /// Sent with every request: HTTP Basic from `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD`,
     /// or a bearer `MLFLOW_TRACKING_TOKEN`, as MLflow's client does (the server records the user with alias moves).
     let authorization: String?
+    /// The OS user (or `MLFLOW_TRACKING_USERNAME`), sent as `X-Pulk-User`.
+    let user: String
 
     public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.base = base
         authorization = Self.authorization(environment)
+        user = RunRecorder.user(environment)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 60
         session = URLSession(configuration: config)
@@ -67,6 +70,8 @@ public struct RemoteTracking: TrackingClient {
         var request = URLRequest(url: url(path, query: query))
         request.httpMethod = method
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        // Who is asking, for the server's histories when it does not authenticate (an authenticated user wins).
+        request.setValue(user, forHTTPHeaderField: "X-Pulk-User")
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try? JSONSerialization.data(withJSONObject: body)

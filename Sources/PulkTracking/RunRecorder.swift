@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 public import PulkLearn
 public import PulkStore
 
@@ -113,9 +116,12 @@ public struct RunRecorder: Sendable {
         self.now = now
     }
 
-    /// The user recorded with runs: `$MLFLOW_TRACKING_USERNAME`, else `$USER`, else "pulk".
+    /// The user recorded with runs and changes: `$MLFLOW_TRACKING_USERNAME`, else `$USER`, `$LOGNAME`,
+    /// else the OS account running the process (containers often set no `USER`).
     public static func user(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        environment["MLFLOW_TRACKING_USERNAME"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "pulk"
+        for key in ["MLFLOW_TRACKING_USERNAME", "USER", "LOGNAME"] { if let v = environment[key], !v.isEmpty { return v } }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
     }
 
     /// `started`: when the work began (ms since 1970), so the run's duration covers the training; default now.

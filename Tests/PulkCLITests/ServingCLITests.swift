@@ -233,15 +233,22 @@ struct ServingCLITests {
                                                  cli.dir.appendingPathComponent("remote.pulk").path, "--server", server.url, "--workspace", laptop,
                                                  "--json"))["run_id"] as? String)
         _ = try ok("models", "register", run, "--name", "penguins", "--server", server.url, "--workspace", laptop)
-        _ = try ok("models", "alias", "penguins@champion", "1", "--server", server.url, "--workspace", laptop)
+        // The server records who moved the alias and deployed: the client's OS user, without authentication.
+        let moved = try cli.run("models", "alias", "penguins@champion", "1", "--server", server.url, "--workspace", laptop, env: ["USER": "ana-laptop"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let history = try ok("models", "show", "penguins", "--server", server.url, "--workspace", laptop, "--json").stdout
+        #expect(history.contains("\"ana-laptop\""), "\(history)")
         // Models listed, described and tagged on the server.
         _ = try ok("models", "describe", "penguins", "Palmer penguins' species", "--server", server.url, "--workspace", laptop)
         _ = try ok("models", "tag", "penguins:1", "stage=candidate", "--server", server.url, "--workspace", laptop)
         let models = try PulkCLI.array(try ok("models", "list", "--server", server.url, "--workspace", laptop, "--json"))
         #expect(models.first?["description"] as? String == "Palmer penguins' species" && models.first?["latest_version"] as? Int == 1, "\(models)")
-        let deployed = try object(try ok("deploy", "penguins", "--model", "penguins@champion", "--server", server.url, "--workspace", laptop, "--json"))
+        let deployed = try object(try cli.ok(["deploy", "penguins", "--model", "penguins@champion", "--server", server.url, "--workspace", laptop, "--json"],
+                                             env: ["USER": "ana-laptop"]))
         #expect((deployed["deployments"] as? [[String: Any]])?.first?["traffic"] as? Int == 100)
         // PULK_SERVER works as --server does.
+        let endpointHistory = try ok("endpoints", "show", "penguins", "--server", server.url, "--workspace", laptop, "--json").stdout
+        #expect(endpointHistory.contains("\"ana-laptop\""), "\(endpointHistory)")
         let listed = try cli.run("endpoints", "list", "--workspace", laptop, "--json", env: ["PULK_SERVER": server.url])
         #expect(listed.status == 0 && listed.stdout.contains("\"penguins\""), "\(listed.stderr)")
         let refused = try cli.run("deploy", "penguins", "--model", "penguins@nope", "--server", server.url, "--workspace", laptop)

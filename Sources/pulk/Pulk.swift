@@ -10,8 +10,17 @@ struct Pulk: AsyncParsableCommand {
         commandName: "pulk",
         abstract: "Pulk: the machine-learning lifecycle in one binary.",
         discussion: "State lives in a workspace folder: --workspace DIR, else $PULK_HOME, else ./pulk-workspace.",
-        version: "0.1.0",
         subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ExplainCommand.self, ScoreCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ServerCommand.self, ServeCommand.self, EndpointsCommand.self, DeployCommand.self, WorkspaceCommand.self])
+
+    static let version = "0.1.0"
+
+    // `pulk --version` only: ArgumentParser would show a configured version flag on every subcommand.
+    @Flag(help: "Show Pulk's version.") var version = false
+
+    func run() async throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        print(Self.version)
+    }
 
     static func main() async {
         Allocator.tuneForColumnarWork()

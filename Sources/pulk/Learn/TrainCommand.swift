@@ -37,6 +37,7 @@ struct TrainCommand: AsyncParsableCommand {
     var out: String?
     @Flag(help: "List the model's hyperparameters and exit.") var helpParams = false
     @OptionGroup var read: ReadOptions
+    @Flag(help: "Do not profile the training data into the run's artifacts.") var noProfile = false
     @OptionGroup var tracking: RunOptions
     @OptionGroup var common: WorkspaceOptions
 
@@ -73,7 +74,7 @@ struct TrainCommand: AsyncParsableCommand {
         let replaced = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
         var request = TrainingRequest(data: data, testData: testData, target: target, model: model, parameters: given, split: strategy,
                                       testSize: testSize, seed: seed, folds: cv, seeds: seeds, metric: metric, read: try read.addOptions(),
-                                      out: file, run: tracking.settings)
+                                      out: file, run: tracking.settings(profile: !noProfile))
         guard let choice = TaskChoice(rawValue: task) else {
             throw ValidationError("--task \(task) is not a task; use auto, binary, multiclass or regression.")
         }
@@ -221,7 +222,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let evaluated = try await Training.evaluate(EvaluationRequest(model: model, data: data, target: target, read: try read.addOptions(), run: tracking.settings),
+        let evaluated = try await Training.evaluate(EvaluationRequest(model: model, data: data, target: target, read: try read.addOptions(), run: tracking.settings()),
                                                     on: try common.workbench(tracking: tracking.tracking), progress: TerminalProgress(enabled: !common.json))
         let (fitted, source, column, metrics, recorded) = (evaluated.model, evaluated.source, evaluated.target, evaluated.metrics, evaluated.run)
         if common.json {

@@ -29,7 +29,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
     @OptionGroup var hosts: AllowedHostOptions
     @OptionGroup var tlsOptions: TLSOptions
-    @OptionGroup var common: WorkspaceOptions
+    @OptionGroup var folder: WorkspaceFolderOption
 
     func run() async throws {
         guard let mode = SQLiteDatabase.Durability(rawValue: durability) else {
@@ -38,7 +38,7 @@ struct ServerCommand: AsyncParsableCommand {
         try await checkPortFree(host: host, port: port)
         // The request log is gathered and written every 100 ms (lines at notice and above at once).
         ServerLogHandler.bootstrap()
-        let workspace = try common.open()
+        let workspace = try folder.options.open()
         let store: SQLTrackingStore
         do { store = try await StoreLocation(uri: storeUri).open(workspace: workspace, durability: mode, maxConnections: 8) } catch {
             throw PulkFailure(message: "cannot open the tracking store: \(error.description)")

@@ -9,9 +9,9 @@ struct DeployCommand: AsyncParsableCommand {
         commandName: "deploy",
         abstract: "Deploy a registered model to an endpoint: `pulk deploy churn --model churn@champion --deployment blue --traffic 100`.",
         discussion: """
-            A deployment on MODEL@ALIAS follows the alias: when it moves, the server loads the new version (the change is recorded).
-            A new deployment takes no live traffic unless --traffic says so (the first one takes 100%); the other deployments' shares
-            shrink in proportion. --mirror PERCENT copies requests to it instead, answers logged only.
+            A deployment on MODEL@ALIAS follows the alias: when it moves, the server loads the new version (the change is recorded). \
+            A new deployment takes no live traffic unless --traffic says so (the first one takes 100%); the other deployments' shares \
+            shrink in proportion. --mirror PERCENT copies requests to it instead, answers logged only. \
             --emit dockerfile|kubernetes writes files to run `pulk serve` of this model elsewhere, and changes no endpoint.
             """)
 

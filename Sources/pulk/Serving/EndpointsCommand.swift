@@ -45,7 +45,7 @@ struct EndpointsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "An endpoint's deployments, settings and history.")
-        @Argument var name: String
+        @Argument(help: "The endpoint's name.") var name: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions
 
@@ -72,7 +72,7 @@ struct EndpointsCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set", abstract: "Change an endpoint's settings (only the ones given).")
-        @Argument var name: String
+        @Argument(help: "The endpoint's name.") var name: String
         @Option(help: "Requests in flight at once; more are answered 429 with Retry-After.") var maxConcurrency: Int?
         @Option(help: "Rows per request; more are answered 400.") var maxRows: Int?
         @Option(help: "allow or reject categories never seen in training.") var unseenCategories: String?
@@ -96,7 +96,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set the traffic split: `pulk endpoints traffic NAME blue=90 green=10` (live shares add up to 100).",
             discussion: "Deployments not named keep no live traffic; `--mirror green=20` copies 20% of requests to green, whose answers are only logged.")
-        @Argument var name: String
+        @Argument(help: "The endpoint's name.") var name: String
         @Argument(help: "DEPLOYMENT=PERCENT for every live deployment.") var shares: [String] = []
         @Option(help: "DEPLOYMENT=PERCENT mirrored (shadow) traffic.") var mirror: [String] = []
         @OptionGroup var store: StoreOptions
@@ -121,7 +121,7 @@ struct EndpointsCommand: AsyncParsableCommand {
 
     struct Rollback: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Restore the deployments and traffic before the last change.")
-        @Argument var name: String
+        @Argument(help: "The endpoint's name.") var name: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions
 
@@ -135,7 +135,7 @@ struct EndpointsCommand: AsyncParsableCommand {
 
     struct Logs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The newest entries of the endpoint's serving log (sampled inputs and outputs).")
-        @Argument var name: String
+        @Argument(help: "The endpoint's name.") var name: String
         @Option(help: "How many entries.") var limit = 20
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions
@@ -152,7 +152,7 @@ struct EndpointsCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete an endpoint, or one deployment of it (which must take no live traffic).")
-        @Argument var name: String
+        @Argument(help: "The endpoint's name.") var name: String
         @Option(help: "Remove only this deployment.") var deployment: String?
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions

@@ -10,8 +10,8 @@ struct ScoreCommand: AsyncParsableCommand {
         commandName: "score",
         abstract: "Score a dataset or a CSV file in chunks with a model file or a registered model, writing predictions as CSV.",
         discussion: """
-            Streams the input (a CSV file is read in blocks; a registered dataset is memory-mapped), scores on every core and writes
-            the kept input columns (--keep), `prediction`, then `probability_CLASS` per class. The output appears only once complete. The run records the model version,
+            Streams the input (a CSV file is read in blocks; a registered dataset is memory-mapped), scores on every core and writes \
+            the kept input columns (--keep), `prediction`, then `probability_CLASS` per class. The output appears only once complete. The run records the model version, \
             the input dataset and (with --register-as) the output dataset version.
             """)
 
@@ -27,7 +27,7 @@ struct ScoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = ScoringRequest(model: model, data: data, out: out, registerAs: registerAs, chunkRows: chunkRows, blockBytes: blockBytes,
-                                     run: run.settings, keep: try keep.kept)
+                                     run: run.settings(), keep: try keep.kept)
         let scored = try await BatchScoring.score(request, on: try common.workbench(tracking: run.tracking), progress: TerminalProgress(enabled: !common.json))
         if common.json {
             print(Output.json(Scored(model: scored.model, data: scored.data, out: out, rows: scored.rows, seconds: scored.seconds,

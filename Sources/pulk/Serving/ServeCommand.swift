@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve one model over HTTP: POST /score (Pulk), POST /invocations (MLflow), GET /health, /ready, /metrics.",
         discussion: """
-            MODEL is a model file or a registered version (NAME@ALIAS, NAME:VERSION), read from the workspace or --tracking-uri.
+            MODEL is a model file or a registered version (NAME@ALIAS, NAME:VERSION), read from the workspace or --tracking-uri. \
             The model is also at /endpoints/NAME/score and /endpoints/NAME/invocations. SIGTERM drains: requests in flight finish.
             """)
 
@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var settings: EndpointSettingsOptions
     @OptionGroup var batching: BatchingOptions
     @OptionGroup var tracking: TrackingOptions
-    @OptionGroup var common: WorkspaceOptions
+    @OptionGroup var folder: WorkspaceFolderOption
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         ServerLogHandler.bootstrap()
         try EndpointRules.checkName(name, what: "endpoint")
         let reference = try ModelReference(parsing: model)
-        let resolved = try await reference.resolve(try await common.workbench(tracking: tracking).trackingClient())
+        let resolved = try await reference.resolve(try await folder.options.workbench(tracking: tracking).trackingClient())
         let endpoint = try settings.settings()
         let deployment = Deployment(name: "default", model: resolved.name, reference: reference == .file(model) ? "file" : model,
                                     version: resolved.version, traffic: 100, maxBatch: batching.maxBatch, maxWaitMicros: batching.maxWaitUs)

@@ -36,6 +36,18 @@ struct WorkspaceOptions: ParsableArguments {
     }
 }
 
+/// The workspace folder alone, for commands that print no result (`pulk server`, `pulk serve`).
+struct WorkspaceFolderOption: ParsableArguments {
+    @Option(name: .long, help: "The workspace folder (default: $PULK_HOME, else ./pulk-workspace).")
+    var workspace: String?
+
+    var options: WorkspaceOptions {
+        var o = WorkspaceOptions()
+        o.workspace = workspace
+        return o
+    }
+}
+
 /// A failure the CLI itself explains: printed as `Error: …`, exit code 1. (Errors of the libraries
 /// reach swift-argument-parser as they are: each describes itself.)
 struct PulkFailure: Error, CustomStringConvertible {

@@ -7,7 +7,7 @@ import PulkTracking
 /// `pulk models`: the model registry from the terminal.
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "models", abstract: "Register trained runs as model versions, move aliases, and trace versions back to their data.",
+        commandName: "models", abstract: "Register trained runs as model versions; list, describe, tag, alias and delete them; trace versions back to their data.",
         subcommands: [ModelsList.self, ModelsRegister.self, ModelsAlias.self, ModelsShow.self, ModelsDescribe.self, ModelsTag.self, ModelsDelete.self])
 }
 

@@ -7,7 +7,7 @@ import PulkTracking
 /// `pulk runs`: tracked runs in the terminal.
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List, show and compare tracked runs (the workspace's, or a server's with --tracking-uri).",
+        commandName: "runs", abstract: "List, show, compare, tag and delete tracked runs (the workspace's, or a server's with --server or --tracking-uri).",
         subcommands: [RunsList.self, RunsShow.self, RunsCompare.self, RunsTag.self, RunsDelete.self])
 }
 
@@ -65,7 +65,7 @@ enum RunText {
 }
 
 struct RunsList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Runs newest first, with their test metrics: of one experiment, or of all.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Runs newest first with the metrics of their task: of one experiment, or of all.")
     @Option(help: "The experiment (default: every experiment).") var experiment: String?
     @Option(help: "A search filter in MLflow's grammar, e.g. \"metrics.test_accuracy > 0.9 and params.model = 'gbdt'\".") var filter: String?
     @Option(name: .customLong("order-by"), parsing: .singleValue, help: "An order, e.g. \"metrics.test_rmse ASC\" (repeatable).")

@@ -18,11 +18,10 @@ struct RunOptions: ParsableArguments {
     @Option(help: "The experiment to record the run in (created when missing).") var experiment = "Default"
     @Option(help: "The run's name (default: a generated one).") var runName: String?
     @Flag(help: "Do not record a tracked run.") var noTrack = false
-    @Flag(help: "Do not profile the training data into the run's artifacts.") var noProfile = false
     @OptionGroup var tracking: TrackingOptions
 
-    /// nil with --no-track.
-    var settings: RunSettings? { noTrack ? nil : RunSettings(experiment: experiment, runName: runName, profile: !noProfile) }
+    /// nil with --no-track; `profile`: profile the training data into the run (`pulk train`).
+    func settings(profile: Bool = false) -> RunSettings? { noTrack ? nil : RunSettings(experiment: experiment, runName: runName, profile: profile) }
 }
 
 /// The store endpoints live in: the workspace's (what `pulk server` on that workspace serves), or

@@ -223,8 +223,18 @@ struct TrackedTrainingTests {
                                                "--run-name", "ridge", "--workspace", ws, "--json"))["run_id"] as? String)
         _ = try ok("models", "register", a, "--name", "penguins", "--workspace", ws)
         _ = try ok("models", "alias", "penguins@champion", "1", "--workspace", ws)
+        _ = try ok("endpoints", "create", "penguins", "--log-sample", "1", "--workspace", ws)
+        _ = try ok("deploy", "penguins", "--model", "penguins@champion", "--workspace", ws)
         let started = try server.start()
         defer { started.terminate(); started.waitUntilExit() }
+        // A few requests into the serving log.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try? LiveServer.curl(server.url + "/endpoints/penguins/ready"))?.hasSuffix(" 200") != true { usleep(100_000) }
+        for _ in 0..<5 {
+            _ = try LiveServer.curl(server.url + "/endpoints/penguins/score", method: "POST", json: """
+            {"records": [{"island": "Biscoe", "bill_length_mm": 45.2, "bill_depth_mm": 14.8, "flipper_length_mm": 212, "body_mass_g": 5200, "sex": "female", "year": 2008}]}
+            """)
+        }
         // A run with 100,000 points of one metric: the page must still load, drawn from at most 2,002 of them.
         let api = server.url + "/api/2.0/mlflow"
         let expId = try #require(((try JSONSerialization.jsonObject(with: Data(try Self.get(api + "/experiments/get-by-name?experiment_name=browser").body.utf8))
@@ -242,19 +252,69 @@ struct TrackedTrainingTests {
         #expect(bigPage.status == 200 && bigPage.body.contains("100000 points, drawn as"))
         #expect(bigPage.body.utf8.count < 400_000, "the page stays small: \(bigPage.body.utf8.count) bytes")
 
+        // The page's own forms, replayed as its script sends them (same-origin JSON): a tag, a description, a deletion and its undoing.
+        let runPage = try Self.get(server.url + "/ui/runs/\(b)").body
+        #expect(try Self.submit(runPage, label: "Set a tag", fields: ["key": "reviewed", "value": "yes"], server: server.url) == 200)
+        #expect(try Self.submit(runPage, label: "Run description", fields: ["value": "ridge on every column"], server: server.url) == 200)
+        #expect(try Self.submit(runPage, label: "Delete run", fields: [:], server: server.url) == 200)
+        let deletedList = try Self.get(server.url + "/ui/experiments/\(expId)?view=deleted").body
+        #expect(deletedList.contains("Restore run ridge"))
+        #expect(try Self.submit(deletedList, label: "Restore run ridge", fields: [:], server: server.url) == 200)
+        let edited = try Self.get(server.url + "/ui/runs/\(b)").body
+        #expect(edited.contains("ridge on every column") && edited.contains(">reviewed<") && !edited.contains("This run is deleted"))
+        let modelPage = try Self.get(server.url + "/ui/models/penguins").body
+        #expect(try Self.submit(modelPage, label: "Model description", fields: ["description": "Species from measurements"], server: server.url) == 200)
+        #expect(try Self.get(server.url + "/ui/models/penguins").body.contains("Species from measurements"))
+        // MLflow's links are fragments; the landing page carries the script that follows them.
+        #expect(try Self.get(server.url + "/").body.contains("location.replace('/ui/runs/'+m[1])"))
+
         let pages = ["/", "/ui/experiments/\(expId)", "/ui/runs/\(a)", "/ui/runs/\(b)", "/ui/runs/\(big)", "/ui/compare?run=\(a)&run=\(b)",
-                     "/ui/datasets", "/ui/datasets/penguins", "/ui/models", "/ui/models/penguins", "/ui/models/penguins/versions/1"]
+                     "/ui/datasets", "/ui/datasets/penguins", "/ui/models", "/ui/models/penguins", "/ui/models/penguins/versions/1",
+                     "/ui/runs", "/ui/experiments/\(expId)?view=deleted", "/ui/runs/\(a)?x=time&smooth=0.6&scale=log", "/ui/endpoints", "/ui/endpoints/penguins",
+                     "/#/experiments/\(expId)/runs/\(a)"]
         let shots = PulkCLI.repoRoot.appendingPathComponent(".build/screenshots").path
         let report = try Self.check(pages.map { server.url + $0 }, out: shots)
         #expect(report.status == 0, "browser problems: \(report.output.prefix(4000))")
         let results = try #require(try JSONSerialization.jsonObject(with: Data(report.output.utf8)) as? [[String: Any]])
-        #expect(results.count == pages.count)
+        #expect(results.count == 2 * pages.count, "every page at 1366 and 1920 wide")
         for r in results {
-            #expect((r["problems"] as? [Any])?.isEmpty == true, "\(r["url"] ?? ""): \(r["problems"] ?? "")")
+            #expect((r["problems"] as? [Any])?.isEmpty == true, "\(r["url"] ?? "") at \(r["width"] ?? ""): \(r["problems"] ?? "")")
             #expect(FileManager.default.fileExists(atPath: r["screenshot"] as? String ?? ""))
         }
         #expect((results[2]["images"] as? Int ?? 0) >= 4, "the run page shows its evaluation plots")
         #expect((results[4]["svgs"] as? Int ?? 0) >= 1, "the 100k-point run is charted")
+        #expect((results[15]["svgs"] as? Int ?? 0) >= 1, "the endpoint page charts its logged requests")
+        #expect((results[16]["url"] as? String ?? "").hasSuffix("/ui/runs/\(a)") || (results[16]["svgs"] as? Int ?? 0) >= 1, "MLflow's run link lands on the run")
+    }
+
+    /// Sends what a page's form labelled `label` sends: its fixed values and `fields` as JSON to its
+    /// API path, from the page's own origin. Returns the HTTP status.
+    static func submit(_ page: String, label: String, fields: [String: String], server: String) throws -> Int {
+        let escaped = label.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "'", with: "&#39;")
+        guard let labelRange = page.range(of: "aria-label=\"\(escaped)\">"),
+              let formStart = page.range(of: "<form class=\"api\"", options: .backwards, range: page.startIndex..<labelRange.lowerBound) else {
+            Issue.record("no form labelled \(label)")
+            return 0
+        }
+        let tag = String(page[formStart.lowerBound..<labelRange.upperBound])
+        func attribute(_ name: String) -> String? {
+            guard let r = tag.range(of: "\(name)=\""), let end = tag[r.upperBound...].firstIndex(of: "\"") else { return nil }
+            return String(tag[r.upperBound..<end]).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+        }
+        var body = (try JSONSerialization.jsonObject(with: Data((attribute("data-fixed") ?? "{}").utf8)) as? [String: Any]) ?? [:]
+        for (k, v) in fields { body[k] = v }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", attribute("data-method") ?? "POST", server + (attribute("data-api") ?? ""),
+                       "-H", "Content-Type: application/json", "-H", "Origin: \(server)", "-H", "Sec-Fetch-Site: same-origin",
+                       "--data-binary", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let code = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return Int(code) ?? 0
     }
 
     /// The browser check itself can fail: a page with a console error, an exception, a missing image,
@@ -263,11 +323,15 @@ struct TrackedTrainingTests {
     func browserCheckCatchesProblems() throws {
         let page = cli.file("bad.html", """
         <!DOCTYPE html><html><head><title>bad</title></head><body><h1>bad</h1><div style="width:3000px">wide</div>
-        <input type="text" name="q"><img src="missing.png"><script>console.error("boom"); nope();</script></body></html>
+        <input type="text" name="q"><img src="missing.png"><script>console.error("boom"); nope();</script>
+        <p style="width:80px;white-space:nowrap;overflow:hidden">a sentence far too long for its narrow box</p>
+        <svg width="100" height="50" aria-label="clipped"><text x="-40" y="20">-1.234567e-05</text></svg>
+        <a href="#x" tabindex="-1">hidden from the keyboard</a><button></button></body></html>
         """)
         let report = try Self.check(["file://" + page], out: cli.dir.appendingPathComponent("shots").path)
         #expect(report.status == 1)
-        for needle in ["console.error: boom", "uncaught exception", "img without alt", "unlabelled input q", "px wide", "html has no lang"] {
+        for needle in ["console.error: boom", "uncaught exception", "img without alt", "unlabelled input q", "px wide", "html has no lang",
+                       "text overflows its box", "chart text outside its chart", "not reachable by keyboard", "control without an accessible name"] {
             #expect(report.output.contains(needle), "not reported: \(needle)")
         }
     }

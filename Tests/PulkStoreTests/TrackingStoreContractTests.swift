@@ -45,6 +45,22 @@ enum StoreBackend: String, CaseIterable, Sendable {
 struct TrackingStoreContractTests {
     static let backends = StoreBackend.available
 
+    @Test("Experiment activity: active runs counted, the latest start or end time among them", arguments: backends)
+    func experimentActivity(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        #expect(try await store.experimentActivity().isEmpty)
+        let id = try await store.createExperiment(name: "busy", artifactLocation: nil, tags: [])
+        let a = try await store.createRun(experimentId: id, userId: "u", startTime: 1_000, runName: "a", tags: [])
+        let b = try await store.createRun(experimentId: id, userId: "u", startTime: 2_000, runName: "b", tags: [])
+        _ = try await store.updateRun(id: a.info.runId, status: .finished, endTime: 5_000, runName: nil)
+        let c = try await store.createRun(experimentId: "0", userId: "u", startTime: 9_000, runName: "c", tags: [])
+        try await store.deleteRun(id: c.info.runId)
+        let activity = try await store.experimentActivity()
+        #expect(activity[id] == ExperimentActivity(runs: 2, lastRunTime: 5_000))
+        #expect(activity["0"] == nil, "deleted runs do not count")
+        _ = b
+    }
+
     @Test(arguments: backends)
     func experimentsLifecycle(backend: StoreBackend) async throws {
         let store = try await backend.make()

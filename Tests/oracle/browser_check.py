@@ -1,7 +1,9 @@
 """Loads pages in headless Chromium over the DevTools protocol (a pipe, standard library only) and
 reports, per page: console messages, uncaught exceptions, failed loads, resources from another
 origin, horizontal overflow at laptop width, unlabelled form fields, images without alt text or
-that did not load, SVG charts without an accessible name. Saves a screenshot of each page.
+that did not load, SVG charts without an accessible name, text overflowing its box, chart labels
+outside their chart, controls the keyboard cannot reach or that have no name. Every page is checked
+at each width (1366 and 1920 by default) and saved as a screenshot.
 
     python browser_check.py --out DIR URL [URL ...]     prints a JSON report; exit 1 on any problem
 """
@@ -23,6 +25,30 @@ CHECKS = r"""
   }
   for (const svg of document.querySelectorAll('svg')) {
     if (!svg.getAttribute('aria-label') && !svg.querySelector('title')) problems.push('svg without an accessible name');
+  }
+  // Text overflowing its box (cut off or spilling over a neighbour), outside containers that scroll.
+  const scrolls = el => { for (let p = el; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
+  for (const el of document.querySelectorAll('h1,h2,p,a,button,label,summary,td,th,span,figcaption,li')) {
+    if (el.closest('svg') || !el.clientWidth) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'inline') continue;
+    if (el.scrollWidth > el.clientWidth + 1 && !scrolls(el)) problems.push(`text overflows its box: <${el.tagName.toLowerCase()}> "${el.textContent.trim().slice(0, 40)}"`);
+  }
+  // Chart labels inside their chart (a y-axis label cut at the left edge, a legend past the right).
+  for (const svg of document.querySelectorAll('svg')) {
+    const w = svg.viewBox.baseVal && svg.viewBox.baseVal.width || svg.width.baseVal.value, h = svg.viewBox.baseVal && svg.viewBox.baseVal.height || svg.height.baseVal.value;
+    for (const t of svg.querySelectorAll('text')) {
+      if (t.getAttribute('transform')) continue;
+      const b = t.getBBox();
+      if (b.width && (b.x < -0.5 || b.x + b.width > w + 0.5 || b.y < -0.5 || b.y + b.height > h + 0.5))
+        problems.push(`chart text outside its chart: "${t.textContent.slice(0, 30)}" in "${(svg.getAttribute('aria-label') || '').slice(0, 30)}"`);
+    }
+  }
+  // Keyboard: every control can take the focus and says what it is.
+  for (const el of document.querySelectorAll('a[href],button,input:not([type=hidden]),select,textarea,summary')) {
+    if (el.tabIndex < 0 && !el.disabled) problems.push(`not reachable by keyboard: ${el.tagName.toLowerCase()} ${el.name || el.textContent.trim().slice(0, 30)}`);
+    const name = (el.getAttribute('aria-label') || el.textContent || el.value || el.title || (el.labels && el.labels.length ? 'x' : '') || el.placeholder || '').trim();
+    if (!name && !(el.labels && el.labels.length)) problems.push(`control without an accessible name: ${el.outerHTML.slice(0, 80)}`);
   }
   for (const r of performance.getEntriesByType('resource')) {
     if (new URL(r.name).origin !== location.origin && !r.name.startsWith('data:')) problems.push(`external resource ${r.name}`);
@@ -164,18 +190,21 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
-    ap.add_argument("--width", type=int, default=1366)
+    ap.add_argument("--widths", default="1366,1920", help="window widths, comma-separated; every page is checked at each")
     ap.add_argument("--height", type=int, default=768)
     ap.add_argument("urls", nargs="+")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    b = Browser(a.chromium, a.width, a.height)
     results = []
-    try:
-        for i, url in enumerate(a.urls):
-            results.append(b.check(url, os.path.join(a.out, f"page-{i:02d}.png")))
-    finally:
-        b.close()
+    for width in [int(w) for w in a.widths.split(",")]:
+        b = Browser(a.chromium, width, a.height)
+        try:
+            for i, url in enumerate(a.urls):
+                r = b.check(url, os.path.join(a.out, f"page-{i:02d}-{width}.png"))
+                r["width"] = width
+                results.append(r)
+        finally:
+            b.close()
     print(json.dumps(results, indent=1))
     sys.exit(1 if any(r["problems"] for r in results) else 0)
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Plots with axes: lines (metric curves, ROC and precision-recall curves), scatter (residuals,
 /// predicted against actual) and a labelled count matrix (confusion matrices). Shared by the run
 /// artifacts and the web UI; every plot is one self-contained `<svg>` with a title for screen readers.
@@ -29,11 +31,16 @@ extension SVGChart {
         return (lo, hi)
     }
 
+    /// The drawing area: value ranges mapped onto the pixels inside the margins. `left` grows with
+    /// the widest y tick label; `legend` adds room below the x axis.
     struct PlotArea {
         var width: Double, height: Double
         var x: (Double, Double), y: (Double, Double)
-        func px(_ v: Double) -> Double { margin.left + (v - x.0) / (x.1 - x.0) * (width - margin.left - margin.right) }
-        func py(_ v: Double) -> Double { height - margin.bottom - (v - y.0) / (y.1 - y.0) * (height - margin.top - margin.bottom) }
+        var left = margin.left
+        var legend = 0.0
+        var bottom: Double { height - margin.bottom - legend }
+        func px(_ v: Double) -> Double { left + (v - x.0) / (x.1 - x.0) * (width - left - margin.right) }
+        func py(_ v: Double) -> Double { bottom - (v - y.0) / (y.1 - y.0) * (bottom - margin.top) }
     }
 
     static func open(_ title: String, width: Int, height: Int) -> String {
@@ -42,21 +49,63 @@ extension SVGChart {
             + "<text x=\"\(width / 2)\" y=\"15\" text-anchor=\"middle\" font-weight=\"bold\">\(escape(title))</text>"
     }
 
-    /// Axes with five ticks each and their labels.
-    static func axes(_ f: PlotArea, xLabel: String, yLabel: String) -> String {
-        var s = ""
-        for i in 0...4 {
-            let t = Double(i) / 4
-            let xv = f.x.0 + t * (f.x.1 - f.x.0), yv = f.y.0 + t * (f.y.1 - f.y.0)
-            let x = num(f.px(xv)), y = num(f.py(yv))
-            s += "<line class=\"grid\" x1=\"\(x)\" y1=\"\(num(margin.top))\" x2=\"\(x)\" y2=\"\(num(f.height - margin.bottom))\"/>"
-            s += "<line class=\"grid\" x1=\"\(num(margin.left))\" y1=\"\(y)\" x2=\"\(num(f.width - margin.right))\" y2=\"\(y)\"/>"
-            let anchor = i == 0 ? "start" : i == 4 ? "end" : "middle"
-            s += "<text x=\"\(x)\" y=\"\(num(f.height - margin.bottom + 14))\" text-anchor=\"\(anchor)\">\(escape(tick(xv)))</text>"
-            s += "<text x=\"\(num(margin.left - 4))\" y=\"\(num(f.py(yv) + 4))\" text-anchor=\"end\">\(escape(tick(yv)))</text>"
+    /// Round tick values (1, 2 or 5 × 10^k apart) covering `lo…hi`, about `count` of them; whole
+    /// numbers only with `integer` (steps, iterations, folds).
+    static func niceTicks(_ lo: Double, _ hi: Double, count: Int = 5, integer: Bool = false) -> [Double] {
+        guard lo.isFinite, hi.isFinite, hi > lo else { return [lo] }
+        let raw = (hi - lo) / Double(max(count - 1, 1))
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        if integer { step = max(1, step.rounded(.up)) }
+        let first = (lo / step).rounded(.up) * step
+        var ticks: [Double] = []
+        var v = first
+        while v <= hi + step * 1e-9, ticks.count < 50 {
+            ticks.append(abs(v) < step * 1e-9 ? 0 : v)
+            v = first + Double(ticks.count) * step
         }
-        s += "<text x=\"\(num((margin.left + f.width - margin.right) / 2))\" y=\"\(num(f.height - 4))\" text-anchor=\"middle\">\(escape(xLabel))</text>"
-        s += "<text transform=\"translate(12,\(num((margin.top + f.height - margin.bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>"
+        return ticks
+    }
+
+    /// Tick labels written alike, with as many decimals as the spacing needs (`1.25`, `1.50`, `1.75`);
+    /// very large or small values in exponent form.
+    static func tickLabels(_ ticks: [Double], log: Bool = false) -> [String] {
+        if log { return ticks.map { exponentLabel(pow(10, $0)) } }
+        let step = ticks.count > 1 ? abs(ticks[1] - ticks[0]) : max(abs(ticks.first ?? 1), 1)
+        let largest = ticks.map(abs).max() ?? 0
+        if largest >= 1e6 || (largest > 0 && largest < 1e-3) || step < 1e-4 { return ticks.map(exponentLabel) }
+        let decimals = max(0, -Int(log10(step).rounded(.down)))
+        return ticks.map { formatFixed($0, min(decimals, 6)) }
+    }
+
+    static func exponentLabel(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        let e = Int(log10(abs(v)).rounded(.down))
+        let m = v / pow(10, Double(e))
+        let mantissa = abs(m - m.rounded()) < 1e-9 ? String(Int(m.rounded())) : formatFixed(m, 1)
+        return "\(mantissa)e\(e)"
+    }
+
+    /// Axes: grid lines and labels at round ticks; the left margin fits the widest y label.
+    static func axes(_ f: inout PlotArea, xLabel: String, yLabel: String, integerX: Bool = false, logY: Bool = false) -> String {
+        let yTicks = logY ? niceTicks(f.y.0, f.y.1, integer: true) : niceTicks(f.y.0, f.y.1)
+        let yLabels = tickLabels(yTicks, log: logY)
+        f.left = max(margin.left, 22 + 6.4 * Double(yLabels.map(\.count).max() ?? 0))
+        let xTicks = niceTicks(f.x.0, f.x.1, count: 6, integer: integerX)
+        let xLabels = tickLabels(xTicks)
+        var s = ""
+        for (v, label) in zip(xTicks, xLabels) {
+            let x = num(f.px(v))
+            s += "<line class=\"grid\" x1=\"\(x)\" y1=\"\(num(margin.top))\" x2=\"\(x)\" y2=\"\(num(f.bottom))\"/>"
+            s += "<text x=\"\(x)\" y=\"\(num(f.bottom + 14))\" text-anchor=\"middle\">\(escape(label))</text>"
+        }
+        for (v, label) in zip(yTicks, yLabels) {
+            let y = num(f.py(v))
+            s += "<line class=\"grid\" x1=\"\(num(f.left))\" y1=\"\(y)\" x2=\"\(num(f.width - margin.right))\" y2=\"\(y)\"/>"
+            s += "<text x=\"\(num(f.left - 4))\" y=\"\(num(f.py(v) + 4))\" text-anchor=\"end\">\(escape(label))</text>"
+        }
+        s += "<text x=\"\(num((f.left + f.width - margin.right) / 2))\" y=\"\(num(f.bottom + 30))\" text-anchor=\"middle\">\(escape(xLabel))</text>"
+        s += "<text transform=\"translate(12,\(num((margin.top + f.bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel + (logY ? " (log scale)" : "")))</text>"
         return s
     }
 
@@ -66,17 +115,48 @@ extension SVGChart {
         return short(v)
     }
 
-    /// Lines over a shared x axis, with a legend when there is more than one.
-    /// `unit` fixes both axes to 0…1 (ROC and precision-recall curves); `diagonal` draws y = x.
+    /// Lines over a shared x axis, with a legend below when there is more than one.
+    /// `unit` fixes both axes to 0…1 (ROC and precision-recall curves); `diagonal` draws y = x;
+    /// `integerX` puts x ticks on whole numbers (steps); `markers` draws points without joining them
+    /// (values that are not a sequence, such as cross-validation folds) on an axis that does not
+    /// magnify their spread; `logY` draws y on a log scale (when every value is positive).
     public static func lines(_ series: [Series], title: String, xLabel: String, yLabel: String, width: Int = 560, height: Int = 300,
-                             unit: Bool = false, diagonal: Bool = false) -> String {
-        let f = PlotArea(width: Double(width), height: Double(height), x: extent(series.flatMap(\.x), clampTo: unit),
-                      y: extent(series.flatMap(\.y), clampTo: unit))
-        var s = open(title, width: width, height: height) + axes(f, xLabel: xLabel, yLabel: yLabel)
+                             unit: Bool = false, diagonal: Bool = false, integerX: Bool = false, markers: Bool = false, logY: Bool = false) -> String {
+        let log = logY && series.allSatisfy { $0.y.allSatisfy { !$0.isFinite || $0 > 0 } }
+        let shown = log ? series.map { Series(name: $0.name, x: $0.x, y: $0.y.map { $0 > 0 ? log10($0) : .nan }) } : series
+        var yRange = extent(shown.flatMap(\.y), clampTo: unit)
+        if markers, !unit {
+            // The spread takes at most the middle third, so that small differences do not look like a trend.
+            let mid = (yRange.0 + yRange.1) / 2, half = max((yRange.1 - yRange.0) * 1.5, abs(mid) * 0.01, 1e-12)
+            yRange = (mid - half, mid + half)
+        }
+        if !unit, !log {
+            let ticks = niceTicks(yRange.0, yRange.1)
+            if let first = ticks.first, let last = ticks.last, ticks.count > 1 {
+                let step = ticks[1] - ticks[0]
+                yRange = (first > yRange.0 ? first - step : first, last < yRange.1 ? last + step : last)
+            }
+        }
+        var xRange = extent(shown.flatMap(\.x), clampTo: unit)
+        if markers { xRange = (xRange.0 - 0.5, xRange.1 + 0.5) }
+        let legendRows = series.count > 1 ? legendLayout(series.map(\.name), width: width).rows : 0
+        let total = height + legendRows * 16
+        var f = PlotArea(width: Double(width), height: Double(total), x: xRange, y: yRange, legend: Double(legendRows * 16))
+        let grid = axes(&f, xLabel: xLabel, yLabel: yLabel, integerX: integerX || markers, logY: log)
+        var s = open(title, width: width, height: total) + grid
         if diagonal {
             s += "<line x1=\"\(num(f.px(0)))\" y1=\"\(num(f.py(0)))\" x2=\"\(num(f.px(1)))\" y2=\"\(num(f.py(1)))\" stroke=\"#aaa\" stroke-dasharray=\"4 3\"/>"
         }
-        for (k, line) in series.enumerated() {
+        for (k, line) in shown.enumerated() {
+            let color = palette[k % palette.count]
+            if markers || line.x.count == 1 {
+                s += "<g fill=\"\(color)\"><title>\(escape(line.name))</title>"
+                for (x, y) in zip(line.x, line.y) where x.isFinite && y.isFinite {
+                    s += "<circle cx=\"\(num(f.px(x)))\" cy=\"\(num(f.py(y)))\" r=\"3.5\"/>"
+                }
+                s += "</g>"
+                continue
+            }
             var d = ""
             var pen = false
             for (x, y) in zip(line.x, line.y) {
@@ -84,23 +164,32 @@ extension SVGChart {
                 d += (pen ? "L" : "M") + num(f.px(x)) + " " + num(f.py(y))
                 pen = true
             }
-            let color = palette[k % palette.count]
             s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"><title>\(escape(line.name))</title></path>"
-            if line.x.count == 1, let x = line.x.first, let y = line.y.first, x.isFinite, y.isFinite {
-                s += "<circle cx=\"\(num(f.px(x)))\" cy=\"\(num(f.py(y)))\" r=\"3\" fill=\"\(color)\"/>"
-            }
         }
-        if series.count > 1 { s += legend(series.map(\.name), width: width) }
+        if series.count > 1 { s += legend(series.map(\.name), width: width, top: f.bottom + 40) }
         return s + "</svg>"
     }
 
-    static func legend(_ names: [String], width: Int) -> String {
-        var s = "", y = margin.top + 4
-        for (k, name) in names.enumerated() {
-            let label = name.count > 28 ? String(name.prefix(27)) + "…" : name
-            s += "<rect x=\"\(width - 190)\" y=\"\(num(y))\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\"/>"
-            s += "<text x=\"\(width - 176)\" y=\"\(num(y + 9))\">\(escape(label))</text>"
-            y += 14
+    /// Legend entries laid out left to right below the plot, wrapping: each entry's x and row.
+    static func legendLayout(_ names: [String], width: Int) -> (items: [(label: String, x: Double, row: Int)], rows: Int) {
+        var items: [(String, Double, Int)] = []
+        var x = margin.left, row = 0
+        for name in names {
+            let label = name.count > 48 ? String(name.prefix(47)) + "…" : name
+            let w = 18 + 6.4 * Double(label.count) + 14
+            if x + w > Double(width) - margin.right, x > margin.left { x = margin.left; row += 1 }
+            items.append((label, x, row))
+            x += w
+        }
+        return (items, names.isEmpty ? 0 : row + 1)
+    }
+
+    static func legend(_ names: [String], width: Int, top: Double) -> String {
+        var s = ""
+        for (k, item) in legendLayout(names, width: width).items.enumerated() {
+            let y = top + Double(item.row * 16)
+            s += "<rect x=\"\(num(item.x))\" y=\"\(num(y))\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\"/>"
+            s += "<text x=\"\(num(item.x + 14))\" y=\"\(num(y + 9))\">\(escape(item.label))</text>"
         }
         return s
     }
@@ -110,10 +199,11 @@ extension SVGChart {
                                zeroLine: Bool = false, diagonal: Bool = false) -> String {
         var xr = extent(x), yr = extent(y)
         if diagonal { let lo = min(xr.0, yr.0), hi = max(xr.1, yr.1); xr = (lo, hi); yr = (lo, hi) }
-        let f = PlotArea(width: Double(width), height: Double(height), x: xr, y: yr)
-        var s = open(title, width: width, height: height) + axes(f, xLabel: xLabel, yLabel: yLabel)
+        var f = PlotArea(width: Double(width), height: Double(height), x: xr, y: yr)
+        var s = open(title, width: width, height: height)
+        s += axes(&f, xLabel: xLabel, yLabel: yLabel)
         if zeroLine, yr.0 < 0, yr.1 > 0 {
-            s += "<line x1=\"\(num(margin.left))\" y1=\"\(num(f.py(0)))\" x2=\"\(num(f.width - margin.right))\" y2=\"\(num(f.py(0)))\" stroke=\"#aaa\" stroke-dasharray=\"4 3\"/>"
+            s += "<line x1=\"\(num(f.left))\" y1=\"\(num(f.py(0)))\" x2=\"\(num(f.width - margin.right))\" y2=\"\(num(f.py(0)))\" stroke=\"#aaa\" stroke-dasharray=\"4 3\"/>"
         }
         if diagonal {
             s += "<line x1=\"\(num(f.px(xr.0)))\" y1=\"\(num(f.py(xr.0)))\" x2=\"\(num(f.px(xr.1)))\" y2=\"\(num(f.py(xr.1)))\" stroke=\"#aaa\" stroke-dasharray=\"4 3\"/>"

@@ -353,6 +353,20 @@ public struct SQLTrackingStore: TrackingStore {
         }
     }
 
+    public func experimentActivity() async throws(StoreError) -> [String: ExperimentActivity] {
+        try await db.read { s throws(StoreError) in
+            var out: [String: ExperimentActivity] = [:]
+            for r in try s.query("""
+                SELECT experiment_id, COUNT(*), MAX(CASE WHEN end_time IS NOT NULL AND end_time > start_time THEN end_time ELSE start_time END)
+                FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id
+                """, []) {
+                guard let id = r[0].int else { continue }
+                out[String(id)] = ExperimentActivity(runs: Int(r[1].int ?? 0), lastRunTime: r[2].int ?? 0)
+            }
+            return out
+        }
+    }
+
     public func restoreRun(id: String) async throws(StoreError) {
         try await db.write { s throws(StoreError) in
             _ = try Self.runInfo(s, id)

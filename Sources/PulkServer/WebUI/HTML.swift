@@ -20,10 +20,10 @@ enum HTML {
         return esc(q.isEmpty ? path : path + "?" + q)
     }
 
-    enum Section: String { case experiments = "Experiments", datasets = "Datasets", models = "Models" }
+    enum Section: String { case experiments = "Experiments", datasets = "Datasets", models = "Models", endpoints = "Endpoints" }
 
     static func page(_ title: String, section: Section?, breadcrumbs: [(String, String)] = [], body: String) -> String {
-        let nav = [(Section.experiments, "/"), (.datasets, "/ui/datasets"), (.models, "/ui/models")].map { s, link in
+        let nav = [(Section.experiments, "/"), (.datasets, "/ui/datasets"), (.models, "/ui/models"), (.endpoints, "/ui/endpoints")].map { s, link in
             "<a href=\"\(link)\"\(s == section ? " aria-current=\"page\"" : "")>\(s.rawValue)</a>"
         }.joined()
         let crumbs = breadcrumbs.isEmpty ? "" : "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">" + breadcrumbs.map { label, link in
@@ -36,9 +36,30 @@ enum HTML {
         <body><header><a class="brand" href="/">Pulk</a><nav aria-label="Main">\(nav)</nav></header>
         <main>\(crumbs)<h1>\(esc(title))</h1>
         \(body)
-        </main></body></html>
+        </main>\(body.contains("data-api=") ? apiScript : "")</body></html>
         """
     }
+
+    /// A change made from a page: a form whose fields (and `fixed` values) become the JSON body of
+    /// a request to the API at `path` (the API refuses form posts from browsers; a same-origin
+    /// fetch with JSON is what it takes). The page reloads on success and shows the API's message
+    /// otherwise; with `then`, it goes there instead (after a deletion). `confirm` asks first.
+    static func apiForm(_ path: String, method: String = "POST", fixed: [String: String], fields: String, button: String,
+                        confirm: String? = nil, label: String, danger: Bool = false, then: String? = nil) -> String {
+        let json = String(decoding: (try? JSONSerialization.data(withJSONObject: fixed, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        return "<form class=\"api\" data-api=\"\(esc(path))\" data-method=\"\(method)\" data-fixed=\"\(esc(json))\""
+            + (confirm.map { " data-confirm=\"\(esc($0))\"" } ?? "") + (then.map { " data-then=\"\(esc($0))\"" } ?? "") + " aria-label=\"\(esc(label))\">\(fields)"
+            + "<button type=\"submit\"\(danger ? " class=\"danger\"" : "")>\(esc(button))</button><span class=\"status\" role=\"status\"></span></form>"
+    }
+
+    static let apiScript = """
+    <script>(function(){document.querySelectorAll('form[data-api]').forEach(function(f){f.addEventListener('submit',function(e){
+    e.preventDefault();if(f.dataset.confirm&&!confirm(f.dataset.confirm))return;var body=JSON.parse(f.dataset.fixed||'{}');
+    new FormData(f).forEach(function(v,k){body[k]=v;});var st=f.querySelector('.status');st.textContent='…';
+    fetch(f.dataset.api,{method:f.dataset.method||'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify(body)})
+    .then(function(r){if(r.ok){if(f.dataset.then)location.href=f.dataset.then;else location.reload();return;}return r.json().then(function(j){st.textContent=j.message||('HTTP '+r.status);},
+    function(){st.textContent='HTTP '+r.status;});},function(){st.textContent='The server did not answer';});});});})();</script>
+    """
 
     static let css = """
     *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2327;background:#f6f7f9}
@@ -62,6 +83,14 @@ enum HTML {
     .chain{display:flex;flex-wrap:wrap;gap:8px;align-items:center}.chain>span.node{background:#fff;border:1px solid #c9d3de;border-radius:6px;padding:6px 10px}
     .pill{display:inline-block;padding:0 7px;border-radius:9px;background:#e3ecf7;color:#1f3a5f;font-size:12px;margin-right:3px}
     .FINISHED{color:#1e7b34}.FAILED,.KILLED{color:#a52a1c}.RUNNING{color:#9a6700}
+    .split{display:grid;grid-template-columns:minmax(0,5fr) minmax(0,7fr);gap:0 24px;align-items:start}@media(max-width:1100px){.split{grid-template-columns:minmax(0,1fr)}}
+    .split>section>h2:first-child{margin-top:18px}form.api{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:6px 0}
+    form.api input[type=text]{width:220px}form.api textarea{width:100%;min-height:56px;font:inherit;padding:6px;border:1px solid #b9c0c8;border-radius:4px}
+    form.api .status{font-size:12px;color:#8a1f17}button.danger{background:#fff;color:#a52a1c;border-color:#a52a1c}
+    .banner{background:#fff7e0;border:1px solid #f0d58a;padding:8px 12px;border-radius:6px;margin:0 0 12px}
+    form.chartopts{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:4px 0 10px;font-size:13px}form.chartopts select{width:auto}
+    ul.tree{list-style:none;padding-left:18px;margin:4px 0}ul.tree.root{padding-left:0;background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:8px 12px}
+    .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     """
 
     static func table(_ header: [String], _ rows: [[String]], caption: String? = nil, numeric: Set<Int> = []) -> String {

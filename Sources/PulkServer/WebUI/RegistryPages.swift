@@ -90,6 +90,32 @@ extension WebUI {
             + nodes.map { $0.replacingOccurrences(of: "<span class=\"node", with: "<span role=\"listitem\" class=\"node") }.joined(separator: "<span aria-hidden=\"true\">→</span>") + "</div>"
     }
 
+    /// Description, tags and deletion of a registered model or a version, through MLflow's API
+    /// (`kind`: registered-models or model-versions).
+    static func editSection(kind: String, fixed: [String: String], description: String, tags: [Tag], deleteLabel: String, confirm: String,
+                            then: String) -> String {
+        let what = kind == "registered-models" ? "Model" : "Version"
+        var s = "<div class=\"split\"><section><h2>Description</h2>"
+        s += HTML.apiForm("/api/2.0/mlflow/\(kind)/update", method: "PATCH", fixed: fixed,
+                          fields: "<textarea name=\"description\" aria-label=\"\(what) description\">\(HTML.esc(description))</textarea>",
+                          button: "Save description", label: "\(what) description")
+        s += "</section><section><h2>Tags</h2>"
+        s += tags.isEmpty ? "<p class=\"muted\">None</p>" : HTML.table(["Name", "Value", ""], tags.sorted { $0.key < $1.key }.map { t in
+            var key = fixed
+            key["key"] = t.key
+            return [HTML.esc(t.key), "<span class=\"wrap\">\(HTML.esc(t.value))</span>",
+                    HTML.apiForm("/api/2.0/mlflow/\(kind)/delete-tag", method: "DELETE", fixed: key, fields: "", button: "Remove",
+                                 label: "Remove tag \(t.key)", danger: true)]
+        })
+        s += HTML.apiForm("/api/2.0/mlflow/\(kind)/set-tag", fixed: fixed,
+                          fields: "<input type=\"text\" name=\"key\" aria-label=\"Tag name\" placeholder=\"name\" required><input type=\"text\" name=\"value\" aria-label=\"Tag value\" placeholder=\"value\">",
+                          button: "Set tag", label: "Set a tag")
+        s += "</section></div><h2>Delete</h2>"
+        s += HTML.apiForm("/api/2.0/mlflow/\(kind)/delete", method: "DELETE", fixed: fixed, fields: "", button: deleteLabel, confirm: confirm,
+                          label: deleteLabel, danger: true, then: then)
+        return s
+    }
+
     func model(name: String) async throws -> String {
         let model = try await store.registeredModel(name: name)
         let versions = try await store.modelVersions(name: name)
@@ -116,6 +142,8 @@ extension WebUI {
             [HTML.time($0.time), "@" + HTML.esc($0.alias), $0.fromVersion.map { "v\($0)" } ?? "–", $0.toVersion.map { "v\($0)" } ?? "(deleted)", HTML.esc($0.user)]
         }))
         body += "<h2>Lineage</h2>" + lineages.joined()
+        body += Self.editSection(kind: "registered-models", fixed: ["name": name], description: model.description, tags: model.tags,
+                                 deleteLabel: "Delete model", confirm: "Delete the model \(name) with all its versions?", then: "/ui/models")
         return HTML.page("Model \(name)", section: .models, breadcrumbs: [("Models", "/ui/models"), (name, "")], body: body)
     }
 
@@ -139,6 +167,9 @@ extension WebUI {
                 }.joined() + "</div>"
             }
         }
+        body += Self.editSection(kind: "model-versions", fixed: ["name": name, "version": String(v.version)], description: v.description, tags: v.tags,
+                                 deleteLabel: "Delete version", confirm: "Delete version \(v.version) of \(name)? Aliases on it go with it.",
+                                 then: "/ui/models/\(HTML.enc(name))")
         return HTML.page("\(name) version \(v.version)", section: .models,
                          breadcrumbs: [("Models", "/ui/models"), (name, "/ui/models/\(HTML.enc(name))"), ("v\(v.version)", "")], body: body)
     }

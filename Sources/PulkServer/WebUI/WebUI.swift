@@ -29,7 +29,8 @@ struct WebUI: Sendable {
         router.get("/ui/experiments/{id}") { request, context in
             await ui.render { try await ui.runs(experimentId: try context.parameters.require("id"), request) }
         }
-        router.get("/ui/runs/{id}") { _, context in await ui.render { try await ui.run(id: try context.parameters.require("id")) } }
+        router.get("/ui/runs") { request, _ in await ui.render { try await ui.runs(experimentId: nil, request) } }
+        router.get("/ui/runs/{id}") { request, context in await ui.render { try await ui.run(id: try context.parameters.require("id"), request) } }
         router.get("/ui/compare") { request, _ in await ui.render { try await ui.compare(request) } }
         router.get("/ui/artifacts/{run}/**") { _, context in
             do {
@@ -39,6 +40,8 @@ struct WebUI: Sendable {
         }
         router.get("/ui/datasets") { _, _ in await ui.render { try ui.datasetList() } }
         router.get("/ui/datasets/{name}") { _, context in await ui.render { try ui.dataset(name: try context.parameters.require("name")) } }
+        router.get("/ui/endpoints") { _, _ in await ui.render { try await ui.endpointList() } }
+        router.get("/ui/endpoints/{name}") { _, context in await ui.render { try await ui.endpoint(name: try context.parameters.require("name")) } }
         router.get("/ui/models") { _, _ in await ui.render { try await ui.modelList() } }
         router.get("/ui/models/{name}") { _, context in await ui.render { try await ui.model(name: try context.parameters.require("name")) } }
         router.get("/ui/models/{name}/versions/{version}") { _, context in

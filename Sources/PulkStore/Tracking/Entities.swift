@@ -65,6 +65,16 @@ public struct Experiment: Sendable, Codable, Equatable {
     public var tags: [Tag]
 }
 
+/// The active runs of one experiment: their number and the latest start or end time among them.
+public struct ExperimentActivity: Sendable, Equatable {
+    public var runs: Int
+    public var lastRunTime: Int64
+    public init(runs: Int, lastRunTime: Int64) {
+        self.runs = runs
+        self.lastRunTime = lastRunTime
+    }
+}
+
 public struct RunInfo: Sendable, Codable, Equatable {
     public init(runId: String, experimentId: String, runName: String, userId: String, status: RunStatus, startTime: Int64, endTime: Int64?,
                 artifactUri: String, lifecycleStage: LifecycleStage) {

@@ -18,6 +18,10 @@ public protocol TrackingStore: Sendable {
     func deleteExperiment(id: String) async throws(StoreError)
     /// Brings a deleted experiment back with its runs.
     func restoreExperiment(id: String) async throws(StoreError)
+    /// For each experiment with active runs: how many, and the latest start or end time among them
+    /// (what an experiments list shows as activity; an experiment's own `lastUpdateTime` follows
+    /// MLflow and changes only when the experiment itself does).
+    func experimentActivity() async throws(StoreError) -> [String: ExperimentActivity]
     /// Removes a deleted experiment and its runs for good, so its name can be used again.
     func purgeExperiment(id: String) async throws(StoreError)
     /// Sets (or replaces) one tag of the experiment.

@@ -195,11 +195,11 @@ extension WebUI {
         }
 
         /// The choices as a small form that reloads the page.
-        func form(action: String) -> String {
+        func form(action: String, hidden: [(String, String)] = []) -> String {
             let smooth = [0, 0.3, 0.6, 0.8, 0.9, 0.95].map { v in
                 "<option value=\"\(v)\"\(abs(v - smoothing) < 1e-9 ? " selected" : "")>\(v == 0 ? "none" : String(v))</option>" }.joined()
             return """
-            <form class="chartopts" method="get" action="\(HTML.esc(action))" aria-label="Chart options">
+            <form class="chartopts" method="get" action="\(HTML.esc(action))" aria-label="Chart options">\(hidden.map { "<input type=\"hidden\" name=\"\(HTML.esc($0.0))\" value=\"\(HTML.esc($0.1))\">" }.joined())
             <label>x axis <select name="x"><option value="step"\(x == .step ? " selected" : "")>step</option><option value="time"\(x == .time ? " selected" : "")>wall time</option></select></label>
             <label>smoothing <select name="smooth">\(smooth)</select></label>
             <label><input type="checkbox" name="scale" value="log"\(logY ? " checked" : "")> log scale</label>
@@ -436,6 +436,7 @@ extension WebUI {
         var ids: [String] = []
         for v in (q["run"] ?? []) + (q["runs"] ?? []).flatMap({ $0.split(separator: ",").map(String.init) }) where !v.isEmpty && !ids.contains(v) { ids.append(v) }
         guard !ids.isEmpty else { throw PageError(status: 400, message: "Choose runs to compare: select them in a runs table, or pass ?run=ID&run=ID") }
+        let options = ChartOptions(q)
         guard ids.count <= Self.maxCompared else { throw PageError(status: 400, message: "At most \(Self.maxCompared) runs can be compared; \(ids.count) were chosen") }
         var runs: [Run] = []
         for id in ids { runs.append(try await store.run(id: id)) }
@@ -468,9 +469,12 @@ extension WebUI {
             for (r, n) in zip(runs, names) where r.metrics.contains(where: { $0.key == key }) {
                 histories.append((n, try await tracking.metricHistory(runId: r.info.runId, key: key)))
             }
-            if histories.contains(where: { $0.1.count > 1 }) { charts.append(chart(key, histories)) }
+            if histories.contains(where: { $0.1.count > 1 }) { charts.append(chart(key, histories, options: options)) }
         }
-        if !charts.isEmpty { body.insert(contentsOf: "<h2>Curves</h2><div class=\"cards\">" + charts.joined() + "</div>", at: body.range(of: "<h2>Metrics</h2>")!.lowerBound) }
+        if !charts.isEmpty {
+            let controls = options.form(action: "/ui/compare", hidden: ids.map { ("run", $0) })
+            body.insert(contentsOf: "<h2>Curves</h2>" + controls + "<div class=\"cards\">" + charts.joined() + "</div>", at: body.range(of: "<h2>Metrics</h2>")!.lowerBound)
+        }
         body += """
         <script>(function(){var c=document.getElementById('only-diff');c.addEventListener('change',function(){
         document.querySelectorAll('tr.same').forEach(function(r){r.hidden=c.checked;});});})();</script>

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// Schemathesis over Pulk's OpenAPI document against a live `pulk server` with data in it: every
+/// documented route gets its examples, boundary values and fuzzed inputs, and none may answer 5xx
+/// (Tests/oracle/requirements-schemathesis.txt; scripts/test installs it).
+@Suite("API fuzzing")
+struct APIFuzzTests {
+    let cli = PulkCLI()
+    static let schemathesis = ProcessInfo.processInfo.environment["PULK_SCHEMATHESIS"]
+
+    @Test("No documented route answers 5xx to schemathesis's generated requests", .enabled(if: schemathesis != nil), .timeLimit(.minutes(10)))
+    func noServerErrors() throws {
+        let server = LiveServer(cli: cli)
+        let ws = server.workspace
+        // Something for the routes to find: a dataset, runs, a registered model with an alias, an endpoint.
+        _ = try cli.ok(["data", "add", cli.penguins, "--name", "penguins", "--workspace", ws])
+        let run = try #require(try PulkCLI.object(try cli.ok(["train", "--data", "penguins", "--target", "species", "--model", "naive-bayes", "--no-profile",
+                                                                "--workspace", ws, "--json"]))["run_id"] as? String)
+        _ = try cli.ok(["models", "register", run, "--name", "penguins", "--workspace", ws])
+        _ = try cli.ok(["models", "alias", "penguins@champion", "1", "--workspace", ws])
+        _ = try cli.ok(["endpoints", "create", "penguins", "--workspace", ws])
+        _ = try cli.ok(["deploy", "penguins", "--model", "penguins@champion", "--workspace", ws])
+        let started = try server.start()
+        defer { started.terminate(); started.waitUntilExit() }
+        let report = cli.dir.appendingPathComponent("schemathesis").path
+        let r = try PulkCLI.execute(Self.schemathesis!, [
+            "run", server.url + "/api/pulk/v1/openapi.json", "--url", server.url + "/api/pulk/v1",
+            "--checks", "not_a_server_error", "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
+            "--workers", "2", "--max-time", "120", "--seed", "1", "--report", "junit", "--report-dir", report, "--no-color",
+        ])
+        #expect(r.status == 0, "schemathesis found server errors:\n\(r.stdout.suffix(6000))\n\(r.stderr.suffix(2000))")
+        // It really ran: thousands of cases over every documented operation (a wrong base URL would answer 404s only).
+        let generated = r.stdout.components(separatedBy: "\n").first { $0.contains(" generated, ") }
+        let count = generated.flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") } ?? 0
+        #expect(count > 1000, "\(r.stdout.suffix(2000))")
+        let lines = r.stdout.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let selected = lines.first { $0.hasPrefix("Selected: ") }?.dropFirst(10).split(separator: "/").first.map(String.init)
+        let tested = lines.first { $0.hasPrefix("Tested: ") }.map { String($0.dropFirst(8)) }
+        #expect(selected != nil && selected == tested, "every documented operation tested: \(selected ?? "?") selected, \(tested ?? "?") tested")
+    }
+}

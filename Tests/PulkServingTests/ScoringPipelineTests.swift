@@ -66,7 +66,7 @@ struct ScoringPipelineTests {
         let router = Router()
         let routes = ServingRoutes(table: table())
         routes.register(router, defaultEndpoint: "penguins")
-        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")))
+        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: .test))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             // A router request, a scoring request, a batched one (the router) and one more: the last is
@@ -127,7 +127,7 @@ struct ScoringPipelineTests {
         let router = Router()
         let routes = ServingRoutes(table: table(), bodyLimit: 2048)
         routes.register(router, defaultEndpoint: "penguins")
-        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")))
+        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: .test))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let big = "[" + Array(repeating: row, count: 40).joined(separator: ",") + "]"
@@ -157,7 +157,7 @@ struct ScoringPipelineTests {
         let router = Router()
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: ServingRoutes(table: table()), defaultEndpoint: "penguins",
-                                                                             logger: Logger(label: "test")))
+                                                                             logger: .test))
         try channel.pipeline.syncOperations.addHandler(router)
         func send(_ path: String, _ body: String?, method: HTTPMethod = .POST) throws {
             try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: path)))
@@ -208,7 +208,7 @@ struct ScoringPipelineTests {
         func channel() throws -> EmbeddedChannel {
             let c = EmbeddedChannel()
             try c.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: ServingRoutes(table: table()), defaultEndpoint: "penguins",
-                                                                           logger: Logger(label: "test"), idleTimeout: .seconds(60)))
+                                                                           logger: .test, idleTimeout: .seconds(60)))
             try c.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             return c
         }
@@ -252,7 +252,7 @@ struct ScoringPipelineTests {
             _ = try await request.body.collect(upTo: 1 << 20)
             return "ok"
         }
-        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")))
+        let app = Application(router: router, server: routes.server(defaultEndpoint: "penguins", logger: .test))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let chunked = "Host: localhost\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
@@ -279,7 +279,7 @@ struct ScoringPipelineTests {
         let routes = ServingRoutes(table: table)
         func channel() throws -> EmbeddedChannel {
             let c = EmbeddedChannel()
-            try c.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: routes, defaultEndpoint: "penguins", logger: Logger(label: "test")))
+            try c.pipeline.syncOperations.addHandler(ScoringChannelHandler(routes: routes, defaultEndpoint: "penguins", logger: .test))
             return c
         }
         func status(_ c: EmbeddedChannel) throws -> Int? {

@@ -54,7 +54,7 @@ func app(_ table: EndpointTable, _ transport: Transport = .router, log: (any Ser
     let router = Router()
     let routes = ServingRoutes(table: table, log: log, bodyLimit: bodyLimit)
     routes.register(router, defaultEndpoint: "penguins")
-    return Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: Logger(label: "test")) : .http1())
+    return Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: .test) : .http1())
 }
 
 func object(_ buffer: ByteBuffer) -> [String: Any] {

@@ -82,10 +82,12 @@ struct MLflowRouteBuilder {
     /// The user name of HTTP Basic credentials (what `MLFLOW_TRACKING_USERNAME` sends), else "".
     /// Who made a request, for histories: the HTTP Basic user, else what a Pulk client says in
     /// `X-Pulk-User` (its OS user; at most 256 printable characters), else "anonymous".
+    static let claimedUser = HTTPField.Name("X-Pulk-User")!
+
     static func actor(_ headers: HTTPFields) -> String {
         let basic = user(headers[.authorization])
         if !basic.isEmpty { return basic }
-        if let name = HTTPField.Name("X-Pulk-User"), let claimed = headers[name]?.trimmingCharacters(in: .whitespaces),
+        if let claimed = headers[Self.claimedUser]?.trimmingCharacters(in: .whitespaces),
            !claimed.isEmpty, claimed.count <= 256, !claimed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return claimed
         }

@@ -21,16 +21,23 @@ public struct FeatureBins: Sendable, Codable, Equatable {
     /// Values this close to zero are zero (LightGBM's `kZeroThreshold`): zero gets a bin of its own.
     static let zeroThreshold = 1e-35
 
-    /// Fits numeric bins on the present values of a feature (any order; NaN is missing).
-    public init(values: [Double], maxBin: Int) {
-        precondition(maxBin >= 2, "maxBin must be at least 2")
-        categories = nil
+    /// The present (non-NaN) values' count, their distinct values in ascending order, and how many
+    /// rows hold each.
+    static func distinctCounts(_ values: [Double]) -> (present: Int, distinct: [Double], counts: [Int]) {
         let present = values.filter { !$0.isNaN }
         let sorted = present.withUnsafeBufferPointer { v in Sorting.argsort(v).map { v[Int($0)] } }
         var distinct: [Double] = [], counts: [Int] = []
         for v in sorted {
             if let last = distinct.last, last == v { counts[counts.count - 1] += 1 } else { distinct.append(v); counts.append(1) }
         }
+        return (present.count, distinct, counts)
+    }
+
+    /// Fits numeric bins on the present values of a feature (any order; NaN is missing).
+    public init(values: [Double], maxBin: Int) {
+        precondition(maxBin >= 2, "maxBin must be at least 2")
+        categories = nil
+        let (present, distinct, counts) = Self.distinctCounts(values)
         if distinct.count <= 1 {
             upperBounds = [.infinity]
             return
@@ -41,7 +48,7 @@ public struct FeatureBins: Sendable, Codable, Equatable {
         }
         // Equal-frequency bins: close a bin once it holds its share of the remaining rows.
         var bounds: [Double] = []
-        var remaining = sorted.count
+        var remaining = present
         var binsLeft = maxBin
         var inBin = 0
         for k in 0..<(distinct.count - 1) {
@@ -66,18 +73,13 @@ public struct FeatureBins: Sendable, Codable, Equatable {
     public init(lightGBM values: [Double], maxBin: Int, minDataInBin: Int) {
         precondition(maxBin >= 2, "maxBin must be at least 2")
         categories = nil
-        let present = values.filter { !$0.isNaN }
-        let sorted = present.withUnsafeBufferPointer { v in Sorting.argsort(v).map { v[Int($0)] } }
-        var distinct: [Double] = [], counts: [Int] = []
-        for v in sorted {
-            if let last = distinct.last, last == v { counts[counts.count - 1] += 1 } else { distinct.append(v); counts.append(1) }
-        }
+        let (present, distinct, counts) = Self.distinctCounts(values)
         if distinct.count <= 1 {
             upperBounds = [.infinity]
             return
         }
         // LightGBM counts the missing values' bin among max_bin.
-        let maxBin = present.count < values.count ? max(2, maxBin - 1) : maxBin
+        let maxBin = present < values.count ? max(2, maxBin - 1) : maxBin
         let zero = Self.zeroThreshold
         let firstZero = distinct.firstIndex { $0 >= -zero } ?? distinct.count
         let firstPositive = distinct.firstIndex { $0 > zero } ?? distinct.count
@@ -86,7 +88,7 @@ public struct FeatureBins: Sendable, Codable, Equatable {
         let positiveRows = counts[firstPositive...].reduce(0, +)
         var bounds: [Double] = []
         if negativeRows > 0 {
-            let share = max(1, Int(Double(negativeRows) / Double(sorted.count - zeroRows) * Double(maxBin - 1)))
+            let share = max(1, Int(Double(negativeRows) / Double(present - zeroRows) * Double(maxBin - 1)))
             bounds = Self.greedyBounds(distinct[..<firstZero], counts[..<firstZero], maxBin: share, rows: negativeRows,
                                        minDataInBin: minDataInBin)
             bounds[bounds.count - 1] = -zero

@@ -109,12 +109,6 @@ extension SVGChart {
         return s
     }
 
-    /// A tick label: whole numbers as integers, the rest as `short` writes them.
-    static func tick(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e9 { return String(Int64(v)) }
-        return short(v)
-    }
-
     /// Lines over a shared x axis, with a legend below when there is more than one.
     /// `unit` fixes both axes to 0…1 (ROC and precision-recall curves); `diagonal` draws y = x;
     /// `integerX` puts x ticks on whole numbers (steps); `markers` draws points without joining them
@@ -139,7 +133,8 @@ extension SVGChart {
         }
         var xRange = extent(shown.flatMap(\.x), clampTo: unit)
         if markers { xRange = (xRange.0 - 0.5, xRange.1 + 0.5) }
-        let legendRows = series.count > 1 ? legendLayout(series.map(\.name), width: width).rows : 0
+        let layout = series.count > 1 ? legendLayout(series.map(\.name), width: width) : nil
+        let legendRows = layout?.rows ?? 0
         let total = height + legendRows * 16
         var f = PlotArea(width: Double(width), height: Double(total), x: xRange, y: yRange, legend: Double(legendRows * 16))
         let grid = axes(&f, xLabel: xLabel, yLabel: yLabel, integerX: integerX || markers, logY: log)
@@ -166,7 +161,7 @@ extension SVGChart {
             }
             s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"><title>\(escape(line.name))</title></path>"
         }
-        if series.count > 1 { s += legend(series.map(\.name), width: width, top: f.bottom + 40) }
+        if let layout { s += legend(layout.items, top: f.bottom + 40) }
         return s + "</svg>"
     }
 
@@ -184,9 +179,9 @@ extension SVGChart {
         return (items, names.isEmpty ? 0 : row + 1)
     }
 
-    static func legend(_ names: [String], width: Int, top: Double) -> String {
+    static func legend(_ items: [(label: String, x: Double, row: Int)], top: Double) -> String {
         var s = ""
-        for (k, item) in legendLayout(names, width: width).items.enumerated() {
+        for (k, item) in items.enumerated() {
             let y = top + Double(item.row * 16)
             s += "<rect x=\"\(num(item.x))\" y=\"\(num(y))\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\"/>"
             s += "<text x=\"\(num(item.x + 14))\" y=\"\(num(y + 9))\">\(escape(item.label))</text>"

@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "PulkScoring", targets: ["PulkScoring"]),
         .library(name: "PulkServing", targets: ["PulkServing"]),
         .library(name: "PulkApp", targets: ["PulkApp"]),
+        .library(name: "PulkAccess", targets: ["PulkAccess"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -86,6 +87,7 @@ let package = Package(
         // The store's protocols and records: tracking, registry, endpoints, artifacts on disk. No database driver.
         .target(name: "PulkStore", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The SQL engine behind the store's protocols: SQLite (GRDB) and PostgreSQL (postgres-nio), one schema,
         // MLflow's search grammar compiled to SQL.
@@ -121,7 +123,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The tracking server: MLflow's REST protocol, the artifact proxy and Pulk's native API on Hummingbird.
         .target(name: "PulkServer", dependencies: [
-            "PulkApp", "PulkLearn", "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing",
+            "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -130,15 +132,22 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: strict),
+        // Teams: password and token credentials, the authenticator, the access policy (roles, grants) and the
+        // flows that manage users, tokens and grants with an audit entry each. No HTTP.
+        .target(name: "PulkAccess", dependencies: [
+            "PulkStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The application layer: the flows every front end (the CLI, the server, workers) calls: tracked training
         // and evaluation, model references, deploy planning and endpoint management, batch scoring, one
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
-            "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkSQL", "PulkTracking", "PulkScoring",
+            "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkSQL", "PulkTracking", "PulkScoring",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkApp", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkSQL", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
+            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkSQL", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -157,8 +166,8 @@ let package = Package(
         .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
-        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkSQL", "PulkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkApp", "PulkTracking", "PulkStore", "PulkSQL", "PulkServing", "PulkTestSupport",
+        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkSQL", "PulkAccess", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkSQL", "PulkServing", "PulkTestSupport",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: strict),

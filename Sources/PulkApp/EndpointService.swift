@@ -1,3 +1,5 @@
+import Foundation
+import PulkAccess
 public import PulkStore
 public import PulkTracking
 
@@ -54,6 +56,33 @@ public protocol EndpointService: Sendable {
     func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint
     /// The newest entries of the serving log, newest first.
     func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry]
+    /// A new scoring token: from then on the endpoint answers only requests that carry one of its
+    /// tokens. The secret is returned once; the endpoint keeps its SHA-256.
+    func createScoringToken(endpoint: String, name: String) async throws -> (token: EndpointToken, secret: String)
+    /// Removes a scoring token (with none left, the endpoint scores without one again).
+    func revokeScoringToken(endpoint: String, id: String) async throws -> Endpoint
+}
+
+/// The token rules every `EndpointService` shares.
+public enum ScoringTokens {
+    public static func add(name: String, to settings: EndpointSettings, now: Int64) throws -> (settings: EndpointSettings, token: EndpointToken, secret: String) {
+        guard (1...100).contains(name.count) else { throw AppError.invalid("A token name is 1 to 100 characters") }
+        guard settings.tokens.count < 100 else { throw AppError.invalid("An endpoint has at most 100 scoring tokens; revoke some first") }
+        let secret = Credentials.newSecret(prefix: "pulk_ep_")
+        let token = EndpointToken(id: "ept-" + String(Credentials.secretHash(secret).prefix(12)), name: name, secretHash: Credentials.secretHash(secret), creationTime: now)
+        var s = settings
+        s.tokens.append(token)
+        return (s, token, secret)
+    }
+
+    public static func remove(id: String, from settings: EndpointSettings, endpoint: String) throws -> EndpointSettings {
+        guard settings.tokens.contains(where: { $0.id == id }) else {
+            throw AppError.notFound("Endpoint '\(endpoint)' has no scoring token '\(id)'; `pulk endpoints show \(endpoint)` lists them")
+        }
+        var s = settings
+        s.tokens.removeAll { $0.id == id }
+        return s
+    }
 }
 
 /// Endpoints in a store this process opened (the workspace's SQLite or a PostgreSQL store), deploying
@@ -99,5 +128,14 @@ public struct LocalEndpoints: EndpointService {
     }
     public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
         try await store.servingLog(endpoint: endpoint, limit: limit)
+    }
+    public func createScoringToken(endpoint: String, name: String) async throws -> (token: EndpointToken, secret: String) {
+        let made = try ScoringTokens.add(name: name, to: try await store.endpoint(name: endpoint).settings, now: Int64(Date().timeIntervalSince1970 * 1000))
+        _ = try await store.updateSettings(endpoint: endpoint, made.settings, user: user)
+        return (made.token, made.secret)
+    }
+    public func revokeScoringToken(endpoint: String, id: String) async throws -> Endpoint {
+        try await store.updateSettings(endpoint: endpoint, try ScoringTokens.remove(id: id, from: try await store.endpoint(name: endpoint).settings, endpoint: endpoint),
+                                       user: user)
     }
 }

@@ -89,6 +89,8 @@ public struct PulkServerClient: Sendable {
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             let message = object?["message"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self)
             switch status {
+            case 401: throw AppError.invalid("\(message). The server at \(base.absoluteString) has accounts: set PULK_TOKEN to a token "
+                + "(`pulk tokens create` by an admin, or the web UI), or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD")
             case 404: throw AppError.notFound(message)
             case 409: throw AppError.conflict(message)
             case 400..<500: throw AppError.invalid(message)
@@ -148,5 +150,14 @@ public struct RemoteEndpoints: EndpointService {
     }
     public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
         try await client.send("GET", path(endpoint, "/logs"), query: [("limit", String(limit))], as: Log.self).entries
+    }
+    struct NewToken: Codable { var token: EndpointToken; var secret: String }
+    struct TokenName: Codable { var name: String }
+    public func createScoringToken(endpoint: String, name: String) async throws -> (token: EndpointToken, secret: String) {
+        let made = try await client.send("POST", path(endpoint, "/tokens"), json: TokenName(name: name), as: NewToken.self)
+        return (made.token, made.secret)
+    }
+    public func revokeScoringToken(endpoint: String, id: String) async throws -> Endpoint {
+        try await client.send("DELETE", path(endpoint, "/tokens/\(PulkServerClient.escape(id))"), as: One.self).endpoint
     }
 }

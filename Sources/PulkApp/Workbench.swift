@@ -83,6 +83,12 @@ public actor Workbench {
         return LocalEndpoints(store: try await sqlStore(), registry: try await registryClient(), location: store.description)
     }
 
+    /// Users, tokens, grants and the audit trail: the server's, else the store's (as its owner, `owner`).
+    public func access(owner: String) async throws -> any AccessService {
+        if let server { return RemoteAccess(client: PulkServerClient(base: server)) }
+        return LocalAccess(store: try await sqlStore(), owner: owner, location: store.description)
+    }
+
     /// The registry endpoints deploy from (the store of `store`), as a tracking client; model files come
     /// from the workspace's artifact folder.
     public func registryClient() async throws -> any TrackingClient {

@@ -34,7 +34,7 @@ struct MLflowModelRoutes: Sendable {
             let page = try await store.searchRegisteredModels(filter: try i.nonEmpty("filter"), orderBy: i.strings("order_by"),
                                                               maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultModelSearchResults)),
                                                               pageToken: try i.nonEmpty("page_token"))
-            return Wire.page("registered_models", page.items.map(Wire.registeredModel), page.nextPageToken)
+            return Wire.page("registered_models", page.items.filter { RequestIdentity.can(.registeredModel, $0.name) }.map(Wire.registeredModel), page.nextPageToken)
         }
         route(.get, "registered-models/search", searchModels)
         route(.post, "registered-models/search", searchModels)
@@ -81,7 +81,7 @@ struct MLflowModelRoutes: Sendable {
             let page = try await store.searchModelVersions(filter: try i.nonEmpty("filter"), orderBy: i.strings("order_by"),
                                                            maxResults: Int(try i.int("max_results") ?? Int64(RegistryLimits.defaultVersionSearchResults)),
                                                            pageToken: try i.nonEmpty("page_token"))
-            return Wire.page("model_versions", page.items.map(Wire.modelVersion), page.nextPageToken)
+            return Wire.page("model_versions", page.items.filter { RequestIdentity.can(.registeredModel, $0.name) }.map(Wire.modelVersion), page.nextPageToken)
         }
         route(.get, "model-versions/search", searchVersions)
         route(.post, "model-versions/search", searchVersions)
@@ -135,7 +135,9 @@ struct MLflowModelRoutes: Sendable {
             try await store.logLoggedModelParams(id: try i.require("model_id"), try Self.keyValues(try i.objects("params"))); return [:]
         }
         route(.post, "logged-models/search") { i throws(StoreError) in
-            let page = try await store.searchLoggedModels(experimentIds: i.strings("experiment_ids"), filter: try i.nonEmpty("filter"),
+            let asked = i.strings("experiment_ids"), readable = asked.filter { RequestIdentity.can(.experiment, $0) }
+            if readable.isEmpty, !asked.isEmpty { return ["models": [Any]()] }
+            let page = try await store.searchLoggedModels(experimentIds: readable, filter: try i.nonEmpty("filter"),
                                                           maxResults: Int(try i.int("max_results") ?? 100), pageToken: try i.nonEmpty("page_token"))
             return Wire.page("models", page.items.map(Wire.loggedModel), page.nextPageToken)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PulkAccess
 import HTTPTypes
 import Hummingbird
 import PulkStore
@@ -79,12 +80,14 @@ struct MLflowRouteBuilder {
         return out
     }
 
-    /// The user name of HTTP Basic credentials (what `MLFLOW_TRACKING_USERNAME` sends), else "".
-    /// Who made a request, for histories: the HTTP Basic user, else what a Pulk client says in
-    /// `X-Pulk-User` (its OS user; at most 256 printable characters), else "anonymous".
+    /// Who made a request, for histories: the signed-in user when the server has accounts; on an
+    /// open server what the client says: the HTTP Basic user, else `X-Pulk-User` (a Pulk client's OS
+    /// user; at most 256 printable characters), else "anonymous".
     static let claimedUser = HTTPField.Name("X-Pulk-User")!
 
     static func actor(_ headers: HTTPFields) -> String {
+        // Signed in: the authenticated user, whatever the headers claim.
+        if let id = RequestIdentity.current { return id.user }
         let basic = user(headers[.authorization])
         if !basic.isEmpty { return basic }
         if let claimed = headers[Self.claimedUser]?.trimmingCharacters(in: .whitespaces),

@@ -28,13 +28,15 @@ struct MLflowRoutes: Sendable {
             ["experiment": Wire.experiment(try await store.experiment(id: try i.require("experiment_id")))]
         }
         route(.get, "experiments/get-by-name") { i throws(StoreError) in
-            ["experiment": Wire.experiment(try await store.experiment(named: try i.require("experiment_name")))]
+            let e = try await store.experiment(named: try i.require("experiment_name"))
+            try RequestIdentity.requireRead(.experiment, e.experimentId)
+            return ["experiment": Wire.experiment(e)]
         }
         let searchExperiments: Handler = { i throws(StoreError) in
             let view = try Self.view(try i.enumName("view_type"))
             let page = try await store.searchExperiments(view: view, filter: try i.string("filter"), orderBy: i.strings("order_by"),
                                                          maxResults: Int(try i.int("max_results") ?? 1000), pageToken: try i.nonEmpty("page_token"))
-            return Wire.page("experiments", page.items.map(Wire.experiment), page.nextPageToken)
+            return Wire.page("experiments", page.items.filter { RequestIdentity.can(.experiment, $0.experimentId) }.map(Wire.experiment), page.nextPageToken)
         }
         route(.post, "experiments/search", searchExperiments)
         route(.get, "experiments/search", searchExperiments)
@@ -88,7 +90,10 @@ struct MLflowRoutes: Sendable {
             return { () throws(StoreError) in try await store.logBatch(runId: runId, metrics: body.metrics, params: body.params, tags: body.tags); return [:] }
         }
         let searchRuns: Handler = { i throws(StoreError) in
-            let page = try await store.searchRuns(experimentIds: i.strings("experiment_ids"), filter: try i.string("filter"),
+            // Experiments the caller cannot read are left out of the search (as MLflow's auth app does).
+            let asked = i.strings("experiment_ids"), readable = asked.filter { RequestIdentity.can(.experiment, $0) }
+            if readable.isEmpty, !asked.isEmpty { return ["runs": [Any]()] }
+            let page = try await store.searchRuns(experimentIds: readable, filter: try i.string("filter"),
                                                   view: try Self.view(try i.enumName("run_view_type")), maxResults: Int(try i.int("max_results") ?? 1000),
                                                   orderBy: i.strings("order_by"), pageToken: try i.nonEmpty("page_token"))
             return Wire.page("runs", page.items.map(Wire.run), page.nextPageToken)

@@ -73,7 +73,7 @@ struct NativeAPI: Sendable {
             let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
             let page = try await store.searchRegisteredModels(filter: query["filter"]?.first, orderBy: query["order_by"] ?? [],
                                                               maxResults: Int(query["max_results"]?.first ?? "") ?? 100, pageToken: query["page_token"]?.first)
-            return json(Wire.page("models", page.items.map(Wire.registeredModel), page.nextPageToken))
+            return json(Wire.page("models", page.items.filter { RequestIdentity.can(.registeredModel, $0.name) }.map(Wire.registeredModel), page.nextPageToken))
         }
         router.get("\(Self.base)/models/{name}") { _, context in
             let name = try context.parameters.require("name")
@@ -184,7 +184,9 @@ extension NativeAPI {
     func registerEndpoints(_ router: Router<BasicRequestContext>) {
         let base = "\(Self.base)/endpoints"
         let api = self
-        router.get(RouterPath(base)) { _, _ in try Self.reply(["endpoints": try await api.service(nil).endpoints()]) }
+        router.get(RouterPath(base)) { _, _ in
+            try Self.reply(["endpoints": try await api.service(nil).endpoints().filter { RequestIdentity.can(.endpoint, $0.name) }])
+        }
         router.post(RouterPath(base)) { request, context in
             struct Create: Decodable { var name: String; var description: String?; var settings: EndpointSettings? }
             let body = try await api.decode(Create.self, request, context)
@@ -223,6 +225,16 @@ extension NativeAPI {
             let e = try await api.service(request).removeDeployment(try context.parameters.require("deployment"), from: try context.parameters.require("name"))
             return try Self.reply(["endpoint": e])
         }
+        router.post("\(base)/{name}/tokens") { request, context in
+            struct Body: Decodable { var name: String? }
+            let body = try await api.decode(Body.self, request, context)
+            let (token, secret) = try await api.service(request).createScoringToken(endpoint: try context.parameters.require("name"), name: body.name ?? "token")
+            return try Self.reply(NewToken(token: token, secret: secret), status: .created)
+        }
+        router.delete("\(base)/{name}/tokens/{id}") { request, context in
+            try Self.reply(["endpoint": try await api.service(request).revokeScoringToken(endpoint: try context.parameters.require("name"),
+                                                                                          id: try context.parameters.require("id"))])
+        }
         router.get("\(base)/{name}/logs") { request, context in
             let text = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")["limit"]?.first ?? "20"
             guard let limit = Int(text), (1...10_000).contains(limit) else {
@@ -233,6 +245,7 @@ extension NativeAPI {
     }
 
     struct Detail: Encodable { var endpoint: Endpoint; var events: [EndpointEvent] }
+    struct NewToken: Encodable { var token: EndpointToken; var secret: String }
     struct Changed: Encodable { var endpoint: Endpoint; var message: String }
     struct RolledBack: Encodable { var endpoint: Endpoint; var restored: EndpointEvent }
 

@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 import HummingbirdCore
 import PulkApp
+import PulkAccess
 import PulkLearn
 public import PulkStore
 public import PulkWorkspace
@@ -26,15 +27,19 @@ public struct ServerConfiguration: Sendable {
     public var allowedHosts: [String]?
     /// TLS in front of the server (`--tls-cert`, `--tls-key`); nil: plain HTTP.
     public var tls: ServerTLS?
+    /// Accounts: on when the store has users, unless `noAuth`.
+    public var access: AccessSettings
 
     public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20, idleTimeout: Duration? = .seconds(60),
-                allowedHosts: [String]?? = nil, tls: ServerTLS? = nil) {
+                allowedHosts: [String]?? = nil, tls: ServerTLS? = nil, access: AccessSettings = .init()) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
         self.idleTimeout = idleTimeout
         self.allowedHosts = allowedHosts ?? Self.defaultAllowedHosts(bindHost: host)
         self.tls = tls
+        self.access = access
+        self.access.secureCookies = self.access.secureCookies || tls != nil
     }
 }
 
@@ -70,6 +75,11 @@ public enum TrackingServer {
                                    configuration: ServerConfiguration = .init(),
                                    metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) throws -> some ApplicationProtocol {
         let router = baseRouter(configuration, metrics: metrics, requestLog: .info)
+        let authenticator = Authenticator(store: store)
+        router.add(middleware: AccessMiddleware(store: store, authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit,
+                                                runs: RunExperiments()))
+        AccessRoutes(admin: AccessAdmin(store: store), authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit)
+            .register(router)
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
         NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit).register(router)

@@ -12,6 +12,8 @@ struct ScoringCall: Sendable {
     var contentType: String?
     /// The caller's `X-Request-ID`, if any.
     var requestId: String?
+    /// The `Authorization` header, checked against the endpoint's scoring tokens when it has any.
+    var authorization: String? = nil
 
     /// A body of CSV rows rather than JSON.
     var csv: Bool { contentType?.lowercased().hasPrefix("text/csv") == true }
@@ -26,6 +28,8 @@ struct ScoringReply: Sendable {
     var version: String?
     /// Seconds, for 429 and 503.
     var retryAfter: String?
+    /// A 401 that names the scheme to use.
+    var authenticate = false
 
     static func error(_ status: Int, _ code: String, _ message: String) -> ScoringReply {
         ScoringReply(status: status, body: ScoringOutput.error(code: code, message: message))
@@ -38,6 +42,7 @@ struct ScoringReply: Sendable {
         if let deployment { body(ServingRoutes.deploymentHeader, deployment) }
         if let version { body(ServingRoutes.versionHeader, version) }
         if let retryAfter { body(.retryAfter, retryAfter) }
+        if authenticate { body(.wwwAuthenticate, "Bearer realm=\"pulk-endpoint\"") }
     }
 
     /// The same as the router's header fields.

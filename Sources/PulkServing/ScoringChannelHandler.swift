@@ -305,7 +305,7 @@ extension ServingRoutes {
             return values.isEmpty ? nil : values.joined(separator: ", ")
         }
         return ScoringCall(endpoint: String(name), mlflow: mlflow, contentType: field(HTTPField.Name.contentType.canonicalName),
-                           requestId: field(Self.requestIdHeader.canonicalName))
+                           requestId: field(Self.requestIdHeader.canonicalName), authorization: field(HTTPField.Name.authorization.canonicalName))
     }
 
     /// The server's child-channel setup with the scoring fast path in the pipeline (give it to

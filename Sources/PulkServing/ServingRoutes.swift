@@ -1,6 +1,7 @@
 public import Hummingbird
 public import PulkStore
 public import Foundation
+import Crypto
 import HTTPTypes
 import CoreMetrics
 import NIOCore
@@ -58,7 +59,7 @@ public struct ServingRoutes: Sendable {
     /// pipeline's `ScoringChannelHandler` leaves to the router).
     func score(_ request: Request, endpoint name: String, mlflow: Bool) async -> Response {
         let call = ScoringCall(endpoint: name, mlflow: mlflow, contentType: request.headers[.contentType],
-                               requestId: request.headers[Self.requestIdHeader])
+                               requestId: request.headers[Self.requestIdHeader], authorization: request.headers[.authorization])
         let admission: Admission
         switch admit(call) {
         case .refused(let refusal): return refusal.response
@@ -113,6 +114,12 @@ public struct ServingRoutes: Sendable {
         guard let endpoint = table[name] else {
             return .refused(.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'; `pulk endpoints list` shows them"))
         }
+        if !endpoint.settings.tokens.isEmpty, !Self.authorized(call.authorization, endpoint.settings.tokens) {
+            var r = ScoringReply.error(401, "UNAUTHENTICATED", "Endpoint '\(name)' needs a scoring token: send Authorization: Bearer TOKEN "
+                + "(`pulk endpoints tokens create \(name)` makes one)")
+            r.authenticate = true
+            return .refused(r)
+        }
         guard endpoint.enter() else {
             var r = ScoringReply.error(429, "TOO_MANY_REQUESTS", "Endpoint '\(name)' has \(endpoint.settings.maxConcurrency) requests in flight, its limit; retry after a second")
             r.retryAfter = "1"
@@ -130,6 +137,20 @@ public struct ServingRoutes: Sendable {
                                   origin: .init(endpoint: name, deployment: deployment.record.name, model: deployment.served.name,
                                                 version: deployment.served.version, requestId: requestId),
                                   started: started))
+    }
+
+    /// Whether the header carries one of the tokens: `Bearer SECRET`, or Basic with the secret as the
+    /// password (what MLflow's client sends with a token in MLFLOW_TRACKING_PASSWORD).
+    static func authorized(_ header: String?, _ tokens: [EndpointToken]) -> Bool {
+        guard let header, let space = header.firstIndex(of: " ") else { return false }
+        let scheme = header[..<space].lowercased(), value = header[header.index(after: space)...].trimmingCharacters(in: .whitespaces)
+        var secret = value
+        if scheme == "basic" {
+            guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return false }
+            secret = String(text[text.index(after: colon)...])
+        } else if scheme != "bearer" { return false }
+        let hash = SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        return tokens.contains { $0.secretHash == hash }
     }
 
     func tooLarge(_ admission: Admission) -> ScoringReply {

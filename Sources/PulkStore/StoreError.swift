@@ -8,6 +8,10 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidState = "INVALID_STATE"
         case badRequest = "BAD_REQUEST"
         case internalError = "INTERNAL_ERROR"
+        /// No credentials, or credentials the server does not accept (401).
+        case unauthenticated = "UNAUTHENTICATED"
+        /// An authenticated user without the permission the request needs (403).
+        case permissionDenied = "PERMISSION_DENIED"
 
         /// The HTTP status MLflow answers with.
         public var httpStatus: Int {
@@ -16,6 +20,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             case .resourceAlreadyExists: return 400
             case .resourceDoesNotExist: return 404
             case .internalError: return 500
+            case .unauthenticated: return 401
+            case .permissionDenied: return 403
             }
         }
     }
@@ -32,5 +38,6 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func invalid(_ message: String) -> StoreError { StoreError(.invalidParameterValue, message) }
     public static func notFound(_ message: String) -> StoreError { StoreError(.resourceDoesNotExist, message) }
     public static func exists(_ message: String) -> StoreError { StoreError(.resourceAlreadyExists, message) }
+    public static func denied(_ message: String) -> StoreError { StoreError(.permissionDenied, message) }
     package static func database(_ error: any Error) -> StoreError { StoreError(.internalError, "database error: \(error)") }
 }

@@ -126,6 +126,25 @@ enum Schema {
             """,
             "CREATE INDEX serving_log_by_time ON serving_log (endpoint, time)",
         ]),
+        // Teams: users (PBKDF2 password hashes), API tokens and web sessions (SHA-256 of their secrets
+        // only), per-resource grants, and the append-only, hash-chained audit trail.
+        ("2026-12-05-access-audit", [
+            "CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL)",
+            """
+            CREATE TABLE api_tokens (token_id TEXT PRIMARY KEY, user_name TEXT NOT NULL, name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+              creation_time BIGINT NOT NULL, expires_time BIGINT, revoked_time BIGINT)
+            """,
+            "CREATE INDEX api_tokens_by_user ON api_tokens (user_name)",
+            "CREATE TABLE login_sessions (secret_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, expires_time BIGINT NOT NULL)",
+            "CREATE TABLE grants (user_name TEXT NOT NULL, kind TEXT NOT NULL, resource TEXT NOT NULL, permission TEXT NOT NULL, PRIMARY KEY (user_name, kind, resource))",
+            """
+            CREATE TABLE audit_log (sequence BIGINT PRIMARY KEY, time BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, resource_kind TEXT NOT NULL,
+              resource TEXT NOT NULL, before_state TEXT NOT NULL, after_state TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
+            """,
+            "CREATE INDEX audit_log_by_actor ON audit_log (actor, sequence)",
+            "CREATE INDEX audit_log_by_resource ON audit_log (resource, sequence)",
+            "INSERT INTO counters (name, value) VALUES ('audit', 0)",
+        ]),
     ]
 
     /// Applies the migrations this database lacks, each in its own transaction; refuses a database

@@ -6,7 +6,7 @@ import PulkStore
 /// history of changes and what its serving log shows (request rate, errors and latency per deployment).
 extension WebUI {
     func endpointList() async throws -> String {
-        let list = try await store.endpoints()
+        let list = try await store.endpoints().filter { RequestIdentity.can(.endpoint, $0.name) }
         let rows = list.sorted { $0.name < $1.name }.map { e in
             ["<a href=\"/ui/endpoints/\(HTML.enc(e.name))\">\(HTML.esc(e.name))</a>", Self.deploymentSummary(e.deployments),
              HTML.time(e.lastUpdatedTime), "<span class=\"wrap\">\(HTML.esc(e.description))</span>"]

@@ -1,5 +1,7 @@
 import Foundation
+import PulkAccess
 import PulkProfile
+import PulkStore
 
 /// The web UI's page frame and small HTML helpers. Pages are complete documents with inline CSS and
 /// a few lines of plain JavaScript; nothing is loaded from elsewhere.
@@ -29,11 +31,18 @@ enum HTML {
         let crumbs = breadcrumbs.isEmpty ? "" : "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">" + breadcrumbs.map { label, link in
             link.isEmpty ? "<span>\(esc(label))</span>" : "<a href=\"\(link)\">\(esc(label))</a>"
         }.joined(separator: " <span aria-hidden=\"true\">›</span> ") + "</nav>"
+        // The signed-in user, when the server has accounts: who, the audit trail for admins, sign out.
+        let account = RequestIdentity.current.map { id in
+            "<span class=\"account\">" + (id.role == .admin ? "<a href=\"/ui/audit\">Audit</a>" : "")
+                + "<span>\(esc(id.user)) (\(id.role.rawValue))</span>"
+                + (id.method == .session ? "<form method=\"post\" action=\"/logout\"><button type=\"submit\" class=\"link\">Sign out</button></form>" : "")
+                + "</span>"
+        } ?? ""
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(esc(title)) · Pulk</title><link rel="icon" href="data:,"><style>\(css)</style></head>
-        <body><header><a class="brand" href="/">Pulk</a><nav aria-label="Main">\(nav)</nav></header>
+        <body><header><a class="brand" href="/">Pulk</a><nav aria-label="Main">\(nav)</nav>\(account)</header>
         <main>\(crumbs)<h1>\(esc(title))</h1>
         \(body)
         </main>\(body.contains("data-api=") ? apiScript : "")</body></html>
@@ -90,6 +99,9 @@ enum HTML {
     .banner{background:#fff7e0;border:1px solid #f0d58a;padding:8px 12px;border-radius:6px;margin:0 0 12px}
     form.chartopts{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:4px 0 10px;font-size:13px}form.chartopts select{width:auto}
     ul.tree{list-style:none;padding-left:18px;margin:4px 0}ul.tree.root{padding-left:0;background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:8px 12px}
+    .account{margin-left:auto;display:flex;gap:12px;align-items:center;color:#dfe8f3}.account form{margin:0}
+    button.link{background:none;border:none;color:#dfe8f3;padding:0;text-decoration:underline}
+    input[type=password]{padding:6px 8px;border:1px solid #b9c0c8;border-radius:4px;font:inherit;width:260px;max-width:100%}
     .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     """
 

@@ -63,6 +63,7 @@ extension WebUI {
 
     func modelList() async throws -> String {
         let models = try await store.searchRegisteredModels(filter: nil, orderBy: ["name ASC"], maxResults: 1000, pageToken: nil).items
+            .filter { RequestIdentity.can(.registeredModel, $0.name) }
         let body = models.isEmpty ? "<p>No registered models yet. <code>pulk models register RUN_ID --name NAME</code> registers a run's model.</p>"
             : HTML.table(["Name", "Latest version", "Aliases", "Updated", "Description"], models.map { m in
                 ["<a href=\"/ui/models/\(HTML.enc(m.name))\">\(HTML.esc(m.name))</a>", m.latestVersions.map { String($0.version) }.max() ?? "–",

@@ -12,6 +12,7 @@ extension WebUI {
 
     func experiments(_ request: Request) async throws -> String {
         let list = try await store.searchExperiments(view: .activeOnly, filter: nil, orderBy: ["last_update_time DESC"], maxResults: 1000, pageToken: nil).items
+            .filter { RequestIdentity.can(.experiment, $0.experimentId) }
         let activity = try await store.experimentActivity()
         // Most recent activity first: the latest run, else the experiment's own last change.
         let latest = { (e: Experiment) -> Int64 in Swift.max(activity[e.experimentId]?.lastRunTime ?? 0, e.lastUpdateTime) }
@@ -25,6 +26,7 @@ extension WebUI {
             : "<p><a href=\"/ui/runs\">Search runs of every experiment</a></p>"
                 + HTML.table(["Name", "Runs", "Last activity", "Created", "ID", "<span class=\"sr-only\">Delete</span>"], rows, numeric: [1])
         let deleted = try await store.searchExperiments(view: .deletedOnly, filter: nil, orderBy: ["last_update_time DESC"], maxResults: 1000, pageToken: nil).items
+            .filter { RequestIdentity.can(.experiment, $0.experimentId) }
         if !deleted.isEmpty {
             body += "<details><summary>Deleted experiments (\(deleted.count))</summary>" + HTML.table(["Name", "ID", "Deleted", ""], deleted.map { e in
                 [HTML.esc(e.name), HTML.esc(e.experimentId), HTML.time(e.lastUpdateTime),
@@ -83,7 +85,8 @@ extension WebUI {
         var experiment: Experiment?
         if let experimentId { experiment = try await store.experiment(id: experimentId) }
         let all = experimentId == nil
-            ? try await store.searchExperiments(view: .activeOnly, filter: nil, orderBy: [], maxResults: 1000, pageToken: nil).items : []
+            ? try await store.searchExperiments(view: .activeOnly, filter: nil, orderBy: [], maxResults: 1000, pageToken: nil).items
+                .filter { RequestIdentity.can(.experiment, $0.experimentId) } : []
         let experimentNames = Dictionary(all.map { ($0.experimentId, $0.name) }, uniquingKeysWith: { a, _ in a })
         let ids = experimentId.map { [$0] } ?? all.map(\.experimentId)
         let deletedView = q["view"]?.first == "deleted"
@@ -439,7 +442,11 @@ extension WebUI {
         let options = ChartOptions(q)
         guard ids.count <= Self.maxCompared else { throw PageError(status: 400, message: "At most \(Self.maxCompared) runs can be compared; \(ids.count) were chosen") }
         var runs: [Run] = []
-        for id in ids { runs.append(try await store.run(id: id)) }
+        for id in ids {
+            let run = try await store.run(id: id)
+            try RequestIdentity.requireRead(.experiment, run.info.experimentId)
+            runs.append(run)
+        }
         let names = runs.map { $0.info.runName.isEmpty ? String($0.info.runId.prefix(8)) : $0.info.runName }
         let header = ["Name"] + zip(runs, names).map { r, n in "<a href=\"/ui/runs/\(HTML.enc(r.info.runId))\">\(HTML.esc(n))</a>" }
         func diffTable(_ maps: [[String: String]], _ caption: String) -> String {

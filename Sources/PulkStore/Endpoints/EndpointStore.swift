@@ -12,10 +12,13 @@ public struct EndpointSettings: Sendable, Codable, Equatable {
     public var logSample: Double = 0
     /// The newest rows of the serving log kept per endpoint; older ones are deleted.
     public var logRetention: Int = 100_000
+    /// Scoring tokens: when there are any, a scoring request must carry one (`Authorization: Bearer
+    /// …`). Separate from the tracking server's accounts; only their SHA-256 is kept.
+    public var tokens: [EndpointToken] = []
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case maxConcurrency, maxRows, unseenCategories, logSample, logRetention }
+    enum CodingKeys: String, CodingKey { case maxConcurrency, maxRows, unseenCategories, logSample, logRetention, tokens }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -24,6 +27,7 @@ public struct EndpointSettings: Sendable, Codable, Equatable {
         unseenCategories = try c.decodeIfPresent(String.self, forKey: .unseenCategories) ?? "allow"
         logSample = try c.decodeIfPresent(Double.self, forKey: .logSample) ?? 0
         logRetention = try c.decodeIfPresent(Int.self, forKey: .logRetention) ?? 100_000
+        tokens = try c.decodeIfPresent([EndpointToken].self, forKey: .tokens) ?? []
     }
 
     public func validate() throws(StoreError) {
@@ -32,6 +36,21 @@ public struct EndpointSettings: Sendable, Codable, Equatable {
         guard ["allow", "reject"].contains(unseenCategories) else { throw .invalid("unseen categories must be allow or reject, not '\(unseenCategories)'") }
         guard (0...1).contains(logSample) else { throw .invalid("the log sample must be between 0 and 1, not \(logSample)") }
         guard logRetention >= 0 else { throw .invalid("the log retention must be at least 0 rows, not \(logRetention)") }
+    }
+}
+
+/// A scoring token of one endpoint: its name and the SHA-256 (hex) of its secret.
+public struct EndpointToken: Sendable, Codable, Equatable {
+    public var id: String
+    public var name: String
+    public var secretHash: String
+    public var creationTime: Int64
+
+    public init(id: String, name: String, secretHash: String, creationTime: Int64) {
+        self.id = id
+        self.name = name
+        self.secretHash = secretHash
+        self.creationTime = creationTime
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import Hummingbird
+import PulkAccess
 import PulkApp
 import PulkServer
 import PulkServing
@@ -27,6 +28,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "normal: commits survive a killed server; full: also power loss (fsync per commit).") var durability = "normal"
     @Option(help: "Largest JSON request body in bytes (artifact uploads stream without limit).") var bodyLimit = 16 << 20
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
+    @Flag(help: "Serve without sign-in even if users exist; required to listen on a non-loopback address without users.") var noAuth = false
+    @Flag(help: "Non-admins reach only the experiments, models and endpoints they were granted (pulk grants) or created; default: their role applies to all.")
+    var defaultDeny = false
+    @Option(help: "Hours a web UI sign-in lasts.") var sessionHours = 12
     @OptionGroup var hosts: AllowedHostOptions
     @OptionGroup var tlsOptions: TLSOptions
     @OptionGroup var folder: WorkspaceFolderOption
@@ -43,6 +48,20 @@ struct ServerCommand: AsyncParsableCommand {
         do { store = try await StoreLocation(uri: storeUri).open(workspace: workspace, durability: mode, maxConnections: 8) } catch {
             throw PulkFailure(message: "cannot open the tracking store: \(error.description)")
         }
+        // Accounts: on when the store has users. Without users, only loopback stays open by default.
+        let users = try await store.userCount()
+        let loopback = ServerConfiguration.defaultAllowedHosts(bindHost: self.host) != nil
+        if users == 0, !loopback, !noAuth {
+            throw PulkFailure(message: "refusing to listen on \(self.host) with no users: anyone who can reach it could change everything. "
+                + "Add an admin first (`pulk users add NAME --role admin`\(storeUri == nil ? "" : " --store-uri …")), or pass --no-auth to serve it open on purpose")
+        }
+        let accounts: String
+        if noAuth {
+            accounts = "OPEN: --no-auth, no sign-in"
+            if !loopback || users > 0 { Output.warn("--no-auth: anyone who can reach \(self.host):\(port) can read and change everything\(users > 0 ? " (the \(users) users are not checked)" : "")") }
+        } else {
+            accounts = users == 0 ? "open: no users (`pulk users add NAME --role admin` turns sign-in on)" : "sign-in required (\(users) users)"
+        }
         let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? LocalTracking.artifactFolder(workspace)
         let artifacts: ArtifactStore
         artifacts = try ArtifactStore(root: root)
@@ -58,11 +77,13 @@ struct ServerCommand: AsyncParsableCommand {
                                              configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,
                                                                                 idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
                                                                                 allowedHosts: hosts.allowed(bindHost: self.host),
-                                                                                tls: try tlsOptions.tls()),
+                                                                                tls: try tlsOptions.tls(),
+                                                                                access: AccessSettings(noAuth: noAuth, sessionHours: max(1, sessionHours),
+                                                                                                       policy: AccessPolicy(defaultDeny: defaultDeny))),
                                              metrics: registry,
                                              serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
         print("pulk server on \(tlsOptions.scheme)://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "
-            + "endpoints at /endpoints/NAME/score)")
+            + "endpoints at /endpoints/NAME/score; accounts: \(accounts))")
         // A pipe or a container's log gets the banner now, not when the server exits.
         fflush(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in

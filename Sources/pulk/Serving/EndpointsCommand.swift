@@ -8,7 +8,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         commandName: "endpoints",
         abstract: "Real-time endpoints: create, list, show, split traffic, roll back, read the serving log, delete.",
         discussion: "A running `pulk server` on the same store picks every change up within a second; requests in flight finish on the deployments they started on.",
-        subcommands: [Create.self, List.self, Show.self, Update.self, Traffic.self, Rollback.self, Logs.self, Delete.self])
+        subcommands: [Create.self, List.self, Show.self, Update.self, Traffic.self, Rollback.self, Logs.self, Delete.self, Tokens.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an endpoint (then `pulk deploy NAME --model MODEL@ALIAS`).")
@@ -58,7 +58,9 @@ struct EndpointsCommand: AsyncParsableCommand {
             print("\(e.name)\(e.description.isEmpty ? "" : ": \(e.description)")")
             print("  scoring: POST /endpoints/\(e.name)/score  (MLflow: /endpoints/\(e.name)/invocations)")
             print("  limits: \(e.settings.maxConcurrency) in flight, \(e.settings.maxRows) rows per request, unseen categories: \(e.settings.unseenCategories)")
-            print("  serving log: \(Int(e.settings.logSample * 100))% of requests, newest \(e.settings.logRetention) kept\n")
+            print("  serving log: \(Int(e.settings.logSample * 100))% of requests, newest \(e.settings.logRetention) kept")
+            print("  scoring tokens: " + (e.settings.tokens.isEmpty ? "none (anyone who reaches it may score)"
+                : e.settings.tokens.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")) + "\n")
             print(Output.table(["DEPLOYMENT", "MODEL", "VERSION", "FOLLOWS", "TRAFFIC", "MIRROR", "BATCH"], e.deployments.map { d in
                 [d.name, d.model, d.version, d.alias.map { "@\($0)" } ?? "-", "\(d.traffic)%", "\(d.mirror)%",
                  d.maxBatch > 0 ? "\(d.maxBatch) rows / \(d.maxWaitMicros) µs" : "off"]
@@ -166,6 +168,45 @@ struct EndpointsCommand: AsyncParsableCommand {
             }
             _ = try await s.removeDeployment(deployment, from: name)
             print("Removed deployment \(deployment) from \(name)")
+        }
+    }
+}
+
+extension EndpointsCommand {
+    struct Tokens: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tokens", abstract: "Scoring tokens: once an endpoint has one, scoring it needs one (Authorization: Bearer TOKEN).",
+            discussion: "Separate from the tracking server's users: give a token to the application that scores, not an account. `pulk endpoints show NAME` lists them.",
+            subcommands: [Create.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a scoring token and print its secret (shown only now).")
+            @Argument(help: "The endpoint's name.") var endpoint: String
+            @Option(help: "Who uses it, e.g. checkout-service.") var name = "token"
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var common: WorkspaceOptions
+
+            func run() async throws {
+                let (token, secret) = try await common.workbench(store: store).endpoints().createScoringToken(endpoint: endpoint, name: name)
+                struct Created: Encodable { var token: EndpointToken; var secret: String }
+                if common.json { print(Output.json(Created(token: token, secret: secret))); return }
+                print(secret)
+                Output.warn("Scoring token \(token.id) for \(endpoint); keep the secret above, it is not shown again. Requests send it as Authorization: Bearer SECRET.")
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Remove a scoring token (with none left, scoring needs no token).")
+            @Argument(help: "The endpoint's name.") var endpoint: String
+            @Argument(help: "The token's id (ept-…).") var id: String
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var common: WorkspaceOptions
+
+            func run() async throws {
+                let e = try await common.workbench(store: store).endpoints().revokeScoringToken(endpoint: endpoint, id: id)
+                if common.json { print(Output.json(EndpointView(e))); return }
+                print("Revoked \(id); \(endpoint) has \(e.settings.tokens.count) scoring token\(e.settings.tokens.count == 1 ? "" : "s") left")
+            }
         }
     }
 }

@@ -22,12 +22,18 @@ struct PulkCLI {
         func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
     }
 
-    func start(_ args: [String], env: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    func start(_ args: [String], env: [String: String] = [:], input: String? = nil) throws -> (Process, Pipe, Pipe) {
         let p = process(args, env: env)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let stdin = Pipe()
+        if input != nil { p.standardInput = stdin }
         try p.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         return (p, out, err)
     }
 
@@ -77,8 +83,8 @@ struct PulkCLI {
     func run(_ args: String..., env: [String: String] = [:]) throws -> Result { finish(try start(args, env: env)) }
 
     /// Runs `pulk ARGS` and expects it to succeed (the failure names the command and its stderr).
-    func ok(_ args: [String], env: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let r = finish(try start(args, env: env))
+    func ok(_ args: [String], env: [String: String] = [:], input: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let r = finish(try start(args, env: env, input: input))
         #expect(r.status == 0, "pulk \(args.joined(separator: " ")): \(r.stderr)", sourceLocation: sourceLocation)
         return r
     }

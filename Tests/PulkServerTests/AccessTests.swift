@@ -72,7 +72,7 @@ struct AccessTests {
         try await Self.withApp { client, f, _ in
             let path = "/api/2.0/mlflow/experiments/search?max_results=5"
             let none = try await Self.call(client, .get, path)
-            #expect(none.status == 401 && none.headers[.wwwAuthenticate]?.hasPrefix("Basic") == true && none.body.contains("UNAUTHENTICATED"))
+            #expect(none.status == 401 && none.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true && none.body.contains("UNAUTHENTICATED"))
             #expect(try await Self.call(client, .get, path, authorization: "Basic " + Data("ana:wrong-password".utf8).base64EncodedString()).status == 401)
             #expect(try await Self.call(client, .get, path, authorization: "Basic !!notbase64").status == 401)
             #expect(try await Self.call(client, .get, path, authorization: "Digest x").status == 401)

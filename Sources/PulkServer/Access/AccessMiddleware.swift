@@ -109,7 +109,9 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
             return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
         }
         var r = ErrorMiddleware<Context>.error(StoreError.Code.unauthenticated.rawValue, message, status: 401)
-        r.headers[.wwwAuthenticate] = "Basic realm=\"pulk\", charset=\"UTF-8\""
+        // Bearer, not Basic: Foundation's URLSession on Linux (6.3) waits for ever on a 401 that
+        // challenges Basic when it has no credential; clients send Basic unasked either way.
+        r.headers[.wwwAuthenticate] = "Bearer realm=\"pulk\""
         return r
     }
 

@@ -107,6 +107,7 @@ let package = Package(
         // the endpoint store; the scoring API and MLflow's /invocations; metrics; the sampled serving log.
         .target(name: "PulkServing", dependencies: [
             "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -179,7 +180,8 @@ let package = Package(
                                                            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                                                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                                                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                                                           .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
+                                                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                           .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
         .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkSQL", "PulkTracking", "PulkWorkspace"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),

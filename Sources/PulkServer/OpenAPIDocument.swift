@@ -10,7 +10,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "Pulk native API",
         "version": "1.0.0",
-        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, registered models traced back to the exact data they were trained on, and real-time endpoints (deployments, traffic splits, rollbacks, the serving log; scoring itself is at /endpoints/NAME/score). MLflow's own API is served beside it under /api/2.0/mlflow/."
+        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, registered models traced back to the exact data they were trained on, and real-time endpoints (deployments, traffic splits, rollbacks, the serving log; scoring itself is at /endpoints/NAME/score). MLflow's own API is served beside it under /api/2.0/mlflow/. Accounts: users with roles, API tokens, per-resource grants and the hash-chained audit trail; when the server has users every route but /openapi.json needs credentials (HTTP Basic, Bearer, or the web UI's session cookie)."
       },
       "servers": [{"url": "/api/pulk/v1"}],
       "paths": {
@@ -161,9 +161,93 @@ enum OpenAPIDocument {
           "get": {"operationId": "getServingLog", "summary": "The newest entries of the endpoint's serving log (sampled requests and answers), newest first.",
                   "responses": {"200": {"description": "The entries.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ServingLog"}}}},
                                 "400": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/tokens": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}],
+          "post": {"operationId": "createScoringToken", "summary": "A scoring token for the endpoint: once it has one, scoring needs one (Authorization: Bearer SECRET). The secret is in this answer only.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100}}}}}},
+                   "responses": {"201": {"description": "The token and its secret.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewScoringToken"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/endpoints/{name}/tokens/{id}": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}, {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "delete": {"operationId": "revokeScoringToken", "summary": "Remove a scoring token.",
+                     "responses": {"200": {"description": "The endpoint.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointOne"}}}},
+                                   "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/whoami": {
+          "get": {"operationId": "whoami", "summary": "Who the credentials sent belong to, and whether the server checks them at all.",
+                  "responses": {"200": {"description": "The caller.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WhoAmI"}}}}, "401": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/users": {
+          "get": {"operationId": "listUsers", "summary": "Users and their roles (an admin sees all, others themselves).",
+                  "responses": {"200": {"description": "The users.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserList"}}}}, "401": {"$ref": "#/components/responses/Error"}}},
+          "post": {"operationId": "createUser", "summary": "Add a user (admins). Refused on an open server: the first admin is made with `pulk users add` on its machine.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "password"],
+                     "properties": {"name": {"type": "string"}, "password": {"type": "string", "minLength": 8}, "role": {"$ref": "#/components/schemas/Role"}}}}}},
+                   "responses": {"201": {"description": "The user.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserOne"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/users/{user}": {
+          "parameters": [{"name": "user", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "patch": {"operationId": "updateUser", "summary": "Change a user's role (admins) or password (admins, or the user); a new password ends the user's web sessions.",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                      "properties": {"role": {"$ref": "#/components/schemas/Role"}, "password": {"type": "string", "minLength": 8}}}}}},
+                    "responses": {"200": {"description": "The user.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserOne"}}}},
+                                  "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"operationId": "deleteUser", "summary": "Remove a user (admins); their tokens are revoked. The last admin cannot be removed.",
+                     "responses": {"200": {"description": "Removed.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/tokens": {
+          "parameters": [{"name": "user", "in": "query", "required": false, "description": "Only this user's tokens (admins).", "schema": {"type": "string"}}],
+          "get": {"operationId": "listTokens", "summary": "API tokens: the caller's, or anyone's for an admin. Secrets are never shown again.",
+                  "responses": {"200": {"description": "The tokens.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenList"}}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}},
+          "post": {"operationId": "createToken", "summary": "A new API token for the caller (or, for an admin, any user). The secret is in this answer only.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                     "properties": {"user": {"type": "string"}, "name": {"type": "string", "minLength": 1, "maxLength": 100}, "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 3650}}}}}},
+                   "responses": {"201": {"description": "The token and its secret.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewToken"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/tokens/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "delete": {"operationId": "revokeToken", "summary": "Revoke a token (one's own, or any for an admin).",
+                     "responses": {"200": {"description": "The revoked token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenOne"}}}},
+                                   "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/grants": {
+          "get": {"operationId": "listGrants", "summary": "Permissions on single resources: the caller's, or anyone's for an admin.",
+                  "parameters": [{"name": "user", "in": "query", "required": false, "schema": {"type": "string"}}],
+                  "responses": {"200": {"description": "The grants.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GrantList"}}}}, "401": {"$ref": "#/components/responses/Error"}}},
+          "put": {"operationId": "setGrant", "summary": "Give a user a permission on one experiment, registered model or endpoint (admins).",
+                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
+                  "responses": {"200": {"description": "The grant.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GrantOne"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"operationId": "deleteGrant", "summary": "Remove a grant (admins); the user's role decides again.",
+                     "parameters": [{"name": "user", "in": "query", "required": true, "schema": {"type": "string"}},
+                                    {"name": "kind", "in": "query", "required": true, "schema": {"$ref": "#/components/schemas/ResourceKind"}},
+                                    {"name": "resource", "in": "query", "required": true, "schema": {"type": "string"}}],
+                     "responses": {"200": {"description": "Removed.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/audit": {
+          "get": {"operationId": "listAudit", "summary": "The audit trail (admins): every change with its actor, time, resource and state before and after, oldest first, hash-chained.",
+                  "parameters": [{"name": "after", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                                 {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
+                                 {"name": "actor", "in": "query", "required": false, "schema": {"type": "string"}},
+                                 {"name": "resource", "in": "query", "required": false, "schema": {"type": "string"}}],
+                  "responses": {"200": {"description": "Entries; next_after when more follow.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditPage"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/audit/verify": {
+          "get": {"operationId": "verifyAudit", "summary": "Walk the whole chain (admins): intact, or the first entry changed or missing. Keep `head` elsewhere to also detect entries cut off the end.",
+                  "responses": {"200": {"description": "The check.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditCheck"}}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
         }
       },
       "components": {
+        "securitySchemes": {
+          "basic": {"type": "http", "scheme": "basic", "description": "A user's name and password, or a token as the password (MLFLOW_TRACKING_USERNAME/PASSWORD)."},
+          "bearer": {"type": "http", "scheme": "bearer", "description": "An API token (PULK_TOKEN, MLFLOW_TRACKING_TOKEN)."},
+          "session": {"type": "apiKey", "in": "cookie", "name": "pulk_session", "description": "The web UI's sign-in (POST /login)."}
+        },
         "parameters": {
           "DatasetName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
           "DatasetVersion": {"name": "version", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
@@ -177,7 +261,8 @@ enum OpenAPIDocument {
           "EndpointSettings": {"type": "object", "required": ["max_concurrency", "max_rows", "unseen_categories", "log_sample", "log_retention"],
                                "properties": {"max_concurrency": {"type": "integer", "minimum": 1}, "max_rows": {"type": "integer", "minimum": 1},
                                               "unseen_categories": {"enum": ["allow", "reject"]}, "log_sample": {"type": "number", "minimum": 0, "maximum": 1},
-                                              "log_retention": {"type": "integer", "minimum": 0}}},
+                                              "log_retention": {"type": "integer", "minimum": 0},
+                                              "tokens": {"type": "array", "items": {"$ref": "#/components/schemas/ScoringToken"}}}},
           "SettingsChange": {"type": "object", "properties": {"max_concurrency": {"type": "integer"}, "max_rows": {"type": "integer"},
                                                               "unseen_categories": {"type": "string"}, "log_sample": {"type": "number"}, "log_retention": {"type": "integer"}}},
           "Deployment": {"type": "object", "required": ["name", "model", "reference", "version", "traffic", "mirror", "max_batch", "max_wait_micros"],
@@ -217,6 +302,36 @@ enum OpenAPIDocument {
                                              "time": {"type": "integer"}, "request_id": {"type": "string"}, "status": {"type": "integer"}, "latency_micros": {"type": "integer"},
                                              "shadow": {"type": "boolean"}, "rows": {"type": "integer"}, "input": {"type": "string"}, "output": {"type": "string"}}},
           "ServingLog": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/ServingLogEntry"}}}},
+          "Role": {"enum": ["reader", "contributor", "deployer", "admin"]},
+          "ResourceKind": {"enum": ["experiment", "registered_model", "endpoint"]},
+          "Permission": {"enum": ["NO_PERMISSIONS", "READ", "USE", "EDIT", "MANAGE"]},
+          "WhoAmI": {"type": "object", "required": ["authentication"], "properties": {"authentication": {"enum": ["on", "off"]}, "user": {"type": "string"},
+                     "role": {"$ref": "#/components/schemas/Role"}, "method": {"enum": ["password", "token", "session", "local"]}}},
+          "User": {"type": "object", "required": ["name", "role", "creation_time", "last_updated_time"],
+                   "properties": {"name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}, "creation_time": {"type": "integer"}, "last_updated_time": {"type": "integer"}}},
+          "UserOne": {"type": "object", "required": ["user"], "properties": {"user": {"$ref": "#/components/schemas/User"}}},
+          "UserList": {"type": "object", "required": ["users"], "properties": {"users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}},
+          "Token": {"type": "object", "required": ["id", "user", "name", "creation_time", "active"],
+                    "properties": {"id": {"type": "string"}, "user": {"type": "string"}, "name": {"type": "string"}, "creation_time": {"type": "integer"},
+                                   "expires_time": {"type": "integer"}, "revoked_time": {"type": "integer"}, "active": {"type": "boolean"}}},
+          "TokenOne": {"type": "object", "required": ["token"], "properties": {"token": {"$ref": "#/components/schemas/Token"}}},
+          "TokenList": {"type": "object", "required": ["tokens"], "properties": {"tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}},
+          "NewToken": {"type": "object", "required": ["token", "secret"], "properties": {"token": {"$ref": "#/components/schemas/Token"}, "secret": {"type": "string", "pattern": "^pulk_"}}},
+          "ScoringToken": {"type": "object", "required": ["id", "name", "secret_hash", "creation_time"],
+                           "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "secret_hash": {"type": "string"}, "creation_time": {"type": "integer"}}},
+          "NewScoringToken": {"type": "object", "required": ["token", "secret"], "properties": {"token": {"$ref": "#/components/schemas/ScoringToken"}, "secret": {"type": "string"}}},
+          "Grant": {"type": "object", "required": ["user", "kind", "resource", "permission"],
+                    "properties": {"user": {"type": "string"}, "kind": {"$ref": "#/components/schemas/ResourceKind"}, "resource": {"type": "string"}, "permission": {"$ref": "#/components/schemas/Permission"}}},
+          "GrantOne": {"type": "object", "required": ["grant"], "properties": {"grant": {"$ref": "#/components/schemas/Grant"}}},
+          "GrantList": {"type": "object", "required": ["grants"], "properties": {"grants": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}}},
+          "AuditEntry": {"type": "object", "required": ["sequence", "time", "actor", "action", "resource_kind", "resource", "before", "after", "previous_hash", "hash"],
+                         "properties": {"sequence": {"type": "integer"}, "time": {"type": "integer"}, "actor": {"type": "string"}, "action": {"type": "string"},
+                                        "resource_kind": {"type": "string"}, "resource": {"type": "string"}, "before": {"type": "string", "description": "The resource before, as JSON text ('' when none or not kept)."},
+                                        "after": {"type": "string", "description": "The resource after, or what was sent, as JSON text."},
+                                        "previous_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
+          "AuditPage": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_after": {"type": "integer"}}},
+          "AuditCheck": {"type": "object", "required": ["entries", "intact", "head"],
+                         "properties": {"entries": {"type": "integer"}, "intact": {"type": "boolean"}, "head": {"type": "string"}, "first_broken": {"type": "integer"}, "problem": {"type": "string"}}},
           "Error": {"type": "object", "required": ["error_code", "message"],
                     "properties": {"error_code": {"type": "string", "examples": ["RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"]}, "message": {"type": "string"}}},
           "DatasetSummary": {"type": "object", "required": ["name", "version_count", "latest_version", "latest_row_count", "created_at", "updated_at"],

@@ -21,13 +21,16 @@ struct APIFuzzTests {
         _ = try cli.ok(["models", "alias", "penguins@champion", "1", "--workspace", ws])
         _ = try cli.ok(["endpoints", "create", "penguins", "--workspace", ws])
         _ = try cli.ok(["deploy", "penguins", "--model", "penguins@champion", "--workspace", ws])
+        // Accounts on, schemathesis signed in as an admin: the account routes get exercised too.
+        _ = try cli.ok(["users", "add", "admin", "--role", "admin", "--password-stdin", "--workspace", ws], input: "admin-password\n")
+        let token = try cli.ok(["tokens", "create", "--user", "admin", "--workspace", ws]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let started = try server.start()
         defer { started.terminate(); started.waitUntilExit() }
         let report = cli.dir.appendingPathComponent("schemathesis").path
         let r = try PulkCLI.execute(Self.schemathesis!, [
             "run", server.url + "/api/pulk/v1/openapi.json", "--url", server.url + "/api/pulk/v1",
             "--checks", "not_a_server_error", "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
-            "--workers", "2", "--max-time", "120", "--seed", "1", "--report", "junit", "--report-dir", report, "--no-color",
+            "--header", "Authorization: Bearer \(token)", "--workers", "2", "--max-time", "120", "--seed", "1", "--report", "junit", "--report-dir", report, "--no-color",
         ])
         #expect(r.status == 0, "schemathesis found server errors:\n\(r.stdout.suffix(6000))\n\(r.stderr.suffix(2000))")
         // It really ran: thousands of cases over every documented operation (a wrong base URL would answer 404s only).

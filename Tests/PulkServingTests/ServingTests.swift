@@ -12,6 +12,7 @@ import PulkScoring
 @testable import PulkServing
 import PulkStore
 import Testing
+import Crypto
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let penguinsFrame = try! CSVReader().read(path: repoRoot.appendingPathComponent("examples/penguins.csv").path).0
@@ -55,6 +56,10 @@ func app(_ table: EndpointTable, _ transport: Transport = .router, log: (any Ser
     let routes = ServingRoutes(table: table, log: log, bodyLimit: bodyLimit)
     routes.register(router, defaultEndpoint: "penguins")
     return Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: .test) : .http1())
+}
+
+enum SHA256Hex {
+    static func of(_ text: String) -> String { SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined() }
 }
 
 func object(_ buffer: ByteBuffer) -> [String: Any] {
@@ -169,6 +174,33 @@ struct ServingTests {
             try await client.execute(uri: "/endpoints/penguins/score", method: .post, body: ByteBuffer(string: "{\"records\": [{\"island\": \"x\"}]}")) { r in
                 let problems = object(r.body)["problems"] as? [[String: Any]] ?? []
                 #expect(problems.count == 6 && problems.allSatisfy { $0["column"] is String })
+            }
+        }
+    }
+
+    @Test("An endpoint with scoring tokens answers only requests that carry one", arguments: Transport.allCases)
+    func scoringTokens(_ transport: Transport) async throws {
+        let table = EndpointTable()
+        let secret = "pulk_ep_test-secret"
+        var settings = EndpointSettings()
+        settings.tokens = [EndpointToken(id: "ept-1", name: "app", secretHash: SHA256Hex.of(secret), creationTime: 1)]
+        table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        try await app(table, transport).test(transport.setup) { client in
+            let cases: [(String?, HTTPResponse.Status)] = [
+                (nil, .unauthorized), ("Bearer wrong", .unauthorized), ("Token \(secret)", .unauthorized),
+                ("Bearer \(secret)", .ok), ("Basic " + Data("anyone:\(secret)".utf8).base64EncodedString(), .ok),
+            ]
+            for (authorization, status) in cases {
+                var headers: HTTPFields = [:]
+                if let authorization { headers[.authorization] = authorization }
+                for uri in ["/score", "/invocations"] {
+                    try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "[\(row)]")) { r in
+                        #expect(r.status == status, "\(authorization ?? "none") \(uri): \(String(buffer: r.body))")
+                        if status == .unauthorized {
+                            #expect(r.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true && String(buffer: r.body).contains("scoring token"))
+                        }
+                    }
+                }
             }
         }
     }

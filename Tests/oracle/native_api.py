@@ -2,7 +2,7 @@
 holds penguins:1. Validates the document (openapi-spec-validator), then every response of every
 documented route against the document's schemas (jsonschema, draft 2020-12 as OpenAPI 3.1 uses),
 and follows a model version's lineage back to the dataset's content hash.
-usage: native_api.py URL"""
+usage: native_api.py URL [TOKEN]  (TOKEN: an admin's API token when the server has accounts)"""
 import json
 import sys
 import urllib.error
@@ -13,12 +13,15 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 
 base = sys.argv[1]
+token = sys.argv[2] if len(sys.argv) > 2 else None
 api = base + "/api/pulk/v1"
 
 
-def call(method, url, body=None):
-    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+def call(method, url, body=None, auth=True):
+    headers = {"Content-Type": "application/json"}
+    if token and auth:
+        headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(), headers=headers)
     try:
         with urllib.request.urlopen(req) as r:
             return r.status, r.headers.get("Content-Type"), r.read()
@@ -139,12 +142,48 @@ assert get("/endpoints/{name}/logs", api + "/endpoints/penguins-live/logs?limit=
 get("/endpoints/{name}/logs", api + "/endpoints/penguins-live/logs?limit=0", 400)
 detail = get("/endpoints/{name}", api + "/endpoints/penguins-live")
 assert [e["kind"] for e in detail["events"]] == ["create", "settings"], detail["events"]
+scoring = send("POST", "/endpoints/{name}/tokens", api + "/endpoints/penguins-live/tokens", {"name": "app"}, 201)
+assert scoring["secret"] and scoring["token"]["name"] == "app", scoring
+send("DELETE", "/endpoints/{name}/tokens/{id}", api + "/endpoints/penguins-live/tokens/" + scoring["token"]["id"])
+send("DELETE", "/endpoints/{name}/tokens/{id}", api + "/endpoints/penguins-live/tokens/ept-none", None, 404)
 send("DELETE", "/endpoints/{name}", api + "/endpoints/penguins-live")
 get("/endpoints/{name}", api + "/endpoints/penguins-live", 404)
+
+# Accounts (the server has an admin, whose token signs these in).
+if token:
+    me = get("/whoami", api + "/whoami")
+    assert me["authentication"] == "on" and me["role"] == "admin", me
+    seen.add("/whoami")
+    status, _, raw = call("GET", api + "/whoami", auth=False)
+    assert status == 401 and json.loads(raw)["error_code"] == "UNAUTHENTICATED", raw
+    made = send("POST", "/users", api + "/users", {"name": "reader1", "password": "reader-password", "role": "reader"}, 201)
+    assert made["user"]["role"] == "reader"
+    send("POST", "/users", api + "/users", {"name": "reader1", "password": "reader-password"}, 400)
+    assert [u["name"] for u in get("/users", api + "/users")["users"]] == ["admin", "reader1"]
+    send("PATCH", "/users/{user}", api + "/users/reader1", {"role": "contributor"})
+    send("PATCH", "/users/{user}", api + "/users/nobody", {"role": "contributor"}, 404)
+    new = send("POST", "/tokens", api + "/tokens", {"user": "reader1", "name": "ci", "expires_in_days": 7}, 201)
+    assert new["secret"].startswith("pulk_") and new["token"]["active"], new
+    assert any(t["id"] == new["token"]["id"] for t in get("/tokens", api + "/tokens?user=reader1")["tokens"])
+    revoked = send("DELETE", "/tokens/{id}", api + "/tokens/" + new["token"]["id"])
+    assert not revoked["token"]["active"] and "revoked_time" in revoked["token"]
+    send("PUT", "/grants", api + "/grants", {"user": "reader1", "kind": "experiment", "resource": "0", "permission": "EDIT"})
+    assert get("/grants", api + "/grants?user=reader1")["grants"][0]["permission"] == "EDIT"
+    send("DELETE", "/grants", api + "/grants?user=reader1&kind=experiment&resource=0")
+    send("DELETE", "/grants", api + "/grants?user=reader1&kind=experiment&resource=0", None, 404)
+    send("DELETE", "/users/{user}", api + "/users/reader1")
+    trail = get("/audit", api + "/audit?limit=1000")["entries"]
+    assert {"users/create", "users/update", "tokens/create", "tokens/revoke", "grants/set", "grants/delete", "users/delete"} <= {e["action"] for e in trail}
+    get("/audit", api + "/audit?limit=0", 400)
+    checked = get("/audit/verify", api + "/audit/verify")
+    assert checked["intact"] and checked["head"] == trail[-1]["hash"], checked
 # Uploads: a new version parsed with the query's options, the same content again, and a file that
 # cannot be read; the frame of a version comes back as Pulk's binary frame file.
 def upload(url, data, code):
-    req = urllib.request.Request(url, method="POST", data=data, headers={"Content-Type": "application/octet-stream"})
+    headers = {"Content-Type": "application/octet-stream"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(url, method="POST", data=data, headers=headers)
     try:
         with urllib.request.urlopen(req) as r:
             status, raw = r.status, r.read()

@@ -70,7 +70,7 @@ struct UsersList: AsyncParsableCommand {
 struct UsersAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user (asks for the password twice).")
     @Argument(help: "The user name: 1 to 64 letters, digits and . _ - @.") var name: String
-    @Option(help: "reader, contributor, deployer or admin.", transform: roleArgument) var role: Role = .reader
+    @Option(help: "reader, contributor, deployer or admin (default: reader).", transform: roleArgument) var role: Role = .reader
     @Flag(help: "Read the password from the first line of stdin instead of asking.") var passwordStdin = false
     @OptionGroup var access: AccessOptions
     @OptionGroup var common: WorkspaceOptions

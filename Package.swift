@@ -106,8 +106,7 @@ let package = Package(
         // Serving: endpoints with traffic split, mirrors and micro-batching over HTTP (Hummingbird), kept in step with
         // the endpoint store; the scoring API and MLflow's /invocations; metrics; the sampled serving log.
         .target(name: "PulkServing", dependencies: [
-            "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore", "PulkAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -66,3 +66,36 @@ public enum Credentials {
         SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
+
+/// What an `Authorization` header carries: HTTP Basic's user and secret (a password, or a token in
+/// its place), or a Bearer token. One reading for the tracking server and the scoring endpoints.
+public enum AuthorizationHeader: Equatable, Sendable {
+    case basic(user: String, secret: String)
+    case bearer(String)
+
+    /// Throws UNAUTHENTICATED, naming what is wrong, for a header that is neither.
+    public init(_ header: String) throws(StoreError) {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2 else { throw StoreError(.unauthenticated, "The Authorization header must be 'Basic …' or 'Bearer …'") }
+        let scheme = parts[0].lowercased(), value = parts[1].trimmingCharacters(in: .whitespaces)
+        switch scheme {
+        case "bearer": self = .bearer(value)
+        case "basic":
+            guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else {
+                throw StoreError(.unauthenticated, "The Basic credentials are not base64 of USER:PASSWORD")
+            }
+            self = .basic(user: String(text[..<colon]), secret: String(text[text.index(after: colon)...]))
+        default:
+            throw StoreError(.unauthenticated, "Unsupported authorization scheme '\(scheme.prefix(20))': use Basic or Bearer")
+        }
+    }
+
+    /// The secret sent: the Bearer token or the Basic password.
+    public var secret: String {
+        switch self {
+        case .basic(_, let secret): return secret
+        case .bearer(let token): return token
+        }
+    }
+}
+

@@ -1,7 +1,7 @@
 public import Hummingbird
 public import PulkStore
 public import Foundation
-import Crypto
+import PulkAccess
 import HTTPTypes
 import CoreMetrics
 import NIOCore
@@ -142,14 +142,8 @@ public struct ServingRoutes: Sendable {
     /// Whether the header carries one of the tokens: `Bearer SECRET`, or Basic with the secret as the
     /// password (what MLflow's client sends with a token in MLFLOW_TRACKING_PASSWORD).
     static func authorized(_ header: String?, _ tokens: [EndpointToken]) -> Bool {
-        guard let header, let space = header.firstIndex(of: " ") else { return false }
-        let scheme = header[..<space].lowercased(), value = header[header.index(after: space)...].trimmingCharacters(in: .whitespaces)
-        var secret = value
-        if scheme == "basic" {
-            guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return false }
-            secret = String(text[text.index(after: colon)...])
-        } else if scheme != "bearer" { return false }
-        let hash = SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        guard let header, let sent = try? AuthorizationHeader(header) else { return false }
+        let hash = Credentials.secretHash(sent.secret)
         return tokens.contains { $0.secretHash == hash }
     }
 

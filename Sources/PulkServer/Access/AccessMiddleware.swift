@@ -96,7 +96,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         do { try await store.appendAudit(record) } catch {
             context.logger.error("audit: cannot record \(action) by \(actor): \(error)")
         }
-        if let identity, identity.role != .admin { await grantCreator(identity, action, body: body, request: request) }
+        if let identity, identity.role != .admin { await grantCreator(identity, action, body: body) }
         return response
     }
 
@@ -242,7 +242,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// A non-admin who creates an experiment, registered model or endpoint can manage it (as MLflow's
     /// basic-auth app gives its creator MANAGE).
-    func grantCreator(_ identity: Identity, _ action: String, body: [String: Any], request: Request) async {
+    func grantCreator(_ identity: Identity, _ action: String, body: [String: Any]) async {
         guard let name = body["name"] as? String else { return }
         let grant: Grant
         switch action {

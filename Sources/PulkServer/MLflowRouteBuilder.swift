@@ -98,7 +98,7 @@ struct MLflowRouteBuilder {
     }
 
     static func user(_ authorization: String?) -> String {
-        guard let a = authorization, a.lowercased().hasPrefix("basic "), let data = Data(base64Encoded: String(a.dropFirst(6))) else { return "" }
-        return String(decoding: data, as: UTF8.self).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard let authorization, case .basic(let user, _)? = try? AuthorizationHeader(authorization) else { return "" }
+        return user
     }
 }

@@ -122,8 +122,10 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         // The tracking server: MLflow's REST protocol, the artifact proxy and Pulk's native API on Hummingbird.
+        // JSON for the tracking server's hot paths: a bounded-depth reader over bytes and writers. No dependencies.
+        .target(name: "PulkJSON", swiftSettings: strict),
         .target(name: "PulkServer", dependencies: [
-            "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing",
+            "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing", "PulkJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -167,7 +169,7 @@ let package = Package(
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkSQL", "PulkAccess", "PulkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkSQL", "PulkServing", "PulkTestSupport",
+        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkJSON", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkSQL", "PulkServing", "PulkTestSupport",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: strict),
@@ -186,3 +188,12 @@ let package = Package(
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]
 )
+
+// libFuzzer targets over the parsers that read what clients send (scripts/fuzz): only in a build
+// that names libFuzzer's runtime without its main (libclang_rt.fuzzer_no_main) in PULK_FUZZ_RUNTIME,
+// with coverage instrumentation and AddressSanitizer given on the command line.
+if let runtime = Context.environment["PULK_FUZZ_RUNTIME"] {
+    package.targets.append(.executableTarget(
+        name: "pulk-fuzz", dependencies: ["PulkFrame", "PulkJSON", "PulkLearn", "PulkModels", "PulkScoring", "PulkStore"], path: "Fuzz/pulk-fuzz",
+        swiftSettings: strict, linkerSettings: [.unsafeFlags(["-Xlinker", runtime, "-lstdc++"])]))
+}

@@ -1,4 +1,5 @@
 import Foundation
+import PulkJSON
 import PulkStore
 
 /// The body of `runs/log-batch` (and `runs/log-metric`) decoded straight from its bytes into
@@ -81,88 +82,7 @@ struct LogBatchBody {
     }
 }
 
-extension JSON {
-    /// A JSON value that is not an object or array.
-    enum Scalar {
-        case null, bool(Bool), int(Int64), double(Double), string(String)
 
-        var text: String? {
-            switch self {
-            case .string(let s): return s
-            case .int(let i): return String(i)
-            case .double(let d): return String(d)
-            case .bool(let b): return b ? "true" : "false"
-            case .null: return nil
-            }
-        }
-
-        var int: Int64? {
-            switch self {
-            case .int(let i): return i
-            case .double(let d): return Int64(exactly: d)
-            case .string(let s): return Int64(s)
-            default: return nil
-            }
-        }
-    }
-}
-
-extension JSON.Parser {
-    /// An int64 field (a JSON integer, or its decimal text as proto3 JSON allows); absent or null is
-    /// 0. A fraction, a number out of Int64's range, or other text is refused, never stored as 0.
-    func integer(_ value: JSON.Scalar, _ name: String) throws(JSON.SyntaxError) -> Int64 {
-        switch value {
-        case .null: return 0
-        case .int(let i): return i
-        case .double(let d):
-            guard let i = Int64(exactly: d) else { throw reject("Invalid value \(d) for parameter '\(name)' supplied: it must be an integer within int64's range") }
-            return i
-        case .string(let s):
-            guard let i = Int64(s) else { throw reject("Invalid value '\(s.prefix(40))' for parameter '\(name)' supplied: it must be an integer within int64's range") }
-            return i
-        case .bool: throw reject("Invalid value for parameter '\(name)' supplied: it must be an integer, not a boolean")
-        }
-    }
-
-    /// A protocol error found while decoding (offset -1: reported as INVALID_PARAMETER_VALUE, not as bad JSON).
-    func reject(_ message: String) -> JSON.SyntaxError { JSON.SyntaxError(offset: -1, why: message) }
-
-    /// A string field: a JSON string, or nil for null; a number, boolean or container is refused as
-    /// MLflow refuses it (INVALID_PARAMETER_VALUE, not a lookup of run "123").
-    mutating func stringField(_ name: String) throws(JSON.SyntaxError) -> String? {
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{") {
-            throw reject("Invalid value for parameter '\(name)' supplied: expected a string, not a \(bytes[i] == UInt8(ascii: "[") ? "list" : "object")")
-        }
-        switch try scalar() {
-        case .string(let s): return s
-        case .null: return nil
-        case let other: throw reject("Invalid value \(other.text ?? "") for parameter '\(name)' supplied: expected a string")
-        }
-    }
-
-    /// A list field: a JSON list (or null); anything else is refused with the field's name.
-    mutating func listField(_ name: String, _ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
-        skipSpace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "n") else {
-            throw reject("Invalid value for parameter '\(name)' supplied: expected a list")
-        }
-        try array(element)
-    }
-
-    mutating func scalar() throws(JSON.SyntaxError) -> JSON.Scalar {
-        skipSpace()
-        guard i < bytes.count else { throw fail("unexpected end") }
-        switch bytes[i] {
-        case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "{"), UInt8(ascii: "["): _ = try value(depth: 1); return .null
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
-        default: return try numberScalar()
-        }
-    }
-}
 
 extension LogBatchBody {
     /// The body of `runs/log-metric`: one metric's fields and the run id at the top level.
@@ -199,46 +119,23 @@ extension LogBatchBody {
     }
 }
 
-extension JSON {
-    /// Whether a raw field name is this literal.
-    @inline(__always)
-    static func same(_ field: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        field.count == literal.utf8CodeUnitCount && memcmp(field.baseAddress!, literal.utf8Start, field.count) == 0
+extension JSON.ObjectWriter {
+    mutating func runInfo(_ i: RunInfo) {
+        string("artifact_uri", i.artifactUri)
+        if let e = i.endTime { int("end_time", e) }
+        string("experiment_id", i.experimentId)
+        string("lifecycle_stage", i.lifecycleStage.rawValue)
+        string("run_id", i.runId)
+        string("run_name", i.runName)
+        string("run_uuid", i.runId)
+        int("start_time", i.startTime)
+        string("status", i.status.rawValue)
+        string("user_id", i.userId)
     }
 }
 
-extension JSON.Parser {
-    /// Like `object`, with each key as its raw bytes (keys with escapes are decoded first).
-    mutating func rawObject(_ field: (inout JSON.Parser, UnsafeBufferPointer<UInt8>) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
-        skipSpace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
-        i += 1
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
-        while true {
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            var end = i + 1
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
-            guard end < bytes.count else { throw fail("unterminated string") }
-            var escaped: [UInt8]?
-            let keyStart = i + 1, keyEnd = end
-            if bytes[end] == UInt8(ascii: "\"") { i = end + 1 } else { escaped = Array(try string().utf8) }
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            i += 1
-            skipSpace()
-            if let escaped {
-                let r: Result<Void, JSON.SyntaxError> = escaped.withUnsafeBufferPointer { k in Result { () throws(JSON.SyntaxError) in try field(&self, k) } }
-                try r.get()
-            } else {
-                try field(&self, UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
-            }
-            skipSpace()
-            guard i < bytes.count else { throw fail("unterminated object") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
-            throw fail("expected ',' or '}'")
-        }
+extension JSON.ElementWriter {
+    mutating func metric(_ m: Metric) {
+        object { o in o.string("key", m.key); o.int("step", m.step); o.int("timestamp", m.timestamp); o.number("value", m.value) }
     }
 }

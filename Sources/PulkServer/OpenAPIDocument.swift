@@ -10,7 +10,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "Pulk native API",
         "version": "1.0.0",
-        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, registered models traced back to the exact data they were trained on, and real-time endpoints (deployments, traffic splits, rollbacks, the serving log; scoring itself is at /endpoints/NAME/score). MLflow's own API is served beside it under /api/2.0/mlflow/. Accounts: users with roles, API tokens, per-resource grants and the hash-chained audit trail; when the server has users every route but /openapi.json needs credentials (HTTP Basic, Bearer, or the web UI's session cookie)."
+        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, registered models traced back to the exact data they were trained on, and real-time endpoints (deployments, traffic splits, rollbacks, the serving log; scoring itself is at /endpoints/NAME/score, described by its own document at /endpoints/openapi.json). MLflow's own API is served beside it under /api/2.0/mlflow/. Accounts: users with roles, API tokens, per-resource grants and the hash-chained audit trail; when the server has users every route but /openapi.json needs credentials (HTTP Basic, Bearer, or the web UI's session cookie)."
       },
       "servers": [{"url": "/api/pulk/v1"}],
       "paths": {

@@ -75,7 +75,7 @@ public enum TrackingServer {
                                    configuration: ServerConfiguration = .init(),
                                    metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) throws -> some ApplicationProtocol {
         let router = baseRouter(configuration, metrics: metrics, requestLog: .info)
-        let authenticator = Authenticator(store: store)
+        let authenticator = Authenticator(store: store, now: configuration.access.clock)
         router.add(middleware: AccessMiddleware(store: store, authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit,
                                                 runs: RunExperiments()))
         AccessRoutes(admin: AccessAdmin(store: store), authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit)
@@ -84,6 +84,8 @@ public enum TrackingServer {
         ArtifactRoutes(artifacts: artifacts).register(router)
         NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit).register(router)
         WebUI(store: store, artifacts: artifacts, datasets: datasets).register(router)
+        var serving = serving
+        if !configuration.access.noAuth { serving?.accounts = EndpointAccess(authenticator: authenticator, policy: configuration.access.policy) }
         serving?.register(router)
         // As Hummingbird names its logger when given none, with LOG_LEVEL honoured.
         var logger = Logger(label: "pulk")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PulkTestSupport
 import PulkLearn
+import PulkJSON
 @testable import PulkServer
 @testable import PulkStore
 

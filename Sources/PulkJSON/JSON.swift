@@ -1,20 +1,22 @@
 import Foundation
-import PulkStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// JSON for the server's hot paths, over Swift values: objects are `[String: Any]`, arrays `[Any]`,
 /// strings `String`, integers `Int64`, other numbers `Double`, `Bool`, and `NSNull`. Foundation's
 /// JSONSerialization bridges every value to NSDictionary/NSNumber, which cost 80% of a large search
 /// response and a quarter of a log-batch request (BENCHMARKS.md).
-enum JSON {
-    struct SyntaxError: Error, CustomStringConvertible {
-        var offset: Int
-        var why: String
-        var description: String { "invalid JSON at byte \(offset): \(why)" }
+package enum JSON {
+    package struct SyntaxError: Error, CustomStringConvertible {
+        package var offset: Int
+        package var why: String
+        package var description: String { "invalid JSON at byte \(offset): \(why)" }
     }
 
     // MARK: parsing
 
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> Any {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> Any {
         var p = Parser(bytes: bytes.bindMemory(to: UInt8.self))
         p.skipSpace()
         let v = try p.value(depth: 0)
@@ -23,23 +25,28 @@ enum JSON {
         return v
     }
 
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Any {
+    package static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Any {
         do { return try bytes.withUnsafeBytes { raw in try parse(raw) } } catch let e as SyntaxError { throw e } catch {
             throw SyntaxError(offset: 0, why: "\(error)")
         }
     }
 
-    struct Parser {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var i = 0
+    package struct Parser {
+        package let bytes: UnsafeBufferPointer<UInt8>
+        package var i = 0
 
-        mutating func skipSpace() {
+        package init(bytes: UnsafeBufferPointer<UInt8>, i: Int = 0) {
+            self.bytes = bytes
+            self.i = i
+        }
+
+        package mutating func skipSpace() {
             while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         }
 
-        func fail(_ why: String) -> SyntaxError { SyntaxError(offset: i, why: why) }
+        package func fail(_ why: String) -> SyntaxError { SyntaxError(offset: i, why: why) }
 
-        mutating func value(depth: Int) throws(SyntaxError) -> Any {
+        package mutating func value(depth: Int) throws(SyntaxError) -> Any {
             guard depth < 512 else { throw fail("nested too deeply") }
             guard i < bytes.count else { throw fail("unexpected end") }
             switch bytes[i] {
@@ -59,13 +66,13 @@ enum JSON {
             }
         }
 
-        mutating func literal(_ word: StaticString) throws(SyntaxError) {
+        package mutating func literal(_ word: StaticString) throws(SyntaxError) {
             let n = word.utf8CodeUnitCount
             guard i + n <= bytes.count, memcmp(bytes.baseAddress! + i, word.utf8Start, n) == 0 else { throw fail("unknown literal") }
             i += n
         }
 
-        mutating func number() throws(SyntaxError) -> Any {
+        package mutating func number() throws(SyntaxError) -> Any {
             switch try numberScalar() {
             case .int(let v): return v
             case .double(let d): return d
@@ -74,7 +81,7 @@ enum JSON {
         }
 
         /// A number as an integer (no fraction or exponent, at most 18 digits) or a double.
-        mutating func numberScalar() throws(SyntaxError) -> JSON.Scalar {
+        package mutating func numberScalar() throws(SyntaxError) -> JSON.Scalar {
             let start = i
             var integral = true
             if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
@@ -116,7 +123,7 @@ enum JSON {
             return .double(parsed)
         }
 
-        mutating func string() throws(SyntaxError) -> String {
+        package mutating func string() throws(SyntaxError) -> String {
             i += 1  // opening quote
             let start = i
             // Fast path: no escapes. Control characters must be escaped (RFC 8259), text must be
@@ -170,7 +177,7 @@ enum JSON {
             throw fail("unterminated string")
         }
 
-        mutating func hex4() throws(SyntaxError) -> UInt32 {
+        package mutating func hex4() throws(SyntaxError) -> UInt32 {
             guard i + 4 <= bytes.count else { throw fail("short \\u escape") }
             var v: UInt32 = 0
             for _ in 0..<4 {
@@ -192,14 +199,14 @@ enum JSON {
     // MARK: writing
 
     /// JSON text of a value; object keys sorted, so output is deterministic.
-    static func encode(_ value: Any) -> [UInt8] {
+    package static func encode(_ value: Any) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out)
         return out
     }
 
-    static func write(_ value: Any, into out: inout [UInt8]) {
+    package static func write(_ value: Any, into out: inout [UInt8]) {
         switch value {
         case let s as String: writeString(s, into: &out)
         case let o as [String: Any]:
@@ -228,9 +235,12 @@ enum JSON {
     }
 
     /// Already-encoded JSON, embedded as it is.
-    struct Raw { var bytes: [UInt8] }
+    package struct Raw {
+        package var bytes: [UInt8]
+        package init(bytes: [UInt8]) { self.bytes = bytes }
+    }
 
-    static func writeArray<T>(_ a: [T], into out: inout [UInt8]) {
+    package static func writeArray<T>(_ a: [T], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         for (k, v) in a.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }
@@ -239,9 +249,9 @@ enum JSON {
         out.append(UInt8(ascii: "]"))
     }
 
-    static let hexDigits = Array("0123456789abcdef".utf8)
+    package static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    package static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy their bytes at once.
         var s = s
@@ -271,120 +281,103 @@ enum JSON {
 
 extension JSON {
     /// Writes one JSON object field by field (callers give keys in sorted order).
-    struct ObjectWriter {
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        var first = true
+    package struct ObjectWriter {
+        package var out: [UInt8] = [UInt8(ascii: "{")]
+        package var first = true
 
-        mutating func key(_ k: String) {
+        package mutating func key(_ k: String) {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
             JSON.writeString(k, into: &out)
             out.append(UInt8(ascii: ":"))
         }
 
-        mutating func string(_ k: String, _ v: String) { key(k); JSON.writeString(v, into: &out) }
-        mutating func int(_ k: String, _ v: Int64) { key(k); out.append(contentsOf: String(v).utf8) }
+        package mutating func string(_ k: String, _ v: String) { key(k); JSON.writeString(v, into: &out) }
+        package mutating func int(_ k: String, _ v: Int64) { key(k); out.append(contentsOf: String(v).utf8) }
         /// MLflow's numbers: NaN and the infinities as strings.
-        mutating func number(_ k: String, _ v: Double) {
+        package mutating func number(_ k: String, _ v: Double) {
             key(k)
             if v.isNaN { out.append(contentsOf: "\"NaN\"".utf8) } else if v == .infinity { out.append(contentsOf: "\"Infinity\"".utf8) }
             else if v == -.infinity { out.append(contentsOf: "\"-Infinity\"".utf8) } else { out.append(contentsOf: "\(v)".utf8) }
         }
 
         /// A nested object, written into the same buffer (the buffer moves in and back out, never copied).
-        mutating func object(_ k: String, _ body: (inout ObjectWriter) -> Void) {
+        package mutating func object(_ k: String, _ body: (inout ObjectWriter) -> Void) {
             key(k)
             var inner = ObjectWriter(continuing: &out)
             body(&inner)
             inner.end(into: &out)
         }
 
-        mutating func array<T>(_ k: String, _ items: [T], _ element: (T, inout ElementWriter) -> Void) {
+        package mutating func array<T>(_ k: String, _ items: [T], _ element: (T, inout ElementWriter) -> Void) {
             key(k)
             var w = ElementWriter(continuing: &out)
             for item in items { element(item, &w) }
             w.end(into: &out)
         }
 
-        init() {}
+        package init() {}
 
-        init(continuing buffer: inout [UInt8]) {
+        package init(continuing buffer: inout [UInt8]) {
             out = []
             swap(&out, &buffer)
             out.append(UInt8(ascii: "{"))
         }
 
-        mutating func end(into buffer: inout [UInt8]) {
+        package mutating func end(into buffer: inout [UInt8]) {
             out.append(UInt8(ascii: "}"))
             swap(&out, &buffer)
         }
 
-        mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "}")); return out }
-
-        mutating func runInfo(_ i: RunInfo) {
-            string("artifact_uri", i.artifactUri)
-            if let e = i.endTime { int("end_time", e) }
-            string("experiment_id", i.experimentId)
-            string("lifecycle_stage", i.lifecycleStage.rawValue)
-            string("run_id", i.runId)
-            string("run_name", i.runName)
-            string("run_uuid", i.runId)
-            int("start_time", i.startTime)
-            string("status", i.status.rawValue)
-            string("user_id", i.userId)
-        }
+        package mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "}")); return out }
     }
 
     /// Writes the elements of one JSON array.
-    struct ElementWriter {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        var first = true
+    package struct ElementWriter {
+        package var out: [UInt8] = [UInt8(ascii: "[")]
+        package var first = true
 
-        mutating func next() {
+        package mutating func next() {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
         }
 
-        mutating func object(_ body: (inout ObjectWriter) -> Void) {
+        package mutating func object(_ body: (inout ObjectWriter) -> Void) {
             next()
             var o = ObjectWriter(continuing: &out)
             body(&o)
             o.end(into: &out)
         }
 
-        init() {}
+        package init() {}
 
-        init(continuing buffer: inout [UInt8]) {
+        package init(continuing buffer: inout [UInt8]) {
             out = []
             swap(&out, &buffer)
             out.append(UInt8(ascii: "["))
         }
 
-        mutating func end(into buffer: inout [UInt8]) {
+        package mutating func end(into buffer: inout [UInt8]) {
             out.append(UInt8(ascii: "]"))
             swap(&out, &buffer)
         }
 
-        mutating func pair(_ key: String, _ value: String) { object { o in o.string("key", key); o.string("value", value) } }
+        package mutating func pair(_ key: String, _ value: String) { object { o in o.string("key", key); o.string("value", value) } }
 
-        mutating func metric(_ m: Metric) {
-            object { o in o.string("key", m.key); o.int("step", m.step); o.int("timestamp", m.timestamp); o.number("value", m.value) }
-        }
+        package mutating func raw(_ bytes: [UInt8]) { next(); out.append(contentsOf: bytes) }
 
-        mutating func raw(_ bytes: [UInt8]) { next(); out.append(contentsOf: bytes) }
-
-        mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "]")); return out }
+        package mutating func finish() -> [UInt8] { out.append(UInt8(ascii: "]")); return out }
     }
 }
 
 extension JSON.Parser {
     /// Calls `field` with each key of an object, positioned at its value.
-    mutating func object(_ field: (inout JSON.Parser, String) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+    package mutating func object(_ field: (inout JSON.Parser, String) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
         try rawObject { p, key throws(JSON.SyntaxError) in try field(&p, String(decoding: key, as: UTF8.self)) }
     }
 
     /// Calls `element` for each element of an array (null counts as an empty array).
-    mutating func array(_ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+    package mutating func array(_ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
         skipSpace()
         if i + 4 <= bytes.count, bytes[i] == UInt8(ascii: "n") { try literal("null"); return }
         guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw fail("expected a list") }
@@ -398,6 +391,133 @@ extension JSON.Parser {
             if bytes[i] == UInt8(ascii: ",") { i += 1; skipSpace(); continue }
             if bytes[i] == UInt8(ascii: "]") { i += 1; return }
             throw fail("expected ',' or ']'")
+        }
+    }
+}
+
+extension JSON {
+    /// A JSON value that is not an object or array.
+    package enum Scalar {
+        case null, bool(Bool), int(Int64), double(Double), string(String)
+
+        package var text: String? {
+            switch self {
+            case .string(let s): return s
+            case .int(let i): return String(i)
+            case .double(let d): return String(d)
+            case .bool(let b): return b ? "true" : "false"
+            case .null: return nil
+            }
+        }
+
+        package var int: Int64? {
+            switch self {
+            case .int(let i): return i
+            case .double(let d): return Int64(exactly: d)
+            case .string(let s): return Int64(s)
+            default: return nil
+            }
+        }
+    }
+}
+
+extension JSON.Parser {
+    /// An int64 field (a JSON integer, or its decimal text as proto3 JSON allows); absent or null is
+    /// 0. A fraction, a number out of Int64's range, or other text is refused, never stored as 0.
+    package func integer(_ value: JSON.Scalar, _ name: String) throws(JSON.SyntaxError) -> Int64 {
+        switch value {
+        case .null: return 0
+        case .int(let i): return i
+        case .double(let d):
+            guard let i = Int64(exactly: d) else { throw reject("Invalid value \(d) for parameter '\(name)' supplied: it must be an integer within int64's range") }
+            return i
+        case .string(let s):
+            guard let i = Int64(s) else { throw reject("Invalid value '\(s.prefix(40))' for parameter '\(name)' supplied: it must be an integer within int64's range") }
+            return i
+        case .bool: throw reject("Invalid value for parameter '\(name)' supplied: it must be an integer, not a boolean")
+        }
+    }
+
+    /// A protocol error found while decoding (offset -1: reported as INVALID_PARAMETER_VALUE, not as bad JSON).
+    package func reject(_ message: String) -> JSON.SyntaxError { JSON.SyntaxError(offset: -1, why: message) }
+
+    /// A string field: a JSON string, or nil for null; a number, boolean or container is refused as
+    /// MLflow refuses it (INVALID_PARAMETER_VALUE, not a lookup of run "123").
+    package mutating func stringField(_ name: String) throws(JSON.SyntaxError) -> String? {
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{") {
+            throw reject("Invalid value for parameter '\(name)' supplied: expected a string, not a \(bytes[i] == UInt8(ascii: "[") ? "list" : "object")")
+        }
+        switch try scalar() {
+        case .string(let s): return s
+        case .null: return nil
+        case let other: throw reject("Invalid value \(other.text ?? "") for parameter '\(name)' supplied: expected a string")
+        }
+    }
+
+    /// A list field: a JSON list (or null); anything else is refused with the field's name.
+    package mutating func listField(_ name: String, _ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "n") else {
+            throw reject("Invalid value for parameter '\(name)' supplied: expected a list")
+        }
+        try array(element)
+    }
+
+    package mutating func scalar() throws(JSON.SyntaxError) -> JSON.Scalar {
+        skipSpace()
+        guard i < bytes.count else { throw fail("unexpected end") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "{"), UInt8(ascii: "["): _ = try value(depth: 1); return .null
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return try numberScalar()
+        }
+    }
+}
+
+extension JSON {
+    /// Whether a raw field name is this literal.
+    @inline(__always)
+    package static func same(_ field: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        field.count == literal.utf8CodeUnitCount && memcmp(field.baseAddress!, literal.utf8Start, field.count) == 0
+    }
+}
+
+extension JSON.Parser {
+    /// Like `object`, with each key as its raw bytes (keys with escapes are decoded first).
+    package mutating func rawObject(_ field: (inout JSON.Parser, UnsafeBufferPointer<UInt8>) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            var end = i + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            guard end < bytes.count else { throw fail("unterminated string") }
+            var escaped: [UInt8]?
+            let keyStart = i + 1, keyEnd = end
+            if bytes[end] == UInt8(ascii: "\"") { i = end + 1 } else { escaped = Array(try string().utf8) }
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipSpace()
+            if let escaped {
+                let r: Result<Void, JSON.SyntaxError> = escaped.withUnsafeBufferPointer { k in Result { () throws(JSON.SyntaxError) in try field(&self, k) } }
+                try r.get()
+            } else {
+                try field(&self, UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
+            }
+            skipSpace()
+            guard i < bytes.count else { throw fail("unterminated object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            throw fail("expected ',' or '}'")
         }
     }
 }

@@ -26,6 +26,14 @@ public struct AccessAdmin: Sendable {
         guard by.role == .admin else { throw .denied("Only an admin can \(what); '\(by.user)' is a \(by.role.rawValue)") }
     }
 
+    /// Admins, and whoever holds MANAGE on the resource (its creator, or whom they gave it), as in
+    /// MLflow's basic-auth app.
+    func requireManager(_ by: Identity, _ kind: ResourceKind, _ resource: String, _ what: String) throws(StoreError) {
+        guard by.role == .admin || by.grants.contains(where: { $0.kind == kind && $0.resource == resource && $0.permission == .manage }) else {
+            throw .denied("Only an admin or a user with MANAGE on \(kind.rawValue) '\(resource)' can \(what); '\(by.user)' has neither")
+        }
+    }
+
     func audit(_ by: Identity, _ action: String, _ kind: String, _ resource: String, before: String = "", after: String = "") async throws(StoreError) {
         try await store.appendAudit(AuditRecord(actor: by.user, action: action, resourceKind: kind, resource: resource, before: before, after: after))
     }
@@ -95,7 +103,7 @@ public struct AccessAdmin: Sendable {
     }
 
     public func setGrant(_ grant: Grant, by: Identity) async throws(StoreError) {
-        try requireAdmin(by, "grant permissions")
+        try requireManager(by, grant.kind, grant.resource, "grant permissions on it")
         let before = try await store.grant(user: grant.user, kind: grant.kind, resource: grant.resource)
         try await store.setGrant(grant)
         try await audit(by, "grants/set", grant.kind.rawValue, grant.resource, before: before.map { Self.json(Grant(user: grant.user, kind: grant.kind, resource: grant.resource, permission: $0)) } ?? "",
@@ -103,7 +111,7 @@ public struct AccessAdmin: Sendable {
     }
 
     public func deleteGrant(user: String, kind: ResourceKind, resource: String, by: Identity) async throws(StoreError) {
-        try requireAdmin(by, "revoke permissions")
+        try requireManager(by, kind, resource, "revoke permissions on it")
         let before = try await store.grant(user: user, kind: kind, resource: resource)
         try await store.deleteGrant(user: user, kind: kind, resource: resource)
         try await audit(by, "grants/delete", kind.rawValue, resource, before: before.map { Self.json(Grant(user: user, kind: kind, resource: resource, permission: $0)) } ?? "")

@@ -34,6 +34,8 @@ public final class Authenticator: @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [String: (identity: Identity?, until: Int64)] = [:]
     private var users: (count: Int, until: Int64)?
+    /// Wrong passwords per user name (see `LoginThrottle`).
+    public let throttle = LoginThrottle()
 
     public init(store: any AccessStore, cacheMillis: Int64 = 5_000, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.store = store
@@ -48,6 +50,16 @@ public final class Authenticator: @unchecked Sendable {
         let count = try await store.userCount()
         lock.withLock { users = (count, t + cacheMillis) }
         return count > 0
+    }
+
+    /// `enabled()` without waiting: the remembered answer, refreshed in the background once it is
+    /// older than `cacheMillis`; true (check) when nothing is known yet.
+    public func enabledNow() -> Bool {
+        let t = now()
+        let known = lock.withLock { users }
+        if let known, known.until > t { return known.count > 0 }
+        Task { _ = try? await self.enabled() }
+        return known.map { $0.count > 0 } ?? true
     }
 
     /// Forgets every remembered credential (after a change to users, tokens or grants).
@@ -98,7 +110,18 @@ public final class Authenticator: @unchecked Sendable {
         case .basic(let user, let secret):
             // A token may stand in for the password (MLflow's client sends only Basic or Bearer).
             if secret.hasPrefix(Credentials.tokenPrefix), let id = try await tokenIdentity(secret, user: user) { return id }
-            guard let c = try await store.credentials(user: user), Credentials.verifyPassword(secret, hash: c.passwordHash) else { return nil }
+            let wait = throttle.wait(user, now: now())
+            guard wait == 0 else {
+                let seconds = Int((wait + 999) / 1000)
+                throw StoreError(.requestLimitExceeded, "Too many wrong passwords for '\(user)': try again in \(seconds) s (or sign in with an API token)",
+                                 retryAfter: seconds)
+            }
+            guard let c = try await store.credentials(user: user) else { return nil }
+            guard Credentials.verifyPassword(secret, hash: c.passwordHash) else {
+                throttle.failed(user, now: now())
+                return nil
+            }
+            throttle.succeeded(user)
             return try await identity(user: user, method: .password)
         }
     }

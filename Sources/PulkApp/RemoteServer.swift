@@ -14,9 +14,11 @@ public struct PulkServerClient: Sendable {
     /// The OS user (or `MLFLOW_TRACKING_USERNAME`), sent as `X-Pulk-User`.
     let user: String
 
-    public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `authorization`: the header to send; by default the environment's credentials, else what
+    /// `pulk login` saved for `base`.
+    public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment, authorization: String?? = nil) {
         self.base = base
-        authorization = RemoteTracking.authorization(environment)
+        self.authorization = authorization ?? RemoteTracking.authorization(environment, server: base)
         user = RunRecorder.user(environment)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 300
@@ -89,8 +91,8 @@ public struct PulkServerClient: Sendable {
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             let message = object?["message"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self)
             switch status {
-            case 401: throw AppError.invalid("\(message). The server at \(base.absoluteString) has accounts: set PULK_TOKEN to a token "
-                + "(`pulk tokens create` by an admin, or the web UI), or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD")
+            case 401: throw AppError.invalid("\(message). The server at \(base.absoluteString) has accounts: sign in with `pulk login --server \(base.absoluteString)`, "
+                + "or set PULK_TOKEN to a token (`pulk tokens create`), or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD")
             case 404: throw AppError.notFound(message)
             case 409: throw AppError.conflict(message)
             case 400..<500: throw AppError.invalid(message)

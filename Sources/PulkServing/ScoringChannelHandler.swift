@@ -304,8 +304,11 @@ extension ServingRoutes {
             let values = request.headers[name]
             return values.isEmpty ? nil : values.joined(separator: ", ")
         }
-        return ScoringCall(endpoint: String(name), mlflow: mlflow, contentType: field(HTTPField.Name.contentType.canonicalName),
-                           requestId: field(Self.requestIdHeader.canonicalName), authorization: field(HTTPField.Name.authorization.canonicalName))
+        let call = ScoringCall(endpoint: String(name), mlflow: mlflow, contentType: field(HTTPField.Name.contentType.canonicalName),
+                               requestId: field(Self.requestIdHeader.canonicalName), authorization: field(HTTPField.Name.authorization.canonicalName))
+        // Checking a user's credentials waits on the store: the router's route does that.
+        if let accounts, accounts.required(), !holdsToken(call) { return nil }
+        return call
     }
 
     /// The server's child-channel setup with the scoring fast path in the pipeline (give it to

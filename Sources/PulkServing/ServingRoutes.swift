@@ -23,6 +23,9 @@ public struct ServingRoutes: Sendable {
     public let log: (any ServingLogSink)?
     public let bodyLimit: Int
     let clock: @Sendable () -> Int64
+    /// Who may score besides the holders of an endpoint's own tokens (`pulk server` with accounts);
+    /// nil: anyone, unless the endpoint has tokens.
+    public var accounts: (any ScoringAccounts)?
 
     public init(table: EndpointTable, log: (any ServingLogSink)? = nil, bodyLimit: Int = 16 << 20,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
@@ -41,6 +44,9 @@ public struct ServingRoutes: Sendable {
         }
         router.get("/endpoints/{endpoint}/ready") { _, context in ready(context.parameters.get("endpoint") ?? "") }
         router.get("/endpoints") { _, _ in list() }
+        router.get("/endpoints/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: ScoringAPIDocument.json)))
+        }
         if let name = defaultEndpoint {
             router.post("/invocations") { request, _ in await score(request, endpoint: name, mlflow: true) }
             router.post("/score") { request, _ in await score(request, endpoint: name, mlflow: false) }
@@ -60,8 +66,19 @@ public struct ServingRoutes: Sendable {
     func score(_ request: Request, endpoint name: String, mlflow: Bool) async -> Response {
         let call = ScoringCall(endpoint: name, mlflow: mlflow, contentType: request.headers[.contentType],
                                requestId: request.headers[Self.requestIdHeader], authorization: request.headers[.authorization])
+        var signedIn = false
+        if let accounts, accounts.required(), !holdsToken(call) {
+            if let refusal = await accounts.refusal(authorization: call.authorization, endpoint: name) {
+                let code = [401: "UNAUTHENTICATED", 429: "TOO_MANY_REQUESTS"][refusal.status] ?? "PERMISSION_DENIED"
+                var r = ScoringReply.error(refusal.status, code, refusal.message)
+                r.authenticate = refusal.status == 401
+                if let seconds = refusal.retryAfter { r.retryAfter = String(seconds) }
+                return r.response
+            }
+            signedIn = true
+        }
         let admission: Admission
-        switch admit(call) {
+        switch admit(call, signedIn: signedIn) {
         case .refused(let refusal): return refusal.response
         case .admitted(let a): admission = a
         }
@@ -108,13 +125,14 @@ public struct ServingRoutes: Sendable {
 
     /// Finds the endpoint, takes a place under its concurrency limit and picks the deployment; or the
     /// refusal (404, 429, 503).
-    func admit(_ call: ScoringCall) -> Admitted {
+    /// `signedIn`: the caller's account may score the endpoint (checked by `accounts`), so its tokens are not needed.
+    func admit(_ call: ScoringCall, signedIn: Bool = false) -> Admitted {
         let started = DispatchTime.now().uptimeNanoseconds
         let name = call.endpoint
         guard let endpoint = table[name] else {
             return .refused(.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'; `pulk endpoints list` shows them"))
         }
-        if !endpoint.settings.tokens.isEmpty, !Self.authorized(call.authorization, endpoint.settings.tokens) {
+        if !signedIn, !endpoint.settings.tokens.isEmpty || accounts?.required() == true, !Self.authorized(call.authorization, endpoint.settings.tokens) {
             var r = ScoringReply.error(401, "UNAUTHENTICATED", "Endpoint '\(name)' needs a scoring token: send Authorization: Bearer TOKEN "
                 + "(`pulk endpoints tokens create \(name)` makes one)")
             r.authenticate = true
@@ -137,6 +155,12 @@ public struct ServingRoutes: Sendable {
                                   origin: .init(endpoint: name, deployment: deployment.record.name, model: deployment.served.name,
                                                 version: deployment.served.version, requestId: requestId),
                                   started: started))
+    }
+
+    /// Whether the call carries one of its endpoint's scoring tokens.
+    func holdsToken(_ call: ScoringCall) -> Bool {
+        guard let tokens = table[call.endpoint]?.settings.tokens, !tokens.isEmpty else { return false }
+        return Self.authorized(call.authorization, tokens)
     }
 
     /// Whether the header carries one of the tokens: `Bearer SECRET`, or Basic with the secret as the

@@ -12,6 +12,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case unauthenticated = "UNAUTHENTICATED"
         /// An authenticated user without the permission the request needs (403).
         case permissionDenied = "PERMISSION_DENIED"
+        /// Too many attempts; the message says when to retry (429).
+        case requestLimitExceeded = "REQUEST_LIMIT_EXCEEDED"
 
         /// The HTTP status MLflow answers with.
         public var httpStatus: Int {
@@ -22,17 +24,21 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             case .internalError: return 500
             case .unauthenticated: return 401
             case .permissionDenied: return 403
+            case .requestLimitExceeded: return 429
             }
         }
     }
 
     public var code: Code
     public var message: String
+    /// For REQUEST_LIMIT_EXCEEDED: the seconds to wait (the Retry-After header).
+    public var retryAfter: Int?
     public var description: String { message }
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public static func invalid(_ message: String) -> StoreError { StoreError(.invalidParameterValue, message) }

@@ -21,7 +21,7 @@ public struct RemoteTracking: TrackingClient {
 
     public init(base: URL, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.base = base
-        authorization = Self.authorization(environment)
+        authorization = Self.authorization(environment, server: base)
         user = RunRecorder.user(environment)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 60
@@ -29,12 +29,14 @@ public struct RemoteTracking: TrackingClient {
     }
 
     /// The `Authorization` header MLflow's client sends: HTTP Basic from `MLFLOW_TRACKING_USERNAME` and
-    /// `MLFLOW_TRACKING_PASSWORD`, else a bearer `MLFLOW_TRACKING_TOKEN` (or `PULK_TOKEN`); nil for none.
-    public static func authorization(_ environment: [String: String]) -> String? {
+    /// `MLFLOW_TRACKING_PASSWORD`, else a bearer `MLFLOW_TRACKING_TOKEN` (or `PULK_TOKEN`), else the
+    /// token `pulk login` saved for `server`; nil for none.
+    public static func authorization(_ environment: [String: String], server: URL? = nil) -> String? {
         if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
             return "Basic " + Data("\(user):\(environment["MLFLOW_TRACKING_PASSWORD"] ?? "")".utf8).base64EncodedString()
         }
         if let token = environment["MLFLOW_TRACKING_TOKEN"] ?? environment["PULK_TOKEN"], !token.isEmpty { return "Bearer " + token }
+        if let server, let saved = SavedLogins(environment: environment).login(for: server) { return "Bearer " + saved.token }
         return nil
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Schemathesis over Pulk's OpenAPI document against a live `pulk server` with data in it: every
+/// Schemathesis over Pulk's OpenAPI documents (the native API's and the scoring API's) against a live `pulk server` with data in it: every
 /// documented route gets its examples, boundary values and fuzzed inputs, and none may answer 5xx
 /// (Tests/oracle/requirements-schemathesis.txt; scripts/test installs it).
 @Suite("API fuzzing")
@@ -26,6 +26,23 @@ struct APIFuzzTests {
         let token = try cli.ok(["tokens", "create", "--user", "admin", "--workspace", ws]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let started = try server.start()
         defer { started.terminate(); started.waitUntilExit() }
+        // The scoring API's own document (serving routes) first, while penguins is the only endpoint
+        // (the native run below makes endpoints without deployments, whose scoring is a legitimate 503):
+        // its answers checked against it by a script, then schemathesis with every answer's status,
+        // content type and schema checked too.
+        if let python = ProcessInfo.processInfo.environment["PULK_PYTHON"] {
+            let script = try PulkCLI.execute(python, [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/scoring_api.py").path, server.url, token])
+            #expect(script.status == 0 && script.stdout.contains("\"ok\": true"), "\(script.stderr.suffix(3000))")
+        }
+        let scoring = try PulkCLI.execute(Self.schemathesis!, [
+            "run", server.url + "/endpoints/openapi.json", "--url", server.url,
+            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "--phases", "examples,coverage,fuzzing", "--max-examples", "50",
+            "--header", "Authorization: Bearer \(token)", "--workers", "2", "--max-time", "60", "--seed", "1", "--no-color",
+        ])
+        #expect(scoring.status == 0, "schemathesis over the scoring API:\n\(scoring.stdout.suffix(6000))\n\(scoring.stderr.suffix(2000))")
+        #expect(scoring.stdout.contains("Selected: 4/4") && scoring.stdout.contains("Tested: 4"), "\(scoring.stdout.suffix(2000))")
+
         let report = cli.dir.appendingPathComponent("schemathesis").path
         let r = try PulkCLI.execute(Self.schemathesis!, [
             "run", server.url + "/api/pulk/v1/openapi.json", "--url", server.url + "/api/pulk/v1",

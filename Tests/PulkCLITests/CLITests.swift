@@ -53,6 +53,8 @@ struct PulkCLI {
         p.currentDirectoryURL = dir
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "PULK_HOME")
+        // Never the tester's own `pulk login` tokens.
+        environment["PULK_CONFIG_DIR"] = dir.appendingPathComponent("config").path
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         return p

@@ -45,10 +45,11 @@ struct LiveServer {
 
     /// Body and status of a request, via curl (as a user would check): `BODY STATUS`.
     @discardableResult
-    static func curl(_ url: String, method: String = "GET", json: String? = nil, dataFile: String? = nil) throws -> String {
+    static func curl(_ url: String, method: String = "GET", json: String? = nil, dataFile: String? = nil, headers: [String] = []) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         var args = ["-s", "-w", " %{http_code}", "-X", method, url]
+        for h in headers { args += ["-H", h] }
         if let json { args += ["-H", "Content-Type: application/json", "--data-binary", json] }
         if let dataFile { args += ["-H", "Content-Type: application/json", "--data-binary", "@" + dataFile] }
         p.arguments = args

@@ -20,16 +20,7 @@ struct ServingCLITests {
         try PulkCLI.object(r, sourceLocation: sourceLocation)
     }
 
-    /// Trains GBDT and logistic models into the workspace and registers them as penguins versions 1 and 2; champion → 1.
-    func registered(_ ws: String) throws {
-        _ = try ok("data", "add", cli.penguins, "--name", "penguins", "--workspace", ws)
-        for (model, out) in [("gbdt", "gbdt.pulk"), ("logistic", "logistic.pulk")] {
-            let run = try #require(try object(try ok("train", "--data", "penguins", "--target", "species", "--model", model, "--no-profile",
-                                                     "--out", cli.dir.appendingPathComponent(out).path, "--workspace", ws, "--json"))["run_id"] as? String)
-            _ = try ok("models", "register", run, "--name", "penguins", "--workspace", ws)
-        }
-        _ = try ok("models", "alias", "penguins@champion", "1", "--workspace", ws)
-    }
+    func registered(_ ws: String) throws { try cli.registeredPenguins(ws) }
 
     static let row = #"{"island": "Biscoe", "bill_length_mm": 45.2, "bill_depth_mm": 14.8, "flipper_length_mm": 212, "body_mass_g": 5200, "sex": "female", "year": 2008}"#
 
@@ -275,5 +266,19 @@ struct ServingCLITests {
         #expect(!FileManager.default.fileExists(atPath: laptop + "/artifacts"))
         let both = try cli.run("endpoints", "list", "--server", server.url, "--store-uri", "postgresql://x@127.0.0.1/y", "--workspace", laptop)
         #expect(both.status != 0 && both.stderr.contains("--server and --store-uri"), "\(both.stderr)")
+    }
+}
+
+extension PulkCLI {
+    /// Trains GBDT and logistic models into the workspace and registers them as penguins versions 1 and 2; champion → 1.
+    func registeredPenguins(_ ws: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        _ = try ok(["data", "add", penguins, "--name", "penguins", "--workspace", ws], sourceLocation: sourceLocation)
+        for (model, out) in [("gbdt", "gbdt.pulk"), ("logistic", "logistic.pulk")] {
+            let trained = try ok(["train", "--data", "penguins", "--target", "species", "--model", model, "--no-profile",
+                                  "--out", dir.appendingPathComponent(out).path, "--workspace", ws, "--json"], sourceLocation: sourceLocation)
+            let run = try #require(try PulkCLI.object(trained, sourceLocation: sourceLocation)["run_id"] as? String)
+            _ = try ok(["models", "register", run, "--name", "penguins", "--workspace", ws], sourceLocation: sourceLocation)
+        }
+        _ = try ok(["models", "alias", "penguins@champion", "1", "--workspace", ws], sourceLocation: sourceLocation)
     }
 }

@@ -25,7 +25,7 @@ struct AccessTests {
 
     /// A server whose store has a user of each role (unless `users` is false), an experiment with a run,
     /// and a registered model.
-    static func withApp(users: Bool = true, defaultDeny: Bool = false,
+    static func withApp(users: Bool = true, defaultDeny: Bool = false, clock: (@Sendable () -> Int64)? = nil,
                         _ body: @Sendable (any TestClientProtocol, Fixture, String) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-access-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -39,7 +39,8 @@ struct AccessTests {
         let run = try await store.createRun(experimentId: experiment, userId: "ana", startTime: nil, runName: "r", tags: [])
         _ = try await store.createRegisteredModel(name: "m", description: "", tags: [], user: "ana")
         let app = try TrackingServer.application(store: store, artifacts: try ArtifactStore(root: dir.appendingPathComponent("artifacts")),
-                                                 configuration: ServerConfiguration(access: AccessSettings(policy: AccessPolicy(defaultDeny: defaultDeny))))
+                                                 configuration: ServerConfiguration(access: clock.map { AccessSettings(policy: AccessPolicy(defaultDeny: defaultDeny), clock: $0) }
+                                                                                    ?? AccessSettings(policy: AccessPolicy(defaultDeny: defaultDeny))))
         try await app.test(.router) { client in try await body(client, Fixture(store: store, admin: admin), run.info.runId) }
     }
 
@@ -93,6 +94,36 @@ struct AccessTests {
             let expired = "pulk_expired-secret"
             _ = try await f.store.createToken(user: "cy", name: "old", secretHash: Credentials.secretHash(expired), expiresTime: 1)
             #expect(try await Self.call(client, .get, path, authorization: "Bearer \(expired)").status == 401)
+        }
+    }
+
+    @Test("Wrong passwords: after five, the user waits (doubling, capped), 429 with Retry-After; a right one resets; tokens still work")
+    func passwordThrottle() async throws {
+        // The throttle alone, on a clock of its own.
+        let t = LoginThrottle(freeFailures: 3, maxBlockMillis: 5_000)
+        for _ in 0..<2 { t.failed("ana", now: 0) }
+        #expect(t.wait("ana", now: 0) == 0)
+        t.failed("ana", now: 0)
+        #expect(t.wait("ana", now: 0) == 1_000 && t.wait("ana", now: 400) == 600 && t.wait("bo", now: 0) == 0)
+        t.failed("ana", now: 1_000)
+        #expect(t.wait("ana", now: 1_000) == 2_000)
+        for _ in 0..<10 { t.failed("ana", now: 3_000) }
+        #expect(t.wait("ana", now: 3_000) == 5_000)
+        t.succeeded("ana")
+        #expect(t.wait("ana", now: 3_000) == 0)
+
+        // Through the server, on a frozen clock: the sixth try is refused unchecked, even the right password.
+        try await Self.withApp(clock: { 1_800_000_000_000 }) { client, f, _ in
+            let path = "/api/2.0/mlflow/experiments/search?max_results=5"
+            for k in 0..<5 {
+                let wrong = "Basic " + Data("rex:wrong-\(k)".utf8).base64EncodedString()
+                #expect(try await Self.call(client, .get, path, authorization: wrong).status == 401)
+            }
+            let blocked = try await Self.call(client, .get, path, as: "rex")
+            #expect(blocked.status == 429 && blocked.body.contains("REQUEST_LIMIT_EXCEEDED") && blocked.headers[.retryAfter] != nil, "\(blocked)")
+            let (_, secret) = try await f.admin.createToken(user: "rex", name: "laptop", expiresInDays: nil, by: Self.owner)
+            #expect(try await Self.call(client, .get, path, authorization: "Bearer \(secret)").status == 200)
+            #expect(try await Self.call(client, .get, path, as: "cy").status == 200, "another user is not held up")
         }
     }
 
@@ -187,6 +218,16 @@ struct AccessTests {
             #expect(models.status == 200 && !models.body.contains(#""name":"m""#))
             // Admins see everything.
             #expect(try await Self.call(client, .get, "/api/2.0/mlflow/experiments/search?max_results=100", as: "ana").body.contains("churn"))
+            // The creator manages their experiment: shares it, but nothing they do not manage.
+            let id = try #require(created.body.split(separator: "\"").dropFirst(3).first.map(String.init), "\(created.body)")
+            #expect(try await Self.call(client, .get, "/api/2.0/mlflow/experiments/get?experiment_id=\(id)", as: "dee").status == 403)
+            let shared = try await Self.call(client, .put, "/api/pulk/v1/grants", as: "cy",
+                                             body: #"{"user": "dee", "kind": "experiment", "resource": "\#(id)", "permission": "READ"}"#)
+            #expect(shared.status == 200, "\(shared.body)")
+            #expect(try await Self.call(client, .get, "/api/2.0/mlflow/experiments/get?experiment_id=\(id)", as: "dee").status == 200)
+            let notMine = try await Self.call(client, .put, "/api/pulk/v1/grants", as: "cy",
+                                              body: #"{"user": "cy", "kind": "experiment", "resource": "1", "permission": "MANAGE"}"#)
+            #expect(notMine.status == 403 && notMine.body.contains("MANAGE"), "\(notMine.body)")
         }
     }
 

@@ -205,6 +205,51 @@ struct ServingTests {
         }
     }
 
+    /// Accounts as `pulk server` has them: "Bearer user-ok" may score, "Bearer user-reader" may not.
+    struct StubAccounts: ScoringAccounts {
+        func required() -> Bool { true }
+        func refusal(authorization: String?, endpoint: String) async -> ScoringRefusal? {
+            switch authorization {
+            case "Bearer user-ok": return nil
+            case "Bearer user-reader": return ScoringRefusal(status: 403, message: "'reader' may not score endpoint '\(endpoint)': it needs USE")
+            default: return ScoringRefusal(status: 401, message: "Endpoint '\(endpoint)' needs credentials")
+            }
+        }
+    }
+
+    @Test("With accounts: a user with USE or the endpoint's token scores; others get 401 or 403", arguments: Transport.allCases)
+    func accountsScore(_ transport: Transport) async throws {
+        let table = EndpointTable()
+        let secret = "pulk_ep_test-secret"
+        var settings = EndpointSettings()
+        settings.tokens = [EndpointToken(id: "ept-1", name: "app", secretHash: SHA256Hex.of(secret), creationTime: 1)]
+        table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        table.install(EndpointRuntime(name: "open", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        var routes = ServingRoutes(table: table, bodyLimit: 1 << 20)
+        routes.accounts = StubAccounts()
+        let router = Router()
+        routes.register(router, defaultEndpoint: "penguins")
+        let app = Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: .test) : .http1())
+        try await app.test(transport.setup) { client in
+            let cases: [(String?, HTTPResponse.Status)] = [
+                (nil, .unauthorized), ("Bearer wrong", .unauthorized), ("Bearer user-reader", .forbidden),
+                ("Bearer user-ok", .ok), ("Bearer \(secret)", .ok),
+            ]
+            for (authorization, status) in cases {
+                var headers: HTTPFields = [:]
+                if let authorization { headers[.authorization] = authorization }
+                for uri in ["/score", "/endpoints/penguins/invocations", "/endpoints/open/score"] {
+                    // The endpoint without tokens has no token to accept: its secret is just wrong there.
+                    let expected = uri.contains("open") && authorization == "Bearer \(secret)" ? .unauthorized : status
+                    try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "[\(row)]")) { r in
+                        #expect(r.status == expected, "\(authorization ?? "none") \(uri): \(String(buffer: r.body))")
+                        if expected == .unauthorized { #expect(r.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true) }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("Over the concurrency limit: 429 with Retry-After", arguments: Transport.allCases)
     func overload(_ transport: Transport) async throws {
         let table = EndpointTable()

@@ -207,4 +207,5 @@ status, ctype, raw = call("GET", api + "/datasets/tiny/versions/1/frame")
 assert status == 200 and ctype == "application/octet-stream" and raw[:4] == b"PULK", (status, ctype, raw[:8])
 assert call("GET", api + "/datasets/tiny/versions/5/frame")[0] == 404
 assert seen == documented, documented - seen
+
 print(json.dumps({"ok": True, "paths": len(documented)}))

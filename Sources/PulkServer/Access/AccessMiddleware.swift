@@ -1,10 +1,11 @@
-import Foundation
+import PulkJSON
+public import Foundation
 import HTTPTypes
 import Logging
-public import Hummingbird
+import Hummingbird
 import NIOCore
 public import PulkAccess
-public import PulkStore
+import PulkStore
 
 /// The signed-in user of the request being handled and the server's policy (set by
 /// `AccessMiddleware` around the handler), for the handlers that list many resources: they leave out
@@ -34,12 +35,16 @@ public struct AccessSettings: Sendable {
     /// Whether cookies are marked Secure (the server speaks TLS).
     public var secureCookies: Bool
     public var policy: AccessPolicy
+    /// Milliseconds since 1970, for token expiry, the credential cache and the password throttle.
+    public var clock: @Sendable () -> Int64
 
-    public init(noAuth: Bool = false, sessionHours: Int = 12, secureCookies: Bool = false, policy: AccessPolicy = .init()) {
+    public init(noAuth: Bool = false, sessionHours: Int = 12, secureCookies: Bool = false, policy: AccessPolicy = .init(),
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.noAuth = noAuth
         self.sessionHours = sessionHours
         self.secureCookies = secureCookies
         self.policy = policy
+        self.clock = clock
     }
 }
 
@@ -65,10 +70,14 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         if !settings.noAuth, try await authenticator.enabled() {
             do {
                 identity = try await authenticator.identity(authorization: request.headers[.authorization], session: request.cookies[Self.sessionCookie]?.value)
+            } catch where error.code == .requestLimitExceeded {
+                var r = ErrorMiddleware<Context>.error(error.code.rawValue, error.message, status: 429)
+                r.headers[.retryAfter] = String(error.retryAfter ?? 1)
+                return r
             } catch {
                 return Self.unauthenticated(request, error.message)
             }
-            if identity == nil { return Self.unauthenticated(request, "Sign in: send HTTP Basic credentials or a Bearer token (PULK_TOKEN, MLFLOW_TRACKING_TOKEN)") }
+            if identity == nil { return Self.unauthenticated(request, "Sign in: `pulk login --server URL` once, or send HTTP Basic credentials (MLFLOW_TRACKING_USERNAME and _PASSWORD) or a Bearer token (PULK_TOKEN, MLFLOW_TRACKING_TOKEN)") }
         }
         let mutating = rule.action != nil
         var body: [String: Any] = [:]

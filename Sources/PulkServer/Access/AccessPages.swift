@@ -20,7 +20,12 @@ extension AccessRoutes {
             let user = form["user"]?.first ?? "", password = form["password"]?.first ?? "", next = form["next"]?.first ?? "/"
             guard try await r.authenticator.enabled(), !r.settings.noAuth else { return Self.redirect(Self.safe(next)) }
             let header = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
-            guard !user.isEmpty, let id = try? await r.authenticator.identity(authorization: header, session: nil), id.method == .password else {
+            let id: Identity?
+            do { id = user.isEmpty ? nil : try await r.authenticator.identity(authorization: header, session: nil) } catch {
+                if let e = error as? StoreError, e.code == .requestLimitExceeded { return try await r.loginPage(next: next, message: e.message, status: .tooManyRequests) }
+                id = nil
+            }
+            guard let id, id.method == .password else {
                 return try await r.loginPage(next: next, message: "Wrong user name or password.", status: .unauthorized)
             }
             let secret = Credentials.newSecret(prefix: "")

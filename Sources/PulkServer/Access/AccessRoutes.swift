@@ -1,3 +1,4 @@
+import PulkJSON
 import Foundation
 import HTTPTypes
 import Hummingbird

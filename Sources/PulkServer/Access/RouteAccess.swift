@@ -99,9 +99,10 @@ struct RouteAccess: Sendable {
     /// The rule for a request; nil for what needs no credentials at all.
     static func rule(_ method: HTTPRequest.Method, _ path: String) -> RouteAccess? {
         let mutating = method != .get && method != .head
-        if ["/health", "/login", "/logout", "/api/pulk/v1/openapi.json", "/favicon.ico"].contains(path) { return nil }
+        if ["/health", "/login", "/logout", "/api/pulk/v1/openapi.json", "/endpoints/openapi.json", "/favicon.ico"].contains(path) { return nil }
         // Scoring (mostly answered ahead of the router) is the endpoints' own: not the tracking server's accounts.
-        if path.hasPrefix("/endpoints/") || ["/score", "/invocations", "/ping", "/ready"].contains(path) { return nil }
+        if ["/score", "/invocations", "/ping", "/ready"].contains(path) { return nil }
+        if path.hasPrefix("/endpoints/"), ["score", "invocations", "ready"].contains(path.split(separator: "/").last ?? "") { return nil }
         for prefix in mlflowPrefixes where path.hasPrefix(prefix) {
             let rest = String(path.dropFirst(prefix.count))
             if method == .get, rest == "registered-models/alias" { return .read(.registeredModel) }

@@ -15,7 +15,7 @@ import PulkTracking
 struct AccessOptions: ParsableArguments {
     @Option(help: "postgresql://USER@HOST:PORT/DATABASE of a server that keeps its store in PostgreSQL (default: the workspace's store).")
     var storeUri: String?
-    @Option(help: "A pulk server (http://HOST:PORT) to manage through its API, as the user of PULK_TOKEN; default $PULK_SERVER.")
+    @Option(help: "A pulk server (http://HOST:PORT) to manage through its API, as the signed-in user (pulk login, or PULK_TOKEN); default $PULK_SERVER.")
     var server: String?
 
     func service(_ common: WorkspaceOptions) async throws -> any AccessService {

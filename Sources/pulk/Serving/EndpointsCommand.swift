@@ -196,7 +196,7 @@ extension EndpointsCommand {
         }
 
         struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove a scoring token (with none left, scoring needs no token).")
+            static let configuration = CommandConfiguration(abstract: "Remove a scoring token: requests that send it are refused from now on.")
             @Argument(help: "The endpoint's name.") var endpoint: String
             @Argument(help: "The token's id (ept-…).") var id: String
             @OptionGroup var store: StoreOptions

@@ -239,4 +239,59 @@ struct ServerTests {
         let metrics = (try JSONSerialization.jsonObject(with: Data(history.dropLast(4).utf8)) as? [String: Any])?["metrics"] as? [[String: Any]]
         #expect(metrics?.count == 20, "\(history.prefix(300))")
     }
+
+    /// Under load: four writers send log-batch requests (10 metrics each) without pause; once each has
+    /// 30 answers the server is killed with SIGKILL, mid-request. Three cycles; after each restart every
+    /// acknowledged batch is there whole, and the audit trail's hash chain is intact.
+    @Test func acknowledgedWritesSurviveKill9UnderLoad() throws {
+        let live = LiveServer(cli: cli)
+        var server = try live.start()
+        let created = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/create", method: "POST", json: "{\"experiment_id\": \"0\"}")
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(created.dropLast(4).utf8)) as? [String: Any])
+        let id = try #require((run["run"] as? [String: Any]).flatMap { $0["info"] as? [String: Any] }?["run_id"] as? String)
+        let dir = cli.dir.appendingPathComponent("load").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var acked = 0
+        for cycle in 0..<3 {
+            // Writer w of this cycle logs keys m0…m9 at steps cycle*100000 + w*10000 + n; an answer 200 appends n to its file.
+            let writers = (0..<4).map { w -> Process in
+                let base = cycle * 100_000 + w * 10_000
+                let script = """
+                    n=0; while [ $n -lt 5000 ]; do step=$((\(base) + n)); \
+                    body=$(printf '{"run_id":"\(id)","metrics":['; for k in 0 1 2 3 4 5 6 7 8 9; do [ $k -gt 0 ] && printf ','; printf '{"key":"m%d","value":%d,"timestamp":1,"step":%d}' $k $step $step; done; printf ']}'); \
+                    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "$body" \(live.url)/api/2.0/mlflow/runs/log-batch) || break; \
+                    [ "$code" = 200 ] && echo $step >> \(dir)/acked-\(cycle)-\(w); n=$((n + 1)); done
+                    """
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/bin/bash")
+                p.arguments = ["-c", script]
+                try? p.run()
+                return p
+            }
+            // Kill once every writer has been answered 30 times (or one gave up): requests are in flight.
+            let deadline = Date().addingTimeInterval(120)
+            func count(_ w: Int) -> Int { ((try? String(contentsOfFile: "\(dir)/acked-\(cycle)-\(w)", encoding: .utf8)) ?? "").split(separator: "\n").count }
+            while Date() < deadline, (0..<4).contains(where: { count($0) < 30 }), writers.allSatisfy(\.isRunning) { usleep(20_000) }
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+            for p in writers { p.waitUntilExit() }
+            server = try live.start()
+            acked += (0..<4).map(count).reduce(0, +)
+            // Every acknowledged batch is there with all ten metrics.
+            let history = try LiveServer.curl("\(live.url)/api/2.0/mlflow/metrics/get-history?run_id=\(id)&metric_key=m9&max_results=100000")
+            let metrics = (try JSONSerialization.jsonObject(with: Data(history.dropLast(4).utf8)) as? [String: Any])?["metrics"] as? [[String: Any]] ?? []
+            let stored = Set(metrics.compactMap { ($0["step"] as? NSNumber)?.intValue })
+            for w in 0..<4 {
+                let steps = ((try? String(contentsOfFile: "\(dir)/acked-\(cycle)-\(w)", encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int($0) }
+                let lost = steps.filter { !stored.contains($0) }
+                #expect(lost.isEmpty, "cycle \(cycle), writer \(w): \(lost.count) acknowledged batches lost, e.g. \(lost.prefix(5))")
+            }
+            let first = try LiveServer.curl("\(live.url)/api/2.0/mlflow/metrics/get-history?run_id=\(id)&metric_key=m0&max_results=100000")
+            #expect(first.components(separatedBy: "\"step\"").count == history.components(separatedBy: "\"step\"").count, "a batch stored in part")
+        }
+        defer { server.terminate(); server.waitUntilExit() }
+        #expect(acked >= 3 * 4 * 30)
+        let verified = try cli.ok(["audit", "--verify", "--server", live.url])
+        #expect(verified.stdout.contains("is intact"), "\(verified.stdout)")
+    }
 }

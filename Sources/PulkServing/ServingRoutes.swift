@@ -26,6 +26,8 @@ public struct ServingRoutes: Sendable {
     /// Who may score besides the holders of an endpoint's own tokens (`pulk server` with accounts);
     /// nil: anyone, unless the endpoint has tokens.
     public var accounts: (any ScoringAccounts)?
+    /// Refuses scoring with 429 while the event loops lag (see `LoadMonitor`); nil: never.
+    public var load: LoadMonitor?
 
     public init(table: EndpointTable, log: (any ServingLogSink)? = nil, bodyLimit: Int = 16 << 20,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
@@ -136,6 +138,12 @@ public struct ServingRoutes: Sendable {
             var r = ScoringReply.error(401, "UNAUTHENTICATED", "Endpoint '\(name)' needs a scoring token: send Authorization: Bearer TOKEN "
                 + "(`pulk endpoints tokens create \(name)` makes one)")
             r.authenticate = true
+            return .refused(r)
+        }
+        if let load, load.overloaded() {
+            var r = ScoringReply.error(429, "TOO_MANY_REQUESTS", "The server is overloaded: requests wait \(LoadMonitor.millis(load.lag())) ms "
+                + "before they are read (over \(LoadMonitor.millis(load.threshold)) ms); retry after a second")
+            r.retryAfter = "1"
             return .refused(r)
         }
         guard endpoint.enter() else {

@@ -5,6 +5,8 @@ import Logging
 import HTTPTypes
 import HummingbirdTesting
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import PulkFrame
 import PulkLearn
 import PulkModels
@@ -248,6 +250,57 @@ struct ServingTests {
                 }
             }
         }
+    }
+
+    @Test("The load monitor: a probe that waits counts as lag; one that runs on time clears it")
+    func loadMonitor() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let now = NIOLockedValueBox<UInt64>(0)
+        let monitor = LoadMonitor(loops: group, threshold: .milliseconds(500), clock: { now.withLockedValue { $0 } })
+        // The loop is busy (held until released): a probe handed to it waits.
+        let held = DispatchSemaphore(value: 0)
+        let loop = group.next()
+        loop.execute { held.wait() }
+        monitor.probe()
+        now.withLockedValue { $0 = 400_000_000 }
+        #expect(!monitor.overloaded() && LoadMonitor.millis(monitor.lag()) == 400)
+        now.withLockedValue { $0 = 900_000_000 }
+        #expect(monitor.overloaded())
+        held.signal()
+        try loop.submit {}.wait()
+        // The probe ran at 900 ms: its lag stays the loop's figure until the next probe runs on time.
+        #expect(monitor.overloaded())
+        monitor.probe()
+        try loop.submit {}.wait()
+        #expect(!monitor.overloaded() && monitor.lag() == .zero)
+    }
+
+    @Test("While the event loops lag past the limit, scoring answers 429 with Retry-After", arguments: Transport.allCases)
+    func shedsWhenLoopsLag(_ transport: Transport) async throws {
+        let table = EndpointTable()
+        table.install(EndpointRuntime(name: "penguins", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
+        let idle = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // A monitor over a loop that never runs its probe (held), on a clock past the limit.
+        let held = DispatchSemaphore(value: 0)
+        idle.next().execute { held.wait() }
+        let now = NIOLockedValueBox<UInt64>(0)
+        let monitor = LoadMonitor(loops: idle, threshold: .milliseconds(500), clock: { now.withLockedValue { $0 } })
+        monitor.probe()
+        var routes = ServingRoutes(table: table, bodyLimit: 1 << 20)
+        routes.load = monitor
+        let router = Router()
+        routes.register(router, defaultEndpoint: "penguins")
+        let app = Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: .test) : .http1())
+        try await app.test(transport.setup) { client in
+            try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in #expect(r.status == .ok) }
+            now.withLockedValue { $0 = 2_000_000_000 }
+            try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in
+                #expect(r.status == .tooManyRequests && r.headers[.retryAfter] == "1" && String(buffer: r.body).contains("overloaded"), "\(String(buffer: r.body))")
+            }
+        }
+        held.signal()
+        try await idle.shutdownGracefully()
     }
 
     @Test("Over the concurrency limit: 429 with Retry-After", arguments: Transport.allCases)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOPosix
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "normal: commits survive a killed server; full: also power loss (fsync per commit).") var durability = "normal"
     @Option(help: "Largest JSON request body in bytes (artifact uploads stream without limit).") var bodyLimit = 16 << 20
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
+    @Option(help: "Answer scoring 429 while requests wait longer than this many milliseconds before they are read (0: never).") var shedAfterMs = 500
     @Flag(help: "Serve without sign-in even if users exist; required to listen on a non-loopback address without users.") var noAuth = false
     @Flag(help: "Non-admins reach only the experiments, models and endpoints they were granted (pulk grants) or created; default: their role applies to all.")
     var defaultDeny = false
@@ -73,6 +75,10 @@ struct ServerCommand: AsyncParsableCommand {
         let host = EndpointHost(endpoints: store, registry: store, loader: EndpointHost.artifactLoader(artifacts))
         let log = StoreServingLog(store: store, table: host.table)
         await host.reconcile()
+        var serving = ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit)
+        // Scoring answers 429 while the event loops lag (a flood waiting unread); 0 turns it off.
+        let load = shedAfterMs > 0 ? LoadMonitor(loops: MultiThreadedEventLoopGroup.singleton, threshold: .milliseconds(shedAfterMs)) : nil
+        serving.load = load
         let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                              configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,
                                                                                 idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
@@ -81,7 +87,7 @@ struct ServerCommand: AsyncParsableCommand {
                                                                                 access: AccessSettings(noAuth: noAuth, sessionHours: max(1, sessionHours),
                                                                                                        policy: AccessPolicy(defaultDeny: defaultDeny))),
                                              metrics: registry,
-                                             serving: ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit))
+                                             serving: serving)
         print("pulk server on \(tlsOptions.scheme)://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "
             + "endpoints at /endpoints/NAME/score; accounts: \(accounts))")
         // A pipe or a container's log gets the banner now, not when the server exits.
@@ -90,6 +96,7 @@ struct ServerCommand: AsyncParsableCommand {
             group.addTask { await host.run() }
             group.addTask { await log.run() }
             group.addTask { await MemoryReturn.run() }
+            if let load { group.addTask { await load.run() } }
             try await app.runService()
             group.cancelAll()
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOPosix
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -55,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The endpoint's name in /endpoints/NAME/… and in metrics.") var name = "default"
     @Option(help: "Largest request body in bytes (413 above).") var bodyLimit = 16 << 20
     @Option(help: "Seconds a connection may wait for a request's next bytes before it is closed (0: never).") var idleTimeout = 60
+    @Option(help: "Answer scoring 429 while requests wait longer than this many milliseconds before they are read (0: never).") var shedAfterMs = 500
     @OptionGroup var hosts: AllowedHostOptions
     @OptionGroup var tlsOptions: TLSOptions
     @Option(help: "Request log level: trace, debug, info, notice, warning, error (info logs every request).") var logLevel = "info"
@@ -85,7 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
         ]))
         var logger = Logger(label: "pulk.serve")
         logger.logLevel = level
-        let app = try TrackingServer.servingApplication(ServingRoutes(table: table, bodyLimit: bodyLimit), endpoint: name,
+        var serving = ServingRoutes(table: table, bodyLimit: bodyLimit)
+        // Scoring answers 429 while the event loops lag (a flood waiting unread); 0 turns it off.
+        let load = shedAfterMs > 0 ? LoadMonitor(loops: MultiThreadedEventLoopGroup.singleton, threshold: .milliseconds(shedAfterMs)) : nil
+        serving.load = load
+        let app = try TrackingServer.servingApplication(serving, endpoint: name,
                                                         configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit,
                                                                                            idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
                                                                                            allowedHosts: hosts.allowed(bindHost: host), tls: try tlsOptions.tls()),
@@ -96,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         fflush(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await MemoryReturn.run() }
+            if let load { group.addTask { await load.run() } }
             try await app.runService()
             group.cancelAll()
         }

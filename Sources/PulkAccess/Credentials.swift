@@ -62,6 +62,15 @@ public enum Credentials {
     }
 
     /// What the store keeps of a token or session secret: its SHA-256 in hex.
+    /// SHA-256 of bytes as lowercase hex (what the audit trail keeps of a large body).
+    public static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in SHA256.hash(data: bytes) { out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public static func secretHash(_ secret: String) -> String {
         SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }

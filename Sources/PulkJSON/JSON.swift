@@ -521,3 +521,54 @@ extension JSON.Parser {
         }
     }
 }
+
+extension JSON {
+    /// The top-level string (or integer) fields named in `keys` of a JSON object, every other value
+    /// skipped without being built: how a large body (a log-batch of thousands of metrics) is asked
+    /// for its run id. Empty when the body is not an object.
+    package static func topLevelFields(_ bytes: UnsafeRawBufferPointer, keys: Set<String>) -> [String: String] {
+        var found: [String: String] = [:]
+        var p = Parser(bytes: bytes.bindMemory(to: UInt8.self))
+        do {
+            try p.rawObject { p, key throws(SyntaxError) in
+                let name = String(decoding: key, as: UTF8.self)
+                guard keys.contains(name) else { return try p.skipValue(depth: 0) }
+                switch try p.scalar() {
+                case .string(let v): found[name] = v
+                case .int(let v): found[name] = String(v)
+                default: break
+                }
+            }
+        } catch {
+            return found
+        }
+        return found
+    }
+}
+
+extension JSON.Parser {
+    /// Moves past one value (bounded as `value` is), building nothing.
+    package mutating func skipValue(depth: Int) throws(JSON.SyntaxError) {
+        guard depth < 512 else { throw fail("nested too deeply") }
+        skipSpace()
+        guard i < bytes.count else { throw fail("unexpected end") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"): try rawObject { p, _ throws(JSON.SyntaxError) in try p.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["): try array { p throws(JSON.SyntaxError) in try p.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "\""):
+            i += 1
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            guard i < bytes.count else { throw fail("unterminated string") }
+            i += 1
+        default:
+            let start = i
+            while i < bytes.count, !Self.ends(bytes[i]) { i += 1 }
+            guard i > start else { throw fail("expected a value") }
+        }
+    }
+
+    /// Whether a byte ends a number or literal.
+    static func ends(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: ",") || b == UInt8(ascii: "}") || b == UInt8(ascii: "]") || b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
+    }
+}

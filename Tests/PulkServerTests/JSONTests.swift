@@ -8,6 +8,21 @@ import PulkJSON
 
 @Suite("JSON parser and writer")
 struct JSONTests {
+    /// How the access middleware reads a large body's run id: other values skipped, never built.
+    @Test(arguments: [
+        (#"{"metrics": [{"key": "a", "value": 1e3, "step": -2}], "run_id": "r1"}"#, "r1"),
+        (#"{"run_uuid": "r2", "params": {"x": [true, null, "q\"}"]}}"#, "r2"),
+        (#"{"nested": {"run_id": "inner"}, "tags": [], "run_id": "outer"}"#, "outer"),
+        (#"{"run_id": 42}"#, "42"),
+        (#"{"metrics": [[[[]]]], "run_id": "r3" }"#, "r3"),
+        (#"[{"run_id": "not an object at the top"}]"#, nil),
+        (#"{"metrics": [1, 2, "run_id": "broken"}"#, nil),
+    ] as [(String, String?)])
+    func topLevelFieldsSkipTheRest(text: String, runId: String?) {
+        let found = Array(text.utf8).withUnsafeBytes { JSON.topLevelFields($0, keys: ["run_id", "run_uuid"]) }
+        #expect((found["run_id"] ?? found["run_uuid"]) == runId, "\(found)")
+    }
+
     static func parse(_ text: String) throws -> Any { try JSON.parse(Array(text.utf8)) }
     static func roundTrip(_ text: String) throws -> String { String(decoding: JSON.encode(try parse(text)), as: UTF8.self) }
 

@@ -81,11 +81,21 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let mutating = rule.action != nil
         var body: [String: Any] = [:]
-        var bodyText = ""
+        var sent = ""
         if mutating, rule.target != .artifactPath, !request.uri.path.hasPrefix("/api/pulk/v1/datasets") {
             let buffer = try await request.collectBody(upTo: bodyLimit)
-            bodyText = String(buffer: buffer)
-            body = buffer.readableBytesView.withUnsafeBytes { raw in (try? JSON.parse(raw)) as? [String: Any] } ?? [:]
+            if rule.snapshot || rule.target != .run {
+                // Small bodies of changes: read whole, kept whole (up to 16 KiB) in the trail.
+                sent = String(buffer: buffer)
+                body = buffer.readableBytesView.withUnsafeBytes { raw in (try? JSON.parse(raw)) as? [String: Any] } ?? [:]
+            } else {
+                // Data appended to a run (log-batch of thousands of metrics …): only the run id is read, and
+                // the trail keeps the body's size, SHA-256 and first KiB, not a second copy of the data.
+                buffer.readableBytesView.withUnsafeBytes { raw in
+                    body = JSON.topLevelFields(raw, keys: ["run_id", "run_uuid"])
+                    sent = Self.digest(raw)
+                }
+            }
         }
         let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
         let target = await resolve(rule.target, body: body, query: query, path: request.uri.path)
@@ -99,7 +109,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
 
         let actor = identity?.user ?? MLflowRouteBuilder.actor(request.headers)
         var after = rule.snapshot ? await snapshot(target) : ""
-        if after.isEmpty { after = Self.summary(request, bodyText) }
+        if after.isEmpty { after = Self.summary(request, sent) }
         let record = AuditRecord(actor: actor, action: action, resourceKind: target.auditKind.isEmpty ? Self.createdKind(action) : target.auditKind,
                                  resource: target.auditName ?? Self.created(action, body, path: request.uri.path), before: before, after: after)
         do { try await store.appendAudit(record) } catch {
@@ -223,6 +233,12 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// What was sent, for changes whose resource is not kept whole (at most 16 KB of the body).
+    /// What the trail keeps of a large body: `sha256:HEX bytes:N` and its first KiB.
+    static func digest(_ raw: UnsafeRawBufferPointer) -> String {
+        let head = String(decoding: raw.prefix(1024), as: UTF8.self)
+        return "sha256:\(Credentials.sha256Hex(raw)) bytes:\(raw.count) " + head + (raw.count > 1024 ? "…" : "")
+    }
+
     static func summary(_ request: Request, _ body: String) -> String {
         var out: [String: Any] = ["method": request.method.rawValue, "path": String(request.uri.path.prefix(2000))]
         if !body.isEmpty { out["body"] = body.count > 16_384 ? String(body.prefix(16_384)) + "…" : body }

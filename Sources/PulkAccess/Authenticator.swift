@@ -34,6 +34,8 @@ public final class Authenticator: @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [String: (identity: Identity?, until: Int64)] = [:]
     private var users: (count: Int, until: Int64)?
+    /// Whether `enabledNow` has a refresh under way (one at a time, however many requests ask).
+    private var refreshing = false
     /// Wrong passwords per user name (see `LoginThrottle`).
     public let throttle = LoginThrottle()
 
@@ -56,9 +58,18 @@ public final class Authenticator: @unchecked Sendable {
     /// older than `cacheMillis`; true (check) when nothing is known yet.
     public func enabledNow() -> Bool {
         let t = now()
-        let known = lock.withLock { users }
+        let (known, refresh) = lock.withLock { () -> ((count: Int, until: Int64)?, Bool) in
+            if let users, users.until > t { return (users, false) }
+            defer { refreshing = true }
+            return (users, !refreshing)
+        }
         if let known, known.until > t { return known.count > 0 }
-        Task { _ = try? await self.enabled() }
+        if refresh {
+            Task {
+                _ = try? await self.enabled()
+                lock.withLock { refreshing = false }
+            }
+        }
         return known.map { $0.count > 0 } ?? true
     }
 

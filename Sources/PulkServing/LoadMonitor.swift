@@ -1,5 +1,6 @@
 public import NIOCore
 import NIOConcurrencyHelpers
+import NIOPosix
 
 /// Sheds scoring load before latency runs away. Scoring is answered on the event loops, so under a
 /// flood requests wait unread in the loops' queues and never count as "in flight": the endpoints'
@@ -15,6 +16,11 @@ public final class LoadMonitor: Sendable {
     let clock: @Sendable () -> UInt64
     /// Per loop: when its unanswered probe was handed over (nil: none), and the lag of its last probe.
     private let state: NIOLockedValueBox<[(pending: UInt64?, lag: UInt64)]>
+
+    /// The servers' own loops (Hummingbird runs on NIO's shared group).
+    public convenience init(threshold: Duration) {
+        self.init(loops: MultiThreadedEventLoopGroup.singleton, threshold: threshold)
+    }
 
     /// `clock`: nanoseconds on a monotonic clock (tests give their own).
     public init(loops: some EventLoopGroup, threshold: Duration = .milliseconds(500),

@@ -140,8 +140,8 @@ public struct ServingRoutes: Sendable {
             r.authenticate = true
             return .refused(r)
         }
-        if let load, load.overloaded() {
-            var r = ScoringReply.error(429, "TOO_MANY_REQUESTS", "The server is overloaded: requests wait \(LoadMonitor.millis(load.lag())) ms "
+        if let load, case let lag = load.lag(), lag > load.threshold {
+            var r = ScoringReply.error(429, "TOO_MANY_REQUESTS", "The server is overloaded: requests wait \(LoadMonitor.millis(lag)) ms "
                 + "before they are read (over \(LoadMonitor.millis(load.threshold)) ms); retry after a second")
             r.retryAfter = "1"
             return .refused(r)

@@ -36,6 +36,13 @@ struct LiveServer {
         throw StartFailure(description: "pulk server did not start (exit \(server.terminationStatus)): \(text.suffix(3000))")
     }
 
+    /// A new run in the Default experiment, through MLflow's API; its id.
+    func createRun(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let created = try Self.curl("\(url)/api/2.0/mlflow/runs/create", method: "POST", json: "{\"experiment_id\": \"0\"}")
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(created.dropLast(4).utf8)) as? [String: Any], sourceLocation: sourceLocation)
+        return try #require((run["run"] as? [String: Any]).flatMap { $0["info"] as? [String: Any] }?["run_id"] as? String, sourceLocation: sourceLocation)
+    }
+
     /// Runs a Python client script with `url` as its argument; returns its stdout.
     func python(_ interpreter: String, _ script: String) throws -> String {
         let r = try PulkCLI.execute(interpreter, [PulkCLI.repoRoot.appendingPathComponent(script).path, url])
@@ -223,9 +230,7 @@ struct ServerTests {
     @Test func acknowledgedWritesSurviveKill9() throws {
         let live = LiveServer(cli: cli)
         var server = try live.start()
-        let created = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/create", method: "POST", json: "{\"experiment_id\": \"0\"}")
-        let run = try #require(try JSONSerialization.jsonObject(with: Data(created.dropLast(4).utf8)) as? [String: Any])
-        let id = try #require((run["run"] as? [String: Any]).flatMap { $0["info"] as? [String: Any] }?["run_id"] as? String)
+        let id = try live.createRun()
         for step in 0..<20 {
             let ack = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/log-metric", method: "POST",
                                           json: "{\"run_id\": \"\(id)\", \"key\": \"loss\", \"value\": \(step), \"timestamp\": 1, \"step\": \(step)}")
@@ -246,9 +251,7 @@ struct ServerTests {
     @Test func acknowledgedWritesSurviveKill9UnderLoad() throws {
         let live = LiveServer(cli: cli)
         var server = try live.start()
-        let created = try LiveServer.curl("\(live.url)/api/2.0/mlflow/runs/create", method: "POST", json: "{\"experiment_id\": \"0\"}")
-        let run = try #require(try JSONSerialization.jsonObject(with: Data(created.dropLast(4).utf8)) as? [String: Any])
-        let id = try #require((run["run"] as? [String: Any]).flatMap { $0["info"] as? [String: Any] }?["run_id"] as? String)
+        let id = try live.createRun()
         let dir = cli.dir.appendingPathComponent("load").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var acked = 0

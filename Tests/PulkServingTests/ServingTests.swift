@@ -53,9 +53,12 @@ enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-func app(_ table: EndpointTable, _ transport: Transport = .router, log: (any ServingLogSink)? = nil, bodyLimit: Int = 1 << 20) -> some ApplicationProtocol {
+/// `configure` sets what a test gives the routes beyond the table (accounts, a load monitor).
+func app(_ table: EndpointTable, _ transport: Transport = .router, log: (any ServingLogSink)? = nil, bodyLimit: Int = 1 << 20,
+         configure: (inout ServingRoutes) -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router()
-    let routes = ServingRoutes(table: table, log: log, bodyLimit: bodyLimit)
+    var routes = ServingRoutes(table: table, log: log, bodyLimit: bodyLimit)
+    configure(&routes)
     routes.register(router, defaultEndpoint: "penguins")
     return Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: .test) : .http1())
 }
@@ -227,12 +230,7 @@ struct ServingTests {
         settings.tokens = [EndpointToken(id: "ept-1", name: "app", secretHash: SHA256Hex.of(secret), creationTime: 1)]
         table.install(EndpointRuntime(name: "penguins", settings: settings, deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
         table.install(EndpointRuntime(name: "open", settings: .init(), deployments: [deployment("blue", gbdt, version: "1", traffic: 100)]))
-        var routes = ServingRoutes(table: table, bodyLimit: 1 << 20)
-        routes.accounts = StubAccounts()
-        let router = Router()
-        routes.register(router, defaultEndpoint: "penguins")
-        let app = Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: .test) : .http1())
-        try await app.test(transport.setup) { client in
+        try await app(table, transport) { $0.accounts = StubAccounts() }.test(transport.setup) { client in
             let cases: [(String?, HTTPResponse.Status)] = [
                 (nil, .unauthorized), ("Bearer wrong", .unauthorized), ("Bearer user-reader", .forbidden),
                 ("Bearer user-ok", .ok), ("Bearer \(secret)", .ok),
@@ -287,12 +285,7 @@ struct ServingTests {
         let now = NIOLockedValueBox<UInt64>(0)
         let monitor = LoadMonitor(loops: idle, threshold: .milliseconds(500), clock: { now.withLockedValue { $0 } })
         monitor.probe()
-        var routes = ServingRoutes(table: table, bodyLimit: 1 << 20)
-        routes.load = monitor
-        let router = Router()
-        routes.register(router, defaultEndpoint: "penguins")
-        let app = Application(router: router, server: transport == .pipeline ? routes.server(defaultEndpoint: "penguins", logger: .test) : .http1())
-        try await app.test(transport.setup) { client in
+        try await app(table, transport) { $0.load = monitor }.test(transport.setup) { client in
             try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in #expect(r.status == .ok) }
             now.withLockedValue { $0 = 2_000_000_000 }
             try await client.execute(uri: "/score", method: .post, body: ByteBuffer(string: "[\(row)]")) { r in

@@ -15,16 +15,17 @@ base = sys.argv[1]
 token = sys.argv[2] if len(sys.argv) > 2 else None
 
 
-def call(method, url, auth=True):
-    headers = {}
+def call(method, url, body=None, content_type="application/json", auth=True):
+    headers = {"Content-Type": content_type} if body is not None else {}
     if token and auth:
         headers["Authorization"] = "Bearer " + token
-    req = urllib.request.Request(url, method=method, headers=headers)
+    req = urllib.request.Request(url, method=method, data=body, headers=headers)
     try:
         with urllib.request.urlopen(req) as r:
             return r.status, r.headers.get("Content-Type"), r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers.get("Content-Type"), e.read()
+
 
 # The scoring API's own document: valid, and its answers (penguins is deployed) fit its schemas.
 status, _, raw = call("GET", base + "/endpoints/openapi.json", auth=False)
@@ -35,16 +36,8 @@ scoring_registry = Registry().with_resource("urn:scoring", Resource.from_content
 
 
 def scored(path, method, body, code, content_type="application/json"):
-    headers = {"Content-Type": content_type}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, method=method, data=None if method == "GET" else data, headers=headers)
-    try:
-        with urllib.request.urlopen(req) as r:
-            status, raw = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        status, raw = e.code, e.read()
+    data = None if method == "GET" else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    status, _, raw = call(method, base + path, data, content_type)
     assert status == code, (path, status, raw[:300])
     template = "/endpoints/{name}" + path[path.rindex("/"):] if path != "/endpoints" else path
     response = scoring["paths"][template][method.lower()]["responses"][str(code)]

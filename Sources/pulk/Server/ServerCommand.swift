@@ -1,5 +1,4 @@
 import ArgumentParser
-import NIOPosix
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +76,7 @@ struct ServerCommand: AsyncParsableCommand {
         await host.reconcile()
         var serving = ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit)
         // Scoring answers 429 while the event loops lag (a flood waiting unread); 0 turns it off.
-        let load = shedAfterMs > 0 ? LoadMonitor(loops: MultiThreadedEventLoopGroup.singleton, threshold: .milliseconds(shedAfterMs)) : nil
+        let load = shedAfterMs > 0 ? LoadMonitor(threshold: .milliseconds(shedAfterMs)) : nil
         serving.load = load
         let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                              configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,

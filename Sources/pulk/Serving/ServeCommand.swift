@@ -1,5 +1,4 @@
 import ArgumentParser
-import NIOPosix
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -89,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
         var serving = ServingRoutes(table: table, bodyLimit: bodyLimit)
         // Scoring answers 429 while the event loops lag (a flood waiting unread); 0 turns it off.
-        let load = shedAfterMs > 0 ? LoadMonitor(loops: MultiThreadedEventLoopGroup.singleton, threshold: .milliseconds(shedAfterMs)) : nil
+        let load = shedAfterMs > 0 ? LoadMonitor(threshold: .milliseconds(shedAfterMs)) : nil
         serving.load = load
         let app = try TrackingServer.servingApplication(serving, endpoint: name,
                                                         configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit,

@@ -190,6 +190,9 @@ struct AccessTests {
             try await f.admin.setGrant(Grant(user: "rex", kind: .experiment, resource: "1", permission: .edit), by: Self.owner)
             let log = #"{"run_id": "\#(run)", "metrics": [{"key": "m", "value": 1, "timestamp": 1, "step": 0}]}"#
             #expect(try await Self.call(client, .post, "/api/2.0/mlflow/runs/log-batch", as: "rex", body: log).status == 200)
+            // One entry, written with the batch (the store took the pending record; none is added after).
+            let logged = try await f.store.auditEntries(after: 0, limit: 1000, actor: "rex", resource: run)
+            #expect(logged.map(\.action) == ["runs/log-batch"] && logged[0].after.contains("sha256"), "\(logged)")
             let elsewhere = try await Self.call(client, .post, "/api/2.0/mlflow/runs/log-batch", as: "rex",
                                                 body: log.replacingOccurrences(of: run, with: otherRun.info.runId))
             #expect(elsewhere.status == 403 && elsewhere.body.contains("READ on experiment '\(other)'"), "\(elsewhere)")

@@ -119,6 +119,34 @@ struct AccessStoreContractTests {
         #expect(cut.firstBroken == 10 && cut.problem?.contains("missing") == true, "\(cut)")
     }
 
+    @Test("A pending audit record commits with the data it records, and not without it", arguments: backends)
+    func auditWithTheChange(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let exp = try await store.createExperiment(name: "audited", artifactLocation: nil, tags: [])
+        let run = try await store.createRun(experimentId: exp, userId: "ana", startTime: 1, runName: nil, tags: [])
+        let record = AuditRecord(actor: "ana", action: "runs/log-batch", resourceKind: "run", resource: run.info.runId, after: "batch")
+        // Written in the batch's transaction: taken, so the caller appends nothing more.
+        let pending = PendingAudit(record)
+        try await PendingAudit.$current.withValue(pending) {
+            try await store.logBatch(runId: run.info.runId, metrics: [Metric("loss", 1, timestamp: 1)], params: [Param("p", "a")], tags: [])
+        }
+        #expect(pending.take() == nil)
+        let entries = try await store.auditEntries(after: 0, limit: 10, actor: nil, resource: nil)
+        #expect(entries.map(\.action) == ["runs/log-batch"] && entries.first?.after == "batch")
+        // A batch whose transaction fails (a logged param changed) writes neither its data nor its entry,
+        // and hands the record back.
+        let failing = PendingAudit(record)
+        await #expect(throws: StoreError.self) {
+            try await PendingAudit.$current.withValue(failing) {
+                try await store.logBatch(runId: run.info.runId, metrics: [Metric("loss", 2, timestamp: 2, step: 1)], params: [Param("p", "b")], tags: [])
+            }
+        }
+        #expect(failing.take() == record)
+        #expect(try await store.auditEntries(after: 0, limit: 10, actor: nil, resource: nil).count == 1)
+        #expect(try await store.verifyAudit().intact)
+        #expect(try await store.metricHistory(runId: run.info.runId, key: "loss", maxResults: nil, pageToken: nil).items.count == 1)
+    }
+
     @Test("The chain hash covers every field, length-prefixed")
     func chainHash() {
         let base = AuditEntry.chainHash(previous: AuditEntry.genesis, sequence: 1, time: 2, actor: "ab", action: "c", resourceKind: "k", resource: "r", before: "", after: "")

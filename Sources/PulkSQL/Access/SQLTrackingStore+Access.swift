@@ -197,19 +197,39 @@ extension SQLTrackingStore: AccessStore, AuditStore {
 
     public func appendAudit(_ record: AuditRecord) async throws(StoreError) -> AuditEntry {
         let t = now()
-        return try await db.write { s throws(StoreError) in
-            // The counter's row lock orders concurrent appends, so each links to the one committed before it.
-            guard let seq = try s.query("UPDATE counters SET value = value + 1 WHERE name = 'audit' RETURNING value").first?[0].int else {
-                throw StoreError(.internalError, "the audit counter is missing")
+        return try await db.write { s throws(StoreError) in try Self.insertAudit(s, record, time: t) }
+    }
+
+    /// Appends an entry inside the caller's transaction (the change it records commits with it).
+    static func insertAudit(_ s: any SQLSession, _ record: AuditRecord, time t: Int64) throws(StoreError) -> AuditEntry {
+        // The counter's row lock orders concurrent appends, so each links to the one committed before it.
+        guard let seq = try s.query("UPDATE counters SET value = value + 1 WHERE name = 'audit' RETURNING value").first?[0].int else {
+            throw StoreError(.internalError, "the audit counter is missing")
+        }
+        let previous = try s.query("SELECT hash FROM audit_log ORDER BY sequence DESC LIMIT 1").first?[0].text ?? AuditEntry.genesis
+        let hash = AuditEntry.chainHash(previous: previous, sequence: seq, time: t, actor: record.actor, action: record.action,
+                                        resourceKind: record.resourceKind, resource: record.resource, before: record.before, after: record.after)
+        try s.execute("INSERT INTO audit_log (\(Self.auditColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      .int(seq), .int(t), .text(record.actor), .text(record.action), .text(record.resourceKind), .text(record.resource),
+                      .text(record.before), .text(record.after), .text(previous), .text(hash))
+        return AuditEntry(sequence: seq, time: t, actor: record.actor, action: record.action, resourceKind: record.resourceKind, resource: record.resource,
+                          before: record.before, after: record.after, previousHash: previous, hash: hash)
+    }
+
+    /// A write that also appends the request's pending audit record (`PendingAudit`), if it has one
+    /// nobody took yet, in the same transaction.
+    func auditedWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T) async throws(StoreError) -> T {
+        guard let pending = PendingAudit.current, let record = pending.take() else { return try await db.write(body) }
+        let t = now()
+        do {
+            return try await db.write { s throws(StoreError) in
+                let v = try body(s)
+                _ = try Self.insertAudit(s, record, time: t)
+                return v
             }
-            let previous = try s.query("SELECT hash FROM audit_log ORDER BY sequence DESC LIMIT 1").first?[0].text ?? AuditEntry.genesis
-            let hash = AuditEntry.chainHash(previous: previous, sequence: seq, time: t, actor: record.actor, action: record.action,
-                                            resourceKind: record.resourceKind, resource: record.resource, before: record.before, after: record.after)
-            try s.execute("INSERT INTO audit_log (\(Self.auditColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          .int(seq), .int(t), .text(record.actor), .text(record.action), .text(record.resourceKind), .text(record.resource),
-                          .text(record.before), .text(record.after), .text(previous), .text(hash))
-            return AuditEntry(sequence: seq, time: t, actor: record.actor, action: record.action, resourceKind: record.resourceKind, resource: record.resource,
-                              before: record.before, after: record.after, previousHash: previous, hash: hash)
+        } catch {
+            pending.giveBack(record)
+            throw error
         }
     }
 

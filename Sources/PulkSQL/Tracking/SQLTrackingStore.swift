@@ -424,7 +424,7 @@ public struct SQLTrackingStore: TrackingStore {
             seen[p.key] = p.value
         }
         let paramValues = seen
-        try await db.write { s throws(StoreError) in
+        try await auditedWrite { s throws(StoreError) in
             let seen = paramValues
             _ = try Self.activeRun(s, runId)
             if !params.isEmpty {

@@ -101,19 +101,32 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         let target = await resolve(rule.target, body: body, query: query, path: request.uri.path)
         if let identity, let refusal = refuse(identity, rule, target) { return refusal }
 
+        let actor = identity?.user ?? MLflowRouteBuilder.actor(request.headers)
+        func record(_ action: String, before: String, after: String) -> AuditRecord {
+            AuditRecord(actor: actor, action: action, resourceKind: target.auditKind.isEmpty ? Self.createdKind(action) : target.auditKind,
+                        resource: target.auditName ?? Self.created(action, body, path: request.uri.path), before: before, after: after)
+        }
+        // Data appended to a run has its record before the change runs: the store writes it in the
+        // change's own transaction (one commit, not two).
+        let pending = rule.target == .run && !rule.snapshot ? rule.action.map { PendingAudit(record($0, before: "", after: Self.summary(request, sent))) } : nil
         let before = rule.snapshot ? await snapshot(target) : ""
         let response = try await RequestIdentity.$policy.withValue(settings.policy) {
-            try await RequestIdentity.$current.withValue(identity) { try await next(request, context) }
+            try await RequestIdentity.$current.withValue(identity) {
+                try await PendingAudit.$current.withValue(pending) { try await next(request, context) }
+            }
         }
         guard let action = rule.action, response.status.code < 400 else { return response }
 
-        let actor = identity?.user ?? MLflowRouteBuilder.actor(request.headers)
-        var after = rule.snapshot ? await snapshot(target) : ""
-        if after.isEmpty { after = Self.summary(request, sent) }
-        let record = AuditRecord(actor: actor, action: action, resourceKind: target.auditKind.isEmpty ? Self.createdKind(action) : target.auditKind,
-                                 resource: target.auditName ?? Self.created(action, body, path: request.uri.path), before: before, after: after)
-        do { try await store.appendAudit(record) } catch {
-            context.logger.error("audit: cannot record \(action) by \(actor): \(error)")
+        let entry: AuditRecord?
+        if let pending { entry = pending.take() } else {
+            var after = rule.snapshot ? await snapshot(target) : ""
+            if after.isEmpty { after = Self.summary(request, sent) }
+            entry = record(action, before: before, after: after)
+        }
+        if let entry {
+            do { try await store.appendAudit(entry) } catch {
+                context.logger.error("audit: cannot record \(action) by \(actor): \(error)")
+            }
         }
         if let identity, identity.role != .admin { await grantCreator(identity, action, body: body) }
         return response

@@ -291,6 +291,34 @@ public struct AuditChainWalker: Sendable {
     public var result: AuditVerification { broken ?? .init(entries: count, firstBroken: nil, problem: nil, head: previous) }
 }
 
+/// A change's audit record that the store writes in the same transaction as the change itself, so
+/// the change and its entry commit together (one write, not two) and neither is durable without the
+/// other. The access layer sets it around a request whose record is known before the change runs
+/// (data appended to a run); a store that makes that change takes it, and gives it back if its
+/// transaction fails. A record nobody took is appended on its own afterwards.
+public final class PendingAudit: @unchecked Sendable {
+    @TaskLocal public static var current: PendingAudit?
+
+    private let lock = NSLock()
+    private var record: AuditRecord?
+
+    public init(_ record: AuditRecord) { self.record = record }
+
+    /// The record, for the first write that records it; nil once taken.
+    public func take() -> AuditRecord? {
+        lock.lock(); defer { lock.unlock() }
+        let r = record
+        record = nil
+        return r
+    }
+
+    /// Back after the write that took it rolled back.
+    public func giveBack(_ r: AuditRecord) {
+        lock.lock(); defer { lock.unlock() }
+        record = r
+    }
+}
+
 /// The append-only audit trail: entries are only ever added, each chained to the one before by its hash.
 public protocol AuditStore: Sendable {
     /// Appends a change, durable before it returns.

@@ -7,6 +7,8 @@ import PulkStore
 struct MLflowModelRoutes: Sendable {
     let store: any MLflowStore
     let artifacts: ArtifactStore
+    /// The registry's events go to the webhooks.
+    let events: WebhookDispatcher
 
     func register(_ route: MLflowRouteBuilder) {
         registerRegistry(route)
@@ -14,11 +16,12 @@ struct MLflowModelRoutes: Sendable {
     }
 
     func registerRegistry(_ route: MLflowRouteBuilder) {
-        let store = self.store
+        let store = self.store, events = self.events
         // Registered models
         route(.post, "registered-models/create") { i throws(StoreError) in
             let m = try await store.createRegisteredModel(name: try i.require("name"), description: try i.string("description") ?? "",
                                                           tags: try WireInput.tags(try i.objects("tags")), user: i.user)
+            events.emit(.registeredModelCreated, ["name": m.name, "tags": Self.tagMap(m.tags), "description": m.description.isEmpty ? NSNull() : m.description])
             return ["registered_model": Wire.registeredModel(m)]
         }
         route(.get, "registered-models/get") { i throws(StoreError) in
@@ -52,10 +55,16 @@ struct MLflowModelRoutes: Sendable {
         }
         // Aliases
         route(.post, "registered-models/alias") { i throws(StoreError) in
-            try await store.setAlias(name: try i.require("name"), alias: try i.require("alias"), version: try i.require("version"), user: i.user); return [:]
+            let (name, alias, version) = (try i.require("name"), try i.require("alias"), try i.require("version"))
+            try await store.setAlias(name: name, alias: alias, version: version, user: i.user)
+            events.emit(.aliasCreated, ["name": name, "alias": alias, "version": version])
+            return [:]
         }
         route(.delete, "registered-models/alias") { i throws(StoreError) in
-            try await store.deleteAlias(name: try i.require("name"), alias: try i.require("alias"), user: i.user); return [:]
+            let (name, alias) = (try i.require("name"), try i.require("alias"))
+            try await store.deleteAlias(name: name, alias: alias, user: i.user)
+            events.emit(.aliasDeleted, ["name": name, "alias": alias])
+            return [:]
         }
         route(.get, "registered-models/alias") { i throws(StoreError) in
             ["model_version": Wire.modelVersion(try await store.modelVersion(name: try i.require("name"), alias: try i.require("alias")))]
@@ -66,6 +75,8 @@ struct MLflowModelRoutes: Sendable {
             let v = try await store.createModelVersion(name: try i.require("name"), source: try i.require("source"), runId: try i.nonEmpty("run_id"),
                                                        modelId: try i.nonEmpty("model_id"), description: try i.string("description") ?? "",
                                                        tags: try WireInput.tags(try i.objects("tags")), runLink: try i.string("run_link") ?? "", user: i.user)
+            events.emit(.modelVersionCreated, ["name": v.name, "version": String(v.version), "source": v.source, "run_id": v.runId.isEmpty ? NSNull() : v.runId,
+                                               "tags": Self.tagMap(v.tags), "description": v.description.isEmpty ? NSNull() : v.description])
             return ["model_version": Wire.modelVersion(v)]
         }
         route(.get, "model-versions/get") { i throws(StoreError) in
@@ -97,13 +108,20 @@ struct MLflowModelRoutes: Sendable {
             ["artifact_uri": try await store.downloadURI(name: try i.require("name"), version: try i.require("version"))]
         }
         route(.post, "model-versions/set-tag") { i throws(StoreError) in
-            try await store.setModelVersionTag(name: try i.require("name"), version: try i.require("version"), Tag(try i.require("key"), try i.string("value") ?? ""))
+            let (name, version, tag) = (try i.require("name"), try i.require("version"), Tag(try i.require("key"), try i.string("value") ?? ""))
+            try await store.setModelVersionTag(name: name, version: version, tag)
+            events.emit(.modelVersionTagSet, ["name": name, "version": version, "key": tag.key, "value": tag.value])
             return [:]
         }
         route(.delete, "model-versions/delete-tag") { i throws(StoreError) in
-            try await store.deleteModelVersionTag(name: try i.require("name"), version: try i.require("version"), key: try i.require("key")); return [:]
+            let (name, version, key) = (try i.require("name"), try i.require("version"), try i.require("key"))
+            try await store.deleteModelVersionTag(name: name, version: version, key: key)
+            events.emit(.modelVersionTagDeleted, ["name": name, "version": version, "key": key])
+            return [:]
         }
     }
+
+    static func tagMap(_ tags: [Tag]) -> [String: Any] { Dictionary(tags.map { ($0.key, $0.value as Any) }, uniquingKeysWith: { $1 }) }
 
     static func loggedModelStatus(_ v: Any?) throws(StoreError) -> LoggedModelStatus {
         if let s = v as? String, let st = LoggedModelStatus(rawValue: s) { return st }

@@ -14,7 +14,7 @@ struct MLflowRouteBuilder {
     let bodyLimit: Int
 
     /// Names that may appear as `{name}` in an endpoint path.
-    static let pathParameters = ["model_id", "tag_key", "name"]
+    static let pathParameters = ["model_id", "tag_key", "name", "webhook_id"]
 
     func callAsFunction(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         let bodyLimit = self.bodyLimit

@@ -6,13 +6,15 @@ import PulkStore
 struct MLflowRoutes: Sendable {
     let store: any MLflowStore
     let bodyLimit: Int
+    let webhooks: WebhookDispatcher
 
     typealias Handler = MLflowRouteBuilder.Handler
 
     func register(_ router: Router<BasicRequestContext>, artifacts: ArtifactStore) {
         let route = MLflowRouteBuilder(router: router, bodyLimit: bodyLimit)
         registerTracking(route)
-        MLflowModelRoutes(store: store, artifacts: artifacts).register(route)
+        MLflowModelRoutes(store: store, artifacts: artifacts, events: webhooks).register(route)
+        WebhookRoutes(store: store, dispatcher: webhooks).register(route)
     }
 
     func registerTracking(_ route: MLflowRouteBuilder) {

@@ -29,9 +29,12 @@ public struct ServerConfiguration: Sendable {
     public var tls: ServerTLS?
     /// Accounts: on when the store has users, unless `noAuth`.
     public var access: AccessSettings
+    /// Which URLs webhooks may call, and how deliveries are retried.
+    public var webhooks: WebhookSettings
 
     public init(host: String = "127.0.0.1", port: Int = 5000, bodyLimit: Int = 16 << 20, idleTimeout: Duration? = .seconds(60),
-                allowedHosts: [String]?? = nil, tls: ServerTLS? = nil, access: AccessSettings = .init()) {
+                allowedHosts: [String]?? = nil, tls: ServerTLS? = nil, access: AccessSettings = .init(), webhooks: WebhookSettings = .init()) {
+        self.webhooks = webhooks
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
@@ -80,7 +83,8 @@ public enum TrackingServer {
                                                 runs: RunExperiments()))
         AccessRoutes(admin: AccessAdmin(store: store), authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit)
             .register(router)
-        MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit).register(router, artifacts: artifacts)
+        MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit, webhooks: WebhookDispatcher(store: store, settings: configuration.webhooks))
+            .register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
         NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit).register(router)
         WebUI(store: store, artifacts: artifacts, datasets: datasets).register(router)

@@ -195,6 +195,16 @@ struct ServerTests {
         }
     }
 
+    /// The real mlflow client's webhook API (Tests/oracle/mlflow_webhooks.py): create, list, update,
+    /// test, delete, and signed deliveries of registry events to a local receiver.
+    @Test(.enabled(if: python3 != nil))
+    func mlflowClientWebhooks() throws {
+        let live = LiveServer(cli: cli, options: ["--allow-http-webhooks", "--allow-private-webhooks"])
+        let server = try live.start()
+        defer { server.terminate(); server.waitUntilExit() }
+        #expect(try live.python(Self.python3!, "Tests/oracle/mlflow_webhooks.py").contains("\"ok\": true"))
+    }
+
     /// SIGTERM lets requests in flight finish: an upload still arriving when the signal comes lands
     /// whole and is acknowledged, then the server exits cleanly.
     @Test func sigtermLetsInFlightRequestsFinish() throws {

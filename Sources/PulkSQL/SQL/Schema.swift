@@ -145,6 +145,13 @@ enum Schema {
             "CREATE INDEX audit_log_by_resource ON audit_log (resource, sequence)",
             "INSERT INTO counters (name, value) VALUES ('audit', 0)",
         ]),
+        // Registry webhooks (MLflow 3's API); events as comma-separated `entity.action`.
+        ("2026-12-06-webhooks", [
+            """
+            CREATE TABLE webhooks (webhook_id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, url TEXT NOT NULL,
+              events TEXT NOT NULL, status TEXT NOT NULL, secret TEXT NOT NULL, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL)
+            """,
+        ]),
     ]
 
     /// Applies the migrations this database lacks, each in its own transaction; refuses a database

@@ -106,6 +106,11 @@ struct RouteAccess: Sendable {
         for prefix in mlflowPrefixes where path.hasPrefix(prefix) {
             let rest = String(path.dropFirst(prefix.count))
             if method == .get, rest == "registered-models/alias" { return .read(.registeredModel) }
+            if rest == "webhooks" || rest.hasPrefix("webhooks/") {
+                // Registry-wide hooks name outside URLs and hold secrets: admins only, reads included.
+                let verb = rest.hasSuffix("/test") ? "test" : method == .post ? "create" : method == .delete ? "delete" : "update"
+                return RouteAccess(role: .admin, permission: .manage, target: .none, action: mutating ? "webhooks/\(verb)" : nil)
+            }
             if let rule = mlflow[rest] { return rule }
             if rest.hasPrefix("logged-models/") {
                 if rest.hasSuffix("/search") { return .read() }

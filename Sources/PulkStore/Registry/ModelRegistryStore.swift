@@ -66,4 +66,4 @@ public enum RegistryLimits {
 }
 
 /// Everything the MLflow-compatible server needs: tracking and the registry.
-public typealias MLflowStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore
+public typealias MLflowStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore

@@ -33,6 +33,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(help: "Non-admins reach only the experiments, models and endpoints they were granted (pulk grants) or created; default: their role applies to all.")
     var defaultDeny = false
     @Option(help: "Hours a web UI sign-in lasts.") var sessionHours = 12
+    @Flag(help: "Let registry webhooks call http:// URLs (default: https only).") var allowHttpWebhooks = false
+    @Flag(help: "Let registry webhooks call loopback, private and link-local addresses (default: public addresses only).")
+    var allowPrivateWebhooks = false
     @OptionGroup var hosts: AllowedHostOptions
     @OptionGroup var tlsOptions: TLSOptions
     @OptionGroup var folder: WorkspaceFolderOption
@@ -84,7 +87,9 @@ struct ServerCommand: AsyncParsableCommand {
                                                                                 allowedHosts: hosts.allowed(bindHost: self.host),
                                                                                 tls: try tlsOptions.tls(),
                                                                                 access: AccessSettings(noAuth: noAuth, sessionHours: max(1, sessionHours),
-                                                                                                       policy: AccessPolicy(defaultDeny: defaultDeny))),
+                                                                                                       policy: AccessPolicy(defaultDeny: defaultDeny)),
+                                                                                webhooks: WebhookSettings(policy: OutboundURLPolicy(allowHTTP: allowHttpWebhooks,
+                                                                                                                                    allowPrivate: allowPrivateWebhooks))),
                                              metrics: registry,
                                              serving: serving)
         print("pulk server on \(tlsOptions.scheme)://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "

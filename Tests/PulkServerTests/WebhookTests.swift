@@ -87,6 +87,10 @@ struct WebhookTests {
                     """#)
                 #expect(created.status == 200, "\(created)")
                 let hook = try #require(created.json["webhook"] as? [String: Any])
+                // The audit trail records the change without its secret.
+                let audited = try await store.auditEntries(after: 0, limit: 10, actor: nil, resource: nil)
+                #expect(audited.last?.action == "webhooks/create" && audited.last?.after.contains("[redacted]") == true
+                        && audited.last?.after.contains("top-secret") == false, "\(String(describing: audited.last))")
                 #expect(hook["secret"] == nil && hook["status"] as? String == "ACTIVE" && (hook["events"] as? [Any])?.count == 6)
                 // A second hook for one event only, and a disabled one: neither adds deliveries to /all.
                 _ = try await Self.call(client, .post, "webhooks", #"{"name": "versions", "url": "http://127.0.0.1:\#(port)/versions", "events": ["model_version.created"]}"#)

@@ -62,6 +62,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let runs: RunExperiments
 
     static var sessionCookie: String { "pulk_session" }
+    static var secretFields: [String] { ["secret", "password", "token"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let rule = RouteAccess.rule(request.method, request.uri.path) else { return try await next(request, context) }
@@ -88,6 +89,12 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
                 // Small bodies of changes: read whole, kept whole (up to 16 KiB) in the trail.
                 sent = String(buffer: buffer)
                 body = buffer.readableBytesView.withUnsafeBytes { raw in (try? JSON.parse(raw)) as? [String: Any] } ?? [:]
+                // Secrets (a webhook's signing key, a password) never enter the trail.
+                if Self.secretFields.contains(where: { body[$0] != nil }) {
+                    var shown = body
+                    for k in Self.secretFields where shown[k] != nil { shown[k] = "[redacted]" }
+                    sent = String(decoding: Wire.encode(shown), as: UTF8.self)
+                }
             } else {
                 // Data appended to a run (log-batch of thousands of metrics …): only the run id is read, and
                 // the trail keeps the body's size, SHA-256 and first KiB, not a second copy of the data.

@@ -121,6 +121,15 @@ struct MLflowModelRoutes: Sendable {
         }
     }
 
+    /// A string field of a nested object (absent or null: nil).
+    static func text(_ o: [String: Any], _ key: String) throws(StoreError) -> String? {
+        switch o[key] {
+        case nil, is NSNull: return nil
+        case let s as String: return s
+        case let other?: throw StoreError.invalid("Invalid value \(WireInput.describe(other)) for '\(key)': expected a string")
+        }
+    }
+
     static func tagMap(_ tags: [Tag]) -> [String: Any] { Dictionary(tags.map { ($0.key, $0.value as Any) }, uniquingKeysWith: { $1 }) }
 
     static func loggedModelStatus(_ v: Any?) throws(StoreError) -> LoggedModelStatus {
@@ -156,7 +165,15 @@ struct MLflowModelRoutes: Sendable {
         route(.post, "logged-models/search") { i throws(StoreError) in
             let asked = i.strings("experiment_ids"), readable = asked.filter { RequestIdentity.can(.experiment, $0) }
             if readable.isEmpty, !asked.isEmpty { return ["models": [Any]()] }
-            let page = try await store.searchLoggedModels(experimentIds: readable, filter: try i.nonEmpty("filter"),
+            let datasets = try i.objects("datasets").map { d throws(StoreError) in
+                LoggedModelDataset(name: try Self.text(d, "dataset_name") ?? "", digest: try Self.text(d, "dataset_digest"))
+            }
+            let order = try i.objects("order_by").map { o throws(StoreError) in
+                guard let field = try Self.text(o, "field_name"), !field.isEmpty else { throw StoreError.invalid("order_by terms need a field_name") }
+                return LoggedModelOrder(field: field, ascending: o["ascending"] as? Bool ?? true,
+                                        datasetName: try Self.text(o, "dataset_name"), datasetDigest: try Self.text(o, "dataset_digest"))
+            }
+            let page = try await store.searchLoggedModels(experimentIds: readable, filter: try i.nonEmpty("filter"), datasets: datasets, orderBy: order,
                                                           maxResults: Int(try i.int("max_results") ?? 100), pageToken: try i.nonEmpty("page_token"))
             return Wire.page("models", page.items.map(Wire.loggedModel), page.nextPageToken)
         }

@@ -133,6 +133,11 @@ struct RegistryContractTests {
                                                            description: "", tags: [], runLink: "", user: "")
         #expect(fromModel.storageLocation == lm.artifactLocation && fromModel.modelId == lm.modelId)
         #expect(try await store.downloadURI(name: "m", version: "1") == lm.artifactLocation)
+        // The logged model lists the versions registered from it (MLflow's `mlflow.modelVersions` tag).
+        _ = try await store.createRegisteredModel(name: "m2", description: "", tags: [], user: "")
+        _ = try await store.createModelVersion(name: "m2", source: "models:/\(lm.modelId)", runId: nil, modelId: lm.modelId, description: "", tags: [], runLink: "", user: "")
+        let tagged = try await store.loggedModel(id: lm.modelId).tags.first { $0.key == "mlflow.modelVersions" }?.value
+        #expect(tagged == #"[{"name":"m","version":1},{"name":"m2","version":1}]"#, "\(String(describing: tagged))")
         let direct = try await store.createModelVersion(name: "m", source: "mlflow-artifacts:\(eid)/x/model", runId: nil, modelId: nil,
                                                         description: "", tags: [], runLink: "", user: "")
         #expect(direct.storageLocation == "mlflow-artifacts:\(eid)/x/model")
@@ -144,7 +149,7 @@ struct RegistryContractTests {
                 Issue.record("source '\(source)' must be refused")
             } catch { #expect(error.code == .invalidParameterValue || error.code == .resourceDoesNotExist, "\(source): \(error)") }
         }
-        #expect(try await store.searchModelVersions(filter: nil, orderBy: [], maxResults: 100, pageToken: nil).items.count == 2)
+        #expect(try await store.searchModelVersions(filter: nil, orderBy: [], maxResults: 100, pageToken: nil).items.count == 3)
     }
 
     @Test(arguments: backends)
@@ -231,6 +236,48 @@ struct RegistryContractTests {
         await #expect(throws: StoreError.self) {
             _ = try await store.createLoggedModel(experimentId: "999", name: nil, modelType: "", sourceRunId: nil, params: [], tags: [])
         }
+    }
+
+    @Test("search_logged_models: params, metrics on datasets, and ordering by a metric's latest value", arguments: backends)
+    func loggedModelSearch(backend: StoreBackend) async throws {
+        let (store, eid, run) = try await Self.seeded(backend)
+        var ids: [String: String] = [:]
+        for (name, depth) in [("a", "3"), ("b", "5"), ("c", "5")] {
+            ids[name] = try await store.createLoggedModel(experimentId: eid, name: name, modelType: "", sourceRunId: run.info.runId,
+                                                          params: [Param("depth", depth)], tags: []).modelId
+        }
+        func log(_ model: String, _ value: Double, _ dataset: String, _ digest: String, time: Int64) async throws {
+            try await store.logBatch(runId: run.info.runId, metrics: [Metric("auc", value, timestamp: time, step: 0, modelId: ids[model],
+                                                                             datasetName: dataset, datasetDigest: digest)], params: [], tags: [])
+        }
+        try await log("a", 0.90, "test", "d1", time: 1)
+        try await log("a", 0.70, "train", "d0", time: 2)
+        try await log("b", 0.80, "test", "d1", time: 1)
+        try await log("b", 0.95, "test", "d2", time: 3)
+        func found(_ filter: String?, _ datasets: [LoggedModelDataset] = [], _ order: [LoggedModelOrder] = []) async throws -> [String] {
+            try await store.searchLoggedModels(experimentIds: [eid], filter: filter, datasets: datasets, orderBy: order, maxResults: 10, pageToken: nil)
+                .items.map(\.name)
+        }
+        #expect(Set(try await found("params.depth = '5'")) == ["b", "c"])
+        #expect(try await found("params.depth LIKE '3%'") == ["a"])
+        // Any logged value matches, unless datasets narrow it.
+        #expect(Set(try await found("metrics.auc > 0.85")) == ["a", "b"])
+        #expect(try await found("metrics.auc > 0.85", [LoggedModelDataset(name: "test", digest: "d1")]) == ["a"])
+        #expect(try await found("metrics.auc < 0.75", [LoggedModelDataset(name: "test")]).isEmpty)
+        // Datasets without a metric condition: models with a metric on one of them.
+        #expect(Set(try await found(nil, [LoggedModelDataset(name: "test")])) == ["a", "b"])
+        #expect(try await found(nil, [LoggedModelDataset(name: "train")]) == ["a"])
+        // Order by the latest value (a: 0.70 from train at time 2; b: 0.95), models without it last.
+        #expect(try await found(nil, [], [LoggedModelOrder(field: "metrics.auc", ascending: false)]) == ["b", "a", "c"])
+        #expect(try await found(nil, [], [LoggedModelOrder(field: "metrics.auc", ascending: true)]) == ["a", "b", "c"])
+        #expect(try await found(nil, [], [LoggedModelOrder(field: "metrics.auc", ascending: false, datasetName: "test", datasetDigest: "d1")]) == ["a", "b", "c"])
+        #expect(try await found(nil, [], [LoggedModelOrder(field: "name", ascending: false)]) == ["c", "b", "a"])
+        #expect(try await found("params.depth = '5' AND metrics.auc >= 0.95") == ["b"])
+        for bad in ["metrics.auc = 'x'", "params.depth > 3", "bogus.x = '1'"] {
+            await #expect(throws: StoreError.self, "\(bad)") { _ = try await found(bad) }
+        }
+        await #expect(throws: StoreError.self) { _ = try await found(nil, [], [LoggedModelOrder(field: "params.depth")]) }
+        await #expect(throws: StoreError.self) { _ = try await found(nil, [LoggedModelDataset(name: "")]) }
     }
 }
 

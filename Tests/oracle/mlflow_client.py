@@ -124,6 +124,19 @@ assert [o.model_id for o in fit_run.outputs.model_outputs] == [info.model_id], f
 logged = mlflow.get_logged_model(info.model_id)
 assert logged.source_run_id == fit.info.run_id and logged.name == "model", logged
 assert [m.model_id for m in mlflow.search_logged_models(experiment_ids=[fit.info.experiment_id], output_format="list")] == [info.model_id]
+# The logged model lists the versions registered from it; metrics logged for it on a dataset
+# filter and order the search.
+assert {"name": "toy-clf", "version": 1} in json.loads(logged.tags["mlflow.modelVersions"]), logged.tags
+with mlflow.start_run(run_id=fit.info.run_id):
+    mlflow.log_metric("auc", 0.91, model_id=info.model_id, dataset=dataset)
+found = mlflow.search_logged_models(experiment_ids=[fit.info.experiment_id], filter_string="metrics.auc > 0.9",
+                                    datasets=[{"dataset_name": "toy", "dataset_digest": dataset.digest}], output_format="list")
+assert [m.model_id for m in found] == [info.model_id], found
+assert mlflow.search_logged_models(experiment_ids=[fit.info.experiment_id], filter_string="metrics.auc > 0.9",
+                                   datasets=[{"dataset_name": "other"}], output_format="list") == []
+ordered = mlflow.search_logged_models(experiment_ids=[fit.info.experiment_id], order_by=[{"field_name": "metrics.auc", "ascending": False}],
+                                      output_format="list")
+assert [m.model_id for m in ordered] == [info.model_id], ordered
 expected = clf.predict_proba(X)[:, 1]
 for uri in [f"runs:/{fit.info.run_id}/model", info.model_uri, "models:/toy-clf/1"]:
     loaded = mlflow.pyfunc.load_model(uri)

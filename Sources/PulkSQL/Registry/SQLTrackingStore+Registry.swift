@@ -232,6 +232,21 @@ extension SQLTrackingStore: ModelRegistryStore {
 
     // MARK: versions
 
+    /// As MLflow's server does: the logged model's `mlflow.modelVersions` tag lists the versions
+    /// registered from it (a JSON array of `{"name", "version"}`), each once.
+    static func noteVersion(_ s: any SQLSession, loggedModel id: String, name: String, version: Int64) throws(StoreError) {
+        let existing = try s.query("SELECT value FROM logged_model_tags WHERE model_id = ? AND key = 'mlflow.modelVersions'", .text(id)).first?[0].text
+        var list = existing.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [Any] } ?? []
+        let entry: [String: Any] = ["name": name, "version": version]
+        let seen = list.contains { item in
+            guard let o = item as? [String: Any], o["name"] as? String == name else { return false }
+            return "\(o["version"] ?? "")" == String(version)
+        }
+        if !seen { list.append(entry) }
+        guard let data = try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]) else { return }
+        try upsertPairs(s, "logged_model_tags", owner: "model_id", id, [("mlflow.modelVersions", String(decoding: data, as: UTF8.self))])
+    }
+
     public func createModelVersion(name: String, source: String, runId: String?, modelId: String?, description: String, tags: [Tag],
                                    runLink: String, user: String) async throws(StoreError) -> ModelVersion {
         for t in tags { try Self.checkRegistryTag(t) }
@@ -251,6 +266,7 @@ extension SQLTrackingStore: ModelRegistryStore {
                           .text(description), .text(user), .text(source), .text(location), .text(runId ?? ""), .text(runLink), .text(mid))
             try Self.insertRows(s, into: "model_version_tags", Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
                 .sorted { $0.key < $1.key }.map { [.text(name), .int(version), .text($0.key), .text($0.value)] })
+            if !mid.isEmpty { try Self.noteVersion(s, loggedModel: mid, name: name, version: version) }
             return try Self.version(s, name, version)
         }
     }

@@ -4,11 +4,14 @@ import Foundation
 /// The filter grammar of the searches over named entities (experiments, registered models, model
 /// versions): `name LIKE 'prod%'`, `attributes.name = 'x'`, `tags.team = 'ml'`, `run_id IN ('a', 'b')`,
 /// `version_number > 2`, with =, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN, joined by AND (and, as for
-/// runs, OR and parentheses). Which attributes exist, and where tags live, is the `Grammar`'s.
+/// runs, OR and parentheses). Which attributes exist, and where tags (and, for logged models, params
+/// and metrics) live, is the `Grammar`'s.
 indirect enum AttributeFilter: Sendable {
     case and([AttributeFilter]), or([AttributeFilter])
     case attribute(column: String, numeric: Bool, op: String, value: SearchFilter.Value)
     case tag(key: String, op: String, value: String)
+    case param(key: String, op: String, value: String)
+    case metric(key: String, op: String, value: Double)
 
     /// What one search may filter on.
     struct Grammar: Sendable {
@@ -21,6 +24,12 @@ indirect enum AttributeFilter: Sendable {
         /// Whether `tags.K != 'v'` also matches entities without the tag (the registry's rule); else
         /// it needs the tag with another value (the experiments' rule in MLflow).
         var missingTagIsNotEqual = true
+        /// `EXISTS (…)` over a params table, as `tagExists`; nil where params cannot be searched.
+        var paramExists: String? = nil
+        /// `EXISTS (…)` over a metrics table with `?` for the key and `%@` for the condition on `t.value`;
+        /// `metricScope` is added inside it (logged models: the datasets asked for).
+        var metricExists: String? = nil
+        var metricScope: (sql: String, binds: [SQLValue])? = nil
 
         static let experiments = Grammar(
             entity: "experiment",
@@ -80,18 +89,22 @@ indirect enum AttributeFilter: Sendable {
                 return f
             }
             var first = try key()
-            var tagKey: String?
+            var tagKey: String?, paramKey: String?, metricKey: String?
+            let prefixes = "tags" + (grammar.paramExists == nil ? "" : ", params") + (grammar.metricExists == nil ? "" : ", metrics")
             if at < tokens.count, tokens[at] == .dot {
                 at += 1
                 let k = try key()
                 switch first.lowercased() {
                 case "tag", "tags": tagKey = k
+                case "param", "params" where grammar.paramExists != nil: paramKey = k
+                case "metric", "metrics" where grammar.metricExists != nil: metricKey = k
                 case "attribute", "attributes", "attr": first = k
-                default: throw bad("'\(first)' is not tags or attributes")
+                default: throw bad("'\(first)' is not \(prefixes) or attributes")
                 }
             }
-            let attribute = tagKey == nil ? grammar.attributes[first] : nil
-            if tagKey == nil && attribute == nil { throw bad("'\(first)' is not a searchable attribute; use \(names) or tags.KEY") }
+            let entityKey = tagKey ?? paramKey ?? metricKey
+            let attribute = entityKey == nil ? grammar.attributes[first] : nil
+            if entityKey == nil && attribute == nil { throw bad("'\(first)' is not a searchable attribute; use \(names) or \(prefixes.replacingOccurrences(of: ", ", with: ".KEY, ")).KEY") }
             guard at < tokens.count else { throw bad("expected a comparator after '\(first)'") }
             var op: String
             switch tokens[at] {
@@ -101,10 +114,11 @@ indirect enum AttributeFilter: Sendable {
             default: throw bad("expected =, !=, <, <=, >, >=, LIKE, ILIKE, IN or NOT IN after '\(first)'")
             }
             at += 1
-            let numeric = attribute?.numeric ?? false
-            let allowed: Set<String> = numeric ? ["=", "!=", "<", "<=", ">", ">="] : tagKey != nil ? ["=", "!=", "LIKE", "ILIKE"]
+            let numeric = attribute?.numeric ?? (metricKey != nil)
+            let allowed: Set<String> = numeric ? ["=", "!=", "<", "<=", ">", ">="] : entityKey != nil ? ["=", "!=", "LIKE", "ILIKE"]
                 : ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"]
-            guard allowed.contains(op) else { throw bad("'\(op)' cannot compare '\(tagKey.map { "tags." + $0 } ?? first)'; use \(allowed.sorted().joined(separator: ", "))") }
+            let shown = tagKey.map { "tags." + $0 } ?? paramKey.map { "params." + $0 } ?? metricKey.map { "metrics." + $0 } ?? first
+            guard allowed.contains(op) else { throw bad("'\(op)' cannot compare '\(shown)'; use \(allowed.sorted().joined(separator: ", "))") }
             if op == "IN" || op == "NOT IN" {
                 guard at < tokens.count, tokens[at] == .lparen else { throw bad("expected '(' after \(op)") }
                 at += 1
@@ -120,15 +134,27 @@ indirect enum AttributeFilter: Sendable {
             guard at < tokens.count else { throw bad("expected a value after '\(op)'") }
             defer { at += 1 }
             switch tokens[at] {
-            case .number(let n) where numeric: return .attribute(column: attribute!.column, numeric: true, op: op, value: .number(n))
+            case .number(let n) where numeric:
+                return metricKey.map { .metric(key: $0, op: op, value: n) } ?? .attribute(column: attribute!.column, numeric: true, op: op, value: .number(n))
             case .quoted(let v, let q) where q != "`" && !numeric:
-                return tagKey.map { .tag(key: $0, op: op, value: v) } ?? .attribute(column: attribute!.column, numeric: false, op: op, value: .string(v))
-            default: throw bad(numeric ? "'\(first)' compares with a number" : "expected a quoted value after '\(op)'")
+                if let tagKey { return .tag(key: tagKey, op: op, value: v) }
+                if let paramKey { return .param(key: paramKey, op: op, value: v) }
+                return .attribute(column: attribute!.column, numeric: false, op: op, value: .string(v))
+            default: throw bad(numeric ? "'\(shown)' compares with a number" : "expected a quoted value after '\(op)'")
             }
         }
         let f = try orExpr()
         guard at == tokens.count else { throw bad("unexpected text after a complete condition") }
         return f
+    }
+
+    /// Whether a metric condition appears anywhere in the filter.
+    var hasMetric: Bool {
+        switch self {
+        case .and(let p), .or(let p): return p.contains { $0.hasMetric }
+        case .metric: return true
+        default: return false
+        }
     }
 
     func sql(_ d: SQLDialect, _ grammar: Grammar, binds: inout [SQLValue]) -> String {
@@ -153,6 +179,16 @@ indirect enum AttributeFilter: Sendable {
             }
             let c = SearchFilter.Comparison.textCondition("t.value", op, v, d, binds: &binds)
             return grammar.tagExists.replacingOccurrences(of: "%@", with: c)
+        case .param(let k, let op, let v):
+            binds.append(.text(k))
+            let c = SearchFilter.Comparison.textCondition("t.value", op, v, d, binds: &binds)
+            return (grammar.paramExists ?? "FALSE").replacingOccurrences(of: "%@", with: c)
+        case .metric(let k, let op, let v):
+            binds.append(.text(k))
+            binds.append(.double(v))
+            var c = "t.is_nan = 0 AND t.value \(op) ?"
+            if let scope = grammar.metricScope { c += " AND " + scope.sql; binds += scope.binds }
+            return (grammar.metricExists ?? "FALSE").replacingOccurrences(of: "%@", with: c)
         }
     }
 }

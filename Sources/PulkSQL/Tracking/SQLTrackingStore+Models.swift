@@ -200,24 +200,65 @@ extension SQLTrackingStore {
         attributes: ["name": ("name", false), "model_id": ("model_id", false), "source_run_id": ("source_run_id", false),
                      "status": ("status", false), "model_type": ("model_type", false), "creation_timestamp": ("creation_time", true),
                      "last_updated_timestamp": ("last_updated_time", true)],
-        tagExists: "EXISTS (SELECT 1 FROM logged_model_tags t WHERE t.model_id = logged_models.model_id AND t.key = ? AND %@)")
+        tagExists: "EXISTS (SELECT 1 FROM logged_model_tags t WHERE t.model_id = logged_models.model_id AND t.key = ? AND %@)",
+        paramExists: "EXISTS (SELECT 1 FROM logged_model_params t WHERE t.model_id = logged_models.model_id AND t.key = ? AND %@)",
+        metricExists: "EXISTS (SELECT 1 FROM logged_model_metrics t WHERE t.model_id = logged_models.model_id AND t.key = ? AND %@)")
 
-    public func searchLoggedModels(experimentIds: [String], filter: String?, maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel> {
+    public func searchLoggedModels(experimentIds: [String], filter: String?, datasets: [LoggedModelDataset], orderBy: [LoggedModelOrder],
+                                   maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel> {
         guard maxResults >= 1 && maxResults <= TrackingLimits.maxSearchResults else {
             throw .invalid("max_results must be in 1…\(TrackingLimits.maxSearchResults), got \(maxResults)")
         }
         let ids = try experimentIds.map(Self.experimentId)
         guard !ids.isEmpty else { throw .invalid("search_logged_models needs at least one experiment id") }
+        guard datasets.allSatisfy({ !$0.name.isEmpty }) else { throw .invalid("`dataset_name` in the `datasets` clause must be specified.") }
+        guard orderBy.count <= 20 else { throw .invalid("order_by takes at most 20 terms, got \(orderBy.count)") }
         var binds: [SQLValue] = ids.map { .int($0) }
         var conditions = ["experiment_id IN (" + ids.map { _ in "?" }.joined(separator: ", ") + ")", "lifecycle_stage = 'active'"]
-        if let filter, let f = try AttributeFilter.parse(filter, Self.loggedModelGrammar) {
-            conditions.append(f.sql(db.dialect, Self.loggedModelGrammar, binds: &binds))
+        // The datasets asked for: metric conditions look only at values logged on them.
+        var grammar = Self.loggedModelGrammar
+        var scopeBinds: [SQLValue] = []
+        let scope = datasets.map { d -> String in
+            scopeBinds.append(.text(d.name))
+            guard let digest = d.digest else { return "t.dataset_name = ?" }
+            scopeBinds.append(.text(digest))
+            return "(t.dataset_name = ? AND t.dataset_digest = ?)"
         }
+        if !scope.isEmpty { grammar.metricScope = ("(" + scope.joined(separator: " OR ") + ")", scopeBinds) }
+        let parsed = try filter.flatMap { f throws(StoreError) in try AttributeFilter.parse(f, grammar) }
+        if let parsed { conditions.append(parsed.sql(db.dialect, grammar, binds: &binds)) }
+        if !scope.isEmpty, !(parsed?.hasMetric ?? false) {
+            conditions.append("EXISTS (SELECT 1 FROM logged_model_metrics t WHERE t.model_id = logged_models.model_id AND (" + scope.joined(separator: " OR ") + "))")
+            binds += scopeBinds
+        }
+        var order: [String] = []
+        for term in orderBy {
+            let direction = term.ascending ? "ASC" : "DESC"
+            if term.field.hasPrefix("metrics.") {
+                var sub = "(SELECT t.value FROM logged_model_metrics t WHERE t.model_id = logged_models.model_id AND t.key = ?"
+                var subBinds: [SQLValue] = [.text(String(term.field.dropFirst("metrics.".count)))]
+                if let n = term.datasetName { sub += " AND t.dataset_name = ?"; subBinds.append(.text(n)) }
+                if let g = term.datasetDigest { sub += " AND t.dataset_digest = ?"; subBinds.append(.text(g)) }
+                sub += " ORDER BY t.timestamp DESC, t.step DESC, t.run_uuid ASC LIMIT 1)"
+                // Models without the metric come last either way.
+                order += ["CASE WHEN \(sub) IS NULL THEN 1 ELSE 0 END", "\(sub) \(direction)"]
+                binds += subBinds + subBinds
+            } else if let column = Self.loggedModelOrderColumns[term.field] {
+                order.append("\(column) \(direction)")
+            } else {
+                throw .invalid("Invalid order by field name: \(term.field); use \(Self.loggedModelOrderColumns.keys.sorted().joined(separator: ", ")) or metrics.KEY")
+            }
+        }
+        order += ["creation_time DESC", "model_id"]
         let offset = try pageToken.map(Self.decodeOffset) ?? 0
         let sql = "SELECT \(Self.loggedModelColumns) FROM logged_models WHERE " + conditions.joined(separator: " AND ")
-            + " ORDER BY creation_time DESC, model_id LIMIT \(maxResults + 1) OFFSET \(offset)"
+            + " ORDER BY " + order.joined(separator: ", ") + " LIMIT \(maxResults + 1) OFFSET \(offset)"
         let arguments = binds
         let models = try await db.read { s throws(StoreError) in try Self.loadLoggedModels(s, try s.query(sql, arguments)) }
         return Page(items: Array(models.prefix(maxResults)), nextPageToken: models.count > maxResults ? Self.encodeOffset(offset + maxResults) : nil)
     }
+
+    static let loggedModelOrderColumns = ["name": "name", "model_id": "model_id", "source_run_id": "source_run_id", "status": "status",
+                                          "model_type": "model_type", "creation_timestamp": "creation_time", "creation_time": "creation_time",
+                                          "last_updated_timestamp": "last_updated_time", "experiment_id": "experiment_id"]
 }

@@ -74,11 +74,39 @@ public protocol TrackingStore: Sendable {
     func logLoggedModelParams(id: String, _ params: [Param]) async throws(StoreError)
     /// Marks the logged model deleted.
     func deleteLoggedModel(id: String) async throws(StoreError)
-    /// Logged models of the experiments, newest first; `filter` takes `name`, `source_run_id`, `status`, `model_type`, `tags.KEY`.
-    func searchLoggedModels(experimentIds: [String], filter: String?, maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel>
+    /// Logged models of the experiments as MLflow's `search_logged_models`: `filter` takes `name`,
+    /// `model_id`, `source_run_id`, `status`, `model_type`, the timestamps, `tags.KEY`, `params.KEY` and
+    /// `metrics.KEY` (any logged value matches; only values on `datasets` when given, and with
+    /// datasets but no metric condition, models with a metric on one of them); `orderBy` by attribute
+    /// or a metric's latest value, then newest first.
+    func searchLoggedModels(experimentIds: [String], filter: String?, datasets: [LoggedModelDataset], orderBy: [LoggedModelOrder],
+                            maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel>
+}
+
+/// A dataset of `search_logged_models`: its name, and its digest when given.
+public struct LoggedModelDataset: Sendable, Equatable {
+    public var name: String
+    public var digest: String?
+    public init(name: String, digest: String? = nil) { self.name = name; self.digest = digest }
+}
+
+/// One ordering term of `search_logged_models`: an attribute (`creation_timestamp`, `name`, …) or
+/// `metrics.KEY` (its latest value, optionally on one dataset).
+public struct LoggedModelOrder: Sendable, Equatable {
+    public var field: String
+    public var ascending: Bool
+    public var datasetName: String?
+    public var datasetDigest: String?
+    public init(field: String, ascending: Bool = true, datasetName: String? = nil, datasetDigest: String? = nil) {
+        self.field = field; self.ascending = ascending; self.datasetName = datasetName; self.datasetDigest = datasetDigest
+    }
 }
 
 extension TrackingStore {
+    public func searchLoggedModels(experimentIds: [String], filter: String?, maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel> {
+        try await searchLoggedModels(experimentIds: experimentIds, filter: filter, datasets: [], orderBy: [], maxResults: maxResults, pageToken: pageToken)
+    }
+
     public func logMetric(runId: String, _ m: Metric) async throws(StoreError) { try await logBatch(runId: runId, metrics: [m], params: [], tags: []) }
     public func logParam(runId: String, _ p: Param) async throws(StoreError) { try await logBatch(runId: runId, metrics: [], params: [p], tags: []) }
     public func setTag(runId: String, _ t: Tag) async throws(StoreError) { try await logBatch(runId: runId, metrics: [], params: [], tags: [t]) }

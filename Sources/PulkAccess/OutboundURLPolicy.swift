@@ -58,6 +58,13 @@ public struct OutboundURLPolicy: Sendable {
         return Target(secure: form.secure, host: form.host, port: form.port, target: form.target, addresses: addresses)
     }
 
+    /// What can be checked when a URL is saved: its form, and with private targets refused, where
+    /// its name resolves now (with them allowed there is nothing to resolve for; as MLflow, a name
+    /// that does not resolve yet is accepted). Deliveries check again with `checked`.
+    public func checkedForSaving(_ url: String) async throws(StoreError) {
+        if allowPrivate { _ = try checkForm(url) } else { _ = try await checked(url) }
+    }
+
     /// `check` on a thread of its own (name resolution blocks).
     public func checked(_ url: String) async throws(StoreError) -> Target {
         let result: Result<Target, StoreError> = await withCheckedContinuation { c in

@@ -33,11 +33,16 @@ struct OutboundURLPolicyTests {
     }
 
     @Test("Loopback and private targets are refused unless allowed, by name or by address")
-    func privateTargets() throws {
+    func privateTargets() async throws {
         let strict = OutboundURLPolicy(allowHTTP: true)
         for url in ["https://127.0.0.1/", "https://localhost:9000/", "http://[::1]:8080/", "https://169.254.169.254/latest/meta-data", "https://10.0.0.1/"] {
             #expect(throws: StoreError.self, "\(url)") { _ = try strict.check(url) }
         }
+        // Saving: with private targets allowed only the form is checked (a name that does not
+        // resolve yet is accepted, as MLflow accepts it); without, the name must resolve to public addresses.
+        try await OutboundURLPolicy(allowPrivate: true).checkedForSaving("https://no-such-host.invalid/hook")
+        await #expect(throws: StoreError.self) { try await OutboundURLPolicy().checkedForSaving("https://no-such-host.invalid/hook") }
+        await #expect(throws: StoreError.self) { try await OutboundURLPolicy(allowPrivate: true).checkedForSaving("ftp://x/") }
         let open = OutboundURLPolicy(allowHTTP: true, allowPrivate: true)
         let t = try open.check("http://127.0.0.1:9000/hook")
         #expect(t.addresses == ["127.0.0.1"] && t.port == 9000 && !t.secure)

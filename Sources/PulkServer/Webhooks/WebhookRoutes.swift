@@ -14,7 +14,7 @@ struct WebhookRoutes: Sendable {
         let policy = dispatcher.settings.policy
         route(.post, "webhooks") { i throws(StoreError) in
             let url = try i.require("url")
-            _ = try await policy.checked(url)
+            try await policy.checkedForSaving(url)
             let hook = try await store.createWebhook(name: try i.require("name"), url: url, events: try Self.events(i, required: true) ?? [],
                                                      description: try i.string("description") ?? "", secret: try i.string("secret") ?? "",
                                                      status: try Self.status(i) ?? .active)
@@ -29,7 +29,7 @@ struct WebhookRoutes: Sendable {
         }
         route(.patch, "webhooks/{webhook_id}") { i throws(StoreError) in
             let url = try i.nonEmpty("url")
-            if let url { _ = try await policy.checked(url) }
+            if let url { try await policy.checkedForSaving(url) }
             let change = WebhookChange(name: try i.nonEmpty("name"), description: try i.string("description"), url: url,
                                        events: try Self.events(i, required: false), secret: try i.string("secret"), status: try Self.status(i))
             return ["webhook": Self.wire(try await store.updateWebhook(id: try i.require("webhook_id"), change))]

@@ -15,6 +15,7 @@ struct MLflowRoutes: Sendable {
         registerTracking(route)
         MLflowModelRoutes(store: store, artifacts: artifacts, events: webhooks).register(route)
         WebhookRoutes(store: store, dispatcher: webhooks).register(route)
+        MLflowUIRoutes(store: store, artifacts: artifacts, bodyLimit: bodyLimit).register(route)
     }
 
     func registerTracking(_ route: MLflowRouteBuilder) {

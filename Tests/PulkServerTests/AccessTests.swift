@@ -145,12 +145,13 @@ struct AccessTests {
         let body = #"{"experiment_id": "1", "run_id": "\#(run)", "name": "m", "key": "k", "value": "v", "alias": "champion", "version": "1", "#
             + #""stage": "Staging", "new_name": "m2", "timestamp": 1, "step": 0, "source": "x", "description": "d", "status": "FINISHED", "experiment_ids": ["1"]}"#
         return RouteAccess.mlflow.keys.sorted().map { route -> (HTTPRequest.Method, String, String?) in
-            let reads = ["get", "get-by-name", "search", "get-history", "get-latest-versions", "get-download-uri"]
+            let reads = ["get", "get-by-name", "search", "get-history", "get-latest-versions", "get-download-uri", "get-artifact", "list",
+                         "get-history-bulk", "get-history-bulk-interval"]
             let method: HTTPRequest.Method = reads.contains(String(route.split(separator: "/").last!)) && !route.hasSuffix("search") ? .get
                 : route.contains("delete") && route.hasPrefix("registered-models") || route == "model-versions/delete" || route.hasSuffix("delete-tag") && !route.hasPrefix("experiments") && !route.hasPrefix("runs") ? .delete
                 : route == "registered-models/update" || route == "model-versions/update" ? .patch : .post
             if method == .get {
-                return (.get, "/api/2.0/mlflow/\(route)?experiment_id=1&run_id=\(run)&name=m&version=1&experiment_name=churn&metric_key=k", nil)
+                return (.get, "/api/2.0/mlflow/\(route)?experiment_id=1&run_id=\(run)&run_ids=\(run)&name=m&version=1&experiment_name=churn&metric_key=k&path=a", nil)
             }
             return (method, "/api/2.0/mlflow/\(route)", body)
         }

@@ -262,3 +262,19 @@ extension SQLTrackingStore {
                                           "model_type": "model_type", "creation_timestamp": "creation_time", "creation_time": "creation_time",
                                           "last_updated_timestamp": "last_updated_time", "experiment_id": "experiment_id"]
 }
+
+extension SQLTrackingStore {
+    public func datasetSummaries(experimentIds: [String]) async throws(StoreError) -> [DatasetSummary] {
+        guard !experimentIds.isEmpty else { throw .invalid("SearchDatasets request must specify at least one experiment_id.") }
+        guard experimentIds.count <= 20 else { throw .invalid("SearchDatasets request cannot specify more than 20 experiment_ids. Received \(experimentIds.count) experiment_ids.") }
+        let ids = try experimentIds.map(Self.experimentId)
+        let sql = """
+            SELECT DISTINCT d.experiment_id, d.name, d.digest, t.value FROM datasets d
+            JOIN run_dataset_inputs i ON i.dataset_uuid = d.dataset_uuid
+            LEFT JOIN run_dataset_input_tags t ON t.run_uuid = i.run_uuid AND t.dataset_uuid = i.dataset_uuid AND t.key = 'mlflow.data.context'
+            WHERE d.experiment_id IN (\(ids.map { _ in "?" }.joined(separator: ", "))) ORDER BY d.experiment_id, d.name, d.digest LIMIT 1000
+            """
+        let rows = try await db.read { s throws(StoreError) in try s.query(sql, ids.map { .int($0) }) }
+        return rows.map { DatasetSummary(experimentId: String($0[0].int ?? 0), name: $0[1].text ?? "", digest: $0[2].text ?? "", context: $0[3].text) }
+    }
+}

@@ -90,6 +90,14 @@ struct RouteAccess: Sendable {
         "model-versions/get": .read(.registeredModel),
         "model-versions/get-download-uri": .read(.registeredModel),
         "model-versions/search": .read(),
+        // What MLflow's UI and client use beside the API (MLflowUIRoutes); bulk histories check each run.
+        "get-artifact": .read(.run),
+        "model-versions/get-artifact": .read(.registeredModel),
+        "artifacts/list": .read(.run),
+        "metrics/get-history-bulk": .read(),
+        "metrics/get-history-bulk-interval": .read(),
+        "experiments/search-datasets": .read(),
+        "upload-artifact": .change("artifacts/upload", .run, snapshot: false),
     ]
 
     static let mlflowPrefixes = ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"]
@@ -99,7 +107,10 @@ struct RouteAccess: Sendable {
     /// The rule for a request; nil for what needs no credentials at all.
     static func rule(_ method: HTTPRequest.Method, _ path: String) -> RouteAccess? {
         let mutating = method != .get && method != .head
-        if ["/health", "/login", "/logout", "/api/pulk/v1/openapi.json", "/endpoints/openapi.json", "/favicon.ico"].contains(path) { return nil }
+        if ["/health", "/version", "/login", "/logout", "/api/pulk/v1/openapi.json", "/endpoints/openapi.json", "/favicon.ico"].contains(path) { return nil }
+        // MLflow's downloads outside its API prefix.
+        if path == "/get-artifact" { return .read(.run) }
+        if path == "/model-versions/get-artifact" { return .read(.registeredModel) }
         // Scoring (mostly answered ahead of the router) is the endpoints' own: not the tracking server's accounts.
         if ["/score", "/invocations", "/ping", "/ready"].contains(path) { return nil }
         if path.hasPrefix("/endpoints/"), ["score", "invocations", "ready"].contains(path.split(separator: "/").last ?? "") { return nil }

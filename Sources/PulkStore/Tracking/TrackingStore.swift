@@ -81,6 +81,20 @@ public protocol TrackingStore: Sendable {
     /// or a metric's latest value, then newest first.
     func searchLoggedModels(experimentIds: [String], filter: String?, datasets: [LoggedModelDataset], orderBy: [LoggedModelOrder],
                             maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel>
+    /// The datasets the experiments' runs read, each with the context it was read in (MLflow's
+    /// `experiments/search-datasets`; at most 1000).
+    func datasetSummaries(experimentIds: [String]) async throws(StoreError) -> [DatasetSummary]
+}
+
+/// A dataset an experiment's runs read, and in which context (`training`, `evaluation`, or none).
+public struct DatasetSummary: Sendable, Equatable {
+    public var experimentId: String
+    public var name: String
+    public var digest: String
+    public var context: String?
+    public init(experimentId: String, name: String, digest: String, context: String?) {
+        self.experimentId = experimentId; self.name = name; self.digest = digest; self.context = context
+    }
 }
 
 /// A dataset of `search_logged_models`: its name, and its digest when given.

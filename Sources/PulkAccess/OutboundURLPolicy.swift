@@ -31,12 +31,14 @@ public struct OutboundURLPolicy: Sendable {
 
     /// Checks the URL's form only (scheme, host, port): what can be said without the network.
     public func checkForm(_ url: String) throws(StoreError) -> (secure: Bool, host: String, port: Int, target: String) {
-        guard !url.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("The webhook URL is empty") }
+        // MLflow's wording, which its clients' tests match.
+        guard !url.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("Webhook URL cannot be empty or just whitespace: '\(url)'") }
         guard url.count <= 2048, let c = URLComponents(string: url), let scheme = c.scheme?.lowercased() else {
-            throw .invalid("'\(url.prefix(100))' is not a valid URL")
+            throw .invalid("Invalid webhook URL '\(url.prefix(100))': it is not a URL (e.g. https://hooks.example.com/pulk)")
         }
         guard scheme == "https" || (scheme == "http" && allowHTTP) else {
-            throw .invalid("The URL scheme '\(scheme)' is not allowed: use https" + (scheme == "http" ? " (or start the server with --allow-http-webhooks)" : ""))
+            throw .invalid("Invalid webhook URL scheme: '\(scheme)'. Allowed schemes are: \(allowHTTP ? "http, https" : "https")"
+                           + (scheme == "http" ? " (start the server with --allow-http-webhooks to allow http)" : ""))
         }
         guard let host = c.host, !host.isEmpty else { throw .invalid("The URL '\(url.prefix(100))' has no host name") }
         guard c.user == nil, c.password == nil else { throw .invalid("The URL must not carry a user name or password; use the webhook's secret") }

@@ -400,6 +400,15 @@ extension JSON {
     package enum Scalar {
         case null, bool(Bool), int(Int64), double(Double), string(String)
 
+        /// The value as JSON writes it (strings quoted), for messages: `Invalid value "foo" for …`.
+        package var json: String {
+            switch self {
+            case .string(let s): return String(decoding: JSON.encode(s), as: UTF8.self)
+            case .null: return "null"
+            default: return text ?? ""
+            }
+        }
+
         package var text: String? {
             switch self {
             case .string(let s): return s
@@ -432,7 +441,7 @@ extension JSON.Parser {
             guard let i = Int64(exactly: d) else { throw reject("Invalid value \(d) for parameter '\(name)' supplied: it must be an integer within int64's range") }
             return i
         case .string(let s):
-            guard let i = Int64(s) else { throw reject("Invalid value '\(s.prefix(40))' for parameter '\(name)' supplied: it must be an integer within int64's range") }
+            guard let i = Int64(s) else { throw reject("Invalid value \(JSON.Scalar.string(String(s.prefix(40))).json) for parameter '\(name)' supplied: it must be an integer within int64's range") }
             return i
         case .bool: throw reject("Invalid value for parameter '\(name)' supplied: it must be an integer, not a boolean")
         }
@@ -443,6 +452,15 @@ extension JSON.Parser {
 
     /// A string field: a JSON string, or nil for null; a number, boolean or container is refused as
     /// MLflow refuses it (INVALID_PARAMETER_VALUE, not a lookup of run "123").
+    /// A scalar that must be a string (or null): anything else is refused with the field's name.
+    package func text(_ value: JSON.Scalar, _ name: String) throws(JSON.SyntaxError) -> String? {
+        switch value {
+        case .string(let s): return s
+        case .null: return nil
+        case let other: throw reject("Invalid value \(other.json) for parameter '\(name)' supplied: expected a string")
+        }
+    }
+
     package mutating func stringField(_ name: String) throws(JSON.SyntaxError) -> String? {
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{") {
@@ -451,7 +469,7 @@ extension JSON.Parser {
         switch try scalar() {
         case .string(let s): return s
         case .null: return nil
-        case let other: throw reject("Invalid value \(other.text ?? "") for parameter '\(name)' supplied: expected a string")
+        case let other: throw reject("Invalid value \(other.json) for parameter '\(name)' supplied: expected a string")
         }
     }
 
@@ -459,7 +477,8 @@ extension JSON.Parser {
     package mutating func listField(_ name: String, _ element: (inout JSON.Parser) throws(JSON.SyntaxError) -> Void) throws(JSON.SyntaxError) {
         skipSpace()
         guard i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "n") else {
-            throw reject("Invalid value for parameter '\(name)' supplied: expected a list")
+            let shown = i < bytes.count && bytes[i] == UInt8(ascii: "{") ? "{…}" : ((try? scalar())?.json ?? "")
+            throw reject("Invalid value \(shown) for parameter '\(name)' supplied: expected a list")
         }
         try array(element)
     }

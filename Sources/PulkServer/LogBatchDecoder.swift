@@ -27,7 +27,7 @@ struct LogBatchBody {
                 switch key {
                 case "run_id": body.runId = try p.stringField("run_id") ?? body.runId
                 case "run_uuid": if body.runId == nil || body.runId!.isEmpty { body.runId = try p.stringField("run_uuid") } else { _ = try p.value(depth: 1) }
-                case "metrics": try p.listField("metrics") { p throws(JSON.SyntaxError) in body.metrics.append(try metric(&p)) }
+                case "metrics": try p.listField("metrics") { p throws(JSON.SyntaxError) in body.metrics.append(try metric(&p, "metrics[\(body.metrics.count)].")) }
                 case "params": try p.listField("params") { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.params.append(Param(k, v)) }
                 case "tags": try p.listField("tags") { p throws(JSON.SyntaxError) in let (k, v) = try pair(&p); body.tags.append(Tag(k, v)) }
                 default: _ = try p.value(depth: 1)
@@ -42,14 +42,15 @@ struct LogBatchBody {
         }
     }
 
-    static func metric(_ p: inout JSON.Parser) throws(JSON.SyntaxError) -> Metric {
-        var key: String?, value: JSON.Scalar = .null, timestamp: Int64 = 0, step: Int64 = 0
+    /// One metric; `field` prefixes the names in messages (`metrics[3].`; empty for log-metric).
+    static func metric(_ p: inout JSON.Parser, _ field: String = "") throws(JSON.SyntaxError) -> Metric {
+        var key: String?, value: JSON.Scalar = .null, timestamp: Int64?, step: Int64 = 0
         var modelId: String?, datasetName: String?, datasetDigest: String?
         // Field names compared as bytes: a batch has thousands of them.
         try p.rawObject { p, field throws(JSON.SyntaxError) in
-            if JSON.same(field, "key") { key = try p.scalar().text }
+            if JSON.same(field, "key") { key = try p.text(p.scalar(), "key") }
             else if JSON.same(field, "value") { value = try p.scalar() }
-            else if JSON.same(field, "timestamp") { timestamp = try p.integer(p.scalar(), "timestamp") }
+            else if JSON.same(field, "timestamp") { let t = try p.scalar(); if case .null = t {} else { timestamp = try p.integer(t, "timestamp") } }
             else if JSON.same(field, "step") { step = try p.integer(p.scalar(), "step") }
             else if JSON.same(field, "model_id") { modelId = try p.scalar().text }
             else if JSON.same(field, "dataset_name") { datasetName = try p.scalar().text }
@@ -65,6 +66,8 @@ struct LogBatchBody {
             do { v = try WireInput.metricValue(text: s, key: key) } catch { throw p.reject(error.message) }
         default: throw p.reject("Missing value for required parameter 'value' of metric '\(key)'")
         }
+        // Required, as MLflow requires it: a point without a time cannot be ordered in its history.
+        guard let timestamp else { throw p.reject("Missing value for required parameter '\(field)timestamp'") }
         return Metric(key, v, timestamp: timestamp, step: step, modelId: modelId, datasetName: datasetName, datasetDigest: datasetDigest)
     }
 
@@ -72,7 +75,7 @@ struct LogBatchBody {
         var key: String?, value = ""
         try p.object { p, field throws(JSON.SyntaxError) in
             switch field {
-            case "key": key = try p.scalar().text
+            case "key": key = try p.text(p.scalar(), "key")
             case "value": value = try p.scalar().text ?? ""
             default: _ = try p.value(depth: 1)
             }

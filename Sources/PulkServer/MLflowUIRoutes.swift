@@ -35,7 +35,7 @@ struct MLflowUIRoutes: Sendable {
         }
         route(.get, "metrics/get-history-bulk-interval") { i throws(StoreError) in
             let runs = try Self.runIds(i, "run_ids")
-            guard let key = try i.string("metric_key") else { throw .invalid("Missing value for required parameter 'metric_key'.") }
+            guard let key = try i.nonEmpty("metric_key") else { throw .invalid("Missing value for required parameter 'metric_key'.") }
             let limit = Int(try i.int("max_results") ?? Int64(Self.maxSampledPerRun))
             guard (1...Self.maxSampledPerRun).contains(limit) else { throw .invalid("max_results must be between 1 and \(Self.maxSampledPerRun).") }
             let start = try i.int("start_step"), end = try i.int("end_step")
@@ -62,9 +62,9 @@ struct MLflowUIRoutes: Sendable {
         // The artifact API without the proxy: a run's files by run id (MLflow's `artifacts/list`
         // and `/get-artifact`), a version's and a logged model's.
         route(.get, "artifacts/list") { i throws(StoreError) in
+            let sub = try Self.relative(try i.string("path") ?? "")
             let run = try await store.run(id: try i.runId())
             let root = try artifacts.key(ofLocation: run.info.artifactUri)
-            let sub = try Self.relative(try i.string("path") ?? "")
             let files = try artifacts.list(sub.isEmpty ? root : root + "/" + sub).map { e -> [String: Any] in
                 var d: [String: Any] = ["path": sub.isEmpty ? e.path : sub + "/" + e.path, "is_dir": e.isDir]
                 if let s = e.size { d["file_size"] = s }
@@ -76,17 +76,19 @@ struct MLflowUIRoutes: Sendable {
         }
         let byRun: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             let q = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
+            let path = try Self.path(q)
             guard let id = q["run_id"]?.first ?? q["run_uuid"]?.first, !id.isEmpty else { throw StoreError.invalid("Missing value for required parameter 'run_id'.") }
             let run = try await store.run(id: id)
-            return try await Self.file(artifacts, try artifacts.key(ofLocation: run.info.artifactUri), try Self.path(q), context)
+            return try await Self.file(artifacts, try artifacts.key(ofLocation: run.info.artifactUri), path, context)
         }
         route.router.get("/get-artifact", use: byRun)
         route.router.get("/ajax-api/2.0/mlflow/get-artifact", use: byRun)
         let byVersion: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             let q = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
+            let path = try Self.path(q)
             guard let name = q["name"]?.first, let version = q["version"]?.first else { throw StoreError.invalid("Missing value for required parameters 'name' and 'version'.") }
             let v = try await store.modelVersion(name: name, version: version)
-            return try await Self.file(artifacts, try artifacts.key(ofLocation: v.storageLocation), try Self.path(q), context)
+            return try await Self.file(artifacts, try artifacts.key(ofLocation: v.storageLocation), path, context)
         }
         route.router.get("/model-versions/get-artifact", use: byVersion)
         route.router.get("/ajax-api/2.0/mlflow/model-versions/get-artifact", use: byVersion)
@@ -101,11 +103,12 @@ struct MLflowUIRoutes: Sendable {
             let q = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
             guard let id = q["run_uuid"]?.first ?? q["run_id"]?.first, !id.isEmpty else { throw StoreError.invalid("Request must specify run_uuid.") }
             guard let path = q["path"]?.first, !path.isEmpty else { throw StoreError.invalid("Request must specify path.") }
-            let run = try await store.run(id: id)
-            guard run.info.lifecycleStage == .active else { throw StoreError(.invalidState, "The run \(id) is deleted; restore it before uploading to it.") }
+            let relative = try Self.relative(path)
             let body = try await request.body.collect(upTo: Self.uploadLimit)
             guard body.readableBytes > 0 else { throw StoreError.invalid("Request must specify data.") }
-            let key = try artifacts.key(ofLocation: run.info.artifactUri) + "/" + (try Self.relative(path))
+            let run = try await store.run(id: id)
+            guard run.info.lifecycleStage == .active else { throw StoreError(.invalidState, "The run \(id) is deleted; restore it before uploading to it.") }
+            let key = try artifacts.key(ofLocation: run.info.artifactUri) + "/" + relative
             _ = try await artifacts.write(key, chunks: AsyncThrowingStream<ByteBuffer, any Error> { c in c.yield(body); c.finish() })
             return json([:])
         }
@@ -116,9 +119,12 @@ struct MLflowUIRoutes: Sendable {
         return try relative(p)
     }
 
-    /// A path relative to an artifact root (the store refuses `..` and the rest).
+    /// A path relative to an artifact root, checked before anything is looked up, with MLflow's
+    /// answer (`Invalid path`) for absolute paths, `..` (also percent-encoded), backslashes and NUL.
     static func relative(_ p: String) throws(StoreError) -> String {
-        guard !p.hasPrefix("/") else { throw .invalid("Invalid artifact path '\(p.prefix(200))': absolute paths are not allowed; give a path relative to the artifact root") }
+        let decoded = p.removingPercentEncoding ?? p
+        guard !p.hasPrefix("/"), !decoded.hasPrefix("/"), !decoded.contains("\\"), !decoded.contains("\0"),
+              !decoded.split(separator: "/", omittingEmptySubsequences: false).contains("..") else { throw .invalid("Invalid path") }
         return p
     }
 
@@ -134,11 +140,16 @@ struct MLflowUIRoutes: Sendable {
                                                .contentDisposition: ArtifactTypes.disposition(of: url.lastPathComponent)], body: body)
     }
 
+    /// The runs asked for, with MLflow's messages (which differ between its two bulk routes).
     static func runIds(_ i: WireInput, _ key: String) throws(StoreError) -> [String] {
-        let runs = i.strings(key)
-        guard !runs.isEmpty else { throw .invalid("GetMetricHistoryBulk request must specify at least one run_id.") }
+        let runs = i.strings(key).filter { !$0.isEmpty }
+        let interval = key == "run_ids"
+        guard !runs.isEmpty else {
+            throw .invalid(interval ? "Missing value for required parameter 'run_ids'." : "GetMetricHistoryBulk request must specify at least one run_id.")
+        }
         guard runs.count <= maxRunsPerRequest else {
-            throw .invalid("GetMetricHistoryBulk request cannot specify more than \(maxRunsPerRequest) run_ids. Received \(runs.count) run_ids.")
+            throw .invalid(interval ? "GetMetricHistoryBulkInterval request must specify at most \(maxRunsPerRequest) run_ids. Received \(runs.count) run_ids."
+                : "GetMetricHistoryBulk request cannot specify more than \(maxRunsPerRequest) run_ids. Received \(runs.count) run_ids.")
         }
         return runs
     }
@@ -157,36 +168,22 @@ struct MLflowUIRoutes: Sendable {
     }
 }
 
-/// MLflow's sampling of metric histories for charts (`get-history-bulk-interval`): at most
-/// `maxResults` of the steps logged across the runs, evenly spread, always keeping each run's first
-/// and last step in range; then each run's values at those steps, at most as many as steps, evenly
-/// spread over its history.
+/// MLflow's sampling of metric histories for charts (`get-history-bulk-interval`, as its SQL store
+/// does it in 3.17): each run on its own, its values in the step range ordered by step, timestamp and
+/// value, cut into `maxResults` buckets as SQL's NTILE cuts them, the first value of each bucket
+/// kept, and the run's last value always kept (in place of the last sample when the budget is full).
 enum MetricSampling {
     static func sample(_ runs: [[Metric]], maxResults: Int, start: Int64?, end: Int64?) -> [[Metric]] {
-        let limit = max(1, maxResults)
-        let steps = runs.map { $0.map(\.step) }
-        let allSteps = Array(Set(steps.joined())).sorted()
-        let lo = start ?? 0, hi = end ?? (allSteps.last ?? 0)
-        var keep = Set(steps.compactMap { $0.min() }.filter { (lo...hi).contains($0) })
-        keep.formUnion(steps.compactMap { $0.max() }.filter { (lo...hi).contains($0) })
-        let inRange = allSteps.filter { (lo...hi).contains($0) }
-        if inRange.count <= limit { keep.formUnion(inRange) } else {
-            let interval = Double(inRange.count) / Double(limit)
-            for i in 0..<limit { keep.insert(inRange[Int(Double(i) * interval)]) }
-            keep.insert(inRange[inRange.count - 1])
-        }
-        let perRun = max(limit, keep.count)
+        let k = max(1, maxResults)
         return runs.map { history in
-            let rows = history.filter { keep.contains($0.step) }.sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
-            return evenlySpaced(rows.count, perRun).map { rows[$0] }
+            let rows = history.filter { m in start.map { m.step >= $0 } ?? true && end.map { m.step <= $0 } ?? true }
+                .sorted { ($0.step, $0.timestamp, $0.value.isNaN ? 0 : $0.value) < ($1.step, $1.timestamp, $1.value.isNaN ? 0 : $1.value) }
+            guard let last = rows.last else { return [] }
+            if rows.count <= k { return rows }
+            let q = rows.count / k, r = rows.count % k
+            var out = (0..<k).map { rows[$0 * q + min($0, r)] }
+            if out[out.count - 1] != last { out[out.count - 1] = last }
+            return out
         }
-    }
-
-    static func evenlySpaced(_ total: Int, _ maxResults: Int) -> [Int] {
-        guard total > 0 else { return [] }
-        if total <= maxResults { return Array(0..<total) }
-        if maxResults == 1 { return [total - 1] }
-        let step = Double(total - 1) / Double(maxResults - 1)
-        return Array(Set((0..<maxResults).map { Int((Double($0) * step).rounded(.toNearestOrEven)) })).sorted()
     }
 }

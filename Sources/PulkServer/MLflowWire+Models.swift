@@ -31,6 +31,7 @@ extension Wire {
             d["model_id"] = m.modelId
             if let n = x.datasetName { d["dataset_name"] = n }
             if let g = x.datasetDigest { d["dataset_digest"] = g }
+            if let r = x.runId { d["run_id"] = r }
             return d
         }
         return ["info": info, "data": ["params": m.params.map { ["key": $0.key, "value": $0.value] }, "metrics": metrics]]

@@ -35,6 +35,7 @@ struct WireInput {
         case let n as NSNumber: return n.stringValue
         case is [Any]: return "[…]"
         case is [String: Any]: return "{…}"
+        case let s as String: return String(decoding: JSON.encode(String(s.prefix(100))), as: UTF8.self)
         default: return "\(v)"
         }
     }
@@ -92,7 +93,7 @@ struct WireInput {
     func objects(_ key: String) throws(StoreError) -> [[String: Any]] {
         guard let v = json[key] else { return [] }
         if v is NSNull { return [] }
-        guard let list = v as? [Any] else { throw StoreError(.invalidParameterValue, "Invalid value for parameter '\(key)': expected a list of objects") }
+        guard let list = v as? [Any] else { throw StoreError(.invalidParameterValue, "Invalid value \(Self.describe(v)) for parameter '\(key)' supplied: expected a list of objects") }
         var out: [[String: Any]] = []
         out.reserveCapacity(list.count)
         for item in list {

@@ -30,8 +30,10 @@ struct MLflowValidationTests {
         ("runs/log-metric", #"{"run_id": 123, "key": "m", "value": 1, "timestamp": 1, "step": 0}"#, "parameter 'run_id' supplied: expected a string"),
         ("runs/log-parameter", #"{"run_id": 123, "key": "p", "value": "v"}"#, "parameter 'run_id' supplied: expected a string"),
         ("runs/set-tag", #"{"run_id": 1.5, "key": "t", "value": "v"}"#, "parameter 'run_id' supplied: expected a string"),
-        ("runs/log-batch", #"{"run_id": "abc", "metrics": "x"}"#, "Invalid value for parameter 'metrics' supplied: expected a list"),
-        ("runs/log-batch", #"{"run_id": "abc", "params": {"k": "v"}}"#, "Invalid value for parameter 'params' supplied: expected a list"),
+        ("runs/log-batch", #"{"run_id": "abc", "metrics": "x"}"#, #"Invalid value \"x\" for parameter 'metrics' supplied: expected a list"#),
+        ("runs/log-batch", #"{"run_id": "abc", "params": {"k": "v"}}"#, "Invalid value {…} for parameter 'params' supplied: expected a list"),
+        ("runs/log-batch", #"{"run_id": "abc", "metrics": [{"key": "m", "value": 1}]}"#, "Missing value for required parameter 'metrics[0].timestamp'"),
+        ("runs/log-metric", #"{"run_id": "abc", "key": 31, "value": 1, "timestamp": 1}"#, "Invalid value 31 for parameter 'key' supplied"),
         ("runs/log-batch", #"{"run_id": 7, "metrics": []}"#, "parameter 'run_id' supplied: expected a string"),
         ("runs/log-inputs", #"{"datasets": []}"#, "Missing value for required parameter 'run_id'"),
     ])

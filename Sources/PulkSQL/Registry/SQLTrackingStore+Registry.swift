@@ -50,7 +50,10 @@ extension SQLTrackingStore: ModelRegistryStore {
             let runId = String(rest.prefix { $0 != "/" })
             let path = rest.dropFirst(runId.count).drop { $0 == "/" }
             try checkPath(path)
-            let info = try runInfo(s, runId)
+            guard !runId.isEmpty else { throw outside() }
+            // A run this store does not have (MLflow's tests register `runs:/run_id/model`): kept as
+            // the URI, as MLflow keeps every runs:/ source, so nothing points at a server path.
+            guard let info = try? runInfo(s, runId) else { return source }
             return path.isEmpty ? info.artifactUri : join(info.artifactUri, String(path))
         }
         guard artifactRoot.hasSuffix(":/") || artifactRoot.hasSuffix(":"), source.hasPrefix(artifactRoot) else { throw outside() }
@@ -243,8 +246,17 @@ extension SQLTrackingStore: ModelRegistryStore {
             return "\(o["version"] ?? "")" == String(version)
         }
         if !seen { list.append(entry) }
-        guard let data = try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]) else { return }
-        try upsertPairs(s, "logged_model_tags", owner: "model_id", id, [("mlflow.modelVersions", String(decoding: data, as: UTF8.self))])
+        // Written as Python's json.dumps writes it (MLflow's server and client both do): `, ` and `: `.
+        func text(_ v: Any?) -> String {
+            switch v {
+            case let s as String: return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            case let n as NSNumber: return n.stringValue
+            default: return "null"
+            }
+        }
+        let value = "[" + list.compactMap { $0 as? [String: Any] }.map { "{\"name\": \(text($0["name"])), \"version\": \(text($0["version"]))}" }
+            .joined(separator: ", ") + "]"
+        try upsertPairs(s, "logged_model_tags", owner: "model_id", id, [("mlflow.modelVersions", value)])
     }
 
     public func createModelVersion(name: String, source: String, runId: String?, modelId: String?, description: String, tags: [Tag],
@@ -256,7 +268,8 @@ extension SQLTrackingStore: ModelRegistryStore {
         return try await db.write { s throws(StoreError) in
             let model = try Self.modelRow(s, name)
             let location = try Self.storageLocation(s, source: source, artifactRoot: root)
-            if let runId { _ = try Self.runInfo(s, runId) }
+            // As MLflow 3.17: a runs:/ source's run_id is not looked up (it may name a run of another store).
+            if let runId, !source.hasPrefix("runs:/") { _ = try Self.runInfo(s, runId) }
             // A logged model's id comes with its source when the client does not name it.
             let mid = modelId ?? (source.hasPrefix("models:/m-") ? String(source.dropFirst("models:/".count)) : "")
             if !mid.isEmpty { _ = try Self.loggedModelRow(s, mid) }

@@ -103,12 +103,13 @@ extension SQLTrackingStore {
             params[r[0].text!, default: []].append(Param(r[1].text!, r[2].text!))
         }
         for r in try s.query("""
-            SELECT model_id, key, value, is_nan, timestamp, step, dataset_name, dataset_digest FROM logged_model_metrics
+            SELECT model_id, key, value, is_nan, timestamp, step, dataset_name, dataset_digest, run_uuid FROM logged_model_metrics
             WHERE model_id IN (\(list)) ORDER BY key, step, timestamp
             """, ids) {
             metrics[r[0].text!, default: []].append(Metric(r[1].text!, r[3].int == 1 ? .nan : r[2].double!, timestamp: r[4].int!, step: r[5].int!,
                                                            modelId: r[0].text!, datasetName: r[6].text!.isEmpty ? nil : r[6].text!,
-                                                           datasetDigest: r[7].text!.isEmpty ? nil : r[7].text!))
+                                                           datasetDigest: r[7].text!.isEmpty ? nil : r[7].text!,
+                                                           runId: r[8].text!.isEmpty ? nil : r[8].text!))
         }
         return rows.map { r in
             let id = r[0].text!
@@ -131,8 +132,9 @@ extension SQLTrackingStore {
                 throw .notFound("No Experiment with id=\(experimentId) exists")
             }
             guard e[1].text == "active" else { throw StoreError(.invalidState, "The experiment \(experimentId) must be in the 'active' state.") }
-            if let sourceRunId {
-                let run = try Self.runInfo(s, sourceRunId)
+            // A source run this store does not have is kept as given (as MLflow 3.17 keeps it); one it
+            // has must belong to the same experiment.
+            if let sourceRunId, let run = try? Self.runInfo(s, sourceRunId) {
                 guard run.experimentId == String(eid) else {
                     throw .invalid("Run \(sourceRunId) belongs to experiment \(run.experimentId), not \(experimentId)")
                 }

@@ -28,8 +28,11 @@ public struct Metric: Sendable, Codable, Equatable {
     public var modelId: String?
     public var datasetName: String?
     public var datasetDigest: String?
+    /// The run that logged it, where that is not implied (a logged model's metrics).
+    public var runId: String?
     public init(_ key: String, _ value: Double, timestamp: Int64, step: Int64 = 0, modelId: String? = nil,
-                datasetName: String? = nil, datasetDigest: String? = nil) {
+                datasetName: String? = nil, datasetDigest: String? = nil, runId: String? = nil) {
+        self.runId = runId
         self.key = key
         self.value = value
         self.timestamp = timestamp

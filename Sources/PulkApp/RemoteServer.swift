@@ -55,9 +55,10 @@ public struct PulkServerClient: Sendable {
     public static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: segment) ?? text }
 
     /// Sends `body` (JSON, or raw bytes) to `path` under `/api/pulk/v1` and decodes the answer.
+    /// `prefix`: the API the path is under (Pulk's own by default; `/api/2.0/mlflow` for MLflow's).
     public func send<T: Decodable>(_ method: String, _ path: String, query: [(String, String)] = [], json body: (any Encodable)? = nil,
-                                   bytes: [UInt8]? = nil, as type: T.Type) async throws -> T {
-        let data = try await raw(method, path, query: query, json: body, bytes: bytes)
+                                   bytes: [UInt8]? = nil, prefix: String = "/api/pulk/v1", as type: T.Type) async throws -> T {
+        let data = try await raw(method, path, query: query, json: body, bytes: bytes, prefix: prefix)
         do { return try Self.decoder.decode(T.self, from: data) } catch {
             throw AppError.invalid("The server at \(base.absoluteString) answered \(method) \(path) with a body this pulk cannot read (\(error)); "
                 + "is it a pulk server of the same version?")
@@ -66,9 +67,9 @@ public struct PulkServerClient: Sendable {
 
     /// The body of a 2xx answer; any other status becomes the server's error message.
     public func raw(_ method: String, _ path: String, query: [(String, String)] = [], json body: (any Encodable)? = nil,
-                    bytes: [UInt8]? = nil) async throws -> Data {
+                    bytes: [UInt8]? = nil, prefix: String = "/api/pulk/v1") async throws -> Data {
         var c = URLComponents(url: base, resolvingAgainstBaseURL: false)!
-        c.percentEncodedPath = (c.percentEncodedPath.hasSuffix("/") ? String(c.percentEncodedPath.dropLast()) : c.percentEncodedPath) + "/api/pulk/v1" + path
+        c.percentEncodedPath = (c.percentEncodedPath.hasSuffix("/") ? String(c.percentEncodedPath.dropLast()) : c.percentEncodedPath) + prefix + path
         if !query.isEmpty { c.percentEncodedQuery = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
         var request = URLRequest(url: c.url!)
         request.httpMethod = method

@@ -83,6 +83,12 @@ public actor Workbench {
         return LocalEndpoints(store: try await sqlStore(), registry: try await registryClient(), location: store.description)
     }
 
+    /// Registry webhooks: the server's (through MLflow's webhook API), else the store's.
+    public func webhooks() async throws -> any WebhookService {
+        if let server { return RemoteWebhooks(client: PulkServerClient(base: server)) }
+        return LocalWebhooks(store: try await sqlStore(), location: store.description)
+    }
+
     /// Users, tokens, grants and the audit trail: the server's, else the store's (as its owner, `owner`).
     public func access(owner: String) async throws -> any AccessService {
         if let server { return RemoteAccess(client: PulkServerClient(base: server)) }

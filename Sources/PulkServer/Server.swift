@@ -81,7 +81,8 @@ public enum TrackingServer {
         let authenticator = Authenticator(store: store, now: configuration.access.clock)
         router.add(middleware: AccessMiddleware(store: store, authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit,
                                                 runs: RunExperiments()))
-        AccessRoutes(admin: AccessAdmin(store: store), authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit)
+        AccessRoutes(admin: AccessAdmin(store: store), authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit,
+                     webhooks: store)
             .register(router)
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit, webhooks: WebhookDispatcher(store: store, settings: configuration.webhooks))
             .register(router, artifacts: artifacts)

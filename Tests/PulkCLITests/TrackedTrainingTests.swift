@@ -225,6 +225,8 @@ struct TrackedTrainingTests {
         _ = try ok("models", "alias", "penguins@champion", "1", "--workspace", ws)
         _ = try ok("endpoints", "create", "penguins", "--log-sample", "1", "--workspace", ws)
         _ = try ok("deploy", "penguins", "--model", "penguins@champion", "--workspace", ws)
+        _ = try ok("webhooks", "create", "ci", "--url", "https://ci.example.com/hooks/pulk", "--event", "model_version.created",
+                   "--event", "model_version_alias.created", "--description", "redeploy on new versions", "--workspace", ws)
         let started = try server.start()
         defer { started.terminate(); started.waitUntilExit() }
         // A few requests into the serving log.
@@ -271,7 +273,7 @@ struct TrackedTrainingTests {
         let pages = ["/", "/ui/experiments/\(expId)", "/ui/runs/\(a)", "/ui/runs/\(b)", "/ui/runs/\(big)", "/ui/compare?run=\(a)&run=\(b)",
                      "/ui/datasets", "/ui/datasets/penguins", "/ui/models", "/ui/models/penguins", "/ui/models/penguins/versions/1",
                      "/ui/runs", "/ui/experiments/\(expId)?view=deleted", "/ui/runs/\(a)?x=time&smooth=0.6&scale=log", "/ui/endpoints", "/ui/endpoints/penguins",
-                     "/#/experiments/\(expId)/runs/\(a)"]
+                     "/#/experiments/\(expId)/runs/\(a)", "/ui/webhooks"]
         let shots = PulkCLI.repoRoot.appendingPathComponent(".build/screenshots").path
         let report = try Self.check(pages.map { server.url + $0 }, out: shots)
         #expect(report.status == 0, "browser problems: \(report.output.prefix(4000))")

@@ -179,6 +179,8 @@ struct AccessTests {
                 #expect((audit.status == 403) == (role != .admin), "\(user) reads the audit trail: \(audit.status)")
                 let page = try await Self.call(client, .get, "/ui/audit", as: user)
                 #expect((page.status == 403) == (role != .admin))
+                let hooks = try await Self.call(client, .get, "/ui/webhooks", as: user)
+                #expect((hooks.status == 403) == (role != .admin) && (role != .admin || hooks.body.contains("No webhooks yet")), "\(user): \(hooks.status)")
             }
         }
     }

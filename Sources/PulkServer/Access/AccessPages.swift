@@ -46,6 +46,12 @@ extension AccessRoutes {
             response.headers[.setCookie] = "\(AccessMiddleware<BasicRequestContext>.sessionCookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
             return response
         }
+        router.get("/ui/webhooks") { _, _ in
+            do { return try await r.webhooksPage() } catch let e as StoreError {
+                let html = HTML.page("Webhooks", section: nil, body: "<p class=\"error\" role=\"alert\">\(HTML.esc(e.message))</p>")
+                return Response(status: .init(code: e.code.httpStatus), headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            }
+        }
         router.get("/ui/audit") { request, _ in
             do { return try await r.auditPage(request) } catch let e as StoreError {
                 let html = HTML.page("Audit trail", section: nil, body: "<p class=\"error\" role=\"alert\">\(HTML.esc(e.message))</p>")
@@ -80,6 +86,30 @@ extension AccessRoutes {
         }
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: HTML.page("Sign in", section: nil, body: body))))
+    }
+
+    /// The registry's webhooks (admins): where each sends which events, and whether it is on.
+    func webhooksPage() async throws -> Response {
+        let by = try await caller(false)
+        guard by.role == .admin else { throw StoreError.denied("Webhooks are for admins; '\(by.user)' is a \(by.role.rawValue)") }
+        var hooks: [Webhook] = [], token: String?
+        repeat {
+            let page = try await webhooks.listWebhooks(maxResults: 1000, pageToken: token)
+            hooks += page.items
+            token = page.nextPageToken
+        } while token != nil
+        var body = "<p class=\"muted\">Each registry change below is POSTed to the webhooks that subscribe to it, signed with their secret "
+            + "as MLflow signs it. Manage them with <code>pulk webhooks</code>, the API (<code>/api/2.0/mlflow/webhooks</code>) or "
+            + "<code>MlflowClient().create_webhook</code>.</p>"
+        let rows = hooks.map { h -> [String] in
+            [HTML.esc(h.name), h.status == .active ? "active" : "<span class=\"muted\">disabled</span>",
+             "<span class=\"mono\">\(HTML.esc(String(h.url.prefix(200))))</span>", HTML.esc(h.events.map(\.description).joined(separator: ", ")),
+             HTML.esc(h.description), h.secret.isEmpty ? "no" : "yes", HTML.time(h.lastUpdatedTime), "<span class=\"mono\">\(h.id)</span>"]
+        }
+        body += rows.isEmpty ? "<p class=\"muted\">No webhooks yet: <code>pulk webhooks create NAME --url URL --event model_version.created</code>.</p>"
+            : HTML.table(["Name", "Status", "URL", "Events", "Description", "Signed", "Updated (UTC)", "Id"], rows)
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: HTML.page("Webhooks", section: nil, body: body))))
     }
 
     func auditPage(_ request: Request) async throws -> Response {

@@ -15,6 +15,8 @@ struct AccessRoutes: Sendable {
     let authenticator: Authenticator
     let settings: AccessSettings
     let bodyLimit: Int
+    /// For the admins' webhooks page.
+    let webhooks: any WebhookStore
 
     static let base = "/api/pulk/v1"
 

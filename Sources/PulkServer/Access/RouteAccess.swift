@@ -157,6 +157,7 @@ struct RouteAccess: Sendable {
         if path.hasPrefix("/ui/runs/") || path.hasPrefix("/ui/artifacts/") { return .read(.pathRun) }
         if path.hasPrefix("/ui/models/") { return .read(.pathModel) }
         if path.hasPrefix("/ui/endpoints/") { return .read(.pathEndpoint) }
+        if path == "/ui/webhooks" { return RouteAccess(role: .admin, permission: .manage, target: .none, action: nil) }
         return .read()
     }
 }

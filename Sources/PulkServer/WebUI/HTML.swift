@@ -34,7 +34,7 @@ enum HTML {
         }.joined(separator: " <span aria-hidden=\"true\">›</span> ") + "</nav>"
         // The signed-in user, when the server has accounts: who, the audit trail for admins, sign out.
         let account = RequestIdentity.current.map { id in
-            "<span class=\"account\">" + (id.role == .admin ? "<a href=\"/ui/audit\">Audit</a>" : "")
+            "<span class=\"account\">" + (id.role == .admin ? "<a href=\"/ui/audit\">Audit</a><a href=\"/ui/webhooks\">Webhooks</a>" : "")
                 + "<span>\(esc(id.user)) (\(id.role.rawValue))</span>"
                 + (id.method == .session ? "<form method=\"post\" action=\"/logout\"><button type=\"submit\" class=\"link\">Sign out</button></form>" : "")
                 + "</span>"

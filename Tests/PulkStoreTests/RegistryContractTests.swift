@@ -138,6 +138,13 @@ struct RegistryContractTests {
         _ = try await store.createModelVersion(name: "m2", source: "models:/\(lm.modelId)", runId: nil, modelId: lm.modelId, description: "", tags: [], runLink: "", user: "")
         let tagged = try await store.loggedModel(id: lm.modelId).tags.first { $0.key == "mlflow.modelVersions" }?.value
         #expect(tagged == #"[{"name": "m", "version": 1}, {"name": "m2", "version": 1}]"#, "\(String(describing: tagged))")
+        // A copy of a registered version (MLflow's copy_model_version): the same files.
+        _ = try await store.createRegisteredModel(name: "copy", description: "", tags: [], user: "")
+        let copied = try await store.createModelVersion(name: "copy", source: "models:/m/1", runId: nil, modelId: nil, description: "", tags: [], runLink: "", user: "")
+        #expect(copied.storageLocation == lm.artifactLocation)
+        await #expect(throws: StoreError.self) {
+            _ = try await store.createModelVersion(name: "copy", source: "models:/m/99", runId: nil, modelId: nil, description: "", tags: [], runLink: "", user: "")
+        }
         let direct = try await store.createModelVersion(name: "m", source: "mlflow-artifacts:\(eid)/x/model", runId: nil, modelId: nil,
                                                         description: "", tags: [], runLink: "", user: "")
         #expect(direct.storageLocation == "mlflow-artifacts:\(eid)/x/model")
@@ -152,7 +159,7 @@ struct RegistryContractTests {
         // A run this store does not have: kept as the runs:/ URI (as MLflow keeps every runs:/ source).
         let dangling = try await store.createModelVersion(name: "m", source: "runs:/nope/model", runId: "nope", modelId: nil, description: "", tags: [], runLink: "", user: "")
         #expect(dangling.storageLocation == "runs:/nope/model" && dangling.runId == "nope")
-        #expect(try await store.searchModelVersions(filter: nil, orderBy: [], maxResults: 100, pageToken: nil).items.count == 4)
+        #expect(try await store.searchModelVersions(filter: nil, orderBy: [], maxResults: 100, pageToken: nil).items.count == 5)
     }
 
     @Test(arguments: backends)
@@ -182,8 +189,14 @@ struct RegistryContractTests {
         #expect(first.items.count == 2 && rest.items.map(\.name) == ["fraud"] && rest.nextPageToken == nil)
 
         func versions(_ filter: String) async throws(StoreError) -> [String] {
-            try await store.searchModelVersions(filter: filter, orderBy: [], maxResults: 100, pageToken: nil).items.map { "\($0.name)/\($0.version)" }
+            try await store.searchModelVersions(filter: filter, orderBy: ["name ASC", "version_number DESC"], maxResults: 100, pageToken: nil)
+                .items.map { "\($0.name)/\($0.version)" }
         }
+        // MLflow 3's default order: last updated first, then name, then the newest version.
+        let all = try await store.searchModelVersions(filter: nil, orderBy: [], maxResults: 100, pageToken: nil).items
+        #expect(all.map { "\($0.name)/\($0.version)" } == all.sorted { a, b in
+            a.lastUpdatedTime != b.lastUpdatedTime ? a.lastUpdatedTime > b.lastUpdatedTime : a.name != b.name ? a.name < b.name : a.version > b.version
+        }.map { "\($0.name)/\($0.version)" })
         #expect(try await versions("name = 'churn-a'") == ["churn-a/2", "churn-a/1"])
         #expect(try await versions("run_id = '\(run.info.runId)'") == ["churn-a/1", "churn-b/1", "fraud/1"])
         #expect(try await versions("name IN ('fraud', 'churn-b')") == ["churn-b/1", "fraud/1"])

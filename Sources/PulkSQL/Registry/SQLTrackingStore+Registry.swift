@@ -45,6 +45,15 @@ extension SQLTrackingStore: ModelRegistryStore {
             let id = String(source.dropFirst("models:/".count))
             return try loggedModelRow(s, id)[3].text!
         }
+        // Another registered version (`copy_model_version`): its files.
+        if source.hasPrefix("models:/") {
+            let parts = source.dropFirst("models:/".count).split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, let v = Int64(parts[1]), v > 0 else { throw outside() }
+            guard let row = try s.query("SELECT storage_location FROM model_versions WHERE name = ? AND version = ?", .text(String(parts[0])), .int(v)).first else {
+                throw StoreError(.resourceDoesNotExist, "Model version source '\(source.prefix(200))' names no registered version")
+            }
+            return row[0].text ?? ""
+        }
         if source.hasPrefix("runs:/") {
             let rest = source.dropFirst("runs:/".count)
             let runId = String(rest.prefix { $0 != "/" })
@@ -330,7 +339,7 @@ extension SQLTrackingStore: ModelRegistryStore {
         if let filter, let f = try AttributeFilter.parse(filter, grammar) { condition = f.sql(db.dialect, grammar, binds: &binds) }
         let order = try Self.orderTerms(orderBy, ["name": "name", "version_number": "version", "creation_timestamp": "creation_time",
                                                      "last_updated_timestamp": "last_updated_time", "timestamp": "last_updated_time"],
-                                           default: ["name ASC", "version DESC"])
+                                           default: ["last_updated_time DESC", "name ASC", "version DESC"])  // MLflow 3's default
         let offset = try pageToken.map(Self.decodeOffset) ?? 0
         let sql = condition + " ORDER BY " + (order + ["name ASC", "version DESC"]).joined(separator: ", ") + " LIMIT \(maxResults + 1) OFFSET \(offset)"
         let arguments = binds

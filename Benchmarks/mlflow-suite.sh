@@ -30,7 +30,7 @@ else
 fi
 run() {  # run NAME [env …]
   local name=$1; shift
-  (cd "$work" && env "$@" PYTHONPATH="$plugin_dir" timeout 3600 "$venv/bin/python" -m pytest -p pulk_server_plugin -p no:cacheprovider -q \
+  (cd "$work" && env "$@" PATH="$venv/bin:$PATH" PYTHONPATH="$plugin_dir" timeout 3600 "$venv/bin/python" -m pytest -p pulk_server_plugin -p no:cacheprovider -q \
      --timeout 120 -o addopts="" --junitxml="$out/$name.xml" "${files[@]}" >"$out/$name.log" 2>&1) || true
   tail -1 "$out/$name.log"
 }

@@ -117,11 +117,19 @@ enum Boosting {
                 }
                 tree.scale(b.learningRate)
                 if tree.nodeCount > 0 { grewAny = true }
-                // Training scores: in-bag rows by their leaf ranges, the others by walking the tree.
+                // Training scores: in-bag rows by their leaf ranges (disjoint rows, so the leaves are
+                // shared among the threads), the others by walking the tree.
                 let ranges = grower.leafRanges
-                for (leaf, r) in ranges.enumerated() {
-                    let v = tree.leafValue[leaf]
-                    for i in r { scores[c * n + Int(grower.indices[i])] += v }
+                let values = tree.leafValue
+                scores.withUnsafeMutableBufferPointer { sp in
+                    let out = SharedPointer(sp.baseAddress! + c * n), idx = SharedPointer(grower.indices)
+                    let chunks = ranges.count > 1 && bag.count >= 65_536 ? min(growth.threads, ranges.count) : 1
+                    parallelFor(chunks, threads: chunks) { t in
+                        for leaf in stride(from: t, to: ranges.count, by: chunks) {
+                            let v = values[leaf]
+                            for i in ranges[leaf] { out.base[Int(idx.base[i])] += v }
+                        }
+                    }
                 }
                 if let outOfBag {
                     for i in outOfBag {

@@ -32,15 +32,7 @@ public struct LocalWebhooks: WebhookService {
         self.location = location
     }
 
-    public func list() async throws -> [Webhook] {
-        var out: [Webhook] = [], token: String?
-        repeat {
-            let page = try await store.listWebhooks(maxResults: 1000, pageToken: token)
-            out += page.items
-            token = page.nextPageToken
-        } while token != nil
-        return out
-    }
+    public func list() async throws -> [Webhook] { try await store.allWebhooks() }
 
     public func create(name: String, url: String, events: [WebhookEvent], description: String, secret: String, status: Webhook.Status) async throws -> Webhook {
         _ = try OutboundURLPolicy(allowHTTP: true, allowPrivate: true).checkForm(url)

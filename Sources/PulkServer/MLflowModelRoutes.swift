@@ -181,11 +181,7 @@ struct MLflowModelRoutes: Sendable {
             let m = try await store.loggedModel(id: try i.require("model_id"))
             let root = try artifacts.key(ofLocation: m.artifactLocation)
             let sub = try i.string("artifact_directory_path") ?? ""
-            let files = try artifacts.list(sub.isEmpty ? root : root + "/" + sub).map { e -> [String: Any] in
-                var d: [String: Any] = ["path": sub.isEmpty ? e.path : sub + "/" + e.path, "is_dir": e.isDir]
-                if let s = e.size { d["file_size"] = s }
-                return d
-            }
+            let files = ArtifactRoutes.files(try artifacts.list(sub.isEmpty ? root : root + "/" + sub), under: sub)
             return ["root_uri": m.artifactLocation, "files": files]
         }
 

@@ -138,29 +138,37 @@ struct ArtifactRoutes: Sendable {
             _ = try await artifacts.write(k, chunks: request.body)
             return json([:])
         }
-        router.get("\(base)/**") { _, context in
-            let url = try artifacts.resolve(key(context))
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else {
-                throw StoreError(.resourceDoesNotExist, "No artifact file at '\(key(context))'")
-            }
-            let body = try await FileIO().loadFile(path: url.path, context: context)
-            // As MLflow serves them: the type by extension, always an attachment (never shown on this origin).
-            return Response(status: .ok, headers: [.contentType: ArtifactTypes.contentType(of: url.lastPathComponent),
-                                                   .contentDisposition: ArtifactTypes.disposition(of: url.lastPathComponent)], body: body)
-        }
+        router.get("\(base)/**") { _, context in try await Self.download(artifacts, key(context), shown: key(context), context) }
         router.delete("\(base)/**") { _, context in
             try artifacts.delete(key(context))
             return json([:])
         }
         router.get(RouterPath(base)) { request, _ in
             let path = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")["path"]?.first ?? ""
-            let files = try artifacts.list(path).map { e -> [String: Any] in
-                var d: [String: Any] = ["path": e.path, "is_dir": e.isDir]
-                if let s = e.size { d["file_size"] = s }
-                return d
-            }
+            let files = Self.files(try artifacts.list(path), under: "")
             return json(files.isEmpty ? [:] : ["files": files])
+        }
+    }
+
+    /// The file at `key`, as MLflow serves downloads: the type by extension, always an attachment
+    /// (never shown on this origin). `shown` is the path the error names.
+    static func download(_ artifacts: ArtifactStore, _ key: String, shown: String, _ context: BasicRequestContext) async throws -> Response {
+        let url = try artifacts.resolve(key)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else {
+            throw StoreError(.resourceDoesNotExist, "No artifact file at '\(shown)'")
+        }
+        let body = try await FileIO().loadFile(path: url.path, context: context)
+        return Response(status: .ok, headers: [.contentType: ArtifactTypes.contentType(of: url.lastPathComponent),
+                                               .contentDisposition: ArtifactTypes.disposition(of: url.lastPathComponent)], body: body)
+    }
+
+    /// Listed entries as MLflow's `files`, their paths prefixed with `sub` (the folder listed) when given.
+    static func files(_ entries: [ArtifactStore.Entry], under sub: String) -> [[String: Any]] {
+        entries.map { e in
+            var d: [String: Any] = ["path": sub.isEmpty ? e.path : sub + "/" + e.path, "is_dir": e.isDir]
+            if let s = e.size { d["file_size"] = s }
+            return d
         }
     }
 }

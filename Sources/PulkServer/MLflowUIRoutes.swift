@@ -65,11 +65,7 @@ struct MLflowUIRoutes: Sendable {
             let sub = try Self.relative(try i.string("path") ?? "")
             let run = try await store.run(id: try i.runId())
             let root = try artifacts.key(ofLocation: run.info.artifactUri)
-            let files = try artifacts.list(sub.isEmpty ? root : root + "/" + sub).map { e -> [String: Any] in
-                var d: [String: Any] = ["path": sub.isEmpty ? e.path : sub + "/" + e.path, "is_dir": e.isDir]
-                if let s = e.size { d["file_size"] = s }
-                return d
-            }
+            let files = ArtifactRoutes.files(try artifacts.list(sub.isEmpty ? root : root + "/" + sub), under: sub)
             var out: [String: Any] = ["root_uri": run.info.artifactUri]
             if !files.isEmpty { out["files"] = files }
             return out
@@ -128,16 +124,9 @@ struct MLflowUIRoutes: Sendable {
         return p
     }
 
-    /// A file under `root`, typed by extension and always an attachment (as the proxy serves it).
+    /// A file under `root`, served as the proxy serves its downloads.
     static func file(_ artifacts: ArtifactStore, _ root: String, _ path: String, _ context: BasicRequestContext) async throws -> Response {
-        let url = try artifacts.resolve(root + "/" + path)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else {
-            throw StoreError(.resourceDoesNotExist, "No artifact file at '\(path.prefix(200))'")
-        }
-        let body = try await FileIO().loadFile(path: url.path, context: context)
-        return Response(status: .ok, headers: [.contentType: ArtifactTypes.contentType(of: url.lastPathComponent),
-                                               .contentDisposition: ArtifactTypes.disposition(of: url.lastPathComponent)], body: body)
+        try await ArtifactRoutes.download(artifacts, root + "/" + path, shown: String(path.prefix(200)), context)
     }
 
     /// The runs asked for, with MLflow's messages (which differ between its two bulk routes).

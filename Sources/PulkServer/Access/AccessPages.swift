@@ -92,12 +92,7 @@ extension AccessRoutes {
     func webhooksPage() async throws -> Response {
         let by = try await caller(false)
         guard by.role == .admin else { throw StoreError.denied("Webhooks are for admins; '\(by.user)' is a \(by.role.rawValue)") }
-        var hooks: [Webhook] = [], token: String?
-        repeat {
-            let page = try await webhooks.listWebhooks(maxResults: 1000, pageToken: token)
-            hooks += page.items
-            token = page.nextPageToken
-        } while token != nil
+        let hooks = try await webhooks.allWebhooks()
         var body = "<p class=\"muted\">Each registry change below is POSTed to the webhooks that subscribe to it, signed with their secret "
             + "as MLflow signs it. Manage them with <code>pulk webhooks</code>, the API (<code>/api/2.0/mlflow/webhooks</code>) or "
             + "<code>MlflowClient().create_webhook</code>.</p>"

@@ -98,3 +98,16 @@ public protocol WebhookStore: Sendable {
     /// The active webhooks that subscribe to `event`.
     func webhooks(for event: WebhookEvent) async throws(StoreError) -> [Webhook]
 }
+
+extension WebhookStore {
+    /// Every webhook, newest first, page by page.
+    public func allWebhooks() async throws(StoreError) -> [Webhook] {
+        var out: [Webhook] = [], token: String?
+        repeat {
+            let page = try await listWebhooks(maxResults: 1000, pageToken: token)
+            out += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return out
+    }
+}

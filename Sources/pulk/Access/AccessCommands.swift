@@ -18,11 +18,15 @@ struct AccessOptions: ParsableArguments {
     @Option(help: "A pulk server (http://HOST:PORT) to manage through its API, as the signed-in user (pulk login, or PULK_TOKEN); default $PULK_SERVER.")
     var server: String?
 
-    func service(_ common: WorkspaceOptions) async throws -> any AccessService {
+    func workbench(_ common: WorkspaceOptions) throws -> Workbench {
         var store = StoreOptions()
         store.storeUri = storeUri
         store.server = server
-        return try await common.workbench(store: store).access(owner: RunRecorder.user(ProcessInfo.processInfo.environment))
+        return try common.workbench(store: store)
+    }
+
+    func service(_ common: WorkspaceOptions) async throws -> any AccessService {
+        try await workbench(common).access(owner: RunRecorder.user(ProcessInfo.processInfo.environment))
     }
 }
 

@@ -140,10 +140,5 @@ struct WebhooksTest: AsyncParsableCommand {
 }
 
 extension AccessOptions {
-    func webhooks(_ common: WorkspaceOptions) async throws -> any WebhookService {
-        var store = StoreOptions()
-        store.storeUri = storeUri
-        store.server = server
-        return try await common.workbench(store: store).webhooks()
-    }
+    func webhooks(_ common: WorkspaceOptions) async throws -> any WebhookService { try await workbench(common).webhooks() }
 }

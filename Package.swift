@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "CPulkJSON"),
         // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
         .target(name: "PulkWorkspace", dependencies: [
-            "PulkFrame",
+            "PulkFrame", "PulkSQL",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
@@ -187,8 +187,10 @@ let package = Package(
                                                            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                                                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                                            .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
-        .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame"], swiftSettings: strict),
-        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkSQL", "PulkTracking", "PulkWorkspace"], swiftSettings: strict),
+        .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame", "PulkSQL"], swiftSettings: strict),
+        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkSQL", "PulkTracking", "PulkWorkspace",
+                                                       .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),
     ]
 )

@@ -123,17 +123,34 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Opens the store, creating or migrating its tables. In the workspace at normal durability it
-    /// shares the workspace's SQLite pool; `.full` durability (an fsync per commit) opens its own.
+    /// Opens the store, creating its tables in a new database; an older schema is refused with how to
+    /// upgrade it (`Ledger`'s policy). In the workspace at normal durability it shares the workspace's
+    /// SQLite pool; `.full` durability (an fsync per commit) opens its own.
     public func open(workspace: Workspace, durability: SQLiteDatabase.Durability = .normal, maxConnections: Int = 2,
                      now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) async throws(StoreError) -> SQLTrackingStore {
-        let database: any SQLDatabase
-        switch self {
-        case .postgres(let url): database = try PostgresDatabase(url: url, maxConnections: maxConnections)
-        case .workspace:
-            database = durability == .normal ? SQLiteDatabase(pool: workspace.database)
-                : try SQLiteDatabase(path: LocalTracking.databasePath(workspace), durability: durability)
+        let (database, hint) = try self.database(workspace: workspace, durability: durability, maxConnections: maxConnections)
+        return try await SQLTrackingStore.open(database, artifactRoot: LocalTracking.artifactRoot, upgradeHint: hint, now: now)
+    }
+
+    /// Applies the tracking migrations the store lacks (`pulk workspace upgrade`); returns them, oldest first.
+    public func upgrade(workspace: Workspace) async throws(StoreError) -> [String] {
+        let (database, hint) = try self.database(workspace: workspace, durability: .normal, maxConnections: 1)
+        switch try await Ledger.open(Schema.tracking, in: database, upgrade: true, upgradeHint: hint) {
+        case .upgraded(let ids): return ids
+        case .created: return Schema.tracking.migrations.map(\.id)
+        case .current: return []
         }
-        return try await SQLTrackingStore.open(database, artifactRoot: LocalTracking.artifactRoot, now: now)
+    }
+
+    func database(workspace: Workspace, durability: SQLiteDatabase.Durability, maxConnections: Int) throws(StoreError) -> (any SQLDatabase, hint: String) {
+        switch self {
+        case .postgres(let url):
+            return (try PostgresDatabase(url: url, maxConnections: maxConnections),
+                    "Back the database up (pg_dump), then run `pulk workspace upgrade --store-uri URI` with this store's URI.")
+        case .workspace:
+            let database: any SQLDatabase = durability == .normal ? SQLiteDatabase(pool: workspace.database)
+                : try SQLiteDatabase(path: LocalTracking.databasePath(workspace), durability: durability)
+            return (database, "Back up the workspace \(workspace.root.path), then run `pulk workspace upgrade`.")
+        }
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+import PulkSQL
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,8 @@ public final class Workspace: Sendable {
     public let now: @Sendable () -> Date
     /// Whether this `open` created the workspace (so a front end can say where it is).
     public let created: Bool
+    /// The catalog migrations this `open` applied to an existing workspace (`upgrade: true`).
+    public let upgraded: [String]
 
     /// The default location: `$PULK_HOME`, else `./pulk-workspace`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -73,48 +76,39 @@ public final class Workspace: Sendable {
         } catch {
             throw .database("cannot open \(dbPath): \(error)")
         }
-        try checkSchema(pool, path: root.path, upgrade: upgrade)
-        return Workspace(root: root, database: pool, now: now, created: !entries.contains("pulk.sqlite"))
+        let upgraded = try checkSchema(pool, path: root.path, upgrade: upgrade)
+        return Workspace(root: root, database: pool, now: now, created: !entries.contains("pulk.sqlite"), upgraded: upgraded)
     }
 
     /// Names a workspace folder may hold before its database exists.
     static let ownEntries: Set<String> = ["pulk.sqlite", "pulk.sqlite-wal", "pulk.sqlite-shm", "blobs", "tmp",
                                           "workspace.lock", "blobs.lock"]
 
-    init(root: URL, database: DatabasePool, now: @escaping @Sendable () -> Date, created: Bool = false) {
+    init(root: URL, database: DatabasePool, now: @escaping @Sendable () -> Date, created: Bool = false, upgraded: [String] = []) {
         self.root = root
+        self.upgraded = upgraded
         self.database = database
         self.now = now
         self.created = created
         blobs = BlobStore(root: root.appendingPathComponent("blobs"), tmp: root.appendingPathComponent("tmp"))
     }
 
-    /// Migrates a new database; refuses an old or newer one unless `upgrade`.
-    static func checkSchema(_ pool: DatabasePool, path: String, upgrade: Bool) throws(WorkspaceError) {
-        let migrator = Migrations.migrator
-        do {
-            let (applied, isNew) = try pool.read { db in
-                (try migrator.appliedIdentifiers(db), try db.tableExists("grdb_migrations") == false)
-            }
-            let known = Set(migrator.migrations)
-            if applied.contains(where: { !known.contains($0) }) { throw WorkspaceError.schemaNewer(path: path) }
-            let missing = migrator.migrations.filter { !applied.contains($0) }
-            if missing.isEmpty { return }
-            if !isNew && !upgrade { throw WorkspaceError.schemaOutOfDate(path: path, missing: missing) }
-            try migrator.migrate(pool)
-        } catch let e as WorkspaceError {
-            throw e
-        } catch {
-            throw .database("\(error)")
+    /// Creates the catalog in a new database; refuses an older one unless `upgrade`, and a newer one
+    /// always (one policy for every schema: `Ledger`).
+    static func checkSchema(_ pool: DatabasePool, path: String, upgrade: Bool) throws(WorkspaceError) -> [String] {
+        let result: Result<Ledger.Outcome, Ledger.Refusal>
+        do { result = try Ledger.open(Schema.workspace, in: pool, upgrade: upgrade) } catch { throw .database("\(error)") }
+        switch result {
+        case .success(.upgraded(let ids)): return ids
+        case .success: return []
+        case .failure(.outOfDate(_, let missing)): throw .schemaOutOfDate(path: path, missing: missing)
+        case .failure(.newer): throw .schemaNewer(path: path)
         }
     }
 
-    /// Schema migrations this workspace lacks (empty when current).
+    /// Schema migrations this workspace's catalog lacks (empty when current).
     public func pendingMigrations() throws(WorkspaceError) -> [String] {
-        do {
-            let applied = try database.read { try Migrations.migrator.appliedIdentifiers($0) }
-            return Migrations.migrator.migrations.filter { !applied.contains($0) }
-        } catch { throw .database("\(error)") }
+        do { return try Ledger.pending(Schema.workspace, in: database) } catch { throw .database("\(error)") }
     }
 
     /// Dataset versions stored in this workspace.

@@ -24,6 +24,11 @@ enum StoreBackend: String, CaseIterable, Sendable {
     static var available: [StoreBackend] { postgresURL == nil ? [.sqlite, .sqliteFull] : [.sqlite, .sqliteFull, .postgres] }
 
     func make(_ clock: TestClock = TestClock()) async throws -> SQLTrackingStore {
+        try await SQLTrackingStore.open(try await database(), artifactRoot: "mlflow-artifacts:", now: { clock.now() }, newRunId: { clock.runId() })
+    }
+
+    /// A new, empty database of this backend.
+    func database() async throws -> any SQLDatabase {
         if self == .postgres {
             // A fresh database per test.
             let admin = try PostgresDatabase(url: Self.postgresURL!, maxConnections: 1)
@@ -31,13 +36,11 @@ enum StoreBackend: String, CaseIterable, Sendable {
             try await admin.executeOutsideTransaction("CREATE DATABASE \(name)")
             var url = URLComponents(string: Self.postgresURL!)!
             url.path = "/" + name
-            let db = try PostgresDatabase(url: url.string!)
-            return try await SQLTrackingStore.open(db, artifactRoot: "mlflow-artifacts:", now: { clock.now() }, newRunId: { clock.runId() })
+            return try PostgresDatabase(url: url.string!)
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let db = try SQLiteDatabase(path: dir.appendingPathComponent("tracking.sqlite").path, durability: self == .sqliteFull ? .full : .normal)
-        return try await SQLTrackingStore.open(db, artifactRoot: "mlflow-artifacts:", now: { clock.now() }, newRunId: { clock.runId() })
+        return try SQLiteDatabase(path: dir.appendingPathComponent("tracking.sqlite").path, durability: self == .sqliteFull ? .full : .normal)
     }
 }
 

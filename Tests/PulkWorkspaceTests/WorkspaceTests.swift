@@ -162,7 +162,7 @@ struct WorkspaceTests {
         _ = try workspace()
         // Simulate a workspace made before the latest migration.
         let db = try DatabaseQueue(path: path + "/pulk.sqlite")
-        try db.write { try $0.execute(sql: "DELETE FROM grdb_migrations") }
+        try db.write { try $0.execute(sql: "DELETE FROM pulk_store_migrations WHERE id = '2026-12-06-one-ledger'") }
         do {
             _ = try Workspace.open(at: path)
             Issue.record("an out-of-date workspace must not open")
@@ -170,7 +170,7 @@ struct WorkspaceTests {
             #expect(error.description.contains("pulk workspace upgrade"))
         }
         // Simulate a workspace from a newer pulk.
-        try db.write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('2026-11-23-datasets'), ('2099-01-01-future')") }
+        try db.write { try $0.execute(sql: "INSERT INTO pulk_store_migrations VALUES ('2026-12-06-one-ledger'), ('2099-01-01-future')") }
         do {
             _ = try Workspace.open(at: path)
             Issue.record("a newer workspace must not open")

@@ -1,9 +1,63 @@
 public import PulkStore
-/// The tracking schema: named, append-only migrations in SQL both SQLite and PostgreSQL accept
-/// (BIGINT, DOUBLE PRECISION, TEXT; ids from a counter table, not autoincrement); `{blob}` is BLOB
-/// or BYTEA.
-enum Schema {
-    static let migrations: [(id: String, statements: [String])] = [
+/// The schemas as named, append-only migration sets, applied under `Ledger`'s one policy.
+public enum Schema {
+    /// The workspace's dataset catalog (SQLite only: `pulk.sqlite`).
+    public static let workspace = MigrationSet(name: "workspace", migrations: [
+        ("2026-11-23-datasets", [
+            """
+            CREATE TABLE dataset (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                description TEXT,
+                created_at REAL NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE dataset_version (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE RESTRICT,
+                version INTEGER NOT NULL,
+                content_sha256 TEXT NOT NULL,
+                frame_sha256 TEXT NOT NULL,
+                format TEXT NOT NULL,
+                source_path TEXT NOT NULL,
+                size_bytes INTEGER NOT NULL,
+                row_count INTEGER NOT NULL,
+                column_count INTEGER NOT NULL,
+                schema_json TEXT NOT NULL,
+                read_options_json TEXT NOT NULL,
+                description TEXT,
+                created_at REAL NOT NULL,
+                UNIQUE (dataset_id, version),
+                UNIQUE (dataset_id, content_sha256)
+            )
+            """,
+            "CREATE INDEX dataset_version_content ON dataset_version(content_sha256)",
+            "CREATE INDEX dataset_version_frame ON dataset_version(frame_sha256)",
+            // What uses a dataset version: another version derived from it, and later runs and models.
+            """
+            CREATE TABLE dataset_reference (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                dataset_version_id INTEGER NOT NULL REFERENCES dataset_version(id) ON DELETE RESTRICT,
+                kind TEXT NOT NULL,
+                referrer TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                UNIQUE (dataset_version_id, kind, referrer)
+            )
+            """,
+        ]),
+        // Until this migration the workspace's set kept its own ledger (GRDB's `grdb_migrations`):
+        // its ids move into the database's one ledger.
+        ("2026-12-06-one-ledger", [
+            "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)",
+            "INSERT INTO pulk_store_migrations (id) SELECT identifier FROM grdb_migrations WHERE identifier NOT IN (SELECT id FROM pulk_store_migrations)",
+            "DROP TABLE grdb_migrations",
+        ]),
+    ], legacyLedger: (table: "grdb_migrations", column: "identifier"))
+
+    /// The tracking store, in SQL both SQLite and PostgreSQL accept (BIGINT, DOUBLE PRECISION, TEXT; ids
+    /// from a counter table, not autoincrement); `{blob}` is BLOB or BYTEA.
+    public static let tracking = MigrationSet(name: "tracking", migrations: [
         ("2026-11-23-tracking", [
             "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
             "INSERT INTO counters (name, value) VALUES ('experiment', 0)",
@@ -152,28 +206,5 @@ enum Schema {
               events TEXT NOT NULL, status TEXT NOT NULL, secret TEXT NOT NULL, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL)
             """,
         ]),
-    ]
-
-    /// Applies the migrations this database lacks, each in its own transaction; refuses a database
-    /// that knows migrations this build does not.
-    static func migrate(_ db: any SQLDatabase) async throws(StoreError) {
-        try await db.write { s throws(StoreError) in
-            try s.execute("CREATE TABLE IF NOT EXISTS pulk_store_migrations (id TEXT PRIMARY KEY)")
-        }
-        let applied = Set(try await db.read { s throws(StoreError) in
-            try s.query("SELECT id FROM pulk_store_migrations").compactMap { $0[0].text }
-        })
-        let known = Set(migrations.map(\.id))
-        if let unknown = applied.subtracting(known).sorted().first {
-            throw StoreError(.invalidState, "the tracking database has migration \(unknown), which this pulk does not know; upgrade pulk")
-        }
-        for m in migrations where !applied.contains(m.id) {
-            try await db.write { s throws(StoreError) in
-                // Another process may have applied it since we looked.
-                if try !s.query("SELECT id FROM pulk_store_migrations WHERE id = ?", .text(m.id)).isEmpty { return }
-                for sql in m.statements { try s.execute(s.dialect.adapt(sql), []) }
-                try s.execute("INSERT INTO pulk_store_migrations (id) VALUES (?)", .text(m.id))
-            }
-        }
-    }
+    ], legacyLedger: nil)
 }

@@ -12,12 +12,14 @@ public struct SQLTrackingStore: TrackingStore {
     let now: @Sendable () -> Int64
     let newRunId: @Sendable () -> String
 
-    /// Opens the store, creating or migrating its tables.
-    public static func open(_ db: any SQLDatabase, artifactRoot: String = "mlflow-artifacts:",
+    /// Opens the store, creating its tables in a new database. A database made by an earlier pulk is
+    /// refused (with `upgradeHint`) unless `upgrade`; one made by a newer pulk always is (`Ledger`).
+    public static func open(_ db: any SQLDatabase, artifactRoot: String = "mlflow-artifacts:", upgrade: Bool = false,
+                            upgradeHint: String = "Back the database up, then run `pulk workspace upgrade`.",
                             now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
                             newRunId: @escaping @Sendable () -> String = { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() })
         async throws(StoreError) -> SQLTrackingStore {
-        try await Schema.migrate(db)
+        try await Ledger.open(Schema.tracking, in: db, upgrade: upgrade, upgradeHint: upgradeHint)
         let store = SQLTrackingStore(db: db, artifactRoot: artifactRoot, now: now, newRunId: newRunId)
         try await store.ensureDefaultExperiment()
         return store

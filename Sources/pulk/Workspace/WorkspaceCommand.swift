@@ -30,13 +30,23 @@ struct WorkspaceInfo: AsyncParsableCommand {
     }
 }
 
-struct WorkspaceUpgrade: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "upgrade", abstract: "Apply pending schema migrations (back up the folder first).")
+struct WorkspaceUpgrade: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade", abstract: "Apply pending schema migrations (back up the folder, or the PostgreSQL database, first).",
+        discussion: """
+            A pulk that finds a workspace or store made by an earlier pulk refuses to open it and names this command. \
+            It applies the missing migrations of the workspace and of its tracking store (or of the PostgreSQL store given \
+            with --store-uri) in one transaction each, so a failed upgrade leaves the database as it was.
+            """)
     @OptionGroup var common: WorkspaceOptions
+    @Option(help: "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE: upgrade this tracking store (a server's --store-uri) too.")
+    var storeUri: String?
 
-    func run() throws {
-        let path = common.workspace ?? Workspace.defaultPath()
-        let ws = try Workspace.open(at: path, upgrade: true)
-        print(common.json ? Output.json(["path": ws.root.path, "status": "current"]) : "Workspace \(ws.root.path) is up to date.")
+    func run() async throws {
+        let report = try await SchemaUpgrade.run(workspacePath: common.workspace ?? Workspace.defaultPath(), store: StoreLocation(uri: storeUri))
+        if common.json { print(Output.json(report)); return }
+        for part in report.parts {
+            print(part.applied.isEmpty ? "\(part.name): up to date" : "\(part.name): applied \(part.applied.joined(separator: ", "))")
+        }
     }
 }

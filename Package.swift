@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "PulkModels", dependencies: ["PulkLearn", "PulkTrees"], swiftSettings: strict),
         // Scoring: request shapes (Pulk's, MLflow's, CSV) checked against a model's schema into frames; responses;
         // streaming batch scoring. No database or HTTP.
-        .target(name: "PulkScoring", dependencies: ["PulkFrame", "PulkLearn", "CPulkJSON"], swiftSettings: strict),
+        .target(name: "PulkScoring", dependencies: ["PulkFrame", "PulkLearn", "PulkJSON", "CPulkJSON"], swiftSettings: strict),
         // The vector reader of rows of JSON numbers (byte shuffles Swift cannot express), for PulkScoring.
         .target(name: "CPulkJSON"),
         // Workspace: SQLite metadata (GRDB), content-addressed blobs, dataset versions.
@@ -178,7 +178,7 @@ let package = Package(
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: strict),
         .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkSQL", "PulkLearn", "PulkFrame", "PulkWorkspace", "PulkProfile", "PulkModels"], swiftSettings: strict),
-        .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels", "CPulkJSON"], swiftSettings: strict),
+        .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels", "PulkJSON", "CPulkJSON"], swiftSettings: strict),
         .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkSQL", "PulkLearn", "PulkFrame", "PulkModels", "PulkTestSupport",
                                                            .product(name: "Hummingbird", package: "hummingbird"),
                                                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),

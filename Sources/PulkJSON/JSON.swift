@@ -126,73 +126,9 @@ package enum JSON {
         package mutating func string() throws(SyntaxError) -> String {
             i += 1  // opening quote
             let start = i
-            // Fast path: no escapes. Control characters must be escaped (RFC 8259), text must be
-            // UTF-8, and NUL is refused even escaped: stored names are C strings in places, where a
-            // NUL would silently cut "a\u0000b" to "a".
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
-            guard i < bytes.count else { throw fail("unterminated string") }
-            if bytes[i] == UInt8(ascii: "\"") {
-                guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) else {
-                    throw fail("a string that is not valid UTF-8")
-                }
-                i += 1
-                return s
-            }
-            var out = Array(bytes[start..<i])
-            while i < bytes.count {
-                let c = bytes[i]
-                if c == UInt8(ascii: "\"") {
-                    i += 1
-                    guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string that is not valid UTF-8") }
-                    return s
-                }
-                if c < 0x20 { throw fail("a control character inside a string (escape it)") }
-                if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
-                i += 1
-                guard i < bytes.count else { break }
-                let e = bytes[i]
-                i += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if scalar >= 0xD800 && scalar < 0xDC00 {
-                        guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else { throw fail("lone surrogate") }
-                        i += 2
-                        let low = try hex4()
-                        guard low >= 0xDC00 && low < 0xE000 else { throw fail("bad surrogate pair") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let u = Unicode.Scalar(scalar) else { throw fail("invalid \\u escape") }
-                    guard scalar != 0 else { throw fail("a NUL character (\\u0000) inside a string") }
-                    out.append(contentsOf: Array(String(Character(u)).utf8))
-                default: throw fail("invalid escape")
-                }
-            }
-            throw fail("unterminated string")
-        }
-
-        package mutating func hex4() throws(SyntaxError) -> UInt32 {
-            guard i + 4 <= bytes.count else { throw fail("short \\u escape") }
-            var v: UInt32 = 0
-            for _ in 0..<4 {
-                let c = bytes[i]
-                let d: UInt32
-                switch c {
-                case 0x30...0x39: d = UInt32(c - 0x30)
-                case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-                case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-                default: throw fail("bad hex digit in \\u escape")
-                }
-                v = v << 4 | d
-                i += 1
-            }
-            return v
+            guard let base = bytes.baseAddress else { throw fail("unterminated string") }
+            let escaped = try JSON.scanString(base, &i, bytes.count)
+            return JSON.decodeString(UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), escaped: escaped)
         }
     }
 

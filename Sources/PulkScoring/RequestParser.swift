@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CPulkJSON
+import PulkJSON
 import PulkFrame
 
 /// Reads the JSON shapes of a scoring request straight into columns of `Scalar`s, without building
@@ -392,19 +393,17 @@ struct RequestParser {
         try objectRaw { (p, start, length, escaped) throws(ScoringError) in try member(&p, p.text(start, length, escaped)) }
     }
 
-    /// A string's contents range (positioned at its opening quote; ends after the closing one).
+    /// A string's contents range (positioned at its opening quote; ends after the closing one),
+    /// checked by the one JSON string reader (`JSON.scanString`), so its text decodes later without fail.
     mutating func string() throws(ScoringError) -> (Int, Int, Bool) {
         i += 1
         let start = i
-        var escaped = false
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") { i += 1; return (start, i - 1 - start, escaped) }
-            if c == UInt8(ascii: "\\") { escaped = true; i += 2; continue }
-            if c < 0x20 { throw fail("a control character inside a string") }
-            i += 1
+        do {
+            let escaped = try JSON.scanString(bytes.baseAddress!, &i, bytes.count)
+            return (start, i - 1 - start, escaped)
+        } catch {
+            throw .body("The request body is not valid JSON at byte \(error.offset): \(error.why)")
         }
-        throw fail("an unterminated string")
     }
 
     /// One cell: a number, string, boolean or null (arrays and objects are kept as `nested`).
@@ -471,45 +470,8 @@ struct RequestParser {
         return name.withUTF8 { u in u.count == length && memcmp(bytes.baseAddress! + start, u.baseAddress!, length) == 0 }
     }
 
-    /// The text of a string's contents, escapes decoded.
+    /// The text of a string's contents (checked by `string()`), escapes decoded.
     func text(_ start: Int, _ length: Int, _ escaped: Bool) -> String {
-        let raw = UnsafeBufferPointer(rebasing: bytes[start..<(start + length)])
-        guard escaped else { return String(decoding: raw, as: UTF8.self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(length)
-        var k = 0
-        func hex(_ at: Int) -> UInt32? {
-            guard at + 4 <= raw.count else { return nil }
-            var v: UInt32 = 0
-            for c in raw[at..<(at + 4)] {
-                guard let d = Character(Unicode.Scalar(c)).hexDigitValue else { return nil }
-                v = v << 4 | UInt32(d)
-            }
-            return v
-        }
-        while k < raw.count {
-            let c = raw[k]
-            guard c == UInt8(ascii: "\\"), k + 1 < raw.count else { out.append(c); k += 1; continue }
-            let e = raw[k + 1]
-            k += 2
-            switch e {
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "u"):
-                var scalar = hex(k) ?? 0xFFFD
-                k += 4
-                if (0xD800..<0xDC00).contains(scalar), k + 6 <= raw.count, raw[k] == UInt8(ascii: "\\"), raw[k + 1] == UInt8(ascii: "u"),
-                   let low = hex(k + 2), (0xDC00..<0xE000).contains(low) {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    k += 6
-                }
-                out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
-            default: out.append(e)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        JSON.decodeString(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]), escaped: escaped)
     }
 }

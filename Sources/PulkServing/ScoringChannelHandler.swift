@@ -284,20 +284,7 @@ extension ServingRoutes {
         guard request.method == .POST else { return nil }
         var path = Substring(request.uri)
         if let query = path.firstIndex(of: "?") { path = path[..<query] }
-        let name: Substring, mlflow: Bool
-        if let defaultEndpoint, path == "/invocations" || path == "/score" {
-            name = Substring(defaultEndpoint)
-            mlflow = path == "/invocations"
-        } else {
-            // /endpoints/NAME/score or /endpoints/NAME/invocations
-            guard path.hasPrefix("/endpoints/") else { return nil }
-            let rest = path.dropFirst("/endpoints/".count)
-            guard let slash = rest.firstIndex(of: "/") else { return nil }
-            let route = rest[rest.index(after: slash)...]
-            guard slash > rest.startIndex, route == "score" || route == "invocations" else { return nil }
-            name = rest[..<slash]
-            mlflow = route == "invocations"
-        }
+        guard let (name, mlflow) = Self.scoringRoute(path, defaultEndpoint: defaultEndpoint) else { return nil }
         guard let endpoint = table[String(name)], endpoint.scoresAlone else { return nil }
         // Several fields of one name are one field with comma-separated values (as HTTPTypes' codec joins them).
         func field(_ name: String) -> String? {

@@ -37,12 +37,31 @@ public struct ServingRoutes: Sendable {
         self.clock = clock
     }
 
-    public func register<Context: RequestContext>(_ router: Router<Context>, defaultEndpoint: String? = nil) {
-        router.post("/endpoints/{endpoint}/score") { request, context in
-            await score(request, endpoint: context.parameters.get("endpoint") ?? "", mlflow: false)
+    /// The scoring routes, one table for the router (`register`) and the pipeline's fast path
+    /// (`fastCall`): `/endpoints/NAME/SUFFIX`, and `/SUFFIX` for a default endpoint (`pulk serve`).
+    static let scoringRoutes: [(suffix: String, mlflow: Bool)] = [("score", false), ("invocations", true)]
+
+    /// The endpoint and protocol a POST to `path` (without its query) scores; nil for other paths.
+    static func scoringRoute(_ path: Substring, defaultEndpoint: String?) -> (endpoint: Substring, mlflow: Bool)? {
+        if let defaultEndpoint, path.first == "/", let route = scoringRoutes.first(where: { path.dropFirst() == $0.suffix }) {
+            return (Substring(defaultEndpoint), route.mlflow)
         }
-        router.post("/endpoints/{endpoint}/invocations") { request, context in
-            await score(request, endpoint: context.parameters.get("endpoint") ?? "", mlflow: true)
+        guard path.hasPrefix("/endpoints/") else { return nil }
+        let rest = path.dropFirst("/endpoints/".count)
+        guard let slash = rest.firstIndex(of: "/"), slash > rest.startIndex else { return nil }
+        let suffix = rest[rest.index(after: slash)...]
+        guard let route = scoringRoutes.first(where: { suffix == $0.suffix }) else { return nil }
+        return (rest[..<slash], route.mlflow)
+    }
+
+    public func register<Context: RequestContext>(_ router: Router<Context>, defaultEndpoint: String? = nil) {
+        for route in Self.scoringRoutes {
+            router.post("/endpoints/{endpoint}/\(route.suffix)") { request, context in
+                await score(request, endpoint: context.parameters.get("endpoint") ?? "", mlflow: route.mlflow)
+            }
+            if let name = defaultEndpoint {
+                router.post("/\(route.suffix)") { request, _ in await score(request, endpoint: name, mlflow: route.mlflow) }
+            }
         }
         router.get("/endpoints/{endpoint}/ready") { _, context in ready(context.parameters.get("endpoint") ?? "") }
         router.get("/endpoints") { _, _ in list() }
@@ -50,8 +69,6 @@ public struct ServingRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: ScoringAPIDocument.json)))
         }
         if let name = defaultEndpoint {
-            router.post("/invocations") { request, _ in await score(request, endpoint: name, mlflow: true) }
-            router.post("/score") { request, _ in await score(request, endpoint: name, mlflow: false) }
             router.get("/ping") { _, _ in ready(name) }
             router.get("/ready") { _, _ in ready(name) }
         }
@@ -209,31 +226,33 @@ public struct ServingRoutes: Sendable {
                             version: deployment.served.version)
     }
 
-    /// Scores a body with one deployment: (status, response body, rows scored).
+    /// Scores a body with one deployment through its micro-batcher: (status, response body, rows scored).
     static func answer(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime, mlflow: Bool, origin: ScoringOutput.Origin) async -> (Int, [UInt8], Int) {
-        let rows: ScoringRows
+        let outcome: Outcome
         switch decode(buffer, csv: csv, deployment: deployment) {
-        case .success(let r): rows = r
-        case .failure(let e): return (400, ScoringOutput.error(e), 0)
+        case .failure(let e): outcome = .failure(e)
+        case .success(let rows):
+            do { outcome = .success((rows, .success(try await deployment.predict(rows)))) } catch { outcome = .success((rows, .failure(error))) }
         }
-        do {
-            return encode(try await deployment.predict(rows), rows: rows, mlflow: mlflow, origin: origin)
-        } catch {
-            return failed(error)
-        }
+        return reply(outcome, mlflow: mlflow, origin: origin)
     }
 
     /// `answer` on the calling thread, without the deployment's micro-batcher.
     static func answerNow(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime, mlflow: Bool, origin: ScoringOutput.Origin) -> (Int, [UInt8], Int) {
-        let rows: ScoringRows
-        switch decode(buffer, csv: csv, deployment: deployment) {
-        case .success(let r): rows = r
+        reply(decode(buffer, csv: csv, deployment: deployment).map { rows in (rows, Result { try deployment.predictAlone(rows) }) },
+              mlflow: mlflow, origin: origin)
+    }
+
+    /// A body decoded into rows (or refused), and what the model made of them.
+    typealias Outcome = Result<(ScoringRows, Result<Predictions, any Error>), ScoringError>
+
+    /// The answer to an outcome: 400 for a body that did not decode or input the model refused, 500
+    /// for a failure of its own.
+    static func reply(_ outcome: Outcome, mlflow: Bool, origin: ScoringOutput.Origin) -> (Int, [UInt8], Int) {
+        switch outcome {
         case .failure(let e): return (400, ScoringOutput.error(e), 0)
-        }
-        do {
-            return encode(try deployment.predictAlone(rows), rows: rows, mlflow: mlflow, origin: origin)
-        } catch {
-            return failed(error)
+        case .success((let rows, .success(let predictions))): return encode(predictions, rows: rows, mlflow: mlflow, origin: origin)
+        case .success((_, .failure(let error))): return failed(error)
         }
     }
 

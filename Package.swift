@@ -126,7 +126,7 @@ let package = Package(
         // JSON for the tracking server's hot paths: a bounded-depth reader over bytes and writers. No dependencies.
         .target(name: "PulkJSON", swiftSettings: strict),
         .target(name: "PulkServer", dependencies: [
-            "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing", "PulkJSON",
+            "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkSQL", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing", "PulkJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -153,9 +153,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkSQL", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
+            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).

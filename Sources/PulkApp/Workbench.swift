@@ -106,6 +106,15 @@ public actor Workbench {
 
 /// Where the SQL store lives.
 public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
+    /// How a SQLite store commits: `normal` survives a killed process; `full` also power loss.
+    public typealias Durability = SQLiteDatabase.Durability
+
+    /// `--durability NAME`: normal or full.
+    public static func durability(named name: String) throws(AppError) -> Durability {
+        guard let d = Durability(rawValue: name) else { throw .invalid("--durability must be normal or full, not '\(name)'.") }
+        return d
+    }
+
     /// `pulk.sqlite` in the workspace.
     case workspace
     /// A PostgreSQL database, `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.

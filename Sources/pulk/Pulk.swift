@@ -1,6 +1,5 @@
 import ArgumentParser
-import NIOCore
-import NIOPosix
+import PulkServing
 import PulkFrame
 
 /// The `pulk` command: a thin shell over the Pulk libraries.
@@ -27,7 +26,7 @@ struct Pulk: AsyncParsableCommand {
         // The serving commands run Swift concurrency on NIO's event loops: a request is read, scored
         // and answered on one thread, with no hop to the concurrency pool and back.
         if let command = CommandLine.arguments.dropFirst().first, command == "serve" || command == "server" {
-            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            PortCheck.runConcurrencyOnEventLoops()
         }
         await Self.main(nil)
     }

@@ -3,15 +3,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Hummingbird
-import PulkAccess
 import PulkApp
 import PulkServer
 import PulkServing
-import PulkSQL
-import PulkStore
-import PulkTracking
-import PulkWorkspace
 
 /// `pulk server`: the MLflow-compatible tracking server.
 struct ServerCommand: AsyncParsableCommand {
@@ -41,69 +35,28 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup var folder: WorkspaceFolderOption
 
     func run() async throws {
-        guard let mode = SQLiteDatabase.Durability(rawValue: durability) else {
-            throw ValidationError("--durability must be normal or full, not '\(durability)'.")
-        }
-        try await checkPortFree(host: host, port: port)
-        // The request log is gathered and written every 100 ms (lines at notice and above at once).
-        ServerLogHandler.bootstrap()
-        let workspace = try folder.options.open()
-        let store: SQLTrackingStore
-        do { store = try await StoreLocation(uri: storeUri).open(workspace: workspace, durability: mode, maxConnections: 8) } catch {
-            throw PulkFailure(message: "cannot open the tracking store: \(error.description)")
-        }
-        // Accounts: on when the store has users. Without users, only loopback stays open by default.
-        let users = try await store.userCount()
-        let loopback = ServerConfiguration.defaultAllowedHosts(bindHost: self.host) != nil
-        if users == 0, !loopback, !noAuth {
-            throw PulkFailure(message: "refusing to listen on \(self.host) with no users: anyone who can reach it could change everything. "
-                + "Add an admin first (`pulk users add NAME --role admin`\(storeUri == nil ? "" : " --store-uri …")), or pass --no-auth to serve it open on purpose")
-        }
-        let accounts: String
-        if noAuth {
-            accounts = "OPEN: --no-auth, no sign-in"
-            if !loopback || users > 0 { Output.warn("--no-auth: anyone who can reach \(self.host):\(port) can read and change everything\(users > 0 ? " (the \(users) users are not checked)" : "")") }
-        } else {
-            accounts = users == 0 ? "open: no users (`pulk users add NAME --role admin` turns sign-in on)" : "sign-in required (\(users) users)"
-        }
-        let root = artifactsRoot.map { URL(fileURLWithPath: $0) } ?? LocalTracking.artifactFolder(workspace)
-        let artifacts: ArtifactStore
-        artifacts = try ArtifactStore(root: root)
-        // Uploads a killed server left unfinished are removed before any new one starts.
-        artifacts.sweepUnfinishedUploads()
-        // Metrics first: handles made before the bootstrap would count nothing.
-        let registry = TrackingServer.bootstrapMetrics()
-        // Endpoints: kept in step with the store (deploys, traffic changes, moved aliases) by a background pass.
-        let host = EndpointHost(endpoints: store, registry: store, loader: EndpointHost.artifactLoader(artifacts))
-        let log = StoreServingLog(store: store, table: host.table)
-        await host.reconcile()
-        var serving = ServingRoutes(table: host.table, log: log, bodyLimit: bodyLimit)
-        // Scoring answers 429 while the event loops lag (a flood waiting unread); 0 turns it off.
-        let load = shedAfterMs > 0 ? LoadMonitor(threshold: .milliseconds(shedAfterMs)) : nil
-        serving.load = load
-        let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets,
-                                             configuration: ServerConfiguration(host: self.host, port: port, bodyLimit: bodyLimit,
-                                                                                idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-                                                                                allowedHosts: hosts.allowed(bindHost: self.host),
-                                                                                tls: try tlsOptions.tls(),
-                                                                                access: AccessSettings(noAuth: noAuth, sessionHours: max(1, sessionHours),
-                                                                                                       policy: AccessPolicy(defaultDeny: defaultDeny)),
-                                                                                webhooks: WebhookSettings(policy: OutboundURLPolicy(allowHTTP: allowHttpWebhooks,
-                                                                                                                                    allowPrivate: allowPrivateWebhooks))),
-                                             metrics: registry,
-                                             serving: serving)
-        print("pulk server on \(tlsOptions.scheme)://\(self.host):\(port)  (web UI at /; store: \(storeUri.map { _ in "PostgreSQL" } ?? "SQLite in \(workspace.root.path)"), artifacts: \(root.path); "
-            + "endpoints at /endpoints/NAME/score; accounts: \(accounts))")
+        var s = TrackingServerLaunch.Settings()
+        s.host = host
+        s.port = port
+        s.store = StoreLocation(uri: storeUri)
+        s.artifactsRoot = artifactsRoot
+        s.durability = try StoreLocation.durability(named: durability)
+        s.bodyLimit = bodyLimit
+        s.idleTimeout = idleTimeout
+        s.shedAfterMs = shedAfterMs
+        s.noAuth = noAuth
+        s.defaultDeny = defaultDeny
+        s.sessionHours = sessionHours
+        s.allowHTTPWebhooks = allowHttpWebhooks
+        s.allowPrivateWebhooks = allowPrivateWebhooks
+        s.allowedHosts = hosts.allowed(bindHost: host)
+        s.tls = try tlsOptions.tls()
+        let server = try await TrackingServerLaunch.prepare(s, workspace: try folder.options.open())
+        server.warnings.forEach(Output.warn)
+        print(server.banner)
         // A pipe or a container's log gets the banner now, not when the server exits.
         fflush(nil)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await host.run() }
-            group.addTask { await log.run() }
-            group.addTask { await MemoryReturn.run() }
-            if let load { group.addTask { await load.run() } }
-            try await app.runService()
-            group.cancelAll()
-        }
+        try await server.run()
     }
 }
 

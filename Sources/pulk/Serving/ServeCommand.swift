@@ -3,7 +3,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Hummingbird
 import PulkApp
 import Logging
 import PulkLearn
@@ -68,42 +67,23 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        try await checkPortFree(host: host, port: port)
-        // The request log is gathered and written every 100 ms (lines at notice and above at once).
-        ServerLogHandler.bootstrap()
-        try EndpointRules.checkName(name, what: "endpoint")
-        let reference = try ModelReference(parsing: model)
-        let resolved = try await reference.resolve(try await folder.options.workbench(tracking: tracking).trackingClient())
-        let endpoint = try settings.settings()
-        let deployment = Deployment(name: "default", model: resolved.name, reference: reference == .file(model) ? "file" : model,
-                                    version: resolved.version, traffic: 100, maxBatch: batching.maxBatch, maxWaitMicros: batching.maxWaitUs)
-        try EndpointRules.check([deployment])
-        // Metrics first: handles made before the bootstrap would count nothing.
-        let registry = TrackingServer.bootstrapMetrics()
-        let table = EndpointTable()
-        table.install(EndpointRuntime(name: name, settings: endpoint, deployments: [
-            DeploymentRuntime(deployment, served: ServedModel(model: resolved.model, name: resolved.name, version: resolved.version), endpoint: name, settings: endpoint),
-        ]))
-        var logger = Logger(label: "pulk.serve")
-        logger.logLevel = level
-        var serving = ServingRoutes(table: table, bodyLimit: bodyLimit)
-        // Scoring answers 429 while the event loops lag (a flood waiting unread); 0 turns it off.
-        let load = shedAfterMs > 0 ? LoadMonitor(threshold: .milliseconds(shedAfterMs)) : nil
-        serving.load = load
-        let app = try TrackingServer.servingApplication(serving, endpoint: name,
-                                                        configuration: ServerConfiguration(host: host, port: port, bodyLimit: bodyLimit,
-                                                                                           idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-                                                                                           allowedHosts: hosts.allowed(bindHost: host), tls: try tlsOptions.tls()),
-                                                        metrics: registry, logger: logger)
-        print("pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) on \(tlsOptions.scheme)://\(host):\(port)  "
-            + "(POST /score, /invocations; GET /health, /ready, /metrics)")
+        var s = ModelServerLaunch.Settings(model: model)
+        s.host = host
+        s.port = port
+        s.name = name
+        s.bodyLimit = bodyLimit
+        s.idleTimeout = idleTimeout
+        s.shedAfterMs = shedAfterMs
+        s.allowedHosts = hosts.allowed(bindHost: host)
+        s.tls = try tlsOptions.tls()
+        s.logLevel = level
+        s.endpoint = try settings.settings()
+        s.maxBatch = batching.maxBatch
+        s.maxWaitMicros = batching.maxWaitUs
+        let server = try await ModelServerLaunch.prepare(s, workbench: try folder.options.workbench(tracking: tracking))
+        print(server.banner)
         // A pipe or a container's log gets the banner now, not when the server exits.
         fflush(nil)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await MemoryReturn.run() }
-            if let load { group.addTask { await load.run() } }
-            try await app.runService()
-            group.cancelAll()
-        }
+        try await server.run()
     }
 }

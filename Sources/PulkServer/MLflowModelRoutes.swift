@@ -5,7 +5,7 @@ import PulkStore
 
 /// MLflow's registry endpoints, MLflow 3's logged models, and run inputs and outputs.
 struct MLflowModelRoutes: Sendable {
-    let store: any MLflowStore
+    let store: any TrackingStore & ModelRegistryStore
     let artifacts: ArtifactStore
     /// The registry's events go to the webhooks.
     let events: WebhookDispatcher

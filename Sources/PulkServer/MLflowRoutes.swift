@@ -4,7 +4,7 @@ import PulkStore
 
 /// MLflow's tracking endpoints over a `TrackingStore`.
 struct MLflowRoutes: Sendable {
-    let store: any MLflowStore
+    let store: any TrackingStore & ModelRegistryStore & WebhookStore
     let bodyLimit: Int
     let webhooks: WebhookDispatcher
 

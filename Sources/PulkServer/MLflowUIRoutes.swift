@@ -7,7 +7,7 @@ import PulkStore
 /// `GET /version`, bulk metric histories (whole or sampled), dataset summaries, the non-proxied
 /// artifact listing and downloads by run, model version and logged model, and the UI's upload.
 struct MLflowUIRoutes: Sendable {
-    let store: any MLflowStore
+    let store: any TrackingStore & ModelRegistryStore
     let artifacts: ArtifactStore
     let bodyLimit: Int
 
@@ -144,7 +144,7 @@ struct MLflowUIRoutes: Sendable {
     }
 
     /// A run's whole history of one metric, if the caller may read the run's experiment.
-    static func history(_ store: any MLflowStore, _ run: String, _ key: String) async throws(StoreError) -> [Metric] {
+    static func history(_ store: any TrackingStore, _ run: String, _ key: String) async throws(StoreError) -> [Metric] {
         let info = try await store.run(id: run).info
         guard RequestIdentity.can(.experiment, info.experimentId) else { throw StoreError(.permissionDenied, "No permission to read run \(run)") }
         return try await store.metricHistory(runId: run, key: key, maxResults: nil, pageToken: nil).items

@@ -12,7 +12,7 @@ import PulkWorkspace
 /// profiles and lineage, and registered models traced back to the exact data they were trained on.
 /// `OpenAPIDocument` describes every route here; the test suite validates both.
 struct NativeAPI: Sendable {
-    let store: any MLflowStore
+    let store: any ServerStore
     /// Where the registry's model files are (deploys load them to check they can be served).
     let artifacts: ArtifactStore?
     /// The workspace's datasets (nil: the server has no workspace, and dataset routes answer 404).
@@ -96,7 +96,7 @@ struct NativeAPI: Sendable {
 
     /// The version's lineage (`Lineage.of`, as the CLI and the web UI show it) in the API's shape, each
     /// dataset with the workspace version of its content hash in full.
-    static func lineage(_ v: ModelVersion, store: any MLflowStore, datasets: DatasetStore?) async throws(StoreError) -> [String: Any] {
+    static func lineage(_ v: ModelVersion, store: any TrackingStore & ModelRegistryStore, datasets: DatasetStore?) async throws(StoreError) -> [String: Any] {
         let l = try await Lineage.of(v, client: StoreLineage(store: store, datasets: datasets))
         var out: [String: Any] = ["model_version": Wire.modelVersion(v)]
         if let m = l.loggedModel {
@@ -167,7 +167,7 @@ actor ProfileCache {
 
 /// Lineage read straight from the server's store and workspace.
 struct StoreLineage: LineageSource {
-    let store: any MLflowStore
+    let store: any TrackingStore & ModelRegistryStore
     let datasets: DatasetStore?
 
     func run(id: String) async throws(StoreError) -> Run { try await store.run(id: id) }

@@ -74,7 +74,7 @@ public enum TrackingServer {
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
 
-    public static func application(store: any MLflowStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
+    public static func application(store: any ServerStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
                                    configuration: ServerConfiguration = .init(),
                                    metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) throws -> some ApplicationProtocol {
         let router = baseRouter(configuration, metrics: metrics, requestLog: .info)

@@ -7,7 +7,7 @@ public import PulkWorkspace
 /// so a run logged by `pulk train` shows up in a server started on that workspace (even one already
 /// running: SQLite's WAL lets both write).
 public struct LocalTracking: TrackingClient {
-    public let store: any MLflowStore
+    public let store: any TrackingStore & ModelRegistryStore
     public let artifacts: ArtifactStore
     public let datasets: DatasetStore?
     public let location: String
@@ -20,7 +20,7 @@ public struct LocalTracking: TrackingClient {
     /// The workspace's artifact folder, created when absent.
     public static func artifacts(_ workspace: Workspace) throws(StoreError) -> ArtifactStore { try ArtifactStore(root: artifactFolder(workspace)) }
 
-    public init(store: any MLflowStore, artifacts: ArtifactStore, datasets: DatasetStore?, location: String) {
+    public init(store: any TrackingStore & ModelRegistryStore, artifacts: ArtifactStore, datasets: DatasetStore?, location: String) {
         self.store = store
         self.artifacts = artifacts
         self.datasets = datasets

@@ -55,7 +55,7 @@ public struct AccessSettings: Sendable {
 /// the hash-chained audit trail with the authenticated actor (or, on an open server, what the client
 /// says), the resource, and its state before and after, before the answer leaves.
 struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
-    let store: any MLflowStore
+    let store: any AccessStore & AuditStore & TrackingStore & ModelRegistryStore & EndpointStore
     let authenticator: Authenticator
     let settings: AccessSettings
     let bodyLimit: Int
@@ -310,7 +310,7 @@ final class RunExperiments: @unchecked Sendable {
 
     init() {}
 
-    func experiment(of run: String, _ store: any MLflowStore) async -> String? {
+    func experiment(of run: String, _ store: any TrackingStore) async -> String? {
         if let e = lock.withLock({ known[run] }) { return e }
         guard let e = try? await store.run(id: run).info.experimentId else { return nil }
         lock.withLock {

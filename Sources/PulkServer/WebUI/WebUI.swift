@@ -9,7 +9,7 @@ import PulkWorkspace
 /// registry, rendered on the server with inline SVG charts. Paging, filtering and metric
 /// downsampling happen here, so pages stay fast with 100,000 runs or 100,000 points per metric.
 struct WebUI: Sendable {
-    let store: any MLflowStore
+    let store: any ServerStore
     let artifacts: ArtifactStore
     let datasets: DatasetStore?
 

@@ -6,7 +6,7 @@ import PulkStore
 /// MLflow 3's webhook API: `POST/GET /webhooks`, `GET/PATCH/DELETE /webhooks/{webhook_id}` and
 /// `POST /webhooks/{webhook_id}/test`. Admins only (RouteAccess); the secret is write-only.
 struct WebhookRoutes: Sendable {
-    let store: any MLflowStore
+    let store: any WebhookStore
     let dispatcher: WebhookDispatcher
 
     func register(_ route: MLflowRouteBuilder) {

@@ -65,5 +65,7 @@ public enum RegistryLimits {
     public static let nameLength = 256, aliasLength = 256
 }
 
-/// Everything the MLflow-compatible server needs: tracking and the registry.
-public typealias MLflowStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore
+/// Every role one `pulk server` assembles over one database (`TrackingServer.application`). Its parts
+/// take only the roles they use: the MLflow routes tracking, registry and webhooks; the access layer
+/// accounts, audit and what it checks grants on; `LocalTracking` tracking and the registry.
+public typealias ServerStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore

@@ -52,126 +52,29 @@ let metricAliases: [String: String] = [
 
 /// Gradient boosting of histogram trees.
 enum Boosting {
+    /// The boosting loop as LightGBM's `TrainOneIter` runs it, stage by stage: draw the bag and the
+    /// features, compute gradients, then per output grow a tree, renew its leaves, shrink it and
+    /// update the scores; evaluate and stop.
     static func fit(_ data: BoostingData, objective: ObjectiveSettings, growth: GrowthSettings, boosting b: BoostingSettings,
                     seed: UInt64) throws(LearnError) -> BoostedEnsemble {
-        let n = data.y.count
-        let f = ObjectiveFunction(s: objective, y: data.y, w: data.weights)
-        let k = f.outputs
-        let initScores = f.initialScores()
-        var scores = [Double](repeating: 0, count: n * k)
-        for c in 0..<k { for i in 0..<n { scores[c * n + i] = initScores[c] } }
-        var gh = [SIMD2<Float>](repeating: .zero, count: n * k)
-        let grower = Grower(data: data.binned, settings: growth)
-        var rng = SeededGenerator(seed: seed)
-        var trees: [Tree] = []
-        var trainCurve: [Double] = [], validationCurve: [Double] = []
-
-        // Validation: raw scores kept up to date tree by tree.
-        let nv = data.validation?.y.count ?? 0
-        var vScores = [Double](repeating: 0, count: nv * k)
-        for c in 0..<k { for i in 0..<nv { vScores[c * nv + i] = initScores[c] } }
-        let vf = data.validation.map { ObjectiveFunction(s: objective, y: $0.y, w: [Double](repeating: 1, count: $0.y.count)) }
-        let metric = metricAliases[b.metric] ?? b.metric
-        let curveMetric = metric == "auto" ? objective.objective.lossName : metric
-        let higher = metric == "auto" ? false : higherIsBetter(metric)
-        var bestValue = higher ? -Double.infinity : Double.infinity, bestIteration = 0
-
-        var bag = Array(0..<Int32(n))
-        let p = data.binned.features
+        var run = BoostingRun(data, objective: objective, growth: growth, boosting: b, seed: seed)
         for iteration in 0..<b.iterations {
-            // Rows for this iteration (bagging) and features for this tree.
-            if b.baggingFreq > 0 && b.baggingFraction < 1 && iteration % b.baggingFreq == 0 {
-                let take = max(1, Int(Double(n) * b.baggingFraction))
-                var chosen = Array(0..<Int32(n))
-                for i in 0..<take { chosen.swapAt(i, Int.random(in: i..<n, using: &rng)) }
-                bag = Array(chosen.prefix(take)).sorted()
-            }
-            var mask = [Bool](repeating: true, count: p)
-            if b.featureFraction < 1 {
-                let keep = max(1, Int((Double(p) * b.featureFraction).rounded()))
-                var order = Array(0..<p)
-                order.shuffle(using: &rng)
-                mask = [Bool](repeating: false, count: p)
-                for j in order.prefix(keep) { mask[j] = true }
-            }
-            let previousLoss = scores.withUnsafeBufferPointer { s in
-                gh.withUnsafeMutableBufferPointer { f.gradients(scores: s.baseAddress!, into: $0.baseAddress!, threads: growth.threads) }
-            }
-            if iteration > 0 { trainCurve.append(previousLoss) }
-            // Rows outside this round's bag get their scores by walking each new tree.
-            var outOfBag: [Int]?
-            if bag.count < n {
-                var inBag = [Bool](repeating: false, count: n)
-                for r in bag { inBag[Int(r)] = true }
-                outOfBag = (0..<n).filter { !inBag[$0] }
-            }
+            run.drawBag(iteration: iteration)
+            let features = run.drawFeatures()
+            run.computeGradients()
             var grewAny = false
-            for c in 0..<k {
-                bag.withUnsafeBufferPointer { grower.indices.update(from: $0.baseAddress!, count: bag.count) }
-                var tree = gh.withUnsafeBufferPointer { p in
-                    grower.grow(rowCount: bag.count, pairs: p.baseAddress! + c * n, featureMask: mask, rng: &rng)
-                }
-                if objective.objective.renewsLeaves {
-                    renew(&tree, ranges: grower.leafRanges, indices: grower.indices, y: data.y, w: data.weights, scores: scores,
-                          alpha: objective.objective == .quantile ? objective.alpha : 0.5)
-                }
+            for output in 0..<run.outputs {
+                var tree = run.grow(output: output, features: features)
+                run.renew(&tree)
                 tree.scale(b.learningRate)
                 if tree.nodeCount > 0 { grewAny = true }
-                // Training scores: in-bag rows by their leaf ranges (disjoint rows, so the leaves are
-                // shared among the threads), the others by walking the tree.
-                let ranges = grower.leafRanges
-                let values = tree.leafValue
-                scores.withUnsafeMutableBufferPointer { sp in
-                    let out = SharedPointer(sp.baseAddress! + c * n), idx = SharedPointer(grower.indices)
-                    let chunks = ranges.count > 1 && bag.count >= 65_536 ? min(growth.threads, ranges.count) : 1
-                    parallelFor(chunks, threads: chunks) { t in
-                        for leaf in stride(from: t, to: ranges.count, by: chunks) {
-                            let v = values[leaf]
-                            for i in ranges[leaf] { out.base[Int(idx.base[i])] += v }
-                        }
-                    }
-                }
-                if let outOfBag {
-                    for i in outOfBag {
-                        scores[c * n + i] += tree.leafValue[tree.leaf(row: i, columns: data.columns)]
-                    }
-                }
-                if let v = data.validation {
-                    let t = tree
-                    vScores.withUnsafeMutableBufferPointer { vs in
-                        let out = SharedPointer(vs.baseAddress! + c * nv)
-                        let blocks = max(1, min(growth.threads * 4, nv / 4096))
-                        parallelFor(blocks, threads: growth.threads) { blk in
-                            for i in (nv * blk / blocks)..<(nv * (blk + 1) / blocks) {
-                                out.base[i] += t.leafValue[t.leaf(row: i, columns: v.columns)]
-                            }
-                        }
-                    }
-                }
-                trees.append(tree)
+                run.updateScores(with: tree, output: output)
+                run.trees.append(tree)
             }
-            if let v = data.validation, let vf {
-                let value: Double
-                if metric == "auto" {
-                    value = vScores.withUnsafeBufferPointer { vf.loss(scores: $0.baseAddress!, threads: growth.threads) }
-                } else {
-                    value = try metricValue(metric, raw: vScores, y: v.y, objective: objective)
-                }
-                validationCurve.append(value)
-                if higher ? value > bestValue : value < bestValue {
-                    bestValue = value
-                    bestIteration = iteration + 1
-                } else if b.earlyStoppingRounds > 0 && iteration + 1 - bestIteration >= b.earlyStoppingRounds {
-                    break
-                }
-            }
+            if try run.evaluateAndStop(iteration: iteration) { break }
             if !grewAny { break }  // nothing left to learn: every tree of this round is a single leaf
         }
-        trainCurve.append(scores.withUnsafeBufferPointer { f.loss(scores: $0.baseAddress!, threads: growth.threads) })
-        let iterations = trees.count / k
-        let kept = b.earlyStoppingRounds > 0 && data.validation != nil ? max(bestIteration, 1) : iterations
-        return BoostedEnsemble(trees: Array(trees.prefix(kept * k)), initScores: initScores, outputs: k, trainCurve: trainCurve,
-                               validationCurve: validationCurve, curveMetric: curveMetric, bestIteration: kept)
+        return run.finish()
     }
 
     /// Refits leaf values to the α-percentile of the residuals of their rows (L1 and quantile objectives).
@@ -215,5 +118,186 @@ extension Tree {
         var n = 0
         while n >= 0 { n = goesLeft(node: n, columns[splitFeature[n]][i]) ? left[n] : right[n] }
         return ~n
+    }
+}
+
+/// The state of one boosting fit and its stages (`Boosting.fit` calls them in order). A struct whose
+/// arrays are reached through buffer pointers inside each stage, so the hot loops stay as fast as
+/// one function's locals.
+struct BoostingRun {
+    let data: BoostingData
+    let objective: ObjectiveSettings
+    let growth: GrowthSettings
+    let b: BoostingSettings
+    let f: ObjectiveFunction
+    let grower: Grower
+    /// Outputs per round: one tree each (the classes of a multiclass model).
+    let outputs: Int
+    let n: Int
+    let initScores: [Double]
+    /// Raw training scores, output-major (`c * n + i`).
+    var scores: [Double]
+    /// Gradient and hessian per row and output.
+    var gh: [SIMD2<Float>]
+    var rng: SeededGenerator
+    var trees: [Tree] = []
+    var trainCurve: [Double] = []
+    var validationCurve: [Double] = []
+    /// This round's rows (sorted) and, when bagging leaves some out, the others.
+    var bag: [Int32]
+    var outOfBag: [Int]?
+    // Validation: raw scores kept up to date tree by tree.
+    let nv: Int
+    var vScores: [Double]
+    let vf: ObjectiveFunction?
+    let metric: String
+    let curveMetric: String
+    let higher: Bool
+    var bestValue: Double
+    var bestIteration = 0
+
+    init(_ data: BoostingData, objective: ObjectiveSettings, growth: GrowthSettings, boosting b: BoostingSettings, seed: UInt64) {
+        self.data = data
+        self.objective = objective
+        self.growth = growth
+        self.b = b
+        n = data.y.count
+        f = ObjectiveFunction(s: objective, y: data.y, w: data.weights)
+        outputs = f.outputs
+        initScores = f.initialScores()
+        let (n, k) = (n, outputs)
+        scores = [Double](repeating: 0, count: n * k)
+        for c in 0..<k { for i in 0..<n { scores[c * n + i] = initScores[c] } }
+        gh = [SIMD2<Float>](repeating: .zero, count: n * k)
+        grower = Grower(data: data.binned, settings: growth)
+        rng = SeededGenerator(seed: seed)
+        bag = Array(0..<Int32(n))
+        nv = data.validation?.y.count ?? 0
+        vScores = [Double](repeating: 0, count: nv * k)
+        for c in 0..<k { for i in 0..<nv { vScores[c * nv + i] = initScores[c] } }
+        vf = data.validation.map { ObjectiveFunction(s: objective, y: $0.y, w: [Double](repeating: 1, count: $0.y.count)) }
+        metric = metricAliases[b.metric] ?? b.metric
+        curveMetric = metric == "auto" ? objective.objective.lossName : metric
+        higher = metric == "auto" ? false : higherIsBetter(metric)
+        bestValue = higher ? -Double.infinity : Double.infinity
+    }
+
+    /// Bagging: every `bagging_freq` rounds, a new sample of `bagging_fraction` of the rows.
+    mutating func drawBag(iteration: Int) {
+        guard b.baggingFreq > 0 && b.baggingFraction < 1 && iteration % b.baggingFreq == 0 else { return }
+        let take = max(1, Int(Double(n) * b.baggingFraction))
+        var chosen = Array(0..<Int32(n))
+        for i in 0..<take { chosen.swapAt(i, Int.random(in: i..<n, using: &rng)) }
+        bag = Array(chosen.prefix(take)).sorted()
+        var inBag = [Bool](repeating: false, count: n)
+        for r in bag { inBag[Int(r)] = true }
+        outOfBag = (0..<n).filter { !inBag[$0] }
+    }
+
+    /// Feature sampling: the features this round's trees may use (`feature_fraction`).
+    mutating func drawFeatures() -> [Bool] {
+        let p = data.binned.features
+        guard b.featureFraction < 1 else { return [Bool](repeating: true, count: p) }
+        let keep = max(1, Int((Double(p) * b.featureFraction).rounded()))
+        var order = Array(0..<p)
+        order.shuffle(using: &rng)
+        var mask = [Bool](repeating: false, count: p)
+        for j in order.prefix(keep) { mask[j] = true }
+        return mask
+    }
+
+    /// Gradients and hessians of every row and output at the current scores; the training loss at
+    /// those scores joins the curve (from the second round: the first is the initial score's).
+    mutating func computeGradients() {
+        let f = self.f, threads = growth.threads
+        let previousLoss = scores.withUnsafeBufferPointer { s in
+            gh.withUnsafeMutableBufferPointer { f.gradients(scores: s.baseAddress!, into: $0.baseAddress!, threads: threads) }
+        }
+        if !trees.isEmpty { trainCurve.append(previousLoss) }
+    }
+
+    /// One tree for `output`, grown leaf-wise on the bag's rows over the allowed features.
+    mutating func grow(output c: Int, features: [Bool]) -> Tree {
+        let grower = self.grower, n = self.n
+        bag.withUnsafeBufferPointer { grower.indices.update(from: $0.baseAddress!, count: $0.count) }
+        let rows = bag.count
+        return gh.withUnsafeBufferPointer { p in
+            grower.grow(rowCount: rows, pairs: p.baseAddress! + c * n, featureMask: features, rng: &rng)
+        }
+    }
+
+    /// L1 and quantile objectives refit each leaf to a percentile of its rows' residuals.
+    func renew(_ tree: inout Tree) {
+        guard objective.objective.renewsLeaves else { return }
+        Boosting.renew(&tree, ranges: grower.leafRanges, indices: grower.indices, y: data.y, w: data.weights, scores: scores,
+                       alpha: objective.objective == .quantile ? objective.alpha : 0.5)
+    }
+
+    /// Adds a (shrunk) tree of `output` to the scores: in-bag rows by their leaf ranges (disjoint
+    /// rows, so the leaves are shared among the threads), out-of-bag and validation rows by walking it.
+    mutating func updateScores(with tree: Tree, output c: Int) {
+        let n = self.n, threads = growth.threads
+        let ranges = grower.leafRanges
+        let values = tree.leafValue
+        let rows = bag.count
+        let indices = grower.indices
+        scores.withUnsafeMutableBufferPointer { sp in
+            let out = SharedPointer(sp.baseAddress! + c * n), idx = SharedPointer(indices)
+            let chunks = ranges.count > 1 && rows >= 65_536 ? min(threads, ranges.count) : 1
+            parallelFor(chunks, threads: chunks) { t in
+                for leaf in stride(from: t, to: ranges.count, by: chunks) {
+                    let v = values[leaf]
+                    for i in ranges[leaf] { out.base[Int(idx.base[i])] += v }
+                }
+            }
+        }
+        if let outOfBag {
+            for i in outOfBag {
+                scores[c * n + i] += tree.leafValue[tree.leaf(row: i, columns: data.columns)]
+            }
+        }
+        if let v = data.validation {
+            let nv = self.nv
+            vScores.withUnsafeMutableBufferPointer { vs in
+                let out = SharedPointer(vs.baseAddress! + c * nv)
+                let blocks = max(1, min(threads * 4, nv / 4096))
+                parallelFor(blocks, threads: threads) { blk in
+                    for i in (nv * blk / blocks)..<(nv * (blk + 1) / blocks) {
+                        out.base[i] += tree.leafValue[tree.leaf(row: i, columns: v.columns)]
+                    }
+                }
+            }
+        }
+    }
+
+    /// The validation metric after this round joins its curve; true when early stopping says stop.
+    mutating func evaluateAndStop(iteration: Int) throws(LearnError) -> Bool {
+        guard let v = data.validation, let vf else { return false }
+        let value: Double
+        if metric == "auto" {
+            let threads = growth.threads
+            value = vScores.withUnsafeBufferPointer { vf.loss(scores: $0.baseAddress!, threads: threads) }
+        } else {
+            value = try Boosting.metricValue(metric, raw: vScores, y: v.y, objective: objective)
+        }
+        validationCurve.append(value)
+        if higher ? value > bestValue : value < bestValue {
+            bestValue = value
+            bestIteration = iteration + 1
+            return false
+        }
+        return b.earlyStoppingRounds > 0 && iteration + 1 - bestIteration >= b.earlyStoppingRounds
+    }
+
+    /// The ensemble: the final training loss closes its curve; with early stopping, the trees up to
+    /// the best round.
+    func finish() -> BoostedEnsemble {
+        let threads = growth.threads, f = self.f
+        var trainCurve = self.trainCurve
+        trainCurve.append(scores.withUnsafeBufferPointer { f.loss(scores: $0.baseAddress!, threads: threads) })
+        let iterations = trees.count / outputs
+        let kept = b.earlyStoppingRounds > 0 && data.validation != nil ? max(bestIteration, 1) : iterations
+        return BoostedEnsemble(trees: Array(trees.prefix(kept * outputs)), initScores: initScores, outputs: outputs, trainCurve: trainCurve,
+                               validationCurve: validationCurve, curveMetric: curveMetric, bestIteration: kept)
     }
 }

@@ -9,6 +9,7 @@ enum ForestKind: String, Sendable {
 
 /// Random forest: bootstrap samples, √p features per split, fully grown trees, averaged.
 public struct RandomForestEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try ForestModel.restore(h, s, file: file) }
     public static let name = ForestKind.randomForest.rawValue
     public static let summary = "Random forest (classification or regression): bootstrap samples, a random subset of features per split, out-of-bag score."
     public static let task = Task.classification
@@ -24,6 +25,7 @@ public struct RandomForestEstimator: Estimator {
 
 /// Extremely randomised trees: random thresholds, all rows by default.
 public struct ExtraTreesEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try ForestModel.restore(h, s, file: file) }
     public static let name = ForestKind.extraTrees.rawValue
     public static let summary = "Extremely randomised trees (classification or regression): one random threshold per feature and split, averaged."
     public static let task = Task.classification
@@ -39,6 +41,7 @@ public struct ExtraTreesEstimator: Estimator {
 
 /// One CART tree (Gini / variance reduction over binned features) that prints as if/else rules.
 public struct DecisionTreeEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try ForestModel.restore(h, s, file: file) }
     public static let name = ForestKind.decisionTree.rawValue
     public static let summary = "A single decision tree (CART: Gini or variance reduction) that prints as readable if/else rules."
     public static let task = Task.classification

@@ -4,6 +4,7 @@ public import PulkLearn
 
 /// Histogram gradient boosting (LightGBM's algorithm and parameter names).
 public struct GradientBoostingEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try BoostedTreesModel.restore(h, s, file: file) }
     public static let name = "gbdt"
     public static let summary = "Histogram gradient-boosted trees (LightGBM's algorithm and parameter names): leaf-wise growth, native categories and missing values, early stopping."
     public static let task = Task.classification

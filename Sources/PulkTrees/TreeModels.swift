@@ -95,10 +95,5 @@ public enum TreeModels {
     public static let estimators: [any Estimator.Type] = [
         GradientBoostingEstimator.self, RandomForestEstimator.self, ExtraTreesEstimator.self, DecisionTreeEstimator.self,
     ]
-    public static let decoders: [String: ModelFile.Decoder] = Dictionary(uniqueKeysWithValues: [
-        ModelFile.decoder(for: GradientBoostingEstimator.self, BoostedTreesModel.restore),
-        ModelFile.decoder(for: RandomForestEstimator.self, ForestModel.restore),
-        ModelFile.decoder(for: ExtraTreesEstimator.self, ForestModel.restore),
-        ModelFile.decoder(for: DecisionTreeEstimator.self, ForestModel.restore),
-    ])
+    public static let decoders = ModelFile.decoders(for: estimators)
 }

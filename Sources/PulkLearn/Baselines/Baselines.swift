@@ -6,6 +6,7 @@ public import PulkFrame
 /// Predicts the most frequent class; probabilities are the training class shares
 /// (scikit-learn's `DummyClassifier(strategy="prior")`).
 public struct MostFrequentClassifier: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try PriorModel.restore(h, s, file: file) }
     public static let name = "most-frequent"
     public static let summary = "Baseline: always the most frequent training class (ties: the first class)."
     public static let task = Task.classification
@@ -23,6 +24,7 @@ public struct MostFrequentClassifier: Estimator {
 /// Draws each prediction at random from the training class shares; the probabilities are those
 /// draws (scikit-learn's `DummyClassifier(strategy="stratified")`). Deterministic for a seed.
 public struct StratifiedClassifier: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try PriorModel.restore(h, s, file: file) }
     public static let name = "stratified"
     public static let summary = "Baseline: random classes drawn with the training class shares."
     public static let task = Task.classification
@@ -92,6 +94,7 @@ struct PriorModel: Model {
 
 /// Predicts the training mean (`DummyRegressor(strategy="mean")`).
 public struct MeanRegressor: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try ConstantModel.restore(h, s, file: file) }
     public static let name = "mean"
     public static let summary = "Baseline: always the training mean."
     public static let task = Task.regression
@@ -109,6 +112,7 @@ public struct MeanRegressor: Estimator {
 
 /// Predicts the training median (`DummyRegressor(strategy="median")`).
 public struct MedianRegressor: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try ConstantModel.restore(h, s, file: file) }
     public static let name = "median"
     public static let summary = "Baseline: always the training median."
     public static let task = Task.regression

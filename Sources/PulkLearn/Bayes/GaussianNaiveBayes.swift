@@ -4,6 +4,7 @@ public import PulkFrame
 /// Gaussian naive Bayes on the preprocessed features, as scikit-learn's `GaussianNB`: per class the
 /// mean and (population) variance of every feature, plus `var_smoothing` × the largest feature variance.
 public struct GaussianNaiveBayesEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try NaiveBayesModel.restore(h, s, file: file) }
     public static let name = "naive-bayes"
     public static let summary = "Gaussian naive Bayes (classification)."
     public static let task = Task.classification

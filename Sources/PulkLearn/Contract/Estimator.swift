@@ -56,6 +56,12 @@ public protocol Estimator: Sendable {
 
     /// Learns from `frame` to predict `target`; `seed` drives any randomness.
     func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model
+
+    /// The model this estimator fitted, from its file's header and arrays (`file` names it in errors).
+    /// With `name`, `parameterSpecs` and `fit`, all a new estimator declares: listing it in its
+    /// module's estimators (`EstimatorRegistry.all`, `TreeModels.estimators`) makes it trainable,
+    /// readable from files and part of the catalog.
+    static func restore(_ header: ModelHeader, _ state: ModelState, file: String) throws(LearnError) -> any Model
 }
 
 extension Estimator {

@@ -238,6 +238,10 @@ protocol LinearEstimator: Estimator {
 }
 
 extension LinearEstimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try LinearModel.restore(h, s, file: file) }
+}
+
+extension LinearEstimator {
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
         let t = try TargetValues.extract(frame, target: target, task: .regression)
         let training = t.presentRows(of: frame)

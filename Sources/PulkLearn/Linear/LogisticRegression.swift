@@ -95,6 +95,7 @@ struct LogisticObjective: @unchecked Sendable {
 /// ½‖w‖² (L-BFGS), ‖w‖₁, or ρ‖w‖₁ + ((1 − ρ)/2)‖w‖² (accelerated proximal gradient): scikit-learn's
 /// objectives; the intercept is never penalised.
 public struct LogisticRegressionEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try LogisticModel.restore(h, s, file: file) }
     public static let name = "logistic"
     public static let summary = "Logistic regression (binary or multinomial) with an L2 penalty, by L-BFGS."
     public static let task = Task.classification

@@ -37,20 +37,12 @@ public enum ModelFile {
     public typealias Decoder = @Sendable (ModelHeader, ModelState, String) throws(LearnError) -> any Model
 
     /// The model kinds of the learning core, by name; other libraries (trees) add theirs when decoding.
-    public static let coreDecoders: [String: Decoder] = Dictionary(uniqueKeysWithValues: [
-        decoder(for: MostFrequentClassifier.self, PriorModel.restore),
-        decoder(for: StratifiedClassifier.self, PriorModel.restore),
-        decoder(for: MeanRegressor.self, ConstantModel.restore),
-        decoder(for: MedianRegressor.self, ConstantModel.restore),
-        decoder(for: LinearRegressionEstimator.self, LinearModel.restore),
-        decoder(for: RidgeEstimator.self, LinearModel.restore),
-        decoder(for: LassoEstimator.self, LinearModel.restore),
-        decoder(for: ElasticNetEstimator.self, LinearModel.restore),
-        decoder(for: LogisticRegressionEstimator.self, LogisticModel.restore),
-        decoder(for: KNeighborsEstimator.self, NeighborsModel.restore),
-        decoder(for: KNeighborsRegressorEstimator.self, NeighborsModel.restore),
-        decoder(for: GaussianNaiveBayesEstimator.self, NaiveBayesModel.restore),
-    ])
+    public static let coreDecoders = decoders(for: EstimatorRegistry.all)
+
+    /// A decoder per estimator (`Estimator.restore`, its parameters checked against its table), by name.
+    public static func decoders(for estimators: [any Estimator.Type]) -> [String: Decoder] {
+        Dictionary(uniqueKeysWithValues: estimators.map { e in decoder(for: e) { (h, s, file) throws(LearnError) in try e.restore(h, s, file: file) } })
+    }
 
     public static func encode(_ model: any Model) -> [UInt8] {
         let state = model.state

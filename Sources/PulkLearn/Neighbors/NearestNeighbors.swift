@@ -10,6 +10,7 @@ let neighborSpecs: [ParameterSpec] = [
 /// k-nearest neighbours by Euclidean distance on the preprocessed features (numbers standardised,
 /// categories one-hot), as scikit-learn's `KNeighborsClassifier` / `KNeighborsRegressor` with brute force.
 public struct KNeighborsEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try NeighborsModel.restore(h, s, file: file) }
     public static let name = "knn"
     public static let summary = "k-nearest neighbours (classification), Euclidean distance on standardised features."
     public static let task = Task.classification
@@ -24,6 +25,7 @@ public struct KNeighborsEstimator: Estimator {
 
 /// k-nearest-neighbour regression (mean of the neighbours' targets).
 public struct KNeighborsRegressorEstimator: Estimator {
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try NeighborsModel.restore(h, s, file: file) }
     public static let name = "knn-regressor"
     public static let summary = "k-nearest neighbours (regression), Euclidean distance on standardised features."
     public static let task = Task.regression

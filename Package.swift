@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkSQL", "PulkAccess", "PulkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkJSON", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkSQL", "PulkServing", "PulkTestSupport",
+        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkJSON", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkSQL", "PulkServing", "PulkWorkspace", "PulkTestSupport",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: strict),

@@ -2,6 +2,9 @@ public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 public import PulkFrame
 public import PulkWorkspace
 
@@ -23,6 +26,28 @@ public protocol DatasetCatalog: Sendable {
     /// Registers a file as a new version (identical content returns the existing version).
     func add(file: String, name: String, read: ReadSettings, description: String?, derivedFrom: DatasetRef?,
              progress: any ProgressSink) async throws -> DatasetStore.Added
+    /// Removes `NAME:VERSION`, or every version of `NAME`; refused while a run, model or derived
+    /// version uses one. Returns what was removed.
+    func remove(_ ref: DatasetRef) async throws -> [DatasetVersion]
+    /// Writes the bytes of the file the version was added from (as stored, before parsing) to `path`,
+    /// replacing it; returns whether a file was there.
+    func original(_ version: DatasetVersion, to path: String) async throws -> Bool
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed into place; whether a file was there.
+func writeReplacing(_ path: String, _ write: (URL) throws -> Void) throws -> Bool {
+    let target = URL(fileURLWithPath: path)
+    let existed = FileManager.default.fileExists(atPath: path)
+    let temp = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).pulk-\(UUID().uuidString)")
+    do {
+        try write(temp)
+        // rename(2) replaces the target in one step: a reader sees the old file or the new one.
+        guard rename(temp.path, target.path) == 0 else { throw AppError.invalid(String(cString: strerror(errno))) }
+    } catch {
+        try? FileManager.default.removeItem(at: temp)
+        throw AppError.invalid("\(path): cannot write: \(error.localizedDescription)")
+    }
+    return existed
 }
 
 /// The workspace's datasets.
@@ -50,6 +75,11 @@ public struct LocalDatasets: DatasetCatalog {
         options.derivedFrom = derivedFrom
         defer { progress.finish("reading") }
         return try store.add(file: file, name: name, options: options, progress: { progress.update("reading", done: $0, total: $1) })
+    }
+    public func remove(_ ref: DatasetRef) async throws -> [DatasetVersion] { try store.remove(ref) }
+    public func original(_ version: DatasetVersion, to path: String) async throws -> Bool {
+        let source = try store.originalURL(version)
+        return try writeReplacing(path) { try FileManager.default.copyItem(at: source, to: $0) }
     }
 }
 
@@ -106,6 +136,15 @@ public struct RemoteDatasets: DatasetCatalog {
         let skipped = try JSONDecoder().decode([SkippedRow].self, from: JSONSerialization.data(withJSONObject: o["skipped_rows"] ?? []))
         return DatasetStore.Added(version: try Self.version(o["version"] as? [String: Any] ?? [:]), created: o["created"] as? Bool ?? false,
                                   skippedRows: skipped)
+    }
+
+    public func remove(_ ref: DatasetRef) async throws -> [DatasetVersion] {
+        let path = Self.path(ref.name) + (ref.version.map { "/versions/\($0)" } ?? "")
+        return try Self.objects(try await client.json("DELETE", path), "removed").map(Self.version)
+    }
+    public func original(_ version: DatasetVersion, to path: String) async throws -> Bool {
+        let data = try await client.raw("GET", Self.path(version.name) + "/versions/\(version.version)/original")
+        return try writeReplacing(path) { try data.write(to: $0) }
     }
 
     // MARK: decoding the native API's JSON

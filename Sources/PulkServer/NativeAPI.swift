@@ -333,6 +333,24 @@ extension NativeAPI {
             return json(["version": Self.encodable(added.version), "created": added.created, "skipped_rows": added.skippedRows.map(Self.encodable)],
                         status: added.created ? .created : .ok)
         }
+        router.get("\(Self.base)/datasets/{name}/versions/{version}/original") { _, context in
+            let version = try Self.version(datasets, context)
+            let url = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.originalURL(version) }
+            let body = try await FileIO().loadFile(path: url.path, context: context)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        }
+        router.delete("\(Self.base)/datasets/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            let removed = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.remove(PulkWorkspace.DatasetRef(name: name)) }
+            return json(["removed": removed.map(Self.encodable)])
+        }
+        router.delete("\(Self.base)/datasets/{name}/versions/{version}") { _, context in
+            let version = try Self.version(datasets, context)
+            let removed = try Self.workspace(datasets) { (d) throws(WorkspaceError) in
+                try d.remove(PulkWorkspace.DatasetRef(name: version.name, version: version.version))
+            }
+            return json(["removed": removed.map(Self.encodable)])
+        }
         router.get("\(Self.base)/datasets/{name}/versions/{version}/frame") { _, context in
             let version = try Self.version(datasets, context)
             let url = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.frameURL(version) }

@@ -27,12 +27,24 @@ enum OpenAPIDocument {
           "parameters": [{"$ref": "#/components/parameters/DatasetName"}],
           "get": {"operationId": "getDataset", "summary": "All versions of a dataset, oldest first.",
                   "responses": {"200": {"description": "The dataset's versions.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetVersions"}}}},
-                                "404": {"$ref": "#/components/responses/Error"}}}
+                                "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"operationId": "deleteDataset", "summary": "Remove every version of the dataset (admins; refused with 400 INVALID_STATE while a run, model or derived version uses one), as `pulk data rm NAME`.",
+                     "responses": {"200": {"description": "The versions removed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetsRemoved"}}}},
+                                   "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
         },
         "/datasets/{name}/versions/{version}": {
           "parameters": [{"$ref": "#/components/parameters/DatasetName"}, {"$ref": "#/components/parameters/DatasetVersion"}],
           "get": {"operationId": "getDatasetVersion", "summary": "One version with its lineage: what it was derived from and what uses it.",
                   "responses": {"200": {"description": "The version.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetVersionDetail"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"operationId": "deleteDatasetVersion", "summary": "Remove one version (admins; refused with 400 INVALID_STATE while a run, model or derived version uses it), as `pulk data rm NAME:VERSION`.",
+                     "responses": {"200": {"description": "The version removed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetsRemoved"}}}},
+                                   "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/datasets/{name}/versions/{version}/original": {
+          "parameters": [{"$ref": "#/components/parameters/DatasetName"}, {"$ref": "#/components/parameters/DatasetVersion"}],
+          "get": {"operationId": "getDatasetOriginal", "summary": "The bytes of the file the version was added from, as stored (`pulk data export --original`).",
+                  "responses": {"200": {"description": "The original file.", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
                                 "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
         },
         "/dataset-versions/{digest}": {
@@ -338,6 +350,7 @@ enum OpenAPIDocument {
                              "properties": {"name": {"type": "string"}, "description": {"type": "string"}, "version_count": {"type": "integer"},
                                             "latest_version": {"type": "integer"}, "latest_row_count": {"type": "integer"},
                                             "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}},
+          "DatasetsRemoved": {"type": "object", "required": ["removed"], "properties": {"removed": {"type": "array", "items": {"$ref": "#/components/schemas/DatasetVersion"}}}},
           "DatasetList": {"type": "object", "required": ["datasets"], "properties": {"datasets": {"type": "array", "items": {"$ref": "#/components/schemas/DatasetSummary"}}}},
           "DatasetVersion": {"type": "object",
                              "required": ["name", "version", "content_sha256", "frame_sha256", "format", "source_path", "size_bytes", "row_count", "column_count", "schema", "created_at"],

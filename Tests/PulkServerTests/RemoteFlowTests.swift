@@ -7,6 +7,7 @@ import PulkServing
 import PulkSQL
 import PulkStore
 import PulkTracking
+import PulkWorkspace
 import Testing
 
 /// The application layer against a live in-process `pulk server`: training records its run there,
@@ -94,6 +95,50 @@ struct RemoteFlowTests {
             try await client.execute(uri: "/api/pulk/v1/endpoints/toy/logs?limit=0", method: .get) { response in
                 #expect(response.status == .badRequest)
             }
+        }
+    }
+}
+
+@Suite("Remote datasets: every data command against a pulk server")
+struct RemoteDatasetTests {
+    @Test("Add, export the original bytes, remove a version and a dataset, with the server's refusals passed on")
+    func removeAndOriginal() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-remote-data-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let first = dir.appendingPathComponent("a.csv"), second = dir.appendingPathComponent("b.csv")
+        let original = "x;label\n1;yes\n2;no\n3;yes\n"
+        try original.write(to: first, atomically: true, encoding: .utf8)
+        try "x;label\n4;no\n5;yes\n".write(to: second, atomically: true, encoding: .utf8)
+        let serverSide = try Workspace.open(at: dir.appendingPathComponent("server-ws").path)
+        let store = try await SQLTrackingStore.open(try SQLiteDatabase(path: dir.appendingPathComponent("server.sqlite").path))
+        let app = try TrackingServer.application(store: store, artifacts: try ArtifactStore(root: dir.appendingPathComponent("artifacts")),
+                                                 datasets: serverSide.datasets, configuration: ServerConfiguration(port: 0))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let url = try #require(URL(string: "http://127.0.0.1:\(port)"))
+            let catalog = try await Workbench(workspacePath: dir.appendingPathComponent("laptop").path, server: url).datasets()
+            for file in [first, second] {
+                _ = try await catalog.add(file: file.path, name: "toy", read: ReadSettings(), description: nil, derivedFrom: nil, progress: NoProgress())
+            }
+            _ = try await catalog.add(file: first.path, name: "copy", read: ReadSettings(), description: nil, derivedFrom: DatasetRef(name: "toy", version: 1),
+                                      progress: NoProgress())
+
+            // The original file's bytes, not the parsed data (the delimiter stays ';'); an existing file is replaced and said so.
+            let out = dir.appendingPathComponent("out.csv").path
+            #expect(try await catalog.original(try await catalog.version(DatasetRef(name: "toy", version: 1)), to: out) == false)
+            #expect(try String(contentsOfFile: out, encoding: .utf8) == original)
+            #expect(try await catalog.original(try await catalog.version(DatasetRef(name: "toy", version: 2)), to: out) == true)
+            #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("x;label\n4;no"))
+
+            // toy:1 is what copy:1 was derived from: refused while that holds, and nothing is removed.
+            await #expect { _ = try await catalog.remove(DatasetRef(name: "toy")) } throws: { "\($0)".contains("still referenced by derived-dataset copy:1") }
+            #expect(try await catalog.versions(of: "toy").count == 2)
+            #expect(try await catalog.remove(DatasetRef(name: "toy", version: 2)).map(\.reference) == ["toy:2"])
+            #expect(try await catalog.remove(DatasetRef(name: "copy")).map(\.reference) == ["copy:1"])
+            #expect(try await catalog.remove(DatasetRef(name: "toy")).map(\.reference) == ["toy:1"])
+            #expect(try await catalog.list().isEmpty)
+            await #expect(throws: AppError.self) { try await catalog.remove(DatasetRef(name: "toy")) }
+            #expect(try serverSide.datasets.list().isEmpty)
         }
     }
 }

@@ -148,7 +148,11 @@ struct RouteAccess: Sendable {
                 return .change("endpoints/\(verb)", .pathEndpoint, method == .delete && parts.count == 2 ? .manage : .edit, role: .deployer)
             }
             if rest.hasPrefix("models/") { return mutating ? adminOnly : .read(.pathModel) }
-            if rest.hasPrefix("datasets") { return mutating ? .create("datasets/add-version") : .read() }
+            if rest.hasPrefix("datasets") {
+                // Datasets have no owners or grants: removing versions (refused while anything uses them) is an admin's.
+                if method == .delete { return .create("datasets/delete", role: .admin) }
+                return mutating ? .create("datasets/add-version") : .read()
+            }
             return mutating ? adminOnly : .read()
         }
         // The web UI's pages (its changes go through the API above) and anything else.

@@ -125,9 +125,9 @@ struct DataShow: AsyncParsableCommand {
 }
 
 struct DataExport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a dataset version as CSV.")
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a dataset version as CSV, or its original file.")
     @Argument(help: "NAME or NAME:VERSION.") var ref: String
-    @Option(help: "The CSV file to write.") var out: String
+    @Option(help: "The file to write.") var out: String
     @Flag(help: "Copy the original file's bytes instead of writing CSV from the parsed data.") var original = false
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
@@ -135,32 +135,34 @@ struct DataExport: AsyncParsableCommand {
     func run() async throws {
         let catalog = try await common.workbench(remote: remote).datasets()
         let v = try await catalog.version(try DatasetRef(parsing: ref))
+        var replaced = FileManager.default.fileExists(atPath: out)
         if original {
-            guard let local = catalog as? LocalDatasets else {
-                throw PulkFailure(message: "--original copies the workspace's stored file; against a server, export the parsed data (without --original)")
-            }
-            let src = try local.store.originalURL(v)
-            do {
-                if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
-                try FileManager.default.copyItem(atPath: src.path, toPath: out)
-            } catch { throw PulkFailure(message: "\(out): cannot write: \(error.localizedDescription)") }
+            replaced = try await catalog.original(v, to: out)
         } else {
             let frame = try await catalog.frame(v)
             try CSVWriter().write(frame, to: out)
         }
-        if common.json { print(Output.json(["dataset": v.reference, "out": out])) } else { print("Wrote \(v.reference) to \(out)") }
+        if common.json { print(Output.json(Exported(dataset: v.reference, out: out, replaced: replaced))); return }
+        print("Wrote \(v.reference)\(original ? " (the original file)" : "") to \(out)\(replaced ? " (it replaced the file that was there)" : "")")
     }
 }
 
-struct DataRemove: ParsableCommand {
+struct Exported: Encodable {
+    var dataset: String
+    var out: String
+    /// Whether a file was there and was replaced.
+    var replaced: Bool
+}
+
+struct DataRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Remove a dataset version (or all versions); refused while anything uses it.")
     @Argument(help: "NAME:VERSION, or NAME for every version.") var ref: String
+    @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
-    func run() throws {
-        let ws = try common.open()
-        let removed = try ws.datasets.remove(try DatasetRef(parsing: ref))
+    func run() async throws {
+        let removed = try await common.workbench(remote: remote).datasets().remove(try DatasetRef(parsing: ref))
         if common.json { print(Output.json(["removed": removed.map(\.reference)])); return }
         print("Removed " + removed.map(\.reference).joined(separator: ", "))
     }

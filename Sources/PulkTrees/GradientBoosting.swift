@@ -31,10 +31,11 @@ public struct GradientBoostingEstimator: Estimator {
         let seed = resolveSeed(p, runSeed)
         let task = self.task(for: frame, target: target)
         var train = frame, valid = validation
-        if valid == nil && p.int("early_stopping_round") > 0 {
+        let q = GBDTParameters(p)
+        if valid == nil && q.boosting.earlyStoppingRounds > 0 {
             let t = try TargetValues.extract(frame, target: target, task: task)
             let present = t.presentRows(of: frame)
-            let fractionHeld = p.double("validation_fraction")
+            let fractionHeld = q.validationFraction
             let s: Split
             do {
                 s = task == .classification && Set(t.classes).count > 1
@@ -44,7 +45,7 @@ public struct GradientBoostingEstimator: Estimator {
             train = present.take(s.train)
             valid = present.take(s.test)
         }
-        let prepared = try PreparedTraining(train, target: target, task: task, classWeight: p.string("class_weight"))
+        let prepared = try PreparedTraining(train, target: target, task: task, classWeight: q.classWeight)
         let k = prepared.classes
         var objective: Objective
         if let o = Objective.aliases[objectiveName] { objective = o } else { objective = task == .regression ? .regression : (k > 2 ? .multiclass : .binary) }
@@ -59,21 +60,11 @@ public struct GradientBoostingEstimator: Estimator {
         if objective == .binary {
             let positives = prepared.target.classes.filter { $0 == 1 }.count, negatives = prepared.target.classes.count - positives
             for (i, c) in prepared.target.classes.enumerated() where c == 1 {
-                weights[i] *= p.double("scale_pos_weight")
-                if p.bool("is_unbalance") && positives > 0 { weights[i] *= Double(negatives) / Double(positives) }
+                weights[i] *= q.scalePosWeight
+                if q.isUnbalance && positives > 0 { weights[i] *= Double(negatives) / Double(positives) }
             }
         }
-        let threads = resolveThreads(p)
-        let growth = GrowthSettings(
-            numLeaves: p.int("num_leaves"), maxDepth: p.int("max_depth"), minDataInLeaf: p.int("min_data_in_leaf"),
-            minSumHessianInLeaf: p.double("min_sum_hessian_in_leaf"), lambdaL1: p.double("lambda_l1"), lambdaL2: p.double("lambda_l2"),
-            minGainToSplit: p.double("min_gain_to_split"), maxCatToOnehot: p.int("max_cat_to_onehot"), maxCatThreshold: p.int("max_cat_threshold"),
-            catL2: p.double("cat_l2"), catSmooth: p.double("cat_smooth"), minDataPerGroup: p.int("min_data_per_group"),
-            extraTrees: p.bool("extra_trees"), featureFractionByNode: p.double("feature_fraction_bynode"), threads: threads)
-        let boosting = BoostingSettings(
-            iterations: p.int("num_iterations"), learningRate: p.double("learning_rate"), featureFraction: p.double("feature_fraction"),
-            baggingFraction: p.double("bagging_fraction"), baggingFreq: p.int("bagging_freq"),
-            earlyStoppingRounds: p.int("early_stopping_round"), metric: p.string("metric"))
+        let threads = q.growth.threads
         var validationData: (columns: [[Double]], y: [Double])?
         if let valid {
             let vt = try TargetValues.extract(valid, target: target, task: task)
@@ -89,16 +80,16 @@ public struct GradientBoostingEstimator: Estimator {
                 validationData = (vin.columns, vt.values)
             }
         }
-        let settings = ObjectiveSettings(objective: objective, classes: max(k, 1), alpha: p.double("alpha"),
-                                         poissonMaxDeltaStep: p.double("poisson_max_delta_step"), boostFromAverage: p.bool("boost_from_average"))
+        let settings = ObjectiveSettings(objective: objective, classes: max(k, 1), alpha: q.alpha,
+                                         poissonMaxDeltaStep: q.poissonMaxDeltaStep, boostFromAverage: q.boostFromAverage)
         let ensemble: BoostedEnsemble
         if task == .classification && k < 2 {
             // One class: nothing to learn.
             ensemble = BoostedEnsemble(trees: [], initScores: [0], outputs: 1, trainCurve: [], validationCurve: [], curveMetric: "", bestIteration: 0)
         } else {
-            let data = BoostingData(binned: prepared.binned(maxBin: p.int("max_bin"), minDataInBin: p.int("min_data_in_bin"), threads: threads), columns: prepared.inputs.columns,
+            let data = BoostingData(binned: prepared.binned(maxBin: q.maxBin, minDataInBin: q.minDataInBin, threads: threads), columns: prepared.inputs.columns,
                                     y: prepared.y, weights: weights, validation: validationData)
-            ensemble = try Boosting.fit(data, objective: settings, growth: growth, boosting: boosting, seed: seed)
+            ensemble = try Boosting.fit(data, objective: settings, growth: q.growth, boosting: q.boosting, seed: seed)
         }
         return BoostedTreesModel(parameters: p, schema: prepared.schema, target: prepared.target.info, objective: objective,
                                  trees: ensemble.trees, initScores: ensemble.initScores, outputs: ensemble.outputs,

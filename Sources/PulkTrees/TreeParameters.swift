@@ -64,6 +64,46 @@ let gbdtSpecs: [ParameterSpec] = [
     P("verbosity", ["verbose"], .int(-10...10), .int(1), "Accepted for LightGBM compatibility; Pulk reports through its own output."),
 ]
 
+/// The boosting estimator's parameters, typed: decoded once from the values of `gbdtSpecs` (which
+/// checked them), so the fit reads fields, not names.
+struct GBDTParameters {
+    var objective: String
+    var growth: GrowthSettings
+    var boosting: BoostingSettings
+    var validationFraction: Double
+    var classWeight: String
+    var scalePosWeight: Double
+    var isUnbalance: Bool
+    var alpha: Double
+    var poissonMaxDeltaStep: Double
+    var boostFromAverage: Bool
+    var maxBin: Int
+    var minDataInBin: Int
+
+    init(_ p: Parameters) {
+        objective = p.string("objective")
+        growth = GrowthSettings(
+            numLeaves: p.int("num_leaves"), maxDepth: p.int("max_depth"), minDataInLeaf: p.int("min_data_in_leaf"),
+            minSumHessianInLeaf: p.double("min_sum_hessian_in_leaf"), lambdaL1: p.double("lambda_l1"), lambdaL2: p.double("lambda_l2"),
+            minGainToSplit: p.double("min_gain_to_split"), maxCatToOnehot: p.int("max_cat_to_onehot"), maxCatThreshold: p.int("max_cat_threshold"),
+            catL2: p.double("cat_l2"), catSmooth: p.double("cat_smooth"), minDataPerGroup: p.int("min_data_per_group"),
+            extraTrees: p.bool("extra_trees"), featureFractionByNode: p.double("feature_fraction_bynode"), threads: resolveThreads(p))
+        boosting = BoostingSettings(
+            iterations: p.int("num_iterations"), learningRate: p.double("learning_rate"), featureFraction: p.double("feature_fraction"),
+            baggingFraction: p.double("bagging_fraction"), baggingFreq: p.int("bagging_freq"),
+            earlyStoppingRounds: p.int("early_stopping_round"), metric: p.string("metric"))
+        validationFraction = p.double("validation_fraction")
+        classWeight = p.string("class_weight")
+        scalePosWeight = p.double("scale_pos_weight")
+        isUnbalance = p.bool("is_unbalance")
+        alpha = p.double("alpha")
+        poissonMaxDeltaStep = p.double("poisson_max_delta_step")
+        boostFromAverage = p.bool("boost_from_average")
+        maxBin = p.int("max_bin")
+        minDataInBin = p.int("min_data_in_bin")
+    }
+}
+
 func forestSpecs(bootstrap: Bool) -> [ParameterSpec] {
     [
         P("task", [], .choice(["auto", "classification", "regression"]), .string("auto"),

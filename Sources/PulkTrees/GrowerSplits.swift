@@ -31,7 +31,8 @@ extension Grower {
         } : []
         var best = SplitCandidate()
         let parentScore = score(leaf.g, leaf.h, l2: settings.lambdaL2)
-        let cntFactor = leaf.h > 0 ? Double(leaf.count) / leaf.h : 0
+        // Counts are estimated from hessians; a leaf whose hessians are not finite has no estimate.
+        let cntFactor = leaf.h > 0 && leaf.h.isFinite ? Double(leaf.count) / leaf.h : 0
         for (n, j) in allowed.enumerated() {
             let cell = hist + data.offsets[j] * stride
             if data.bins[j].isCategorical {

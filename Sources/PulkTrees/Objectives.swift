@@ -129,7 +129,10 @@ struct ObjectiveFunction: Sendable {
             }
         case .poisson:
             let e = exp(s.poissonMaxDeltaStep)
-            for i in a..<b { let m = exp(sc[i]); put(i, (m - y[i]) * w[i], m * e * w[i]); loss += (m - y[i] * sc[i]) * w[i] }
+            // exp of a score past 60 (a mean above 10^26) is held there: the gradients stay finite in
+            // Float, so a diverging start (boost_from_average=false on large counts) recovers instead
+            // of turning every sum into infinity.
+            for i in a..<b { let m = exp(min(sc[i], 60)); put(i, (m - y[i]) * w[i], m * e * w[i]); loss += (m - y[i] * sc[i]) * w[i] }
         case .binary:
             for i in a..<b {
                 let p = 1 / (1 + exp(-sc[i]))

@@ -105,6 +105,19 @@ struct TreeModelTests {
         #expect(throws: LearnError.self) { try Self.gbdt(["objective": "poisson"]).fit(f, target: "y", seed: 1) }
     }
 
+    /// Large counts from a start of 0 (boost_from_average=false) overshoot past what Float holds, as
+    /// they do in LightGBM: the fit must end without a trap (it used to stop the process converting
+    /// an infinite row count), however poor the model.
+    @Test func poissonDivergenceDoesNotTrap() throws {
+        let n = 400
+        let x = (0..<n).map { Double($0 % 37) }
+        let counts = x.map { 2_000 + 400 * $0 }
+        let frame = try Frame(columns: [Column(name: "x", storage: .float64(x)), Column(name: "y", storage: .float64(counts))])
+        let model = try Self.gbdt(["objective": "poisson", "boost_from_average": "false", "num_iterations": "20"]).fit(frame, target: "y", seed: 1)
+        guard case .regression(let p) = try model.predict(frame) else { Issue.record("not a regression"); return }
+        #expect(p.count == n)
+    }
+
     @Test func lightGBMNamesAndAliasesCarryOver() throws {
         let e = try GradientBoostingEstimator(["n_estimators": "7", "reg_lambda": "2", "colsample_bytree": "0.5", "subsample": "0.8",
                                                "subsample_freq": "1", "min_child_samples": "3", "eta": "0.2", "max_leaves": "7",

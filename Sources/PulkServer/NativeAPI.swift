@@ -302,10 +302,39 @@ extension NativeAPI {
 // MARK: dataset uploads and downloads
 
 extension NativeAPI {
+    /// Refuses to remove versions that runs of this server read. Clients training with `--server` log
+    /// the versions as MLflow dataset inputs (digest: the content SHA-256's first 32 digits), so the
+    /// server finds those uses in its active runs rather than in the workspace (a deleted run no
+    /// longer holds its data back, so the refusal names a way out).
+    static func refuseIfRunsUse(_ versions: [DatasetVersion], store: any TrackingStore) async throws(StoreError) {
+        guard !versions.isEmpty else { return }
+        var experiments: [String] = [], token: String?
+        repeat {
+            let page = try await store.searchExperiments(view: .all, filter: nil, orderBy: [], maxResults: 1000, pageToken: token)
+            experiments += page.items.map(\.experimentId)
+            token = page.nextPageToken
+        } while token != nil
+        for v in versions {
+            let digest = String(v.contentSHA256.prefix(32))
+            // Experiments in slices, within the search's limit on ids.
+            for start in stride(from: 0, to: experiments.count, by: 100) {
+                let ids = Array(experiments[start..<min(start + 100, experiments.count)])
+                let runs = try await store.searchRuns(experimentIds: ids, filter: "datasets.digest = '\(digest)'", view: .activeOnly, maxResults: 5,
+                                                      orderBy: [], pageToken: nil).items
+                if let first = runs.first {
+                    throw StoreError(.invalidState, "dataset \(v.reference) is still read by run \(first.info.runId)"
+                                     + (runs.count > 1 ? " and others" : "") + " on this server. Delete those runs first; nothing was deleted.")
+                }
+            }
+        }
+    }
+}
+
+extension NativeAPI {
     /// `--server` clients add versions by uploading the file (parsed here with the reading options of
     /// the query, as `pulk data add` would) and read versions as the binary columnar copy.
     func registerDatasetTransfers(_ router: Router<BasicRequestContext>) {
-        let datasets = self.datasets
+        let datasets = self.datasets, store = self.store
         router.post("\(Self.base)/datasets/{name}/versions") { request, context in
             let name = try context.parameters.require("name")
             let store = try Self.workspace(datasets) { (d) throws(WorkspaceError) in d }
@@ -341,11 +370,13 @@ extension NativeAPI {
         }
         router.delete("\(Self.base)/datasets/{name}") { _, context in
             let name = try context.parameters.require("name")
+            try await Self.refuseIfRunsUse(try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.versions(of: name) }, store: store)
             let removed = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.remove(PulkWorkspace.DatasetRef(name: name)) }
             return json(["removed": removed.map(Self.encodable)])
         }
         router.delete("\(Self.base)/datasets/{name}/versions/{version}") { _, context in
             let version = try Self.version(datasets, context)
+            try await Self.refuseIfRunsUse([version], store: store)
             let removed = try Self.workspace(datasets) { (d) throws(WorkspaceError) in
                 try d.remove(PulkWorkspace.DatasetRef(name: version.name, version: version.version))
             }

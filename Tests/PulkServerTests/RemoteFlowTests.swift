@@ -139,6 +139,18 @@ struct RemoteDatasetTests {
             #expect(try await catalog.list().isEmpty)
             await #expect(throws: AppError.self) { try await catalog.remove(DatasetRef(name: "toy")) }
             #expect(try serverSide.datasets.list().isEmpty)
+
+            // A run trained against the server reads a version: removing it is refused until the run is deleted.
+            let again = try await catalog.add(file: first.path, name: "toy", read: ReadSettings(), description: nil, derivedFrom: nil, progress: NoProgress())
+            let bench = Workbench(workspacePath: dir.appendingPathComponent("laptop").path, server: url)
+            let trained = try await Training.train(TrainingRequest(data: "toy", target: "label", model: "logistic", run: RunSettings(profile: false)), on: bench)
+            let run = try #require(trained.run)
+            await #expect { _ = try await catalog.remove(DatasetRef(name: "toy", version: again.version.version)) } throws: {
+                "\($0)".contains("still read by run \(run.runId)")
+            }
+            await #expect { _ = try await catalog.remove(DatasetRef(name: "toy")) } throws: { "\($0)".contains("still read by run") }
+            try await store.deleteRun(id: run.runId)
+            #expect(try await catalog.remove(DatasetRef(name: "toy")).count == 1)
         }
     }
 }

@@ -35,6 +35,12 @@ extension SearchFilter.Comparison {
             binds.append(.text(key))
             let inner = condition("m.value")
             return "EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ? AND m.is_nan = 0 AND \(inner))"
+        case .dataset where key == "context":
+            let inner = condition("t.value")
+            return "EXISTS (SELECT 1 FROM run_dataset_input_tags t WHERE t.run_uuid = runs.run_uuid AND t.key = 'mlflow.data.context' AND \(inner))"
+        case .dataset:
+            let inner = condition(key == "name" ? "d.name" : "d.digest")
+            return "EXISTS (SELECT 1 FROM run_dataset_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE i.run_uuid = runs.run_uuid AND \(inner))"
         case .param, .tag:
             let table = entity == .param ? "params" : "run_tags"
             binds.append(.text(key))

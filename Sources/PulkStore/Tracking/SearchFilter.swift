@@ -1,13 +1,17 @@
 /// MLflow's search grammar for runs: `metrics.acc > 0.9 AND params.model = 'gbdt' AND tags.`team x` LIKE 'ml%'`
 /// with `metrics.`, `params.`, `tags.`, `attributes.` (and their singular forms), backtick- or
 /// double-quoted keys, `=`, `!=`, `<`, `<=`, `>`, `>=`, `LIKE`, `ILIKE`, `IN`, `NOT IN`, joined by
-/// `AND`; Pulk adds `OR` and parentheses (AND binds tighter).
+/// `AND`; `datasets.name`, `datasets.digest` and `datasets.context` match a run's dataset inputs, as
+/// in MLflow; Pulk adds `OR` and parentheses (AND binds tighter).
 public indirect enum SearchFilter: Sendable, Equatable {
     case and([SearchFilter])
     case or([SearchFilter])
     case comparison(Comparison)
 
-    public enum Entity: String, Sendable { case metric, param, tag, attribute }
+    public enum Entity: String, Sendable { case metric, param, tag, attribute, dataset }
+
+    /// What `datasets.KEY` may name: a dataset input's name, digest, or context (its `mlflow.data.context` tag).
+    package static let datasetKeys: Set<String> = ["name", "digest", "context"]
 
     public enum Value: Sendable, Equatable {
         case number(Double)
@@ -153,7 +157,7 @@ public indirect enum SearchFilter: Sendable, Equatable {
         }
 
         mutating func identifier() throws(StoreError) -> (Entity, String) {
-            guard case .word(let prefix)? = peek else { throw bad("expected metrics.KEY, params.KEY, tags.KEY or attributes.KEY") }
+            guard case .word(let prefix)? = peek else { throw bad("expected metrics.KEY, params.KEY, tags.KEY, attributes.KEY or datasets.KEY") }
             at += 1
             let entity: Entity
             switch prefix.lowercased() {
@@ -161,7 +165,8 @@ public indirect enum SearchFilter: Sendable, Equatable {
             case "param", "params", "parameter", "parameters": entity = .param
             case "tag", "tags": entity = .tag
             case "attribute", "attributes", "attr", "run": entity = .attribute
-            default: throw bad("'\(prefix)' is not metrics, params, tags or attributes")
+            case "dataset", "datasets": entity = .dataset
+            default: throw bad("'\(prefix)' is not metrics, params, tags, attributes or datasets")
             }
             guard peek == .dot else { throw bad("expected '.' after '\(prefix)'") }
             at += 1
@@ -174,6 +179,9 @@ public indirect enum SearchFilter: Sendable, Equatable {
             at += 1
             // Unquoted keys may contain dots (metrics.a.b).
             while peek == .dot, case .word(let w)? = (at + 1 < tokens.count ? tokens[at + 1] : nil) { key += "." + w; at += 2 }
+            if entity == .dataset && !SearchFilter.datasetKeys.contains(key) {
+                throw bad("unknown dataset field '\(key)'; use datasets.name, datasets.digest or datasets.context")
+            }
             if entity == .attribute && SearchFilter.attributes[key] == nil {
                 throw bad("unknown attribute '\(key)'; use one of " + SearchFilter.attributes.keys.sorted().joined(separator: ", "))
             }
@@ -213,7 +221,8 @@ public indirect enum SearchFilter: Sendable, Equatable {
                     if numeric, let v = Double(s) { value = .number(v) } else { value = .string(s) }
                 case .word(let w)?:
                     // An unquoted text value: say how to write it, with the condition corrected.
-                    let prefix = entity == .metric ? "metrics" : entity == .param ? "params" : entity == .tag ? "tags" : "attributes"
+                    let prefix = entity == .metric ? "metrics" : entity == .param ? "params" : entity == .tag ? "tags"
+                        : entity == .dataset ? "datasets" : "attributes"
                     throw bad("string values need quotes: write \(prefix).\(key) \(op) '\(w)'")
                 default: throw bad("expected a value after '\(op)'")
                 }

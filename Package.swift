@@ -57,7 +57,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // Frame and I/O: columns, CSV/JSONL readers and writer, binary frame files. No database, HTTP or crypto.
-        .target(name: "PulkFrame", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "PulkFrame", dependencies: ["CZlib", "PulkJSON"], swiftSettings: strict),
         // Profiling: statistics, correlations, warnings, JSON and HTML reports.
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
         // Learning core: metrics (first piece of issue 3); no database, HTTP or crypto.

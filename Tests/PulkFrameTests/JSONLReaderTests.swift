@@ -48,4 +48,17 @@ struct JSONLReaderTests {
         #expect(f.rowCount == 2)
         #expect(report.skippedRows.map(\.line) == [2])
     }
+
+    /// Lines are read by Pulk's one JSON reader (the server's and scoring's): the same strings are
+    /// refused everywhere, each with where and why.
+    @Test("Strings the server refuses are refused here too, naming the line and the reason", arguments: [
+        (#"{"a": "\ud800"}"#, "lone surrogate"),
+        (#"{"a": "x\u0000y"}"#, "NUL"),
+        (#"{"a": "\q"}"#, "invalid escape"),
+    ])
+    func sameStringsAsTheServer(line: String, reason: String) throws {
+        #expect { try read("{\"a\": \"fine\"}\n" + line) } throws: { "\($0)".contains("t.jsonl:2") && "\($0)".contains(reason) }
+        let (f, report) = try JSONLReader(skipBadRows: true).read(bytes: Array(("{\"a\": \"é😀\"}\n" + line).utf8), name: "t.jsonl")
+        #expect(strings(try f.column("a")) == ["é😀"] && report.skippedRows.map(\.line) == [2])
+    }
 }

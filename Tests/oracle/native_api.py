@@ -206,6 +206,18 @@ seen.add("/datasets/{name}/versions/{version}/frame")
 status, ctype, raw = call("GET", api + "/datasets/tiny/versions/1/frame")
 assert status == 200 and ctype == "application/octet-stream" and raw[:4] == b"PULK", (status, ctype, raw[:8])
 assert call("GET", api + "/datasets/tiny/versions/5/frame")[0] == 404
+# The original file's bytes, as uploaded; then the version and the dataset removed (pulk data rm).
+seen.add("/datasets/{name}/versions/{version}/original")
+status, ctype, raw = call("GET", api + "/datasets/tiny/versions/1/original")
+assert status == 200 and ctype == "application/octet-stream" and raw == small, (status, ctype, raw[:40])
+assert call("GET", api + "/datasets/tiny/versions/5/original")[0] == 404
+upload(api + "/datasets/tiny/versions?delimiter=semicolon&source_path=tiny2.csv", b"a;b;label\n5;6.5;z\n", 201)
+send("DELETE", "/datasets/{name}/versions/{version}", api + "/datasets/tiny/versions/5", code=404)
+gone = send("DELETE", "/datasets/{name}/versions/{version}", api + "/datasets/tiny/versions/2")
+assert [v["version"] for v in gone["removed"]] == [2], gone
+gone = send("DELETE", "/datasets/{name}", api + "/datasets/tiny")
+assert [v["version"] for v in gone["removed"]] == [1], gone
+send("DELETE", "/datasets/{name}", api + "/datasets/tiny", code=404)
 assert seen == documented, documented - seen
 
 print(json.dumps({"ok": True, "paths": len(documented)}))

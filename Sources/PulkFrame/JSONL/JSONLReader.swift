@@ -1,4 +1,5 @@
 import Foundation
+import PulkJSON
 
 /// Reads JSON Lines: one JSON object per line, blank lines ignored.
 ///
@@ -42,7 +43,7 @@ public struct JSONLReader: Sendable {
             let slice = bytes[start..<end]
             if slice.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
             do throws(FrameError) {
-                let row = try parseLine(Data(slice), location: SourceLocation(file: name, line: line))
+                let row = try parseLine(slice, location: SourceLocation(file: name, line: line))
                 for key in row.keys.sorted(by: { (row[$0]!.order) < (row[$1]!.order) }) where index[key] == nil {
                     index[key] = names.count
                     names.append(key)
@@ -64,12 +65,14 @@ public struct JSONLReader: Sendable {
                                                          skippedRows: skipped))
     }
 
-    private func parseLine(_ data: Data, location: SourceLocation) throws(FrameError) -> [String: (cell: Cell, order: Int)] {
+    private func parseLine(_ data: ArraySlice<UInt8>, location: SourceLocation) throws(FrameError) -> [String: (cell: Cell, order: Int)] {
+        // The one JSON reader of Pulk (the server's and scoring's): the same strings, numbers and limits.
+        let parsed: Result<Any, JSON.SyntaxError> = data.withUnsafeBytes { raw in Result { () throws(JSON.SyntaxError) in try JSON.parse(raw) } }
         let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw .invalidJSON(location, reason: "cannot parse '\(String(decoding: data.prefix(60), as: UTF8.self))'")
+        switch parsed {
+        case .success(let v): value = JSONValue(v)
+        case .failure(let e):
+            throw .invalidJSON(location, reason: "cannot parse '\(String(decoding: data.prefix(60), as: UTF8.self))': \(e.why) at byte \(e.offset)")
         }
         guard case .object(let dict) = value else { throw .invalidJSON(location, reason: "the line is not an object") }
         var out: [String: (cell: Cell, order: Int)] = [:]
@@ -98,18 +101,20 @@ public struct JSONLReader: Sendable {
 }
 
 /// A decoded JSON value.
-indirect enum JSONValue: Decodable {
+indirect enum JSONValue {
     case null, bool(Bool), int(Int64), double(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+    /// From `JSON.parse`'s Swift values (Bool, Int64, Double, String, arrays, objects, NSNull).
+    init(_ value: Any) {
+        switch value {
+        case let b as Bool: self = .bool(b)
+        case let i as Int64: self = .int(i)
+        case let d as Double: self = .double(d)
+        case let s as String: self = .string(s)
+        case let a as [Any]: self = .array(a.map(JSONValue.init))
+        case let o as [String: Any]: self = .object(o.mapValues(JSONValue.init))
+        default: self = .null
+        }
     }
 
     /// Compact JSON text with sorted keys.

@@ -124,7 +124,8 @@ public struct RemoteDatasets: DatasetCatalog {
     public func add(file: String, name: String, read: ReadSettings, description: String?, derivedFrom: DatasetRef?,
                     progress: any ProgressSink) async throws -> DatasetStore.Added {
         _ = try read.addOptions()  // refused here, before the upload, when it cannot work
-        guard let bytes = FileManager.default.contents(atPath: file) else { throw AppError.notFound("Cannot read \(file)") }
+        guard FileManager.default.fileExists(atPath: file) else { throw WorkspaceError.frame(.fileNotFound(file)) }
+        guard let bytes = FileManager.default.contents(atPath: file) else { throw WorkspaceError.frame(.io(file, reason: "it is not a readable file")) }
         var query = read.query
         query.append(("source_path", URL(fileURLWithPath: file).standardizedFileURL.path))
         if read.format == nil, let format = DataFormat(path: file) { query.append(("format", format.rawValue)) }

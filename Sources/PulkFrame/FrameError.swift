@@ -102,3 +102,23 @@ extension FrameError {
         }
     }
 }
+
+extension FrameError {
+    /// The same error naming `shown` wherever it names the file `file`: a server that parses an
+    /// upload names the client's file in its answer, never the upload's place on the server.
+    public func naming(_ file: String, as shown: String) -> FrameError {
+        func name(_ f: String) -> String { f == file ? shown : f }
+        switch self {
+        case .fileNotFound(let f): return .fileNotFound(name(f))
+        case .io(let f, let r): return .io(name(f), reason: r)
+        case .emptyFile(let f): return .emptyFile(name(f))
+        case .noDataRows(let f): return .noDataRows(name(f))
+        case .duplicateColumnName(let f, let n, let p): return .duplicateColumnName(file: name(f), name: n, positions: p)
+        case .tooManyColumns(let f, let c, let l): return .tooManyColumns(name(f), count: c, limit: l)
+        case .corruptFrameFile(let f, let r): return .corruptFrameFile(name(f), reason: r)
+        case .gzip(let f, let r): return .gzip(name(f), reason: r)
+        case .unknownColumn, .invalidArgument: return self
+        default: return relocated { SourceLocation(file: name($0.file), line: $0.line, column: $0.column) }
+        }
+    }
+}

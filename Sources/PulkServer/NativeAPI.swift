@@ -345,7 +345,7 @@ extension NativeAPI {
                 try Self.workspace(datasets) { (_) throws(WorkspaceError) in try PulkWorkspace.DatasetRef(parsing: text) }
             }
             let source = query["source_path"]?.last ?? "upload"
-            options.sourcePath = "uploaded: " + source
+            options.sourcePath = source + " (uploaded)"
             if options.format == nil {
                 options.format = DataFormat(path: source)
                 guard options.format != nil else {
@@ -358,7 +358,9 @@ extension NativeAPI {
             _ = try await uploads.write(key, chunks: request.body)
             defer { try? uploads.delete(key) }
             let file = try uploads.resolve(key)
-            let added = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.add(file: file.path, name: name, options: options) }
+            let added = try Self.workspace(datasets) { (d) throws(WorkspaceError) in
+                do throws(WorkspaceError) { return try d.add(file: file.path, name: name, options: options) } catch { throw error.naming(file.path, as: source) }
+            }
             return json(["version": Self.encodable(added.version), "created": added.created, "skipped_rows": added.skippedRows.map(Self.encodable)],
                         status: added.created ? .created : .ok)
         }

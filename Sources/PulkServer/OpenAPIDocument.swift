@@ -67,7 +67,7 @@ enum OpenAPIDocument {
                          {"name": "json_arrays", "in": "query", "required": false, "description": "JSONL arrays: reject or as-text.", "schema": {"type": "string", "enum": ["reject", "as-text"]}},
                          {"name": "description", "in": "query", "required": false, "description": "A description of this version.", "schema": {"type": "string"}},
                          {"name": "derived_from", "in": "query", "required": false, "description": "NAME[:VERSION] this version was derived from (recorded as lineage).", "schema": {"type": "string"}},
-                         {"name": "source_path", "in": "query", "required": false, "description": "The client's name for the file (recorded as the version's source, prefixed 'uploaded: '; never read).", "schema": {"type": "string"}}],
+                         {"name": "source_path", "in": "query", "required": false, "description": "The client's name for the file (recorded as the version's source, followed by ' (uploaded)'; never read).", "schema": {"type": "string"}}],
           "post": {"operationId": "addDatasetVersion", "summary": "Upload a CSV or JSONL file (optionally gzipped) as a new version, read with the options given, as `pulk data add` reads it. Identical content returns the existing version (200).",
                    "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
                    "responses": {"201": {"description": "The new version.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DatasetAdded"}}}},

@@ -47,3 +47,15 @@ public enum WorkspaceError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension WorkspaceError {
+    /// The same error naming `shown` wherever it names the file `file` (see `FrameError.naming`).
+    public func naming(_ file: String, as shown: String) -> WorkspaceError {
+        switch self {
+        case .frame(let e): return .frame(e.naming(file, as: shown))
+        case .io(let f, let r): return .io(f == file ? shown : f, reason: r)
+        case .unsupportedFormat(let f): return .unsupportedFormat(f == file ? shown : f)
+        default: return self
+        }
+    }
+}

@@ -9,11 +9,15 @@ struct PulkCLI {
     }()
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    let dir: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-cli-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let dir: URL
+    /// The `pulk server` every command goes to when the suite runs against a server (see `AgainstServer`).
+    let remote: AgainstServer?
+
+    init() {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        remote = AgainstServer.enabled ? AgainstServer(dir: dir) : nil
+    }
 
     struct Result {
         var status: Int32
@@ -56,6 +60,7 @@ struct PulkCLI {
         // Never the tester's own `pulk login` tokens.
         environment["PULK_CONFIG_DIR"] = dir.appendingPathComponent("config").path
         for (k, v) in env { environment[k] = v }
+        if let remote, env["PULK_HOME"] == nil, env["PULK_SERVER"] == nil, let url = remote.url(for: args) { environment["PULK_SERVER"] = url }
         p.environment = environment
         return p
     }
@@ -118,7 +123,7 @@ struct CLITests {
         let add = try cli.run("data", "add", cli.penguins, "--name", "penguins", "--description", "Palmer penguins")
         #expect(add.status == 0, "\(add.stderr)")
         #expect(add.stdout.hasPrefix("Added penguins:1: 344 rows × 8 columns"))
-        #expect(FileManager.default.fileExists(atPath: cli.dir.appendingPathComponent("pulk-workspace/pulk.sqlite").path))
+        if cli.remote == nil { #expect(FileManager.default.fileExists(atPath: cli.dir.appendingPathComponent("pulk-workspace/pulk.sqlite").path)) }
 
         let again = try cli.run("data", "add", cli.penguins, "--name", "penguins")
         #expect(again.stdout.hasPrefix("Unchanged: identical content is already penguins:1"))

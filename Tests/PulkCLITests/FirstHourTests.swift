@@ -178,7 +178,7 @@ struct FirstHourTests {
         #expect(again.stderr.contains("The description was not applied: gaps:1 keeps its own (\"first\")"), "\(again.stderr)")
     }
 
-    @Test("The first command says where it created the workspace; an empty folder is taken as one")
+    @Test("The first command says where it created the workspace; an empty folder is taken as one", .localWorkspace("the workspace's creation"))
     func workspaceCreation() throws {
         let first = try cli.ok(["data", "list"])
         #expect(first.stderr.contains("Created the workspace \(cli.dir.appendingPathComponent("pulk-workspace").path)"), "\(first.stderr)")

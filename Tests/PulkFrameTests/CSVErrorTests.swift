@@ -99,3 +99,29 @@ struct CSVErrorTests {
         try FileManager.default.removeItem(at: dir)
     }
 }
+
+@Suite("Errors renamed for the file a user gave")
+struct FrameErrorNamingTests {
+    static let loc = SourceLocation(file: "/tmp/up/1", line: 3, column: "b")
+    static let cases: [(FrameError, FrameError)] = [
+        (.fileNotFound("/tmp/up/1"), .fileNotFound("me.csv")),
+        (.io("/tmp/up/1", reason: "r"), .io("me.csv", reason: "r")),
+        (.emptyFile("/tmp/up/1"), .emptyFile("me.csv")),
+        (.noDataRows("/tmp/up/1"), .noDataRows("me.csv")),
+        (.raggedRow(loc, expected: 2, found: 3), .raggedRow(SourceLocation(file: "me.csv", line: 3, column: "b"), expected: 2, found: 3)),
+        (.unterminatedQuote(loc), .unterminatedQuote(SourceLocation(file: "me.csv", line: 3, column: "b"))),
+        (.duplicateColumnName(file: "/tmp/up/1", name: "a", positions: [1, 2]), .duplicateColumnName(file: "me.csv", name: "a", positions: [1, 2])),
+        (.tooManyColumns("/tmp/up/1", count: 9, limit: 8), .tooManyColumns("me.csv", count: 9, limit: 8)),
+        (.gzip("/tmp/up/1", reason: "r"), .gzip("me.csv", reason: "r")),
+        (.invalidJSON(loc, reason: "r"), .invalidJSON(SourceLocation(file: "me.csv", line: 3, column: "b"), reason: "r")),
+        // Another file, or no file at all: unchanged.
+        (.fileNotFound("/other"), .fileNotFound("/other")),
+        (.unknownColumn("x", available: ["a"]), .unknownColumn("x", available: ["a"])),
+    ]
+
+    @Test("Every error that names the file names the one given instead", arguments: cases)
+    func renamed(_ error: FrameError, _ expected: FrameError) {
+        #expect(error.naming("/tmp/up/1", as: "me.csv") == expected)
+        #expect(!expected.description.contains("/tmp/up/1"))
+    }
+}

@@ -123,6 +123,16 @@ struct RemoteDatasetTests {
             _ = try await catalog.add(file: first.path, name: "copy", read: ReadSettings(), description: nil, derivedFrom: DatasetRef(name: "toy", version: 1),
                                       progress: NoProgress())
 
+            // Errors and the recorded source name the client's file, never the upload's place on the server.
+            let bad = dir.appendingPathComponent("bad.csv")
+            try "a,b\n1,2\n3,4,5\n".write(to: bad, atomically: true, encoding: .utf8)
+            await #expect { _ = try await catalog.add(file: bad.path, name: "bad", read: ReadSettings(), description: nil, derivedFrom: nil, progress: NoProgress()) }
+                throws: { "\($0)".hasPrefix("\(bad.path):3: expected 2 fields") }
+            await #expect { _ = try await catalog.add(file: dir.appendingPathComponent("nope.csv").path, name: "bad", read: ReadSettings(), description: nil,
+                                                      derivedFrom: nil, progress: NoProgress()) }
+                throws: { "\($0)".hasPrefix("\(dir.appendingPathComponent("nope.csv").path): no such file") }
+            #expect(try await catalog.version(DatasetRef(name: "toy", version: 1)).sourcePath == first.standardizedFileURL.path + " (uploaded)")
+
             // The original file's bytes, not the parsed data (the delimiter stays ';'); an existing file is replaced and said so.
             let out = dir.appendingPathComponent("out.csv").path
             #expect(try await catalog.original(try await catalog.version(DatasetRef(name: "toy", version: 1)), to: out) == false)

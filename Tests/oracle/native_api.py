@@ -196,7 +196,7 @@ def upload(url, data, code):
 seen.add("/datasets/{name}/versions")
 small = b"a;b;label\n1;2.5;x\n3;4.5;y\n"
 added = upload(api + "/datasets/tiny/versions?delimiter=semicolon&type=a%3Dfloat&source_path=tiny.csv&description=oracle", small, 201)
-assert added["created"] and added["version"]["row_count"] == 2 and added["version"]["source_path"] == "uploaded: tiny.csv", added
+assert added["created"] and added["version"]["row_count"] == 2 and added["version"]["source_path"] == "tiny.csv (uploaded)", added
 assert [f["type"] for f in added["version"]["schema"]["fields"]][:1] == ["float64"], added["version"]["schema"]
 again = upload(api + "/datasets/tiny/versions?delimiter=semicolon&type=a%3Dfloat&source_path=tiny.csv", small, 200)
 assert not again["created"] and again["version"]["version"] == 1

@@ -95,7 +95,6 @@ public enum BatchScoring {
             let client = try await bench.trackingClient()
             let info = try await RunRecorder(client: client).record(content, experiment: settings.experiment, runName: settings.runName,
                                                                     source: "pulk score", started: Int64(started.timeIntervalSince1970 * 1000), user: user)
-            await client.noteUses(of: [inputVersion, outputVersion].compactMap { $0 }, byRun: info.runId)
             recorded = info
         }
         return ScoringOutcome(model: resolved.label, data: inputVersion?.reference ?? request.data, rows: result.rows, seconds: result.seconds,

@@ -50,14 +50,21 @@ func writeReplacing(_ path: String, _ write: (URL) throws -> Void) throws -> Boo
     return existed
 }
 
-/// The workspace's datasets.
+/// The workspace's datasets; the runs that read them are found by `readers` (over the tracking store
+/// the workspace's runs are in), asked when showing or removing a version.
 public struct LocalDatasets: DatasetCatalog {
     public let store: DatasetStore
     public let location: String
+    let readers: @Sendable () async throws -> DatasetReaders?
 
-    public init(_ workspace: Workspace) {
-        store = workspace.datasets
-        location = "workspace \(workspace.root.path)"
+    public init(_ workspace: Workspace, readers: @escaping @Sendable () async throws -> DatasetReaders?) {
+        self.init(store: workspace.datasets, location: "workspace \(workspace.root.path)", readers: readers)
+    }
+
+    public init(store: DatasetStore, location: String, readers: @escaping @Sendable () async throws -> DatasetReaders?) {
+        self.store = store
+        self.location = location
+        self.readers = readers
     }
 
     public func list() async throws -> [DatasetSummary] { try store.list() }
@@ -65,7 +72,8 @@ public struct LocalDatasets: DatasetCatalog {
     public func version(_ ref: DatasetRef) async throws -> DatasetVersion { try store.version(ref) }
     public func detail(_ ref: DatasetRef) async throws -> (version: DatasetVersion, derivedFrom: [String], usedBy: [DatasetUse]) {
         let v = try store.version(ref)
-        return (v, try store.parents(of: v).map(\.reference), try store.uses(of: v))
+        let recorded = try store.uses(of: v)
+        return (v, try store.parents(of: v).map(\.reference), try await readers()?.uses(of: v, recorded: recorded) ?? recorded)
     }
     public func frame(_ version: DatasetVersion) async throws -> Frame { try store.loadFrame(version) }
     public func add(file: String, name: String, read: ReadSettings, description: String?, derivedFrom: DatasetRef?,
@@ -76,7 +84,10 @@ public struct LocalDatasets: DatasetCatalog {
         defer { progress.finish("reading") }
         return try store.add(file: file, name: name, options: options, progress: { progress.update("reading", done: $0, total: $1) })
     }
-    public func remove(_ ref: DatasetRef) async throws -> [DatasetVersion] { try store.remove(ref) }
+    public func remove(_ ref: DatasetRef) async throws -> [DatasetVersion] {
+        try await readers()?.refuseRemoval(of: ref.version == nil ? try store.versions(of: ref.name) : [try store.version(ref)], datasets: store)
+        return try store.remove(ref)
+    }
     public func original(_ version: DatasetVersion, to path: String) async throws -> Bool {
         let source = try store.originalURL(version)
         return try writeReplacing(path) { try FileManager.default.copyItem(at: source, to: $0) }

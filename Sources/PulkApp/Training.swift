@@ -137,8 +137,7 @@ public enum Training {
             content.inputs = [data.input(context: "training")] + (test.map { [$0.input(context: "evaluation")] } ?? [])
             content.artifacts.insert(("model/model.pulk", bytes), at: 0)
             if settings.profile { try addProfile(&content, data.frame, label: data.label, target: request.target) }
-            recorded = try await record(content, settings, source: "pulk train", data: [data] + (test.map { [$0] } ?? []),
-                                        started: started, bench: bench, user: user)
+            recorded = try await record(content, settings, source: "pulk train", started: started, bench: bench, user: user)
         }
         return TrainingResult(model: fitted, modelBytes: bytes, report: report, source: data.label, run: recorded)
     }
@@ -157,7 +156,7 @@ public enum Training {
             var content = RunContent.evaluation(model: request.model, kind: fitted.kind, target: column, metrics: metrics, holdout: outcomes,
                                                 importance: (fitted as? any ProvidesFeatureImportance)?.featureImportance)
             content.inputs = [data.input(context: "evaluation")]
-            recorded = try await record(content, settings, source: "pulk evaluate", data: [data], started: started, bench: bench, user: user)
+            recorded = try await record(content, settings, source: "pulk evaluate", started: started, bench: bench, user: user)
         }
         return EvaluationResult(model: fitted, source: data.label, target: column, metrics: metrics, run: recorded)
     }
@@ -169,14 +168,13 @@ public enum Training {
         content.artifacts.append(("profile/profile.html", Array(profile.html().utf8)))
     }
 
-    /// Records the run through the workbench's tracking client and notes it as a use of the workspace
-    /// dataset versions it read.
-    static func record(_ content: RunContent, _ settings: RunSettings, source: String, data: [LoadedData], started: Date,
+    /// Records the run through the workbench's tracking client; its dataset inputs are the record of the
+    /// versions it read (see `DatasetReaders`).
+    static func record(_ content: RunContent, _ settings: RunSettings, source: String, started: Date,
                        bench: Workbench, user: String) async throws -> RunInfo {
         let client = try await bench.trackingClient()
         let info = try await RunRecorder(client: client).record(content, experiment: settings.experiment, runName: settings.runName, source: source,
                                                                 started: Int64(started.timeIntervalSince1970 * 1000), user: user)
-        await client.noteUses(of: data.compactMap(\.version), byRun: info.runId)
         return info
     }
 

@@ -26,6 +26,7 @@ public actor Workbench {
 
     private var openedWorkspace: Workspace?
     private var openedStore: SQLTrackingStore?
+    private var openedRunStore: SQLTrackingStore?
     private var openedClient: (any TrackingClient)?
 
     public init(workspacePath: String? = nil, tracking: TrackingTarget = .workspace, store: StoreLocation = .workspace, server: URL? = nil,
@@ -64,17 +65,27 @@ public actor Workbench {
         case .server(let url): client = RemoteTracking(base: url)
         case .workspace:
             let ws = try workspace()
-            let sql = store == .workspace ? try await sqlStore() : try await StoreLocation.workspace.open(workspace: ws, now: now)
-            client = LocalTracking(store: sql, artifacts: try LocalTracking.artifacts(ws), datasets: ws.datasets, location: "workspace \(ws.root.path)")
+            client = LocalTracking(store: try await runStore(), artifacts: try LocalTracking.artifacts(ws), datasets: ws.datasets,
+                                   location: "workspace \(ws.root.path)")
         }
         openedClient = client
         return client
     }
 
-    /// The datasets: the server's, else the workspace's.
+    /// The store the workspace's own runs are recorded in: the workspace's (its SQLite pool shared when
+    /// `store` is the workspace too).
+    public func runStore() async throws -> SQLTrackingStore {
+        if store == .workspace { return try await sqlStore() }
+        if let openedRunStore { return openedRunStore }
+        let opened = try await StoreLocation.workspace.open(workspace: try workspace(), now: now)
+        openedRunStore = opened
+        return opened
+    }
+
+    /// The datasets: the server's, else the workspace's (with the runs of the workspace's store as their readers).
     public func datasets() throws -> any DatasetCatalog {
         if let server { return RemoteDatasets(client: PulkServerClient(base: server)) }
-        return LocalDatasets(try workspace())
+        return LocalDatasets(try workspace(), readers: { [self] in DatasetReaders(store: try await self.runStore()) })
     }
 
     /// Endpoint management: on the server given, else on the store of `store`.

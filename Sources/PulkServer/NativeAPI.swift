@@ -41,7 +41,8 @@ struct NativeAPI: Sendable {
         }
         router.get("\(Self.base)/datasets/{name}/versions/{version}") { _, context in
             let version = try Self.version(datasets, context)
-            let (parents, uses) = try Self.workspace(datasets) { (d) throws(WorkspaceError) in (try d.parents(of: version), try d.uses(of: version)) }
+            let (parents, recorded) = try Self.workspace(datasets) { (d) throws(WorkspaceError) in (try d.parents(of: version), try d.uses(of: version)) }
+            let uses = try await DatasetReaders(store: store).uses(of: version, recorded: recorded)
             return json(["version": Self.encodable(version), "derived_from": parents.map(\.reference), "used_by": uses.map(Self.encodable)])
         }
         router.get("\(Self.base)/datasets/{name}/versions/{version}/profile") { request, context in
@@ -306,28 +307,7 @@ extension NativeAPI {
     /// the versions as MLflow dataset inputs (digest: the content SHA-256's first 32 digits), so the
     /// server finds those uses in its active runs rather than in the workspace (a deleted run no
     /// longer holds its data back, so the refusal names a way out).
-    static func refuseIfRunsUse(_ versions: [DatasetVersion], store: any TrackingStore) async throws(StoreError) {
-        guard !versions.isEmpty else { return }
-        var experiments: [String] = [], token: String?
-        repeat {
-            let page = try await store.searchExperiments(view: .all, filter: nil, orderBy: [], maxResults: 1000, pageToken: token)
-            experiments += page.items.map(\.experimentId)
-            token = page.nextPageToken
-        } while token != nil
-        for v in versions {
-            let digest = String(v.contentSHA256.prefix(32))
-            // Experiments in slices, within the search's limit on ids.
-            for start in stride(from: 0, to: experiments.count, by: 100) {
-                let ids = Array(experiments[start..<min(start + 100, experiments.count)])
-                let runs = try await store.searchRuns(experimentIds: ids, filter: "datasets.digest = '\(digest)'", view: .activeOnly, maxResults: 5,
-                                                      orderBy: [], pageToken: nil).items
-                if let first = runs.first {
-                    throw StoreError(.invalidState, "dataset \(v.reference) is still read by run \(first.info.runId)"
-                                     + (runs.count > 1 ? " and others" : "") + " on this server. Delete those runs first; nothing was deleted.")
-                }
-            }
-        }
-    }
+
 }
 
 extension NativeAPI {
@@ -372,13 +352,14 @@ extension NativeAPI {
         }
         router.delete("\(Self.base)/datasets/{name}") { _, context in
             let name = try context.parameters.require("name")
-            try await Self.refuseIfRunsUse(try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.versions(of: name) }, store: store)
+            let (d, versions) = try Self.workspace(datasets) { (d) throws(WorkspaceError) in (d, try d.versions(of: name)) }
+            try await DatasetReaders(store: store).refuseRemoval(of: versions, datasets: d)
             let removed = try Self.workspace(datasets) { (d) throws(WorkspaceError) in try d.remove(PulkWorkspace.DatasetRef(name: name)) }
             return json(["removed": removed.map(Self.encodable)])
         }
         router.delete("\(Self.base)/datasets/{name}/versions/{version}") { _, context in
             let version = try Self.version(datasets, context)
-            try await Self.refuseIfRunsUse([version], store: store)
+            try await DatasetReaders(store: store).refuseRemoval(of: [version], datasets: try Self.workspace(datasets) { (d) throws(WorkspaceError) in d })
             let removed = try Self.workspace(datasets) { (d) throws(WorkspaceError) in
                 try d.remove(PulkWorkspace.DatasetRef(name: version.name, version: version.version))
             }

@@ -139,11 +139,6 @@ public struct LocalTracking: TrackingClient {
         Lineage.LoggedModelSummary(try await store.loggedModel(id: id))
     }
 
-    public func noteUses(of versions: [DatasetVersion], byRun runId: String) async {
-        guard let datasets else { return }
-        for v in versions { try? datasets.addUse(of: v, kind: "run", referrer: runId) }
-    }
-
     public func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? {
         Self.workspaceVersion(input.dataset, datasets).map(DatasetVersionInfo.init)
     }

@@ -273,7 +273,6 @@ public struct RemoteTracking: TrackingClient {
 
     /// The server's workspace is not this process's: its dataset versions are read through the
     /// native API, and uses are not noted from here.
-    public func noteUses(of versions: [DatasetVersion], byRun runId: String) async {}
 
     public func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? {
         // Pulk's native API resolves the input's digest to a workspace version; MLflow has none.

@@ -66,9 +66,6 @@ public protocol TrackingClient: LineageSource {
     func deleteExperiment(id: String) async throws(StoreError)
     /// The workspace dataset version a run input names, when this client can see the workspace.
     func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo?
-    /// Notes that the run read (or wrote) these workspace dataset versions, so `pulk data show` lists
-    /// the run among their uses; a client that cannot see the workspace notes nothing.
-    func noteUses(of versions: [DatasetVersion], byRun runId: String) async
 }
 
 /// What lineage shows of a workspace dataset version (the workspace types stay in PulkWorkspace).

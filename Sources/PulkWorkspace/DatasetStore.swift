@@ -200,6 +200,14 @@ public struct DatasetStore: Sendable {
         }
     }
 
+    /// Forgets one recorded use (a `run` row whose run is gone, say).
+    public func removeUse(of version: DatasetVersion, kind: String, referrer: String) throws(WorkspaceError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM dataset_reference WHERE dataset_version_id = ? AND kind = ? AND referrer = ?",
+                           arguments: [version.id, kind, referrer])
+        }
+    }
+
     /// Loads the version's frame from its binary copy.
     public func loadFrame(_ version: DatasetVersion) throws(WorkspaceError) -> Frame {
         guard let key = BlobKey(hex: version.frameSHA256), workspace.blobs.contains(key) else {

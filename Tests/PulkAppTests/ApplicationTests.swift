@@ -38,12 +38,42 @@ struct ApplicationTests {
         let run = try #require(result.run)
         let client = try await b.bench.trackingClient()
         #expect(try await client.artifact(run, path: "model/model.pulk") == result.modelBytes)
-        // The dataset version notes the run as a use; no model file appeared anywhere.
-        #expect(try ws.datasets.uses(of: version).contains { $0.referrer == run.runId })
+        // The dataset version lists the run among its uses (from the run's inputs); no model file appeared anywhere.
+        #expect(try await b.bench.datasets().detail(DatasetRef(name: "toy", version: version.version)).usedBy.contains { $0.kind == "run" && $0.referrer == run.runId })
         #expect(try FileManager.default.contentsOfDirectory(atPath: b.dir.path).sorted() == ["toy.csv", "ws"])
         // The workbench opened one workspace and one store: the client is the same one each time.
         let again = try await b.bench.trackingClient()
         #expect(again.location == client.location)
+    }
+
+    @Test("A run's dataset input is the one record of its read: shown as a use, holding removal while the run is active")
+    func runsReadingADataset() async throws {
+        let b = try Bench.make()
+        let ws = try await b.bench.workspace()
+        let version = try ws.datasets.add(file: b.csv, name: "toy").version
+        let catalog = try await b.bench.datasets()
+        let run = try #require(try await Training.train(TrainingRequest(data: "toy", target: "target", model: "logistic", run: RunSettings(profile: false)),
+                                                        on: b.bench).run)
+        // Recorded once: no dataset reference row, the run's input only.
+        #expect(try ws.datasets.uses(of: version).isEmpty)
+        #expect(try await catalog.detail(DatasetRef(name: "toy")).usedBy.map(\.referrer) == [run.runId])
+        await #expect { _ = try await catalog.remove(DatasetRef(name: "toy")) } throws: { "\($0)".contains("still read by run \(run.runId)") }
+        #expect(try ws.datasets.versions(of: "toy").count == 1)
+
+        // A `run` row of an older workspace: counts while its run is active, is cleared once it is not.
+        let store = try await b.bench.runStore()
+        try ws.datasets.addUse(of: version, kind: "run", referrer: run.runId)
+        #expect(try await catalog.detail(DatasetRef(name: "toy")).usedBy.map(\.referrer) == [run.runId])
+        try await store.deleteRun(id: run.runId)
+        #expect(try await catalog.detail(DatasetRef(name: "toy")).usedBy.isEmpty)
+        #expect(try await catalog.remove(DatasetRef(name: "toy")).map(\.reference) == ["toy:1"])
+
+        // Another dataset with the same bytes is not held up by a run that read the first.
+        let a = try ws.datasets.add(file: b.csv, name: "a").version
+        _ = try ws.datasets.add(file: b.csv, name: "b")
+        _ = try await Training.train(TrainingRequest(data: "a", target: "target", model: "logistic", run: RunSettings(profile: false)), on: b.bench)
+        #expect(try await catalog.remove(DatasetRef(name: "b")).map(\.reference) == ["b:1"])
+        await #expect { _ = try await catalog.remove(DatasetRef(name: a.name)) } throws: { "\($0)".contains("still read by run") }
     }
 
     @Test("Evaluation and batch scoring are recorded runs through the same workbench")

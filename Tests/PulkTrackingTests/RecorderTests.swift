@@ -59,7 +59,6 @@ struct FailingArtifacts: TrackingClient {
     func aliasHistory(name: String) async throws(StoreError) -> [AliasMove] { try await inner.aliasHistory(name: name) }
     func datasetVersion(_ input: DatasetInput) async -> DatasetVersionInfo? { await inner.datasetVersion(input) }
     func loggedModel(id: String) async throws(StoreError) -> Lineage.LoggedModelSummary { try await inner.loggedModel(id: id) }
-    func noteUses(of versions: [DatasetVersion], byRun runId: String) async { await inner.noteUses(of: versions, byRun: runId) }
     func registeredModels(filter: String?) async throws(StoreError) -> [RegisteredModel] { try await inner.registeredModels(filter: filter) }
     func deleteRegisteredModel(name: String) async throws(StoreError) { try await inner.deleteRegisteredModel(name: name) }
     func deleteModelVersion(name: String, version: String) async throws(StoreError) { try await inner.deleteModelVersion(name: name, version: version) }

@@ -39,7 +39,7 @@ struct WebUI: Sendable {
             } catch { return ui.errorPage(error) }
         }
         router.get("/ui/datasets") { _, _ in await ui.render { try ui.datasetList() } }
-        router.get("/ui/datasets/{name}") { _, context in await ui.render { try ui.dataset(name: try context.parameters.require("name")) } }
+        router.get("/ui/datasets/{name}") { _, context in await ui.render { try await ui.dataset(name: try context.parameters.require("name")) } }
         router.get("/ui/endpoints") { _, _ in await ui.render { try await ui.endpointList() } }
         router.get("/ui/endpoints/{name}") { _, context in await ui.render { try await ui.endpoint(name: try context.parameters.require("name")) } }
         router.get("/ui/models") { _, _ in await ui.render { try await ui.modelList() } }

@@ -155,9 +155,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// Applies the tracking migrations the store lacks (`pulk workspace upgrade`); returns them, oldest first.
     public func upgrade(workspace: Workspace) async throws(StoreError) -> [String] {
         let (database, hint) = try self.database(workspace: workspace, durability: .normal, maxConnections: 1)
-        switch try await Ledger.open(Schema.tracking, in: database, upgrade: true, upgradeHint: hint) {
+        switch try await Ledger.open(StoreSchema.tracking, in: database, upgrade: true, upgradeHint: hint) {
         case .upgraded(let ids): return ids
-        case .created: return Schema.tracking.migrations.map(\.id)
+        case .created: return StoreSchema.tracking.migrations.map(\.id)
         case .current: return []
         }
     }

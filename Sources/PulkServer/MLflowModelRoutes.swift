@@ -190,7 +190,7 @@ struct MLflowModelRoutes: Sendable {
             let datasets = try i.objects("datasets").map { (d) throws(StoreError) -> DatasetInput in
                 guard let ds = d["dataset"] as? [String: Any] else { throw .invalid("Each dataset input needs a 'dataset' object") }
                 func text(_ k: String) -> String { (ds[k] as? String) ?? "" }
-                return DatasetInput(dataset: DatasetRef(name: text("name"), digest: text("digest"), sourceType: text("source_type"), source: text("source"),
+                return DatasetInput(dataset: LoggedDataset(name: text("name"), digest: text("digest"), sourceType: text("source_type"), source: text("source"),
                                                         schema: text("schema"), profile: text("profile")),
                                     tags: try WireInput.tags(((d["tags"] as? [Any]) ?? []).compactMap { $0 as? [String: Any] }))
             }

@@ -8,7 +8,7 @@ public enum DatasetInputs {
     /// A registered workspace version: source type "pulk", source `{"dataset": "NAME:V"}`, digest the
     /// first 32 hex digits of its content SHA-256 (MLflow keeps at most 36 characters).
     public static func workspace(_ v: DatasetVersion, frame: Frame, context: String) -> DatasetInput {
-        DatasetInput(dataset: PulkStore.DatasetRef(name: v.name, digest: String(v.contentSHA256.prefix(32)), sourceType: "pulk",
+        DatasetInput(dataset: LoggedDataset(name: v.name, digest: String(v.contentSHA256.prefix(32)), sourceType: "pulk",
                                                    source: json(["dataset": v.reference]), schema: schema(frame), profile: profile(frame)),
                      tags: [Tag("mlflow.data.context", context)])
     }
@@ -17,7 +17,7 @@ public enum DatasetInputs {
     public static func file(path: String, frame: Frame, context: String) -> DatasetInput {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let digest = ((try? BlobStore.hash(fileAt: path))?.0.description).map { String($0.prefix(32)) } ?? ""
-        return DatasetInput(dataset: PulkStore.DatasetRef(name: url.deletingPathExtension().lastPathComponent, digest: digest, sourceType: "local",
+        return DatasetInput(dataset: LoggedDataset(name: url.deletingPathExtension().lastPathComponent, digest: digest, sourceType: "local",
                                                           source: json(["uri": url.absoluteString]), schema: schema(frame), profile: profile(frame)),
                             tags: [Tag("mlflow.data.context", context)])
     }

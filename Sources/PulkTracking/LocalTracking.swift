@@ -145,7 +145,7 @@ public struct LocalTracking: TrackingClient {
 
     /// The workspace version a run's dataset input names: `source_type` "pulk" with `{"dataset": "NAME:V"}`,
     /// or a digest that is (a prefix of) a version's content SHA-256.
-    public static func workspaceVersion(_ ref: PulkStore.DatasetRef, _ datasets: DatasetStore?) -> DatasetVersion? {
+    public static func workspaceVersion(_ ref: LoggedDataset, _ datasets: DatasetStore?) -> DatasetVersion? {
         guard let datasets else { return nil }
         if ref.sourceType == "pulk", let data = ref.source.data(using: .utf8),
            let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],

@@ -332,7 +332,7 @@ enum Decode {
         let inputs = o["inputs"] as? [String: Any] ?? [:]
         io.datasetInputs = (inputs["dataset_inputs"] as? [[String: Any]] ?? []).map { di in
             let ds = di["dataset"] as? [String: Any] ?? [:]
-            return DatasetInput(dataset: PulkStore.DatasetRef(name: string(ds["name"]), digest: string(ds["digest"]), sourceType: string(ds["source_type"]),
+            return DatasetInput(dataset: LoggedDataset(name: string(ds["name"]), digest: string(ds["digest"]), sourceType: string(ds["source_type"]),
                                                               source: string(ds["source"]), schema: string(ds["schema"]), profile: string(ds["profile"])),
                                 tags: pairs(di["tags"]).map { Tag($0.0, $0.1) })
         }

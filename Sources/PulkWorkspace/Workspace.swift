@@ -97,7 +97,7 @@ public final class Workspace: Sendable {
     /// always (one policy for every schema: `Ledger`).
     static func checkSchema(_ pool: DatabasePool, path: String, upgrade: Bool) throws(WorkspaceError) -> [String] {
         let result: Result<Ledger.Outcome, Ledger.Refusal>
-        do { result = try Ledger.open(Schema.workspace, in: pool, upgrade: upgrade) } catch { throw .database("\(error)") }
+        do { result = try Ledger.open(StoreSchema.workspace, in: pool, upgrade: upgrade) } catch { throw .database("\(error)") }
         switch result {
         case .success(.upgraded(let ids)): return ids
         case .success: return []
@@ -108,7 +108,7 @@ public final class Workspace: Sendable {
 
     /// Schema migrations this workspace's catalog lacks (empty when current).
     public func pendingMigrations() throws(WorkspaceError) -> [String] {
-        do { return try Ledger.pending(Schema.workspace, in: database) } catch { throw .database("\(error)") }
+        do { return try Ledger.pending(StoreSchema.workspace, in: database) } catch { throw .database("\(error)") }
     }
 
     /// Dataset versions stored in this workspace.

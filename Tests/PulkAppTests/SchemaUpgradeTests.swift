@@ -13,7 +13,7 @@ import Testing
 @Suite("Schema upgrades from every earlier version")
 struct SchemaUpgradeTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/workspaces")
-    static let versions = Schema.tracking.migrations.map(\.id).filter {
+    static let versions = StoreSchema.tracking.migrations.map(\.id).filter {
         FileManager.default.fileExists(atPath: golden.appendingPathComponent("\($0).sql").path)
     }
     static let runId = "c223bc4fc9e04f9d89f24e643fe8ca29"
@@ -21,7 +21,7 @@ struct SchemaUpgradeTests {
     @Test("Every earlier tracking schema has a golden workspace")
     func everyVersionCovered() {
         // Every tracking migration up to the one-ledger change shipped with its own workspace layout.
-        let ids = Schema.tracking.migrations.map(\.id)
+        let ids = StoreSchema.tracking.migrations.map(\.id)
         let shipped = Array(ids[...ids.firstIndex(of: "2026-12-06-webhooks")!])
         #expect(Self.versions == shipped)
     }
@@ -38,7 +38,7 @@ struct SchemaUpgradeTests {
         }
 
         let report = try await SchemaUpgrade.run(workspacePath: path, store: .workspace)
-        let ids = Schema.tracking.migrations.map(\.id)
+        let ids = StoreSchema.tracking.migrations.map(\.id)
         let at = try #require(ids.firstIndex(of: version))
         let later = ids[(at + 1)...]
         func since(_ id: String) -> Bool { at >= ids.firstIndex(of: id)! }

@@ -87,7 +87,7 @@ struct MLflowUIRoutesTests {
     func datasets() async throws {
         try await Self.withServer { client, store, _ in
             let run = try await store.createRun(experimentId: "0", userId: "u", startTime: nil, runName: nil, tags: []).info.runId
-            let data = DatasetRef(name: "penguins", digest: "abc", sourceType: "local", source: "{}", schema: "{}", profile: "{}")
+            let data = LoggedDataset(name: "penguins", digest: "abc", sourceType: "local", source: "{}", schema: "{}", profile: "{}")
             try await store.logInputs(runId: run, datasets: [DatasetInput(dataset: data, tags: [Tag("mlflow.data.context", "training")])], models: [])
             let r = try await Self.get(client, "/ajax-api/2.0/mlflow/experiments/search-datasets", method: .post, body: #"{"experiment_ids": ["0"]}"#)
             let summaries = try #require(r.json["dataset_summaries"] as? [[String: Any]])

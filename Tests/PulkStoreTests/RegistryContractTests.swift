@@ -23,8 +23,8 @@ struct RegistryContractTests {
         let a = try await store.createRun(experimentId: exp, userId: "u", startTime: 1, runName: "a", tags: []).info.runId
         let b = try await store.createRun(experimentId: exp, userId: "u", startTime: 2, runName: "b", tags: []).info.runId
         _ = try await store.createRun(experimentId: exp, userId: "u", startTime: 3, runName: "none", tags: [])
-        let penguins = DatasetRef(name: "penguins", digest: "0123abcd", sourceType: "pulk", source: "{}")
-        let churn = DatasetRef(name: "churn", digest: "ffee0011", sourceType: "local", source: "{}")
+        let penguins = LoggedDataset(name: "penguins", digest: "0123abcd", sourceType: "pulk", source: "{}")
+        let churn = LoggedDataset(name: "churn", digest: "ffee0011", sourceType: "local", source: "{}")
         try await store.logInputs(runId: a, datasets: [DatasetInput(dataset: penguins, tags: [Tag("mlflow.data.context", "train")])], models: [])
         try await store.logInputs(runId: b, datasets: [DatasetInput(dataset: penguins, tags: [Tag("mlflow.data.context", "eval")]),
                                                        DatasetInput(dataset: churn, tags: [])], models: [])
@@ -257,7 +257,7 @@ struct RegistryContractTests {
         #expect(got.tags == [Tag("stage", "dev")] && got.params == [Param("alpha", "1"), Param("beta", "2")])
         // Run outputs and inputs.
         try await store.logOutputs(runId: run.info.runId, models: [(lm.modelId, 3)])
-        let data = DatasetRef(name: "penguins", digest: "7d8686e3", sourceType: "local", source: "{\"uri\": \"penguins.csv\"}", schema: "{}", profile: "{}")
+        let data = LoggedDataset(name: "penguins", digest: "7d8686e3", sourceType: "local", source: "{\"uri\": \"penguins.csv\"}", schema: "{}", profile: "{}")
         try await store.logInputs(runId: run.info.runId, datasets: [DatasetInput(dataset: data, tags: [Tag("mlflow.data.context", "train")])], models: [lm.modelId])
         try await store.logInputs(runId: run.info.runId, datasets: [DatasetInput(dataset: data, tags: [Tag("mlflow.data.context", "train")])], models: [])
         let io = try await store.run(id: run.info.runId).io

@@ -246,7 +246,7 @@ struct TrackingStoreContractTests {
         _ = try await store.createRegisteredModel(name: "m", description: "", tags: [], user: "")
         let version = try await store.createModelVersion(name: "m", source: "runs:/\(run)/model", runId: run, modelId: nil,
                                                          description: "", tags: [], runLink: "", user: "")
-        let dataset = DatasetRef(name: String(repeating: "d", count: 501), digest: "abc", sourceType: "local", source: "{}", schema: "", profile: "")
+        let dataset = LoggedDataset(name: String(repeating: "d", count: 501), digest: "abc", sourceType: "local", source: "{}", schema: "", profile: "")
         let refusals: [(String, () async throws(StoreError) -> Void)] = [
             ("experiment name", { () async throws(StoreError) in _ = try await store.createExperiment(name: mb, artifactLocation: nil, tags: []) }),
             ("rename", { () async throws(StoreError) in try await store.renameExperiment(id: exp, to: String(repeating: "n", count: 257)) }),

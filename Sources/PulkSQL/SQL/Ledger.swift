@@ -36,7 +36,7 @@ public enum Ledger {
     }
 
     /// Every migration id this pulk knows, of every set.
-    static var known: Set<String> { Set((Schema.workspace.migrations + Schema.tracking.migrations).map(\.id)) }
+    static var known: Set<String> { Set((StoreSchema.workspace.migrations + StoreSchema.tracking.migrations).map(\.id)) }
 
     /// Why a database was not opened.
     public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {

@@ -70,7 +70,7 @@ extension SQLTrackingStore {
             SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
             FROM run_dataset_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE i.run_uuid IN (\(list)) ORDER BY d.name, d.digest
             """, ids) {
-            let ref = DatasetRef(name: r[2].text!, digest: r[3].text!, sourceType: r[4].text!, source: r[5].text!, schema: r[6].text!, profile: r[7].text!)
+            let ref = LoggedDataset(name: r[2].text!, digest: r[3].text!, sourceType: r[4].text!, source: r[5].text!, schema: r[6].text!, profile: r[7].text!)
             io[r[0].text!, default: RunIO()].datasetInputs.append(DatasetInput(dataset: ref, tags: tags[r[0].text! + "/" + r[1].text!] ?? []))
         }
         for r in try s.query("SELECT run_uuid, model_id, direction, step FROM run_models WHERE run_uuid IN (\(list)) ORDER BY step, model_id", ids) {
@@ -266,7 +266,7 @@ extension SQLTrackingStore {
 }
 
 extension SQLTrackingStore {
-    public func datasetSummaries(experimentIds: [String]) async throws(StoreError) -> [DatasetSummary] {
+    public func datasetSummaries(experimentIds: [String]) async throws(StoreError) -> [LoggedDatasetSummary] {
         guard !experimentIds.isEmpty else { throw .invalid("SearchDatasets request must specify at least one experiment_id.") }
         guard experimentIds.count <= 20 else { throw .invalid("SearchDatasets request cannot specify more than 20 experiment_ids. Received \(experimentIds.count) experiment_ids.") }
         let ids = try experimentIds.map(Self.experimentId)
@@ -277,6 +277,6 @@ extension SQLTrackingStore {
             WHERE d.experiment_id IN (\(ids.map { _ in "?" }.joined(separator: ", "))) ORDER BY d.experiment_id, d.name, d.digest LIMIT 1000
             """
         let rows = try await db.read { s throws(StoreError) in try s.query(sql, ids.map { .int($0) }) }
-        return rows.map { DatasetSummary(experimentId: String($0[0].int ?? 0), name: $0[1].text ?? "", digest: $0[2].text ?? "", context: $0[3].text) }
+        return rows.map { LoggedDatasetSummary(experimentId: String($0[0].int ?? 0), name: $0[1].text ?? "", digest: $0[2].text ?? "", context: $0[3].text) }
     }
 }

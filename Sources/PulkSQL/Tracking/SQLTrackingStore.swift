@@ -19,7 +19,7 @@ public struct SQLTrackingStore: TrackingStore {
                             now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
                             newRunId: @escaping @Sendable () -> String = { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() })
         async throws(StoreError) -> SQLTrackingStore {
-        try await Ledger.open(Schema.tracking, in: db, upgrade: upgrade, upgradeHint: upgradeHint)
+        try await Ledger.open(StoreSchema.tracking, in: db, upgrade: upgrade, upgradeHint: upgradeHint)
         let store = SQLTrackingStore(db: db, artifactRoot: artifactRoot, now: now, newRunId: newRunId)
         try await store.ensureDefaultExperiment()
         return store

@@ -134,8 +134,9 @@ public struct LoggedModel: Sendable, Equatable {
     }
 }
 
-/// A dataset as MLflow describes it: identity (name + digest) and where it came from.
-public struct DatasetRef: Sendable, Equatable, Hashable {
+/// A dataset as a run logged it, as MLflow describes it: identity (name + digest) and where it came
+/// from. (A workspace's versioned dataset is `PulkWorkspace.DatasetVersion`, named by a `DatasetRef`.)
+public struct LoggedDataset: Sendable, Equatable, Hashable {
     public var name: String
     public var digest: String
     public var sourceType: String
@@ -154,9 +155,9 @@ public struct DatasetRef: Sendable, Equatable, Hashable {
 
 /// A dataset a run used, with the input's tags (`mlflow.data.context`: train, eval, …).
 public struct DatasetInput: Sendable, Equatable {
-    public var dataset: DatasetRef
+    public var dataset: LoggedDataset
     public var tags: [Tag]
-    public init(dataset: DatasetRef, tags: [Tag]) { self.dataset = dataset; self.tags = tags }
+    public init(dataset: LoggedDataset, tags: [Tag]) { self.dataset = dataset; self.tags = tags }
 }
 
 /// What a run read and wrote besides params and metrics.

@@ -83,11 +83,11 @@ public protocol TrackingStore: Sendable {
                             maxResults: Int, pageToken: String?) async throws(StoreError) -> Page<LoggedModel>
     /// The datasets the experiments' runs read, each with the context it was read in (MLflow's
     /// `experiments/search-datasets`; at most 1000).
-    func datasetSummaries(experimentIds: [String]) async throws(StoreError) -> [DatasetSummary]
+    func datasetSummaries(experimentIds: [String]) async throws(StoreError) -> [LoggedDatasetSummary]
 }
 
 /// A dataset an experiment's runs read, and in which context (`training`, `evaluation`, or none).
-public struct DatasetSummary: Sendable, Equatable {
+public struct LoggedDatasetSummary: Sendable, Equatable {
     public var experimentId: String
     public var name: String
     public var digest: String

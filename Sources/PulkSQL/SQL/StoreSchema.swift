@@ -1,6 +1,6 @@
 public import PulkStore
 /// The schemas as named, append-only migration sets, applied under `Ledger`'s one policy.
-public enum Schema {
+public enum StoreSchema {
     /// The workspace's dataset catalog (SQLite only: `pulk.sqlite`).
     public static let workspace = MigrationSet(name: "workspace", migrations: [
         ("2026-11-23-datasets", [

@@ -55,15 +55,12 @@ func writeReplacing(_ path: String, _ write: (URL) throws -> Void) throws -> Boo
 public struct LocalDatasets: DatasetCatalog {
     public let store: DatasetStore
     public let location: String
-    let readers: @Sendable () async throws -> DatasetReaders?
+    /// Opened on first need: showing or removing a version.
+    let readers: @Sendable () async throws -> DatasetReaders
 
-    public init(_ workspace: Workspace, readers: @escaping @Sendable () async throws -> DatasetReaders?) {
-        self.init(store: workspace.datasets, location: "workspace \(workspace.root.path)", readers: readers)
-    }
-
-    public init(store: DatasetStore, location: String, readers: @escaping @Sendable () async throws -> DatasetReaders?) {
-        self.store = store
-        self.location = location
+    public init(_ workspace: Workspace, readers: @escaping @Sendable () async throws -> DatasetReaders) {
+        store = workspace.datasets
+        location = "workspace \(workspace.root.path)"
         self.readers = readers
     }
 
@@ -72,8 +69,8 @@ public struct LocalDatasets: DatasetCatalog {
     public func version(_ ref: DatasetRef) async throws -> DatasetVersion { try store.version(ref) }
     public func detail(_ ref: DatasetRef) async throws -> (version: DatasetVersion, derivedFrom: [String], usedBy: [DatasetUse]) {
         let v = try store.version(ref)
-        let recorded = try store.uses(of: v)
-        return (v, try store.parents(of: v).map(\.reference), try await readers()?.uses(of: v, recorded: recorded) ?? recorded)
+        let uses = try await readers().uses(of: [v], recorded: [try store.uses(of: v)])
+        return (v, try store.parents(of: v).map(\.reference), uses[0])
     }
     public func frame(_ version: DatasetVersion) async throws -> Frame { try store.loadFrame(version) }
     public func add(file: String, name: String, read: ReadSettings, description: String?, derivedFrom: DatasetRef?,
@@ -85,7 +82,7 @@ public struct LocalDatasets: DatasetCatalog {
         return try store.add(file: file, name: name, options: options, progress: { progress.update("reading", done: $0, total: $1) })
     }
     public func remove(_ ref: DatasetRef) async throws -> [DatasetVersion] {
-        try await readers()?.refuseRemoval(of: ref.version == nil ? try store.versions(of: ref.name) : [try store.version(ref)], datasets: store)
+        try await readers().refuseRemoval(of: ref.version == nil ? try store.versions(of: ref.name) : [try store.version(ref)], datasets: store)
         return try store.remove(ref)
     }
     public func original(_ version: DatasetVersion, to path: String) async throws -> Bool {

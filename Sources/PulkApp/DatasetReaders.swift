@@ -12,52 +12,55 @@ public struct DatasetReaders: Sendable {
 
     public init(store: any TrackingStore) { self.store = store }
 
-    /// The active runs that logged `version` as an input, newest first, at most `limit`.
-    public func runs(reading version: DatasetVersion, limit: Int = 100) async throws(StoreError) -> [RunInfo] {
-        let digest = String(version.contentSHA256.prefix(32))
-        var found: [RunInfo] = []
-        // Experiments in slices, within the search's limit on ids.
+    /// What uses each of `versions`: `recorded[i]` (the version's dataset references) with each `run`
+    /// row kept only while its run is active, and the runs that read it.
+    public func uses(of versions: [DatasetVersion], recorded: [[DatasetUse]]) async throws(StoreError) -> [[DatasetUse]] {
         let experiments = try await experimentIds()
-        for start in stride(from: 0, to: experiments.count, by: 100) where found.count < limit {
-            let ids = Array(experiments[start..<min(start + 100, experiments.count)])
-            let page = try await store.searchRuns(experimentIds: ids, filter: "datasets.name = '\(version.name)' AND datasets.digest = '\(digest)'",
-                                                  view: .activeOnly, maxResults: limit - found.count, orderBy: ["attributes.start_time DESC"],
-                                                  pageToken: nil)
-            found += page.items.map(\.info)
+        var all: [[DatasetUse]] = []
+        for (version, recorded) in zip(versions, recorded) {
+            var uses: [DatasetUse] = []
+            for u in recorded {
+                if u.kind == "run", !(try await isActive(u.referrer)) { continue }
+                uses.append(u)
+            }
+            let listed = Set(uses.filter { $0.kind == "run" }.map(\.referrer))
+            for run in try await runs(reading: version, limit: 100, in: experiments) where !listed.contains(run.runId) {
+                uses.append(DatasetUse(kind: "run", referrer: run.runId, createdAt: Date(timeIntervalSince1970: Double(run.startTime) / 1000)))
+            }
+            all.append(uses)
         }
-        return found.sorted { $0.startTime > $1.startTime }
-    }
-
-    /// What uses `version`: `recorded` (its dataset references) with each `run` row kept only while its
-    /// run is active, and the runs that read it.
-    public func uses(of version: DatasetVersion, recorded: [DatasetUse]) async throws(StoreError) -> [DatasetUse] {
-        var uses: [DatasetUse] = []
-        var seen = Set<String>()
-        for u in recorded {
-            if u.kind == "run" { guard try await isActive(u.referrer) else { continue } ; seen.insert(u.referrer) }
-            uses.append(u)
-        }
-        for run in try await runs(reading: version) where !seen.contains(run.runId) {
-            uses.append(DatasetUse(kind: "run", referrer: run.runId, createdAt: Date(timeIntervalSince1970: Double(run.startTime) / 1000)))
-        }
-        return uses
+        return all
     }
 
     /// Refuses (nothing is deleted) while an active run reads one of `versions`, naming it; `run` rows of
     /// runs no longer active are cleared from `datasets` so they do not hold the removal up.
     public func refuseRemoval(of versions: [DatasetVersion], datasets: DatasetStore) async throws(StoreError) {
+        let experiments = try await experimentIds()
         for v in versions {
-            if let first = try await runs(reading: v, limit: 2).first {
+            if let first = try await runs(reading: v, limit: 1, in: experiments).first {
                 throw StoreError(.invalidState, "dataset \(v.reference) is still read by run \(first.runId)"
                                  + ". Delete the runs that read it first (`pulk runs list --filter \"datasets.digest = '\(v.contentSHA256.prefix(32))'\"`); nothing was deleted.")
             }
-            for u in try catalog { () throws(WorkspaceError) in try datasets.uses(of: v) } where u.kind == "run" {
+            for u in try catalog({ () throws(WorkspaceError) in try datasets.uses(of: v) }) where u.kind == "run" {
                 if try await isActive(u.referrer) {
                     throw StoreError(.invalidState, "dataset \(v.reference) is still read by run \(u.referrer). Delete that run first; nothing was deleted.")
                 }
                 try catalog { () throws(WorkspaceError) in try datasets.removeUse(of: v, kind: "run", referrer: u.referrer) }
             }
         }
+    }
+
+    /// The active runs of `experiments` that logged `version`, newest first, at most `limit`.
+    private func runs(reading version: DatasetVersion, limit: Int, in experiments: [String]) async throws(StoreError) -> [RunInfo] {
+        let filter = "datasets.name = '\(version.name)' AND datasets.digest = '\(version.contentSHA256.prefix(32))'"
+        var found: [RunInfo] = []
+        // Experiments in slices, within the search's limit on ids.
+        for start in stride(from: 0, to: experiments.count, by: 100) where found.count < limit {
+            let ids = Array(experiments[start..<min(start + 100, experiments.count)])
+            found += try await store.searchRuns(experimentIds: ids, filter: filter, view: .activeOnly, maxResults: limit - found.count,
+                                                orderBy: ["attributes.start_time DESC"], pageToken: nil).items.map(\.info)
+        }
+        return found.sorted { $0.startTime > $1.startTime }
     }
 
     /// The catalog's own failures here are of its database.

@@ -42,8 +42,8 @@ struct NativeAPI: Sendable {
         router.get("\(Self.base)/datasets/{name}/versions/{version}") { _, context in
             let version = try Self.version(datasets, context)
             let (parents, recorded) = try Self.workspace(datasets) { (d) throws(WorkspaceError) in (try d.parents(of: version), try d.uses(of: version)) }
-            let uses = try await DatasetReaders(store: store).uses(of: version, recorded: recorded)
-            return json(["version": Self.encodable(version), "derived_from": parents.map(\.reference), "used_by": uses.map(Self.encodable)])
+            let uses = try await DatasetReaders(store: store).uses(of: [version], recorded: [recorded])
+            return json(["version": Self.encodable(version), "derived_from": parents.map(\.reference), "used_by": uses[0].map(Self.encodable)])
         }
         router.get("\(Self.base)/datasets/{name}/versions/{version}/profile") { request, context in
             let version = try Self.version(datasets, context)
@@ -301,14 +301,6 @@ extension NativeAPI {
 }
 
 // MARK: dataset uploads and downloads
-
-extension NativeAPI {
-    /// Refuses to remove versions that runs of this server read. Clients training with `--server` log
-    /// the versions as MLflow dataset inputs (digest: the content SHA-256's first 32 digits), so the
-    /// server finds those uses in its active runs rather than in the workspace (a deleted run no
-    /// longer holds its data back, so the refusal names a way out).
-
-}
 
 extension NativeAPI {
     /// `--server` clients add versions by uploading the file (parsed here with the reading options of

@@ -47,7 +47,7 @@ final class AgainstServer: @unchecked Sendable {
     }
 
     private func start() throws {
-        var lastLog = ""
+        var lastFailure: any Error = LiveServer.StartFailure(description: "not started")
         for _ in 0..<5 {  // a port another test holds: try another
             port = Int.random(in: 20_000..<32_000)
             let log = dir.appendingPathComponent("against-server-\(port).log")
@@ -64,16 +64,13 @@ final class AgainstServer: @unchecked Sendable {
             p.standardOutput = output
             p.standardError = output
             try p.run()
-            let deadline = Date().addingTimeInterval(90)
-            while Date() < deadline && p.isRunning {
-                if (try? LiveServer.curl("http://127.0.0.1:\(port)/health")) == "OK 200" { server = p; return }
-                usleep(50_000)
-            }
-            if p.isRunning { p.terminate() }
-            p.waitUntilExit()
-            lastLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            do {
+                try LiveServer.awaitHealth(p, url: "http://127.0.0.1:\(port)", log: log)
+                server = p
+                return
+            } catch { lastFailure = error }
         }
-        throw LiveServer.StartFailure(description: "the suite's pulk server did not start: \(lastLog.suffix(3000))")
+        throw lastFailure
     }
 }
 

@@ -23,11 +23,17 @@ struct LiveServer {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         let server = try cli.start(command + ["--port", String(port), "--workspace", workspace] + options, output: output)
+        try Self.awaitHealth(server, url: url, log: log)
+        return server
+    }
+
+    /// Waits for `server`'s /health; if it exits or never answers, stops it and throws with its log.
+    static func awaitHealth(_ server: Process, url: String, log: URL) throws {
         // A loaded CI machine (the whole suite runs in parallel) can take a while; give up early
         // only when the server has exited.
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline && server.isRunning {
-            if try Self.curl("\(url)/health") == "OK 200" { return server }
+            if try curl("\(url)/health") == "OK 200" { return }
             usleep(50_000)
         }
         if server.isRunning { server.terminate() }

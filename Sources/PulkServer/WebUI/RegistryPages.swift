@@ -40,16 +40,13 @@ extension WebUI {
 
     func dataset(name: String) async throws -> String {
         let store = try workspace()
-        let (versions, recorded) = try Self.workspaceCall { () throws(WorkspaceError) -> ([DatasetVersion], [Int: [DatasetUse]]) in
+        let (versions, recorded) = try Self.workspaceCall { () throws(WorkspaceError) -> ([DatasetVersion], [[DatasetUse]]) in
             let versions = try store.versions(of: name)
-            var uses: [Int: [DatasetUse]] = [:]
-            for v in versions { uses[v.version] = try store.uses(of: v) }
-            return (versions, uses)
+            return (versions, try versions.map { (v) throws(WorkspaceError) in try store.uses(of: v) })
         }
         // Runs read a version through their dataset inputs (`DatasetReaders`).
-        var uses: [Int: [DatasetUse]] = [:]
-        let readers = DatasetReaders(store: self.store)
-        for v in versions { uses[v.version] = try await readers.uses(of: v, recorded: recorded[v.version] ?? []) }
+        let found = try await DatasetReaders(store: self.store).uses(of: versions, recorded: recorded)
+        let uses = Dictionary(uniqueKeysWithValues: zip(versions.map(\.version), found))
         var body = HTML.table(["Version", "Rows", "Columns", "Size", "Content SHA-256", "Source file", "Added", "Profile", "Used by"], versions.reversed().map { v in
             let profile = "/api/pulk/v1/datasets/\(HTML.enc(v.name))/versions/\(v.version)/profile?format=html"
             let used = (uses[v.version] ?? []).map { u in u.kind == "run" ? Self.runLink(u.referrer) : HTML.esc("\(u.kind) \(u.referrer)") }

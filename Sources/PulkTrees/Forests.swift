@@ -56,30 +56,30 @@ public struct DecisionTreeEstimator: Estimator {
 }
 
 func fitForest(_ kind: ForestKind, _ p: Parameters, _ frame: Frame, target: String, task: Task, seed runSeed: UInt64) throws(LearnError) -> any Model {
-    let prepared = try PreparedTraining(frame, target: target, task: task, classWeight: p.string("class_weight"))
+    let settings = ForestParameters(kind, p)
+    let prepared = try PreparedTraining(frame, target: target, task: task, classWeight: settings.classWeight)
     let isTree = kind == .decisionTree
     let threads = isTree ? defaultThreadCount() : resolveThreads(p)
     let seed = isTree ? runSeed : resolveSeed(p, runSeed)
     let n = prepared.inputs.rows, features = prepared.inputs.columns.count
     let k = task == .classification ? max(prepared.classes, 1) : 1
-    let leaves = p.int("num_leaves")
     var growth = GrowthSettings()
-    growth.numLeaves = leaves > 0 ? max(leaves, 2) : 1 << 30
-    growth.maxDepth = p.int("max_depth")
-    growth.minDataInLeaf = p.int("min_data_in_leaf")
+    growth.numLeaves = settings.numLeaves > 0 ? max(settings.numLeaves, 2) : 1 << 30
+    growth.maxDepth = settings.maxDepth
+    growth.minDataInLeaf = settings.minDataInLeaf
     growth.minSumHessianInLeaf = 0
-    growth.minGainToSplit = p.double("min_gain_to_split")
+    growth.minGainToSplit = settings.minGainToSplit
     growth.catL2 = 0
     growth.minDataPerGroup = 1
     growth.extraTrees = kind == .extraTrees
     growth.threads = threads
-    let byNode = isTree ? 1 : p.double("feature_fraction_bynode")
+    let byNode = settings.featureFractionByNode
     growth.featureFractionByNode = byNode > 0 ? byNode
         : (task == .classification ? max(1, Double(features).squareRoot().rounded(.down)) / Double(max(features, 1)) : 1)
-    let trees = isTree ? 1 : p.int("num_iterations")
-    let bootstrap = !isTree && p.bool("bootstrap")
-    let draws = isTree ? n : max(1, Int(Double(n) * p.double("bagging_fraction")))
-    let binned = prepared.binned(maxBin: p.int("max_bin"), threads: threads)
+    let trees = settings.trees
+    let bootstrap = settings.bootstrap
+    let draws = isTree ? n : max(1, Int(Double(n) * settings.baggingFraction))
+    let binned = prepared.binned(maxBin: settings.maxBin, threads: threads)
     let grower = Grower(data: binned, settings: growth, outputs: k)
     let y = prepared.y, w = prepared.weights
     var rng = SeededGenerator(seed: seed)

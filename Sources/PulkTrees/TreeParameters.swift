@@ -121,6 +121,36 @@ func forestSpecs(bootstrap: Bool) -> [ParameterSpec] {
     ]
 }
 
+/// The forest estimators' parameters, typed: decoded once from the values of `forestSpecs` or
+/// `decisionTreeSpecs` (which checked them); a single tree takes one unsampled draw of every row.
+struct ForestParameters {
+    var classWeight: String
+    var numLeaves: Int
+    var maxDepth: Int
+    var minDataInLeaf: Int
+    var minGainToSplit: Double
+    /// 0: scikit-learn's default for the task (√p for classification, all for regression).
+    var featureFractionByNode: Double
+    var trees: Int
+    var bootstrap: Bool
+    var baggingFraction: Double
+    var maxBin: Int
+
+    init(_ kind: ForestKind, _ p: Parameters) {
+        let isTree = kind == .decisionTree
+        classWeight = p.string("class_weight")
+        numLeaves = p.int("num_leaves")
+        maxDepth = p.int("max_depth")
+        minDataInLeaf = p.int("min_data_in_leaf")
+        minGainToSplit = p.double("min_gain_to_split")
+        featureFractionByNode = isTree ? 1 : p.double("feature_fraction_bynode")
+        trees = isTree ? 1 : p.int("num_iterations")
+        bootstrap = !isTree && p.bool("bootstrap")
+        baggingFraction = isTree ? 1 : p.double("bagging_fraction")
+        maxBin = p.int("max_bin")
+    }
+}
+
 let decisionTreeSpecs: [ParameterSpec] = [
     P("task", [], .choice(["auto", "classification", "regression"]), .string("auto"),
       "auto: classification for text, boolean and 0/1 targets, regression for other numbers."),

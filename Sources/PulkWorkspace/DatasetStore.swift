@@ -74,18 +74,18 @@ public struct DatasetStore: Sendable {
         let now = workspace.now().timeIntervalSince1970
         do {
             let id: Int64 = try workspace.database.write { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO dataset (name, description, created_at) VALUES (?, ?, ?)",
+                try db.execute(sql: "INSERT OR IGNORE INTO catalog_datasets (name, description, created_at) VALUES (?, ?, ?)",
                                arguments: [name, options.description, now])
-                let datasetID = try Int64.fetchOne(db, sql: "SELECT id FROM dataset WHERE name = ?", arguments: [name])!
+                let datasetID = try Int64.fetchOne(db, sql: "SELECT id FROM catalog_datasets WHERE name = ?", arguments: [name])!
                 if let existing = try Int64.fetchOne(db, sql: """
-                    SELECT id FROM dataset_version WHERE dataset_id = ? AND content_sha256 = ?
+                    SELECT id FROM catalog_dataset_versions WHERE dataset_id = ? AND content_sha256 = ?
                     """, arguments: [datasetID, hash.hex]) {
                     return -existing // another process registered it meanwhile
                 }
-                let next = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM dataset_version WHERE dataset_id = ?",
+                let next = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM catalog_dataset_versions WHERE dataset_id = ?",
                                              arguments: [datasetID]) ?? 0) + 1
                 try db.execute(sql: """
-                    INSERT INTO dataset_version (dataset_id, version, content_sha256, frame_sha256, format, source_path,
+                    INSERT INTO catalog_dataset_versions (dataset_id, version, content_sha256, frame_sha256, format, source_path,
                         size_bytes, row_count, column_count, schema_json, read_options_json, description, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [datasetID, next, hash.hex, frameKey.hex, format.rawValue, options.sourcePath ?? absolute, size,
@@ -93,7 +93,7 @@ public struct DatasetStore: Sendable {
                 let id = db.lastInsertedRowID
                 if let parent {
                     try db.execute(sql: """
-                        INSERT INTO dataset_reference (dataset_version_id, kind, referrer, created_at) VALUES (?, ?, ?, ?)
+                        INSERT INTO catalog_dataset_uses (dataset_version_id, kind, referrer, created_at) VALUES (?, ?, ?, ?)
                         """, arguments: [parent.id, "derived-dataset", "\(name):\(next)", now])
                 }
                 return id
@@ -134,8 +134,8 @@ public struct DatasetStore: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT d.name, d.description, d.created_at, COUNT(v.id) AS n, MAX(v.version) AS latest,
                        MAX(v.created_at) AS updated,
-                       (SELECT row_count FROM dataset_version WHERE dataset_id = d.id ORDER BY version DESC LIMIT 1) AS rows
-                FROM dataset d JOIN dataset_version v ON v.dataset_id = d.id
+                       (SELECT row_count FROM catalog_dataset_versions WHERE dataset_id = d.id ORDER BY version DESC LIMIT 1) AS rows
+                FROM catalog_datasets d JOIN catalog_dataset_versions v ON v.dataset_id = d.id
                 GROUP BY d.id ORDER BY d.name
                 """).map { r in
                 DatasetSummary(name: r["name"], description: r["description"], versionCount: r["n"],
@@ -175,7 +175,7 @@ public struct DatasetStore: Sendable {
     public func uses(of version: DatasetVersion) throws(WorkspaceError) -> [DatasetUse] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT kind, referrer, created_at FROM dataset_reference WHERE dataset_version_id = ? ORDER BY id
+                SELECT kind, referrer, created_at FROM catalog_dataset_uses WHERE dataset_version_id = ? ORDER BY id
                 """, arguments: [version.id]).map {
                 DatasetUse(kind: $0["kind"], referrer: $0["referrer"], createdAt: Date(timeIntervalSince1970: $0["created_at"]))
             }
@@ -185,7 +185,7 @@ public struct DatasetStore: Sendable {
     /// The versions this one was derived from.
     public func parents(of version: DatasetVersion) throws(WorkspaceError) -> [DatasetVersion] {
         try read { db in
-            try fetchVersions(db, where: "v.id IN (SELECT dataset_version_id FROM dataset_reference WHERE kind = 'derived-dataset' AND referrer = ?)",
+            try fetchVersions(db, where: "v.id IN (SELECT dataset_version_id FROM catalog_dataset_uses WHERE kind = 'derived-dataset' AND referrer = ?)",
                               [version.reference])
         }
     }
@@ -195,7 +195,7 @@ public struct DatasetStore: Sendable {
         let now = workspace.now().timeIntervalSince1970
         try write { db in
             try db.execute(sql: """
-                INSERT OR IGNORE INTO dataset_reference (dataset_version_id, kind, referrer, created_at) VALUES (?, ?, ?, ?)
+                INSERT OR IGNORE INTO catalog_dataset_uses (dataset_version_id, kind, referrer, created_at) VALUES (?, ?, ?, ?)
                 """, arguments: [version.id, kind, referrer, now])
         }
     }
@@ -203,7 +203,7 @@ public struct DatasetStore: Sendable {
     /// Forgets one recorded use (a `run` row whose run is gone, say).
     public func removeUse(of version: DatasetVersion, kind: String, referrer: String) throws(WorkspaceError) {
         try write { db in
-            try db.execute(sql: "DELETE FROM dataset_reference WHERE dataset_version_id = ? AND kind = ? AND referrer = ?",
+            try db.execute(sql: "DELETE FROM catalog_dataset_uses WHERE dataset_version_id = ? AND kind = ? AND referrer = ?",
                            arguments: [version.id, kind, referrer])
         }
     }
@@ -249,19 +249,19 @@ public struct DatasetStore: Sendable {
         defer { lock.unlock() }
         let orphans: [String] = try write { db in
             for v in targets {
-                try db.execute(sql: "DELETE FROM dataset_reference WHERE kind = 'derived-dataset' AND referrer = ?",
+                try db.execute(sql: "DELETE FROM catalog_dataset_uses WHERE kind = 'derived-dataset' AND referrer = ?",
                                arguments: [v.reference])
-                try db.execute(sql: "DELETE FROM dataset_reference WHERE dataset_version_id = ?", arguments: [v.id])
-                try db.execute(sql: "DELETE FROM dataset_version WHERE id = ?", arguments: [v.id])
+                try db.execute(sql: "DELETE FROM catalog_dataset_uses WHERE dataset_version_id = ?", arguments: [v.id])
+                try db.execute(sql: "DELETE FROM catalog_dataset_versions WHERE id = ?", arguments: [v.id])
             }
             try db.execute(sql: """
-                DELETE FROM dataset WHERE name = ? AND NOT EXISTS
-                    (SELECT 1 FROM dataset_version v WHERE v.dataset_id = dataset.id)
+                DELETE FROM catalog_datasets WHERE name = ? AND NOT EXISTS
+                    (SELECT 1 FROM catalog_dataset_versions v WHERE v.dataset_id = catalog_datasets.id)
                 """, arguments: [ref.name])
             var orphans: [String] = []
             for hash in Set(targets.flatMap { [$0.contentSHA256, $0.frameSHA256] }) {
                 let used = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM dataset_version WHERE content_sha256 = ? OR frame_sha256 = ?
+                    SELECT COUNT(*) FROM catalog_dataset_versions WHERE content_sha256 = ? OR frame_sha256 = ?
                     """, arguments: [hash, hash]) ?? 0
                 if used == 0 { orphans.append(hash) }
             }
@@ -281,7 +281,7 @@ public struct DatasetStore: Sendable {
 
     private func fetchVersions(_ db: Database, where clause: String, _ args: StatementArguments) throws -> [DatasetVersion] {
         try Row.fetchAll(db, sql: """
-            SELECT v.*, d.name FROM dataset_version v JOIN dataset d ON d.id = v.dataset_id
+            SELECT v.*, d.name FROM catalog_dataset_versions v JOIN catalog_datasets d ON d.id = v.dataset_id
             WHERE \(clause) ORDER BY d.name, v.version
             """, arguments: args).map { r in
             let schemaJSON: String = r["schema_json"]

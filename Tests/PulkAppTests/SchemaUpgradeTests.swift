@@ -13,23 +13,30 @@ import Testing
 @Suite("Schema upgrades from every earlier version")
 struct SchemaUpgradeTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/workspaces")
-    static let versions = StoreSchema.tracking.migrations.map(\.id).filter {
-        FileManager.default.fileExists(atPath: golden.appendingPathComponent("\($0).sql").path)
-    }
+    /// Every schema that shipped, oldest first, named by its newest migration (of either set). A new
+    /// migration adds the schema before it here, with its dump.
+    static let versions = [
+        "2026-11-23-tracking", "2026-12-01-registry-models-inputs", "2026-12-02-metric-chunks", "2026-12-02-endpoints",
+        "2026-12-05-access-audit", "2026-12-06-webhooks", "2026-12-06-one-ledger",
+    ]
     static let runId = "c223bc4fc9e04f9d89f24e643fe8ca29"
 
-    @Test("Every earlier tracking schema has a golden workspace")
-    func everyVersionCovered() {
-        // Every tracking migration up to the one-ledger change shipped with its own workspace layout.
-        let ids = StoreSchema.tracking.migrations.map(\.id)
-        let shipped = Array(ids[...ids.firstIndex(of: "2026-12-06-webhooks")!])
-        #expect(Self.versions == shipped)
+    @Test("Every earlier schema has a golden workspace, and only those")
+    func everyVersionCovered() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.golden.path).filter { $0.hasSuffix(".sql") }
+        #expect(Set(files) == Set(Self.versions.map { "\($0).sql" }))
+        // Each names a migration this pulk knows.
+        let ids = (StoreSchema.workspace.migrations + StoreSchema.tracking.migrations).map(\.id)
+        #expect(Self.versions.allSatisfy(ids.contains))
     }
 
     @Test("An earlier workspace is refused, upgrades in one step and keeps its data", arguments: versions)
     func upgrade(from version: String) async throws {
         let dir = try Self.restore(version)
         let path = dir.appendingPathComponent("ws").path
+        // What the golden workspace had applied, in either ledger.
+        let had = Set(try Self.texts("SELECT id FROM pulk_store_migrations", path)
+                      + ((try? Self.texts("SELECT identifier FROM grdb_migrations", path)) ?? []))
         #expect(throws: WorkspaceError.self) { try Workspace.open(at: path) }
         do {
             _ = try Workspace.open(at: path)
@@ -38,11 +45,9 @@ struct SchemaUpgradeTests {
         }
 
         let report = try await SchemaUpgrade.run(workspacePath: path, store: .workspace)
-        let ids = StoreSchema.tracking.migrations.map(\.id)
-        let at = try #require(ids.firstIndex(of: version))
-        let later = ids[(at + 1)...]
-        func since(_ id: String) -> Bool { at >= ids.firstIndex(of: id)! }
-        #expect(report.parts.map(\.applied) == [["2026-12-06-one-ledger"], Array(later)])
+        func since(_ id: String) -> Bool { had.contains(id) }
+        #expect(report.parts.map(\.applied) == [StoreSchema.workspace.migrations.map(\.id).filter { !had.contains($0) },
+                                                StoreSchema.tracking.migrations.map(\.id).filter { !had.contains($0) }])
         let again = try await SchemaUpgrade.run(workspacePath: path, store: .workspace)
         #expect(again.parts.allSatisfy { $0.applied.isEmpty })
 
@@ -94,7 +99,7 @@ struct SchemaUpgradeTests {
         let dir = try Self.restore("2026-12-05-access-audit")
         let path = dir.appendingPathComponent("ws").path
         let ws = try Workspace.open(at: path, upgrade: true)
-        #expect(ws.upgraded == ["2026-12-06-one-ledger"])
+        #expect(ws.upgraded == ["2026-12-06-one-ledger", "2026-12-06-catalog-names"])
         await #expect { _ = try await StoreLocation.workspace.open(workspace: ws) } throws: {
             let text = "\($0)"
             return text.contains("pulk workspace upgrade") && text.contains("2026-12-06-webhooks") && text.contains("Back up")
@@ -117,6 +122,10 @@ struct SchemaUpgradeTests {
     static func execute(_ sql: String, _ workspace: String, transaction: Bool = true) throws {
         let queue = try DatabaseQueue(path: workspace + "/pulk.sqlite")
         if transaction { try queue.write { try $0.execute(sql: sql) } } else { try queue.writeWithoutTransaction { try $0.execute(sql: sql) } }
+    }
+
+    static func texts(_ sql: String, _ workspace: String) throws -> [String] {
+        try DatabaseQueue(path: workspace + "/pulk.sqlite").read { db in try String.fetchAll(db, sql: sql) }
     }
 
     static func rows(_ sql: String, _ workspace: String) throws -> [[String]] {

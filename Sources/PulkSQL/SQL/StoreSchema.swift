@@ -53,6 +53,19 @@ public enum StoreSchema {
             "INSERT INTO pulk_store_migrations (id) SELECT identifier FROM grdb_migrations WHERE identifier NOT IN (SELECT id FROM pulk_store_migrations)",
             "DROP TABLE grdb_migrations",
         ]),
+        // The catalog's tables get names of their own, apart from the tracking store's MLflow tables
+        // (`datasets`, `run_dataset_inputs`) in the same file: `dataset` → `catalog_datasets`,
+        // `dataset_version` → `catalog_dataset_versions`, `dataset_reference` → `catalog_dataset_uses`.
+        // SQLite renames the foreign keys that point at them; the indexes follow their table.
+        ("2026-12-06-catalog-names", [
+            "ALTER TABLE dataset RENAME TO catalog_datasets",
+            "ALTER TABLE dataset_version RENAME TO catalog_dataset_versions",
+            "ALTER TABLE dataset_reference RENAME TO catalog_dataset_uses",
+            "DROP INDEX dataset_version_content",
+            "DROP INDEX dataset_version_frame",
+            "CREATE INDEX catalog_dataset_versions_content ON catalog_dataset_versions(content_sha256)",
+            "CREATE INDEX catalog_dataset_versions_frame ON catalog_dataset_versions(frame_sha256)",
+        ]),
     ], legacyLedger: (table: "grdb_migrations", column: "identifier"))
 
     /// The tracking store, in SQL both SQLite and PostgreSQL accept (BIGINT, DOUBLE PRECISION, TEXT; ids

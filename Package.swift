@@ -92,7 +92,7 @@ let package = Package(
         // The SQL engine behind the store's protocols: SQLite (GRDB) and PostgreSQL (postgres-nio), one schema,
         // MLflow's search grammar compiled to SQL.
         .target(name: "PulkSQL", dependencies: [
-            "PulkStore",
+            "PulkStore", "PulkJSON",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -101,7 +101,7 @@ let package = Package(
         // Tracked training: runs of `pulk train`/`evaluate` with their artifacts and plots, to the local store or a
         // remote MLflow-protocol server; lineage from model versions back to dataset versions.
         .target(name: "PulkTracking", dependencies: [
-            "PulkStore", "PulkSQL", "PulkLearn", "PulkProfile", "PulkWorkspace", "PulkFrame",
+            "PulkStore", "PulkSQL", "PulkLearn", "PulkProfile", "PulkWorkspace", "PulkFrame", "PulkJSON",
         ], swiftSettings: strict),
         // Serving: endpoints with traffic split, mirrors and micro-batching over HTTP (Hummingbird), kept in step with
         // the endpoint store; the scoring API and MLflow's /invocations; metrics; the sampled serving log.
@@ -123,7 +123,8 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         // The tracking server: MLflow's REST protocol, the artifact proxy and Pulk's native API on Hummingbird.
-        // JSON for the tracking server's hot paths: a bounded-depth reader over bytes and writers. No dependencies.
+        // Pulk's one JSON reader and writer (bounded-depth reader over bytes, sorted-key writers), for every
+        // target that reads or writes JSON by hand: the servers, scoring, the store and the HTTP clients. No dependencies.
         .target(name: "PulkJSON", swiftSettings: strict),
         .target(name: "PulkServer", dependencies: [
             "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkSQL", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing", "PulkJSON",
@@ -150,6 +151,7 @@ let package = Package(
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
             "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkSQL", "PulkTracking", "PulkScoring",
+            "PulkJSON",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [

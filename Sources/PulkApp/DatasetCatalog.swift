@@ -7,6 +7,7 @@ import Glibc
 #endif
 public import PulkFrame
 public import PulkWorkspace
+import PulkJSON
 
 /// Datasets and their versions as every front end sees them: the workspace's own (`LocalDatasets`),
 /// or a `pulk server`'s through its native API (`RemoteDatasets`).
@@ -142,7 +143,7 @@ public struct RemoteDatasets: DatasetCatalog {
         progress.update("uploading", done: 0, total: bytes.count)
         defer { progress.finish("uploading") }
         let o = try await client.json("POST", Self.path(name) + "/versions", query: query, bytes: Array(bytes))
-        let skipped = try JSONDecoder().decode([SkippedRow].self, from: JSONSerialization.data(withJSONObject: o["skipped_rows"] ?? []))
+        let skipped = try JSONDecoder().decode([SkippedRow].self, from: Data(JSON.encode(o["skipped_rows"] ?? [Any]())))
         return DatasetStore.Added(version: try Self.version(o["version"] as? [String: Any] ?? [:]), created: o["created"] as? Bool ?? false,
                                   skippedRows: skipped)
     }
@@ -160,7 +161,7 @@ public struct RemoteDatasets: DatasetCatalog {
 
     static func objects(_ o: [String: Any], _ key: String) throws -> [[String: Any]] { o[key] as? [[String: Any]] ?? [] }
     static func text(_ v: Any?) -> String { v as? String ?? "" }
-    static func int(_ v: Any?) -> Int { (v as? NSNumber)?.intValue ?? 0 }
+    static func int(_ v: Any?) -> Int { (v as? Int64).map { Int($0) } ?? v as? Int ?? 0 }
     static func date(_ v: Any?) throws -> Date {
         guard let s = v as? String, let d = ISO8601DateFormatter().date(from: s) else { throw AppError.invalid("The server sent a date this pulk cannot read: \(v ?? "nothing")") }
         return d
@@ -171,7 +172,7 @@ public struct RemoteDatasets: DatasetCatalog {
                        updatedAt: try date(o["updated_at"]))
     }
     static func version(_ o: [String: Any]) throws -> DatasetVersion {
-        let schema = try JSONDecoder().decode(Schema.self, from: JSONSerialization.data(withJSONObject: o["schema"] ?? [:]))
+        let schema = try JSONDecoder().decode(Schema.self, from: Data(JSON.encode(o["schema"] ?? [String: Any]())))
         return DatasetVersion(id: 0, name: text(o["name"]), version: int(o["version"]), contentSHA256: text(o["content_sha256"]),
                               frameSHA256: text(o["frame_sha256"]), format: text(o["format"]), sourcePath: text(o["source_path"]),
                               sizeBytes: int(o["size_bytes"]), rowCount: int(o["row_count"]), columnCount: int(o["column_count"]), schema: schema,
@@ -184,7 +185,7 @@ extension PulkServerClient {
     /// The JSON object of an answer.
     func json(_ method: String, _ path: String, query: [(String, String)] = [], bytes: [UInt8]? = nil) async throws -> [String: Any] {
         let data = try await raw(method, path, query: query, bytes: bytes)
-        guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let o = JSON.object(data) else {
             throw AppError.invalid("The server at \(base.absoluteString) answered \(method) \(path) with something other than a JSON object")
         }
         return o

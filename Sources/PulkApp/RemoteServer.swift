@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 public import PulkStore
 import PulkTracking
+import PulkJSON
 
 /// Pulk's native API (`/api/pulk/v1/…`) of a `pulk server`, as JSON over HTTP: what `--server URL`
 /// (or `PULK_SERVER`) points the commands at. Errors come back as the server's typed messages.
@@ -89,7 +90,7 @@ public struct PulkServerClient: Sendable {
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            let object = JSON.object(data)
             let message = object?["message"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self)
             switch status {
             case 401: throw AppError.invalid("\(message). The server at \(base.absoluteString) has accounts: sign in with `pulk login --server \(base.absoluteString)`, "

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,6 +24,18 @@ package enum JSON {
         guard p.i == p.bytes.count else { throw SyntaxError(offset: p.i, why: "text after the value") }
         return v
     }
+
+    package static func parse(_ data: Data) throws(SyntaxError) -> Any {
+        do { return try data.withUnsafeBytes { raw in try parse(raw) } } catch let e as SyntaxError { throw e } catch {
+            throw SyntaxError(offset: 0, why: "\(error)")
+        }
+    }
+
+    /// The JSON object of `data`, or nil when it is not valid JSON or not an object.
+    package static func object(_ data: Data) -> [String: Any]? { (try? parse(data)) as? [String: Any] }
+
+    /// JSON text of a value as a string (object keys sorted).
+    package static func text(_ value: Any) -> String { String(decoding: encode(value), as: UTF8.self) }
 
     package static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Any {
         do { return try bytes.withUnsafeBytes { raw in try parse(raw) } } catch let e as SyntaxError { throw e } catch {

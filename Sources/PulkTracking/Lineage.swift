@@ -2,6 +2,7 @@ import Foundation
 public import PulkFrame
 public import PulkStore
 public import PulkWorkspace
+import PulkJSON
 
 /// Run inputs for the data a run read, in MLflow's dataset shape so MLflow's UI and client show them too.
 public enum DatasetInputs {
@@ -23,7 +24,7 @@ public enum DatasetInputs {
     }
 
     static func json(_ object: [String: Any]) -> String {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        JSON.text(object)
     }
 
     /// MLflow's column-spec schema.

@@ -2,6 +2,7 @@ public import Foundation
 public import PulkSQL
 public import PulkStore
 public import PulkWorkspace
+import PulkJSON
 
 /// Tracking in the workspace itself: the same SQLite store and artifact folder `pulk server` serves,
 /// so a run logged by `pulk train` shows up in a server started on that workspace (even one already
@@ -148,7 +149,7 @@ public struct LocalTracking: TrackingClient {
     public static func workspaceVersion(_ ref: LoggedDataset, _ datasets: DatasetStore?) -> DatasetVersion? {
         guard let datasets else { return nil }
         if ref.sourceType == "pulk", let data = ref.source.data(using: .utf8),
-           let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+           let obj = JSON.object(data),
            let text = obj["dataset"] as? String, let r = try? PulkWorkspace.DatasetRef(parsing: text), let v = try? datasets.version(r) {
             return v
         }

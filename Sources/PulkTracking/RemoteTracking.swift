@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 public import PulkStore
 public import PulkWorkspace
+import PulkJSON
 
 /// A tracking server over the MLflow REST protocol: `pulk server`, or MLflow's own server run with
 /// the artifact proxy (`mlflow server`, whose runs get `mlflow-artifacts:` URIs). Alias history and
@@ -63,7 +64,7 @@ public struct RemoteTracking: TrackingClient {
     func call(_ method: String, _ path: String, query: [(String, String)] = [], json body: [String: Any]? = nil, bytes: [UInt8]? = nil)
         async throws(StoreError) -> [String: Any] {
         let data = try await raw(method, path, query: query, json: body, bytes: bytes)
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return JSON.object(data) ?? [:]
     }
 
     /// The response body of a call, any content; a non-2xx answer becomes the server's error.
@@ -76,7 +77,7 @@ public struct RemoteTracking: TrackingClient {
         request.setValue(user, forHTTPHeaderField: "X-Pulk-User")
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try? JSONSerialization.data(withJSONObject: body)
+            request.httpBody = Data(JSON.encode(body))
         } else if let bytes {
             request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(bytes)
@@ -86,7 +87,7 @@ public struct RemoteTracking: TrackingClient {
             throw StoreError(.internalError, "cannot reach the tracking server at \(base.absoluteString): \(error.localizedDescription)")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        let object = JSON.object(data)
         guard (200..<300).contains(status) else {
             let message = object?["message"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self)
             let code = (object?["error_code"] as? String).flatMap(StoreError.Code.init(rawValue:))
@@ -289,6 +290,9 @@ enum Decode {
     static func string(_ v: Any?) -> String {
         switch v {
         case let s as String: return s
+        case let i as Int64: return String(i)
+        case let i as Int: return String(i)
+        case let d as Double: return "\(d)"
         case let n as NSNumber: return n.stringValue
         default: return ""
         }
@@ -296,6 +300,9 @@ enum Decode {
     static func int64(_ v: Any?) -> Int64 {
         switch v {
         case let s as String: return Int64(s) ?? 0
+        case let i as Int64: return i
+        case let i as Int: return Int64(i)
+        case let d as Double: return d.isFinite && abs(d) < 9.2e18 ? Int64(d) : 0
         case let n as NSNumber: return n.int64Value
         default: return 0
         }
@@ -303,6 +310,9 @@ enum Decode {
     static func double(_ v: Any?) -> Double {
         switch v {
         case let s as String: return Double(s) ?? (s == "NaN" ? .nan : s == "Infinity" ? .infinity : s == "-Infinity" ? -.infinity : .nan)
+        case let i as Int64: return Double(i)
+        case let i as Int: return Double(i)
+        case let d as Double: return d
         case let n as NSNumber: return n.doubleValue
         default: return .nan
         }

@@ -38,7 +38,7 @@ struct WebhookCLITests {
         _ = try cli.ok(["webhooks", "update", id, "--url", live.url + "/no-such-route"] + remote)
         let failed = try cli.finish(cli.start(["webhooks", "test", id] + remote))
         #expect(failed.status != 0 && failed.stdout.contains("Not delivered"), "\(failed.stdout) \(failed.stderr)")
-        _ = try cli.ok(["webhooks", "delete", id] + remote)
+        #expect(try PulkCLI.object(try cli.ok(["webhooks", "delete", id, "--json"] + remote))["deleted"] as? String == id)
         #expect(try cli.ok(["webhooks", "list"] + remote).stdout.contains("No webhooks"))
     }
 }

@@ -1,5 +1,6 @@
 public import PulkStore
 import Foundation
+import PulkJSON
 
 /// The model registry over the tracking store's database: one transaction per call, versions
 /// numbered from a per-model counter that never goes down, and every alias move appended to
@@ -248,7 +249,7 @@ extension SQLTrackingStore: ModelRegistryStore {
     /// registered from it (a JSON array of `{"name", "version"}`), each once.
     static func noteVersion(_ s: any SQLSession, loggedModel id: String, name: String, version: Int64) throws(StoreError) {
         let existing = try s.query("SELECT value FROM logged_model_tags WHERE model_id = ? AND key = 'mlflow.modelVersions'", .text(id)).first?[0].text
-        var list = existing.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [Any] } ?? []
+        var list = existing.flatMap { (try? JSON.parse(Array($0.utf8))) as? [Any] } ?? []
         let entry: [String: Any] = ["name": name, "version": version]
         let seen = list.contains { item in
             guard let o = item as? [String: Any], o["name"] as? String == name else { return false }
@@ -259,7 +260,8 @@ extension SQLTrackingStore: ModelRegistryStore {
         func text(_ v: Any?) -> String {
             switch v {
             case let s as String: return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-            case let n as NSNumber: return n.stringValue
+            case let i as Int64: return String(i)
+            case let d as Double: return "\(d)"
             default: return "null"
             }
         }

@@ -1,5 +1,6 @@
 public import PulkStore
 public import Foundation
+import PulkJSON
 
 /// The tracking store over any `SQLDatabase`: one code path for SQLite and PostgreSQL. Searches
 /// filter with EXISTS subqueries on the latest-metric, param and tag tables (no cross joins), page
@@ -502,8 +503,8 @@ public struct SQLTrackingStore: TrackingStore {
 
     static func encodeOffset(_ offset: Int) -> String { Data("{\"offset\":\(offset)}".utf8).base64EncodedString() }
     static func decodeOffset(_ token: String) throws(StoreError) -> Int {
-        guard let data = Data(base64Encoded: token), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let offset = obj["offset"] as? Int, offset >= 0 else { throw .invalid("Invalid page token '\(token.prefix(40))'") }
+        guard let data = Data(base64Encoded: token), let obj = JSON.object(data),
+              let offset = (obj["offset"] as? Int64).map({ Int($0) }), offset >= 0 else { throw .invalid("Invalid page token '\(token.prefix(40))'") }
         return offset
     }
 }

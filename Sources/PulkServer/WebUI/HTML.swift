@@ -56,7 +56,7 @@ enum HTML {
     /// otherwise; with `then`, it goes there instead (after a deletion). `confirm` asks first.
     static func apiForm(_ path: String, method: String = "POST", fixed: [String: String], fields: String, button: String,
                         confirm: String? = nil, label: String, danger: Bool = false, then: String? = nil) -> String {
-        let json = String(decoding: (try? JSONSerialization.data(withJSONObject: fixed, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        let json = JSON.text(fixed)
         return "<form class=\"api\" data-api=\"\(esc(path))\" data-method=\"\(method)\" data-fixed=\"\(esc(json))\""
             + (confirm.map { " data-confirm=\"\(esc($0))\"" } ?? "") + (then.map { " data-then=\"\(esc($0))\"" } ?? "") + " aria-label=\"\(esc(label))\">\(fields)"
             + "<button type=\"submit\"\(danger ? " class=\"danger\"" : "")>\(esc(button))</button><span class=\"status\" role=\"status\"></span></form>"

@@ -117,6 +117,7 @@ struct WebhooksDelete: AsyncParsableCommand {
     func run() async throws {
         let service = try await access.webhooks(common)
         try await service.delete(id: id)
+        if common.json { print(Output.json(["deleted": id])); return }
         print("Deleted webhook \(id) from \(service.location)")
     }
 }

@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "PulkModels", targets: ["PulkModels"]),
         .library(name: "PulkStore", targets: ["PulkStore"]),
         .library(name: "PulkSQL", targets: ["PulkSQL"]),
+        .library(name: "PulkEndpoints", targets: ["PulkEndpoints"]),
         .library(name: "PulkServer", targets: ["PulkServer"]),
         .library(name: "PulkTracking", targets: ["PulkTracking"]),
         .library(name: "PulkScoring", targets: ["PulkScoring"]),
@@ -84,15 +85,18 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // The store's protocols and records: tracking, registry, endpoints, artifacts on disk. No database driver.
+        // The store's protocols and records: tracking, registry, access, webhooks, artifacts on disk. No database driver.
         .target(name: "PulkStore", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // Serving's records and their store protocol: endpoints, deployments, settings, the change history and the
+        // serving log, with the rules every store applies. No database driver or HTTP.
+        .target(name: "PulkEndpoints", dependencies: ["PulkStore"], swiftSettings: strict),
         // The SQL engine behind the store's protocols: SQLite (GRDB) and PostgreSQL (postgres-nio), one schema,
         // MLflow's search grammar compiled to SQL.
         .target(name: "PulkSQL", dependencies: [
-            "PulkStore", "PulkJSON",
+            "PulkStore", "PulkEndpoints", "PulkJSON",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -106,7 +110,7 @@ let package = Package(
         // Serving: endpoints with traffic split, mirrors and micro-batching over HTTP (Hummingbird), kept in step with
         // the endpoint store; the scoring API and MLflow's /invocations; metrics; the sampled serving log.
         .target(name: "PulkServing", dependencies: [
-            "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore", "PulkAccess",
+            "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore", "PulkEndpoints", "PulkAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -127,7 +131,7 @@ let package = Package(
         // target that reads or writes JSON by hand: the servers, scoring, the store and the HTTP clients. No dependencies.
         .target(name: "PulkJSON", swiftSettings: strict),
         .target(name: "PulkServer", dependencies: [
-            "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkSQL", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing", "PulkJSON",
+            "PulkApp", "PulkAccess", "PulkLearn", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkWorkspace", "PulkProfile", "PulkFrame", "PulkTracking", "PulkServing", "PulkJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -150,12 +154,12 @@ let package = Package(
         // and evaluation, model references, deploy planning and endpoint management, batch scoring, one
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
-            "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkSQL", "PulkTracking", "PulkScoring",
+            "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkScoring",
             "PulkJSON",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
+            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkEndpoints", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
@@ -172,14 +176,14 @@ let package = Package(
         .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
-        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkSQL", "PulkAccess", "PulkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkJSON", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkSQL", "PulkServing", "PulkWorkspace", "PulkTestSupport",
+        .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkEndpoints", "PulkSQL", "PulkAccess", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkJSON", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkServing", "PulkWorkspace", "PulkTestSupport",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: strict),
         .testTarget(name: "PulkTrackingTests", dependencies: ["PulkTracking", "PulkStore", "PulkSQL", "PulkLearn", "PulkFrame", "PulkWorkspace", "PulkProfile", "PulkModels"], swiftSettings: strict),
         .testTarget(name: "PulkScoringTests", dependencies: ["PulkScoring", "PulkLearn", "PulkFrame", "PulkModels", "PulkJSON", "CPulkJSON"], swiftSettings: strict),
-        .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkSQL", "PulkLearn", "PulkFrame", "PulkModels", "PulkTestSupport",
+        .testTarget(name: "PulkServingTests", dependencies: ["PulkServing", "PulkScoring", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkLearn", "PulkFrame", "PulkModels", "PulkTestSupport",
                                                            .product(name: "Hummingbird", package: "hummingbird"),
                                                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                                                            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -188,7 +192,7 @@ let package = Package(
                                                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                                            .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame", "PulkSQL"], swiftSettings: strict),
-        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkSQL", "PulkTracking", "PulkWorkspace",
+        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkWorkspace",
                                                        .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),

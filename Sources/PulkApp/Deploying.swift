@@ -2,6 +2,7 @@ public import Foundation
 import PulkModels
 public import PulkStore
 public import PulkTracking
+public import PulkEndpoints
 
 /// What `pulk deploy` asks for.
 public struct DeployRequest: Sendable, Codable, Equatable {

@@ -1,5 +1,6 @@
 public import Foundation
 import PulkStore
+import PulkEndpoints
 
 /// The files `pulk deploy --emit` writes: a Dockerfile that builds `pulk` and serves the model with
 /// `pulk serve`, and Kubernetes manifests (Deployment with probes and resources, Service).

@@ -2,6 +2,7 @@ import Foundation
 import PulkAccess
 public import PulkStore
 public import PulkTracking
+public import PulkEndpoints
 
 /// A change of an endpoint's settings: the fields given change, the others stay.
 public struct SettingsChange: Sendable, Codable, Equatable {

@@ -5,6 +5,7 @@ import FoundationNetworking
 public import PulkStore
 import PulkTracking
 import PulkJSON
+public import PulkEndpoints
 
 /// Pulk's native API (`/api/pulk/v1/…`) of a `pulk server`, as JSON over HTTP: what `--server URL`
 /// (or `PULK_SERVER`) points the commands at. Errors come back as the server's typed messages.

@@ -3,6 +3,7 @@ public import PulkSQL
 public import PulkStore
 public import PulkTracking
 public import PulkWorkspace
+public import PulkEndpoints
 
 /// Where a process keeps its state, opened once: the workspace (one file lock, one schema check, one
 /// SQLite pool), the tracking store in it or in PostgreSQL, and the tracking client that commands

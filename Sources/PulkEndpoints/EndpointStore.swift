@@ -1,4 +1,5 @@
 import Foundation
+public import PulkStore
 
 /// How an endpoint treats requests (the same for every deployment behind it).
 public struct EndpointSettings: Sendable, Codable, Equatable {

@@ -7,6 +7,7 @@ import PulkLearn
 public import PulkSQL
 public import PulkServing
 public import PulkStore
+public import PulkEndpoints
 import PulkTracking
 public import PulkWorkspace
 #if canImport(Glibc)

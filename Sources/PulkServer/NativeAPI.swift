@@ -7,6 +7,7 @@ import PulkProfile
 import PulkStore
 import PulkTracking
 import PulkWorkspace
+import PulkEndpoints
 
 /// Pulk's own API under `/api/pulk/v1/`, for what MLflow has no word for: datasets, their versions,
 /// profiles and lineage, and registered models traced back to the exact data they were trained on.

@@ -5,6 +5,7 @@ import PulkApp
 import PulkAccess
 import PulkLearn
 public import PulkStore
+public import PulkEndpoints
 public import PulkWorkspace
 public import Logging
 import NIOCore
@@ -12,6 +13,11 @@ import NIOHTTP1
 import Metrics
 public import Prometheus
 public import PulkServing
+
+/// Every role one `pulk server` assembles over one database (`TrackingServer.application`). Its parts
+/// take only the roles they use: the MLflow routes tracking, registry and webhooks; the access layer
+/// accounts, audit and what it checks grants on; `LocalTracking` tracking and the registry.
+public typealias ServerStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore
 
 /// How `pulk server` runs.
 public struct ServerConfiguration: Sendable {

@@ -1,4 +1,5 @@
 public import PulkStore
+public import PulkEndpoints
 public import PulkLearn
 import Foundation
 import Logging

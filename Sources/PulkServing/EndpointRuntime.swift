@@ -1,6 +1,7 @@
 public import PulkLearn
 public import PulkScoring
 public import PulkStore
+public import PulkEndpoints
 public import PulkFrame
 import Foundation
 import Metrics

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import PulkStore
+public import PulkEndpoints
 public import Foundation
 import PulkAccess
 import HTTPTypes

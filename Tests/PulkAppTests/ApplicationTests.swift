@@ -3,6 +3,7 @@ import PulkApp
 import PulkLearn
 import PulkSQL
 import PulkStore
+import PulkEndpoints
 import PulkTracking
 import PulkWorkspace
 import Testing

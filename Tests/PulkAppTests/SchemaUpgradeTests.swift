@@ -3,6 +3,7 @@ import GRDB
 import PulkApp
 import PulkSQL
 import PulkStore
+import PulkEndpoints
 import PulkWorkspace
 import Testing
 

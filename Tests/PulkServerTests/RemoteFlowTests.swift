@@ -6,6 +6,7 @@ import PulkApp
 import PulkServing
 import PulkSQL
 import PulkStore
+import PulkEndpoints
 import PulkTracking
 import PulkWorkspace
 import Testing

@@ -6,6 +6,7 @@ import HTTPTypes
 import HummingbirdCore
 import PulkSQL
 import PulkStore
+import PulkEndpoints
 import Testing
 
 /// A store with a registered model `penguins` of two versions (GBDT, then logistic), each a run's

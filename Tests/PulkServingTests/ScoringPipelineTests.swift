@@ -9,6 +9,7 @@ import NIOHTTPTypes
 import NIOHTTP1
 import Logging
 import PulkStore
+import PulkEndpoints
 import PulkLearn
 @testable import PulkServing
 import Testing

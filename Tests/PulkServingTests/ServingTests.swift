@@ -13,6 +13,7 @@ import PulkModels
 import PulkScoring
 @testable import PulkServing
 import PulkStore
+import PulkEndpoints
 import Testing
 import Crypto
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PulkSQL
 @testable import PulkStore
+import PulkEndpoints
 
 /// Endpoints, deployments, their history and the serving log: the same contract on every backend.
 @Suite("Endpoint store contract")

@@ -1,5 +1,6 @@
 public import PulkStore
 import Foundation
+public import PulkEndpoints
 
 /// Endpoints over the tracking store's database: an endpoint row holds its settings and deployments
 /// as JSON (changed whole, in one transaction), every change appends an event with the resulting

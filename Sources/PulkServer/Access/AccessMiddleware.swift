@@ -6,6 +6,7 @@ import Hummingbird
 import NIOCore
 public import PulkAccess
 import PulkStore
+import PulkEndpoints
 
 /// The signed-in user of the request being handled and the server's policy (set by
 /// `AccessMiddleware` around the handler), for the handlers that list many resources: they leave out

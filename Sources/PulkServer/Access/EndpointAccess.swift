@@ -1,6 +1,7 @@
 import PulkAccess
 import PulkServing
 import PulkStore
+import PulkEndpoints
 
 /// Scoring on `pulk server` once it has users: the endpoint's own tokens, or a user's credentials
 /// with USE on the endpoint (contributors, deployers and admins have it by default; a reader needs

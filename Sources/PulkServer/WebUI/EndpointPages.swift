@@ -1,6 +1,7 @@
 import Foundation
 import PulkProfile
 import PulkStore
+import PulkEndpoints
 
 /// Endpoint pages: every endpoint with its deployments and traffic, and one endpoint's deployments,
 /// history of changes and what its serving log shows (request rate, errors and latency per deployment).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PulkStore
+import PulkEndpoints
 import PulkTracking
 import PulkWorkspace
 

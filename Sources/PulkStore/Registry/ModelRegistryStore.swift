@@ -64,8 +64,3 @@ public enum RegistryLimits {
     public static let maxSearchResults = 1000, defaultModelSearchResults = 100, defaultVersionSearchResults = 10_000
     public static let nameLength = 256, aliasLength = 256
 }
-
-/// Every role one `pulk server` assembles over one database (`TrackingServer.application`). Its parts
-/// take only the roles they use: the MLflow routes tracking, registry and webhooks; the access layer
-/// accounts, audit and what it checks grants on; `LocalTracking` tracking and the registry.
-public typealias ServerStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore

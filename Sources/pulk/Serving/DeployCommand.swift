@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PulkApp
 import PulkStore
+import PulkEndpoints
 
 /// `pulk deploy`: puts a registered model version behind an endpoint (or writes what runs it elsewhere).
 struct DeployCommand: AsyncParsableCommand {

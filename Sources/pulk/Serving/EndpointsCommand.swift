@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PulkApp
 import PulkStore
+import PulkEndpoints
 
 struct EndpointsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

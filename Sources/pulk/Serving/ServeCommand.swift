@@ -10,6 +10,7 @@ import PulkScoring
 import PulkServer
 import PulkServing
 import PulkStore
+import PulkEndpoints
 
 /// Options every served endpoint takes (`pulk serve` and `pulk endpoints create`).
 struct EndpointSettingsOptions: ParsableArguments {

@@ -5,18 +5,32 @@ public import PulkStore
 /// Users, tokens, grants and the audit trail, on the workspace's store (as its owner: an admin) or
 /// on a `pulk server` through its native API (as whoever the credentials say).
 public protocol AccessService: Sendable {
+    /// Where the accounts live, for messages: the workspace's path or the server's URL.
     var location: String { get }
+    /// Every user, by name.
     func users() async throws -> [User]
+    /// Creates a user with a password (kept as a PBKDF2 hash) and a role; a conflict if the name is taken.
     func createUser(name: String, password: String, role: Role) async throws -> User
+    /// Changes a user's role and/or password (nil: unchanged); not found for an unknown user.
     func updateUser(name: String, role: Role?, password: String?) async throws -> User
+    /// Removes a user, revoking their tokens and ending their sessions and grants; the last admin stays.
     func deleteUser(name: String) async throws
+    /// A user's tokens (nil: everyone's for an admin; others see only their own), newest first; secrets are never shown.
     func tokens(user: String?) async throws -> [APIToken]
+    /// Creates a token for `user` (nil: the caller) that expires after `expiresInDays` (1–3650; nil: never);
+    /// the secret is returned this once and only its hash is kept.
     func createToken(user: String?, name: String, expiresInDays: Int?) async throws -> (token: APIToken, secret: String)
+    /// Revokes a token (kept, marked revoked); not found for an unknown id.
     func revokeToken(id: String) async throws -> APIToken
+    /// A user's grants (nil: everyone's).
     func grants(user: String?) async throws -> [Grant]
+    /// Sets (replaces) a user's permission on one resource.
     func setGrant(_ grant: Grant) async throws
+    /// Removes a user's grant on one resource; not found when there is none.
     func deleteGrant(user: String, kind: ResourceKind, resource: String) async throws
+    /// Audit entries after sequence `after`, oldest first, at most `limit`, optionally only one actor's or one resource's.
     func audit(after: Int64, limit: Int, actor: String?, resource: String?) async throws -> [AuditEntry]
+    /// Checks the audit trail's hash chain from the first entry and says where it breaks, if it does.
     func verifyAudit() async throws -> AuditVerification
 }
 

@@ -4,10 +4,15 @@ import PulkAccess
 
 /// Registry webhooks, managed on a store (the server that uses it delivers them) or on a server.
 public protocol WebhookService: Sendable {
+    /// Where the webhooks live, for messages: the workspace's path or the server's URL.
     var location: String { get }
+    /// Every webhook, newest first (secrets are never shown).
     func list() async throws -> [Webhook]
+    /// Registers a webhook (name, URL allowed by the server's outbound policy, MLflow events, HMAC secret).
     func create(name: String, url: String, events: [WebhookEvent], description: String, secret: String, status: Webhook.Status) async throws -> Webhook
+    /// Changes the fields `change` names; not found for an unknown id.
     func update(id: String, _ change: WebhookChange) async throws -> Webhook
+    /// Removes a webhook; not found for an unknown id.
     func delete(id: String) async throws
     /// Sends MLflow's example payload for `event` and says what came back (a server only).
     func test(id: String, event: WebhookEvent?) async throws -> WebhookTestResult

@@ -140,8 +140,11 @@ public protocol AccessStore: Sendable {
     /// Revokes a token (kept, marked revoked); RESOURCE_DOES_NOT_EXIST for an unknown id.
     func revokeToken(id: String) async throws(StoreError) -> APIToken
 
+    /// Records a web UI login session by the SHA-256 of its cookie secret, valid until `expiresTime` (ms).
     func createSession(secretHash: String, user: String, expiresTime: Int64) async throws(StoreError)
+    /// The session whose cookie secret has this SHA-256, expired or not (the caller checks the time).
     func session(secretHash: String) async throws(StoreError) -> LoginSession?
+    /// Ends a session (logout); nothing happens when there is none.
     func deleteSession(secretHash: String) async throws(StoreError)
 
     /// Sets (replaces) a user's permission on a resource.

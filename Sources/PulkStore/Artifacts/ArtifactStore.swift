@@ -166,6 +166,7 @@ public struct ArtifactStore: Sendable {
 
 /// A piece of an upload that can lend its bytes without copying them.
 public protocol ArtifactChunk {
+    /// Calls `body` with the chunk's bytes, valid only during the call.
     func withChunkBytes<R>(_ body: (UnsafeRawBufferPointer) throws(StoreError) -> R) throws(StoreError) -> R
 }
 

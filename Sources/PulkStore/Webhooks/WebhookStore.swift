@@ -88,12 +88,15 @@ public struct WebhookChange: Sendable {
 /// is the server's rule (`OutboundURLPolicy`), checked before a webhook is saved and again before
 /// every delivery.
 public protocol WebhookStore: Sendable {
+    /// Saves a new webhook (names 1–63 characters, at least one known event); the secret is kept to sign deliveries.
     func createWebhook(name: String, url: String, events: [WebhookEvent], description: String, secret: String, status: Webhook.Status) async throws(StoreError) -> Webhook
     /// RESOURCE_DOES_NOT_EXIST for an unknown id.
     func webhook(id: String) async throws(StoreError) -> Webhook
     /// Newest first; `maxResults` 1 to 1000 (100 when nil).
     func listWebhooks(maxResults: Int?, pageToken: String?) async throws(StoreError) -> Page<Webhook>
+    /// Changes the fields `change` names, checked as on creation; RESOURCE_DOES_NOT_EXIST for an unknown id.
     func updateWebhook(id: String, _ change: WebhookChange) async throws(StoreError) -> Webhook
+    /// Removes a webhook; RESOURCE_DOES_NOT_EXIST for an unknown id.
     func deleteWebhook(id: String) async throws(StoreError)
     /// The active webhooks that subscribe to `event`.
     func webhooks(for event: WebhookEvent) async throws(StoreError) -> [Webhook]

@@ -62,7 +62,11 @@ let package = Package(
         // Profiling: statistics, correlations, warnings, JSON and HTML reports.
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
         // Learning core: metrics (first piece of issue 3); no database, HTTP or crypto.
-        .target(name: "PulkLearn", dependencies: ["PulkFrame"], swiftSettings: strict),
+        .target(name: "PulkLearn", dependencies: ["PulkFrame", "PulkLearnKernels", "PulkLearnKernelsAVX512", "CPulkCPU"], swiftSettings: strict),
+        // k-means' distance loops, all @inlinable: inlined into PulkLearn for the baseline CPU, and
+        // into PulkLearnKernelsAVX512, compiled for AVX-512 (chosen at run time, as for the trees).
+        .target(name: "PulkLearnKernels", dependencies: ["CPulkCPU"], swiftSettings: strict),
+        .target(name: "PulkLearnKernelsAVX512", dependencies: ["PulkLearnKernels"], swiftSettings: strict + avx512),
         // CPU feature detection (CPUID through the C compiler's builtin), for picking a kernel at run time.
         .target(name: "CPulkCPU"),
         // The bitvector tree predictor's scoring loops, all @inlinable: inlined into PulkTrees for the

@@ -29,6 +29,8 @@ public struct TrainingRequest: Sendable {
     public var data: String
     /// Evaluate on this dataset or file instead of holding out part of `data`.
     public var testData: String?
+    /// The column to predict; for a model without a target (clustering), the column of known groups
+    /// to compare with (`--label`), or empty.
     public var target: String
     /// The estimator's catalog name and its hyperparameters as text.
     public var model: String
@@ -122,8 +124,17 @@ public enum Training {
         let data = try await DataSources.load(request.data, options: request.read, catalog: catalog, progress: progress)
         var test: LoadedData?
         if let testData = request.testData { test = try await DataSources.load(testData, options: request.read, catalog: catalog, progress: progress) }
-        let (estimator, decision) = try TaskInference.configure(estimatorType, given: request.parameters, choice: request.task,
+        let estimator: any Estimator, decision: TaskDecision?
+        if estimatorType.task.supervised {
+            guard !request.target.isEmpty else { throw AppError.invalid("\(request.model) learns to predict a column: name it with --target.") }
+            (estimator, decision) = try TaskInference.configure(estimatorType, given: request.parameters, choice: request.task,
                                                                 frame: data.frame, target: request.target)
+        } else {
+            guard request.task == .auto else {
+                throw AppError.invalid("\(request.model) finds groups without a target: --task \(request.task.rawValue) does not apply.")
+            }
+            (estimator, decision) = (try estimatorType.init(request.parameters), nil)
+        }
         var trainer = Trainer(estimator: estimator, split: request.split, testFraction: request.testSize, seed: request.seed,
                               folds: request.folds, seeds: request.seeds, metric: request.metric)
         trainer.testFrame = test?.frame
@@ -136,7 +147,7 @@ public enum Training {
             var content = RunContent.training(report, holdout: holdout, testSize: test == nil ? request.testSize : nil)
             content.inputs = [data.input(context: "training")] + (test.map { [$0.input(context: "evaluation")] } ?? [])
             content.artifacts.insert(("model/model.pulk", bytes), at: 0)
-            if settings.profile { try addProfile(&content, data.frame, label: data.label, target: request.target) }
+            if settings.profile { try addProfile(&content, data.frame, label: data.label, target: request.target.isEmpty ? nil : request.target) }
             recorded = try await record(content, settings, source: "pulk train", started: started, bench: bench, user: user)
         }
         return TrainingResult(model: fitted, modelBytes: bytes, report: report, source: data.label, run: recorded)
@@ -149,8 +160,13 @@ public enum Training {
         let fitted = try await ModelReference(parsing: request.model).resolve(try await bench.trackingClient()).model
         let data = try await DataSources.load(request.data, options: request.read, catalog: try await bench.datasets(), progress: progress)
         let column = request.target ?? fitted.target.name
-        let outcomes = try Evaluation.outcomes(try fitted.predict(data.frame), frame: data.frame, target: column)
-        let metrics = Evaluation.metrics(outcomes)
+        let predictions = try fitted.predict(data.frame)
+        let outcomes = try Evaluation.outcomes(predictions, frame: data.frame, target: column)
+        var metrics = Evaluation.metrics(outcomes)
+        if let clusterModel = fitted as? any ClusterModel, case .clustering(let clusters, let distances) = predictions {
+            // A clustering is measured on the data itself, and against known groups when named.
+            metrics = try Evaluation.clusteringMetrics(clusterModel, frame: data.frame, clusters: clusters, distances: distances) + metrics
+        }
         var recorded: RunInfo?
         if let settings = request.run {
             var content = RunContent.evaluation(model: request.model, kind: fitted.kind, target: column, metrics: metrics, holdout: outcomes,
@@ -162,7 +178,7 @@ public enum Training {
     }
 
     /// The data's profile (JSON and HTML) among the run's artifacts.
-    static func addProfile(_ content: inout RunContent, _ frame: Frame, label: String, target: String) throws {
+    static func addProfile(_ content: inout RunContent, _ frame: Frame, label: String, target: String?) throws {
         let profile = try Profiler().profile(frame, source: label, target: target)
         content.artifacts.append(("profile/profile.json", Array(profile.jsonData())))
         content.artifacts.append(("profile/profile.html", Array(profile.html().utf8)))

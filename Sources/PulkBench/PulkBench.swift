@@ -33,6 +33,7 @@ struct PulkBench {
         case "profile": try profile(path, reps: reps)
         case "logistic": try logistic(path, reps: reps)
         case "linear": try linear(path, reps: reps)
+        case "kmeans": try kmeans(path, reps: reps, restarts: args.count > 4 ? Int(args[4]) ?? 3 : 3)
         case "predict": try predictor(path, trainRows: args.count > 3 ? Int(args[3]) ?? 20_000 : 20_000)
         case "request": try request(path, reps: reps)
         case "gbdt": try gbdt(path, task: args.count > 3 ? args[3] : "clf", reps: args.count > 4 ? Int(args[4]) ?? 1 : 1)
@@ -174,6 +175,24 @@ struct PulkBench {
             result["\(name)_test_rmse"] = rmse
         }
         emit(result)
+    }
+
+    /// k-means, k = 16, on the feature columns (not the last) of every row, numbers as they are
+    /// (scale=none, as scikit-learn's KMeans sees them): the estimator's whole fit, featurization included.
+    static func kmeans(_ path: String, reps: Int, restarts: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        let target = frame.names.last!
+        var times: [Double] = [], inertias: [Double] = []
+        for rep in 0..<reps {
+            let algorithm = ProcessInfo.processInfo.environment["PULK_KMEANS_ALGORITHM"] ?? "hamerly"
+            let estimator = try KMeansEstimator(["k": "16", "n_init": String(restarts), "scale": "none", "tol": "1e-4", "max_iter": "300",
+                                                 "algorithm": algorithm])
+            let (model, t) = try time { try estimator.fit(frame, target: target, seed: UInt64(rep)) }
+            times.append(t)
+            guard case .clustering(_, let distances) = try model.predict(frame) else { continue }
+            inertias.append(distances.reduce(0) { $0 + $1 * $1 })
+        }
+        emit(["benchmark": "kmeans", "rows": frame.rowCount, "fit_median_s": median(times), "inertia_median": median(inertias), "inertias": inertias])
     }
 
     static func profile(_ path: String, reps: Int) throws {

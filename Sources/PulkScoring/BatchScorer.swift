@@ -243,12 +243,14 @@ enum PredictionCSV {
             let names: [String]
             if case .classification(let c, _, _) = p { names = c } else { names = classes ?? [] }
             for c in names { out.append(UInt8(ascii: ",")); out.append(contentsOf: field("probability_" + c)) }
+            if case .clustering = p { out.append(contentsOf: Array(",distance".utf8)) }
             out.append(10)
         }
         let n: Int
         switch p {
         case .regression(let v): n = v.count
         case .classification(_, let predicted, _): n = predicted.count
+        case .clustering(let clusters, _): n = clusters.count
         }
         guard n > 0 else { return out }
         let parts = n < 4096 ? 1 : 2 * defaultThreadCount()
@@ -296,6 +298,15 @@ enum PredictionCSV {
                     out.append(UInt8(ascii: ","))
                     number(x, &out)
                 }
+                out.append(10)
+            }
+        case .clustering(let clusters, let distances):
+            out.reserveCapacity(range.count * 24)
+            for r in range {
+                prefix(r)
+                out.append(contentsOf: String(clusters[r]).utf8)
+                out.append(UInt8(ascii: ","))
+                number(distances[r], &out)
                 out.append(10)
             }
         }

@@ -51,6 +51,7 @@ public enum Batches {
         case .regression(let v): return .regression(Array(v[range]))
         case .classification(let classes, let predicted, let probabilities):
             return .classification(classes: classes, predicted: Array(predicted[range]), probabilities: probabilities.rows(range))
+        case .clustering(let clusters, let distances): return .clustering(clusters: Array(clusters[range]), distances: Array(distances[range]))
         }
     }
 }

@@ -20,8 +20,9 @@ public enum ScoringOutput {
         }
     }
 
-    /// Pulk's response: `predictions` (numbers, or class labels), and for classifiers `classes` and one
-    /// `probabilities` row per input row, then who answered.
+    /// Pulk's response: `predictions` (numbers, class labels or cluster ids), for classifiers `classes`
+    /// and one `probabilities` row per input row, for clusterings each row's `distances` to its
+    /// cluster's center, then who answered.
     public static func pulk(_ predictions: Predictions, origin: Origin) -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"predictions\":")
@@ -40,6 +41,14 @@ public enum ScoringOutput {
                     w.number(p)
                 }
                 w.raw("]")
+            }
+            w.raw("]")
+        }
+        if case .clustering(_, let distances) = predictions {
+            w.raw(",\"distances\":[")
+            for (k, d) in distances.enumerated() {
+                if k > 0 { w.raw(",") }
+                w.number(d)
             }
             w.raw("]")
         }
@@ -87,6 +96,11 @@ public enum ScoringOutput {
                     if k > 0 { w.bytes.append(UInt8(ascii: ",")) }
                     w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[(p == 0 ? 0 : ends[p - 1])..<ends[p]]))
                 }
+            }
+        case .clustering(let clusters, _):
+            for (k, c) in clusters.enumerated() {
+                if k > 0 { w.raw(",") }
+                w.raw(String(c))
             }
         }
         w.raw("]")

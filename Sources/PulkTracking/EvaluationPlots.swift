@@ -10,7 +10,8 @@ public enum EvaluationPlots {
     /// Classes drawn one-vs-rest at most.
     public static let maxCurveClasses = 10
 
-    public static func plots(_ outcomes: Outcomes, importance: [FeatureImportance]?, curves: [TrainingCurve]?) -> [(path: String, svg: String)] {
+    public static func plots(_ outcomes: Outcomes, importance: [FeatureImportance]?, curves: [TrainingCurve]?,
+                             clusterCountChoice: ClusterCountChoice? = nil) -> [(path: String, svg: String)] {
         var out: [(String, String)] = []
         switch outcomes {
         case .regression(let y, let p):
@@ -44,6 +45,19 @@ public enum EvaluationPlots {
                 out.append(("plots/precision_recall_curve.svg", SVGChart.lines(pr, title: "Precision-recall curve", xLabel: "recall", yLabel: "precision",
                                                                                unit: true)))
             }
+        case .clustering(let clusters, _, _, _):
+            var sizes: [Int: Int] = [:]
+            for c in clusters { sizes[c, default: 0] += 1 }
+            let n = max(clusters.count, 1)
+            let bars = SVGChart.bars(sizes.keys.sorted().map { ("cluster \($0)", Double(sizes[$0]!), "\(sizes[$0]!) (" + formatFixed(100 * Double(sizes[$0]!) / Double(n), 1) + "%)") },
+                                     title: "Cluster sizes", width: 520)
+            out.append(("plots/cluster_sizes.svg", standalone(bars)))
+        }
+        if let c = clusterCountChoice {
+            let k = c.candidates.map(Double.init)
+            out.append(("plots/cluster_count.svg", SVGChart.lines([SVGChart.Series(name: "silhouette (higher is better; chose k = \(c.chosen))", x: k, y: c.silhouette),
+                                                                   SVGChart.Series(name: "Davies-Bouldin (lower is better)", x: k, y: c.daviesBouldin)],
+                                                                  title: "Choosing the number of clusters", xLabel: "k", yLabel: "score", integerX: true, markers: true)))
         }
         if let importance, !importance.isEmpty {
             let total = max(importance.reduce(0) { $0 + $1.gain }, .leastNonzeroMagnitude)

@@ -48,7 +48,9 @@ public struct RunContent: Sendable {
         c.param("features", report.features.joined(separator: ","))
         for d in report.featurization { c.param("featurization.\(d.column)", d.action) }
         if let cv = report.crossValidation { c.param("cv_folds", String(cv.folds.count)) }
-        for m in report.metrics { c.metric("test_\(m.name)", m.value) }
+        // Clustering measures on the rows it was fitted on: its metrics have no test_ prefix.
+        let prefix = report.task.supervised ? "test_" : ""
+        for m in report.metrics { c.metric(prefix + m.name, m.value) }
         for b in report.baselines { for m in b.metrics { c.metric("baseline_\(b.name)_\(m.name)", m.value) } }
         if let cv = report.crossValidation {
             for (i, v) in cv.folds.enumerated() { c.metric("cv_\(cv.metric)", v, step: i) }
@@ -69,7 +71,9 @@ public struct RunContent: Sendable {
         }
         c.tags = [Tag("pulk.model", report.model), Tag("pulk.task", report.task.rawValue), Tag("pulk.target", report.target)]
         if !report.warnings.isEmpty { c.tags.append(Tag("pulk.warnings", report.warnings.joined(separator: "\n"))) }
-        c.addPlots(holdout, importance: report.featureImportance, curves: report.curves)
+        c.addPlots(holdout, importance: report.featureImportance, curves: report.curves, clusterCountChoice: report.clusterCountChoice)
+        if let profiles = report.clusters { c.artifact("clusters.json", Self.json(profiles)) }
+        if let choice = report.clusterCountChoice { c.metric("chosen_n_clusters", Double(choice.chosen)) }
         if let importance = report.featureImportance, !importance.isEmpty {
             c.artifact("feature_importance.json", Self.json(importance))
         }
@@ -92,8 +96,8 @@ public struct RunContent: Sendable {
         return c
     }
 
-    mutating func addPlots(_ outcomes: Outcomes, importance: [FeatureImportance]?, curves: [TrainingCurve]?) {
-        for (path, svg) in EvaluationPlots.plots(outcomes, importance: importance, curves: curves) { artifact(path, svg) }
+    mutating func addPlots(_ outcomes: Outcomes, importance: [FeatureImportance]?, curves: [TrainingCurve]?, clusterCountChoice: ClusterCountChoice? = nil) {
+        for (path, svg) in EvaluationPlots.plots(outcomes, importance: importance, curves: curves, clusterCountChoice: clusterCountChoice) { artifact(path, svg) }
     }
 
     static func json(_ value: some Encodable) -> String {

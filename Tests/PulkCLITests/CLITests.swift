@@ -89,6 +89,8 @@ struct PulkCLI {
 
     func run(_ args: String..., env: [String: String] = [:]) throws -> Result { finish(try start(args, env: env)) }
 
+    func run(_ args: [String], env: [String: String] = [:]) throws -> Result { finish(try start(args, env: env)) }
+
     /// Runs `pulk ARGS` and expects it to succeed (the failure names the command and its stderr).
     func ok(_ args: [String], env: [String: String] = [:], input: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         let r = finish(try start(args, env: env, input: input))

@@ -7,4 +7,10 @@
 /// architectures.
 int pulk_cpu_avx512(void);
 
+/// Asks the CPU to start loading the `lines` cache lines (64 bytes each) from `p`, for a loop that
+/// knows which scattered memory it reads next (Swift has no prefetch of its own).
+static inline void pulk_prefetch(const void *p, int lines) {
+    for (int i = 0; i < lines; i++) __builtin_prefetch((const char *)p + 64 * i, 0, 3);
+}
+
 #endif

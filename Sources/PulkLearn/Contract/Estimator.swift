@@ -5,6 +5,9 @@ public enum Predictions: Sendable, Equatable {
     case regression([Double])
     /// Predicted class indices into `classes`, and one probability row per input row.
     case classification(classes: [String], predicted: [Int], probabilities: ClassProbabilities)
+    /// The nearest cluster of each row (0-based) and the row's distance to that cluster's center,
+    /// measured after the model's preprocessing.
+    case clustering(clusters: [Int], distances: [Double])
 
     /// Classification predictions that pick, per row, the most probable class (ties: the first).
     public static func classification(classes: [String], probabilities: ClassProbabilities) -> Predictions {
@@ -29,6 +32,7 @@ public enum Predictions: Sendable, Equatable {
         switch self {
         case .regression(let v): return v.map { formatDouble($0) }
         case .classification(let classes, let predicted, _): return predicted.map { classes[$0] }
+        case .clustering(let clusters, _): return clusters.map { String($0) }
         }
     }
 }
@@ -54,7 +58,8 @@ public protocol Estimator: Sendable {
     /// models follow their objective or the target's type).
     func task(for frame: Frame, target: String) -> Task
 
-    /// Learns from `frame` to predict `target`; `seed` drives any randomness.
+    /// Learns from `frame` to predict `target`; `seed` drives any randomness. Estimators of a task
+    /// without a target (clustering) are given an empty `target` and learn from every column.
     func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model
 
     /// The model this estimator fitted, from its file's header and arrays (`file` names it in errors).

@@ -1,8 +1,12 @@
 public import PulkFrame
 
-/// What a model learns from: regression of a number, or classification into named classes.
+/// What a model learns: regression of a number, classification into named classes, or (with no
+/// target) clustering into groups.
 public enum Task: String, Sendable, Codable, Hashable {
-    case regression, classification
+    case regression, classification, clustering
+
+    /// Whether the task learns to predict a target column.
+    public var supervised: Bool { self != .clustering }
 }
 
 /// One input column of a model as seen in training.
@@ -119,6 +123,8 @@ public struct TargetValues: Sendable {
             let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
             return TargetValues(info: TargetInfo(name: target, task: .classification, classes: distinct.map(\.description)),
                                 rows: rows, values: [], classes: values.map { index[$0]! })
+        case .clustering:
+            throw .badTarget(target, reason: "clustering learns without a target; name a column with known groups as --label to compare against")
         }
     }
 }

@@ -13,6 +13,8 @@ public enum LearnError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptModelFile(String, reason: String)
     case io(String, reason: String)
     case invalidSplit(String)
+    /// Every column was dropped by featurization (each with its reason).
+    case noUsableFeatures([String])
 
     public var description: String {
         switch self {
@@ -40,6 +42,8 @@ public enum LearnError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): \(reason)."
         case .invalidSplit(let reason):
             return "cannot split the data: \(reason)"
+        case .noUsableFeatures(let reasons):
+            return "no column can be used as a feature (" + reasons.prefix(10).joined(separator: "; ") + "). Add columns with varying values."
         }
     }
 

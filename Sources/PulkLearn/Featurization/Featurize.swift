@@ -42,3 +42,30 @@ func featurize(_ training: Frame, target: String, values: TargetValues, paramete
     }
     return (pipeline, x)
 }
+
+/// The featurization hyperparameters of models without a target (no target encoding, no selection
+/// by mutual information with a target).
+let unsupervisedFeaturizationSpecs: [ParameterSpec] = featurizationSpecs.filter { $0.name != "select_k" }
+
+/// Fits automatic featurization on every column of `training` (no target: text columns are one-hot
+/// encoded up to `max_categories`, rarer values grouped) and returns the pipeline and the design matrix.
+func featurizeUnsupervised(_ training: Frame, parameters: Parameters) throws(LearnError) -> (FeaturePipeline, DesignMatrix) {
+    let options = AutoFeaturizer.Options(imputation: NumericImputation(rawValue: parameters.string("impute"))!,
+                                         fill: parameters.double("fill_value"), scaling: Scaling(rawValue: parameters.string("scale"))!,
+                                         maxCategories: parameters.int("max_categories"))
+    let (plans, decisions) = AutoFeaturizer.plan(training, target: "", targetEncodable: false, options: options)
+    guard plans.contains(where: { if case .drop = $0.1 { return false } else { return true } }) else {
+        throw .noUsableFeatures(decisions.map { "\($0.column): \($0.reason)" })
+    }
+    var pipeline = try FeaturePipeline.fit(training, plans: plans, target: nil)
+    pipeline.decisions = decisions
+    var x = try pipeline.transform(training)
+    let none = TargetValues(info: TargetInfo(name: "", task: .clustering, classes: nil), rows: [], values: [], classes: [])
+    pipeline.select(x, target: none, varianceThreshold: parameters.double("variance_threshold"), topK: nil)
+    if let selected = pipeline.selected {
+        var kept: [Double] = []
+        for j in selected { kept.append(contentsOf: x.values[(j * x.rows)..<((j + 1) * x.rows)]) }
+        x = DesignMatrix(rows: x.rows, names: pipeline.outputNames, values: kept)
+    }
+    return (pipeline, x)
+}

@@ -16,6 +16,9 @@ public enum Outcomes: Sendable {
     case regression(actual: [Double], predicted: [Double])
     /// `truth` and `predicted` index `classes`; `probabilities` has one value per class and row.
     case classification(classes: [String], truth: [Int], predicted: [Int], probabilities: [[Double]])
+    /// Every row's cluster, and with known groups (`--label`) the rows that have one, aligned:
+    /// `truth` indexes `groups`, `labelled` the clusters of those rows.
+    case clustering(clusters: [Int], groups: [String], truth: [Int], labelled: [Int])
 }
 
 /// Every metric that fits a task, computed from a model's predictions and the true target.
@@ -30,13 +33,40 @@ public enum Evaluation {
         switch outcomes {
         case .regression(let y, let p): return regression(y, p)
         case .classification(let classes, let y, let p, let probabilities): return classification(y, p, probabilities, classCount: classes.count)
+        case .clustering(let clusters, _, let truth, let labelled): return clusteringAgainstLabels(clusters: clusters, truth: truth, labelled: labelled)
         }
+    }
+
+    /// Clusters found, and with known groups the adjusted Rand index and normalised mutual information.
+    static func clusteringAgainstLabels(clusters: [Int], truth: [Int], labelled: [Int]) -> [MetricValue] {
+        var out = [MetricValue(name: "clusters", value: Double(Set(clusters).count))]
+        if !truth.isEmpty {
+            out.append(MetricValue(name: "adjusted_rand", value: ClusteringMetrics.adjustedRand(truth, labelled)))
+            out.append(MetricValue(name: "normalized_mutual_info", value: ClusteringMetrics.normalizedMutualInformation(truth, labelled)))
+        }
+        return out
+    }
+
+    /// The metrics of a clustering measured on the data itself: inertia (the sum of squared distances
+    /// to the centers), Calinski-Harabasz and Davies-Bouldin over every row, and the silhouette over
+    /// a seeded sample of at most `silhouetteSample` rows (it costs the square of the rows).
+    public static func clusteringMetrics(_ model: any ClusterModel, frame: Frame, clusters: [Int], distances: [Double],
+                                         silhouetteSample: Int = 5000, seed: UInt64 = 0) throws(LearnError) -> [MetricValue] {
+        let (x, names) = try model.points(frame)
+        let d = names.count
+        var out = [MetricValue(name: "inertia", value: distances.reduce(0) { $0 + $1 * $1 })]
+        let sample = KMeansEstimator.sample(rows: clusters.count, size: silhouetteSample, seed: seed)
+        if let v = ClusteringMetrics.silhouette(x, columns: d, labels: clusters, rows: sample) { out.append(MetricValue(name: "silhouette", value: v)) }
+        if let v = ClusteringMetrics.calinskiHarabasz(x, columns: d, labels: clusters) { out.append(MetricValue(name: "calinski_harabasz", value: v)) }
+        if let v = ClusteringMetrics.daviesBouldin(x, columns: d, labels: clusters) { out.append(MetricValue(name: "davies_bouldin", value: v)) }
+        return out
     }
 
     /// The true and predicted values of the rows of `frame` that have a target value, aligned.
     /// Classification labels become indices into the model's classes; a label the model never saw
     /// gets one extra class, "(unseen)", with probability 0.
     public static func outcomes(_ predictions: Predictions, frame: Frame, target: String) throws(LearnError) -> Outcomes {
+        if case .clustering(let clusters, _) = predictions { return try clusteringOutcomes(clusters, frame: frame, label: target) }
         guard let column = frame.columns.first(where: { $0.name == target }) else {
             throw .unknownTarget(target, available: frame.names)
         }
@@ -55,7 +85,19 @@ public enum Evaluation {
             let unseen = yTrue.contains(k)
             return .classification(classes: classes + (unseen ? ["(unseen)"] : []), truth: yTrue, predicted: rows.map { predicted[$0] },
                                    probabilities: rows.map { probabilities[$0] + (unseen ? [0] : []) })
+        case .clustering(let clusters, _): return try clusteringOutcomes(clusters, frame: frame, label: target)
         }
+    }
+
+    /// Clusters with the known groups of the rows that have one (`label`; none when empty).
+    static func clusteringOutcomes(_ clusters: [Int], frame: Frame, label: String) throws(LearnError) -> Outcomes {
+        guard !label.isEmpty else { return .clustering(clusters: clusters, groups: [], truth: [], labelled: []) }
+        guard let column = frame.columns.first(where: { $0.name == label }) else { throw .unknownTarget(label, available: frame.names) }
+        let rows = (0..<frame.rowCount).filter { column.isValid($0) }
+        let values = rows.map { column.value(at: $0).description }
+        let groups = Array(Set(values)).sorted()
+        let index = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($1, $0) })
+        return .clustering(clusters: clusters, groups: groups, truth: values.map { index[$0]! }, labelled: rows.map { clusters[$0] })
     }
 
     public static func regression(_ y: [Double], _ p: [Double]) -> [MetricValue] {

@@ -58,6 +58,10 @@ public struct TrainingReport: Sendable, Codable {
     public var rowsWithoutTarget: Int?
     /// The task and why it was chosen (`--task`), when the caller decided it with `TaskInference`.
     public var taskDecision: TaskDecision?
+    /// Clustering: each cluster's size and the features that set it apart, and how the number of
+    /// clusters was chosen when it was.
+    public var clusters: [ClusterProfile]?
+    public var clusterCountChoice: ClusterCountChoice?
     /// What the user should know about the result: a model no better than its baseline, a
     /// validation loss that rose while training went on.
     public var warnings: [String] = []
@@ -119,7 +123,13 @@ public struct Trainer: Sendable {
     }
 
     /// The primary metric of a task (reported for cross-validation).
-    public static func primaryMetric(_ task: Task) -> String { task == .regression ? "rmse" : "accuracy" }
+    public static func primaryMetric(_ task: Task) -> String {
+        switch task {
+        case .regression: "rmse"
+        case .classification: "accuracy"
+        case .clustering: "silhouette"
+        }
+    }
 
     func primary(_ task: Task) -> String { metric ?? Self.primaryMetric(task) }
 
@@ -133,6 +143,7 @@ public struct Trainer: Sendable {
     /// `run`, also returning the test rows' true and predicted values (for evaluation plots).
     public func runWithHoldout(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
         let task = estimator.task(for: frame, target: target)
+        if !task.supervised { return try runClustering(frame, label: target) }
         let t = try TargetValues.extract(frame, target: target, task: task)
         let data = t.presentRows(of: frame)
         let strategy = split ?? (task == .classification ? .stratified : .random)
@@ -199,6 +210,41 @@ public struct Trainer: Sendable {
         report.rowsWithoutTarget = dropped > 0 ? dropped : nil
         report.warnings = Self.warnings(task: task, metrics: metrics, baselines: baselines, curves: curves ?? [])
         return (model, report, holdout)
+    }
+
+    /// Clustering: fits on every row (there is no answer to hold out) and measures the result on the
+    /// same rows, from the data itself and, with a `label` column of known groups, against those
+    /// groups. The label is never a feature. Cross-validation and seed robustness do not apply.
+    func runClustering(_ frame: Frame, label: String) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
+        if !label.isEmpty, !frame.names.contains(label) { throw .unknownTarget(label, available: frame.names) }
+        if folds != nil || seeds != nil || testFrame != nil {
+            throw .invalidSplit("clustering fits and measures on all rows: --cv, --seeds and --test-data do not apply")
+        }
+        guard frame.rowCount > 0 else { throw .emptyTrainingData }
+        let model = try estimator.fit(frame, target: label, seed: seed)
+        guard let clusterModel = model as? any ClusterModel, case .clustering(let clusters, let distances) = try model.predict(frame) else {
+            throw .badTarget(label, reason: "\(type(of: estimator).name) does not cluster")
+        }
+        let outcomes = try Evaluation.outcomes(.clustering(clusters: clusters, distances: distances), frame: frame, target: label)
+        var metrics = try Evaluation.clusteringMetrics(clusterModel, frame: frame, clusters: clusters, distances: distances, seed: seed)
+        metrics += Evaluation.metrics(outcomes)
+        if let metric, !metrics.contains(where: { $0.name == metric }) {
+            throw .badParameterValue(model: "train", name: "metric", value: metric, expected: "one of " + metrics.map(\.name).joined(separator: ", "))
+        }
+        for (k, v) in estimator.parameters.values.sorted(by: { $0.key < $1.key }) { logger.logParameter(k, v.description) }
+        logger.logParameter("seed", "\(seed)")
+        for m in metrics { logger.logMetric(m.name, m.value, step: 0) }
+        let (x, names) = try clusterModel.points(frame)
+        var report = TrainingReport(
+            model: type(of: estimator).name, task: .clustering, target: label, parameters: estimator.parameters.values.mapValues(\.description),
+            split: "none", seed: seed, trainRows: frame.rowCount, testRows: 0, metrics: metrics, baselines: [], crossValidation: nil,
+            features: names, featurization: model.pipeline?.decisions ?? [], seedRobustness: nil)
+        report.clusters = ClusterProfiles.profiles(x: x, names: names, clusters: clusters, k: clusterModel.clusterCount, frame: frame)
+        report.clusterCountChoice = (model as? any ProvidesClusterCountChoice)?.clusterCountChoice
+        if let empty = report.clusters?.filter({ $0.size == 0 }), !empty.isEmpty {
+            report.warnings.append("\(empty.count) of the \(clusterModel.clusterCount) clusters have no rows: the data has fewer distinct groups; lower n_clusters.")
+        }
+        return (model, report, outcomes)
     }
 
     /// Warnings about a result: the model does not beat the better baseline on the task's primary

@@ -22,6 +22,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Evaluate on this dataset or file instead of holding out part of --data (train on all of --data).")
     var testData: String?
     @Option(help: "The column to predict.") var target: String?
+    @Option(help: "Clustering: a column of known groups to compare the clusters with (adjusted Rand, mutual information); never a feature.")
+    var label: String?
     @Option(help: "The model to train.") var model: String
     @Option(help: "auto (inferred from the target and said), binary, multiclass or regression.") var task: String = "auto"
     @Option(name: .customLong("param"), parsing: .singleValue, help: "A hyperparameter as name=value (repeatable).")
@@ -47,7 +49,18 @@ struct TrainCommand: AsyncParsableCommand {
             print(Self.parameterHelp(type))
             return
         }
-        guard let data, let target else { throw ValidationError("--data and --target are required to train.") }
+        guard let data else { throw ValidationError("--data is required to train.") }
+        let target: String
+        if type.task.supervised {
+            guard let given = self.target else { throw ValidationError("--target is required to train \(model) (the column to predict).") }
+            if label != nil { throw ValidationError("--label is for clustering models; \(model) predicts --target.") }
+            target = given
+        } else {
+            if let given = self.target {
+                throw ValidationError("\(model) finds groups without a target; to compare them with known groups, use --label \(given).")
+            }
+            target = label ?? ""
+        }
         var given: [String: String] = [:]
         for p in params {
             let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
@@ -86,7 +99,11 @@ struct TrainCommand: AsyncParsableCommand {
             print(Output.json(Trained(source: source, out: file, runId: recorded?.runId, experimentId: recorded?.experimentId, report: report)))
             return
         }
-        print("\(report.model) on \(source) → \(report.target) (\(report.taskDecision?.kind.rawValue ?? report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
+        if report.task == .clustering {
+            printClustering(report, source: source)
+        } else {
+            print("\(report.model) on \(source) → \(report.target) (\(report.taskDecision?.kind.rawValue ?? report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
+        }
         if let d = report.taskDecision {
             print("Task: \(d.kind.rawValue) (\(d.inferred ? "inferred: " : "")\(d.reason))")
         }
@@ -100,6 +117,10 @@ struct TrainCommand: AsyncParsableCommand {
         }
         print("")
         print(Self.metricsTable(report.metrics, baselines: report.baselines))
+        if let profiles = report.clusters {
+            print("")
+            print(Self.clusterTable(profiles))
+        }
         if let cv = report.crossValidation {
             print("")
             print("\(cv.folds.count)-fold cross-validation \(cv.metric): \(Self.format(cv.mean)) ± \(Self.format(cv.std))  (folds: " + cv.folds.map(Self.format).joined(separator: ", ") + ")")
@@ -128,6 +149,25 @@ struct TrainCommand: AsyncParsableCommand {
         if let file { print("\nModel written to \(file)" + (replaced ? " (it replaced the file that was there)" : "")) }
         else if recorded != nil { print("\nModel kept in the run as model/model.pulk (`--out FILE` also writes it to a file)") }
         if let recorded { print("Run \(recorded.runId) recorded in experiment \(tracking.experiment) (\(recorded.artifactUri))") }
+    }
+
+    func printClustering(_ report: TrainingReport, source: String) {
+        let k = report.clusters?.count ?? 0
+        print("\(report.model) on \(source): \(k) clusters of \(report.trainRows) rows (clustering: fitted and measured on every row, seed \(report.seed))"
+              + (report.target.isEmpty ? "" : "; compared with the groups in \(report.target)"))
+        if let c = report.clusterCountChoice {
+            print("Number of clusters: \(c.chosen), the best silhouette of k = \(c.candidates.first!)…\(c.candidates.last!) ("
+                  + zip(c.candidates, c.silhouette).map { "\($0): \(Self.format($1))" }.joined(separator: ", ") + ")")
+        }
+    }
+
+    /// Each cluster's size and the features that set it apart (mean in the cluster against all rows).
+    static func clusterTable(_ profiles: [ClusterProfile]) -> String {
+        Output.table(["CLUSTER", "ROWS", "SHARE", "SET APART BY (cluster mean vs all rows)"], profiles.map { p in
+            [String(p.cluster), String(p.size), String(format: "%.1f%%", 100 * p.share),
+             p.distinguishing.prefix(3).map { "\($0.feature) \($0.effect >= 0 ? "↑" : "↓") \(formatDouble(($0.clusterMean * 1000).rounded() / 1000)) vs \(formatDouble(($0.overallMean * 1000).rounded() / 1000))" }
+                .joined(separator: "; ")]
+        })
     }
 
     struct Trained: Encodable {
@@ -196,6 +236,9 @@ struct PredictCommand: AsyncParsableCommand {
             for (k, c) in classes.enumerated() {
                 columns.append(Column(name: "probability_\(c)", storage: .float64(probabilities.map { $0[k] })))
             }
+        case .clustering(let clusters, let distances):
+            columns.append(Column(name: "prediction", storage: .int64(clusters.map(Int64.init))))
+            columns.append(Column(name: "distance", storage: .float64(distances)))
         }
         let table = try Frame(columns: columns)
         try CSVWriter().write(table, to: out)
@@ -217,19 +260,21 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
     @Option(help: "The target column (default: the one the model was trained on).") var target: String?
+    @Option(help: "Clustering models: a column of known groups to compare the clusters with.") var label: String?
     @OptionGroup var read: ReadOptions
     @OptionGroup var tracking: RunOptions
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
-        let evaluated = try await Training.evaluate(EvaluationRequest(model: model, data: data, target: target, read: try read.addOptions(), run: tracking.settings()),
+        if target != nil && label != nil { throw ValidationError("--target and --label name the same thing; give one.") }
+        let evaluated = try await Training.evaluate(EvaluationRequest(model: model, data: data, target: target ?? label, read: try read.addOptions(), run: tracking.settings()),
                                                     on: try common.workbench(tracking: tracking.tracking), progress: TerminalProgress(enabled: !common.json))
         let (fitted, source, column, metrics, recorded) = (evaluated.model, evaluated.source, evaluated.target, evaluated.metrics, evaluated.run)
         if common.json {
             print(Output.json(Evaluated(model: model, data: source, target: column, runId: recorded?.runId, metrics: metrics)))
             return
         }
-        print("\(fitted.kind) on \(source) → \(column)\n")
+        print("\(fitted.kind) on \(source)" + (column.isEmpty ? "" : " → \(column)") + "\n")
         print(Output.table(["METRIC", "VALUE"], metrics.map { [$0.name, TrainCommand.format($0.value)] }))
         if let recorded { print("\nRun \(recorded.runId) recorded in experiment \(tracking.experiment)") }
     }

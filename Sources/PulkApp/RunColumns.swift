@@ -39,6 +39,8 @@ public struct RunColumns: Sendable, Equatable {
         case "binary": ["roc_auc", "accuracy", "log_loss"]
         case "multiclass", "classification": ["accuracy", "log_loss"]
         case "regression": ["rmse", "r2", "mae"]
+        case "clustering": ["silhouette", "davies_bouldin", "adjusted_rand"]
+        case "anomaly": ["roc_auc", "average_precision", "flagged_share"]
         default: []
         }
     }

@@ -131,7 +131,7 @@ public enum Training {
                                                                 frame: data.frame, target: request.target)
         } else {
             guard request.task == .auto else {
-                throw AppError.invalid("\(request.model) finds groups without a target: --task \(request.task.rawValue) does not apply.")
+                throw AppError.invalid("\(request.model) learns without a target (\(estimatorType.task.rawValue)): --task \(request.task.rawValue) does not apply.")
             }
             (estimator, decision) = (try estimatorType.init(request.parameters), nil)
         }

@@ -33,6 +33,7 @@ struct PulkBench {
         case "profile": try profile(path, reps: reps)
         case "logistic": try logistic(path, reps: reps)
         case "linear": try linear(path, reps: reps)
+        case "iforest": try isolationForest(path, reps: reps)
         case "kmeans": try kmeans(path, reps: reps, restarts: args.count > 4 ? Int(args[4]) ?? 3 : 3)
         case "predict": try predictor(path, trainRows: args.count > 3 ? Int(args[3]) ?? 20_000 : 20_000)
         case "request": try request(path, reps: reps)
@@ -193,6 +194,25 @@ struct PulkBench {
             inertias.append(distances.reduce(0) { $0 + $1 * $1 })
         }
         emit(["benchmark": "kmeans", "rows": frame.rowCount, "fit_median_s": median(times), "inertia_median": median(inertias), "inertias": inertias])
+    }
+
+    /// Isolation forest, 100 trees, 256 rows per tree, on the feature columns (not the last) of every
+    /// row: the estimator's fit (featurization and the robust profile that explains flags included)
+    /// and the scores of every row (`predict`: preprocessing, scores, flags and reasons).
+    static func isolationForest(_ path: String, reps: Int) throws {
+        let frame = try CSVReader().read(path: path).0
+        let features = try frame.select(Array(frame.names.dropLast()))
+        var fits: [Double] = [], scores: [Double] = []
+        var flagged = 0
+        for rep in 0..<reps {
+            let estimator = try IsolationForestEstimator(["n_estimators": "100", "max_samples": "256"])
+            let (model, t) = try time { try estimator.fit(features, target: "", seed: UInt64(rep)) }
+            fits.append(t)
+            let (p, s) = try time { try model.predict(features) }
+            scores.append(s)
+            if case .anomaly(_, let f, _) = p { flagged = f.filter { $0 }.count }
+        }
+        emit(["benchmark": "iforest", "rows": frame.rowCount, "fit_median_s": median(fits), "score_median_s": median(scores), "flagged": flagged])
     }
 
     static func profile(_ path: String, reps: Int) throws {

@@ -244,6 +244,7 @@ enum PredictionCSV {
             if case .classification(let c, _, _) = p { names = c } else { names = classes ?? [] }
             for c in names { out.append(UInt8(ascii: ",")); out.append(contentsOf: field("probability_" + c)) }
             if case .clustering = p { out.append(contentsOf: Array(",distance".utf8)) }
+            if case .anomaly = p { out.append(contentsOf: Array(",score".utf8)) }
             out.append(10)
         }
         let n: Int
@@ -251,6 +252,7 @@ enum PredictionCSV {
         case .regression(let v): n = v.count
         case .classification(_, let predicted, _): n = predicted.count
         case .clustering(let clusters, _): n = clusters.count
+        case .anomaly(let scores, _, _): n = scores.count
         }
         guard n > 0 else { return out }
         let parts = n < 4096 ? 1 : 2 * defaultThreadCount()
@@ -307,6 +309,15 @@ enum PredictionCSV {
                 out.append(contentsOf: String(clusters[r]).utf8)
                 out.append(UInt8(ascii: ","))
                 number(distances[r], &out)
+                out.append(10)
+            }
+        case .anomaly(let scores, let flagged, _):
+            out.reserveCapacity(range.count * 24)
+            for r in range {
+                prefix(r)
+                out.append(flagged[r] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+                out.append(UInt8(ascii: ","))
+                number(scores[r], &out)
                 out.append(10)
             }
         }

@@ -52,6 +52,8 @@ public enum Batches {
         case .classification(let classes, let predicted, let probabilities):
             return .classification(classes: classes, predicted: Array(predicted[range]), probabilities: probabilities.rows(range))
         case .clustering(let clusters, let distances): return .clustering(clusters: Array(clusters[range]), distances: Array(distances[range]))
+        case .anomaly(let scores, let flagged, let reasons):
+            return .anomaly(scores: Array(scores[range]), flagged: Array(flagged[range]), reasons: Array(reasons[range]))
         }
     }
 }

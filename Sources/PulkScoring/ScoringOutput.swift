@@ -22,7 +22,9 @@ public enum ScoringOutput {
 
     /// Pulk's response: `predictions` (numbers, class labels or cluster ids), for classifiers `classes`
     /// and one `probabilities` row per input row, for clusterings each row's `distances` to its
-    /// cluster's center, then who answered.
+    /// cluster's center, for anomaly models each row's `scores` (1 in `predictions`: flagged) and
+    /// the features that made each flagged row unusual (`reasons`, empty for the others), then who
+    /// answered.
     public static func pulk(_ predictions: Predictions, origin: Origin) -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"predictions\":")
@@ -52,6 +54,30 @@ public enum ScoringOutput {
             }
             w.raw("]")
         }
+        if case .anomaly(let scores, _, let reasons) = predictions {
+            w.raw(",\"scores\":[")
+            for (k, s) in scores.enumerated() {
+                if k > 0 { w.raw(",") }
+                w.number(s)
+            }
+            w.raw("],\"reasons\":[")
+            for (k, row) in reasons.enumerated() {
+                w.raw(k == 0 ? "[" : ",[")
+                for (m, r) in row.enumerated() {
+                    w.raw(m == 0 ? "{\"feature\":" : ",{\"feature\":")
+                    w.string(r.feature)
+                    w.raw(",\"value\":")
+                    w.number(r.value)
+                    w.raw(",\"typical\":")
+                    w.number(r.typical)
+                    w.raw(",\"z\":")
+                    w.number(r.z)
+                    w.raw("}")
+                }
+                w.raw("]")
+            }
+            w.raw("]")
+        }
         for (key, value) in [("endpoint", origin.endpoint), ("deployment", origin.deployment), ("model", origin.model), ("version", origin.version)] {
             guard let value else { continue }
             w.raw(",\"\(key)\":")
@@ -63,11 +89,15 @@ public enum ScoringOutput {
         return w.bytes
     }
 
-    /// MLflow's `/invocations` response: `{"predictions": [...]}` (class labels for classifiers, as
-    /// an MLflow scikit-learn model answers).
+    /// MLflow's `/invocations` response: `{"predictions": [...]}` (class labels for classifiers, and
+    /// −1 for an anomaly, 1 otherwise, as an MLflow scikit-learn model answers).
     public static func mlflow(_ predictions: Predictions) -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"predictions\":")
+        if case .anomaly(_, let flagged, _) = predictions {
+            w.raw("[" + flagged.map { $0 ? "-1" : "1" }.joined(separator: ",") + "]}")
+            return w.bytes
+        }
         values(predictions, &w)
         w.raw("}")
         return w.bytes
@@ -102,6 +132,8 @@ public enum ScoringOutput {
                 if k > 0 { w.raw(",") }
                 w.raw(String(c))
             }
+        case .anomaly(_, let flagged, _):
+            for (k, f) in flagged.enumerated() { w.raw(k == 0 ? (f ? "1" : "0") : (f ? ",1" : ",0")) }
         }
         w.raw("]")
     }

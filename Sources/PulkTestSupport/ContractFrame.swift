@@ -2,13 +2,14 @@ public import PulkFrame
 public import PulkLearn
 
 /// Crafted training data: a number, a category, a date, and a target of the estimator's task (for
-/// clustering, a column of known groups that is not a feature).
+/// clustering and anomaly detection, a column of known answers that is not a feature).
 public func contractFrame(task: Task, rows: Int = 60, target: [Double]? = nil) -> Frame {
     var rng = SeededGenerator(seed: 42)
     let x = (0..<rows).map { _ in Double.random(in: -5...5, using: &rng) }
     let c = (0..<rows).map { _ in Int32.random(in: 0..<3, using: &rng) }
     let y: Column = switch task {
     case .regression: Column(name: "y", storage: .float64(target ?? x.map { 3 * $0 + 1 }))
+    case .anomaly: Column(name: "y", storage: .int64(target.map { $0.map { Int64($0) } } ?? c.map { $0 == 0 ? 1 : 0 }))
     case .classification, .clustering: Column(name: "y", storage: .string(codes: target.map { $0.map { Int32($0) } } ?? c,
                                                              dictionary: ["a", "b", "c"]))
     }

@@ -52,6 +52,16 @@ public enum EvaluationPlots {
             let bars = SVGChart.bars(sizes.keys.sorted().map { ("cluster \($0)", Double(sizes[$0]!), "\(sizes[$0]!) (" + formatFixed(100 * Double(sizes[$0]!) / Double(n), 1) + "%)") },
                                      title: "Cluster sizes", width: 520)
             out.append(("plots/cluster_sizes.svg", standalone(bars)))
+        case .anomaly(let scores, _, let truth):
+            // With known anomalies: how well the scores rank them.
+            guard let truth, truth.contains(true), truth.contains(false) else { break }
+            let r = RankingMetrics.rocCurve(truth, scores), q = RankingMetrics.precisionRecallCurve(truth, scores)
+            let auc = RankingMetrics.rocAUC(truth, scores).map { " (AUC \(formatFixed($0, 3)))" } ?? ""
+            let ap = RankingMetrics.averagePrecision(truth, scores).map { " (AP \(formatFixed($0, 3)))" } ?? ""
+            out.append(("plots/roc_curve.svg", SVGChart.lines([SVGChart.Series(name: "anomaly score" + auc, x: r.fpr, y: r.tpr)], title: "ROC curve",
+                                                              xLabel: "false positive rate", yLabel: "true positive rate", unit: true, diagonal: true)))
+            out.append(("plots/precision_recall_curve.svg", SVGChart.lines([SVGChart.Series(name: "anomaly score" + ap, x: q.recall, y: q.precision)],
+                                                                           title: "Precision-recall curve", xLabel: "recall", yLabel: "precision", unit: true)))
         }
         if let c = clusterCountChoice {
             let k = c.candidates.map(Double.init)

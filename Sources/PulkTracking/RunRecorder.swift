@@ -73,6 +73,7 @@ public struct RunContent: Sendable {
         if !report.warnings.isEmpty { c.tags.append(Tag("pulk.warnings", report.warnings.joined(separator: "\n"))) }
         c.addPlots(holdout, importance: report.featureImportance, curves: report.curves, clusterCountChoice: report.clusterCountChoice)
         if let profiles = report.clusters { c.artifact("clusters.json", Self.json(profiles)) }
+        if let flagged = report.anomalies { c.artifact("anomalies.json", Self.json(flagged)) }
         if let choice = report.clusterCountChoice { c.metric("chosen_n_clusters", Double(choice.chosen)) }
         if let importance = report.featureImportance, !importance.isEmpty {
             c.artifact("feature_importance.json", Self.json(importance))

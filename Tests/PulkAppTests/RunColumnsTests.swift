@@ -19,6 +19,9 @@ struct RunColumnsTests {
         // One task: its metrics in order, no task column.
         ([run("regression", ["test_rmse": 1, "test_r2": 0.5])], fixed + [.metric("rmse"), .metric("r2"), .metric("mae")]),
         ([run("binary", ["test_roc_auc": 0.9])], fixed + [.metric("roc_auc"), .metric("accuracy"), .metric("log_loss")]),
+        // Clustering and anomaly detection measure on their own rows (no test_ prefix).
+        ([run("clustering", ["silhouette": 0.4])], fixed + [.metric("silhouette"), .metric("davies_bouldin"), .metric("adjusted_rand")]),
+        ([run("anomaly", ["roc_auc": 0.9])], fixed + [.metric("roc_auc"), .metric("average_precision"), .metric("flagged_share")]),
         // Several tasks: a task column, one SCORE of primary metrics, then each task's metrics in turn.
         ([run("regression", [:]), run("multiclass", [:]), run("multiclass", [:])],
          fixed + [.task, .primary, .metric("accuracy"), .metric("rmse"), .metric("log_loss")]),

@@ -41,6 +41,7 @@ struct ClusteringCLITests {
         (["--model", "gbdt", "--label", "species"], "--target is required"),
         (["--model", "kmeans", "--label", "nope"], "no target column 'nope'"),
         (["--model", "kmeans", "--task", "binary"], "--task binary does not apply"),
+        (["--model", "isolation-forest", "--label", "species"], "do not say which rows are anomalies"),
         (["--model", "kmeans", "--cv", "3"], "--cv, --seeds and --test-data do not apply"),
         (["--model", "kmeans", "--param", "k=1000"], "at most the 344 training rows"),
     ])
@@ -48,5 +49,22 @@ struct ClusteringCLITests {
         let r = try cli.run(["train", "--data", cli.penguins, "--no-track", "--out", "x.pulk"] + args)
         #expect(r.status != 0)
         #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func anomalyDetectionEndToEnd() throws {
+        let data = cli.file("readings.csv", "sensor,reading,known\n" + (0..<200).map { "s\($0 % 4),\(Double($0 % 17) / 10),0" }.joined(separator: "\n")
+                            + "\ns1,95.5,1\ns2,-80,1\n")
+        let trained = try PulkCLI.object(try cli.ok(["train", "--data", data, "--model", "isolation-forest", "--label", "known", "--param", "contamination=0.01",
+                                                     "--out", "if.pulk", "--json"]))
+        let report = try #require(trained["report"] as? [String: Any])
+        #expect(report["task"] as? String == "anomaly")
+        let metrics = Dictionary(uniqueKeysWithValues: (report["metrics"] as? [[String: Any]] ?? []).map { ($0["name"] as! String, $0["value"] as! Double) })
+        #expect(metrics["roc_auc"] == 1 && metrics["recall"] == 1, "\(metrics)")
+        let flagged = try #require(report["anomalies"] as? [[String: Any]])
+        #expect(Set(flagged.prefix(2).compactMap { $0["row"] as? Int }) == [200, 201])
+        let out = cli.dir.appendingPathComponent("a.csv").path
+        _ = try cli.ok(["score", "--model", "if.pulk", "--data", data, "--out", out])
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "prediction,score" && lines.count == 203 && lines.last!.hasPrefix("1,"))
     }
 }

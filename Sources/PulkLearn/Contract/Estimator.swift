@@ -8,6 +8,9 @@ public enum Predictions: Sendable, Equatable {
     /// The nearest cluster of each row (0-based) and the row's distance to that cluster's center,
     /// measured after the model's preprocessing.
     case clustering(clusters: [Int], distances: [Double])
+    /// Each row's anomaly score (higher is more unusual), whether it is flagged as an anomaly, and
+    /// for flagged rows the features that made it unusual (empty for the others).
+    case anomaly(scores: [Double], flagged: [Bool], reasons: [[AnomalyReason]])
 
     /// Classification predictions that pick, per row, the most probable class (ties: the first).
     public static func classification(classes: [String], probabilities: ClassProbabilities) -> Predictions {
@@ -33,6 +36,7 @@ public enum Predictions: Sendable, Equatable {
         case .regression(let v): return v.map { formatDouble($0) }
         case .classification(let classes, let predicted, _): return predicted.map { classes[$0] }
         case .clustering(let clusters, _): return clusters.map { String($0) }
+        case .anomaly(_, let flagged, _): return flagged.map { $0 ? "1" : "0" }
         }
     }
 }

@@ -1,12 +1,12 @@
 public import PulkFrame
 
 /// What a model learns: regression of a number, classification into named classes, or (with no
-/// target) clustering into groups.
+/// target) clustering into groups and anomaly detection.
 public enum Task: String, Sendable, Codable, Hashable {
-    case regression, classification, clustering
+    case regression, classification, clustering, anomaly
 
     /// Whether the task learns to predict a target column.
-    public var supervised: Bool { self != .clustering }
+    public var supervised: Bool { self == .regression || self == .classification }
 }
 
 /// One input column of a model as seen in training.
@@ -123,8 +123,8 @@ public struct TargetValues: Sendable {
             let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
             return TargetValues(info: TargetInfo(name: target, task: .classification, classes: distinct.map(\.description)),
                                 rows: rows, values: [], classes: values.map { index[$0]! })
-        case .clustering:
-            throw .badTarget(target, reason: "clustering learns without a target; name a column with known groups as --label to compare against")
+        case .clustering, .anomaly:
+            throw .badTarget(target, reason: "\(task.rawValue) learns without a target; name a column of known answers as --label to compare against")
         }
     }
 }

@@ -49,9 +49,12 @@ let unsupervisedFeaturizationSpecs: [ParameterSpec] = featurizationSpecs.filter 
 
 /// Fits automatic featurization on every column of `training` (no target: text columns are one-hot
 /// encoded up to `max_categories`, rarer values grouped) and returns the pipeline and the design matrix.
-func featurizeUnsupervised(_ training: Frame, parameters: Parameters) throws(LearnError) -> (FeaturePipeline, DesignMatrix) {
+/// Numbers are not rescaled for a model that declares no `scale`. With `rows`, the featurization is
+/// fitted on every row but only those rows are transformed (and the variance check runs on them).
+func featurizeUnsupervised(_ training: Frame, parameters: Parameters, rows: [Int]? = nil) throws(LearnError) -> (FeaturePipeline, DesignMatrix) {
+    let scaling = Scaling(rawValue: parameters.values["scale"]?.description ?? "none")!
     let options = AutoFeaturizer.Options(imputation: NumericImputation(rawValue: parameters.string("impute"))!,
-                                         fill: parameters.double("fill_value"), scaling: Scaling(rawValue: parameters.string("scale"))!,
+                                         fill: parameters.double("fill_value"), scaling: scaling,
                                          maxCategories: parameters.int("max_categories"))
     let (plans, decisions) = AutoFeaturizer.plan(training, target: "", targetEncodable: false, options: options)
     guard plans.contains(where: { if case .drop = $0.1 { return false } else { return true } }) else {
@@ -59,7 +62,7 @@ func featurizeUnsupervised(_ training: Frame, parameters: Parameters) throws(Lea
     }
     var pipeline = try FeaturePipeline.fit(training, plans: plans, target: nil)
     pipeline.decisions = decisions
-    var x = try pipeline.transform(training)
+    var x = try pipeline.transform(rows.map { training.take($0) } ?? training)
     let none = TargetValues(info: TargetInfo(name: "", task: .clustering, classes: nil), rows: [], values: [], classes: [])
     pipeline.select(x, target: none, varianceThreshold: parameters.double("variance_threshold"), topK: nil)
     if let selected = pipeline.selected {

@@ -176,7 +176,7 @@ public enum EstimatorRegistry {
         MostFrequentClassifier.self, StratifiedClassifier.self, MeanRegressor.self, MedianRegressor.self,
         LinearRegressionEstimator.self, RidgeEstimator.self, LassoEstimator.self, ElasticNetEstimator.self,
         LogisticRegressionEstimator.self, KNeighborsEstimator.self, KNeighborsRegressorEstimator.self,
-        GaussianNaiveBayesEstimator.self, KMeansEstimator.self,
+        GaussianNaiveBayesEstimator.self, KMeansEstimator.self, IsolationForestEstimator.self, RobustZScoreEstimator.self,
     ]
 
     public static func estimator(named name: String) throws(LearnError) -> any Estimator.Type {

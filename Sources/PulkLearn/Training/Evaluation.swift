@@ -19,6 +19,9 @@ public enum Outcomes: Sendable {
     /// Every row's cluster, and with known groups (`--label`) the rows that have one, aligned:
     /// `truth` indexes `groups`, `labelled` the clusters of those rows.
     case clustering(clusters: [Int], groups: [String], truth: [Int], labelled: [Int])
+    /// Scores and flags of the rows, and with known answers (`--label`) only the rows that have
+    /// one, with `truth` (true: an anomaly) aligned.
+    case anomaly(scores: [Double], flagged: [Bool], truth: [Bool]?)
 }
 
 /// Every metric that fits a task, computed from a model's predictions and the true target.
@@ -34,7 +37,21 @@ public enum Evaluation {
         case .regression(let y, let p): return regression(y, p)
         case .classification(let classes, let y, let p, let probabilities): return classification(y, p, probabilities, classCount: classes.count)
         case .clustering(let clusters, _, let truth, let labelled): return clusteringAgainstLabels(clusters: clusters, truth: truth, labelled: labelled)
+        case .anomaly(let scores, let flagged, let truth): return anomaly(scores: scores, flagged: flagged, truth: truth)
         }
+    }
+
+    /// The share of rows flagged, and with known answers how well the scores rank the anomalies
+    /// (ROC AUC, average precision) and how right the flags are (precision, recall, F1).
+    static func anomaly(scores: [Double], flagged: [Bool], truth: [Bool]?) -> [MetricValue] {
+        var out = [MetricValue(name: "flagged_share", value: scores.isEmpty ? 0 : Double(flagged.filter { $0 }.count) / Double(scores.count))]
+        guard let truth else { return out }
+        if let auc = RankingMetrics.rocAUC(truth, scores) { out.append(MetricValue(name: "roc_auc", value: auc)) }
+        if let ap = RankingMetrics.averagePrecision(truth, scores) { out.append(MetricValue(name: "average_precision", value: ap)) }
+        let prf = ClassificationMetrics.precisionRecallF(truth.map { $0 ? 1 : 0 }, flagged.map { $0 ? 1 : 0 }, classCount: 2, average: .binary(positive: 1))
+        out += [MetricValue(name: "precision", value: prf.precision), MetricValue(name: "recall", value: prf.recall), MetricValue(name: "f1", value: prf.f),
+                MetricValue(name: "anomaly_share", value: Double(truth.filter { $0 }.count) / Double(max(truth.count, 1)))]
+        return out
     }
 
     /// Clusters found, and with known groups the adjusted Rand index and normalised mutual information.
@@ -67,6 +84,7 @@ public enum Evaluation {
     /// gets one extra class, "(unseen)", with probability 0.
     public static func outcomes(_ predictions: Predictions, frame: Frame, target: String) throws(LearnError) -> Outcomes {
         if case .clustering(let clusters, _) = predictions { return try clusteringOutcomes(clusters, frame: frame, label: target) }
+        if case .anomaly(let scores, let flagged, _) = predictions { return try anomalyOutcomes(scores, flagged, frame: frame, label: target) }
         guard let column = frame.columns.first(where: { $0.name == target }) else {
             throw .unknownTarget(target, available: frame.names)
         }
@@ -86,7 +104,32 @@ public enum Evaluation {
             return .classification(classes: classes + (unseen ? ["(unseen)"] : []), truth: yTrue, predicted: rows.map { predicted[$0] },
                                    probabilities: rows.map { probabilities[$0] + (unseen ? [0] : []) })
         case .clustering(let clusters, _): return try clusteringOutcomes(clusters, frame: frame, label: target)
+        case .anomaly(let scores, let flagged, _): return try anomalyOutcomes(scores, flagged, frame: frame, label: target)
         }
+    }
+
+    /// The values of a label column that mean "an anomaly" when it holds text (case ignored); a
+    /// number or true/false column counts any non-zero or true value.
+    public static let anomalyWords: Set<String> = ["1", "true", "yes", "y", "t", "anomaly", "anomalous", "outlier", "abnormal", "fraud", "attack", "-1"]
+
+    /// Scores and flags with the known answers of the rows that have one (`label`; none when empty).
+    static func anomalyOutcomes(_ scores: [Double], _ flagged: [Bool], frame: Frame, label: String) throws(LearnError) -> Outcomes {
+        guard !label.isEmpty else { return .anomaly(scores: scores, flagged: flagged, truth: nil) }
+        guard let column = frame.columns.first(where: { $0.name == label }) else { throw .unknownTarget(label, available: frame.names) }
+        let rows = (0..<frame.rowCount).filter { column.isValid($0) }
+        let truth: [Bool]
+        if let numbers = column.doubles() {
+            truth = rows.map { numbers[$0] != 0 }
+        } else {
+            let text = rows.map { column.value(at: $0).description.lowercased() }
+            let distinct = Set(text)
+            guard distinct.count <= 2, distinct.contains(where: { anomalyWords.contains($0) }) || distinct.count == 1 else {
+                throw .badTarget(label, reason: "its values (" + distinct.sorted().prefix(5).joined(separator: ", ")
+                                 + ") do not say which rows are anomalies; use 1/0, true/false or anomaly/normal")
+            }
+            truth = text.map { anomalyWords.contains($0) }
+        }
+        return .anomaly(scores: rows.map { scores[$0] }, flagged: rows.map { flagged[$0] }, truth: truth)
     }
 
     /// Clusters with the known groups of the rows that have one (`label`; none when empty).

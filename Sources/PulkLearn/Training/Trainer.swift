@@ -62,9 +62,18 @@ public struct TrainingReport: Sendable, Codable {
     /// clusters was chosen when it was.
     public var clusters: [ClusterProfile]?
     public var clusterCountChoice: ClusterCountChoice?
+    /// Anomaly detection: the most unusual flagged training rows (at most 10), with their reasons.
+    public var anomalies: [FlaggedRow]?
     /// What the user should know about the result: a model no better than its baseline, a
     /// validation loss that rose while training went on.
     public var warnings: [String] = []
+}
+
+/// A row an anomaly model flagged: its place in the data, its score and the features that made it unusual.
+public struct FlaggedRow: Sendable, Codable, Equatable {
+    public var row: Int
+    public var score: Double
+    public var reasons: [AnomalyReason]
 }
 
 /// How much a metric moves when only the seed changes: which decimal place can be trusted.
@@ -128,6 +137,7 @@ public struct Trainer: Sendable {
         case .regression: "rmse"
         case .classification: "accuracy"
         case .clustering: "silhouette"
+        case .anomaly: "roc_auc"
         }
     }
 
@@ -143,7 +153,7 @@ public struct Trainer: Sendable {
     /// `run`, also returning the test rows' true and predicted values (for evaluation plots).
     public func runWithHoldout(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
         let task = estimator.task(for: frame, target: target)
-        if !task.supervised { return try runClustering(frame, label: target) }
+        if !task.supervised { return try runUnsupervised(frame, label: target) }
         let t = try TargetValues.extract(frame, target: target, task: task)
         let data = t.presentRows(of: frame)
         let strategy = split ?? (task == .classification ? .stratified : .random)
@@ -212,37 +222,53 @@ public struct Trainer: Sendable {
         return (model, report, holdout)
     }
 
-    /// Clustering: fits on every row (there is no answer to hold out) and measures the result on the
-    /// same rows, from the data itself and, with a `label` column of known groups, against those
-    /// groups. The label is never a feature. Cross-validation and seed robustness do not apply.
-    func runClustering(_ frame: Frame, label: String) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
+    /// Clustering and anomaly detection: fit on every row (there is no answer to hold out) and are
+    /// measured on the same rows, from the data itself and, with a `label` column of known groups or
+    /// anomalies, against it. The label is never a feature. Cross-validation and seed robustness do
+    /// not apply.
+    func runUnsupervised(_ frame: Frame, label: String) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
         if !label.isEmpty, !frame.names.contains(label) { throw .unknownTarget(label, available: frame.names) }
+        let task = type(of: estimator).task
         if folds != nil || seeds != nil || testFrame != nil {
-            throw .invalidSplit("clustering fits and measures on all rows: --cv, --seeds and --test-data do not apply")
+            throw .invalidSplit("\(task.rawValue) fits and measures on all rows: --cv, --seeds and --test-data do not apply")
         }
         guard frame.rowCount > 0 else { throw .emptyTrainingData }
         let model = try estimator.fit(frame, target: label, seed: seed)
-        guard let clusterModel = model as? any ClusterModel, case .clustering(let clusters, let distances) = try model.predict(frame) else {
-            throw .badTarget(label, reason: "\(type(of: estimator).name) does not cluster")
+        let predictions = try model.predict(frame)
+        let outcomes = try Evaluation.outcomes(predictions, frame: frame, target: label)
+        var metrics = Evaluation.metrics(outcomes)
+        var clusterModel: (any ClusterModel)?
+        if let cm = model as? any ClusterModel, case .clustering(let clusters, let distances) = predictions {
+            metrics = try Evaluation.clusteringMetrics(cm, frame: frame, clusters: clusters, distances: distances, seed: seed) + metrics
+            clusterModel = cm
         }
-        let outcomes = try Evaluation.outcomes(.clustering(clusters: clusters, distances: distances), frame: frame, target: label)
-        var metrics = try Evaluation.clusteringMetrics(clusterModel, frame: frame, clusters: clusters, distances: distances, seed: seed)
-        metrics += Evaluation.metrics(outcomes)
         if let metric, !metrics.contains(where: { $0.name == metric }) {
             throw .badParameterValue(model: "train", name: "metric", value: metric, expected: "one of " + metrics.map(\.name).joined(separator: ", "))
         }
         for (k, v) in estimator.parameters.values.sorted(by: { $0.key < $1.key }) { logger.logParameter(k, v.description) }
         logger.logParameter("seed", "\(seed)")
         for m in metrics { logger.logMetric(m.name, m.value, step: 0) }
-        let (x, names) = try clusterModel.points(frame)
         var report = TrainingReport(
-            model: type(of: estimator).name, task: .clustering, target: label, parameters: estimator.parameters.values.mapValues(\.description),
+            model: type(of: estimator).name, task: task, target: label, parameters: estimator.parameters.values.mapValues(\.description),
             split: "none", seed: seed, trainRows: frame.rowCount, testRows: 0, metrics: metrics, baselines: [], crossValidation: nil,
-            features: names, featurization: model.pipeline?.decisions ?? [], seedRobustness: nil)
-        report.clusters = ClusterProfiles.profiles(x: x, names: names, clusters: clusters, k: clusterModel.clusterCount, frame: frame)
-        report.clusterCountChoice = (model as? any ProvidesClusterCountChoice)?.clusterCountChoice
-        if let empty = report.clusters?.filter({ $0.size == 0 }), !empty.isEmpty {
-            report.warnings.append("\(empty.count) of the \(clusterModel.clusterCount) clusters have no rows: the data has fewer distinct groups; lower n_clusters.")
+            features: model.pipeline?.outputNames ?? model.schema.features.map(\.name), featurization: model.pipeline?.decisions ?? [], seedRobustness: nil)
+        switch predictions {
+        case .clustering(let clusters, _):
+            guard let clusterModel else { break }
+            let (x, names) = try clusterModel.points(frame)
+            report.clusters = ClusterProfiles.profiles(x: x, names: names, clusters: clusters, k: clusterModel.clusterCount, frame: frame)
+            report.clusterCountChoice = (model as? any ProvidesClusterCountChoice)?.clusterCountChoice
+            if let empty = report.clusters?.filter({ $0.size == 0 }), !empty.isEmpty {
+                report.warnings.append("\(empty.count) of the \(clusterModel.clusterCount) clusters have no rows: the data has fewer distinct groups; lower n_clusters.")
+            }
+        case .anomaly(let scores, let flagged, let reasons):
+            let top = scores.indices.filter { flagged[$0] }.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(10)
+            report.anomalies = top.map { FlaggedRow(row: $0, score: scores[$0], reasons: reasons[$0]) }
+            if !flagged.contains(true) {
+                report.warnings.append("No training row is flagged: lower the threshold or set contamination to the share of anomalies you expect.")
+            }
+        default:
+            throw .badTarget(label, reason: "\(type(of: estimator).name) gave no \(task.rawValue) predictions")
         }
         return (model, report, outcomes)
     }

@@ -22,7 +22,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Evaluate on this dataset or file instead of holding out part of --data (train on all of --data).")
     var testData: String?
     @Option(help: "The column to predict.") var target: String?
-    @Option(help: "Clustering: a column of known groups to compare the clusters with (adjusted Rand, mutual information); never a feature.")
+    @Option(help: "Clustering and anomaly detection: a column of known groups or anomalies (1/0, true/false) to compare with; never a feature.")
     var label: String?
     @Option(help: "The model to train.") var model: String
     @Option(help: "auto (inferred from the target and said), binary, multiclass or regression.") var task: String = "auto"
@@ -53,11 +53,11 @@ struct TrainCommand: AsyncParsableCommand {
         let target: String
         if type.task.supervised {
             guard let given = self.target else { throw ValidationError("--target is required to train \(model) (the column to predict).") }
-            if label != nil { throw ValidationError("--label is for clustering models; \(model) predicts --target.") }
+            if label != nil { throw ValidationError("--label is for clustering and anomaly models; \(model) predicts --target.") }
             target = given
         } else {
             if let given = self.target {
-                throw ValidationError("\(model) finds groups without a target; to compare them with known groups, use --label \(given).")
+                throw ValidationError("\(model) learns without a target (\(type.task.rawValue)); to compare its results with known answers, use --label \(given).")
             }
             target = label ?? ""
         }
@@ -101,6 +101,9 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if report.task == .clustering {
             printClustering(report, source: source)
+        } else if report.task == .anomaly {
+            print("\(report.model) on \(source): \(report.trainRows) rows scored (anomaly detection: fitted and measured on every row, seed \(report.seed))"
+                  + (report.target.isEmpty ? "" : "; compared with the known anomalies in \(report.target)"))
         } else {
             print("\(report.model) on \(source) → \(report.target) (\(report.taskDecision?.kind.rawValue ?? report.task.rawValue)); \(report.trainRows) training rows, \(report.testRows) test rows (\(report.split) split, seed \(report.seed))")
         }
@@ -120,6 +123,12 @@ struct TrainCommand: AsyncParsableCommand {
         if let profiles = report.clusters {
             print("")
             print(Self.clusterTable(profiles))
+        }
+        if let flagged = report.anomalies, !flagged.isEmpty {
+            print("")
+            print(Output.table(["ROW (1 = first)", "SCORE", "UNUSUAL IN (value vs typical, robust z)"], flagged.map { f in
+                [String(f.row + 1), Self.format(f.score), f.reasons.map { "\($0.feature) \(formatDouble(($0.value * 1000).rounded() / 1000)) vs \(formatDouble(($0.typical * 1000).rounded() / 1000)) (z \(String(format: "%+.1f", $0.z)))" }.joined(separator: "; ")]
+            }))
         }
         if let cv = report.crossValidation {
             print("")
@@ -239,6 +248,9 @@ struct PredictCommand: AsyncParsableCommand {
         case .clustering(let clusters, let distances):
             columns.append(Column(name: "prediction", storage: .int64(clusters.map(Int64.init))))
             columns.append(Column(name: "distance", storage: .float64(distances)))
+        case .anomaly(let scores, let flagged, _):
+            columns.append(Column(name: "prediction", storage: .int64(flagged.map { $0 ? 1 : 0 })))
+            columns.append(Column(name: "score", storage: .float64(scores)))
         }
         let table = try Frame(columns: columns)
         try CSVWriter().write(table, to: out)
@@ -260,7 +272,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
     @Option(help: "The target column (default: the one the model was trained on).") var target: String?
-    @Option(help: "Clustering models: a column of known groups to compare the clusters with.") var label: String?
+    @Option(help: "Clustering and anomaly models: a column of known groups or anomalies to compare with.") var label: String?
     @OptionGroup var read: ReadOptions
     @OptionGroup var tracking: RunOptions
     @OptionGroup var common: WorkspaceOptions

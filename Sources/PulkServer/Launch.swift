@@ -167,7 +167,8 @@ public struct ModelServerLaunch: Sendable {
                                                                                            idleTimeout: s.idleTimeout > 0 ? .seconds(s.idleTimeout) : nil,
                                                                                            allowedHosts: s.allowedHosts, tls: s.tls),
                                                         metrics: registry, logger: logger)
-        let banner = "pulk serve: \(resolved.label) (\(resolved.model.kind), \(resolved.model.target.task.rawValue) of \(resolved.model.target.name)) "
+        let target = resolved.model.target
+        let banner = "pulk serve: \(resolved.label) (\(resolved.model.kind), \(target.task.rawValue)\(target.name.isEmpty ? "" : " of \(target.name)")) "
             + "on \(s.tls == nil ? "http" : "https")://\(s.host):\(s.port)  (POST /score, /invocations; GET /health, /ready, /metrics)"
         return ModelServerLaunch(banner: banner) {
             try await withThrowingTaskGroup(of: Void.self) { group in

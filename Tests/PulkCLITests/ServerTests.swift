@@ -56,12 +56,13 @@ struct LiveServer {
         return r.stdout
     }
 
-    /// Body and status of a request, via curl (as a user would check): `BODY STATUS`.
+    /// Body and status of a request, via curl (as a user would check): `BODY STATUS`. A server that
+    /// accepts and never answers fails the request after 120 s (status 000) instead of hanging the suite.
     @discardableResult
     static func curl(_ url: String, method: String = "GET", json: String? = nil, dataFile: String? = nil, headers: [String] = []) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        var args = ["-s", "-w", " %{http_code}", "-X", method, url]
+        var args = ["-s", "--max-time", "120", "-w", " %{http_code}", "-X", method, url]
         for h in headers { args += ["-H", h] }
         if let json { args += ["-H", "Content-Type: application/json", "--data-binary", json] }
         if let dataFile { args += ["-H", "Content-Type: application/json", "--data-binary", "@" + dataFile] }

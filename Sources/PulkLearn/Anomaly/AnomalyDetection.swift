@@ -110,6 +110,8 @@ protocol AnomalyScorer: Model {
 }
 
 extension AnomalyScorer {
+    var target: TargetInfo { TargetInfo(name: "", task: .anomaly, classes: nil) }
+
     func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         _ = try schema.columns(of: frame)
         let x = try pipeline!.transform(frame).rowMajor()
@@ -137,7 +139,7 @@ let contaminationSpec = ParameterSpec("contamination", .double(lower: 0, upper: 
 
 /// Fits the featurization of an anomaly model on every column but `label`, with its design rows.
 func anomalyDesign(_ frame: Frame, label: String, parameters: Parameters) throws(LearnError) -> (Frame, FeaturePipeline, [Double], [String]) {
-    let training = label.isEmpty || !frame.names.contains(label) ? frame : frame.without(label)
+    let training = frame.withoutLabel(label)
     guard training.rowCount > 0 else { throw .emptyTrainingData }
     let (pipeline, x) = try featurizeUnsupervised(training, parameters: parameters)
     return (training, pipeline, x.rowMajor(), x.names)
@@ -181,7 +183,6 @@ struct RobustZScoreModel: AnomalyScorer {
     var kind: String { RobustZScoreEstimator.name }
     let parameters: Parameters
     let schema: FeatureSchema
-    var target: TargetInfo { TargetInfo(name: "", task: .anomaly, classes: nil) }
     let pipeline: FeaturePipeline?
     let profile: RobustProfile
     var threshold: Double

@@ -24,7 +24,7 @@ public struct IsolationForestEstimator: Estimator {
     }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
-        let training = target.isEmpty || !frame.names.contains(target) ? frame : frame.without(target)
+        let training = frame.withoutLabel(target)
         let n = training.rowCount
         guard n > 0 else { throw .emptyTrainingData }
         let sample = min(parameters.int("max_samples"), n)
@@ -182,7 +182,6 @@ struct IsolationForestModel: AnomalyScorer {
     var kind: String { IsolationForestEstimator.name }
     let parameters: Parameters
     let schema: FeatureSchema
-    var target: TargetInfo { TargetInfo(name: "", task: .anomaly, classes: nil) }
     let pipeline: FeaturePipeline?
     let profile: RobustProfile
     var threshold: Double

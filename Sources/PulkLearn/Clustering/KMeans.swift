@@ -54,8 +54,7 @@ public struct KMeansEstimator: Estimator {
     public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model { try KMeansModel.restore(h, s, file: file) }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
-        // A named column (known groups, say) is no feature.
-        let training = target.isEmpty || !frame.names.contains(target) ? frame : frame.without(target)
+        let training = frame.withoutLabel(target)
         guard training.rowCount > 0 else { throw .emptyTrainingData }
         let (pipeline, x) = try featurizeUnsupervised(training, parameters: parameters)
         let rows = x.rows, d = x.columns
@@ -177,10 +176,12 @@ struct KMeansModel: ClusterModel, ProvidesClusterCountChoice {
 }
 
 extension Frame {
-    /// Every column but `name`.
-    func without(_ name: String) -> Frame {
+    /// Every column but `label` (a column of known answers, never a feature of a model without a
+    /// target); the frame itself when `label` is empty or not one of its columns.
+    func withoutLabel(_ label: String) -> Frame {
+        guard !label.isEmpty, names.contains(label) else { return self }
         // Columns of a frame have distinct names and equal lengths, so a subset is a frame.
-        (try? select(names.filter { $0 != name })) ?? self
+        return (try? select(names.filter { $0 != label })) ?? self
     }
 }
 

@@ -123,7 +123,6 @@ public enum KMeansEngine {
         let first = Int(rng.next() % UInt64(n))
         centers.append(contentsOf: x[(first * d)..<(first * d + d)])
         var closest = squaredDistances(x, n: n, d: d, to: Array(centers))
-        var potential = closest.reduce(0, +)
         var cumulative = [Double](repeating: 0, count: n)
         for _ in 1..<k {
             var running = 0.0
@@ -145,9 +144,7 @@ public enum KMeansEngine {
             }
             centers.append(contentsOf: x[(bestRow * d)..<(bestRow * d + d)])
             closest = bestDistances
-            potential = bestPotential
         }
-        _ = potential
         return centers
     }
 

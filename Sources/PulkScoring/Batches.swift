@@ -54,6 +54,7 @@ public enum Batches {
         case .clustering(let clusters, let distances): return .clustering(clusters: Array(clusters[range]), distances: Array(distances[range]))
         case .anomaly(let scores, let flagged, let reasons):
             return .anomaly(scores: Array(scores[range]), flagged: Array(flagged[range]), reasons: Array(reasons[range]))
+        case .recommendation(let lists): return .recommendation(Array(lists[range]))
         }
     }
 }

@@ -23,8 +23,9 @@ public enum ScoringOutput {
     /// Pulk's response: `predictions` (numbers, class labels or cluster ids), for classifiers `classes`
     /// and one `probabilities` row per input row, for clusterings each row's `distances` to its
     /// cluster's center, for anomaly models each row's `scores` (1 in `predictions`: flagged) and
-    /// the features that made each flagged row unusual (`reasons`, empty for the others), then who
-    /// answered.
+    /// the features that made each flagged row unusual (`reasons`, empty for the others), for
+    /// recommenders each row's user's items best first (`predictions`), their `scores` and whether
+    /// the user was known (`known_users`; an unknown user gets the most popular items), then who answered.
     public static func pulk(_ predictions: Predictions, origin: Origin) -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"predictions\":")
@@ -76,6 +77,20 @@ public enum ScoringOutput {
                 }
                 w.raw("]")
             }
+            w.raw("]")
+        }
+        if case .recommendation(let lists) = predictions {
+            w.raw(",\"scores\":[")
+            for (k, r) in lists.enumerated() {
+                w.raw(k == 0 ? "[" : ",[")
+                for (m, s) in r.scores.enumerated() {
+                    if m > 0 { w.raw(",") }
+                    w.number(s)
+                }
+                w.raw("]")
+            }
+            w.raw("],\"known_users\":[")
+            for (k, r) in lists.enumerated() { w.raw(k == 0 ? (r.known ? "true" : "false") : (r.known ? ",true" : ",false")) }
             w.raw("]")
         }
         for (key, value) in [("endpoint", origin.endpoint), ("deployment", origin.deployment), ("model", origin.model), ("version", origin.version)] {
@@ -134,6 +149,15 @@ public enum ScoringOutput {
             }
         case .anomaly(_, let flagged, _):
             for (k, f) in flagged.enumerated() { w.raw(k == 0 ? (f ? "1" : "0") : (f ? ",1" : ",0")) }
+        case .recommendation(let lists):
+            for (k, r) in lists.enumerated() {
+                w.raw(k == 0 ? "[" : ",[")
+                for (m, item) in r.items.enumerated() {
+                    if m > 0 { w.raw(",") }
+                    w.label(item)
+                }
+                w.raw("]")
+            }
         }
         w.raw("]")
     }

@@ -62,6 +62,24 @@ public enum EvaluationPlots {
                                                               xLabel: "false positive rate", yLabel: "true positive rate", unit: true, diagonal: true)))
             out.append(("plots/precision_recall_curve.svg", SVGChart.lines([SVGChart.Series(name: "anomaly score" + ap, x: q.recall, y: q.precision)],
                                                                            title: "Precision-recall curve", xLabel: "recall", yLabel: "precision", unit: true)))
+        case .recommendation(let recommended, let relevant, let k, _, _):
+            // Recall and precision as the list grows from 1 to k items.
+            let ranks = Array(1...max(1, k))
+            var recall = [Double](repeating: 0, count: ranks.count), precision = recall
+            let users = relevant.filter { !$0.isEmpty }.count
+            guard users > 0 else { break }
+            for (list, truth) in zip(recommended, relevant) where !truth.isEmpty {
+                var hits = 0.0
+                for r in ranks.indices {
+                    if r < list.count, truth.contains(list[r]) { hits += 1 }
+                    recall[r] += hits / Double(truth.count) / Double(users)
+                    precision[r] += hits / Double(r + 1) / Double(users)
+                }
+            }
+            let x = ranks.map(Double.init)
+            out.append(("plots/precision_recall_at_k.svg", SVGChart.lines([SVGChart.Series(name: "recall", x: x, y: recall),
+                                                                           SVGChart.Series(name: "precision", x: x, y: precision)],
+                                                                          title: "Precision and recall at k", xLabel: "k (items recommended)", yLabel: "share", unit: false)))
         }
         if let c = clusterCountChoice {
             let k = c.candidates.map(Double.init)

@@ -66,7 +66,7 @@ struct NeighborsBayesParityTests {
             let expected = theirs as! [[Double]]
             let worst = zip(mine, expected).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 1
             #expect(worst <= (weights == "distance" ? 1e-6 : 1e-9), "\(kind) \(weights): \(worst)")
-        case .clustering, .anomaly:
+        case .clustering, .anomaly, .recommendation:
             Issue.record("\(kind) predicts neither a number nor a class")
         }
     }

@@ -92,10 +92,10 @@ struct ModelFileFuzzTests {
             ("task flipped", { h in h["task"] = (h["task"] as! String) == "regression" ? "classification" : "regression" }),
             ("duplicate feature", { h in
                 var s = h["schema"] as! [String: Any], f = s["features"] as! [[String: Any]]
-                f[1]["name"] = f[0]["name"]; s["features"] = f; h["schema"] = s }),
+                if f.count > 1 { f[1]["name"] = f[0]["name"] } else { f.append(f[0]) }; s["features"] = f; h["schema"] = s }),
             ("duplicate category", { h in
                 var s = h["schema"] as! [String: Any], f = s["features"] as! [[String: Any]]
-                f[1]["categories"] = ["red", "red"]; s["features"] = f; h["schema"] = s }),
+                f[min(1, f.count - 1)]["categories"] = ["red", "red"]; s["features"] = f; h["schema"] = s }),
             ("no features", { h in var s = h["schema"] as! [String: Any]; s["features"] = [Any](); h["schema"] = s }),
         ]
         if var params = (parts.header["parameters"] as? [String: Any])?["values"] as? [String: Any], let name = params.keys.sorted().first {

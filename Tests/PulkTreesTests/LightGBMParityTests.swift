@@ -97,7 +97,7 @@ struct LightGBMRoundsTests {
                 #expect(classes == reference["classes"] as! [String])
                 got = (0..<frame.rowCount).map { p[$0] }
             case .regression(let v): got = v.map { [$0] }
-            case .clustering, .anomaly: Issue.record("boosting predicts numbers or classes"); return
+            case .clustering, .anomaly, .recommendation: Issue.record("boosting predicts numbers or classes"); return
             }
             let worst = zip(expected, got).map { zip($0, $1).map { abs($0 - $1) }.max()! }.max()!
             #expect(worst < 1e-9, "after \(rounds) rounds the largest difference from LightGBM is \(worst)")

@@ -11,6 +11,8 @@ public enum Predictions: Sendable, Equatable {
     /// Each row's anomaly score (higher is more unusual), whether it is flagged as an anomaly, and
     /// for flagged rows the features that made it unusual (empty for the others).
     case anomaly(scores: [Double], flagged: [Bool], reasons: [[AnomalyReason]])
+    /// Each row's user's top items, best first, with scores (unknown users get the most popular items).
+    case recommendation([Recommendation])
 
     /// Classification predictions that pick, per row, the most probable class (ties: the first).
     public static func classification(classes: [String], probabilities: ClassProbabilities) -> Predictions {
@@ -37,6 +39,7 @@ public enum Predictions: Sendable, Equatable {
         case .classification(let classes, let predicted, _): return predicted.map { classes[$0] }
         case .clustering(let clusters, _): return clusters.map { String($0) }
         case .anomaly(_, let flagged, _): return flagged.map { $0 ? "1" : "0" }
+        case .recommendation(let r): return r.map { $0.items.joined(separator: " ") }
         }
     }
 }

@@ -1,9 +1,9 @@
 public import PulkFrame
 
 /// What a model learns: regression of a number, classification into named classes, or (with no
-/// target) clustering into groups and anomaly detection.
+/// target) clustering into groups and anomaly detection, and recommendation from interactions.
 public enum Task: String, Sendable, Codable, Hashable {
-    case regression, classification, clustering, anomaly
+    case regression, classification, clustering, anomaly, recommendation
 
     /// Whether the task learns to predict a target column.
     public var supervised: Bool { self == .regression || self == .classification }
@@ -125,6 +125,8 @@ public struct TargetValues: Sendable {
                                 rows: rows, values: [], classes: values.map { index[$0]! })
         case .clustering, .anomaly:
             throw .badTarget(target, reason: "\(task.rawValue) learns without a target; name a column of known answers as --label to compare against")
+        case .recommendation:
+            throw .badTarget(target, reason: "recommenders learn from interactions: name their columns with --user, --item and --rating instead of --target")
         }
     }
 }

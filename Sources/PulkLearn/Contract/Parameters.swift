@@ -22,6 +22,8 @@ public enum ParameterKind: Sendable, Hashable {
     case double(lower: Double, upper: Double, lowerOpen: Bool = false, upperOpen: Bool = false)
     case bool
     case choice([String])
+    /// The name of a column of the training data (empty: none), such as a recommender's user column.
+    case column
 
     var expected: String {
         switch self {
@@ -30,6 +32,7 @@ public enum ParameterKind: Sendable, Hashable {
             return "a number in \(lo_ ? "(" : "[")\(lo), \(hi == .infinity ? "∞" : "\(hi)")\(hi_ || hi == .infinity ? ")" : "]")"
         case .bool: return "true or false"
         case .choice(let c): return "one of " + c.joined(separator: ", ")
+        case .column: return "a column name"
         }
     }
 }
@@ -70,6 +73,9 @@ public struct ParameterSpec: Sendable, Hashable {
             }
         case .choice(let options):
             guard options.contains(text) else { throw bad }
+            return .string(text)
+        case .column:
+            guard text.utf8.count <= 1024, !text.contains(where: \.isNewline) else { throw bad }
             return .string(text)
         }
     }
@@ -130,6 +136,7 @@ extension Parameters {
             case (.double(let lo, let hi, _, _), .int(let x)): fits = Double(x) >= lo && Double(x) <= hi
             case (.bool, .bool): fits = true
             case (.choice(let options), .string(let x)): fits = options.contains(x)
+            case (.column, .string): fits = true
             default: fits = false
             }
             guard fits else {

@@ -177,6 +177,7 @@ public enum EstimatorRegistry {
         LinearRegressionEstimator.self, RidgeEstimator.self, LassoEstimator.self, ElasticNetEstimator.self,
         LogisticRegressionEstimator.self, KNeighborsEstimator.self, KNeighborsRegressorEstimator.self,
         GaussianNaiveBayesEstimator.self, KMeansEstimator.self, IsolationForestEstimator.self, RobustZScoreEstimator.self,
+        ALSEstimator.self, ItemKNNEstimator.self, PopularityEstimator.self,
     ]
 
     public static func estimator(named name: String) throws(LearnError) -> any Estimator.Type {

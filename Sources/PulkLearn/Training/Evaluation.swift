@@ -22,6 +22,9 @@ public enum Outcomes: Sendable {
     /// Scores and flags of the rows, and with known answers (`--label`) only the rows that have
     /// one, with `truth` (true: an anomaly) aligned.
     case anomaly(scores: [Double], flagged: [Bool], truth: [Bool]?)
+    /// Per evaluated user, the items recommended (top `k`, catalogue indices) and the held-out items
+    /// they interacted with; with explicit ratings, the actual and predicted ratings of held-out pairs.
+    case recommendation(recommended: [[Int]], relevant: [Set<Int>], k: Int, catalogue: Int, ratings: (actual: [Double], predicted: [Double])?)
 }
 
 /// Every metric that fits a task, computed from a model's predictions and the true target.
@@ -38,6 +41,12 @@ public enum Evaluation {
         case .classification(let classes, let y, let p, let probabilities): return classification(y, p, probabilities, classCount: classes.count)
         case .clustering(let clusters, _, let truth, let labelled): return clusteringAgainstLabels(clusters: clusters, truth: truth, labelled: labelled)
         case .anomaly(let scores, let flagged, let truth): return anomaly(scores: scores, flagged: flagged, truth: truth)
+        case .recommendation(let recommended, let relevant, let k, let catalogue, let ratings):
+            var out = RecommendationMetrics.atK(recommended: recommended, relevant: relevant, k: k, catalogue: catalogue)
+            if let ratings, let rmse = try? RegressionMetrics.rootMeanSquaredError(ratings.actual, ratings.predicted) {
+                out.append(MetricValue(name: "rmse", value: rmse))
+            }
+            return out
         }
     }
 
@@ -105,7 +114,17 @@ public enum Evaluation {
                                    probabilities: rows.map { probabilities[$0] + (unseen ? [0] : []) })
         case .clustering(let clusters, _): return try clusteringOutcomes(clusters, frame: frame, label: target)
         case .anomaly(let scores, let flagged, _): return try anomalyOutcomes(scores, flagged, frame: frame, label: target)
+        case .recommendation:
+            throw .badTarget(target, reason: "recommendations are measured against held-out interactions (recommendationOutcomes), not a target column")
         }
+    }
+
+    /// A recommender measured on interactions `frame` (its user and item columns, and rating for
+    /// explicit feedback): every interaction is held out, each user gets their top `k`.
+    public static func recommendationOutcomes(_ model: any RecommenderModel, frame: Frame, k: Int) throws(LearnError) -> Outcomes {
+        let raw = try Interactions.raw(frame, roles: InteractionRoles(model.parameters), model: model.kind)
+        guard !raw.users.isEmpty else { throw .emptyTrainingData }
+        return RecommendationMetrics.outcomes(model, raw: raw, test: Array(raw.users.indices), k: k, explicit: model.explicitRatings)
     }
 
     /// The values of a label column that mean "an anomaly" when it holds text (case ignored); a

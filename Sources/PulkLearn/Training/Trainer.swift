@@ -10,8 +10,13 @@ public enum SplitStrategy: Sendable, Equatable, Codable {
     case temporal(column: String)
     /// No group on both sides.
     case group(column: String)
+    /// Recommenders: each user's latest interaction is held out (a random one without times).
+    case leaveOneOut
+    /// Recommenders: each user's latest interactions by the `--time` column are held out.
+    case temporalPerUser
 
-    /// Parses `random`, `stratified`, `temporal:COL`, `group:COL`.
+    /// Parses `random`, `stratified`, `temporal:COL`, `group:COL`, and for recommenders
+    /// `temporal` (by `--time`) and `leave-one-out`.
     public init?(text: String) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         switch (parts.first, parts.count) {
@@ -19,6 +24,8 @@ public enum SplitStrategy: Sendable, Equatable, Codable {
         case ("stratified", 1): self = .stratified
         case ("temporal", 2): self = .temporal(column: parts[1])
         case ("group", 2): self = .group(column: parts[1])
+        case ("temporal", 1): self = .temporalPerUser
+        case ("leave-one-out", 1): self = .leaveOneOut
         default: return nil
         }
     }
@@ -138,6 +145,7 @@ public struct Trainer: Sendable {
         case .classification: "accuracy"
         case .clustering: "silhouette"
         case .anomaly: "roc_auc"
+        case .recommendation: "ndcg_at_10"
         }
     }
 
@@ -153,6 +161,7 @@ public struct Trainer: Sendable {
     /// `run`, also returning the test rows' true and predicted values (for evaluation plots).
     public func runWithHoldout(_ frame: Frame, target: String) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
         let task = estimator.task(for: frame, target: target)
+        if task == .recommendation { return try runRecommendation(frame) }
         if !task.supervised { return try runUnsupervised(frame, label: target) }
         let t = try TargetValues.extract(frame, target: target, task: task)
         let data = t.presentRows(of: frame)
@@ -168,6 +177,9 @@ public struct Trainer: Sendable {
                 s = try Splitter.temporal(times: try Self.times(data, column), testFraction: testFraction)
             case .group(let column):
                 s = try Splitter.group(groups: try Self.groups(data, column), testFraction: testFraction, seed: seed)
+            case .leaveOneOut, .temporalPerUser:
+                throw LearnError.invalidSplit("\(strategy == .leaveOneOut ? "leave-one-out" : "temporal without a column") splits interactions per user, for recommenders; "
+                                              + "use random, stratified, temporal:COLUMN or group:COLUMN")
             }
         } catch let e as LearnError { throw e } catch let e as SplitError { throw .invalidSplit(e.description) } catch {
             throw .invalidSplit("\(error)")
@@ -271,6 +283,86 @@ public struct Trainer: Sendable {
             throw .badTarget(label, reason: "\(type(of: estimator).name) gave no \(task.rawValue) predictions")
         }
         return (model, report, outcomes)
+    }
+
+    /// Recommenders: per user, the latest (or random) interactions are held out, the model and the
+    /// popularity baseline fit on the rest and are measured at `top_k` on them; the saved model is
+    /// then fit again on every interaction, so that it knows every user and what each has seen.
+    func runRecommendation(_ frame: Frame) throws(LearnError) -> (model: any Model, report: TrainingReport, holdout: Outcomes) {
+        let name = type(of: estimator).name
+        if folds != nil || seeds != nil {
+            throw .invalidSplit("recommenders are measured on per-user held-out interactions: --cv and --seeds do not apply")
+        }
+        let parameters = estimator.parameters
+        var roles = InteractionRoles(parameters)
+        var strategy: RecommendationSplit
+        switch split {
+        case nil: strategy = roles.time.isEmpty ? .random : .temporal
+        case .random?: strategy = .random
+        case .leaveOneOut?: strategy = .leaveOneOut
+        case .temporalPerUser?: strategy = .temporal
+        case .temporal(let column)?:
+            strategy = .temporal
+            if roles.time.isEmpty { roles.time = column } else if roles.time != column {
+                throw .invalidSplit("--split temporal:\(column) and --time \(roles.time) name different columns; pass one")
+            }
+        case .stratified?, .group?:
+            throw .invalidSplit("recommenders hold out interactions per user: use --split temporal, leave-one-out or random")
+        }
+        let raw = try Interactions.raw(frame, roles: roles, model: name)
+        guard !raw.users.isEmpty else { throw .emptyTrainingData }
+        let k = parameters.int("top_k")
+        let explicit = parameters.values["feedback"] == .string("explicit")
+        let train: Frame, testRaw: Interactions.Raw, testRows: [Int], splitText: String
+        if let testFrame {
+            train = frame
+            testRaw = try Interactions.raw(testFrame, roles: roles, model: name)
+            testRows = Array(testRaw.users.indices)
+            splitText = "separate test data"
+        } else {
+            let rows = try strategy.rows(raw, testFraction: testFraction, seed: seed)
+            guard !rows.test.isEmpty else {
+                throw .invalidSplit("no user has two interactions, so none can be held out: recommenders need repeat users")
+            }
+            train = frame.take(rows.train.map { raw.frameRows[$0] })
+            testRaw = raw
+            testRows = rows.test
+            splitText = strategy.rawValue
+        }
+        let evaluated = try estimator.fit(train, target: "", seed: seed)
+        guard let recommender = evaluated as? any RecommenderModel else {
+            throw .badTarget(roles.item, reason: "\(name) gave no recommender")
+        }
+        let holdout = RecommendationMetrics.outcomes(recommender, raw: testRaw, test: testRows, k: k, explicit: explicit)
+        let metrics = Evaluation.metrics(holdout)
+        if let metric, !metrics.contains(where: { $0.name == metric }) {
+            throw .badParameterValue(model: "train", name: "metric", value: metric, expected: "one of " + metrics.map(\.name).joined(separator: ", "))
+        }
+        for (key, v) in parameters.values.sorted(by: { $0.key < $1.key }) { logger.logParameter(key, v.description) }
+        logger.logParameter("split", splitText)
+        logger.logParameter("seed", "\(seed)")
+        for m in metrics { logger.logMetric("test_\(m.name)", m.value, step: 0) }
+        let popularity = try PopularityEstimator(["user": roles.user, "item": roles.item, "rating": roles.rating, "top_k": String(k)])
+            .fit(train, target: "", seed: seed) as! PopularityModel
+        let baselineMetrics = Evaluation.metrics(RecommendationMetrics.outcomes(popularity, raw: testRaw, test: testRows, k: k, explicit: false))
+        for m in baselineMetrics { logger.logMetric("baseline_popularity_\(m.name)", m.value, step: 0) }
+        let model = testFrame == nil ? try estimator.fit(frame, target: "", seed: seed) : evaluated
+        var report = TrainingReport(
+            model: name, task: .recommendation, target: roles.item, parameters: parameters.values.mapValues(\.description),
+            split: splitText, seed: seed, trainRows: train.rowCount, testRows: testRows.count, metrics: metrics,
+            baselines: [BaselineResult(name: "popularity", metrics: baselineMetrics)], crossValidation: nil,
+            features: [roles.user, roles.item] + (roles.rating.isEmpty ? [] : [roles.rating]), featurization: [], seedRobustness: nil)
+        report.rowsWithoutTarget = raw.dropped > 0 ? raw.dropped : nil
+        let ndcg = "ndcg_at_\(k)"
+        if name != PopularityEstimator.name, let mine = metrics.first(where: { $0.name == ndcg })?.value,
+           let base = baselineMetrics.first(where: { $0.name == ndcg })?.value, mine <= base {
+            report.warnings.append("The model's \(ndcg) (\(String(format: "%.4g", mine))) is no better than recommending the most popular items "
+                                   + "(\(String(format: "%.4g", base))): tune factors, regularization and iterations, or keep the popularity baseline.")
+        }
+        if testFrame == nil {
+            report.warnings.append("Measured on \(testRows.count) held-out interactions (\(splitText) per user); the saved model was fit again on all \(raw.users.count).")
+        }
+        return (model, report, holdout)
     }
 
     /// Warnings about a result: the model does not beat the better baseline on the task's primary

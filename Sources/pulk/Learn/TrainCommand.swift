@@ -24,11 +24,16 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "The column to predict.") var target: String?
     @Option(help: "Clustering and anomaly detection: a column of known groups or anomalies (1/0, true/false) to compare with; never a feature.")
     var label: String?
+    @Option(help: "Recommenders: the column naming each interaction's user.") var user: String?
+    @Option(help: "Recommenders: the column naming each interaction's item.") var item: String?
+    @Option(help: "Recommenders: a column of ratings (explicit feedback) or weights such as play counts (implicit); default: each interaction counts 1.")
+    var rating: String?
+    @Option(help: "Recommenders: the interactions' time column (held-out interactions are each user's latest).") var time: String?
     @Option(help: "The model to train.") var model: String
     @Option(help: "auto (inferred from the target and said), binary, multiclass or regression.") var task: String = "auto"
     @Option(name: .customLong("param"), parsing: .singleValue, help: "A hyperparameter as name=value (repeatable).")
     var params: [String] = []
-    @Option(help: "How to hold out test rows: random, stratified (default for classification), temporal:COL, group:COL.")
+    @Option(help: "How to hold out test rows: random, stratified (default for classification), temporal:COL, group:COL; recommenders, per user: temporal (by --time, the default with it), leave-one-out, random.")
     var split: String?
     @Option(help: "Share of rows held out for testing.") var testSize: Double = 0.2
     @Option(help: "Seed for splits and any randomness in the model.") var seed: UInt64 = 42
@@ -51,7 +56,15 @@ struct TrainCommand: AsyncParsableCommand {
         }
         guard let data else { throw ValidationError("--data is required to train.") }
         let target: String
-        if type.task.supervised {
+        let roles = [("user", user), ("item", item), ("rating", rating), ("time", time)].compactMap { n, v in v.map { (n, $0) } }
+        if type.task == .recommendation {
+            if let given = self.target ?? label {
+                throw ValidationError("\(model) learns from interactions, not a target: name their columns with --user, --item and --rating (got '\(given)').")
+            }
+            target = ""
+        } else if !roles.isEmpty {
+            throw ValidationError("--\(roles[0].0) names a recommender's interaction column; \(model) is a \(type.task.rawValue) model.")
+        } else if type.task.supervised {
             guard let given = self.target else { throw ValidationError("--target is required to train \(model) (the column to predict).") }
             if label != nil { throw ValidationError("--label is for clustering and anomaly models; \(model) predicts --target.") }
             target = given
@@ -67,10 +80,14 @@ struct TrainCommand: AsyncParsableCommand {
             guard parts.count == 2 else { throw ValidationError("--param expects name=value, got '\(p)'.") }
             given[parts[0]] = parts[1]
         }
+        for (name, column) in roles {
+            if let other = given[name], other != column { throw ValidationError("--\(name) \(column) and --param \(name)=\(other) disagree; give one.") }
+            given[name] = column
+        }
         var strategy: SplitStrategy?
         if let split {
             guard let s = SplitStrategy(text: split) else {
-                throw ValidationError("--split must be random, stratified, temporal:COL or group:COL, not '\(split)'.")
+                throw ValidationError("--split must be random, stratified, temporal:COL or group:COL (recommenders: temporal, leave-one-out or random), not '\(split)'.")
             }
             strategy = s
         }
@@ -251,6 +268,12 @@ struct PredictCommand: AsyncParsableCommand {
         case .anomaly(let scores, let flagged, _):
             columns.append(Column(name: "prediction", storage: .int64(flagged.map { $0 ? 1 : 0 })))
             columns.append(Column(name: "score", storage: .float64(scores)))
+        case .recommendation(let lists):
+            // Per row: the user's items best first and their scores, space-separated.
+            columns.append(Column(name: "prediction", storage: .string(codes: lists.indices.map(Int32.init), dictionary: lists.map { $0.items.joined(separator: " ") })))
+            columns.append(Column(name: "scores", storage: .string(codes: lists.indices.map(Int32.init),
+                                                                   dictionary: lists.map { $0.scores.map(formatDouble).joined(separator: " ") })))
+            columns.append(Column(name: "known_user", storage: .int64(lists.map { $0.known ? 1 : 0 })))
         }
         let table = try Frame(columns: columns)
         try CSVWriter().write(table, to: out)
@@ -273,13 +296,15 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
     @Option(help: "The target column (default: the one the model was trained on).") var target: String?
     @Option(help: "Clustering and anomaly models: a column of known groups or anomalies to compare with.") var label: String?
+    @Option(help: "Recommenders: items recommended per user (default: the model's top_k); the data's interactions are the held-out answers.")
+    var k: Int?
     @OptionGroup var read: ReadOptions
     @OptionGroup var tracking: RunOptions
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
         if target != nil && label != nil { throw ValidationError("--target and --label name the same thing; give one.") }
-        let evaluated = try await Training.evaluate(EvaluationRequest(model: model, data: data, target: target ?? label, read: try read.addOptions(), run: tracking.settings()),
+        let evaluated = try await Training.evaluate(EvaluationRequest(model: model, data: data, target: target ?? label, read: try read.addOptions(), run: tracking.settings(), k: k),
                                                     on: try common.workbench(tracking: tracking.tracking), progress: TerminalProgress(enabled: !common.json))
         let (fitted, source, column, metrics, recorded) = (evaluated.model, evaluated.source, evaluated.target, evaluated.metrics, evaluated.run)
         if common.json {

@@ -1,0 +1,312 @@
+import Foundation
+public import PulkFrame
+
+/// Matrix factorisation by alternating least squares: user and item factors whose dot products
+/// score every item for every user.
+///
+/// `feedback=implicit` (the default) is Hu, Koren and Volinsky's confidence-weighted model, as the
+/// `implicit` package fits it: every interaction is a preference of 1 with confidence
+/// `alpha × weight`, every other pair a preference of 0 with confidence 1, and each half-iteration
+/// takes `cg_steps` conjugate-gradient steps per user (or item) from its current factors, using
+/// YᵀY once for everyone. `feedback=explicit` fits the ratings themselves: each user's factors solve
+/// (YᵤᵀYᵤ + λ·nᵤ·I) x = Yᵤᵀ rᵤ over the items they rated (Spark's weighted-λ), by Cholesky.
+public struct ALSEstimator: Estimator {
+    public static let name = "als"
+    public static let summary = "Matrix factorisation by alternating least squares: implicit feedback (confidence-weighted, conjugate gradient) or explicit ratings."
+    public static let task = Task.recommendation
+    public static let parameterSpecs: [ParameterSpec] = recommenderCommonSpecs + [
+        ParameterSpec("feedback", .choice(["implicit", "explicit"]), default: .string("implicit"),
+                      doc: "implicit: weights are confidences in a preference (plays, clicks, purchases); explicit: the rating column holds ratings to predict."),
+        ParameterSpec("factors", .int(1...1024), default: .int(64), doc: "Latent factors per user and item."),
+        ParameterSpec("iterations", .int(1...1000), default: .int(15), doc: "Alternations (users, then items)."),
+        ParameterSpec("regularization", aliases: ["lambda"], .double(lower: 0, upper: .infinity), default: .double(0.01),
+                      doc: "L2 penalty on the factors (explicit: multiplied by each user's or item's count of ratings)."),
+        ParameterSpec("alpha", .double(lower: 0, upper: .infinity, lowerOpen: true), default: .double(1),
+                      doc: "Implicit feedback: confidence = alpha × weight."),
+        ParameterSpec("cg_steps", .int(1...100), default: .int(3), doc: "Implicit feedback: conjugate-gradient steps per user or item and half-iteration."),
+    ]
+    public let parameters: Parameters
+    public init(parameters: Parameters) { self.parameters = parameters }
+
+    public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
+        let roles = InteractionRoles(parameters)
+        let explicit = parameters.string("feedback") == "explicit"
+        if explicit, roles.rating.isEmpty {
+            throw .badParameterValue(model: Self.name, name: "rating", value: "", expected: "a rating column for feedback=explicit (pass --rating COLUMN)")
+        }
+        let raw = try Interactions.raw(frame, roles: roles, model: Self.name)
+        guard !raw.users.isEmpty else { throw .emptyTrainingData }
+        let data = Interactions(raw, explicit: explicit)
+        let f = parameters.int("factors")
+        var generator = SeededGenerator(seed: seed)
+        // Small positive starting factors, as `implicit` draws them.
+        var x = (0..<(data.users.count * f)).map { _ in Float.random(in: 0..<1, using: &generator) * 0.01 }
+        var y = (0..<(data.items.count * f)).map { _ in Float.random(in: 0..<1, using: &generator) * 0.01 }
+        let lambda = parameters.double("regularization")
+        for _ in 0..<parameters.int("iterations") {
+            if explicit {
+                ALSSolver.explicitStep(&x, fixed: y, start: data.userStart, index: data.userItems, values: data.userValues, factors: f, lambda: lambda)
+                ALSSolver.explicitStep(&y, fixed: x, start: data.itemStart, index: data.itemUsers, values: data.itemValues, factors: f, lambda: lambda)
+            } else {
+                let alpha = parameters.double("alpha"), steps = parameters.int("cg_steps")
+                ALSSolver.implicitStep(&x, fixed: y, start: data.userStart, index: data.userItems, values: data.userValues, factors: f,
+                                       lambda: lambda, alpha: alpha, steps: steps)
+                ALSSolver.implicitStep(&y, fixed: x, start: data.itemStart, index: data.itemUsers, values: data.itemValues, factors: f,
+                                       lambda: lambda, alpha: alpha, steps: steps)
+            }
+        }
+        return ALSModel(parameters: parameters, schema: recommenderSchema(roles, type: raw.userType, users: data.users),
+                        users: data.users, items: data.items, seen: SeenItems(data), popularity: data.itemCounts.map(Double.init),
+                        userFactors: x, itemFactors: y)
+    }
+
+    public static func restore(_ h: ModelHeader, _ s: ModelState, file: String) throws(LearnError) -> any Model {
+        let r = try restoreRecommender(h, s, file: file)
+        let f = h.parameters.int("factors")
+        let x = try s.double("user_factors", file: file), y = try s.double("item_factors", file: file)
+        guard x.count == r.users.count * f, y.count == r.items.count * f else {
+            throw .corruptModelFile(file, reason: "the factors do not match \(r.users.count) users, \(r.items.count) items and \(f) factors")
+        }
+        return ALSModel(parameters: h.parameters, schema: h.schema, users: r.users, items: r.items, seen: r.seen, popularity: r.popularity,
+                        userFactors: x.map(Float.init), itemFactors: y.map(Float.init))
+    }
+}
+
+public struct ALSModel: RecommenderModel {
+    public let kind = ALSEstimator.name
+    public let parameters: Parameters
+    public let schema: FeatureSchema
+    public let users: [String]
+    public let items: [String]
+    public let seen: SeenItems
+    public let popularity: [Double]
+    /// Row-major factors, `factors` per user and per item.
+    let userFactors: [Float]
+    let itemFactors: [Float]
+
+    init(parameters: Parameters, schema: FeatureSchema, users: [String], items: [String], seen: SeenItems, popularity: [Double],
+         userFactors: [Float], itemFactors: [Float]) {
+        self.parameters = parameters
+        self.schema = schema
+        self.users = users
+        self.items = items
+        self.seen = seen
+        self.popularity = popularity
+        self.userFactors = userFactors
+        self.itemFactors = itemFactors
+    }
+
+    public func scoreItems(user: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        let f = parameters.int("factors")
+        userFactors.withUnsafeBufferPointer { xs in
+            itemFactors.withUnsafeBufferPointer { ys in
+                let x = xs.baseAddress! + user * f
+                for i in 0..<items.count { out[i] = Double(ALSSolver.dot(x, ys.baseAddress! + i * f, f)) }
+            }
+        }
+    }
+
+    public func similar(item: Int, k: Int) -> [(item: Int, score: Double)] {
+        let f = parameters.int("factors")
+        return itemFactors.withUnsafeBufferPointer { ys -> [(item: Int, score: Double)] in
+            let base = ys.baseAddress!
+            let norms = (0..<items.count).map { sqrt(Double(ALSSolver.dot(base + $0 * f, base + $0 * f, f))) }
+            let me = base + item * f
+            let cosine = (0..<items.count).map { j in norms[j] > 0 && norms[item] > 0 ? Double(ALSSolver.dot(me, base + j * f, f)) / (norms[j] * norms[item]) : 0 }
+            return Self.top(cosine, k: k, excluding: [Int32(item)][...]).map { ($0.0, $0.1) }
+        }
+    }
+
+    public var state: ModelState {
+        var s = recommenderState
+        s.doubles["user_factors"] = userFactors.map(Double.init)
+        s.doubles["item_factors"] = itemFactors.map(Double.init)
+        return s
+    }
+}
+
+/// The least-squares half-steps of ALS over contiguous factors, one row (user or item) per task on
+/// every core.
+enum ALSSolver {
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var k = 0
+        while k + 4 <= n {
+            s0 += a[k] * b[k]; s1 += a[k + 1] * b[k + 1]; s2 += a[k + 2] * b[k + 2]; s3 += a[k + 3] * b[k + 3]
+            k += 4
+        }
+        while k < n { s0 += a[k] * b[k]; k += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    @inline(__always)
+    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for k in 0..<n { y[k] += a * x[k] }
+    }
+
+    /// FᵀF + λI of the fixed side (f × f, row-major).
+    static func gram(_ fixed: UnsafePointer<Float>, rows: Int, factors f: Int, lambda: Double) -> [Float] {
+        // Per-thread partial sums over blocks of rows, added up after.
+        let blocks = min(max(1, rows / 256), 2 * defaultThreadCount())
+        let partials = ResultSlots<[Double]>(count: blocks)
+        let source = UncheckedSendable(fixed)
+        parallelFor(blocks) { b in
+            var g = [Double](repeating: 0, count: f * f)
+            let lo = rows * b / blocks, hi = rows * (b + 1) / blocks
+            g.withUnsafeMutableBufferPointer { gp in
+                for r in lo..<hi {
+                    let y = source.value + r * f
+                    for a in 0..<f {
+                        let ya = Double(y[a])
+                        if ya == 0 { continue }
+                        for c in a..<f { gp[a * f + c] += ya * Double(y[c]) }
+                    }
+                }
+            }
+            partials[b] = g
+        }
+        var g = [Double](repeating: 0, count: f * f)
+        for p in partials.values { for k in 0..<(f * f) { g[k] += p![k] } }
+        for a in 0..<f { for c in 0..<a { g[a * f + c] = g[c * f + a] } }
+        for a in 0..<f { g[a * f + a] += lambda }
+        return g.map(Float.init)
+    }
+
+    /// One implicit half-iteration: every row of `solve` takes `steps` conjugate-gradient steps
+    /// towards the minimiser of Σ cᵢ(pᵢ − x·yᵢ)² + λ|x|² (c = 1 + alpha·w on its interactions,
+    /// 1 elsewhere), from where it is.
+    static func implicitStep(_ solve: inout [Float], fixed: [Float], start: [Int], index: [Int32], values: [Double], factors f: Int,
+                             lambda: Double, alpha: Double, steps: Int) {
+        let rows = start.count - 1
+        fixed.withUnsafeBufferPointer { fb in
+            let yty = gram(fb.baseAddress!, rows: fixed.count / f, factors: f, lambda: lambda)
+            solve.withUnsafeMutableBufferPointer { sb in
+                let out = SharedPointer(sb.baseAddress!)
+                let y = UncheckedSendable(fb.baseAddress!)
+                let shared = UncheckedSendable((yty, start, index, values))
+                let chunk = 64
+                parallelFor((rows + chunk - 1) / chunk) { c in
+                    let (yty, start, index, values) = shared.value
+                    var r = [Float](repeating: 0, count: f), p = r, ap = r
+                    yty.withUnsafeBufferPointer { g in
+                        r.withUnsafeMutableBufferPointer { r in
+                            p.withUnsafeMutableBufferPointer { p in
+                                ap.withUnsafeMutableBufferPointer { ap in
+                                    for u in (c * chunk)..<min(rows, (c + 1) * chunk) {
+                                        conjugateGradient(out.base + u * f, g.baseAddress!, y.value, start[u]..<start[u + 1], index, values, f, Float(alpha), steps,
+                                                          r.baseAddress!, p.baseAddress!, ap.baseAddress!)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func conjugateGradient(_ x: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ range: Range<Int>,
+                                  _ index: [Int32], _ values: [Double], _ f: Int, _ alpha: Float, _ steps: Int,
+                                  _ r: UnsafeMutablePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ ap: UnsafeMutablePointer<Float>) {
+        // r = b − A x, with A = YᵀY + λI + Σ (c − 1) yᵢyᵢᵀ and b = Σ c yᵢ.
+        for a in 0..<f { r[a] = -dot(g + a * f, x, f) }
+        for k in range {
+            let c = alpha * Float(values[k])
+            guard c > 0 else { continue }
+            let yi = y + Int(index[k]) * f
+            axpy(c - (c - 1) * dot(yi, x, f), yi, r, f)
+        }
+        for a in 0..<f { p[a] = r[a] }
+        var rsOld = dot(r, r, f)
+        if rsOld < 1e-20 { return }
+        for _ in 0..<steps {
+            for a in 0..<f { ap[a] = dot(g + a * f, p, f) }
+            for k in range {
+                let c = alpha * Float(values[k])
+                guard c > 0 else { continue }
+                let yi = y + Int(index[k]) * f
+                axpy((c - 1) * dot(yi, p, f), yi, ap, f)
+            }
+            let pap = dot(p, ap, f)
+            guard pap > 0 else { return }
+            let step = rsOld / pap
+            axpy(step, p, x, f)
+            axpy(-step, ap, r, f)
+            let rsNew = dot(r, r, f)
+            if rsNew < 1e-20 { return }
+            let beta = rsNew / rsOld
+            for a in 0..<f { p[a] = r[a] + beta * p[a] }
+            rsOld = rsNew
+        }
+    }
+
+    /// One explicit half-iteration: each row with ratings solves its ridge system exactly (rows
+    /// without any keep their factors).
+    static func explicitStep(_ solve: inout [Float], fixed: [Float], start: [Int], index: [Int32], values: [Double], factors f: Int, lambda: Double) {
+        let rows = start.count - 1
+        fixed.withUnsafeBufferPointer { fb in
+            solve.withUnsafeMutableBufferPointer { sb in
+                let out = SharedPointer(sb.baseAddress!)
+                let y = UncheckedSendable(fb.baseAddress!)
+                let shared = UncheckedSendable((start, index, values))
+                let chunk = 32
+                parallelFor((rows + chunk - 1) / chunk) { c in
+                    let (start, index, values) = shared.value
+                    var a = [Double](repeating: 0, count: f * f), b = [Double](repeating: 0, count: f)
+                    for u in (c * chunk)..<min(rows, (c + 1) * chunk) {
+                        let range = start[u]..<start[u + 1]
+                        guard !range.isEmpty else { continue }
+                        for k in 0..<(f * f) { a[k] = 0 }
+                        for k in 0..<f { b[k] = 0 }
+                        for k in range {
+                            let yi = y.value + Int(index[k]) * f
+                            let rating = values[k]
+                            for s in 0..<f {
+                                let ys = Double(yi[s])
+                                b[s] += rating * ys
+                                for t in s..<f { a[s * f + t] += ys * Double(yi[t]) }
+                            }
+                        }
+                        let ridge = lambda * Double(range.count)
+                        for s in 0..<f { a[s * f + s] += ridge; for t in 0..<s { a[s * f + t] = a[t * f + s] } }
+                        // A tiny ridge keeps a user with fewer ratings than factors solvable when lambda is 0; a
+                        // system that is still not positive definite leaves the row as it was.
+                        if lambda == 0 { for s in 0..<f { a[s * f + s] += 1e-9 } }
+                        guard choleskySolve(&a, &b, f) else { continue }
+                        for s in 0..<f { out.base[u * f + s] = Float(b[s]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Solves A x = b in place (b becomes x) for symmetric positive definite A (row-major n × n,
+    /// overwritten by its Cholesky factor); false when A is not positive definite.
+    static func choleskySolve(_ a: inout [Double], _ b: inout [Double], _ n: Int) -> Bool {
+        for j in 0..<n {
+            var d = a[j * n + j]
+            for k in 0..<j { d -= a[j * n + k] * a[j * n + k] }
+            guard d > 0 else { return false }
+            let l = d.squareRoot()
+            a[j * n + j] = l
+            for i in (j + 1)..<max(j + 1, n) {
+                var s = a[i * n + j]
+                for k in 0..<j { s -= a[i * n + k] * a[j * n + k] }
+                a[i * n + j] = s / l
+            }
+        }
+        for i in 0..<n {
+            var s = b[i]
+            for k in 0..<i { s -= a[i * n + k] * b[k] }
+            b[i] = s / a[i * n + i]
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = b[i]
+            for k in (i + 1)..<max(i + 1, n) { s -= a[k * n + i] * b[k] }
+            b[i] = s / a[i * n + i]
+        }
+        return true
+    }
+}

@@ -6,11 +6,14 @@ public import PulkLearn
 public enum ScoringRows: Sendable {
     case frame(Frame)
     case matrix([Double], rows: Int)
+    /// A recommender's own request (`{"user": …, "k": …}`).
+    case query(RecommendationQuery)
 
     public var rowCount: Int {
         switch self {
         case .frame(let f): return f.rowCount
         case .matrix(_, let rows): return rows
+        case .query(let q): return q.ids.count
         }
     }
 }

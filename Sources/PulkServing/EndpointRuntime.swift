@@ -31,6 +31,8 @@ public final class DeploymentRuntime: Sendable {
     let batcher: MicroBatcher?
     /// The model when it scores plain numbers without a frame (and no micro-batcher gathers frames).
     let matrix: (any MatrixScoring)?
+    /// The model when it recommends, which also answers `{"user": …, "k": …}` requests.
+    let recommender: (any RecommenderModel)?
     let metrics: DeploymentMetrics
 
     public init(_ record: Deployment, served: ServedModel, endpoint: String, settings: EndpointSettings) {
@@ -42,6 +44,7 @@ public final class DeploymentRuntime: Sendable {
         batcher = record.maxBatch > 0 ? MicroBatcher(model: served.model, maxRows: record.maxBatch, maxWaitMicros: record.maxWaitMicros, metrics: metrics) : nil
         let m = served.model as? any MatrixScoring
         matrix = batcher == nil && m?.scoresMatrix == true ? m : nil
+        recommender = served.model as? any RecommenderModel
     }
 
     /// Scores `frame`, alone or within a micro-batch.
@@ -63,6 +66,10 @@ public final class DeploymentRuntime: Sendable {
             guard let matrix else { preconditionFailure("a matrix of rows for a deployment that scores frames") }
             metrics.batchRows.record(n)
             return matrix.predict(columnMajor: x, rows: n)
+        case .query(let q):
+            guard let recommender else { preconditionFailure("a recommendation request for a deployment that does not recommend") }
+            metrics.batchRows.record(q.ids.count)
+            return q.answer(recommender)
         }
     }
 

@@ -259,6 +259,14 @@ public struct ServingRoutes: Sendable {
 
     static func decode(_ buffer: ByteBuffer, csv: Bool, deployment: DeploymentRuntime) -> Result<ScoringRows, ScoringError> {
         let matrix = deployment.matrix != nil
+        if deployment.recommender != nil, !csv {
+            do {
+                let query = try buffer.readableBytesView.withUnsafeBytes { raw throws(ScoringError) in
+                    try RecommendationQuery.parse(raw, maxIds: deployment.input.policy.maxRows)
+                }
+                if let query { return .success(.query(query)) }
+            } catch { return .failure(error) }
+        }
         return csv
             ? Result { () throws(ScoringError) in .frame(try deployment.input.frame(csv: Array(buffer.readableBytesView))) }
             : buffer.readableBytesView.withUnsafeBytes { raw in Result { () throws(ScoringError) in try deployment.input.rows(json: raw, matrix: matrix) } }

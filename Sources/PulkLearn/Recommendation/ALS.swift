@@ -76,8 +76,7 @@ public struct ALSModel: RecommenderModel {
     public let kind = ALSEstimator.name
     public let parameters: Parameters
     public let schema: FeatureSchema
-    public let users: [String]
-    public let items: [String]
+    public let ids: RecommenderIDs
     public let seen: SeenItems
     public let popularity: [Double]
     /// Row-major factors, `factors` per user and per item.
@@ -88,8 +87,7 @@ public struct ALSModel: RecommenderModel {
          userFactors: [Float], itemFactors: [Float]) {
         self.parameters = parameters
         self.schema = schema
-        self.users = users
-        self.items = items
+        ids = RecommenderIDs(users: users, items: items)
         self.seen = seen
         self.popularity = popularity
         self.userFactors = userFactors

@@ -80,8 +80,7 @@ public struct ItemKNNModel: RecommenderModel {
     public let kind = ItemKNNEstimator.name
     public let parameters: Parameters
     public let schema: FeatureSchema
-    public let users: [String]
-    public let items: [String]
+    public let ids: RecommenderIDs
     public let seen: SeenItems
     public let popularity: [Double]
     /// The weight of each seen item (aligned with `seen.items`).
@@ -90,6 +89,19 @@ public struct ItemKNNModel: RecommenderModel {
     let start: [Int]
     let neighbors: [Int32]
     let similarities: [Double]
+
+    init(parameters: Parameters, schema: FeatureSchema, users: [String], items: [String], seen: SeenItems, popularity: [Double],
+         weights: [Double], start: [Int], neighbors: [Int32], similarities: [Double]) {
+        self.parameters = parameters
+        self.schema = schema
+        ids = RecommenderIDs(users: users, items: items)
+        self.seen = seen
+        self.popularity = popularity
+        self.weights = weights
+        self.start = start
+        self.neighbors = neighbors
+        self.similarities = similarities
+    }
 
     public func scoreItems(user: Int, into out: UnsafeMutableBufferPointer<Double>) {
         for i in 0..<out.count { out[i] = 0 }

@@ -80,7 +80,7 @@ public enum RecommendationMetrics {
     /// ratings also the predicted and actual ratings of the pairs the model knows.
     static func outcomes(_ model: any RecommenderModel, raw: Interactions.Raw, test: [Int], k: Int, explicit: Bool) -> Outcomes {
         var relevant: [String: Set<Int>] = [:]
-        let itemIndex = Dictionary(model.items.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let itemIndex = model.ids.itemIndex
         var order: [String] = []
         for r in test {
             let u = raw.users[r]
@@ -88,12 +88,11 @@ public enum RecommendationMetrics {
             // An item never seen in training cannot be recommended, but it still counts as missed.
             relevant[u]!.insert(itemIndex[raw.items[r]] ?? -1 - r)
         }
-        let userIndex = model.userIndex
         let lists = ResultSlots<[Int]>(count: order.count)
-        let shared = UncheckedSendable((model, order, userIndex, itemIndex))
+        let shared = UncheckedSendable((model, order, itemIndex))
         parallelFor(order.count) { j in
-            let (model, order, userIndex, itemIndex) = shared.value
-            lists[j] = model.recommend(user: order[j], k: k, index: userIndex).items.map { itemIndex[$0]! }
+            let (model, order, itemIndex) = shared.value
+            lists[j] = model.recommend(user: order[j], k: k).items.map { itemIndex[$0]! }
         }
         var ratings: (actual: [Double], predicted: [Double])?
         if explicit {

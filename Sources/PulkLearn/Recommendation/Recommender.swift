@@ -18,8 +18,8 @@ public struct Recommendation: Sendable, Equatable {
 /// are the known users) and its target the item column (its classes the catalogue), so a scoring
 /// frame needs only users; the items a user has seen are kept to leave them out.
 public protocol RecommenderModel: Model {
-    var users: [String] { get }
-    var items: [String] { get }
+    /// The known users and items, with their indexes (built once, when the model is made or read).
+    var ids: RecommenderIDs { get }
     var seen: SeenItems { get }
     /// Distinct users per item: the fallback for unknown users and the popularity baseline.
     var popularity: [Double] { get }
@@ -29,15 +29,32 @@ public protocol RecommenderModel: Model {
     func similar(item: Int, k: Int) -> [(item: Int, score: Double)]
 }
 
+/// A recommender's users and items in index order, and the index of each id: looked up per request,
+/// so built once per model rather than per call.
+public final class RecommenderIDs: Sendable {
+    public let users: [String]
+    public let items: [String]
+    let userIndex: [String: Int]
+    let itemIndex: [String: Int]
+
+    init(users: [String], items: [String]) {
+        self.users = users
+        self.items = items
+        userIndex = Dictionary(users.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        itemIndex = Dictionary(items.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
 extension RecommenderModel {
+    public var users: [String] { ids.users }
+    public var items: [String] { ids.items }
+
     /// Whether the model predicts ratings (ALS with feedback=explicit), so RMSE applies.
     public var explicitRatings: Bool { parameters.values["feedback"] == .string("explicit") }
 
-    var userIndex: [String: Int] { Dictionary(users.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
-
     /// The `k` best items for `user` (by id), leaving out what they have seen when `excludeSeen`.
-    public func recommend(user: String, k: Int, excludeSeen: Bool = true, index: [String: Int]? = nil) -> Recommendation {
-        guard let u = (index ?? userIndex)[user] else {
+    public func recommend(user: String, k: Int, excludeSeen: Bool = true) -> Recommendation {
+        guard let u = ids.userIndex[user] else {
             let top = Self.top(popularity, k: k, excluding: [][...])
             return Recommendation(items: top.map { items[$0.0] }, scores: top.map(\.1), known: false)
         }
@@ -83,18 +100,22 @@ extension RecommenderModel {
     /// Top-`top_k` recommendations for each row's user.
     public func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         let users = try requestedUsers(frame)
-        let index = userIndex
         let k = parameters.int("top_k")
-        let out = users.map { recommend(user: $0, k: k, index: index) }
-        return .recommendation(out)
+        return .recommendation(users.map { recommend(user: $0, k: k) })
+    }
+
+    /// The `k` items most like `item` (by id), with their similarity; nil for an unknown item.
+    public func similarItems(to item: String, k: Int) -> Recommendation? {
+        guard let i = ids.itemIndex[item] else { return nil }
+        let top = similar(item: i, k: k)
+        return Recommendation(items: top.map { items[$0.item] }, scores: top.map(\.score), known: true)
     }
 
     public var target: TargetInfo { TargetInfo(name: parameters.string("item"), task: .recommendation, classes: items) }
 
     /// The score of `item` for `user`, nil when either is unknown (for RMSE on held-out ratings).
     func pairScores(users: [String], items wanted: [String]) -> [Double?] {
-        let ui = userIndex
-        let ii = Dictionary(items.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let ui = ids.userIndex, ii = ids.itemIndex
         var cache: [Int: [Double]] = [:]
         return zip(users, wanted).map { (user, item) -> Double? in
             guard let u = ui[user], let i = ii[item] else { return nil }
@@ -169,16 +190,14 @@ public struct PopularityModel: RecommenderModel {
     public let kind = PopularityEstimator.name
     public let parameters: Parameters
     public let schema: FeatureSchema
-    public let users: [String]
-    public let items: [String]
+    public let ids: RecommenderIDs
     public let seen: SeenItems
     public let popularity: [Double]
 
     init(parameters: Parameters, schema: FeatureSchema, users: [String], items: [String], seen: SeenItems, popularity: [Double]) {
         self.parameters = parameters
         self.schema = schema
-        self.users = users
-        self.items = items
+        ids = RecommenderIDs(users: users, items: items)
         self.seen = seen
         self.popularity = popularity
     }

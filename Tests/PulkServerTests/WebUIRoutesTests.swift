@@ -88,3 +88,24 @@ struct WebUIRoutesTests {
         }
     }
 }
+
+/// A clustering run's segments and an anomaly run's most unusual rows, read from the artifacts the
+/// run recorder writes (snake_case JSON), as tables on the run page; names are escaped.
+@Suite("Web UI: clustering and anomaly findings")
+struct FindingsTests {
+    @Test func segments() {
+        let json = #"[{"cluster": 0, "size": 30, "share": 0.75, "distinguishing": [{"feature": "bill<b>", "cluster_mean": 48.5, "overall_mean": 44, "effect": 1.25}]},"#
+            + #" {"cluster": -1, "size": 10, "share": 0.25, "distinguishing": []}]"#
+        let html = WebUI.segments(Data(json.utf8))
+        #expect(html.contains("<h2>Segments</h2>") && html.contains("75.0%") && html.contains("bill&lt;b&gt;") && html.contains("48.5 vs 44 (+1.25)"))
+        #expect(html.contains("<td>noise</td>"), "noise rows are named as such")
+        #expect(WebUI.segments(Data("not json".utf8)).isEmpty)
+    }
+
+    @Test func unusualRows() {
+        let json = #"[{"row": 4, "score": 0.81, "reasons": [{"feature": "f6", "value": 3799, "typical": 0, "z": 512.5}]}]"#
+        let html = WebUI.unusualRows(Data(json.utf8))
+        #expect(html.contains("<h2>Most unusual rows</h2>") && html.contains("<td class=\"num\">5</td>") && html.contains("<b>f6</b> 3799 vs 0 (z +512.5)"))
+        #expect(WebUI.unusualRows(Data("[]".utf8)).contains("No training row was flagged"))
+    }
+}

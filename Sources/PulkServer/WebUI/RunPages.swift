@@ -6,6 +6,7 @@ import PulkStore
 import PulkTracking
 import PulkWorkspace
 import PulkFrame
+import PulkLearn
 
 extension WebUI {
     // MARK: Experiments
@@ -355,7 +356,7 @@ extension WebUI {
             return ("", "<h2>Artifacts</h2><p class=\"muted\">Kept at <span class=\"mono\">\(HTML.esc(run.info.artifactUri))</span>, which this server does not serve.</p>")
         }
         guard let files = try? await tracking.artifactFiles(run.info), !files.isEmpty else { return ("", "<h2>Artifacts</h2><p class=\"muted\">None</p>") }
-        var images: [String] = [], texts: [String] = [], entries: [(path: String, html: String)] = []
+        var images: [String] = [], texts: [String] = [], entries: [(path: String, html: String)] = [], findings: [String] = []
         for path in files {
             let link = "/ui/artifacts/\(HTML.enc(run.info.runId))/" + path.split(separator: "/").map { HTML.enc(String($0)) }.joined(separator: "/")
             let download = "/api/2.0/mlflow-artifacts/artifacts/" + (root + "/" + path).split(separator: "/").map { HTML.enc(String($0)) }.joined(separator: "/")
@@ -365,6 +366,9 @@ extension WebUI {
             let fileName = path.split(separator: "/").last.map(String.init) ?? path
             entries.append((path, "<a href=\"\(link)\">\(HTML.esc(fileName))</a> <span class=\"muted\">\(formatBytes(size))</span> · "
                 + "<a href=\"\(download)\" download aria-label=\"Download \(HTML.esc(path))\">download</a>"))
+            if path == "clusters.json" || path == "anomalies.json", size <= Self.inlineTextLimit, let data = FileManager.default.contents(atPath: url.path) {
+                findings.append(path == "clusters.json" ? Self.segments(data) : Self.unusualRows(data))
+            }
             if ext == "svg" || ext == "png" {
                 images.append("<figure class=\"card\"><img src=\"\(link)\" alt=\"\(HTML.esc(path))\" loading=\"lazy\"><figcaption class=\"muted\">\(HTML.esc(path))</figcaption></figure>")
             } else if (Self.textExtensions.contains(ext) || path.hasSuffix("MLmodel")), size <= Self.inlineTextLimit,
@@ -372,8 +376,38 @@ extension WebUI {
                 texts.append("<details><summary>\(HTML.esc(path))</summary><pre>\(HTML.esc(String(decoding: data, as: UTF8.self)))</pre></details>")
             }
         }
-        let plots = images.isEmpty ? "" : "<h2>Plots</h2><div class=\"cards\">" + images.joined() + "</div>"
+        let plots = findings.joined() + (images.isEmpty ? "" : "<h2>Plots</h2><div class=\"cards\">" + images.joined() + "</div>")
         return (plots, "<h2>Artifacts (\(files.count))</h2>" + Self.tree(entries) + texts.joined())
+    }
+
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return d
+    }
+
+    /// A clustering run's segments (clusters.json): each cluster's size and share, and the features
+    /// that set it apart, as a business reader reads a segmentation.
+    static func segments(_ data: Data) -> String {
+        guard let profiles = try? decoder().decode([ClusterProfile].self, from: data) else { return "" }
+        return "<h2>Segments</h2>" + HTML.table(["Cluster", "Rows", "Share", "Set apart by (cluster mean vs all rows, effect in standard deviations)"], profiles.map { p in
+            [p.cluster < 0 ? "noise" : String(p.cluster), String(p.size), String(format: "%.1f%%", 100 * p.share),
+             p.distinguishing.map { c in
+                 "<b>\(HTML.esc(c.feature))</b> \(HTML.number(c.clusterMean)) vs \(HTML.number(c.overallMean)) (\(String(format: "%+.2f", c.effect)))"
+             }.joined(separator: "; ")]
+        }, numeric: [1, 2])
+    }
+
+    /// An anomaly run's most unusual flagged rows (anomalies.json) and why each is unusual.
+    static func unusualRows(_ data: Data) -> String {
+        guard let rows = try? decoder().decode([FlaggedRow].self, from: data) else { return "" }
+        guard !rows.isEmpty else { return "<h2>Most unusual rows</h2><p class=\"muted\">No training row was flagged.</p>" }
+        return "<h2>Most unusual rows</h2>" + HTML.table(["Row (1 = first)", "Score", "Unusual in (value vs typical, robust z)"], rows.map { r in
+            [String(r.row + 1), HTML.number(r.score),
+             r.reasons.map { "<b>\(HTML.esc($0.feature))</b> \(HTML.number($0.value)) vs \(HTML.number($0.typical)) (z \(String(format: "%+.1f", $0.z)))" }
+                .joined(separator: "; ")]
+        }, numeric: [0, 1])
     }
 
     /// Files as a folder tree: folders open as details, files with their size and a download link.

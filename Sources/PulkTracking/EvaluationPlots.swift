@@ -49,7 +49,7 @@ public enum EvaluationPlots {
             var sizes: [Int: Int] = [:]
             for c in clusters { sizes[c, default: 0] += 1 }
             let n = max(clusters.count, 1)
-            let bars = SVGChart.bars(sizes.keys.sorted().map { ("cluster \($0)", Double(sizes[$0]!), "\(sizes[$0]!) (" + formatFixed(100 * Double(sizes[$0]!) / Double(n), 1) + "%)") },
+            let bars = SVGChart.bars(sizes.keys.sorted().map { ($0 < 0 ? "noise" : "cluster \($0)", Double(sizes[$0]!), "\(sizes[$0]!) (" + formatFixed(100 * Double(sizes[$0]!) / Double(n), 1) + "%)") },
                                      title: "Cluster sizes", width: 520)
             out.append(("plots/cluster_sizes.svg", standalone(bars)))
         case .anomaly(let scores, _, let truth):

@@ -23,7 +23,7 @@ struct AnomalyTests {
                                     Column(name: "known", storage: .int64(known))])
     }
 
-    @Test(arguments: ["isolation-forest", "robust-zscore"])
+    @Test(arguments: ["isolation-forest", "robust-zscore", "local-outlier-factor"])
     func findsTheOutliersAndSaysWhy(model: String) throws {
         let frame = Self.data()
         let trainer = Trainer(estimator: try EstimatorRegistry.estimator(named: model).init([:]), seed: 1)
@@ -39,6 +39,26 @@ struct AnomalyTests {
         // Scores survive the model file.
         let back = try ModelFile.decode(ModelFile.encode(fitted))
         #expect(try back.predict(frame) == fitted.predict(frame))
+    }
+
+    /// Local outlier factors equal scikit-learn's (brute-force neighbours, novelty=True) on the
+    /// same design rows: the training rows' own factors (through the contamination threshold) and
+    /// new rows' scores, on crafted rows with planted outliers.
+    @Test func localOutlierFactorMatchesScikitLearn() throws {
+        guard ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil else { return }
+        var rng = SeededGenerator(seed: 9)
+        let rows = (0..<240).map { i in (0..<4).map { j in Double.random(in: -1...1, using: &rng) * Double(j + 1) + (i % 40 == 0 ? 6 : 0) } }
+        let frame = try Frame(columns: (0..<4).map { j in Column(name: "f\(j)", storage: .float64(rows.map { $0[j] })) })
+        let train = frame.slice(0..<200), test = frame.slice(200..<240)
+        let model = try LocalOutlierFactorEstimator(["n_neighbors": "15", "scale": "none", "contamination": "0.1"]).fit(train, target: "", seed: 0)
+        guard case .anomaly(let scores, _, _) = try model.predict(test) else { Issue.record("anomaly predictions"); return }
+        struct Input: Encodable { var train: [[Double]]; var test: [[Double]]; var k = 15 }
+        let theirs = try runOracle("lof_oracle.py", Input(train: Array(rows[0..<200]), test: Array(rows[200..<240]))) as! [String: [Double]]
+        let worst = zip(scores, theirs["test"]!).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-9, "largest difference from scikit-learn's score_samples: \(worst)")
+        // The threshold is the 90th percentile of the training rows' own factors.
+        let expected = anomalyThreshold(theirs["train"]!, contamination: 0.1, fallback: 1.5)
+        #expect(abs((model as! LocalOutlierFactorModel).threshold - expected) < 1e-9)
     }
 
     @Test func contaminationSetsTheShareFlagged() throws {

@@ -47,6 +47,21 @@ struct ClusteringTests {
         #expect(a.restartInertias.count == 2 && a.inertia == a.restartInertias.min())
     }
 
+    /// Mini-batch k-means on 20,000 rows of 8 separated groups: batches of 256 find the groups
+    /// (inertia within 2% of full k-means'), and stop early once the batch inertia settles.
+    @Test func miniBatchFindsTheGroups() {
+        var rng = SeededGenerator(seed: 4)
+        let n = 20_000, d = 3
+        let x = (0..<(n * d)).map { i in Double.random(in: 0...1, using: &rng) + Double((i / d) % 8) * 4 }
+        let full = KMeansEngine.fit(x, rows: n, columns: d, options: .init(k: 8, restarts: 3, seed: 1))
+        var options = KMeansEngine.Options(k: 8, restarts: 3, maxIterations: 100, algorithm: .minibatch, seed: 1)
+        options.batchSize = 256
+        let mini = KMeansEngine.fit(x, rows: n, columns: d, options: options)
+        #expect(mini.inertia <= full.inertia * 1.02, "mini-batch inertia \(mini.inertia) vs \(full.inertia)")
+        #expect(ClusteringMetrics.adjustedRand((0..<n).map { $0 % 8 }, mini.labels.map(Int.init)) > 0.99)
+        #expect(mini.iterations < 100 * n / 256, "stopped early after \(mini.iterations) batches")
+    }
+
     @Test func choosesTheNumberOfClustersBySilhouette() throws {
         let (frame, _) = Self.blobs()
         let model = try KMeansEstimator(["n_clusters": "0", "max_clusters": "6"]).fit(frame, target: "group", seed: 1)
@@ -146,5 +161,102 @@ struct ClusteringTests {
         #expect(abs(ClusteringMetrics.normalizedMutualInformation(known, labelled) - theirs["normalized_mutual_info"]!) < 1e-12)
         let inertia = mine["inertia"]!
         #expect(inertia <= theirs["inertia"]! * 1.01, "\(dataset) k=\(k): inertia \(inertia) vs scikit-learn's \(theirs["inertia"]!)")
+    }
+}
+
+@Suite("DBSCAN")
+struct DBSCANTests {
+    /// Three blobs and two far-away rows: three clusters, the two rows noise (−1), and a new row near
+    /// a blob takes its cluster while one far away is noise.
+    @Test func findsTheBlobsAndTheNoise() throws {
+        let (blobs, groups) = ClusteringTests.blobs()
+        var x = try blobs.column("a").doubles()!, y = try blobs.column("b").doubles()!
+        x += [50, -50]; y += [50, -50]
+        let frame = try Frame(columns: [Column(name: "x", storage: .float64(x)), Column(name: "y", storage: .float64(y))])
+        let model = try DBSCANEstimator(["eps": "1.5", "min_samples": "4", "scale": "none"]).fit(frame, target: "", seed: 0)
+        guard case .clustering(let clusters, let distances) = try model.predict(frame) else { Issue.record("clusters"); return }
+        #expect(Array(clusters.suffix(2)) == [-1, -1] && distances.suffix(2).allSatisfy { $0 > 1.5 })
+        #expect(ClusteringMetrics.adjustedRand(groups, Array(clusters.prefix(groups.count))) == 1)
+        #expect((model as! any ClusterModel).clusterCount == 3)
+        let (_, report, _) = try Trainer(estimator: try DBSCANEstimator(["eps": "1.5", "min_samples": "4", "scale": "none"]), seed: 0)
+            .runWithHoldout(frame, target: "")
+        let metrics = Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })
+        #expect(metrics["clusters"] == 3 && abs(metrics["noise_share"]! - 2.0 / Double(frame.rowCount)) < 1e-12 && metrics["inertia"] == nil, "\(metrics)")
+        #expect(report.clusters?.last?.cluster == -1 && report.clusters?.last?.size == 2, "noise is profiled as its own group")
+        let back = try ModelFile.decode(ModelFile.encode(model))
+        #expect(try back.predict(frame) == model.predict(frame))
+    }
+
+    /// Labels equal scikit-learn's DBSCAN (same order of discovery) on penguins' standardised design
+    /// matrix, for several radii.
+    @Test(arguments: [(0.5, 5), (0.8, 4), (1.2, 10)])
+    func matchesScikitLearn(eps: Double, minSamples: Int) throws {
+        guard let dir = ProcessInfo.processInfo.environment["PULK_DATASETS"], ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil,
+              FileManager.default.fileExists(atPath: "\(dir)/penguins.csv") else { return }
+        let frame = try CSVReader().read(path: "\(dir)/penguins.csv").0
+        let model = try DBSCANEstimator(["eps": String(eps), "min_samples": String(minSamples)]).fit(frame, target: "species", seed: 0)
+        let (x, names) = try (model as! any ClusterModel).points(frame)
+        let (labels, _) = DBSCANEstimator.cluster(x, rows: frame.rowCount, columns: names.count, eps: eps, minSamples: minSamples)
+        struct Input: Encodable { var x: [[Double]]; var eps: Double; var min_samples: Int }
+        let rows = stride(from: 0, to: x.count, by: names.count).map { Array(x[$0..<($0 + names.count)]) }
+        let theirs = try runOracle("dbscan_oracle.py", Input(x: rows, eps: eps, min_samples: minSamples)) as! [String: [Int]]
+        #expect(labels == theirs["labels"]!, "eps \(eps), min_samples \(minSamples)")
+        // Predicting the training rows gives every core row its own cluster and keeps the noise.
+        guard case .clustering(let predicted, _) = try model.predict(frame) else { return }
+        #expect(zip(predicted, labels).allSatisfy { ($0 == -1) == ($1 == -1) })
+    }
+}
+
+@Suite("Gaussian mixture")
+struct GaussianMixtureTests {
+    /// EM from the same start as scikit-learn's GaussianMixture (weights, means and covariances of our
+    /// k-means labelling, handed to it as its init): the same iterations, mean log-likelihood, means
+    /// and labels, on penguins' standardised measurements and on iris' raw numbers.
+    @Test(arguments: [("penguins", "species", "full"), ("penguins", "species", "diag"), ("iris", "target", "full"), ("iris", "target", "diag")])
+    func matchesScikitLearn(dataset: String, label: String, type: String) throws {
+        guard let dir = ProcessInfo.processInfo.environment["PULK_DATASETS"], ProcessInfo.processInfo.environment["PULK_PYTHON"] != nil,
+              FileManager.default.fileExists(atPath: "\(dir)/\(dataset).csv") else { return }
+        var frame = try CSVReader().read(path: "\(dir)/\(dataset).csv").0
+        // Full covariances of one-hot columns are singular but for reg_covar: the measurements only.
+        if dataset == "penguins" { frame = try frame.select(["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "species"]) }
+        let estimator = try GaussianMixtureEstimator(["n_components": "3", "covariance_type": type, "scale": dataset == "iris" ? "none" : "standard"])
+        let model = try estimator.fit(frame, target: label, seed: 0) as! GaussianMixtureModel
+        let (x, names) = try model.points(frame)
+        let n = frame.rowCount, d = names.count
+        let start = KMeansEngine.fit(x, rows: n, columns: d, options: KMeansEngine.Options(k: 3, restarts: 1, seed: 0)).labels.map(Int.init)
+        let initial = try #require(Mixture.initial(x, rows: n, columns: d, labels: start, k: 3, full: type == "full", reg: 1e-6))
+        struct Input: Encodable {
+            var x: [[Double]]; var weights: [Double]; var means: [[Double]]; var covariances: [[[Double]]]?; var diagonal: [[Double]]?
+            var type: String; var tol = 1e-3; var max_iter = 100; var reg = 1e-6
+            enum CodingKeys: String, CodingKey { case x, weights, means, covariances, type, tol, max_iter, reg }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(x, forKey: .x); try c.encode(weights, forKey: .weights); try c.encode(means, forKey: .means)
+                if let covariances { try c.encode(covariances, forKey: .covariances) } else { try c.encode(diagonal!, forKey: .covariances) }
+                try c.encode(type, forKey: .type); try c.encode(tol, forKey: .tol); try c.encode(max_iter, forKey: .max_iter); try c.encode(reg, forKey: .reg)
+            }
+        }
+        func rows(_ v: [Double], _ w: Int) -> [[Double]] { stride(from: 0, to: v.count, by: w).map { Array(v[$0..<($0 + w)]) } }
+        let input = Input(x: rows(x, d), weights: initial.weights, means: rows(initial.means, d),
+                          covariances: type == "full" ? rows(initial.covariances, d * d).map { rows($0, d) } : nil,
+                          diagonal: type == "full" ? nil : rows(initial.covariances, d), type: type)
+        let theirs = try runOracle("gmm_oracle.py", input) as! [String: Any]
+        #expect(model.iterations == theirs["iterations"] as! Int, "\(dataset) \(type): \(model.iterations) iterations vs \(theirs["iterations"]!)")
+        #expect(abs(model.lowerBound - (theirs["lower_bound"] as! Double)) < 1e-8, "\(model.lowerBound) vs \(theirs["lower_bound"]!)")
+        let means = (theirs["means"] as! [[Double]]).flatMap { $0 }
+        #expect(zip(model.mixture.means, means).allSatisfy { abs($0 - $1) < 1e-6 })
+        guard case .clustering(let clusters, _) = try model.predict(frame) else { return }
+        #expect(clusters == theirs["labels"] as! [Int])
+    }
+
+    @Test func separatesBlobsAndSurvivesTheModelFile() throws {
+        let (frame, groups) = ClusteringTests.blobs()
+        for type in ["full", "diag"] {
+            let model = try GaussianMixtureEstimator(["k": "3", "covariance_type": type]).fit(frame, target: "group", seed: 1)
+            guard case .clustering(let clusters, let distances) = try model.predict(frame) else { Issue.record("clusters"); return }
+            #expect(ClusteringMetrics.adjustedRand(groups, clusters) == 1 && distances.allSatisfy { $0 >= 0 && $0.isFinite })
+            #expect(try ModelFile.decode(ModelFile.encode(model)).predict(frame) == model.predict(frame))
+        }
+        #expect(throws: LearnError.self) { try GaussianMixtureEstimator(["k": "500"]).fit(frame, target: "group", seed: 1) }
     }
 }

@@ -9,6 +9,13 @@ public protocol ClusterModel: Model {
     /// The rows of `frame` as the model measures them (after its preprocessing): row-major
     /// `rows × names.count`, with the design columns' names.
     func points(_ frame: Frame) throws(LearnError) -> (values: [Double], names: [String])
+    /// Whether a row's distance is to its cluster's center, so their squares sum to an inertia
+    /// (not for density clusters, whose distance is to the nearest core row).
+    var hasCenters: Bool { get }
+}
+
+extension ClusterModel {
+    public var hasCenters: Bool { true }
 }
 
 /// How a number of clusters was chosen (`n_clusters=0`): each candidate's scores, and the choice.
@@ -44,7 +51,8 @@ public struct KMeansEstimator: Estimator {
         ParameterSpec("init", .choice(KMeansEngine.Seeding.allCases.map(\.rawValue)), default: .string("k-means++"),
                       doc: "k-means++ (spread-out seeds, scikit-learn's greedy variant) or random rows."),
         ParameterSpec("algorithm", .choice(KMeansEngine.Algorithm.allCases.map(\.rawValue)), default: .string("hamerly"),
-                      doc: "hamerly (the same result as lloyd, skipping distances that cannot change a row's cluster) or lloyd."),
+                      doc: "hamerly (the same result as lloyd, skipping distances that cannot change a row's cluster), lloyd, or minibatch (random batches of batch_size rows: for large data, a slightly higher inertia; max_iter counts passes over the data)."),
+        ParameterSpec("batch_size", .int(1...10_000_000), default: .int(1024), doc: "Rows per batch with algorithm=minibatch."),
         ParameterSpec("silhouette_sample", .int(100...1_000_000), default: .int(5000),
                       doc: "Rows (a seeded sample) the silhouette is measured on when choosing k; it costs the square of this."),
     ] + unsupervisedFeaturizationSpecs
@@ -62,6 +70,7 @@ public struct KMeansEstimator: Estimator {
         var options = KMeansEngine.Options(k: 1, restarts: parameters.int("n_init"), maxIterations: parameters.int("max_iter"),
                                            tolerance: parameters.double("tol"), algorithm: KMeansEngine.Algorithm(rawValue: parameters.string("algorithm"))!,
                                            seeding: KMeansEngine.Seeding(rawValue: parameters.string("init"))!, seed: seed)
+        options.batchSize = parameters.int("batch_size")
         let asked = parameters.int("n_clusters")
         var choice: ClusterCountChoice?
         let result: KMeansEngine.Result

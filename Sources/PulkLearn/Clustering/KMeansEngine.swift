@@ -17,6 +17,9 @@ public enum KMeansEngine {
         case lloyd
         /// The same assignments, with an upper and a lower distance bound per row (Hamerly 2010).
         case hamerly
+        /// Mini-batch k-means (Sculley 2010, scikit-learn's MiniBatchKMeans): centers move towards
+        /// random batches of rows; much less work on large data, a slightly higher inertia.
+        case minibatch
     }
 
     public enum Seeding: String, Sendable, CaseIterable {
@@ -34,6 +37,8 @@ public enum KMeansEngine {
         public var algorithm: Algorithm = .hamerly
         public var seeding: Seeding = .kMeansPlusPlus
         public var seed: UInt64 = 0
+        /// Mini-batch k-means: rows per batch.
+        public var batchSize = 1024
 
         public init(k: Int, restarts: Int = 1, maxIterations: Int = 300, tolerance: Double = 1e-4, algorithm: Algorithm = .hamerly,
                     seeding: Seeding = .kMeansPlusPlus, seed: UInt64 = 0) {
@@ -66,6 +71,9 @@ public enum KMeansEngine {
         var best: Result?
         var inertias: [Double] = []
         var rng = SeededGenerator(seed: options.seed)
+        if options.algorithm == .minibatch {
+            return x.withUnsafeBufferPointer { miniBatch($0, n: n, d: d, options: options, rng: &rng) }
+        }
         x.withUnsafeBufferPointer { xp in
             for _ in 0..<max(1, options.restarts) {
                 let initial = options.seeding == .kMeansPlusPlus
@@ -80,6 +88,58 @@ public enum KMeansEngine {
         }
         best!.restartInertias = inertias
         return best!
+    }
+
+    /// Mini-batch k-means as scikit-learn's MiniBatchKMeans runs it: the best of `restarts`
+    /// k-means++ seedings on a sample of 3 × batch rows (by inertia on that sample), then steps over
+    /// random batches (rows drawn with replacement) for `maxIterations` passes over the data at most:
+    /// each center moves to the running mean of every row it has been given. Stops early when the
+    /// smoothed batch inertia has not improved for 10 steps. Labels and inertia are then those of
+    /// every row against the final centers. (scikit-learn's reassignment of rarely used centers is not done.)
+    static func miniBatch(_ x: UnsafeBufferPointer<Double>, n: Int, d: Int, options: Options, rng: inout SeededGenerator) -> Result {
+        let k = options.k, b = max(1, min(options.batchSize, n))
+        func gather(_ rows: [Int]) -> [Double] {
+            var out = [Double](repeating: 0, count: rows.count * d)
+            for (r, i) in rows.enumerated() { for j in 0..<d { out[r * d + j] = x[i * d + j] } }
+            return out
+        }
+        let sampleRows = (0..<min(n, max(3 * b, k))).map { _ in Int(rng.next() % UInt64(n)) }
+        let sample = gather(sampleRows)
+        var centers: [Double] = [], bestInertia = Double.infinity
+        sample.withUnsafeBufferPointer { sp in
+            for _ in 0..<max(1, options.restarts) {
+                let seeds = options.seeding == .kMeansPlusPlus
+                    ? plusPlus(sp, n: sampleRows.count, d: d, k: k, rng: &rng) : randomRows(sp, n: sampleRows.count, d: d, k: k, rng: &rng)
+                let inertia = assign(sp, rows: sampleRows.count, columns: d, centers: seeds, k: k).squaredDistances.reduce(0, +)
+                if inertia < bestInertia { bestInertia = inertia; centers = seeds }
+            }
+        }
+        var counts = [Double](repeating: 0, count: k)
+        let steps = max(1, options.maxIterations * n / b)
+        let alpha = min(1, Double(b) * 2 / Double(n + 1))
+        var smoothed = Double.nan, best = Double.infinity, stale = 0, done = 0
+        var sums = [Double](repeating: 0, count: k * d), members = [Double](repeating: 0, count: k)
+        for _ in 0..<steps {
+            done += 1
+            let batch = gather((0..<b).map { _ in Int(rng.next() % UInt64(n)) })
+            let (labels, distances) = batch.withUnsafeBufferPointer { assign($0, rows: b, columns: d, centers: centers, k: k) }
+            for c in 0..<(k * d) { sums[c] = 0 }
+            for c in 0..<k { members[c] = 0 }
+            for r in 0..<b {
+                let c = Int(labels[r])
+                members[c] += 1
+                for j in 0..<d { sums[c * d + j] += batch[r * d + j] }
+            }
+            for c in 0..<k where members[c] > 0 {
+                counts[c] += members[c]
+                for j in 0..<d { centers[c * d + j] += (sums[c * d + j] - members[c] * centers[c * d + j]) / counts[c] }
+            }
+            let inertia = distances.reduce(0, +) / Double(b)
+            smoothed = smoothed.isNaN ? inertia : smoothed * (1 - alpha) + inertia * alpha
+            if smoothed < best { best = smoothed; stale = 0 } else { stale += 1; if stale >= 10 { break } }
+        }
+        let (labels, distances) = assign(x, rows: n, columns: d, centers: centers, k: k)
+        return Result(centers: centers, labels: labels, inertia: distances.reduce(0, +), iterations: done, restartInertias: [])
     }
 
     /// The nearest center of each row and its squared distance (`centers` row-major, `k × d`).

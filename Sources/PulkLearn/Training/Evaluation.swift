@@ -65,7 +65,11 @@ public enum Evaluation {
 
     /// Clusters found, and with known groups the adjusted Rand index and normalised mutual information.
     static func clusteringAgainstLabels(clusters: [Int], truth: [Int], labelled: [Int]) -> [MetricValue] {
-        var out = [MetricValue(name: "clusters", value: Double(Set(clusters).count))]
+        // Noise (cluster −1, density clustering) is no cluster; its share is said.
+        var out = [MetricValue(name: "clusters", value: Double(Set(clusters).subtracting([-1]).count))]
+        if clusters.contains(-1) {
+            out.append(MetricValue(name: "noise_share", value: Double(clusters.filter { $0 == -1 }.count) / Double(clusters.count)))
+        }
         if !truth.isEmpty {
             out.append(MetricValue(name: "adjusted_rand", value: ClusteringMetrics.adjustedRand(truth, labelled)))
             out.append(MetricValue(name: "normalized_mutual_info", value: ClusteringMetrics.normalizedMutualInformation(truth, labelled)))
@@ -80,7 +84,7 @@ public enum Evaluation {
                                          silhouetteSample: Int = 5000, seed: UInt64 = 0) throws(LearnError) -> [MetricValue] {
         let (x, names) = try model.points(frame)
         let d = names.count
-        var out = [MetricValue(name: "inertia", value: distances.reduce(0) { $0 + $1 * $1 })]
+        var out = model.hasCenters ? [MetricValue(name: "inertia", value: distances.reduce(0) { $0 + $1 * $1 })] : []
         let sample = KMeansEstimator.sample(rows: clusters.count, size: silhouetteSample, seed: seed)
         if let v = ClusteringMetrics.silhouette(x, columns: d, labels: clusters, rows: sample) { out.append(MetricValue(name: "silhouette", value: v)) }
         if let v = ClusteringMetrics.calinskiHarabasz(x, columns: d, labels: clusters) { out.append(MetricValue(name: "calinski_harabasz", value: v)) }

@@ -268,7 +268,11 @@ public struct Trainer: Sendable {
         case .clustering(let clusters, _):
             guard let clusterModel else { break }
             let (x, names) = try clusterModel.points(frame)
-            report.clusters = ClusterProfiles.profiles(x: x, names: names, clusters: clusters, k: clusterModel.clusterCount, frame: frame)
+            // Noise rows (−1) are profiled as a group of their own, after the clusters.
+            let k = clusterModel.clusterCount, noise = clusters.contains(-1)
+            report.clusters = ClusterProfiles.profiles(x: x, names: names, clusters: noise ? clusters.map { $0 < 0 ? k : $0 } : clusters,
+                                                       k: k + (noise ? 1 : 0), frame: frame)
+            if noise { report.clusters![k].cluster = -1 }
             report.clusterCountChoice = (model as? any ProvidesClusterCountChoice)?.clusterCountChoice
             if let empty = report.clusters?.filter({ $0.size == 0 }), !empty.isEmpty {
                 report.warnings.append("\(empty.count) of the \(clusterModel.clusterCount) clusters have no rows: the data has fewer distinct groups; lower n_clusters.")

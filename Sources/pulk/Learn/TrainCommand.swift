@@ -178,7 +178,7 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func printClustering(_ report: TrainingReport, source: String) {
-        let k = report.clusters?.count ?? 0
+        let k = report.clusters?.filter { $0.cluster >= 0 }.count ?? 0
         print("\(report.model) on \(source): \(k) clusters of \(report.trainRows) rows (clustering: fitted and measured on every row, seed \(report.seed))"
               + (report.target.isEmpty ? "" : "; compared with the groups in \(report.target)"))
         if let c = report.clusterCountChoice {
@@ -190,7 +190,7 @@ struct TrainCommand: AsyncParsableCommand {
     /// Each cluster's size and the features that set it apart (mean in the cluster against all rows).
     static func clusterTable(_ profiles: [ClusterProfile]) -> String {
         Output.table(["CLUSTER", "ROWS", "SHARE", "SET APART BY (cluster mean vs all rows)"], profiles.map { p in
-            [String(p.cluster), String(p.size), String(format: "%.1f%%", 100 * p.share),
+            [p.cluster < 0 ? "noise" : String(p.cluster), String(p.size), String(format: "%.1f%%", 100 * p.share),
              p.distinguishing.prefix(3).map { "\($0.feature) \($0.effect >= 0 ? "↑" : "↓") \(formatDouble(($0.clusterMean * 1000).rounded() / 1000)) vs \(formatDouble(($0.overallMean * 1000).rounded() / 1000))" }
                 .joined(separator: "; ")]
         })

@@ -2,7 +2,7 @@
 # builds PulkBench in release, and sets $py, $bench and $data.
 venv=${PULK_BENCH_VENV:-$HOME/.cache/pulk-bench-venv}
 data=${BENCH_DATA_DIR:-$HOME/.cache/pulk-bench}
-if ! "$venv/bin/python" -c "import pyarrow, pandas, sklearn, lightgbm" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import pyarrow, pandas, sklearn, lightgbm, implicit" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q -r Benchmarks/requirements.txt
 fi

@@ -95,16 +95,32 @@ enum ScoringAPIDocument {
                 "properties": {"columns": {"type": "array", "items": {"type": "string"}}, "data": {"type": "array", "items": {"type": "array"}}, "index": {"type": "array"}}}}},
               {"type": "object", "required": ["dataframe_records"], "properties": {"dataframe_records": {"type": "array", "items": {"type": "object"}}}},
               {"type": "object", "required": ["instances"], "properties": {"instances": {}}},
-              {"type": "object", "required": ["inputs"], "properties": {"inputs": {}}}
+              {"type": "object", "required": ["inputs"], "properties": {"inputs": {}}},
+              {"$ref": "#/components/schemas/RecommendationQuery"}
             ]
           },
-          "Prediction": {"description": "A number (regression) or a class label.", "type": ["number", "string", "boolean", "null"]},
+          "RecommendationQuery": {
+            "type": "object", "description": "Recommenders only: one of user, users (each user's top k, without what they have seen), item, items (the items most like each); k defaults to the model's top_k.",
+            "properties": {
+              "user": {"type": ["string", "integer"]}, "users": {"type": "array", "minItems": 1, "items": {"type": ["string", "integer"]}},
+              "item": {"type": ["string", "integer"]}, "items": {"type": "array", "minItems": 1, "items": {"type": ["string", "integer"]}},
+              "k": {"type": "integer", "minimum": 1, "maximum": 10000}
+            }
+          },
+          "Label": {"type": ["number", "string", "boolean", "null"]},
+          "Prediction": {"description": "A number (regression), a class label, a cluster id, 1 for a flagged anomaly, or a recommender's items best first.",
+                         "anyOf": [{"$ref": "#/components/schemas/Label"}, {"type": "array", "items": {"$ref": "#/components/schemas/Label"}}]},
           "ScoreResponse": {
             "type": "object", "required": ["predictions", "request_id"],
             "properties": {
               "predictions": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}},
               "classes": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}, "description": "Classifiers: the classes, in the order of each probabilities row."},
               "probabilities": {"type": "array", "items": {"type": "array", "items": {"type": ["number", "null"]}}},
+              "distances": {"type": "array", "items": {"type": ["number", "null"]}, "description": "Clustering: each row's distance to its cluster."},
+              "scores": {"type": "array", "items": {"anyOf": [{"type": ["number", "null"]}, {"type": "array", "items": {"type": ["number", "null"]}}]},
+                         "description": "Anomaly models: each row's score; recommenders: the scores of each row's items."},
+              "reasons": {"type": "array", "items": {"type": "array", "items": {"type": "object"}}, "description": "Anomaly models: the features that made each flagged row unusual."},
+              "known_users": {"type": "array", "items": {"type": "boolean"}, "description": "Recommenders: whether each user (or item) was known; an unknown user gets the most popular items."},
               "endpoint": {"type": "string"}, "deployment": {"type": "string"}, "model": {"type": "string"}, "version": {"type": "string"},
               "request_id": {"type": "string"}
             }

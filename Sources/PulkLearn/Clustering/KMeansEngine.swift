@@ -5,7 +5,7 @@ import PulkLearnKernels
 import PulkLearnKernelsAVX512
 
 /// Whether this CPU runs the AVX-512 build of the kernels (read once).
-private let cpuHasAVX512 = pulk_cpu_avx512() != 0
+let cpuHasAVX512 = pulk_cpu_avx512() != 0
 
 /// k-means on a dense row-major matrix: k-means++ seeding (scikit-learn's greedy variant), then
 /// Lloyd's iterations, exact, with Hamerly's bounds skipping the distances that cannot change a

@@ -1,5 +1,7 @@
 import Foundation
 public import PulkFrame
+import PulkLearnKernels
+import PulkLearnKernelsAVX512
 
 /// Matrix factorisation by alternating least squares: user and item factors whose dot products
 /// score every item for every user.
@@ -99,7 +101,11 @@ public struct ALSModel: RecommenderModel {
         userFactors.withUnsafeBufferPointer { xs in
             itemFactors.withUnsafeBufferPointer { ys in
                 let x = xs.baseAddress! + user * f
-                for i in 0..<items.count { out[i] = Double(ALSSolver.dot(x, ys.baseAddress! + i * f, f)) }
+                if cpuHasAVX512 {
+                    alsScoreAllAVX512(x, ys.baseAddress!, items.count, f, out.baseAddress!)
+                } else {
+                    ALSKernel.scoreAll(x, ys.baseAddress!, items.count, f, out.baseAddress!)
+                }
             }
         }
     }
@@ -126,74 +132,54 @@ public struct ALSModel: RecommenderModel {
 /// The least-squares half-steps of ALS over contiguous factors, one row (user or item) per task on
 /// every core.
 enum ALSSolver {
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var k = 0
-        while k + 4 <= n {
-            s0 += a[k] * b[k]; s1 += a[k + 1] * b[k + 1]; s2 += a[k + 2] * b[k + 2]; s3 += a[k + 3] * b[k + 3]
-            k += 4
-        }
-        while k < n { s0 += a[k] * b[k]; k += 1 }
-        return (s0 + s1) + (s2 + s3)
-    }
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float { ALSKernel.dot(a, b, n) }
 
-    @inline(__always)
-    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        for k in 0..<n { y[k] += a * x[k] }
-    }
-
-    /// FᵀF + λI of the fixed side (f × f, row-major).
+    /// FᵀF + λI of the fixed side (f × f, row-major): float partial sums over blocks of rows on
+    /// every core, added up in double.
     static func gram(_ fixed: UnsafePointer<Float>, rows: Int, factors f: Int, lambda: Double) -> [Float] {
-        // Per-thread partial sums over blocks of rows, added up after.
-        let blocks = min(max(1, rows / 256), 2 * defaultThreadCount())
-        let partials = ResultSlots<[Double]>(count: blocks)
+        let blocks = min(max(1, rows / 512), 4 * defaultThreadCount())
+        let partials = ResultSlots<[Float]>(count: blocks)
         let source = UncheckedSendable(fixed)
         parallelFor(blocks) { b in
-            var g = [Double](repeating: 0, count: f * f)
-            let lo = rows * b / blocks, hi = rows * (b + 1) / blocks
+            var g = [Float](repeating: 0, count: f * f)
+            let range = (rows * b / blocks)..<(rows * (b + 1) / blocks)
             g.withUnsafeMutableBufferPointer { gp in
-                for r in lo..<hi {
-                    let y = source.value + r * f
-                    for a in 0..<f {
-                        let ya = Double(y[a])
-                        if ya == 0 { continue }
-                        for c in a..<f { gp[a * f + c] += ya * Double(y[c]) }
-                    }
-                }
+                if cpuHasAVX512 { alsGramAVX512(source.value, range, f, gp.baseAddress!) } else { ALSKernel.gram(source.value, range, f, gp.baseAddress!) }
             }
             partials[b] = g
         }
         var g = [Double](repeating: 0, count: f * f)
-        for p in partials.values { for k in 0..<(f * f) { g[k] += p![k] } }
-        for a in 0..<f { for c in 0..<a { g[a * f + c] = g[c * f + a] } }
+        for p in partials.values { for k in 0..<(f * f) { g[k] += Double(p![k]) } }
         for a in 0..<f { g[a * f + a] += lambda }
         return g.map(Float.init)
     }
 
     /// One implicit half-iteration: every row of `solve` takes `steps` conjugate-gradient steps
-    /// towards the minimiser of Σ cᵢ(pᵢ − x·yᵢ)² + λ|x|² (c = 1 + alpha·w on its interactions,
-    /// 1 elsewhere), from where it is.
+    /// towards the minimiser of Σ cᵢ(pᵢ − x·yᵢ)² + λ|x|² (c = alpha·w on its interactions, 1
+    /// elsewhere), from where it is (the `implicit` package's solver), rows in chunks on every core.
     static func implicitStep(_ solve: inout [Float], fixed: [Float], start: [Int], index: [Int32], values: [Double], factors f: Int,
                              lambda: Double, alpha: Double, steps: Int) {
         let rows = start.count - 1
         fixed.withUnsafeBufferPointer { fb in
             let yty = gram(fb.baseAddress!, rows: fixed.count / f, factors: f, lambda: lambda)
-            solve.withUnsafeMutableBufferPointer { sb in
-                let out = SharedPointer(sb.baseAddress!)
-                let y = UncheckedSendable(fb.baseAddress!)
-                let shared = UncheckedSendable((yty, start, index, values))
-                let chunk = 64
-                parallelFor((rows + chunk - 1) / chunk) { c in
-                    let (yty, start, index, values) = shared.value
-                    var r = [Float](repeating: 0, count: f), p = r, ap = r
-                    yty.withUnsafeBufferPointer { g in
-                        r.withUnsafeMutableBufferPointer { r in
-                            p.withUnsafeMutableBufferPointer { p in
-                                ap.withUnsafeMutableBufferPointer { ap in
-                                    for u in (c * chunk)..<min(rows, (c + 1) * chunk) {
-                                        conjugateGradient(out.base + u * f, g.baseAddress!, y.value, start[u]..<start[u + 1], index, values, f, Float(alpha), steps,
-                                                          r.baseAddress!, p.baseAddress!, ap.baseAddress!)
+            yty.withUnsafeBufferPointer { g in
+                start.withUnsafeBufferPointer { sp in
+                    index.withUnsafeBufferPointer { ip in
+                        values.withUnsafeBufferPointer { vp in
+                            solve.withUnsafeMutableBufferPointer { sb in
+                                let out = SharedPointer(sb.baseAddress!)
+                                let shared = UncheckedSendable((fb.baseAddress!, g.baseAddress!, sp.baseAddress!, ip.baseAddress!, vp.baseAddress!))
+                                let chunk = 64
+                                parallelFor((rows + chunk - 1) / chunk) { c in
+                                    let (y, g, sp, ip, vp) = shared.value
+                                    var scratch = [Float](repeating: 0, count: 3 * f)
+                                    let range = (c * chunk)..<min(rows, (c + 1) * chunk)
+                                    scratch.withUnsafeMutableBufferPointer { s in
+                                        if cpuHasAVX512 {
+                                            alsSolveRowsAVX512(range, out.base, g, y, sp, ip, vp, f, Float(alpha), steps, s.baseAddress!)
+                                        } else {
+                                            ALSKernel.solveRows(range, out.base, g, y, sp, ip, vp, f, Float(alpha), steps, s.baseAddress!)
+                                        }
                                     }
                                 }
                             }
@@ -201,42 +187,6 @@ enum ALSSolver {
                     }
                 }
             }
-        }
-    }
-
-    @inline(__always)
-    static func conjugateGradient(_ x: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ range: Range<Int>,
-                                  _ index: [Int32], _ values: [Double], _ f: Int, _ alpha: Float, _ steps: Int,
-                                  _ r: UnsafeMutablePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ ap: UnsafeMutablePointer<Float>) {
-        // r = b − A x, with A = YᵀY + λI + Σ (c − 1) yᵢyᵢᵀ and b = Σ c yᵢ.
-        for a in 0..<f { r[a] = -dot(g + a * f, x, f) }
-        for k in range {
-            let c = alpha * Float(values[k])
-            guard c > 0 else { continue }
-            let yi = y + Int(index[k]) * f
-            axpy(c - (c - 1) * dot(yi, x, f), yi, r, f)
-        }
-        for a in 0..<f { p[a] = r[a] }
-        var rsOld = dot(r, r, f)
-        if rsOld < 1e-20 { return }
-        for _ in 0..<steps {
-            for a in 0..<f { ap[a] = dot(g + a * f, p, f) }
-            for k in range {
-                let c = alpha * Float(values[k])
-                guard c > 0 else { continue }
-                let yi = y + Int(index[k]) * f
-                axpy((c - 1) * dot(yi, p, f), yi, ap, f)
-            }
-            let pap = dot(p, ap, f)
-            guard pap > 0 else { return }
-            let step = rsOld / pap
-            axpy(step, p, x, f)
-            axpy(-step, ap, r, f)
-            let rsNew = dot(r, r, f)
-            if rsNew < 1e-20 { return }
-            let beta = rsNew / rsOld
-            for a in 0..<f { p[a] = r[a] + beta * p[a] }
-            rsOld = rsNew
         }
     }
 

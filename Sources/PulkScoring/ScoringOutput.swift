@@ -38,30 +38,19 @@ public enum ScoringOutput {
             }
             w.raw("],\"probabilities\":[")
             for (r, row) in probabilities.enumerated() {
-                w.raw(r == 0 ? "[" : ",[")
-                for (k, p) in row.enumerated() {
-                    if k > 0 { w.raw(",") }
-                    w.number(p)
-                }
-                w.raw("]")
+                if r > 0 { w.raw(",") }
+                numbers(row, &w)
             }
             w.raw("]")
         }
         if case .clustering(_, let distances) = predictions {
-            w.raw(",\"distances\":[")
-            for (k, d) in distances.enumerated() {
-                if k > 0 { w.raw(",") }
-                w.number(d)
-            }
-            w.raw("]")
+            w.raw(",\"distances\":")
+            numbers(distances, &w)
         }
         if case .anomaly(let scores, _, let reasons) = predictions {
-            w.raw(",\"scores\":[")
-            for (k, s) in scores.enumerated() {
-                if k > 0 { w.raw(",") }
-                w.number(s)
-            }
-            w.raw("],\"reasons\":[")
+            w.raw(",\"scores\":")
+            numbers(scores, &w)
+            w.raw(",\"reasons\":[")
             for (k, row) in reasons.enumerated() {
                 w.raw(k == 0 ? "[" : ",[")
                 for (m, r) in row.enumerated() {
@@ -82,12 +71,8 @@ public enum ScoringOutput {
         if case .recommendation(let lists) = predictions {
             w.raw(",\"scores\":[")
             for (k, r) in lists.enumerated() {
-                w.raw(k == 0 ? "[" : ",[")
-                for (m, s) in r.scores.enumerated() {
-                    if m > 0 { w.raw(",") }
-                    w.number(s)
-                }
-                w.raw("]")
+                if k > 0 { w.raw(",") }
+                numbers(r.scores, &w)
             }
             w.raw("],\"known_users\":[")
             for (k, r) in lists.enumerated() { w.raw(k == 0 ? (r.known ? "true" : "false") : (r.known ? ",true" : ",false")) }
@@ -118,10 +103,21 @@ public enum ScoringOutput {
         return w.bytes
     }
 
+    /// `[x, y, …]`.
+    static func numbers(_ values: [Double], _ w: inout JSONWriter) {
+        w.raw("[")
+        for (k, x) in values.enumerated() {
+            if k > 0 { w.raw(",") }
+            w.number(x)
+        }
+        w.raw("]")
+    }
+
     static func values(_ predictions: Predictions, _ w: inout JSONWriter) {
         w.raw("[")
         switch predictions {
         case .regression(let v):
+            // The array's brackets are written around every case below.
             for (k, x) in v.enumerated() {
                 if k > 0 { w.raw(",") }
                 w.number(x)

@@ -90,11 +90,10 @@ public struct DBSCANEstimator: Estimator {
     }
 }
 
-struct DBSCANModel: ClusterModel {
+struct DBSCANModel: PreprocessedClusterModel {
     var kind: String { DBSCANEstimator.name }
     let parameters: Parameters
     let schema: FeatureSchema
-    var target: TargetInfo { TargetInfo(name: "", task: .clustering, classes: nil) }
     let pipeline: FeaturePipeline?
     let names: [String]
     /// The core rows (row-major, preprocessed) and their clusters.
@@ -102,11 +101,6 @@ struct DBSCANModel: ClusterModel {
     let coreLabels: [Int]
     let clusterCount: Int
     var hasCenters: Bool { false }
-
-    func points(_ frame: Frame) throws(LearnError) -> (values: [Double], names: [String]) {
-        _ = try schema.columns(of: frame)
-        return (try pipeline!.transform(frame).rowMajor(), names)
-    }
 
     func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         let (x, _) = try points(frame)

@@ -219,11 +219,10 @@ struct Mixture: Sendable {
     }
 }
 
-struct GaussianMixtureModel: ClusterModel {
+struct GaussianMixtureModel: PreprocessedClusterModel {
     var kind: String { GaussianMixtureEstimator.name }
     let parameters: Parameters
     let schema: FeatureSchema
-    var target: TargetInfo { TargetInfo(name: "", task: .clustering, classes: nil) }
     let pipeline: FeaturePipeline?
     let names: [String]
     let mixture: Mixture
@@ -232,11 +231,6 @@ struct GaussianMixtureModel: ClusterModel {
 
     var clusterCount: Int { mixture.k }
     var hasCenters: Bool { false }
-
-    func points(_ frame: Frame) throws(LearnError) -> (values: [Double], names: [String]) {
-        _ = try schema.columns(of: frame)
-        return (try pipeline!.transform(frame).rowMajor(), names)
-    }
 
     func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         let (x, _) = try points(frame)

@@ -16,6 +16,19 @@ public protocol ClusterModel: Model {
 
 extension ClusterModel {
     public var hasCenters: Bool { true }
+    public var target: TargetInfo { TargetInfo(name: "", task: .clustering, classes: nil) }
+}
+
+/// A clustering model that measures rows after its own preprocessing, in the design columns `names`.
+protocol PreprocessedClusterModel: ClusterModel {
+    var names: [String] { get }
+}
+
+extension PreprocessedClusterModel {
+    func points(_ frame: Frame) throws(LearnError) -> (values: [Double], names: [String]) {
+        _ = try schema.columns(of: frame)
+        return (try pipeline!.transform(frame).rowMajor(), names)
+    }
 }
 
 /// How a number of clusters was chosen (`n_clusters=0`): each candidate's scores, and the choice.
@@ -120,11 +133,10 @@ public struct KMeansEstimator: Estimator {
     }
 }
 
-struct KMeansModel: ClusterModel, ProvidesClusterCountChoice {
+struct KMeansModel: PreprocessedClusterModel, ProvidesClusterCountChoice {
     var kind: String { KMeansEstimator.name }
     let parameters: Parameters
     let schema: FeatureSchema
-    var target: TargetInfo { TargetInfo(name: "", task: .clustering, classes: nil) }
     let pipeline: FeaturePipeline?
     /// Row-major, `k × names.count`, in the preprocessed space.
     let centers: [Double]
@@ -134,11 +146,6 @@ struct KMeansModel: ClusterModel, ProvidesClusterCountChoice {
     let clusterCountChoice: ClusterCountChoice?
 
     var clusterCount: Int { names.isEmpty ? 0 : centers.count / names.count }
-
-    func points(_ frame: Frame) throws(LearnError) -> (values: [Double], names: [String]) {
-        _ = try schema.columns(of: frame)
-        return (try pipeline!.transform(frame).rowMajor(), names)
-    }
 
     func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         let (x, _) = try points(frame)

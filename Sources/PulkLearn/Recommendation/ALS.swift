@@ -31,13 +31,11 @@ public struct ALSEstimator: Estimator {
     public init(parameters: Parameters) { self.parameters = parameters }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
-        let roles = InteractionRoles(parameters)
         let explicit = parameters.string("feedback") == "explicit"
-        if explicit, roles.rating.isEmpty {
+        if explicit, parameters.string("rating").isEmpty {
             throw .badParameterValue(model: Self.name, name: "rating", value: "", expected: "a rating column for feedback=explicit (pass --rating COLUMN)")
         }
-        let raw = try Interactions.raw(frame, roles: roles, model: Self.name)
-        guard !raw.users.isEmpty else { throw .emptyTrainingData }
+        let (roles, raw) = try interactions(frame)
         let data = Interactions(raw, explicit: explicit)
         let f = parameters.int("factors")
         var generator = SeededGenerator(seed: seed)

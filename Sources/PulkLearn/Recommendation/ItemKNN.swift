@@ -18,9 +18,7 @@ public struct ItemKNNEstimator: Estimator {
     public init(parameters: Parameters) { self.parameters = parameters }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
-        let roles = InteractionRoles(parameters)
-        let raw = try Interactions.raw(frame, roles: roles, model: Self.name)
-        guard !raw.users.isEmpty else { throw .emptyTrainingData }
+        let (roles, raw) = try interactions(frame)
         let data = Interactions(raw, explicit: false)
         let ni = data.items.count, keep = parameters.int("neighbors"), shrinkage = parameters.double("shrinkage")
         let norms = (0..<ni).map { i in sqrt((data.itemStart[i]..<data.itemStart[i + 1]).reduce(0.0) { $0 + data.itemValues[$1] * data.itemValues[$1] }) }

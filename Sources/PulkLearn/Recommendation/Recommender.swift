@@ -128,6 +128,16 @@ extension RecommenderModel {
     }
 }
 
+extension Estimator {
+    /// A recommender's interactions in `frame`, by its column parameters; none is an error.
+    func interactions(_ frame: Frame) throws(LearnError) -> (InteractionRoles, Interactions.Raw) {
+        let roles = InteractionRoles(parameters)
+        let raw = try Interactions.raw(frame, roles: roles, model: Self.name)
+        guard !raw.users.isEmpty else { throw .emptyTrainingData }
+        return (roles, raw)
+    }
+}
+
 /// The schema of a recommender: its user column with the known users as categories.
 func recommenderSchema(_ roles: InteractionRoles, type: DataType, users: [String]) -> FeatureSchema {
     FeatureSchema(features: [Feature(name: roles.user, type: type, categories: users)])
@@ -174,9 +184,7 @@ public struct PopularityEstimator: Estimator {
     public init(parameters: Parameters) { self.parameters = parameters }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
-        let roles = InteractionRoles(parameters)
-        let raw = try Interactions.raw(frame, roles: roles, model: Self.name)
-        guard !raw.users.isEmpty else { throw .emptyTrainingData }
+        let (roles, raw) = try interactions(frame)
         return PopularityModel(parameters: parameters, data: Interactions(raw, explicit: false), userType: raw.userType)
     }
 

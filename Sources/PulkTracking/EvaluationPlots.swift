@@ -83,8 +83,9 @@ public enum EvaluationPlots {
         }
         if let c = clusterCountChoice {
             let k = c.candidates.map(Double.init)
-            out.append(("plots/cluster_count.svg", SVGChart.lines([SVGChart.Series(name: "silhouette (higher is better; chose k = \(c.chosen))", x: k, y: c.silhouette),
-                                                                   SVGChart.Series(name: "Davies-Bouldin (lower is better)", x: k, y: c.daviesBouldin)],
+            let chose = "; chose k = \(c.chosen) by \(c.criterion.split(separator: "_").joined(separator: "-"))"
+            out.append(("plots/cluster_count.svg", SVGChart.lines([SVGChart.Series(name: "silhouette (higher is better\(c.criterion == "davies_bouldin" ? "" : chose))", x: k, y: c.silhouette),
+                                                                   SVGChart.Series(name: "Davies-Bouldin (lower is better\(c.criterion == "davies_bouldin" ? chose : ""))", x: k, y: c.daviesBouldin)],
                                                                   title: "Choosing the number of clusters", xLabel: "k", yLabel: "score", integerX: true, markers: true)))
         }
         if let importance, !importance.isEmpty {

@@ -62,11 +62,15 @@ struct ClusteringTests {
         #expect(mini.iterations < 100 * n / 256, "stopped early after \(mini.iterations) batches")
     }
 
-    @Test func choosesTheNumberOfClustersBySilhouette() throws {
+    @Test(arguments: ["silhouette", "calinski_harabasz", "davies_bouldin"])
+    func choosesTheNumberOfClusters(by criterion: String) throws {
         let (frame, _) = Self.blobs()
-        let model = try KMeansEstimator(["n_clusters": "0", "max_clusters": "6"]).fit(frame, target: "group", seed: 1)
+        let model = try KMeansEstimator(["n_clusters": "0", "max_clusters": "6", "choose_k_by": criterion]).fit(frame, target: "group", seed: 1)
         let choice = try #require((model as? any ProvidesClusterCountChoice)?.clusterCountChoice)
-        #expect(choice.chosen == 3 && choice.candidates == [2, 3, 4, 5, 6])
+        #expect(choice.chosen == 3 && choice.candidates == [2, 3, 4, 5, 6] && choice.criterion == criterion)
+        // The chosen k is the best of its criterion's curve.
+        let values = choice.scores
+        #expect(criterion == "davies_bouldin" ? values.min() == values[1] : values.max() == values[1], "\(criterion): \(values)")
         #expect((model as! any ClusterModel).clusterCount == 3)
         // The choice travels in the model file.
         let back = try ModelFile.decode(ModelFile.encode(model))

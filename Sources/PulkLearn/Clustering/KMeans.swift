@@ -39,6 +39,28 @@ public struct ClusterCountChoice: Sendable, Codable, Equatable {
     public var daviesBouldin: [Double]
     public var inertia: [Double]
     public var chosen: Int
+    /// What chose it: silhouette (highest), calinski_harabasz (highest) or davies_bouldin (lowest).
+    public var criterion: String = "silhouette"
+
+    /// The values of the criterion, per candidate.
+    public var scores: [Double] {
+        switch criterion {
+        case "calinski_harabasz": return calinskiHarabasz
+        case "davies_bouldin": return daviesBouldin
+        default: return silhouette
+        }
+    }
+
+    /// The index of the best candidate by `criterion` (ties: fewer clusters; a score that could not
+    /// be computed never wins).
+    func best() -> Int {
+        let lower = criterion == "davies_bouldin"
+        let values = scores.map { $0.isNaN ? (lower ? Double.infinity : -Double.infinity) : $0 }
+        return values.indices.min { a, b in
+            let (x, y) = (values[a], values[b])
+            return (lower ? x < y : x > y) || (x == y && a < b)
+        }!
+    }
 }
 
 /// A model that chose its number of clusters from a range.
@@ -55,7 +77,9 @@ public struct KMeansEstimator: Estimator {
     public static let task = Task.clustering
     public static let parameterSpecs: [ParameterSpec] = [
         ParameterSpec("n_clusters", aliases: ["k"], .int(0...10_000), default: .int(8),
-                      doc: "Clusters to find; 0 tries every k from 2 to max_clusters and keeps the best silhouette (the curve is recorded)."),
+                      doc: "Clusters to find; 0 tries every k from 2 to max_clusters and keeps the best by choose_k_by (the curves are recorded)."),
+        ParameterSpec("choose_k_by", .choice(["silhouette", "calinski_harabasz", "davies_bouldin"]), default: .string("silhouette"),
+                      doc: "With n_clusters=0: the highest silhouette, the highest Calinski-Harabasz index or the lowest Davies-Bouldin index."),
         ParameterSpec("max_clusters", .int(2...200), default: .int(10), doc: "The largest k tried when n_clusters=0."),
         ParameterSpec("n_init", aliases: ["restarts"], .int(1...1000), default: .int(3), doc: "Runs from different seeds; the one with the lowest inertia is kept."),
         ParameterSpec("max_iter", .int(1...100_000), default: .int(300), doc: "Iterations per run at most."),
@@ -92,7 +116,8 @@ public struct KMeansEstimator: Estimator {
             guard top >= 2 else { throw .badParameterValue(model: Self.name, name: "n_clusters", value: "0", expected: "at least 3 rows to choose k") }
             let sample = Self.sample(rows: rows, size: parameters.int("silhouette_sample"), seed: seed)
             var fits: [KMeansEngine.Result] = []
-            var c = ClusterCountChoice(candidates: Array(2...top), silhouette: [], calinskiHarabasz: [], daviesBouldin: [], inertia: [], chosen: 2)
+            var c = ClusterCountChoice(candidates: Array(2...top), silhouette: [], calinskiHarabasz: [], daviesBouldin: [], inertia: [], chosen: 2,
+                                       criterion: parameters.string("choose_k_by"))
             for k in 2...top {
                 options.k = k
                 let r = KMeansEngine.fit(rowMajor, rows: rows, columns: d, options: options)
@@ -103,11 +128,7 @@ public struct KMeansEstimator: Estimator {
                 c.inertia.append(r.inertia)
                 fits.append(r)
             }
-            // The highest silhouette (ties: the fewer clusters).
-            let best = c.silhouette.indices.max { a, b in
-                let (x, y) = (c.silhouette[a].isNaN ? -2 : c.silhouette[a], c.silhouette[b].isNaN ? -2 : c.silhouette[b])
-                return x < y || (x == y && a > b)
-            }!
+            let best = c.best()
             c.chosen = c.candidates[best]
             choice = c
             result = fits[best]
@@ -183,7 +204,8 @@ struct KMeansModel: PreprocessedClusterModel, ProvidesClusterCountChoice {
                 return v
             }
             choice = ClusterCountChoice(candidates: candidates.map { Int(clamping: $0) }, silhouette: series[0], calinskiHarabasz: series[1],
-                                        daviesBouldin: series[2], inertia: series[3], chosen: Int(clamping: try s.int("choice_chosen", file: file).first ?? 0))
+                                        daviesBouldin: series[2], inertia: series[3], chosen: Int(clamping: try s.int("choice_chosen", file: file).first ?? 0),
+                                        criterion: h.parameters.string("choose_k_by"))
         }
         return KMeansModel(parameters: h.parameters, schema: h.schema, pipeline: pipeline, centers: centers, names: names,
                            inertia: s.doubles["inertia"]?.first ?? .nan, iterations: Int(clamping: s.ints["iterations"]?.first ?? 0),

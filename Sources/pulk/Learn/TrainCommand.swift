@@ -182,8 +182,8 @@ struct TrainCommand: AsyncParsableCommand {
         print("\(report.model) on \(source): \(k) clusters of \(report.trainRows) rows (clustering: fitted and measured on every row, seed \(report.seed))"
               + (report.target.isEmpty ? "" : "; compared with the groups in \(report.target)"))
         if let c = report.clusterCountChoice {
-            print("Number of clusters: \(c.chosen), the best silhouette of k = \(c.candidates.first!)…\(c.candidates.last!) ("
-                  + zip(c.candidates, c.silhouette).map { "\($0): \(Self.format($1))" }.joined(separator: ", ") + ")")
+            print("Number of clusters: \(c.chosen), the best \(c.criterion.split(separator: "_").joined(separator: "-")) of k = \(c.candidates.first!)…\(c.candidates.last!) ("
+                  + zip(c.candidates, c.scores).map { "\($0): \(Self.format($1))" }.joined(separator: ", ") + ")")
         }
     }
 

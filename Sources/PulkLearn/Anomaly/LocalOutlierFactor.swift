@@ -50,7 +50,7 @@ public struct LocalOutlierFactorEstimator: Estimator {
         let contamination = parameters.double("contamination")
         if contamination > 0 {
             // The training rows' own factors (each without itself), as scikit-learn's negative_outlier_factor_.
-            let own = (0..<n).map { i in (0..<k).reduce(0.0) { $0 + density[neighbors.indices[i * k + $1]] } / Double(k) / density[i] }
+            let own = LocalOutlierFactorModel.factors(neighbors, k: k, rows: n, density: density, own: density)
             model.threshold = anomalyThreshold(own, contamination: contamination, fallback: 1.5)
         }
         return model
@@ -79,11 +79,15 @@ struct LocalOutlierFactorModel: AnomalyScorer {
         }
     }
 
+    /// Each query's local outlier factor: the mean density of its neighbours over its own density.
+    static func factors(_ n: Neighbors, k: Int, rows: Int, density: [Double], own: [Double]) -> [Double] {
+        (0..<rows).map { i in (0..<k).reduce(0.0) { $0 + density[n.indices[i * k + $1]] } / Double(k) / own[i] }
+    }
+
     func scores(_ x: [Double], rows: Int) -> [Double] {
         let d = profile.names.count
         let found = Neighbors.search(points, rows: kDistance.count, columns: d, queries: x, queryRows: rows, k: k, excludeSelf: false)
-        let own = Self.densities(found, k: k, rows: rows, kDistance: kDistance)
-        return (0..<rows).map { i in (0..<k).reduce(0.0) { $0 + density[found.indices[i * k + $1]] } / Double(k) / own[i] }
+        return Self.factors(found, k: k, rows: rows, density: density, own: Self.densities(found, k: k, rows: rows, kDistance: kDistance))
     }
 
     var state: ModelState {

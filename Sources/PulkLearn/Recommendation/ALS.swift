@@ -31,7 +31,7 @@ public struct ALSEstimator: Estimator {
     public init(parameters: Parameters) { self.parameters = parameters }
 
     public func fit(_ frame: Frame, target: String, seed: UInt64) throws(LearnError) -> any Model {
-        let explicit = parameters.string("feedback") == "explicit"
+        let explicit = InteractionRoles.explicit(parameters)
         if explicit, parameters.string("rating").isEmpty {
             throw .badParameterValue(model: Self.name, name: "rating", value: "", expected: "a rating column for feedback=explicit (pass --rating COLUMN)")
         }

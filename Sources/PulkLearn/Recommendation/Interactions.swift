@@ -19,6 +19,10 @@ public struct InteractionRoles: Sendable, Equatable {
         self.time = time
     }
 
+    /// Whether `p` asks for explicit ratings (ALS with feedback=explicit: RMSE applies, repeated
+    /// pairs are averaged); false for every other recommender.
+    static func explicit(_ p: Parameters) -> Bool { p.values["feedback"] == .string("explicit") }
+
     init(_ p: Parameters) {
         self.init(user: p.string("user"), item: p.string("item"), rating: p.string("rating"), time: p.string("time"))
     }

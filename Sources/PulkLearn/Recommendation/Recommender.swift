@@ -50,7 +50,7 @@ extension RecommenderModel {
     public var items: [String] { ids.items }
 
     /// Whether the model predicts ratings (ALS with feedback=explicit), so RMSE applies.
-    public var explicitRatings: Bool { parameters.values["feedback"] == .string("explicit") }
+    public var explicitRatings: Bool { InteractionRoles.explicit(parameters) }
 
     /// The `k` best items for `user` (by id), leaving out what they have seen when `excludeSeen`.
     public func recommend(user: String, k: Int, excludeSeen: Bool = true) -> Recommendation {

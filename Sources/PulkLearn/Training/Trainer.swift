@@ -316,7 +316,7 @@ public struct Trainer: Sendable {
         let raw = try Interactions.raw(frame, roles: roles, model: name)
         guard !raw.users.isEmpty else { throw .emptyTrainingData }
         let k = parameters.int("top_k")
-        let explicit = parameters.values["feedback"] == .string("explicit")
+        let explicit = InteractionRoles.explicit(parameters)
         let train: Frame, testRaw: Interactions.Raw, testRows: [Int], splitText: String
         if let testFrame {
             train = frame

@@ -178,7 +178,7 @@ public enum Training {
             outcomes = try Evaluation.outcomes(p, frame: data.frame, target: column)
             metrics = Evaluation.metrics(outcomes)
         }
-        if let clusterModel = fitted as? any ClusterModel, case .clustering(let clusters, let distances)? = predictions {
+        if let clusterModel = fitted as? any ClusterModel, case .clustering(let clusters, let distances, _)? = predictions {
             // A clustering is measured on the data itself, and against known groups when named.
             metrics = try Evaluation.clusteringMetrics(clusterModel, frame: data.frame, clusters: clusters, distances: distances) + metrics
         }

@@ -191,7 +191,7 @@ struct PulkBench {
                                                  "algorithm": algorithm])
             let (model, t) = try time { try estimator.fit(frame, target: target, seed: UInt64(rep)) }
             times.append(t)
-            guard case .clustering(_, let distances) = try model.predict(frame) else { continue }
+            guard case .clustering(_, let distances, _) = try model.predict(frame) else { continue }
             inertias.append(distances.reduce(0) { $0 + $1 * $1 })
         }
         emit(["benchmark": "kmeans", "rows": frame.rowCount, "fit_median_s": median(times), "inertia_median": median(inertias), "inertias": inertias])

@@ -243,7 +243,10 @@ enum PredictionCSV {
             let names: [String]
             if case .classification(let c, _, _) = p { names = c } else { names = classes ?? [] }
             for c in names { out.append(UInt8(ascii: ",")); out.append(contentsOf: field("probability_" + c)) }
-            if case .clustering = p { out.append(contentsOf: Array(",distance".utf8)) }
+            if case .clustering(_, _, let memberships) = p {
+                out.append(contentsOf: Array(",distance".utf8))
+                for c in 0..<(memberships?.width ?? 0) { out.append(contentsOf: Array(",probability_\(c)".utf8)) }
+            }
             if case .anomaly = p { out.append(contentsOf: Array(",score".utf8)) }
             if case .recommendation = p { out.append(contentsOf: Array(",scores,known_user".utf8)) }
             out.append(10)
@@ -252,7 +255,7 @@ enum PredictionCSV {
         switch p {
         case .regression(let v): n = v.count
         case .classification(_, let predicted, _): n = predicted.count
-        case .clustering(let clusters, _): n = clusters.count
+        case .clustering(let clusters, _, _): n = clusters.count
         case .anomaly(let scores, _, _): n = scores.count
         case .recommendation(let lists): n = lists.count
         }
@@ -304,13 +307,19 @@ enum PredictionCSV {
                 }
                 out.append(10)
             }
-        case .clustering(let clusters, let distances):
-            out.reserveCapacity(range.count * 24)
+        case .clustering(let clusters, let distances, let memberships):
+            out.reserveCapacity(range.count * (24 + 20 * (memberships?.width ?? 0)))
             for r in range {
                 prefix(r)
                 out.append(contentsOf: String(clusters[r]).utf8)
                 out.append(UInt8(ascii: ","))
                 number(distances[r], &out)
+                if let memberships {
+                    for x in memberships[r] {
+                        out.append(UInt8(ascii: ","))
+                        number(x, &out)
+                    }
+                }
                 out.append(10)
             }
         case .anomaly(let scores, let flagged, _):

@@ -51,7 +51,8 @@ public enum Batches {
         case .regression(let v): return .regression(Array(v[range]))
         case .classification(let classes, let predicted, let probabilities):
             return .classification(classes: classes, predicted: Array(predicted[range]), probabilities: probabilities.rows(range))
-        case .clustering(let clusters, let distances): return .clustering(clusters: Array(clusters[range]), distances: Array(distances[range]))
+        case .clustering(let clusters, let distances, let memberships):
+            return .clustering(clusters: Array(clusters[range]), distances: Array(distances[range]), memberships: memberships?.rows(range))
         case .anomaly(let scores, let flagged, let reasons):
             return .anomaly(scores: Array(scores[range]), flagged: Array(flagged[range]), reasons: Array(reasons[range]))
         case .recommendation(let lists): return .recommendation(Array(lists[range]))

@@ -2,13 +2,17 @@ import PulkJSON
 public import PulkLearn
 
 /// A recommender's request in its own shape, beside the rows every model takes:
-/// `{"user": ID, "k": 10}` or `{"users": [ID, …], "k": 10}` for each user's top k, and
-/// `{"item": ID, "k": 10}` or `{"items": [ID, …]}` for the items most like each one. IDs are
-/// strings or integers; `k` defaults to the model's `top_k`.
+/// `{"user": ID, "k": 10}` or `{"users": [ID, …], "k": 10}` for each user's top k,
+/// `{"item": ID, "k": 10}` or `{"items": [ID, …]}` for the items most like each one, and
+/// `{"user": ID, "item": ID}` or `{"user": ID, "items": [ID, …]}` for the user's score of each
+/// (user, item) pair, in the order asked. IDs are strings or integers; `k` defaults to the
+/// model's `top_k`.
 public struct RecommendationQuery: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case users
         case similarItems
+        /// The score of each of `ids` (items) for this user.
+        case pairScores(user: String)
     }
 
     public var kind: Kind
@@ -32,19 +36,21 @@ public struct RecommendationQuery: Sendable, Equatable {
               let object = try? JSON.parse(body) as? [String: Any] else { return nil }
         let named = Set(object.keys).intersection(keys)
         guard !named.isEmpty else { return nil }
-        guard named.count == 1 else {
-            throw .body("Send one of user, users, item or items, not \(named.sorted().joined(separator: " and "))")
+        let pair = named == ["user", "item"] || named == ["user", "items"]
+        guard named.count == 1 || pair else {
+            throw .body("Send one of user, users, item or items (or user with item or items for pair scores), not \(named.sorted().joined(separator: " and "))")
         }
-        let key = named.first!
-        let extra = Set(object.keys).subtracting([key, "k"])
+        let extra = Set(object.keys).subtracting(named).subtracting(pair ? [] : ["k"])
         guard extra.isEmpty else {
-            throw .body("Unknown field \(extra.sorted().map { "'\($0)'" }.joined(separator: ", ")): a recommendation request has \(key) and k")
+            let allowed = pair ? named.sorted().joined(separator: " and ") : "\(named.first!) and k"
+            throw .body("Unknown field \(extra.sorted().map { "'\($0)'" }.joined(separator: ", ")): this recommendation request has \(allowed)")
         }
         var k: Int?
         if let given = object["k"] {
             guard let n = given as? Int64, (1...10_000).contains(n) else { throw .body("k must be an integer from 1 to 10000") }
             k = Int(n)
         }
+        let key = pair ? named.subtracting(["user"]).first! : named.first!
         let value = object[key]!
         let ids: [String]
         if key.hasSuffix("s") {
@@ -56,6 +62,7 @@ public struct RecommendationQuery: Sendable, Equatable {
         } else {
             ids = [try id(value, key)]
         }
+        if pair { return RecommendationQuery(kind: .pairScores(user: try id(object["user"]!, "user")), ids: ids) }
         return RecommendationQuery(kind: key.hasPrefix("user") ? .users : .similarItems, ids: ids, k: k)
     }
 
@@ -68,14 +75,15 @@ public struct RecommendationQuery: Sendable, Equatable {
     }
 
     /// The answer of `model`: each user's top k without what they have seen (unknown users get the
-    /// most popular items, `known` false), or each item's most similar items (an unknown item: none,
-    /// `known` false).
+    /// most popular items, `known` false), each item's most similar items (an unknown item: none,
+    /// `known` false), or one list of the asked items with the user's score of each.
     public func answer(_ model: any RecommenderModel) -> Predictions {
         let k = self.k ?? model.parameters.int("top_k")
         switch kind {
         case .users: return .recommendation(ids.map { model.recommend(user: $0, k: k) })
         case .similarItems:
             return .recommendation(ids.map { model.similarItems(to: $0, k: k) ?? Recommendation(items: [], scores: [], known: false) })
+        case .pairScores(let user): return .recommendation([model.scores(user: user, items: ids)])
         }
     }
 }

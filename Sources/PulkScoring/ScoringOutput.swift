@@ -22,7 +22,7 @@ public enum ScoringOutput {
 
     /// Pulk's response: `predictions` (numbers, class labels or cluster ids), for classifiers `classes`
     /// and one `probabilities` row per input row, for clusterings each row's `distances` to its
-    /// cluster's center, for anomaly models each row's `scores` (1 in `predictions`: flagged) and
+    /// cluster's center (and for mixtures its `memberships`, a probability per cluster), for anomaly models each row's `scores` (1 in `predictions`: flagged) and
     /// the features that made each flagged row unusual (`reasons`, empty for the others), for
     /// recommenders each row's user's items best first (`predictions`), their `scores` and whether
     /// the user was known (`known_users`; an unknown user gets the most popular items), then who answered.
@@ -43,9 +43,17 @@ public enum ScoringOutput {
             }
             w.raw("]")
         }
-        if case .clustering(_, let distances) = predictions {
+        if case .clustering(_, let distances, let memberships) = predictions {
             w.raw(",\"distances\":")
             numbers(distances, &w)
+            if let memberships {
+                w.raw(",\"memberships\":[")
+                for (r, row) in memberships.enumerated() {
+                    if r > 0 { w.raw(",") }
+                    numbers(row, &w)
+                }
+                w.raw("]")
+            }
         }
         if case .anomaly(let scores, _, let reasons) = predictions {
             w.raw(",\"scores\":")
@@ -138,7 +146,7 @@ public enum ScoringOutput {
                     w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[(p == 0 ? 0 : ends[p - 1])..<ends[p]]))
                 }
             }
-        case .clustering(let clusters, _):
+        case .clustering(let clusters, _, _):
             for (k, c) in clusters.enumerated() {
                 if k > 0 { w.raw(",") }
                 w.raw(String(c))

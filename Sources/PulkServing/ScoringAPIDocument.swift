@@ -100,7 +100,7 @@ enum ScoringAPIDocument {
             ]
           },
           "RecommendationQuery": {
-            "type": "object", "description": "Recommenders only: one of user, users (each user's top k, without what they have seen), item, items (the items most like each); k defaults to the model's top_k.",
+            "type": "object", "description": "Recommenders only: one of user, users (each user's top k, without what they have seen), item, items (the items most like each); or user with item or items (the user's score of each item, in the order asked: null for an item the model never saw; an unknown user gets each item's popularity and known_users false). k defaults to the model's top_k and is not taken with pair scores.",
             "properties": {
               "user": {"type": ["string", "integer"]}, "users": {"type": "array", "minItems": 1, "items": {"type": ["string", "integer"]}},
               "item": {"type": ["string", "integer"]}, "items": {"type": "array", "minItems": 1, "items": {"type": ["string", "integer"]}},
@@ -117,6 +117,7 @@ enum ScoringAPIDocument {
               "classes": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}, "description": "Classifiers: the classes, in the order of each probabilities row."},
               "probabilities": {"type": "array", "items": {"type": "array", "items": {"type": ["number", "null"]}}},
               "distances": {"type": "array", "items": {"type": ["number", "null"]}, "description": "Clustering: each row's distance to its cluster."},
+              "memberships": {"type": "array", "items": {"type": "array", "items": {"type": ["number", "null"]}}, "description": "Gaussian mixtures: each row's probability of each cluster."},
               "scores": {"type": "array", "items": {"anyOf": [{"type": ["number", "null"]}, {"type": "array", "items": {"type": ["number", "null"]}}]},
                          "description": "Anomaly models: each row's score; recommenders: the scores of each row's items."},
               "reasons": {"type": "array", "items": {"type": "array", "items": {"type": "object"}}, "description": "Anomaly models: the features that made each flagged row unusual."},

@@ -74,6 +74,7 @@ public struct RunContent: Sendable {
         c.addPlots(holdout, importance: report.featureImportance, curves: report.curves, clusterCountChoice: report.clusterCountChoice)
         if let profiles = report.clusters { c.artifact("clusters.json", Self.json(profiles)) }
         if let flagged = report.anomalies { c.artifact("anomalies.json", Self.json(flagged)) }
+        if let sample = report.recommendations { c.artifact("recommendations.json", Self.json(sample)) }
         if let choice = report.clusterCountChoice { c.metric("chosen_n_clusters", Double(choice.chosen)) }
         if let importance = report.featureImportance, !importance.isEmpty {
             c.artifact("feature_importance.json", Self.json(importance))

@@ -47,6 +47,24 @@ struct RecommendationCLITests {
         let evaluated = try PulkCLI.object(try cli.ok(["evaluate", "--model", "rec.pulk", "--data", data, "--k", "5", "--json"]))
         let names = (evaluated["metrics"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names.contains("ndcg_at_5") && names.contains("precision_at_5"), "\(names)")
+
+        // The endpoint's three questions from the command line.
+        let top = try PulkCLI.array(try cli.ok(["recommend", "--model", "rec.pulk", "--user", "u1", "--user", "stranger", "--k", "2", "--json"]))
+        #expect(top.count == 2 && top[0]["known"] as? Bool == true && top[1]["known"] as? Bool == false && (top[0]["items"] as? [Any])?.count == 2, "\(top)")
+        let seen = Set(["item0", "item2", "item3", "item4"])
+        #expect(((top[0]["items"] as? [[String: Any]]) ?? []).allSatisfy { !seen.contains($0["item"] as? String ?? "") }, "u1's seen items are left out")
+        let similar = try PulkCLI.array(try cli.ok(["recommend", "--model", "rec.pulk", "--similar-to", "item7", "--json"]))
+        #expect(similar.first?["similar_to"] as? String == "item7" && (similar.first?["items"] as? [Any])?.isEmpty == false, "\(similar)")
+        let pairs = try PulkCLI.array(try cli.ok(["recommend", "--model", "rec.pulk", "--user", "u1", "--items", "item1,nothing", "--json"]))
+        let pairScores = pairs.first?["items"] as? [[String: Any]] ?? []
+        #expect(pairScores.map { $0["item"] as? String } == ["item1", "nothing"] && pairScores.first?["score"] is Double && pairScores.last?["score"] is NSNull, "\(pairs)")
+        let text = try cli.ok(["recommend", "--model", "rec.pulk", "--user", "stranger"]).stdout
+        #expect(text.contains("unknown to the model") && text.contains("rank"), "\(text)")
+        for (args, says) in [(["--user", "u1", "--similar-to", "item1"], "Give --user or --similar-to"), (["--user", "u1", "--user", "u2", "--items", "a"], "for one --user"),
+                             (["--user", "u1", "--k", "0"], "--k must be from 1")] {
+            let r = try cli.run(["recommend", "--model", "rec.pulk"] + args)
+            #expect(r.status != 0 && r.stderr.contains(says), "\(r.stderr)")
+        }
     }
 
     @Test(arguments: [

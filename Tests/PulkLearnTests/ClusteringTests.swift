@@ -29,7 +29,7 @@ struct ClusteringTests {
         let (frame, groups) = Self.blobs()
         let model = try KMeansEstimator(["k": "3", "algorithm": algorithm]).fit(frame, target: "group", seed: 4)
         #expect(model.schema.features.map(\.name) == ["a", "b"], "the label column is no feature")
-        guard case .clustering(let clusters, let distances) = try model.predict(frame) else { Issue.record("clustering expected"); return }
+        guard case .clustering(let clusters, let distances, _) = try model.predict(frame) else { Issue.record("clustering expected"); return }
         #expect(ClusteringMetrics.adjustedRand(groups, clusters) == 1)
         #expect(ClusteringMetrics.normalizedMutualInformation(groups, clusters) > 0.999999)
         #expect(distances.allSatisfy { $0 >= 0 && $0 < 1.5 }, "standardised distances to a blob's center are small")
@@ -102,7 +102,7 @@ struct ClusteringTests {
         let (frame, _) = Self.blobs(per: 2)
         for k in [1, 6] {
             let model = try KMeansEstimator(["k": String(k)]).fit(frame, target: "group", seed: 0)
-            guard case .clustering(let clusters, let distances) = try model.predict(frame) else { return }
+            guard case .clustering(let clusters, let distances, _) = try model.predict(frame) else { return }
             #expect(Set(clusters).count == k)
             if k == 6 { #expect(distances.allSatisfy { $0 < 1e-12 }) }
         }
@@ -151,7 +151,7 @@ struct ClusteringTests {
         let model = try KMeansEstimator(["k": String(k), "n_init": "10", "scale": scale]).fit(frame, target: label, seed: 0)
         let cm = model as! any ClusterModel
         let (x, names) = try cm.points(frame)
-        guard case .clustering(let clusters, let distances) = try model.predict(frame) else { return }
+        guard case .clustering(let clusters, let distances, _) = try model.predict(frame) else { return }
         let truth = try Evaluation.outcomes(.clustering(clusters: clusters, distances: distances), frame: frame, target: label)
         guard case .clustering(_, _, let known, let labelled) = truth else { return }
         #expect(known.count == frame.rowCount, "every row has a label in \(dataset)")
@@ -178,7 +178,7 @@ struct DBSCANTests {
         x += [50, -50]; y += [50, -50]
         let frame = try Frame(columns: [Column(name: "x", storage: .float64(x)), Column(name: "y", storage: .float64(y))])
         let model = try DBSCANEstimator(["eps": "1.5", "min_samples": "4", "scale": "none"]).fit(frame, target: "", seed: 0)
-        guard case .clustering(let clusters, let distances) = try model.predict(frame) else { Issue.record("clusters"); return }
+        guard case .clustering(let clusters, let distances, _) = try model.predict(frame) else { Issue.record("clusters"); return }
         #expect(Array(clusters.suffix(2)) == [-1, -1] && distances.suffix(2).allSatisfy { $0 > 1.5 })
         #expect(ClusteringMetrics.adjustedRand(groups, Array(clusters.prefix(groups.count))) == 1)
         #expect((model as! any ClusterModel).clusterCount == 3)
@@ -206,7 +206,7 @@ struct DBSCANTests {
         let theirs = try runOracle("dbscan_oracle.py", Input(x: rows, eps: eps, min_samples: minSamples)) as! [String: [Int]]
         #expect(labels == theirs["labels"]!, "eps \(eps), min_samples \(minSamples)")
         // Predicting the training rows gives every core row its own cluster and keeps the noise.
-        guard case .clustering(let predicted, _) = try model.predict(frame) else { return }
+        guard case .clustering(let predicted, _, _) = try model.predict(frame) else { return }
         #expect(zip(predicted, labels).allSatisfy { ($0 == -1) == ($1 == -1) })
     }
 }
@@ -249,16 +249,22 @@ struct GaussianMixtureTests {
         #expect(abs(model.lowerBound - (theirs["lower_bound"] as! Double)) < 1e-8, "\(model.lowerBound) vs \(theirs["lower_bound"]!)")
         let means = (theirs["means"] as! [[Double]]).flatMap { $0 }
         #expect(zip(model.mixture.means, means).allSatisfy { abs($0 - $1) < 1e-6 })
-        guard case .clustering(let clusters, _) = try model.predict(frame) else { return }
+        guard case .clustering(let clusters, _, let memberships?) = try model.predict(frame) else { Issue.record("memberships"); return }
         #expect(clusters == theirs["labels"] as! [Int])
+        let proba = (theirs["proba"] as! [[Double]]).flatMap { $0 }
+        #expect(memberships.values.count == proba.count && zip(memberships.values, proba).allSatisfy { abs($0 - $1) < 1e-6 },
+                "memberships differ from predict_proba")
     }
 
     @Test func separatesBlobsAndSurvivesTheModelFile() throws {
         let (frame, groups) = ClusteringTests.blobs()
         for type in ["full", "diag"] {
             let model = try GaussianMixtureEstimator(["k": "3", "covariance_type": type]).fit(frame, target: "group", seed: 1)
-            guard case .clustering(let clusters, let distances) = try model.predict(frame) else { Issue.record("clusters"); return }
+            guard case .clustering(let clusters, let distances, _) = try model.predict(frame) else { Issue.record("clusters"); return }
             #expect(ClusteringMetrics.adjustedRand(groups, clusters) == 1 && distances.allSatisfy { $0 >= 0 && $0.isFinite })
+            guard case .clustering(_, _, let memberships?) = try model.predict(frame) else { Issue.record("memberships"); return }
+            #expect(memberships.width == 3 && memberships.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-9 && $0.allSatisfy { (0...1).contains($0) } })
+            #expect(memberships.mostProbable() == clusters, "the cluster is the most probable component")
             #expect(try ModelFile.decode(ModelFile.encode(model)).predict(frame) == model.predict(frame))
         }
         #expect(throws: LearnError.self) { try GaussianMixtureEstimator(["k": "500"]).fit(frame, target: "group", seed: 1) }

@@ -127,6 +127,23 @@ struct RecommendationTests {
         #expect(s.train.contains(0) && s.test.count == 1)
     }
 
+    /// The run's sample: held-out users spread over the test users with their answers, the model's
+    /// and popularity's top k fit without them, and the items recommended most.
+    @Test func trainerReportsASampleOfUsers() throws {
+        let trainer = Trainer(estimator: try ItemKNNEstimator(Self.roles.merging(["time": "t", "shrinkage": "0", "top_k": "2"]) { a, _ in a }), seed: 1)
+        let (_, report, _) = try trainer.runWithHoldout(Self.twoTastes(), target: "")
+        let sample = try #require(report.recommendations)
+        #expect(sample.k == 2 && sample.users.count == 8 && Set(sample.users.map(\.user)).count == 8)
+        for u in sample.users {
+            // Temporal split: each user's latest interaction (time 5) is held out, and is their taste's.
+            #expect(u.heldOut.count == 1 && u.recommended.count == 2 && u.popular.count == 2, "\(u)")
+            #expect(u.recommended.first?.first == u.heldOut[0].first, "\(u): the model puts the user's taste first")
+        }
+        #expect(!sample.mostRecommended.isEmpty && sample.mostRecommended.count <= 10)
+        #expect(zip(sample.mostRecommended, sample.mostRecommended.dropFirst()).allSatisfy { $0.users >= $1.users })
+        #expect(sample.mostRecommended.allSatisfy { $0.share > 0 && $0.share <= 1 })
+    }
+
     /// Metrics worked by hand: user 1 has held-out {1, 5}, recommended [1, 2, 5]: hits at ranks 1
     /// and 3; user 2 has {9}, recommended [3, 4, 6]: no hit.
     @Test func rankingMetricsByHand() {

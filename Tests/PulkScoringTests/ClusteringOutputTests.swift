@@ -24,6 +24,18 @@ struct ClusteringOutputTests {
         #expect(Batches.slice(p, 1..<2) == .clustering(clusters: [0], distances: [1.25]))
     }
 
+    @Test func mixtureMemberships() throws {
+        let m = Predictions.clustering(clusters: [1, 0], distances: [0.5, 2], memberships: [[0.25, 0.75], [0.9, 0.1]])
+        let pulk = try JSONSerialization.jsonObject(with: Data(ScoringOutput.pulk(m, origin: .init(requestId: "r")))) as! [String: Any]
+        #expect(pulk["memberships"] as? [[Double]] == [[0.25, 0.75], [0.9, 0.1]])
+        #expect(String(decoding: PredictionCSV.bytes(m, header: true), as: UTF8.self)
+                == "prediction,distance,probability_0,probability_1\n1,0.5,0.25,0.75\n0,2,0.9,0.1\n")
+        #expect(Batches.slice(m, 1..<2) == .clustering(clusters: [0], distances: [2], memberships: [[0.9, 0.1]]))
+        // k-means has no memberships: the field is absent, not empty.
+        let plain = try JSONSerialization.jsonObject(with: Data(ScoringOutput.pulk(p, origin: .init(requestId: "r")))) as! [String: Any]
+        #expect(plain["memberships"] == nil)
+    }
+
     @Test func anomalyResponses() throws {
         let a = Predictions.anomaly(scores: [0.7, 0.4], flagged: [true, false],
                                     reasons: [[AnomalyReason(feature: "b", value: 12, typical: 0, z: 9.5)], []])

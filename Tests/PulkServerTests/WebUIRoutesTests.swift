@@ -89,9 +89,9 @@ struct WebUIRoutesTests {
     }
 }
 
-/// A clustering run's segments and an anomaly run's most unusual rows, read from the artifacts the
-/// run recorder writes (snake_case JSON), as tables on the run page; names are escaped.
-@Suite("Web UI: clustering and anomaly findings")
+/// A clustering run's segments, an anomaly run's most unusual rows and a recommender run's sample
+/// users, read from the artifacts the run recorder writes (snake_case JSON), as tables on the run page; names are escaped.
+@Suite("Web UI: clustering, anomaly and recommendation findings")
 struct FindingsTests {
     @Test func segments() {
         let json = #"[{"cluster": 0, "size": 30, "share": 0.75, "distinguishing": [{"feature": "bill<b>", "cluster_mean": 48.5, "overall_mean": 44, "effect": 1.25}]},"#
@@ -107,5 +107,15 @@ struct FindingsTests {
         let html = WebUI.unusualRows(Data(json.utf8))
         #expect(html.contains("<h2>Most unusual rows</h2>") && html.contains("<td class=\"num\">5</td>") && html.contains("<b>f6</b> 3799 vs 0 (z +512.5)"))
         #expect(WebUI.unusualRows(Data("[]".utf8)).contains("No training row was flagged"))
+    }
+
+    @Test func recommendations() {
+        let json = #"{"k": 3, "users": [{"user": "u<1>", "held_out": ["i9", "i2"], "recommended": ["i2", "i5", "i7"], "popular": ["i5", "i6", "i7"]}],"#
+            + #" "most_recommended": [{"item": "i5", "users": 40, "share": 0.8}]}"#
+        let html = WebUI.recommendations(Data(json.utf8))
+        #expect(html.contains("<h2>Recommendations</h2>") && html.contains("u&lt;1&gt;") && html.contains("Model's top 3"))
+        #expect(html.contains("<b class=\"hit\">i2 ✓</b> · i5 · i7") && html.contains("i5 · i6 · i7"), "hits marked in the model's list only")
+        #expect(html.contains("Most recommended items") && html.contains("80.0%"))
+        #expect(WebUI.recommendations(Data("[]".utf8)).isEmpty)
     }
 }

@@ -11,7 +11,7 @@ import PulkEndpoints
 import Testing
 
 /// A recommender behind an endpoint: `{"user": …, "k": …}`, `{"users": […]}`, `{"item": …}` for
-/// similar items, rows of the user column as for any model, and the refusals of a malformed query.
+/// similar items, `{"user": …, "items": […]}` for pair scores, rows of the user column as for any model, and the refusals of a malformed query.
 @Suite("Serving: recommenders")
 struct RecommendationServingTests {
     /// Users u0…u9 of two tastes over items a0…a4 and b0…b4; everyone has also seen a0.
@@ -52,6 +52,15 @@ struct RecommendationServingTests {
             // Similar items.
             (status, o) = try await post(#"{"item": "b1", "k": 4}"#)
             #expect(status == .ok && Set((o["predictions"] as? [[String]])?.first ?? []).isSubset(of: ["b0", "b2", "b3", "b4", "a0"]), "\(o)")
+            // Pair scores, in the order asked: u1 scores a1 (its taste, unseen) above b1; an item the
+            // model never saw is null; an unknown user gets popularity and known_users false.
+            (status, o) = try await post(#"{"user": "u1", "items": ["b1", "a1", "nope"]}"#)
+            var scores = (o["scores"] as? [[Any]])?.first ?? []
+            #expect(status == .ok && (o["predictions"] as? [[String]])?.first == ["b1", "a1", "nope"], "\(o)")
+            #expect(scores.count == 3 && (scores[1] as? Double ?? 0) > (scores[0] as? Double ?? 1) && scores[2] is NSNull, "\(o)")
+            (status, o) = try await post(#"{"user": "stranger", "item": "a0"}"#)
+            scores = (o["scores"] as? [[Any]])?.first ?? []
+            #expect(status == .ok && o["known_users"] as? [Bool] == [false] && scores.count == 1 && (scores[0] as? Double ?? 0) > 0, "\(o)")
             // Rows of the user column, as for any model; MLflow's answer is the item lists.
             (status, o) = try await post(#"{"dataframe_records": [{"user": "u1"}]}"#, path: "/invocations")
             #expect(status == .ok && (o["predictions"] as? [[String]])?.first?.first == "a1", "\(o)")
@@ -59,7 +68,9 @@ struct RecommendationServingTests {
     }
 
     @Test("A malformed recommendation request is a 400 naming the problem", arguments: [
-        (#"{"user": "u1", "item": "a0"}"#, "not item and user"),
+        (#"{"user": "u1", "users": ["u2"]}"#, "not user and users"),
+        (#"{"item": "a1", "items": ["a0"]}"#, "not item and items"),
+        (#"{"user": "u1", "item": "a0", "k": 3}"#, "Unknown field 'k': this recommendation request has item and user"),
         (#"{"user": "u1", "k": 0}"#, "k must be an integer from 1 to 10000"),
         (#"{"user": "u1", "k": "ten"}"#, "k must be an integer"),
         (#"{"user": "u1", "n": 3}"#, "Unknown field 'n'"),
@@ -85,6 +96,8 @@ struct RecommendationServingTests {
         }
         #expect(try parse(#"{"user": 196, "k": 5}"#) == RecommendationQuery(kind: .users, ids: ["196"], k: 5))
         #expect(try parse(#" {"items": ["x", 7]}"#) == RecommendationQuery(kind: .similarItems, ids: ["x", "7"]))
+        #expect(try parse(#"{"user": 196, "items": [5, "x"]}"#) == RecommendationQuery(kind: .pairScores(user: "196"), ids: ["5", "x"]))
+        #expect(try parse(#"{"item": "5", "user": "u"}"#) == RecommendationQuery(kind: .pairScores(user: "u"), ids: ["5"]))
         #expect(try parse(#"{"dataframe_records": [{"user": "u1"}]}"#) == nil)
         #expect(try parse(#"[{"user": "u1"}]"#) == nil)
         #expect(throws: ScoringError.self) { try parse(#"{"users": ["a", "b", "c", "d"]}"#) }

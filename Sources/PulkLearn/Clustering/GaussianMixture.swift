@@ -232,21 +232,23 @@ struct GaussianMixtureModel: PreprocessedClusterModel {
     var clusterCount: Int { mixture.k }
     var hasCenters: Bool { false }
 
+    /// Each row's most probable component, its Mahalanobis distance to that component, and its
+    /// membership probabilities (scikit-learn's `predict_proba`).
     func predict(_ frame: Frame) throws(LearnError) -> Predictions {
         let (x, _) = try points(frame)
         let n = frame.rowCount, k = mixture.k, d = names.count
-        let densities = mixture.weightedLogDensities(x, rows: n)
+        let (_, memberships) = mixture.expectation(x, rows: n)
         var clusters = [Int](repeating: 0, count: n), distances = [Double](repeating: 0, count: n)
         var z = [Double](repeating: 0, count: d)
         x.withUnsafeBufferPointer { xb in
             for i in 0..<n {
                 var best = 0
-                for c in 1..<max(1, k) where densities[i * k + c] > densities[i * k + best] { best = c }
+                for c in 1..<max(1, k) where memberships[i * k + c] > memberships[i * k + best] { best = c }
                 clusters[i] = best
                 distances[i] = mixture.mahalanobis(xb.baseAddress! + i * d, best, &z).squareRoot()
             }
         }
-        return .clustering(clusters: clusters, distances: distances)
+        return .clustering(clusters: clusters, distances: distances, memberships: ClassProbabilities(values: memberships, width: k, rows: n))
     }
 
     var state: ModelState {

@@ -6,8 +6,9 @@ public enum Predictions: Sendable, Equatable {
     /// Predicted class indices into `classes`, and one probability row per input row.
     case classification(classes: [String], predicted: [Int], probabilities: ClassProbabilities)
     /// The nearest cluster of each row (0-based) and the row's distance to that cluster's center,
-    /// measured after the model's preprocessing.
-    case clustering(clusters: [Int], distances: [Double])
+    /// measured after the model's preprocessing; for mixtures each row's membership probabilities
+    /// (one per cluster).
+    case clustering(clusters: [Int], distances: [Double], memberships: ClassProbabilities? = nil)
     /// Each row's anomaly score (higher is more unusual), whether it is flagged as an anomaly, and
     /// for flagged rows the features that made it unusual (empty for the others).
     case anomaly(scores: [Double], flagged: [Bool], reasons: [[AnomalyReason]])
@@ -37,7 +38,7 @@ public enum Predictions: Sendable, Equatable {
         switch self {
         case .regression(let v): return v.map { formatDouble($0) }
         case .classification(let classes, let predicted, _): return predicted.map { classes[$0] }
-        case .clustering(let clusters, _): return clusters.map { String($0) }
+        case .clustering(let clusters, _, _): return clusters.map { String($0) }
         case .anomaly(_, let flagged, _): return flagged.map { $0 ? "1" : "0" }
         case .recommendation(let r): return r.map { $0.items.joined(separator: " ") }
         }

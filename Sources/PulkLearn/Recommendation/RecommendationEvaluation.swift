@@ -104,3 +104,53 @@ public enum RecommendationMetrics {
                                catalogue: model.items.count, ratings: ratings)
     }
 }
+
+/// What a recommender's run shows its reader beside the metrics: a few held-out users with the
+/// items they went on to use, the model's top k and the popularity baseline's; and the items the
+/// model recommends to the most users (how far it leans on the popular ones).
+public struct RecommendationSample: Sendable, Codable, Equatable {
+    public struct User: Sendable, Codable, Equatable {
+        public var user: String
+        /// The user's held-out items, the answers.
+        public var heldOut: [String]
+        public var recommended: [String]
+        public var popular: [String]
+    }
+
+    public struct Item: Sendable, Codable, Equatable {
+        public var item: String
+        /// Evaluated users with this item in their top k, and their share.
+        public var users: Int
+        public var share: Double
+    }
+
+    public var k: Int
+    public var users: [User]
+    public var mostRecommended: [Item]
+}
+
+extension RecommendationMetrics {
+    /// `count` held-out users spread over the test users (in their order of first held-out
+    /// interaction), and the ten items most often in the evaluated top-k `lists` (the outcomes'
+    /// lists, indexes into `model.items`, one per test user in the same order).
+    static func sample(_ model: any RecommenderModel, baseline: any RecommenderModel, raw: Interactions.Raw, test: [Int], lists: [[Int]], k: Int,
+                       count: Int = 8) -> RecommendationSample {
+        var heldOut: [String: [String]] = [:], order: [String] = []
+        for r in test {
+            let u = raw.users[r]
+            if heldOut[u] == nil { order.append(u); heldOut[u] = [] }
+            heldOut[u]!.append(raw.items[r])
+        }
+        let picked = order.isEmpty ? [] : Array(Set((0..<min(count, order.count)).map { $0 * order.count / min(count, order.count) })).sorted()
+        let users = picked.map { j in
+            RecommendationSample.User(user: order[j], heldOut: heldOut[order[j]]!, recommended: model.recommend(user: order[j], k: k).items,
+                                      popular: baseline.recommend(user: order[j], k: k).items)
+        }
+        var counts = [Int](repeating: 0, count: model.items.count)
+        for list in lists { for i in list.prefix(k) where i >= 0 && i < counts.count { counts[i] += 1 } }
+        let top = counts.indices.filter { counts[$0] > 0 }.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }.prefix(10)
+        let n = Double(max(lists.count, 1))
+        return RecommendationSample(k: k, users: users,
+                                    mostRecommended: top.map { .init(item: model.items[$0], users: counts[$0], share: Double(counts[$0]) / n) })
+    }
+}

@@ -111,6 +111,19 @@ extension RecommenderModel {
         return Recommendation(items: top.map { items[$0.item] }, scores: top.map(\.score), known: true)
     }
 
+    /// The model's score of each of `wanted` for `user`, in the order asked: an item the model
+    /// never saw scores NaN (null in JSON); an unknown user gets each item's popularity (the
+    /// fallback that ranks their recommendations), `known` false.
+    public func scores(user: String, items wanted: [String]) -> Recommendation {
+        let ii = ids.itemIndex
+        guard let u = ids.userIndex[user] else {
+            return Recommendation(items: wanted, scores: wanted.map { ii[$0].map { popularity[$0] } ?? .nan }, known: false)
+        }
+        var row = [Double](repeating: 0, count: items.count)
+        row.withUnsafeMutableBufferPointer { scoreItems(user: u, into: $0) }
+        return Recommendation(items: wanted, scores: wanted.map { ii[$0].map { row[$0] } ?? .nan }, known: true)
+    }
+
     public var target: TargetInfo { TargetInfo(name: parameters.string("item"), task: .recommendation, classes: items) }
 
     /// The score of `item` for `user`, nil when either is unknown (for RMSE on held-out ratings).

@@ -96,7 +96,7 @@ public enum Evaluation {
     /// Classification labels become indices into the model's classes; a label the model never saw
     /// gets one extra class, "(unseen)", with probability 0.
     public static func outcomes(_ predictions: Predictions, frame: Frame, target: String) throws(LearnError) -> Outcomes {
-        if case .clustering(let clusters, _) = predictions { return try clusteringOutcomes(clusters, frame: frame, label: target) }
+        if case .clustering(let clusters, _, _) = predictions { return try clusteringOutcomes(clusters, frame: frame, label: target) }
         if case .anomaly(let scores, let flagged, _) = predictions { return try anomalyOutcomes(scores, flagged, frame: frame, label: target) }
         guard let column = frame.columns.first(where: { $0.name == target }) else {
             throw .unknownTarget(target, available: frame.names)
@@ -116,7 +116,7 @@ public enum Evaluation {
             let unseen = yTrue.contains(k)
             return .classification(classes: classes + (unseen ? ["(unseen)"] : []), truth: yTrue, predicted: rows.map { predicted[$0] },
                                    probabilities: rows.map { probabilities[$0] + (unseen ? [0] : []) })
-        case .clustering(let clusters, _): return try clusteringOutcomes(clusters, frame: frame, label: target)
+        case .clustering(let clusters, _, _): return try clusteringOutcomes(clusters, frame: frame, label: target)
         case .anomaly(let scores, let flagged, _): return try anomalyOutcomes(scores, flagged, frame: frame, label: target)
         case .recommendation:
             throw .badTarget(target, reason: "recommendations are measured against held-out interactions (recommendationOutcomes), not a target column")

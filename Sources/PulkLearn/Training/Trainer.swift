@@ -71,6 +71,9 @@ public struct TrainingReport: Sendable, Codable {
     public var clusterCountChoice: ClusterCountChoice?
     /// Anomaly detection: the most unusual flagged training rows (at most 10), with their reasons.
     public var anomalies: [FlaggedRow]?
+    /// Recommendation: a few held-out users' answers beside the model's and popularity's top k,
+    /// and the items recommended most.
+    public var recommendations: RecommendationSample?
     /// What the user should know about the result: a model no better than its baseline, a
     /// validation loss that rose while training went on.
     public var warnings: [String] = []
@@ -250,7 +253,7 @@ public struct Trainer: Sendable {
         let outcomes = try Evaluation.outcomes(predictions, frame: frame, target: label)
         var metrics = Evaluation.metrics(outcomes)
         var clusterModel: (any ClusterModel)?
-        if let cm = model as? any ClusterModel, case .clustering(let clusters, let distances) = predictions {
+        if let cm = model as? any ClusterModel, case .clustering(let clusters, let distances, _) = predictions {
             metrics = try Evaluation.clusteringMetrics(cm, frame: frame, clusters: clusters, distances: distances, seed: seed) + metrics
             clusterModel = cm
         }
@@ -265,7 +268,7 @@ public struct Trainer: Sendable {
             split: "none", seed: seed, trainRows: frame.rowCount, testRows: 0, metrics: metrics, baselines: [], crossValidation: nil,
             features: model.pipeline?.outputNames ?? model.schema.features.map(\.name), featurization: model.pipeline?.decisions ?? [], seedRobustness: nil)
         switch predictions {
-        case .clustering(let clusters, _):
+        case .clustering(let clusters, _, _):
             guard let clusterModel else { break }
             let (x, names) = try clusterModel.points(frame)
             // Noise rows (−1) are profiled as a group of their own, after the clusters.
@@ -357,6 +360,9 @@ public struct Trainer: Sendable {
             baselines: [BaselineResult(name: "popularity", metrics: baselineMetrics)], crossValidation: nil,
             features: [roles.user, roles.item] + (roles.rating.isEmpty ? [] : [roles.rating]), featurization: [], seedRobustness: nil)
         report.rowsWithoutTarget = raw.dropped > 0 ? raw.dropped : nil
+        if case .recommendation(let lists, _, _, _, _) = holdout {
+            report.recommendations = RecommendationMetrics.sample(recommender, baseline: popularity, raw: testRaw, test: testRows, lists: lists, k: k)
+        }
         let ndcg = "ndcg_at_\(k)"
         if name != PopularityEstimator.name, let mine = metrics.first(where: { $0.name == ndcg })?.value,
            let base = baselineMetrics.first(where: { $0.name == ndcg })?.value, mine <= base {

@@ -366,8 +366,9 @@ extension WebUI {
             let fileName = path.split(separator: "/").last.map(String.init) ?? path
             entries.append((path, "<a href=\"\(link)\">\(HTML.esc(fileName))</a> <span class=\"muted\">\(formatBytes(size))</span> · "
                 + "<a href=\"\(download)\" download aria-label=\"Download \(HTML.esc(path))\">download</a>"))
-            if path == "clusters.json" || path == "anomalies.json", size <= Self.inlineTextLimit, let data = FileManager.default.contents(atPath: url.path) {
-                findings.append(path == "clusters.json" ? Self.segments(data) : Self.unusualRows(data))
+            if ["clusters.json", "anomalies.json", "recommendations.json"].contains(path), size <= Self.inlineTextLimit,
+               let data = FileManager.default.contents(atPath: url.path) {
+                findings.append(path == "clusters.json" ? Self.segments(data) : path == "anomalies.json" ? Self.unusualRows(data) : Self.recommendations(data))
             }
             if ext == "svg" || ext == "png" {
                 images.append("<figure class=\"card\"><img src=\"\(link)\" alt=\"\(HTML.esc(path))\" loading=\"lazy\"><figcaption class=\"muted\">\(HTML.esc(path))</figcaption></figure>")
@@ -408,6 +409,30 @@ extension WebUI {
              r.reasons.map { "<b>\(HTML.esc($0.feature))</b> \(HTML.number($0.value)) vs \(HTML.number($0.typical)) (z \(String(format: "%+.1f", $0.z)))" }
                 .joined(separator: "; ")]
         }, numeric: [0, 1])
+    }
+
+    /// A recommender run's sample (recommendations.json): held-out users with the items they went on
+    /// to use, the model's top k and the popularity baseline's (hits in bold), then the items the
+    /// model recommends to the most users.
+    static func recommendations(_ data: Data) -> String {
+        guard let sample = try? decoder().decode(RecommendationSample.self, from: data) else { return "" }
+        func list(_ items: [String], _ answers: Set<String>) -> String {
+            items.isEmpty ? "<span class=\"muted\">none</span>"
+                : items.map { answers.contains($0) ? "<b class=\"hit\">\(HTML.esc($0)) ✓</b>" : HTML.esc($0) }.joined(separator: " · ")
+        }
+        var html = "<h2>Recommendations</h2><p class=\"muted\">Held-out users: what each went on to use, and the top \(sample.k) "
+            + "of the model and of the popularity baseline, both fit without those interactions (✓ a hit).</p>"
+        html += HTML.table(["User", "Held out", "Model's top \(sample.k)", "Most popular (baseline)"], sample.users.map { u in
+            let answers = Set(u.heldOut)
+            return [HTML.esc(u.user), "<span class=\"wrap\">" + u.heldOut.map(HTML.esc).joined(separator: " · ") + "</span>",
+                    "<span class=\"wrap\">" + list(u.recommended, answers) + "</span>", "<span class=\"wrap\">" + list(u.popular, answers) + "</span>"]
+        })
+        if !sample.mostRecommended.isEmpty {
+            html += "<h3>Most recommended items</h3>" + HTML.table(["Item", "Users given it", "Share of users"], sample.mostRecommended.map { i in
+                [HTML.esc(i.item), String(i.users), String(format: "%.1f%%", 100 * i.share)]
+            }, numeric: [1, 2])
+        }
+        return html
     }
 
     /// Files as a folder tree: folders open as details, files with their size and a download link.

@@ -262,9 +262,12 @@ struct PredictCommand: AsyncParsableCommand {
             for (k, c) in classes.enumerated() {
                 columns.append(Column(name: "probability_\(c)", storage: .float64(probabilities.map { $0[k] })))
             }
-        case .clustering(let clusters, let distances):
+        case .clustering(let clusters, let distances, let memberships):
             columns.append(Column(name: "prediction", storage: .int64(clusters.map(Int64.init))))
             columns.append(Column(name: "distance", storage: .float64(distances)))
+            for c in 0..<(memberships?.width ?? 0) {
+                columns.append(Column(name: "probability_\(c)", storage: .float64(memberships!.map { $0[c] })))
+            }
         case .anomaly(let scores, let flagged, _):
             columns.append(Column(name: "prediction", storage: .int64(flagged.map { $0 ? 1 : 0 })))
             columns.append(Column(name: "score", storage: .float64(scores)))

@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "PulkLearn", targets: ["PulkLearn"]),
         .library(name: "PulkTrees", targets: ["PulkTrees"]),
         .library(name: "PulkModels", targets: ["PulkModels"]),
+        .library(name: "PulkAutoML", targets: ["PulkAutoML"]),
         .library(name: "PulkStore", targets: ["PulkStore"]),
         .library(name: "PulkSQL", targets: ["PulkSQL"]),
         .library(name: "PulkEndpoints", targets: ["PulkEndpoints"]),
@@ -78,6 +79,8 @@ let package = Package(
                 swiftSettings: strict),
         // The catalog of every model (learning core + trees): one list for the CLI, the docs and the contract suite.
         .target(name: "PulkModels", dependencies: ["PulkLearn", "PulkTrees"], swiftSettings: strict),
+        // AutoML: search spaces, cost-frugal local search, budgets and validation over any estimators. No database or HTTP.
+        .target(name: "PulkAutoML", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
         // Scoring: request shapes (Pulk's, MLflow's, CSV) checked against a model's schema into frames; responses;
         // streaming batch scoring. No database or HTTP.
         .target(name: "PulkScoring", dependencies: ["PulkFrame", "PulkLearn", "PulkJSON", "CPulkJSON"], swiftSettings: strict),
@@ -158,12 +161,12 @@ let package = Package(
         // and evaluation, model references, deploy planning and endpoint management, batch scoring, one
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
-            "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkScoring",
+            "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkAutoML", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkScoring",
             "PulkJSON",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkStore", "PulkEndpoints", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
+            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkAutoML", "PulkStore", "PulkEndpoints", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
@@ -177,6 +180,7 @@ let package = Package(
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees", "PulkTreeKernels", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkAutoMLTests", dependencies: ["PulkAutoML", "PulkModels", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkModelsTests", dependencies: ["PulkModels", "PulkTrees", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),

@@ -17,15 +17,15 @@ public struct RunContent: Sendable {
 
     /// Adds a param; a key already taken by a hyperparameter with another value (a model's own `seed`)
     /// is recorded as `run.KEY`.
-    mutating func param(_ key: String, _ value: String) {
+    public mutating func param(_ key: String, _ value: String) {
         if let existing = params.first(where: { $0.key == key }) {
             if existing.value != String(value.prefix(TrackingLimits.paramValueLength)) { param("run." + key, value) }
             return
         }
         params.append(Param(key, value.count > TrackingLimits.paramValueLength ? String(value.prefix(TrackingLimits.paramValueLength)) : value))
     }
-    mutating func metric(_ key: String, _ value: Double, step: Int = 0) { metrics.append((key, value, Int64(step))) }
-    mutating func artifact(_ path: String, _ text: String) { artifacts.append((path, Array(text.utf8))) }
+    public mutating func metric(_ key: String, _ value: Double, step: Int = 0) { metrics.append((key, value, Int64(step))) }
+    public mutating func artifact(_ path: String, _ text: String) { artifacts.append((path, Array(text.utf8))) }
 
     /// Everything `pulk train` reports: all hyperparameters, the featurization chosen, split and seed;
     /// test metrics beside the baselines'; cross-validation per fold with mean and std; boosting curves
@@ -102,7 +102,7 @@ public struct RunContent: Sendable {
         for (path, svg) in EvaluationPlots.plots(outcomes, importance: importance, curves: curves, clusterCountChoice: clusterCountChoice) { artifact(path, svg) }
     }
 
-    static func json(_ value: some Encodable) -> String {
+    public static func json(_ value: some Encodable) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.keyEncodingStrategy = .convertToSnakeCase

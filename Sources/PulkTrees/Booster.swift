@@ -36,12 +36,8 @@ struct BoostedEnsemble: Sendable {
     var bestIteration: Int
 }
 
-/// Whether a larger value of a learning-core metric is better.
-func higherIsBetter(_ metric: String) -> Bool {
-    let lower: Set<String> = ["rmse", "mae", "mse", "median_absolute_error", "max_error", "mape", "smape", "rmsle", "log_loss",
-                              "brier", "l2", "l1", "huber", "quantile", "poisson", "binary_logloss", "multi_logloss"]
-    return !lower.contains(metric)
-}
+/// Whether a larger value of a learning-core (or LightGBM) metric is better.
+func higherIsBetter(_ metric: String) -> Bool { Evaluation.higherIsBetter(metric) }
 
 /// LightGBM's metric names mapped to the learning core's.
 let metricAliases: [String: String] = [

@@ -15,6 +15,11 @@ public struct RandomForestEstimator: Estimator {
     public static let task = Task.classification
     public static let tasks: [Task] = [.classification, .regression]
     public static let parameterSpecs = forestSpecs(bootstrap: true)
+    /// From 4 trees of 4 leaves up; the share of features per split on a log scale, from all of them.
+    public static let searchSpace: [SearchDimension] = [
+        .int("num_iterations", 4...1024, log: true, start: 4), .int("num_leaves", 4...32768, log: true, start: 4),
+        .double("feature_fraction_bynode", 0.1...1, log: true, start: 1),
+    ]
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
     public func task(for frame: Frame, target: String) -> Task { taskFromParameter(parameters, frame, target) }
@@ -31,6 +36,11 @@ public struct ExtraTreesEstimator: Estimator {
     public static let task = Task.classification
     public static let tasks: [Task] = [.classification, .regression]
     public static let parameterSpecs = forestSpecs(bootstrap: false)
+    /// From 4 trees of 4 leaves up; the share of features per split on a log scale, from all of them.
+    public static let searchSpace: [SearchDimension] = [
+        .int("num_iterations", 4...1024, log: true, start: 4), .int("num_leaves", 4...32768, log: true, start: 4),
+        .double("feature_fraction_bynode", 0.1...1, log: true, start: 1),
+    ]
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
     public func task(for frame: Frame, target: String) -> Task { taskFromParameter(parameters, frame, target) }

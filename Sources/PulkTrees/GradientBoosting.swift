@@ -10,6 +10,13 @@ public struct GradientBoostingEstimator: Estimator {
     public static let task = Task.classification
     public static let tasks: [Task] = [.classification, .regression]
     public static let parameterSpecs = gbdtSpecs
+    /// FLAML's LightGBM space: from 4 trees of 4 leaves up, learning rate and regularisation on log scales.
+    public static let searchSpace: [SearchDimension] = [
+        .int("num_iterations", 4...4096, log: true, start: 4), .int("num_leaves", 4...1024, log: true, start: 4),
+        .int("min_data_in_leaf", 2...128, log: true, start: 20), .double("learning_rate", (1.0 / 1024)...1, log: true, start: 0.1),
+        .double("feature_fraction", 0.1...1, start: 1), .double("lambda_l1", (1.0 / 1024)...1024, log: true, start: 1.0 / 1024),
+        .double("lambda_l2", (1.0 / 1024)...1024, log: true, start: 1),
+    ]
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
 

@@ -8,6 +8,7 @@ public struct GaussianNaiveBayesEstimator: Estimator {
     public static let name = "naive-bayes"
     public static let summary = "Gaussian naive Bayes (classification)."
     public static let task = Task.classification
+    public static let searchSpace: [SearchDimension] = [.double("var_smoothing", 1e-12...1e-2, log: true, start: 1e-9)]
     public static let parameterSpecs: [ParameterSpec] = [
         ParameterSpec("var_smoothing", .double(lower: 0, upper: 1), default: .double(1e-9),
                       doc: "Share of the largest feature variance added to every variance, for stability."),

@@ -58,6 +58,8 @@ public protocol Estimator: Sendable {
     static var tasks: [Task] { get }
     /// The hyperparameters, declared once.
     static var parameterSpecs: [ParameterSpec] { get }
+    /// How AutoML searches the hyperparameters; empty leaves the estimator out of AutoML.
+    static var searchSpace: [SearchDimension] { get }
 
     var parameters: Parameters { get }
     init(parameters: Parameters)
@@ -79,6 +81,7 @@ public protocol Estimator: Sendable {
 
 extension Estimator {
     public static var tasks: [Task] { [task] }
+    public static var searchSpace: [SearchDimension] { [] }
 
     public func task(for frame: Frame, target: String) -> Task { Self.task }
 

@@ -277,6 +277,7 @@ public struct RidgeEstimator: LinearEstimator {
     public static let summary = "Least squares with an L2 penalty (closed form)."
     public static let task = Task.regression
     public static let parameterSpecs = [alphaSpec, interceptSpec] + featurizationSpecs
+    public static let searchSpace: [SearchDimension] = [.double("alpha", 0.0001...1000, log: true, start: 1)]
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
     var penalty: LinearFitter.Penalty { .ridge(parameters.double("alpha")) }
@@ -300,6 +301,7 @@ public struct ElasticNetEstimator: LinearEstimator {
     public static let name = "elasticnet"
     public static let summary = "Least squares with mixed L1/L2 penalties (coordinate descent)."
     public static let task = Task.regression
+    public static let searchSpace: [SearchDimension] = [.double("alpha", 0.0001...100, log: true, start: 1), .double("l1_ratio", 0...1, start: 0.5)]
     public static let parameterSpecs = [alphaSpec,
                                         ParameterSpec("l1_ratio", .double(lower: 0, upper: 1), default: .double(0.5), doc: "Share of L1 in the penalty."),
                                         interceptSpec, iterationSpec, tolSpec] + featurizationSpecs

@@ -99,6 +99,8 @@ public struct LogisticRegressionEstimator: Estimator {
     public static let name = "logistic"
     public static let summary = "Logistic regression (binary or multinomial) with an L2 penalty, by L-BFGS."
     public static let task = Task.classification
+    /// FLAML's space for logistic regression: the inverse penalty on a log scale.
+    public static let searchSpace: [SearchDimension] = [.double("C", 0.03125...32768, log: true, start: 1)]
     public static let parameterSpecs: [ParameterSpec] = [
         ParameterSpec("C", .double(lower: 0, upper: .infinity, lowerOpen: true), default: .double(1),
                       doc: "Inverse penalty strength: smaller is stronger regularisation."),

@@ -15,6 +15,7 @@ public struct KNeighborsEstimator: Estimator {
     public static let summary = "k-nearest neighbours (classification), Euclidean distance on standardised features."
     public static let task = Task.classification
     public static let parameterSpecs = neighborSpecs
+    public static let searchSpace = neighborSearchSpace
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
 
@@ -30,6 +31,7 @@ public struct KNeighborsRegressorEstimator: Estimator {
     public static let summary = "k-nearest neighbours (regression), Euclidean distance on standardised features."
     public static let task = Task.regression
     public static let parameterSpecs = neighborSpecs
+    public static let searchSpace = neighborSearchSpace
     public let parameters: Parameters
     public init(parameters: Parameters) { self.parameters = parameters }
 
@@ -123,3 +125,8 @@ struct NeighborsModel: Model {
                               points: DesignMatrix(rows: Int(rows), names: names, values: values), targets: targets)
     }
 }
+
+/// Neighbours from 5 (scikit-learn's default) over a log scale, with either vote.
+let neighborSearchSpace: [SearchDimension] = [
+    .int("n_neighbors", 1...128, log: true, start: 5), .choice("weights", ["uniform", "distance"], start: "uniform"),
+]

@@ -166,6 +166,15 @@ public enum Evaluation {
         return .clustering(clusters: clusters, groups: groups, truth: values.map { index[$0]! }, labelled: rows.map { clusters[$0] })
     }
 
+    /// Metrics where a smaller value is better: losses, errors and the Davies-Bouldin index.
+    public static let smallerIsBetter: Set<String> = [
+        "rmse", "mae", "mse", "median_absolute_error", "max_error", "mape", "smape", "rmsle", "log_loss", "brier", "davies_bouldin", "inertia",
+        "l2", "l1", "huber", "quantile", "poisson", "binary_logloss", "multi_logloss", "error",
+    ]
+
+    /// Whether a larger value of `metric` is better.
+    public static func higherIsBetter(_ metric: String) -> Bool { !smallerIsBetter.contains(metric) }
+
     public static func regression(_ y: [Double], _ p: [Double]) -> [MetricValue] {
         typealias R = RegressionMetrics
         var out: [MetricValue] = []

@@ -14,6 +14,12 @@ public struct TaskDecision: Sendable, Codable, Equatable {
     public var inferred: Bool
     /// One sentence: what in the target (or the model) decided it.
     public var reason: String
+
+    public init(kind: TaskChoice, inferred: Bool, reason: String) {
+        self.kind = kind
+        self.inferred = inferred
+        self.reason = reason
+    }
 }
 
 /// Infers the task from the target column and fits the estimator to it, as the user would expect

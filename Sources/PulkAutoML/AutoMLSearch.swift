@@ -1,0 +1,327 @@
+import Dispatch
+import Foundation
+public import PulkFrame
+public import PulkLearn
+
+/// Seconds on a clock that only moves forward; tests inject their own.
+public protocol SearchClock: Sendable {
+    func now() -> Double
+}
+
+public struct MonotonicClock: SearchClock {
+    public init() {}
+    public func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}
+
+/// An AutoML search over the estimators of a catalog: each configuration is validated on the same
+/// folds (preprocessing fitted inside each fold, as it travels inside every Pulk model), the best is
+/// refit on all the data, and the budgets and exit criteria of `settings` stop it.
+public struct AutoMLSearch: Sendable {
+    public var settings: AutoMLSettings
+    /// The estimators it may use (the catalog); those without a search space are left out.
+    public var catalog: [any Estimator.Type]
+    public var clock: any SearchClock = MonotonicClock()
+    /// Polled between trials: true stops the search with the best model so far (Ctrl-C).
+    public var cancelled: @Sendable () -> Bool = { false }
+
+    public init(settings: AutoMLSettings, catalog: [any Estimator.Type]) {
+        self.settings = settings
+        self.catalog = catalog
+    }
+
+    /// The estimators first tried, cheapest and usually best first; others follow in catalog order.
+    static let preferred = ["gbdt", "random-forest", "extra-trees", "logistic", "ridge", "elasticnet", "knn", "knn-regressor", "naive-bayes"]
+
+    /// An estimator whose search proposes only configurations already tried this many times in a
+    /// row has no more to offer (a small space, fully explored).
+    static let maxRepeats = 100
+
+    /// What each estimator's search has learned.
+    struct Learner {
+        var type: any Estimator.Type
+        var search: LocalSearch
+        var trials = 0
+        var timeUsed = 0.0
+        var bestLoss = Double.infinity
+        var firstLoss = Double.infinity
+        var timeAtBest = 0.0
+        var lastTrialSeconds = 0.0
+        /// Proposals in a row that were configurations already tried (integers rounding alike).
+        var repeats = 0
+        var name: String { type.name }
+    }
+
+    /// Runs the search on `frame` to predict `target`, calling `onTrial` after each trial.
+    public func run(_ frame: Frame, target: String, onTrial: (Trial) -> Void = { _ in }) throws(LearnError) -> AutoMLResult {
+        let started = clock.now()
+        guard settings.timeBudget > 0 else { throw .badParameterValue(model: "automl", name: "time_budget", value: "\(settings.timeBudget)", expected: "a positive number of seconds") }
+        var decision = TaskDecision(kind: settings.task, inferred: false, reason: "asked for with --task \(settings.task.rawValue)")
+        if settings.task == .auto { decision = try TaskInference.infer(frame, target: target) }
+        let metric = settings.metric ?? AutoMLSettings.defaultMetric(decision.kind)
+        let higher = Evaluation.higherIsBetter(metric)
+
+        // The estimators to search.
+        var skipped: [String: String] = [:]
+        var types: [any Estimator.Type] = []
+        if let asked = settings.models {
+            for name in asked {
+                guard let e = catalog.first(where: { $0.name == name }) else { throw .unknownModel(name, known: catalog.filter { !$0.searchSpace.isEmpty }.map { $0.name }) }
+                if e.searchSpace.isEmpty { skipped[name] = "it has no search space" } else if !e.tasks.contains(decision.task) {
+                    skipped[name] = "it does not take on \(decision.kind.rawValue) tasks"
+                } else { types.append(e) }
+            }
+        } else {
+            types = catalog.filter { !$0.searchSpace.isEmpty && $0.tasks.contains(decision.task) }
+        }
+        types.sort { (Self.preferred.firstIndex(of: $0.name) ?? Int.max) < (Self.preferred.firstIndex(of: $1.name) ?? Int.max) }
+        guard !types.isEmpty else {
+            throw .badParameterValue(model: "automl", name: "models", value: (settings.models ?? []).joined(separator: ","),
+                                     expected: "estimators for \(decision.kind.rawValue) tasks with a search space: "
+                                        + catalog.filter { !$0.searchSpace.isEmpty && $0.tasks.contains(decision.task) }.map { $0.name }.joined(separator: ", "))
+        }
+
+        // The same folds for every trial.
+        let values = try TargetValues.extract(frame, target: target, task: decision.task)
+        let data = values.presentRows(of: frame)
+        let labels: [Int]? = decision.task == Task.classification ? values.classes : nil
+        let plan = try ValidationPlan(rows: data.rowCount, labels: labels,
+                                      validation: settings.validation, seed: settings.seed)
+        let folds = plan.splits.map { (train: data.take($0.train), test: data.take($0.test)) }
+
+        var learners = types.map { Learner(type: $0, search: LocalSearch($0.searchSpace)) }
+        var rng = SeededGenerator(seed: settings.seed ^ 0x9E37_79B9_7F4A_7C15)
+        var trials: [Trial] = []
+        var tried: [String: Double] = [:]
+        var best: Int?
+        var sinceImprovement = 0
+        var stop = StopReason.timeBudget
+
+        search: while true {
+            if cancelled() { stop = .cancelled; break }
+            if let max = settings.maxTrials, trials.count >= max { stop = .maxTrials; break }
+            if let patience = settings.patience, sinceImprovement >= patience { stop = .patience; break }
+            if learners.allSatisfy({ $0.repeats > Self.maxRepeats }) { stop = .searchSpaceExhausted; break }
+
+            // Which estimator, and which configuration of it.
+            // Time kept for refitting the best on every row: about one fold's fit, with a margin.
+            let reserve = best.map { trials[$0].seconds / Double(max(plan.splits.count, 1)) * 1.3 } ?? 0
+            let remaining = settings.timeBudget - (clock.now() - started) - reserve
+            let affordable = learners.indices.filter {
+                learners[$0].repeats <= Self.maxRepeats && (learners[$0].trials == 0 || learners[$0].lastTrialSeconds * 1.5 <= remaining)
+            }
+            guard remaining > 0, !affordable.isEmpty else { stop = .timeBudget; break }
+            let l: Int
+            if let untried = affordable.first(where: { learners[$0].trials == 0 }) {
+                l = untried
+            } else if settings.strategy == .random {
+                l = affordable[Int.random(in: 0..<affordable.count, using: &rng)]
+            } else {
+                l = Self.choose(affordable, learners, globalBest: best.map { Self.loss(trials[$0].score, higher) } ?? .infinity, &rng)
+            }
+            let point: [Double]
+            if learners[l].trials == 0 {
+                point = learners[l].search.point
+            } else if settings.strategy == .random {
+                point = learners[l].search.dimensions.map { _ in Double.random(in: 0...1, using: &rng) }
+            } else {
+                point = learners[l].search.propose(&rng)
+            }
+            let parameters = learners[l].search.values(point)
+            let key = learners[l].name + "|" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            if let known = tried[key] {
+                // The same configuration again (integers rounding alike): its known loss, no trial.
+                if learners[l].trials > 0, settings.strategy == .costFrugal { learners[l].search.report(point, loss: known) }
+                learners[l].repeats += 1
+                continue search
+            }
+            learners[l].repeats = 0
+
+            // The trial.
+            let trialStart = clock.now()
+            let job = TrialJob(type: learners[l].type, parameters: parameters, decision: decision, data: data, folds: folds, target: target,
+                               metric: metric, seed: settings.seed)
+            guard let outcome = job.run(within: remaining, cancelled: cancelled) else {
+                // Stopped, not waited for: the trial would overrun the budget, or Ctrl-C came.
+                let seconds = clock.now() - trialStart
+                trials.append(Trial(number: trials.count + 1, model: learners[l].name, parameters: parameters, score: .nan, spread: 0, foldScores: [],
+                                    seconds: seconds, finishedAt: clock.now() - started, status: .stopped,
+                                    error: cancelled() ? "interrupted" : "stopped after \(String(format: "%.1f", seconds)) s: it would overrun the time budget",
+                                    bestSoFar: best.map { trials[$0].score } ?? .nan))
+                onTrial(trials[trials.count - 1])
+                stop = cancelled() ? .cancelled : .timeBudget
+                break search
+            }
+            let (foldScores, failure) = try outcome.get()
+            let seconds = clock.now() - trialStart
+            let mean = failure == nil ? foldScores.reduce(0, +) / Double(foldScores.count) : .nan
+            let spread = failure == nil && foldScores.count > 1
+                ? (foldScores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(foldScores.count - 1)).squareRoot() : 0
+            let trialLoss = Self.loss(mean, higher)
+            tried[key] = trialLoss
+
+            var learner = learners[l]
+            if learner.trials == 0 { learner.search.started(loss: trialLoss); learner.firstLoss = trialLoss } else if settings.strategy == .costFrugal {
+                learner.search.report(point, loss: trialLoss)
+            }
+            learner.trials += 1
+            learner.timeUsed += seconds
+            learner.lastTrialSeconds = seconds
+            if trialLoss < learner.bestLoss {
+                learner.bestLoss = trialLoss
+                learner.timeAtBest = learner.timeUsed
+            }
+            learners[l] = learner
+
+            let improved = failure == nil && (best == nil || trialLoss < Self.loss(trials[best!].score, higher))
+            if improved { best = trials.count; sinceImprovement = 0 } else { sinceImprovement += 1 }
+            let trial = Trial(number: trials.count + 1, model: learner.name, parameters: parameters, score: mean, spread: spread, foldScores: foldScores,
+                              seconds: seconds, finishedAt: (clock.now() - started), status: failure == nil ? .finished : .failed, error: failure,
+                              bestSoFar: best.map { trials.count == $0 ? mean : trials[$0].score } ?? .nan)
+            trials.append(trial)
+            onTrial(trial)
+            if let exit = settings.exitScore, failure == nil, higher ? mean >= exit : mean <= exit { stop = .exitScore; break }
+        }
+
+        guard let winner = best else {
+            let errors = Set(trials.compactMap(\.error)).prefix(3).joined(separator: "; ")
+            throw .badTarget(target, reason: trials.isEmpty
+                ? "the time budget (\(settings.timeBudget) s) ended before the first trial; give a larger --time-budget"
+                : "no configuration could be trained (\(trials.count) tried): \(errors)")
+        }
+        // The winner refit on every row.
+        let refitStart = clock.now()
+        let (estimator, _) = try TaskInference.configure(learners.first { $0.name == trials[winner].model }!.type, given: trials[winner].parameters,
+                                                         choice: decision.kind, frame: data, target: target)
+        let model = try estimator.fit(data, target: target, seed: settings.seed)
+        let refit = clock.now() - refitStart
+        return AutoMLResult(task: decision, metric: metric, higherIsBetter: higher, validation: plan.description, trials: trials, best: winner, model: model,
+                            stopReason: stop, seconds: (clock.now() - started), refitSeconds: refit, models: learners.filter { $0.trials > 0 }.map { $0.name }, skipped: skipped)
+    }
+
+    /// The loss the search minimises: the score, negated when higher is better (NaN: infinite).
+    static func loss(_ score: Double, _ higher: Bool) -> Double { score.isNaN ? .infinity : (higher ? -score : score) }
+
+    /// One configuration's metric on every fold, or why it failed. A metric the task does not report
+    /// ends the search (it would fail every trial).
+    static func evaluate(_ type: any Estimator.Type, _ parameters: [String: String], decision: TaskDecision, data: Frame,
+                         folds: [(train: Frame, test: Frame)], target: String, metric: String, seed: UInt64) throws(LearnError) -> ([Double], String?) {
+        var scores: [Double] = []
+        var reported: [String] = []
+        do {
+            let (estimator, _) = try TaskInference.configure(type, given: parameters, choice: decision.kind, frame: data, target: target)
+            for fold in folds {
+                let model = try estimator.fit(fold.train, target: target, seed: seed)
+                let metrics = try Evaluation.metrics(try model.predict(fold.test), frame: fold.test, target: target)
+                guard let value = metrics.first(where: { $0.name == metric })?.value else {
+                    reported = metrics.map { $0.name }
+                    break
+                }
+                scores.append(value)
+            }
+        } catch {
+            return ([], error.description)
+        }
+        if !reported.isEmpty {
+            throw .badParameterValue(model: "automl", name: "metric", value: metric,
+                                     expected: "a metric of \(decision.kind.rawValue) tasks: " + reported.joined(separator: ", "))
+        }
+        return (scores, nil)
+    }
+
+    /// The estimator expected to improve the best loss soonest (FLAML's estimated cost for
+    /// improvement), drawn with probability inversely proportional to that cost: the time it has
+    /// gone without improving (at least one trial's time), and for estimators behind the leader the
+    /// time their rate of improvement would take to catch up.
+    static func choose(_ candidates: [Int], _ learners: [Learner], globalBest: Double, _ rng: inout SeededGenerator) -> Int {
+        let costs = candidates.map { i -> Double in
+            let l = learners[i]
+            let stalled = max(l.timeUsed - l.timeAtBest, l.lastTrialSeconds, 1e-3)
+            guard l.bestLoss > globalBest else { return stalled }
+            let gained = l.firstLoss - l.bestLoss
+            let rate = gained.isFinite && gained > 0 ? gained / max(l.timeAtBest, 1e-3) : 0
+            let catchUp = rate > 0 && l.bestLoss.isFinite ? (l.bestLoss - globalBest) / rate : 2 * max(l.timeUsed, 1e-3)
+            return max(stalled, catchUp)
+        }
+        let weights = costs.map { 1 / $0 }
+        var r = Double.random(in: 0..<weights.reduce(0, +), using: &rng)
+        for (k, w) in weights.enumerated() {
+            r -= w
+            if r < 0 { return candidates[k] }
+        }
+        return candidates.last!
+    }
+}
+
+/// One trial on a worker thread, so that the search can stop waiting for it: when the budget
+/// runs out or the search is cancelled first, the trial is abandoned (its thread finishes on its
+/// own; its result is dropped).
+struct TrialJob: @unchecked Sendable {
+    let type: any Estimator.Type
+    let parameters: [String: String]
+    let decision: TaskDecision
+    let data: Frame
+    let folds: [(train: Frame, test: Frame)]
+    let target: String
+    let metric: String
+    let seed: UInt64
+
+    final class Slot: @unchecked Sendable {
+        var result: Result<([Double], String?), LearnError>?
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    /// The fold scores (or the failure), or nil when `seconds` passed or `cancelled` came first.
+    func run(within seconds: Double, cancelled: @Sendable () -> Bool) -> Result<([Double], String?), LearnError>? {
+        let slot = Slot()
+        let job = self
+        DispatchQueue.global(qos: .userInitiated).async {
+            slot.result = Result { () throws(LearnError) in
+                try AutoMLSearch.evaluate(job.type, job.parameters, decision: job.decision, data: job.data, folds: job.folds, target: job.target,
+                                          metric: job.metric, seed: job.seed)
+            }
+            slot.done.signal()
+        }
+        // Waited for in real time, so that an injected clock is read only by the search itself.
+        let deadline = DispatchTime.now() + max(seconds, 0)
+        while true {
+            if slot.done.wait(timeout: min(.now() + .milliseconds(50), deadline)) == .success { return slot.result }
+            if cancelled() || DispatchTime.now() >= deadline { return nil }
+        }
+    }
+}
+
+/// The folds every trial is validated on.
+struct ValidationPlan: CustomStringConvertible {
+    var splits: [Split]
+    var description: String
+
+    init(rows n: Int, labels: [Int]?, validation: AutoMLSettings.Validation, seed: UInt64) throws(LearnError) {
+        var folds: Int?, fraction = 0.1
+        switch validation {
+        case .auto: folds = n < AutoMLSettings.crossValidationBelow ? 5 : nil
+        case .crossValidation(let k): folds = k
+        case .holdout(let f): fraction = f
+        }
+        do {
+            if let k = folds {
+                guard k >= 2, k <= n else { throw LearnError.invalidSplit("cross-validation needs 2 to \(n) folds, not \(k)") }
+                if let labels, let s = try? CrossValidation.stratifiedKFold(labels: labels, k: k, shuffle: true, seed: seed) {
+                    splits = s
+                    description = "\(k)-fold stratified cross-validation"
+                } else {
+                    splits = try CrossValidation.kFold(rows: n, k: k, shuffle: true, seed: seed)
+                    description = "\(k)-fold cross-validation"
+                }
+            } else {
+                guard fraction > 0, fraction < 1 else { throw LearnError.invalidSplit("the holdout share must be between 0 and 1, not \(fraction)") }
+                if let labels, let s = try? Splitter.stratified(labels: labels, testFraction: fraction, seed: seed) {
+                    splits = [s]
+                    description = "stratified holdout of \(Int((fraction * 100).rounded()))%"
+                } else {
+                    splits = [try Splitter.random(rows: n, testFraction: fraction, seed: seed)]
+                    description = "holdout of \(Int((fraction * 100).rounded()))%"
+                }
+            }
+        } catch let e as LearnError { throw e } catch let e as SplitError { throw .invalidSplit(e.description) } catch { throw .invalidSplit("\(error)") }
+    }
+}

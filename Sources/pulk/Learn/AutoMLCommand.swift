@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import PulkApp
+import PulkAutoML
+import PulkFrame
+import PulkLearn
+import PulkModels
+import PulkStore
+import Synchronization
+
+/// Set by Ctrl-C while a search runs: the search stops after the trial in progress.
+let automlInterrupted = Atomic<Bool>(false)
+
+struct AutoMLCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "automl",
+        abstract: "Search estimators and hyperparameters within a time budget; keep, record and optionally register the best model.",
+        discussion: """
+            Every estimator with a search space that takes on the task is tried (\(Catalog.estimators.filter { !$0.searchSpace.isEmpty }.map { $0.name }.joined(separator: ", "))), \
+            each starting from its cheapest settings and moving where the validated score improves; the next estimator is the one \
+            expected to improve the best score soonest. Each configuration is validated on the same folds (5-fold cross-validation \
+            below 20,000 rows, a 10% holdout above, or --cv/--holdout), the best is refit on every row within the budget, and the \
+            search is recorded as a run with one child run per trial. Ctrl-C stops after the trial in progress and keeps the best so far.
+            """)
+
+    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
+    @Option(help: "The column to predict.") var target: String
+    @Option(help: "auto (inferred from the target and said), binary, multiclass or regression.") var task: String = "auto"
+    @Option(help: "The metric to optimise (default: roc_auc for binary, log_loss for multiclass, r2 for regression); its direction is the metric's.")
+    var metric: String?
+    @Option(help: "Seconds for the whole search, the final refit included: 90, 90s, 5m or 1h.") var timeBudget: String = "60s"
+    @Option(help: "Stop after this many trials.") var maxTrials: Int?
+    @Option(help: "Stop as soon as a validated score reaches this.") var exitScore: Double?
+    @Option(help: "Stop after this many trials in a row without improvement.") var patience: Int?
+    @Option(help: "Comma-separated estimators to search (default: every one that takes on the task).") var models: String?
+    @Option(help: "Validate every configuration by K-fold cross-validation.") var cv: Int?
+    @Option(help: "Validate every configuration on this share of the rows, held out.") var holdout: Double?
+    @Option(help: "cost-frugal (local search from cheap settings, the default) or random.") var strategy: String = "cost-frugal"
+    @Option(help: "Seed for the folds, the search and every model.") var seed: UInt64 = 42
+    @Option(help: "Where to write the best model file (default: only into the tracked run; with --no-track, ./model.pulk if it does not exist).")
+    var out: String?
+    @Option(help: "Register the best model as a new version of this registered model.") var registerAs: String?
+    @OptionGroup var read: ReadOptions
+    @OptionGroup var tracking: RunOptions
+    @OptionGroup var common: WorkspaceOptions
+
+    /// Seconds from 90, 90s, 5m or 1h.
+    static func seconds(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where t.hasSuffix(suffix) {
+            guard let v = Double(t.dropLast(suffix.count)), v.isFinite else { return nil }
+            return v * scale
+        }
+        return Double(t).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    func settings() throws -> AutoMLSettings {
+        guard let choice = TaskChoice(rawValue: task) else { throw ValidationError("--task \(task) is not a task; use auto, binary, multiclass or regression.") }
+        guard let budget = Self.seconds(timeBudget), budget > 0 else { throw ValidationError("--time-budget must be a positive time such as 90s, 5m or 1h, not '\(timeBudget)'.") }
+        guard let search = AutoMLSettings.Strategy(rawValue: strategy) else { throw ValidationError("--strategy must be cost-frugal or random, not '\(strategy)'.") }
+        if let maxTrials, maxTrials < 1 { throw ValidationError("--max-trials must be at least 1.") }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1.") }
+        var validation = AutoMLSettings.Validation.auto
+        switch (cv, holdout) {
+        case (let k?, nil):
+            guard k >= 2 else { throw ValidationError("--cv needs at least 2 folds.") }
+            validation = .crossValidation(folds: k)
+        case (nil, let f?):
+            guard f > 0, f < 1 else { throw ValidationError("--holdout is a share of the rows between 0 and 1, such as 0.2.") }
+            validation = .holdout(fraction: f)
+        case (nil, nil): break
+        default: throw ValidationError("Give --cv or --holdout, not both.")
+        }
+        let names = models?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let names, names.isEmpty { throw ValidationError("--models needs at least one estimator, e.g. --models gbdt,logistic.") }
+        return AutoMLSettings(task: choice, metric: metric, timeBudget: budget, maxTrials: maxTrials, exitScore: exitScore, patience: patience,
+                              models: names, validation: validation, strategy: search, seed: seed)
+    }
+
+    func run() async throws {
+        let settings = try settings()
+        var file = out
+        if file == nil && tracking.noTrack {
+            guard !FileManager.default.fileExists(atPath: "model.pulk") else {
+                throw ValidationError("model.pulk exists, and with --no-track the model is kept nowhere else: pass --out FILE (--out model.pulk replaces it).")
+            }
+            file = "model.pulk"
+        }
+        let replaced = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
+        let request = AutoMLRequest(data: data, target: target, settings: settings, read: try read.addOptions(), out: file,
+                                    registerAs: registerAs, run: tracking.settings())
+        let json = common.json
+        if !json {
+            print("Searching for up to \(formatDouble(settings.timeBudget)) s" + (settings.maxTrials.map { " or \($0) trials" } ?? "") + " (Ctrl-C stops with the best so far).")
+            print(Output.table(["trial", "model", "score ± spread", "seconds", "best so far", "parameters"], []))
+        }
+        automlInterrupted.store(false, ordering: .relaxed)
+        signal(SIGINT) { _ in automlInterrupted.store(true, ordering: .relaxed) }
+        defer { signal(SIGINT, SIG_DFL) }
+        let outcome = try await AutoMLFlow.search(request, on: try common.workbench(tracking: tracking.tracking), progress: TerminalProgress(enabled: !json),
+                                                  onTrial: { t in if !json { print(Self.line(t)) } },
+                                                  cancelled: { automlInterrupted.load(ordering: .relaxed) })
+        let r = outcome.result
+        if json {
+            print(Output.json(Searched(source: outcome.source, task: r.task.kind.rawValue, taskReason: r.task.reason, metric: r.metric,
+                                       validation: r.validation, stopReason: r.stopReason.rawValue, seconds: r.seconds, refitSeconds: r.refitSeconds,
+                                       best: r.bestTrial, leaderboard: r.leaderboard, skipped: r.skipped, out: file, runId: outcome.run?.runId,
+                                       trialRuns: outcome.trialRuns, registeredVersion: outcome.registered.map { "\($0.version)" })))
+            return
+        }
+        print("")
+        print("Task: \(r.task.kind.rawValue) (\(r.task.reason)). Validation: \(r.validation). Metric: \(r.metric) (\(r.higherIsBetter ? "higher" : "lower") is better).")
+        for (name, why) in r.skipped.sorted(by: { $0.key < $1.key }) { print("Left out \(name): \(why).") }
+        print("Stopped: \(r.stopReason.rawValue) after \(r.trials.count) trials in \(String(format: "%.1f", r.seconds)) s (refit \(String(format: "%.2f", r.refitSeconds)) s).")
+        print("")
+        print(Output.table(["rank", "trial", "model", r.metric, "seconds", "parameters"], r.leaderboard.prefix(10).enumerated().map { i, t in
+            [String(i + 1), String(t.number), t.model, t.status == .failed ? "failed" : Self.score(t), String(format: "%.2f", t.seconds), Self.parameters(t)]
+        }))
+        print("")
+        print("Best: trial \(r.bestTrial.number), \(r.bestTrial.model) with \(r.metric) \(Self.score(r.bestTrial)), refit on all \(outcome.source) rows.")
+        if let file { print(replaced ? "Replaced \(file)." : "Wrote \(file).") }
+        if let run = outcome.run { print("Run \(run.runId) (\(outcome.trialRuns.count) trial runs) in experiment \(run.experimentId).") }
+        if let v = outcome.registered { print("Registered \(v.name) version \(v.version).") }
+    }
+
+    static func score(_ t: Trial) -> String {
+        t.spread > 0 ? "\(String(format: "%.5g", t.score)) ± \(String(format: "%.2g", t.spread))" : String(format: "%.5g", t.score)
+    }
+
+    static func parameters(_ t: Trial) -> String { t.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+
+    /// A trial as it finishes: one line of the live leaderboard.
+    static func line(_ t: Trial) -> String {
+        let score = t.status == .failed ? "failed: \(t.error ?? "")" : self.score(t)
+        return "\(t.number)  \(t.model)  \(score)  \(String(format: "%.2f", t.seconds)) s  best \(String(format: "%.5g", t.bestSoFar))  \(parameters(t))"
+    }
+
+    struct Searched: Encodable {
+        var source: String
+        var task: String
+        var taskReason: String
+        var metric: String
+        var validation: String
+        var stopReason: String
+        var seconds: Double
+        var refitSeconds: Double
+        var best: Trial
+        var leaderboard: [Trial]
+        var skipped: [String: String]
+        var out: String?
+        var runId: String?
+        var trialRuns: [String]
+        var registeredVersion: String?
+    }
+}

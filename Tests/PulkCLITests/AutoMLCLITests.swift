@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// `pulk automl`: a search within budgets, a leaderboard, the best model written and recorded as a
+/// parent run with a child run per trial, registered when asked; misuse refused with the fix.
+@Suite("AutoML: end to end")
+struct AutoMLCLITests {
+    let cli = PulkCLI()
+
+    /// 150 rows: a yes/no class from two numbers and a category, with noise.
+    func data() -> String {
+        var lines = ["a,b,colour,label"]
+        var state: UInt64 = 5
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        for _ in 0..<150 {
+            let a = next() * 4 - 2, b = next() * 4 - 2, colour = ["red", "green", "blue"][Int(next() * 3)]
+            let yes = a + 0.5 * b + (colour == "red" ? 0.8 : 0) + next() * 2 - 1 > 0
+            lines.append("\(a),\(b),\(colour),\(yes ? "yes" : "no")")
+        }
+        return cli.file("automl.csv", lines.joined(separator: "\n") + "\n")
+    }
+
+    @Test func searchesRecordsAndRegisters() throws {
+        let data = data()
+        let out = try PulkCLI.object(try cli.ok(["automl", "--data", data, "--target", "label", "--max-trials", "6", "--models", "gbdt,logistic,knn",
+                                                 "--out", "best.pulk", "--register-as", "automl-best", "--experiment", "search", "--json"]))
+        #expect(out["task"] as? String == "binary" && out["metric"] as? String == "roc_auc" && out["stop_reason"] as? String == "max trials")
+        let board = out["leaderboard"] as? [[String: Any]] ?? []
+        #expect(board.count == 6 && Set(board.compactMap { $0["model"] as? String }) == ["gbdt", "logistic", "knn"], "\(board)")
+        let scores = board.compactMap { $0["score"] as? Double }
+        #expect(scores == scores.sorted(by: >), "best first")
+        #expect((out["trial_runs"] as? [String])?.count == 6 && out["registered_version"] as? String == "1")
+        let runId = try #require(out["run_id"] as? String)
+        // The winner is an ordinary model file, and the run holds it with the leaderboard.
+        let predicted = cli.dir.appendingPathComponent("p.csv").path
+        _ = try cli.ok(["predict", "--model", "best.pulk", "--data", data, "--out", predicted])
+        #expect(try String(contentsOfFile: predicted, encoding: .utf8).hasPrefix("prediction,probability_no,probability_yes"))
+        let run = try PulkCLI.object(try cli.ok(["runs", "show", runId, "--json"]))
+        let params = run["params"] as? [String: String] ?? [:]
+        #expect(params["metric"] == "roc_auc" && params["best_model"] != nil && params["validation"] == "5-fold stratified cross-validation", "\(params)")
+        _ = try cli.ok(["predict", "--model", "automl-best:1", "--data", data, "--out", predicted])
+
+        let text = try cli.ok(["automl", "--data", data, "--target", "label", "--max-trials", "3", "--models", "naive-bayes", "--no-track", "--out", "nb.pulk"]).stdout
+        #expect(text.contains("Stopped: max trials after 3 trials") && text.contains("Best: trial") && text.contains("Wrote nb.pulk"), "\(text)")
+    }
+
+    @Test(arguments: [
+        (["--time-budget", "soon"], "--time-budget must be a positive time"),
+        (["--cv", "3", "--holdout", "0.2"], "Give --cv or --holdout, not both"),
+        (["--models", "kmeans"], "with a search space"),
+        (["--models", "nothing"], "nothing"),
+        (["--task", "ranking"], "--task ranking is not a task"),
+        (["--metric", "rmse", "--max-trials", "2", "--models", "logistic"], "a metric of binary tasks"),
+        (["--strategy", "grid"], "--strategy must be cost-frugal or random"),
+    ])
+    func misuseIsAClearError(args: [String], says: String) throws {
+        let r = try cli.run(["automl", "--data", data(), "--target", "label", "--no-track", "--out", "x.pulk"] + args)
+        #expect(r.status != 0 && r.stderr.contains(says), "\(r.stderr)")
+    }
+}

@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import PulkAutoML
 import PulkFrame
-public import PulkLearn
+import PulkLearn
 import PulkModels
 public import PulkStore
 public import PulkTracking
@@ -107,11 +107,21 @@ public enum AutoMLFlow {
         c.metric("search_seconds", r.seconds)
         c.metric("refit_seconds", r.refitSeconds)
         for t in r.trials where !t.bestSoFar.isNaN { c.metric("best_so_far_\(r.metric)", t.bestSoFar, step: t.number) }
-        c.tags = [Tag("pulk.automl", "true"), Tag("pulk.model", r.bestTrial.model), Tag("pulk.task", r.task.task.rawValue), Tag("pulk.target", request.target),
+        c.tags = [Tag("pulk.automl", "true"), Tag("pulk.model", r.model.kind), Tag("pulk.task", r.task.task.rawValue), Tag("pulk.target", request.target),
                   Tag("pulk.automl.stop", r.stopReason.rawValue), Tag("pulk.task.reason", r.task.reason)]
         c.artifact("leaderboard.json", RunContent.json(Leaderboard(metric: r.metric, higherIsBetter: r.higherIsBetter, stopReason: r.stopReason.rawValue,
                                                                     validation: r.validation, trials: r.leaderboard)))
         c.artifact("leaderboard.csv", leaderboardCSV(r))
+        c.artifact("guardrails.json", RunContent.json(r.guardrails))
+        if let e = r.ensemble {
+            c.artifact("ensemble.json", RunContent.json(e))
+            c.param("ensemble", e.chosen ? e.method : "none")
+            c.metric("ensemble_\(r.metric)", e.score)
+            c.metric("single_oof_\(r.metric)", e.singleScore)
+        }
+        let warned = r.guardrails.filter { $0.outcome == .warned }
+        if !warned.isEmpty { c.tags.append(Tag("pulk.warnings", warned.map { "\($0.check): \($0.detail)" }.joined(separator: "\n"))) }
+        if r.rowsWithoutTarget > 0 { c.metric("rows_without_target", Double(r.rowsWithoutTarget)) }
         return c
     }
 

@@ -80,13 +80,30 @@ public struct AutoMLSearch: Sendable {
                                         + catalog.filter { !$0.searchSpace.isEmpty && $0.tasks.contains(decision.task) }.map { $0.name }.joined(separator: ", "))
         }
 
+        // The data checks; the columns no estimator can use are dropped.
+        var folds: Int?
+        switch settings.validation {
+        case .auto: folds = frame.rowCount < AutoMLSettings.crossValidationBelow ? 5 : nil
+        case .crossValidation(let k): folds = k
+        case .holdout: folds = nil
+        }
+        let (checked, guardrails) = Guardrails.check(frame, target: target, task: decision, folds: folds)
+
         // The same folds for every trial.
-        let values = try TargetValues.extract(frame, target: target, task: decision.task)
-        let data = values.presentRows(of: frame)
+        let values = try TargetValues.extract(checked, target: target, task: decision.task)
+        let data = values.presentRows(of: checked)
         let labels: [Int]? = decision.task == Task.classification ? values.classes : nil
         let plan = try ValidationPlan(rows: data.rowCount, labels: labels,
                                       validation: settings.validation, seed: settings.seed)
-        let folds = plan.splits.map { (train: data.take($0.train), test: data.take($0.test)) }
+        let parts = plan.splits.map { (train: data.take($0.train), test: data.take($0.test)) }
+
+        // The validation rows, in the order the trials' out-of-fold predictions list them.
+        let validationRows = plan.splits.flatMap(\.test)
+        let blending = Blending(classes: values.info.classes,
+                                truth: decision.task == .classification ? validationRows.map { Double(values.classes[$0]) } : validationRows.map { values.values[$0] },
+                                metric: metric, higher: higher)
+        var outOfFold: [Int: [Double]] = [:]
+        func refitEstimate(_ t: Trial) -> Double { t.seconds / Double(max(plan.splits.count, 1)) * 1.3 }
 
         var learners = types.map { Learner(type: $0, search: LocalSearch($0.searchSpace)) }
         var rng = SeededGenerator(seed: settings.seed ^ 0x9E37_79B9_7F4A_7C15)
@@ -103,8 +120,12 @@ public struct AutoMLSearch: Sendable {
             if learners.allSatisfy({ $0.repeats > Self.maxRepeats }) { stop = .searchSpaceExhausted; break }
 
             // Which estimator, and which configuration of it.
-            // Time kept for refitting the best on every row: about one fold's fit, with a margin.
-            let reserve = best.map { trials[$0].seconds / Double(max(plan.splits.count, 1)) * 1.3 } ?? 0
+            // Time kept for refitting on every row: about one fold's fit of the best, with a margin,
+            // or of each of the best few trials an ensemble may take.
+            // An ensemble also gets 5% of the budget to be planned in.
+            let reserve = settings.ensemble == .none ? best.map { refitEstimate(trials[$0]) } ?? 0
+                : outOfFold.keys.map { trials[$0] }.sorted { Self.loss($0.score, higher) < Self.loss($1.score, higher) }.prefix(Self.ensembleReserveMembers)
+                    .reduce(0.05 * settings.timeBudget) { $0 + refitEstimate($1) }
             let remaining = settings.timeBudget - (clock.now() - started) - reserve
             let affordable = learners.indices.filter {
                 learners[$0].repeats <= Self.maxRepeats && (learners[$0].trials == 0 || learners[$0].lastTrialSeconds * 1.5 <= remaining)
@@ -138,9 +159,11 @@ public struct AutoMLSearch: Sendable {
 
             // The trial.
             let trialStart = clock.now()
-            let job = TrialJob(type: learners[l].type, parameters: parameters, decision: decision, data: data, folds: folds, target: target,
-                               metric: metric, seed: settings.seed)
-            guard let outcome = job.run(within: remaining, cancelled: cancelled) else {
+            let (type, classes, seed) = (learners[l].type, values.info.classes, settings.seed)
+            let trialRun = Abandonable.run(within: remaining, cancelled: cancelled) { () throws(LearnError) in
+                try Self.evaluate(type, parameters, decision: decision, data: data, folds: parts, target: target, classes: classes, metric: metric, seed: seed)
+            }
+            guard let outcome = trialRun else {
                 // Stopped, not waited for: the trial would overrun the budget, or Ctrl-C came.
                 let seconds = clock.now() - trialStart
                 trials.append(Trial(number: trials.count + 1, model: learners[l].name, parameters: parameters, score: .nan, spread: 0, foldScores: [],
@@ -151,7 +174,8 @@ public struct AutoMLSearch: Sendable {
                 stop = cancelled() ? .cancelled : .timeBudget
                 break search
             }
-            let (foldScores, failure) = try outcome.get()
+            let measured = try outcome.get()
+            let (foldScores, failure) = (measured.scores, measured.failure)
             let seconds = clock.now() - trialStart
             let mean = failure == nil ? foldScores.reduce(0, +) / Double(foldScores.count) : .nan
             let spread = failure == nil && foldScores.count > 1
@@ -178,6 +202,13 @@ public struct AutoMLSearch: Sendable {
                               seconds: seconds, finishedAt: (clock.now() - started), status: failure == nil ? .finished : .failed, error: failure,
                               bestSoFar: best.map { trials.count == $0 ? mean : trials[$0].score } ?? .nan)
             trials.append(trial)
+            if failure == nil, settings.ensemble != .none, measured.outOfFold.count == validationRows.count * blending.width {
+                // The best few trials' out-of-fold predictions, for the ensemble.
+                outOfFold[trials.count - 1] = measured.outOfFold
+                if outOfFold.count > Self.ensembleCandidates, let worst = outOfFold.keys.max(by: { Self.loss(trials[$0].score, higher) < Self.loss(trials[$1].score, higher) }) {
+                    outOfFold[worst] = nil
+                }
+            }
             onTrial(trial)
             if let exit = settings.exitScore, failure == nil, higher ? mean >= exit : mean <= exit { stop = .exitScore; break }
         }
@@ -188,44 +219,150 @@ public struct AutoMLSearch: Sendable {
                 ? "the time budget (\(settings.timeBudget) s) ended before the first trial; give a larger --time-budget"
                 : "no configuration could be trained (\(trials.count) tried): \(errors)")
         }
-        // The winner refit on every row.
+        // The winner refit on every row, or the ensemble's members.
         let refitStart = clock.now()
-        let (estimator, _) = try TaskInference.configure(learners.first { $0.name == trials[winner].model }!.type, given: trials[winner].parameters,
-                                                         choice: decision.kind, frame: data, target: target)
-        let model = try estimator.fit(data, target: target, seed: settings.seed)
-        let refit = clock.now() - refitStart
+        func refit(_ t: Trial) throws(LearnError) -> any Model {
+            let (estimator, _) = try TaskInference.configure(learners.first { $0.name == t.model }!.type, given: t.parameters,
+                                                             choice: decision.kind, frame: data, target: target)
+            return try estimator.fit(data, target: target, seed: settings.seed)
+        }
+        var model: any Model
+        var summary: EnsembleSummary?
+        var plannedEnsemble: EnsemblePlan?
+        if settings.ensemble != .none {
+            // Planned within what is left of the budget beside the best single model's refit.
+            let left = settings.timeBudget - (clock.now() - started) - refitEstimate(trials[winner])
+            let (choice, kept, seed) = (settings.ensemble, outOfFold, settings.seed)
+            let finished = trials
+            let planning = left > 0 ? Abandonable.run(within: left, cancelled: cancelled) { () throws(LearnError) in
+                try Self.planEnsemble(choice, outOfFold: kept, trials: finished, best: winner, blending: blending, seed: seed)
+            } : nil
+            if let planning {
+                plannedEnsemble = try planning.get()
+            } else if kept.count >= 2 {
+                plannedEnsemble = EnsemblePlan(summary: EnsembleSummary(method: choice.rawValue, members: [], score: .nan, singleScore: trials[winner].score, chosen: false,
+                                                                        note: "not built: the time budget ran out first"), meta: nil)
+            }
+        }
+        if var plan = plannedEnsemble, plan.summary.chosen {
+            let members = plan.summary.members
+            let needed = members.reduce(0) { $0 + refitEstimate(trials[$1.trial - 1]) }
+            if needed > settings.timeBudget - (clock.now() - started) {
+                plan.summary.chosen = false
+                plan.summary.note = "not used: refitting its \(members.count) members (about \(String(format: "%.1f", needed)) s) would overrun the time budget"
+                model = try refit(trials[winner])
+            } else {
+                let fitted = try members.map { m throws(LearnError) in try refit(trials[m.trial - 1]) }
+                if let meta = plan.meta {
+                    model = try EnsembleModel(members: fitted, meta: meta)
+                } else {
+                    model = try EnsembleModel(members: fitted, weights: members.map(\.weight))
+                }
+            }
+            summary = plan.summary
+        } else {
+            summary = plannedEnsemble?.summary
+            model = try refit(trials[winner])
+        }
+        let refitSeconds = clock.now() - refitStart
         return AutoMLResult(task: decision, metric: metric, higherIsBetter: higher, validation: plan.description, trials: trials, best: winner, model: model,
-                            stopReason: stop, seconds: (clock.now() - started), refitSeconds: refit, models: learners.filter { $0.trials > 0 }.map { $0.name }, skipped: skipped)
+                            stopReason: stop, seconds: (clock.now() - started), refitSeconds: refitSeconds, guardrails: guardrails,
+                            rowsWithoutTarget: checked.rowCount - data.rowCount, ensemble: summary, models: learners.filter { $0.trials > 0 }.map { $0.name }, skipped: skipped)
+    }
+
+    /// Out-of-fold predictions kept for the ensemble: those of the best trials so far.
+    static let ensembleCandidates = 8
+    /// Trials whose refit the search keeps time for when it may ensemble.
+    static let ensembleReserveMembers = 8
+
+    struct EnsemblePlan {
+        var summary: EnsembleSummary
+        /// Stacking's meta-model, fit on the out-of-fold predictions.
+        var meta: (any Model)?
+    }
+
+    /// The ensemble of the best trials' out-of-fold predictions that `choice` asks for: greedy
+    /// selection, stacking over the best five distinct trials, or (auto) whichever validates
+    /// better, chosen only when it beats the best single model on the same rows. Nil with fewer
+    /// than two candidates.
+    static func planEnsemble(_ choice: AutoMLSettings.Ensemble, outOfFold: [Int: [Double]], trials: [Trial], best: Int, blending: Blending,
+                             seed: UInt64) throws(LearnError) -> EnsemblePlan? {
+        let ranked = outOfFold.keys.sorted { loss(trials[$0].score, blending.higher) < loss(trials[$1].score, blending.higher) }
+        guard ranked.count >= 2, let single = outOfFold[best] ?? outOfFold[ranked[0]] else { return nil }
+        let singleScore = blending.score(single)
+        let candidates = ranked.map { outOfFold[$0]! }
+        var options: [EnsemblePlan] = []
+        if choice == .auto || choice == .voting {
+            let (counts, score) = blending.selection(candidates)
+            let total = Double(counts.reduce(0, +))
+            let members = counts.enumerated().filter { $0.element > 0 }.map {
+                EnsembleSummary.Member(trial: ranked[$0.offset] + 1, model: trials[ranked[$0.offset]].model, weight: Double($0.element) / total)
+            }
+            options.append(EnsemblePlan(summary: EnsembleSummary(method: "voting", members: members, score: score, singleScore: singleScore, chosen: false, note: ""), meta: nil))
+        }
+        if choice == .auto || choice == .stacking {
+            let top = Array(candidates.prefix(5)), topTrials = Array(ranked.prefix(5))
+            let score = try blending.stackingScore(top, seed: seed)
+            if !score.isNaN {
+                let meta = try blending.stackingModel(top, seed: seed)
+                let members = topTrials.map { EnsembleSummary.Member(trial: $0 + 1, model: trials[$0].model, weight: 1 / Double(topTrials.count)) }
+                options.append(EnsemblePlan(summary: EnsembleSummary(method: "stacking", members: members, score: score, singleScore: singleScore, chosen: false, note: ""),
+                                            meta: meta))
+            }
+        }
+        guard var plan = options.min(by: { loss($0.summary.score, blending.higher) < loss($1.summary.score, blending.higher) }) else { return nil }
+        let better = loss(plan.summary.score, blending.higher) < loss(singleScore, blending.higher)
+        if plan.summary.members.count < 2 {
+            plan.summary.note = "not used: the selection kept only the best single model"
+        } else if choice == .auto && !better {
+            plan.summary.note = "not used: it validates no better than the best single model"
+        } else {
+            plan.summary.chosen = true
+            plan.summary.note = better ? "used: it validates better than the best single model" : "used, as asked, though it validates no better than the best single model"
+        }
+        return plan
     }
 
     /// The loss the search minimises: the score, negated when higher is better (NaN: infinite).
     static func loss(_ score: Double, _ higher: Bool) -> Double { score.isNaN ? .infinity : (higher ? -score : score) }
 
-    /// One configuration's metric on every fold, or why it failed. A metric the task does not report
-    /// ends the search (it would fail every trial).
-    static func evaluate(_ type: any Estimator.Type, _ parameters: [String: String], decision: TaskDecision, data: Frame,
-                         folds: [(train: Frame, test: Frame)], target: String, metric: String, seed: UInt64) throws(LearnError) -> ([Double], String?) {
+    /// What a trial measured: the metric per fold (or why it failed) and its out-of-fold
+    /// predictions, for ensembles.
+    struct Measured: Sendable {
         var scores: [Double] = []
+        var failure: String?
+        /// Per validation row (the folds' test rows in order): the class probabilities in the
+        /// target's class order, `width` per row, or the predicted number.
+        var outOfFold: [Double] = []
+    }
+
+    /// One configuration's metric on every fold and its out-of-fold predictions, or why it failed.
+    /// A metric the task does not report ends the search (it would fail every trial).
+    static func evaluate(_ type: any Estimator.Type, _ parameters: [String: String], decision: TaskDecision, data: Frame,
+                         folds: [(train: Frame, test: Frame)], target: String, classes: [String]?, metric: String, seed: UInt64) throws(LearnError) -> Measured {
+        var measured = Measured()
         var reported: [String] = []
         do {
             let (estimator, _) = try TaskInference.configure(type, given: parameters, choice: decision.kind, frame: data, target: target)
             for fold in folds {
                 let model = try estimator.fit(fold.train, target: target, seed: seed)
-                let metrics = try Evaluation.metrics(try model.predict(fold.test), frame: fold.test, target: target)
+                let predictions = try model.predict(fold.test)
+                let metrics = try Evaluation.metrics(predictions, frame: fold.test, target: target)
                 guard let value = metrics.first(where: { $0.name == metric })?.value else {
                     reported = metrics.map { $0.name }
                     break
                 }
-                scores.append(value)
+                measured.scores.append(value)
+                Blending.append(predictions, classes: classes, to: &measured.outOfFold)
             }
         } catch {
-            return ([], error.description)
+            return Measured(failure: error.description)
         }
         if !reported.isEmpty {
             throw .badParameterValue(model: "automl", name: "metric", value: metric,
                                      expected: "a metric of \(decision.kind.rawValue) tasks: " + reported.joined(separator: ", "))
         }
-        return (scores, nil)
+        return measured
     }
 
     /// The estimator expected to improve the best loss soonest (FLAML's estimated cost for
@@ -255,30 +392,25 @@ public struct AutoMLSearch: Sendable {
 /// One trial on a worker thread, so that the search can stop waiting for it: when the budget
 /// runs out or the search is cancelled first, the trial is abandoned (its thread finishes on its
 /// own; its result is dropped).
-struct TrialJob: @unchecked Sendable {
-    let type: any Estimator.Type
-    let parameters: [String: String]
-    let decision: TaskDecision
-    let data: Frame
-    let folds: [(train: Frame, test: Frame)]
-    let target: String
-    let metric: String
-    let seed: UInt64
-
-    final class Slot: @unchecked Sendable {
-        var result: Result<([Double], String?), LearnError>?
+/// Work on a worker thread that the search can stop waiting for: when the budget runs out or the
+/// search is cancelled first, it is abandoned (its thread finishes on its own; its result is
+/// dropped). A trial, or the ensemble's planning.
+enum Abandonable {
+    final class Slot<T>: @unchecked Sendable {
+        var result: Result<T, LearnError>?
         let done = DispatchSemaphore(value: 0)
     }
 
-    /// The fold scores (or the failure), or nil when `seconds` passed or `cancelled` came first.
-    func run(within seconds: Double, cancelled: @Sendable () -> Bool) -> Result<([Double], String?), LearnError>? {
-        let slot = Slot()
-        let job = self
+    struct Work<T>: @unchecked Sendable {
+        let body: () throws(LearnError) -> T
+    }
+
+    /// The work's result, or nil when `seconds` passed or `cancelled` came first.
+    static func run<T>(within seconds: Double, cancelled: @Sendable () -> Bool, _ body: @escaping () throws(LearnError) -> T) -> Result<T, LearnError>? {
+        let slot = Slot<T>()
+        let work = Work(body: body)
         DispatchQueue.global(qos: .userInitiated).async {
-            slot.result = Result { () throws(LearnError) in
-                try AutoMLSearch.evaluate(job.type, job.parameters, decision: job.decision, data: job.data, folds: job.folds, target: job.target,
-                                          metric: job.metric, seed: job.seed)
-            }
+            slot.result = Result { () throws(LearnError) in try work.body() }
             slot.done.signal()
         }
         // Waited for in real time, so that an injected clock is read only by the search itself.

@@ -28,6 +28,18 @@ public struct AutoMLSettings: Sendable {
         case random
     }
 
+    /// Whether and how the best trials are combined.
+    public enum Ensemble: String, Sendable, CaseIterable {
+        /// Greedy selection and stacking are both validated; whichever beats the best single model
+        /// (and the other) is kept, else the single model.
+        case auto
+        /// Greedy ensemble selection (a weighted average; scikit-learn's soft voting with weights).
+        case voting
+        /// A linear meta-model over the members' predictions.
+        case stacking
+        case none
+    }
+
     public var task: TaskChoice = .auto
     /// A metric of the learning core; nil: ROC AUC (binary), log loss (multiclass), R² (regression).
     public var metric: String?
@@ -42,13 +54,15 @@ public struct AutoMLSettings: Sendable {
     public var models: [String]?
     public var validation: Validation = .auto
     public var strategy: Strategy = .costFrugal
+    public var ensemble: Ensemble = .auto
     public var seed: UInt64 = 42
 
     /// Rows below which `.auto` validation cross-validates (5 folds).
     public static let crossValidationBelow = 20_000
 
     public init(task: TaskChoice = .auto, metric: String? = nil, timeBudget: Double = 60, maxTrials: Int? = nil, exitScore: Double? = nil,
-                patience: Int? = nil, models: [String]? = nil, validation: Validation = .auto, strategy: Strategy = .costFrugal, seed: UInt64 = 42) {
+                patience: Int? = nil, models: [String]? = nil, validation: Validation = .auto, strategy: Strategy = .costFrugal, ensemble: Ensemble = .auto, seed: UInt64 = 42) {
+        self.ensemble = ensemble
         self.task = task
         self.metric = metric
         self.timeBudget = timeBudget
@@ -100,6 +114,26 @@ public struct Trial: Sendable, Codable, Equatable {
     public var bestSoFar: Double
 }
 
+/// An ensemble of the best trials: how it was made, its members and their weights, and its
+/// validated score beside the best single model's (both on the same out-of-fold rows).
+public struct EnsembleSummary: Sendable, Codable, Equatable {
+    public struct Member: Sendable, Codable, Equatable {
+        public var trial: Int
+        public var model: String
+        public var weight: Double
+    }
+
+    /// voting (greedy selection) or stacking.
+    public var method: String
+    public var members: [Member]
+    public var score: Double
+    public var singleScore: Double
+    /// Whether the ensemble is the search's model.
+    public var chosen: Bool
+    /// Why it was or was not chosen.
+    public var note: String
+}
+
 /// Why a search ended.
 public enum StopReason: String, Sendable, Codable {
     case timeBudget = "time budget"
@@ -124,6 +158,12 @@ public struct AutoMLResult: Sendable {
     public var stopReason: StopReason
     public var seconds: Double
     public var refitSeconds: Double
+    /// The data checks made before the first trial.
+    public var guardrails: [Guardrail]
+    /// Rows left out because their target is missing.
+    public var rowsWithoutTarget: Int
+    /// The ensemble tried after the search, and whether it is the model.
+    public var ensemble: EnsembleSummary?
     /// The estimators searched, in the order they were first tried.
     public var models: [String]
     /// Estimators asked for but left out, with why.

@@ -6,7 +6,13 @@ import PulkTrees
 public enum Catalog {
     public static let estimators: [any Estimator.Type] = EstimatorRegistry.all + TreeModels.estimators
 
+    /// Every model kind's decoder: the estimators' and the ensemble's (whose members are decoded with these).
     public static let decoders: [String: ModelFile.Decoder] = ModelFile.coreDecoders.merging(TreeModels.decoders) { core, _ in core }
+        .merging([EnsembleModel.name: { (header, state, file) throws(LearnError) -> any Model in
+            var header = header
+            header.parameters = try header.parameters.checked(against: EnsembleModel.parameterSpecs, model: EnsembleModel.name, file: file)
+            return try EnsembleModel.restore(header, state, file: file, decoders: Catalog.decoders)
+        }]) { a, _ in a }
 
     public static func estimator(named name: String) throws(LearnError) -> any Estimator.Type {
         guard let e = estimators.first(where: { $0.name == name }) else { throw .unknownModel(name, known: estimators.map { $0.name }) }

@@ -143,7 +143,7 @@ struct AutoMLSearchTests {
         let started = Date()
         let r = try Self.search(AutoMLSettings(timeBudget: 2, models: ["gbdt", "random-forest", "logistic"]), clock: MonotonicClock()).run(Self.binary, target: "y")
         let wall = Date().timeIntervalSince(started)
-        #expect(r.stopReason == .timeBudget && wall <= 2 * 1.05 + 0.05, "\(wall) s for a 2 s budget")
+        #expect(r.stopReason == .timeBudget && wall <= 2 * 1.05 + 0.1, "\(wall) s for a 2 s budget")
         #expect(r.trials.count >= 3)
     }
 

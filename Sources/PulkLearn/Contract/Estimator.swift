@@ -127,10 +127,18 @@ public protocol MatrixScoring: Model {
 public struct ModelState: Sendable, Equatable {
     public var doubles: [String: [Double]] = [:]
     public var ints: [String: [Int64]] = [:]
+    /// Raw bytes, such as the model files of an ensemble's members.
+    public var bytes: [String: [UInt8]] = [:]
 
-    public init(doubles: [String: [Double]] = [:], ints: [String: [Int64]] = [:]) {
+    public init(doubles: [String: [Double]] = [:], ints: [String: [Int64]] = [:], bytes: [String: [UInt8]] = [:]) {
         self.doubles = doubles
         self.ints = ints
+        self.bytes = bytes
+    }
+
+    public func bytes(_ name: String, file: String) throws(LearnError) -> [UInt8] {
+        guard let v = bytes[name] else { throw .corruptModelFile(file, reason: "array '\(name)' is missing") }
+        return v
     }
 
     public func double(_ name: String, file: String) throws(LearnError) -> [Double] {

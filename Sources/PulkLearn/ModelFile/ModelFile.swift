@@ -14,7 +14,7 @@ public struct ModelHeader: Sendable, Codable, Equatable {
 
     public struct ArrayEntry: Sendable, Codable, Equatable {
         public var name: String
-        /// `f64` or `i64`, little-endian.
+        /// `f64` or `i64`, little-endian, or `u8` (raw bytes).
         public var dtype: String
         public var offset: Int
         public var count: Int
@@ -25,7 +25,7 @@ public struct ModelHeader: Sendable, Codable, Equatable {
 ///
 /// ```
 /// "PULKMODL"  u32 format version  u32 header length H  H bytes of JSON header  padding to 64
-/// arrays of f64 / i64 values, each starting at a multiple of 64 bytes from the data start
+/// arrays of f64 / i64 values (or u8 bytes), each starting at a multiple of 64 bytes from the data start
 /// ```
 /// The JSON header (sorted keys) is readable with any tool; the arrays are stored raw, so a decoded
 /// model predicts bit-identically.
@@ -59,6 +59,12 @@ public enum ModelFile {
             let v = state.ints[name]!
             entries.append(.init(name: name, dtype: "i64", offset: body.count, count: v.count))
             for x in v { withUnsafeBytes(of: x.littleEndian) { body.append(contentsOf: $0) } }
+            pad()
+        }
+        for name in state.bytes.keys.sorted() {
+            let v = state.bytes[name]!
+            entries.append(.init(name: name, dtype: "u8", offset: body.count, count: v.count))
+            body.append(contentsOf: v)
             pad()
         }
         let header = ModelHeader(formatVersion: version, kind: model.kind, task: model.target.task,
@@ -97,14 +103,19 @@ public enum ModelFile {
         var state = ModelState()
         for e in header.arrays {
             // Every count and offset is checked against the file's size before any arithmetic on it.
-            guard e.offset >= 0, e.count >= 0, e.offset <= bytes.count, e.count <= bytes.count / 8,
-                  start + e.offset + e.count * 8 <= bytes.count else {
+            let width = e.dtype == "u8" ? 1 : 8
+            guard e.offset >= 0, e.count >= 0, e.offset <= bytes.count, e.count <= bytes.count / width,
+                  start + e.offset + e.count * width <= bytes.count else {
                 throw .corruptModelFile(name, reason: "array '\(e.name)' is truncated")
             }
-            guard state.doubles[e.name] == nil, state.ints[e.name] == nil else {
+            guard state.doubles[e.name] == nil, state.ints[e.name] == nil, state.bytes[e.name] == nil else {
                 throw .corruptModelFile(name, reason: "array '\(e.name)' is stored twice")
             }
             let from = start + e.offset
+            if e.dtype == "u8" {
+                state.bytes[e.name] = Array(bytes[from..<(from + e.count)])
+                continue
+            }
             var raw = [UInt64](repeating: 0, count: e.count)
             for k in 0..<e.count {
                 var x: UInt64 = 0

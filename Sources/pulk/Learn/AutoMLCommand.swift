@@ -36,6 +36,8 @@ struct AutoMLCommand: AsyncParsableCommand {
     @Option(help: "Validate every configuration by K-fold cross-validation.") var cv: Int?
     @Option(help: "Validate every configuration on this share of the rows, held out.") var holdout: Double?
     @Option(help: "cost-frugal (local search from cheap settings, the default) or random.") var strategy: String = "cost-frugal"
+    @Option(help: "auto (greedy selection or stacking of the best trials, kept when it validates better than the best single model), voting, stacking or none.")
+    var ensemble: String = "auto"
     @Option(help: "Seed for the folds, the search and every model.") var seed: UInt64 = 42
     @Option(help: "Where to write the best model file (default: only into the tracked run; with --no-track, ./model.pulk if it does not exist).")
     var out: String?
@@ -58,6 +60,7 @@ struct AutoMLCommand: AsyncParsableCommand {
         guard let choice = TaskChoice(rawValue: task) else { throw ValidationError("--task \(task) is not a task; use auto, binary, multiclass or regression.") }
         guard let budget = Self.seconds(timeBudget), budget > 0 else { throw ValidationError("--time-budget must be a positive time such as 90s, 5m or 1h, not '\(timeBudget)'.") }
         guard let search = AutoMLSettings.Strategy(rawValue: strategy) else { throw ValidationError("--strategy must be cost-frugal or random, not '\(strategy)'.") }
+        guard let combine = AutoMLSettings.Ensemble(rawValue: ensemble) else { throw ValidationError("--ensemble must be auto, voting, stacking or none, not '\(ensemble)'.") }
         if let maxTrials, maxTrials < 1 { throw ValidationError("--max-trials must be at least 1.") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1.") }
         var validation = AutoMLSettings.Validation.auto
@@ -74,7 +77,7 @@ struct AutoMLCommand: AsyncParsableCommand {
         let names = models?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let names, names.isEmpty { throw ValidationError("--models needs at least one estimator, e.g. --models gbdt,logistic.") }
         return AutoMLSettings(task: choice, metric: metric, timeBudget: budget, maxTrials: maxTrials, exitScore: exitScore, patience: patience,
-                              models: names, validation: validation, strategy: search, seed: seed)
+                              models: names, validation: validation, strategy: search, ensemble: combine, seed: seed)
     }
 
     func run() async throws {
@@ -104,12 +107,17 @@ struct AutoMLCommand: AsyncParsableCommand {
         if json {
             print(Output.json(Searched(source: outcome.source, task: r.task.kind.rawValue, taskReason: r.task.reason, metric: r.metric,
                                        validation: r.validation, stopReason: r.stopReason.rawValue, seconds: r.seconds, refitSeconds: r.refitSeconds,
-                                       best: r.bestTrial, leaderboard: r.leaderboard, skipped: r.skipped, out: file, runId: outcome.run?.runId,
+                                       best: r.bestTrial, ensemble: r.ensemble, model: r.model.kind, leaderboard: r.leaderboard, guardrails: r.guardrails, skipped: r.skipped, out: file, runId: outcome.run?.runId,
                                        trialRuns: outcome.trialRuns, registeredVersion: outcome.registered.map { "\($0.version)" })))
             return
         }
         print("")
         print("Task: \(r.task.kind.rawValue) (\(r.task.reason)). Validation: \(r.validation). Metric: \(r.metric) (\(r.higherIsBetter ? "higher" : "lower") is better).")
+        if r.rowsWithoutTarget > 0 { print("Left out \(r.rowsWithoutTarget) rows whose \(target) is missing.") }
+        print("Data guardrails:")
+        for g in r.guardrails {
+            print("  \(g.outcome.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(g.check): \(g.detail)" + (g.columns.isEmpty || g.check == "missing values" ? "" : " (\(g.columns.joined(separator: ", ")))"))
+        }
         for (name, why) in r.skipped.sorted(by: { $0.key < $1.key }) { print("Left out \(name): \(why).") }
         print("Stopped: \(r.stopReason.rawValue) after \(r.trials.count) trials in \(String(format: "%.1f", r.seconds)) s (refit \(String(format: "%.2f", r.refitSeconds)) s).")
         print("")
@@ -117,7 +125,18 @@ struct AutoMLCommand: AsyncParsableCommand {
             [String(i + 1), String(t.number), t.model, t.status == .failed ? "failed" : Self.score(t), String(format: "%.2f", t.seconds), Self.parameters(t)]
         }))
         print("")
-        print("Best: trial \(r.bestTrial.number), \(r.bestTrial.model) with \(r.metric) \(Self.score(r.bestTrial)), refit on all \(outcome.source) rows.")
+        if let e = r.ensemble, e.members.isEmpty {
+            print("Ensemble: \(e.note).")
+        } else if let e = r.ensemble {
+            let members = e.members.map { "trial \($0.trial) \($0.model)" + (e.method == "voting" ? " × \(String(format: "%.2f", $0.weight))" : "") }.joined(separator: ", ")
+            print("Ensemble (\(e.method) of \(members)): \(r.metric) \(String(format: "%.5g", e.score)) out of fold against \(String(format: "%.5g", e.singleScore)) "
+                  + "for the best single model; \(e.note).")
+        }
+        if r.ensemble?.chosen == true {
+            print("Model: the ensemble, its \(r.ensemble!.members.count) members refit on all \(outcome.source) rows.")
+        } else {
+            print("Best: trial \(r.bestTrial.number), \(r.bestTrial.model) with \(r.metric) \(Self.score(r.bestTrial)), refit on all \(outcome.source) rows.")
+        }
         if let file { print(replaced ? "Replaced \(file)." : "Wrote \(file).") }
         if let run = outcome.run { print("Run \(run.runId) (\(outcome.trialRuns.count) trial runs) in experiment \(run.experimentId).") }
         if let v = outcome.registered { print("Registered \(v.name) version \(v.version).") }
@@ -145,7 +164,11 @@ struct AutoMLCommand: AsyncParsableCommand {
         var seconds: Double
         var refitSeconds: Double
         var best: Trial
+        var ensemble: EnsembleSummary?
+        /// The kind of the model written: the best trial's estimator, or `ensemble`.
+        var model: String
         var leaderboard: [Trial]
+        var guardrails: [Guardrail]
         var skipped: [String: String]
         var out: String?
         var runId: String?

@@ -53,8 +53,9 @@ struct ExplainCommand: AsyncParsableCommand {
             else { print("Wrote contributions of \(frame.rowCount) rows to \(out)") }
             return
         }
-        guard let importance = (fitted as? any ProvidesFeatureImportance)?.featureImportance else {
-            throw PulkFailure(message: "\(fitted.kind) models have no feature importance; tree models do.")
+        guard let importance = (fitted as? any ProvidesFeatureImportance)?.featureImportance, !importance.isEmpty else {
+            throw PulkFailure(message: fitted.kind == EnsembleModel.name ? "None of this ensemble's members has feature importance; tree models do."
+                              : "\(fitted.kind) models have no feature importance; tree models do.")
         }
         if common.json { print(Output.json(importance)); return }
         print(TrainCommand.importanceTable(importance, top: importance.count))

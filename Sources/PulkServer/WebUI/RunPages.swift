@@ -370,6 +370,9 @@ extension WebUI {
                let data = FileManager.default.contents(atPath: url.path) {
                 findings.append(path == "clusters.json" ? Self.segments(data) : path == "anomalies.json" ? Self.unusualRows(data) : Self.recommendations(data))
             }
+            if path == "leaderboard.json", size <= 16 << 20, let data = FileManager.default.contents(atPath: url.path) {
+                findings.append(await automlSearch(data, run: run))
+            }
             if ext == "svg" || ext == "png" {
                 images.append("<figure class=\"card\"><img src=\"\(link)\" alt=\"\(HTML.esc(path))\" loading=\"lazy\"><figcaption class=\"muted\">\(HTML.esc(path))</figcaption></figure>")
             } else if (Self.textExtensions.contains(ext) || path.hasSuffix("MLmodel")), size <= Self.inlineTextLimit,
@@ -432,6 +435,58 @@ extension WebUI {
                 [HTML.esc(i.item), String(i.users), String(format: "%.1f%%", 100 * i.share)]
             }, numeric: [1, 2])
         }
+        return html
+    }
+
+    /// An AutoML search's leaderboard (leaderboard.json), sortable, each trial linked to its child
+    /// run, with the time each estimator took.
+    func automlSearch(_ data: Data, run: Run) async -> String {
+        struct Board: Decodable {
+            struct Entry: Decodable {
+                var number: Int
+                var model: String
+                var parameters: [String: String]
+                var score: Double
+                var spread: Double
+                var seconds: Double
+                var status: String
+                var error: String?
+            }
+            var metric: String
+            var higherIsBetter: Bool
+            var stopReason: String
+            var validation: String
+            var trials: [Entry]
+        }
+        guard let board = try? Self.decoder().decode(Board.self, from: data) else { return "" }
+        // The trials' child runs, by trial number.
+        var children: [Int: String] = [:]
+        if case .success(let page) = await searchPage([run.info.experimentId], filter: "tags.mlflow.parentRunId = '\(run.info.runId)'", order: "", max: 1000, token: nil) {
+            for child in page.items {
+                if let n = child.tags.first(where: { $0.key == "pulk.automl.trial" }).flatMap({ Int($0.value) }) { children[n] = child.info.runId }
+            }
+        }
+        var html = "<h2>AutoML search</h2><p>\(board.trials.count) trials of \(Set(board.trials.map(\.model)).count) estimators, validated by \(HTML.esc(board.validation)); "
+            + "\(HTML.esc(board.metric)) (\(board.higherIsBetter ? "higher" : "lower") is better); stopped: \(HTML.esc(board.stopReason)). Click a column to sort.</p>"
+        html += "<div id=\"leaderboard\">" + HTML.table(["Rank", "Trial", "Model", board.metric, "±", "Seconds", "Status", "Parameters"], board.trials.enumerated().map { i, t in
+            let trial = children[t.number].map { "<a href=\"/ui/runs/\(HTML.enc($0))\">\(t.number)</a>" } ?? String(t.number)
+            return [String(i + 1), trial, HTML.esc(t.model), t.score.isNaN ? "–" : HTML.number(t.score), HTML.number(t.spread), String(format: "%.2f", t.seconds),
+                    t.error.map { "<span title=\"\(HTML.esc($0))\">\(HTML.esc(t.status))</span>" } ?? HTML.esc(t.status),
+                    "<span class=\"wrap mono\">" + HTML.esc(t.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) + "</span>"]
+        }, numeric: [0, 1, 3, 4, 5]) + "</div>"
+        var time: [String: Double] = [:], count: [String: Int] = [:]
+        for t in board.trials { time[t.model, default: 0] += t.seconds; count[t.model, default: 0] += 1 }
+        let total = max(time.values.reduce(0, +), 1e-9)
+        html += "<div class=\"cards\"><figure class=\"card\">" + SVGChart.bars(time.sorted { $0.value > $1.value }.map { m, s in
+            (m, s, String(format: "%.0f%% (%d trials)", 100 * s / total, count[m] ?? 0))
+        }, title: "Share of the search's time per estimator") + "</figure></div>"
+        // Sorting by a clicked header: numbers by value, text by text.
+        html += """
+        <script>(function(){var t=document.querySelector('#leaderboard table');if(!t)return;t.querySelectorAll('th').forEach(function(h,i){h.style.cursor='pointer';
+        h.addEventListener('click',function(){var b=t.tBodies[0],rows=Array.from(b.rows),asc=h.dataset.asc!=='1';h.dataset.asc=asc?'1':'0';
+        rows.sort(function(x,y){var a=x.cells[i].textContent,c=y.cells[i].textContent,p=parseFloat(a),q=parseFloat(c);
+        var r=(!isNaN(p)&&!isNaN(q))?p-q:a.localeCompare(c);return asc?r:-r;});rows.forEach(function(r){b.appendChild(r);});});});})();</script>
+        """
         return html
     }
 

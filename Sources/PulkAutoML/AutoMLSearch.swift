@@ -113,79 +113,103 @@ public struct AutoMLSearch: Sendable {
         var sinceImprovement = 0
         var stop = StopReason.timeBudget
 
+        // Up to `parallel` trials side by side, each of its own estimator (an estimator's local
+        // search waits for its last trial), each with its share of the cores.
+        let parallel = max(1, min(settings.parallel, learners.count))
+        let threadsPerTrial = max(1, defaultThreadCount() / parallel)
+        let pool = TrialPool()
+        var inFlight: [Int: Pending] = [:]
+        var nextSlot = 0
+        var stopping = false
+
         search: while true {
-            if cancelled() { stop = .cancelled; break }
-            if let max = settings.maxTrials, trials.count >= max { stop = .maxTrials; break }
-            if let patience = settings.patience, sinceImprovement >= patience { stop = .patience; break }
-            if learners.allSatisfy({ $0.repeats > Self.maxRepeats }) { stop = .searchSpaceExhausted; break }
+            // Launch trials while there is room.
+            launch: while !stopping && inFlight.count < parallel {
+                if cancelled() { stop = .cancelled; stopping = true; break }
+                if let max = settings.maxTrials, trials.count + inFlight.count >= max { stop = .maxTrials; stopping = true; break }
+                if let patience = settings.patience, sinceImprovement >= patience { stop = .patience; stopping = true; break }
+                let busy = Set(inFlight.values.map(\.learner))
+                let free = learners.indices.filter { !busy.contains($0) && learners[$0].repeats <= Self.maxRepeats }
+                if free.isEmpty {
+                    if inFlight.isEmpty { stop = .searchSpaceExhausted; stopping = true }
+                    break
+                }
+                // Time kept for refitting on every row: about one fold's fit of the best, with a
+                // margin, or of each of the best trials an ensemble may take, and 5% of the budget
+                // to plan the ensemble in.
+                let reserve = settings.ensemble == .none ? best.map { refitEstimate(trials[$0]) } ?? 0
+                    : outOfFold.keys.map { trials[$0] }.sorted { Self.loss($0.score, higher) < Self.loss($1.score, higher) }.prefix(Self.ensembleReserveMembers)
+                        .reduce(0.05 * settings.timeBudget) { $0 + refitEstimate($1) }
+                let remaining = settings.timeBudget - (clock.now() - started) - reserve
+                let affordable = free.filter { learners[$0].trials == 0 || learners[$0].lastTrialSeconds * 1.5 <= remaining }
+                guard remaining > 0, !affordable.isEmpty else {
+                    if inFlight.isEmpty { stop = .timeBudget; stopping = true }
+                    break
+                }
+                // Which estimator, and which configuration of it.
+                let l: Int
+                if let untried = affordable.first(where: { learners[$0].trials == 0 }) {
+                    l = untried
+                } else if settings.strategy == .random {
+                    l = affordable[Int.random(in: 0..<affordable.count, using: &rng)]
+                } else {
+                    l = Self.choose(affordable, learners, globalBest: best.map { Self.loss(trials[$0].score, higher) } ?? .infinity, &rng)
+                }
+                let point: [Double]
+                if learners[l].trials == 0 {
+                    point = learners[l].search.point
+                } else if settings.strategy == .random {
+                    point = learners[l].search.dimensions.map { _ in Double.random(in: 0...1, using: &rng) }
+                } else {
+                    point = learners[l].search.propose(&rng)
+                }
+                let parameters = learners[l].search.values(point)
+                let key = learners[l].name + "|" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                if let known = tried[key] {
+                    // The same configuration again (integers rounding alike): its known loss, no trial.
+                    if learners[l].trials > 0, settings.strategy == .costFrugal { learners[l].search.report(point, loss: known) }
+                    learners[l].repeats += 1
+                    continue launch
+                }
+                learners[l].repeats = 0
+                let (type, classes, seed) = (learners[l].type, values.info.classes, settings.seed)
+                inFlight[nextSlot] = Pending(learner: l, point: point, parameters: parameters, key: key, start: clock.now(),
+                                             deadline: DispatchTime.now() + remaining)
+                pool.launch(slot: nextSlot, threads: threadsPerTrial) { () throws(LearnError) in
+                    try Self.evaluate(type, parameters, decision: decision, data: data, folds: parts, target: target, classes: classes, metric: metric, seed: seed)
+                }
+                nextSlot += 1
+            }
+            if inFlight.isEmpty { break search }
 
-            // Which estimator, and which configuration of it.
-            // Time kept for refitting on every row: about one fold's fit of the best, with a margin,
-            // or of each of the best few trials an ensemble may take.
-            // An ensemble also gets 5% of the budget to be planned in.
-            let reserve = settings.ensemble == .none ? best.map { refitEstimate(trials[$0]) } ?? 0
-                : outOfFold.keys.map { trials[$0] }.sorted { Self.loss($0.score, higher) < Self.loss($1.score, higher) }.prefix(Self.ensembleReserveMembers)
-                    .reduce(0.05 * settings.timeBudget) { $0 + refitEstimate($1) }
-            let remaining = settings.timeBudget - (clock.now() - started) - reserve
-            let affordable = learners.indices.filter {
-                learners[$0].repeats <= Self.maxRepeats && (learners[$0].trials == 0 || learners[$0].lastTrialSeconds * 1.5 <= remaining)
-            }
-            guard remaining > 0, !affordable.isEmpty else { stop = .timeBudget; break }
-            let l: Int
-            if let untried = affordable.first(where: { learners[$0].trials == 0 }) {
-                l = untried
-            } else if settings.strategy == .random {
-                l = affordable[Int.random(in: 0..<affordable.count, using: &rng)]
-            } else {
-                l = Self.choose(affordable, learners, globalBest: best.map { Self.loss(trials[$0].score, higher) } ?? .infinity, &rng)
-            }
-            let point: [Double]
-            if learners[l].trials == 0 {
-                point = learners[l].search.point
-            } else if settings.strategy == .random {
-                point = learners[l].search.dimensions.map { _ in Double.random(in: 0...1, using: &rng) }
-            } else {
-                point = learners[l].search.propose(&rng)
-            }
-            let parameters = learners[l].search.values(point)
-            let key = learners[l].name + "|" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            if let known = tried[key] {
-                // The same configuration again (integers rounding alike): its known loss, no trial.
-                if learners[l].trials > 0, settings.strategy == .costFrugal { learners[l].search.report(point, loss: known) }
-                learners[l].repeats += 1
-                continue search
-            }
-            learners[l].repeats = 0
-
-            // The trial.
-            let trialStart = clock.now()
-            let (type, classes, seed) = (learners[l].type, values.info.classes, settings.seed)
-            let trialRun = Abandonable.run(within: remaining, cancelled: cancelled) { () throws(LearnError) in
-                try Self.evaluate(type, parameters, decision: decision, data: data, folds: parts, target: target, classes: classes, metric: metric, seed: seed)
-            }
-            guard let outcome = trialRun else {
-                // Stopped, not waited for: the trial would overrun the budget, or Ctrl-C came.
-                let seconds = clock.now() - trialStart
-                trials.append(Trial(number: trials.count + 1, model: learners[l].name, parameters: parameters, score: .nan, spread: 0, foldScores: [],
-                                    seconds: seconds, finishedAt: clock.now() - started, status: .stopped,
-                                    error: cancelled() ? "interrupted" : "stopped after \(String(format: "%.1f", seconds)) s: it would overrun the time budget",
-                                    bestSoFar: best.map { trials[$0].score } ?? .nan))
-                onTrial(trials[trials.count - 1])
+            // The next trial to end; none before the first deadline (or Ctrl-C): every trial still
+            // running is stopped, not waited for.
+            guard let (slot, outcome) = pool.next(until: inFlight.values.map(\.deadline).min()!, cancelled: cancelled) else {
+                for pending in inFlight.values.sorted(by: { $0.start < $1.start }) {
+                    let seconds = clock.now() - pending.start
+                    trials.append(Trial(number: trials.count + 1, model: learners[pending.learner].name, parameters: pending.parameters, score: .nan, spread: 0,
+                                        foldScores: [], seconds: seconds, finishedAt: clock.now() - started, status: .stopped,
+                                        error: cancelled() ? "interrupted" : "stopped after \(String(format: "%.1f", seconds)) s: it would overrun the time budget",
+                                        bestSoFar: best.map { trials[$0].score } ?? .nan))
+                    onTrial(trials[trials.count - 1])
+                }
                 stop = cancelled() ? .cancelled : .timeBudget
                 break search
             }
+            let pending = inFlight.removeValue(forKey: slot)!
+            let l = pending.learner
             let measured = try outcome.get()
             let (foldScores, failure) = (measured.scores, measured.failure)
-            let seconds = clock.now() - trialStart
+            let seconds = clock.now() - pending.start
             let mean = failure == nil ? foldScores.reduce(0, +) / Double(foldScores.count) : .nan
             let spread = failure == nil && foldScores.count > 1
                 ? (foldScores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(foldScores.count - 1)).squareRoot() : 0
             let trialLoss = Self.loss(mean, higher)
-            tried[key] = trialLoss
+            tried[pending.key] = trialLoss
 
             var learner = learners[l]
             if learner.trials == 0 { learner.search.started(loss: trialLoss); learner.firstLoss = trialLoss } else if settings.strategy == .costFrugal {
-                learner.search.report(point, loss: trialLoss)
+                learner.search.report(pending.point, loss: trialLoss)
             }
             learner.trials += 1
             learner.timeUsed += seconds
@@ -198,7 +222,7 @@ public struct AutoMLSearch: Sendable {
 
             let improved = failure == nil && (best == nil || trialLoss < Self.loss(trials[best!].score, higher))
             if improved { best = trials.count; sinceImprovement = 0 } else { sinceImprovement += 1 }
-            let trial = Trial(number: trials.count + 1, model: learner.name, parameters: parameters, score: mean, spread: spread, foldScores: foldScores,
+            let trial = Trial(number: trials.count + 1, model: learner.name, parameters: pending.parameters, score: mean, spread: spread, foldScores: foldScores,
                               seconds: seconds, finishedAt: (clock.now() - started), status: failure == nil ? .finished : .failed, error: failure,
                               bestSoFar: best.map { trials.count == $0 ? mean : trials[$0].score } ?? .nan)
             trials.append(trial)
@@ -210,7 +234,11 @@ public struct AutoMLSearch: Sendable {
                 }
             }
             onTrial(trial)
-            if let exit = settings.exitScore, failure == nil, higher ? mean >= exit : mean <= exit { stop = .exitScore; break }
+            if let exit = settings.exitScore, failure == nil, higher ? mean >= exit : mean <= exit {
+                // Reached: the trials still running are not waited for.
+                stop = .exitScore
+                break search
+            }
         }
 
         guard let winner = best else {
@@ -272,6 +300,8 @@ public struct AutoMLSearch: Sendable {
 
     /// Out-of-fold predictions kept for the ensemble: those of the best trials so far.
     static let ensembleCandidates = 8
+    /// The share of the best single model's score an ensemble must gain to be kept by `auto`.
+    static let ensembleMargin = 1e-4
     /// Trials whose refit the search keeps time for when it may ensemble.
     static let ensembleReserveMembers = 8
 
@@ -311,7 +341,8 @@ public struct AutoMLSearch: Sendable {
             }
         }
         guard var plan = options.min(by: { loss($0.summary.score, blending.higher) < loss($1.summary.score, blending.higher) }) else { return nil }
-        let better = loss(plan.summary.score, blending.higher) < loss(singleScore, blending.higher)
+        // Better by more than 0.01% of the score: a gain smaller than that is not worth scoring several models.
+        let better = loss(plan.summary.score, blending.higher) < loss(singleScore, blending.higher) - Self.ensembleMargin * abs(singleScore)
         if plan.summary.members.count < 2 {
             plan.summary.note = "not used: the selection kept only the best single model"
         } else if choice == .auto && !better {
@@ -392,6 +423,50 @@ public struct AutoMLSearch: Sendable {
 /// One trial on a worker thread, so that the search can stop waiting for it: when the budget
 /// runs out or the search is cancelled first, the trial is abandoned (its thread finishes on its
 /// own; its result is dropped).
+/// A trial launched and not yet ended.
+struct Pending {
+    var learner: Int
+    var point: [Double]
+    var parameters: [String: String]
+    var key: String
+    /// On the search's clock.
+    var start: Double
+    /// When the search stops waiting for it, in real time.
+    var deadline: DispatchTime
+}
+
+/// Trials running on worker threads, each with its share of the cores; the search takes their
+/// results as they end. A trial the search stopped waiting for finishes on its own, unread.
+final class TrialPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ended: [(Int, Result<AutoMLSearch.Measured, LearnError>)] = []
+    private let signal = DispatchSemaphore(value: 0)
+
+    func launch(slot: Int, threads: Int, _ body: @escaping () throws(LearnError) -> AutoMLSearch.Measured) {
+        let work = Abandonable.Work(body: body)
+        DispatchQueue.global(qos: .userInitiated).async {
+            let result = withThreadBudget(threads) { Result { () throws(LearnError) in try work.body() } }
+            self.lock.lock()
+            self.ended.append((slot, result))
+            self.lock.unlock()
+            self.signal.signal()
+        }
+    }
+
+    /// The next trial to end, or nil when `deadline` passed or `cancelled` came first (waited for
+    /// in real time, so that an injected clock is read only by the search).
+    func next(until deadline: DispatchTime, cancelled: () -> Bool) -> (Int, Result<AutoMLSearch.Measured, LearnError>)? {
+        while true {
+            if signal.wait(timeout: min(.now() + .milliseconds(50), deadline)) == .success {
+                lock.lock()
+                defer { lock.unlock() }
+                return ended.removeFirst()
+            }
+            if cancelled() || DispatchTime.now() >= deadline { return nil }
+        }
+    }
+}
+
 /// Work on a worker thread that the search can stop waiting for: when the budget runs out or the
 /// search is cancelled first, it is abandoned (its thread finishes on its own; its result is
 /// dropped). A trial, or the ensemble's planning.

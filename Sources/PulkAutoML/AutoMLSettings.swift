@@ -55,14 +55,17 @@ public struct AutoMLSettings: Sendable {
     public var validation: Validation = .auto
     public var strategy: Strategy = .costFrugal
     public var ensemble: Ensemble = .auto
+    /// Trials run side by side (each with its share of the cores; each estimator one at a time).
+    public var parallel: Int = 1
     public var seed: UInt64 = 42
 
     /// Rows below which `.auto` validation cross-validates (5 folds).
     public static let crossValidationBelow = 20_000
 
     public init(task: TaskChoice = .auto, metric: String? = nil, timeBudget: Double = 60, maxTrials: Int? = nil, exitScore: Double? = nil,
-                patience: Int? = nil, models: [String]? = nil, validation: Validation = .auto, strategy: Strategy = .costFrugal, ensemble: Ensemble = .auto, seed: UInt64 = 42) {
+                patience: Int? = nil, models: [String]? = nil, validation: Validation = .auto, strategy: Strategy = .costFrugal, ensemble: Ensemble = .auto, parallel: Int = 1, seed: UInt64 = 42) {
         self.ensemble = ensemble
+        self.parallel = parallel
         self.task = task
         self.metric = metric
         self.timeBudget = timeBudget

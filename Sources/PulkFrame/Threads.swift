@@ -1,8 +1,24 @@
 import Foundation
 
 /// The number of worker threads to use by default: the machine's active cores (read once: on Linux
-/// each read of the count opens a file under /sys, which a scoring request should not pay for).
-public func defaultThreadCount() -> Int { activeCores }
+/// each read of the count opens a file under /sys, which a scoring request should not pay for), or
+/// fewer inside `withThreadBudget` on this thread.
+public func defaultThreadCount() -> Int {
+    if let budget = Thread.current.threadDictionary[threadBudgetKey] as? Int { return min(max(budget, 1), activeCores) }
+    return activeCores
+}
+
+private let threadBudgetKey = "pulk.threadBudget"
+
+/// Runs `body` with `defaultThreadCount()` at most `threads` on this thread: AutoML gives each of the
+/// trials it runs side by side its share of the cores.
+public func withThreadBudget<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+    let dictionary = Thread.current.threadDictionary
+    let previous = dictionary[threadBudgetKey]
+    dictionary[threadBudgetKey] = threads
+    defer { dictionary[threadBudgetKey] = previous }
+    return try body()
+}
 
 private let activeCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 

@@ -147,6 +147,27 @@ struct AutoMLSearchTests {
         #expect(r.trials.count >= 3)
     }
 
+    @Test func parallelTrialsKeepTheCountAndTheBudget() throws {
+        let r = try Self.search(AutoMLSettings(maxTrials: 10, models: ["gbdt", "logistic", "naive-bayes"], parallel: 2)).run(Self.binary, target: "y")
+        #expect(r.trials.count == 10 && r.stopReason == .maxTrials && r.trials.map(\.number) == Array(1...10))
+        #expect(Set(r.trials.map(\.model)) == ["gbdt", "logistic", "naive-bayes"])
+        let started = Date()
+        let timed = try Self.search(AutoMLSettings(timeBudget: 2, models: ["gbdt", "random-forest", "logistic"], parallel: 2), clock: MonotonicClock())
+            .run(Self.binary, target: "y")
+        let wall = Date().timeIntervalSince(started)
+        #expect(timed.stopReason == .timeBudget && wall <= 2 * 1.05 + 0.1, "\(wall) s for a 2 s budget")
+    }
+
+    @Test func aThreadBudgetLimitsTheDefaultThreadCountOnItsThreadOnly() {
+        let all = defaultThreadCount()
+        withThreadBudget(1) {
+            #expect(defaultThreadCount() == 1)
+            withThreadBudget(1000) { #expect(defaultThreadCount() == all, "never more than the cores") }
+            #expect(defaultThreadCount() == 1)
+        }
+        #expect(defaultThreadCount() == all)
+    }
+
     @Test(arguments: [
         (AutoMLSettings(models: ["nothing"]), "nothing"),
         (AutoMLSettings(models: ["kmeans"]), "estimators for binary tasks with a search space"),

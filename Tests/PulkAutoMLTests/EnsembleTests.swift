@@ -67,7 +67,7 @@ struct EnsembleTests {
         search.clock = SteppingClock()
         let r = try search.run(Self.regression, target: "y")
         let e = try #require(r.ensemble)
-        #expect(e.chosen == (e.score > e.singleScore && e.members.count >= 2), "\(e)")
+        #expect(e.chosen == (e.score > e.singleScore + AutoMLSearch.ensembleMargin * abs(e.singleScore) && e.members.count >= 2), "\(e)")
         #expect((r.model is EnsembleModel) == e.chosen)
         let none = try AutoMLSearch(settings: AutoMLSettings(maxTrials: 4, models: ["ridge"], ensemble: .none), catalog: Catalog.estimators).run(Self.regression, target: "y")
         #expect(none.ensemble == nil && none.model.kind == "ridge")

@@ -38,6 +38,8 @@ struct AutoMLCommand: AsyncParsableCommand {
     @Option(help: "cost-frugal (local search from cheap settings, the default) or random.") var strategy: String = "cost-frugal"
     @Option(help: "auto (greedy selection or stacking of the best trials, kept when it validates better than the best single model), voting, stacking or none.")
     var ensemble: String = "auto"
+    @Option(help: "Trials run side by side, each with its share of the cores (default: the cores; 1 gives the same leaderboard for the same seed).")
+    var parallel: Int?
     @Option(help: "Seed for the folds, the search and every model.") var seed: UInt64 = 42
     @Option(help: "Where to write the best model file (default: only into the tracked run; with --no-track, ./model.pulk if it does not exist).")
     var out: String?
@@ -63,6 +65,7 @@ struct AutoMLCommand: AsyncParsableCommand {
         guard let combine = AutoMLSettings.Ensemble(rawValue: ensemble) else { throw ValidationError("--ensemble must be auto, voting, stacking or none, not '\(ensemble)'.") }
         if let maxTrials, maxTrials < 1 { throw ValidationError("--max-trials must be at least 1.") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1.") }
+        if let parallel, !(1...256).contains(parallel) { throw ValidationError("--parallel must be from 1 to 256.") }
         var validation = AutoMLSettings.Validation.auto
         switch (cv, holdout) {
         case (let k?, nil):
@@ -77,7 +80,8 @@ struct AutoMLCommand: AsyncParsableCommand {
         let names = models?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let names, names.isEmpty { throw ValidationError("--models needs at least one estimator, e.g. --models gbdt,logistic.") }
         return AutoMLSettings(task: choice, metric: metric, timeBudget: budget, maxTrials: maxTrials, exitScore: exitScore, patience: patience,
-                              models: names, validation: validation, strategy: search, ensemble: combine, seed: seed)
+                              models: names, validation: validation, strategy: search, ensemble: combine,
+                              parallel: parallel ?? defaultThreadCount(), seed: seed)
     }
 
     func run() async throws {

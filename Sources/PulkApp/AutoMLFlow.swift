@@ -136,11 +136,11 @@ public enum AutoMLFlow {
     /// Rank, trial, model, score, spread, seconds, status and parameters: one row per trial, best first.
     public static func leaderboardCSV(_ r: AutoMLResult) -> String {
         func field(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-        var lines = ["rank,trial,model,\(r.metric),\(r.metric)_std,seconds,status,parameters"]
+        var lines = ["rank,trial,model,\(r.metric),\(r.metric)_std,rows,seconds,status,parameters"]
         for (rank, t) in r.leaderboard.enumerated() {
             let params = t.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             lines.append([String(rank + 1), String(t.number), t.model, t.score.isNaN ? "" : formatDouble(t.score), formatDouble(t.spread),
-                          formatDouble(t.seconds), t.status.rawValue, field(params)].joined(separator: ","))
+                          String(t.rows), formatDouble(t.seconds), t.status.rawValue, field(params)].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -156,6 +156,7 @@ public enum AutoMLFlow {
             for (i, v) in t.foldScores.enumerated() { c.metric("fold_\(metric)", v, step: i) }
         }
         c.metric("seconds", t.seconds)
+        c.param("rows", String(t.rows))
         c.tags = [Tag("mlflow.parentRunId", parent), Tag("pulk.model", t.model), Tag("pulk.automl.trial", String(t.number)),
                   Tag("pulk.automl.status", t.status.rawValue)]
         if let e = t.error { c.tags.append(Tag("pulk.automl.error", e)) }

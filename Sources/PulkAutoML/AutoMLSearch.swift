@@ -41,6 +41,11 @@ public struct AutoMLSearch: Sendable {
         var type: any Estimator.Type
         var search: LocalSearch
         var trials = 0
+        init(type: any Estimator.Type, search: LocalSearch, sample: Int) {
+            self.type = type
+            self.search = search
+            self.sample = sample
+        }
         var timeUsed = 0.0
         var bestLoss = Double.infinity
         var firstLoss = Double.infinity
@@ -48,7 +53,23 @@ public struct AutoMLSearch: Sendable {
         var lastTrialSeconds = 0.0
         /// Proposals in a row that were configurations already tried (integers rounding alike).
         var repeats = 0
+        /// Training rows per trial (large data: a sample that grows).
+        var sample = 0
+        /// The current point is to be measured again on a larger sample before the search moves on.
+        var remeasure = false
         var name: String { type.name }
+
+        /// The loss of a point the local search proposed; when the search converges on a sample
+        /// of `trainRows` (0: no sampling), the best point is measured again on twice the rows.
+        mutating func report(_ point: [Double], loss: Double, trainRows: Int) {
+            let restarts = search.restarts
+            search.report(point, loss: loss)
+            if search.restarts > restarts, sample < trainRows {
+                sample = min(sample * 2, trainRows)
+                remeasure = true
+                repeats = 0
+            }
+        }
     }
 
     /// Runs the search on `frame` to predict `target`, calling `onTrial` after each trial.
@@ -95,7 +116,24 @@ public struct AutoMLSearch: Sendable {
         let labels: [Int]? = decision.task == Task.classification ? values.classes : nil
         let plan = try ValidationPlan(rows: data.rowCount, labels: labels,
                                       validation: settings.validation, seed: settings.seed)
-        let parts = plan.splits.map { (train: data.take($0.train), test: data.take($0.test)) }
+        // Large data (a holdout) is searched on growing samples of the training part, as FLAML does:
+        // each estimator starts on `settings.firstSample` rows and doubles them when its local search converges.
+        let trainRows = plan.splits.count == 1 ? plan.splits[0].train.count : 0
+        var sampleOrder: [Int] = []
+        if trainRows > settings.firstSample {
+            var shuffler = SeededGenerator(seed: settings.seed &+ 17)
+            sampleOrder = plan.splits[0].train.shuffled(using: &shuffler)
+        }
+        let fullParts = plan.splits.map { (train: data.take($0.train), test: data.take($0.test)) }
+        var partsBySize: [Int: [(train: Frame, test: Frame)]] = [:]
+        func parts(_ size: Int) -> [(train: Frame, test: Frame)] {
+            guard size < trainRows, !sampleOrder.isEmpty else { return fullParts }
+            if let cached = partsBySize[size] { return cached }
+            let made = [(train: data.take(Array(sampleOrder.prefix(size)).sorted()), test: fullParts[0].test)]
+            partsBySize[size] = made
+            return made
+        }
+        let firstSize = sampleOrder.isEmpty ? (plan.splits.first?.train.count ?? 0) : settings.firstSample
 
         // The validation rows, in the order the trials' out-of-fold predictions list them.
         let validationRows = plan.splits.flatMap(\.test)
@@ -103,9 +141,11 @@ public struct AutoMLSearch: Sendable {
                                 truth: decision.task == .classification ? validationRows.map { Double(values.classes[$0]) } : validationRows.map { values.values[$0] },
                                 metric: metric, higher: higher)
         var outOfFold: [Int: [Double]] = [:]
-        func refitEstimate(_ t: Trial) -> Double { t.seconds / Double(max(plan.splits.count, 1)) * 1.3 }
+        // A refit on every row: one fold's fit of the trial, scaled to all the rows, with a margin.
+        let allRows = Double(data.rowCount)
+        func refitEstimate(_ t: Trial) -> Double { t.seconds / Double(max(plan.splits.count, 1)) * allRows / Double(max(t.rows, 1)) * 1.1 }
 
-        var learners = types.map { Learner(type: $0, search: LocalSearch($0.searchSpace)) }
+        var learners = types.map { Learner(type: $0, search: LocalSearch($0.searchSpace), sample: firstSize) }
         var rng = SeededGenerator(seed: settings.seed ^ 0x9E37_79B9_7F4A_7C15)
         var trials: [Trial] = []
         var tried: [String: Double] = [:]
@@ -156,7 +196,7 @@ public struct AutoMLSearch: Sendable {
                     l = Self.choose(affordable, learners, globalBest: best.map { Self.loss(trials[$0].score, higher) } ?? .infinity, &rng)
                 }
                 let point: [Double]
-                if learners[l].trials == 0 {
+                if learners[l].trials == 0 || learners[l].remeasure {
                     point = learners[l].search.point
                 } else if settings.strategy == .random {
                     point = learners[l].search.dimensions.map { _ in Double.random(in: 0...1, using: &rng) }
@@ -164,19 +204,24 @@ public struct AutoMLSearch: Sendable {
                     point = learners[l].search.propose(&rng)
                 }
                 let parameters = learners[l].search.values(point)
-                let key = learners[l].name + "|" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                let rows = learners[l].sample
+                let key = learners[l].name + "|\(rows)|" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 if let known = tried[key] {
                     // The same configuration again (integers rounding alike): its known loss, no trial.
-                    if learners[l].trials > 0, settings.strategy == .costFrugal { learners[l].search.report(point, loss: known) }
+                    if learners[l].trials > 0, settings.strategy == .costFrugal, !learners[l].remeasure {
+                        learners[l].report(point, loss: known, trainRows: sampleOrder.isEmpty ? 0 : trainRows)
+                    }
                     learners[l].repeats += 1
                     continue launch
                 }
                 learners[l].repeats = 0
                 let (type, classes, seed) = (learners[l].type, values.info.classes, settings.seed)
+                let folds = parts(rows)
                 inFlight[nextSlot] = Pending(learner: l, point: point, parameters: parameters, key: key, start: clock.now(),
-                                             deadline: DispatchTime.now() + remaining)
+                                             deadline: DispatchTime.now() + remaining, rows: rows, remeasure: learners[l].remeasure)
+                learners[l].remeasure = false
                 pool.launch(slot: nextSlot, threads: threadsPerTrial) { () throws(LearnError) in
-                    try Self.evaluate(type, parameters, decision: decision, data: data, folds: parts, target: target, classes: classes, metric: metric, seed: seed)
+                    try Self.evaluate(type, parameters, decision: decision, data: data, folds: folds, target: target, classes: classes, metric: metric, seed: seed)
                 }
                 nextSlot += 1
             }
@@ -187,7 +232,7 @@ public struct AutoMLSearch: Sendable {
             guard let (slot, outcome) = pool.next(until: inFlight.values.map(\.deadline).min()!, cancelled: cancelled) else {
                 for pending in inFlight.values.sorted(by: { $0.start < $1.start }) {
                     let seconds = clock.now() - pending.start
-                    trials.append(Trial(number: trials.count + 1, model: learners[pending.learner].name, parameters: pending.parameters, score: .nan, spread: 0,
+                    trials.append(Trial(number: trials.count + 1, model: learners[pending.learner].name, parameters: pending.parameters, rows: pending.rows, score: .nan, spread: 0,
                                         foldScores: [], seconds: seconds, finishedAt: clock.now() - started, status: .stopped,
                                         error: cancelled() ? "interrupted" : "stopped after \(String(format: "%.1f", seconds)) s: it would overrun the time budget",
                                         bestSoFar: best.map { trials[$0].score } ?? .nan))
@@ -208,8 +253,11 @@ public struct AutoMLSearch: Sendable {
             tried[pending.key] = trialLoss
 
             var learner = learners[l]
-            if learner.trials == 0 { learner.search.started(loss: trialLoss); learner.firstLoss = trialLoss } else if settings.strategy == .costFrugal {
-                learner.search.report(pending.point, loss: trialLoss)
+            if learner.trials == 0 || pending.remeasure {
+                learner.search.started(loss: trialLoss)
+                if learner.trials == 0 { learner.firstLoss = trialLoss }
+            } else if settings.strategy == .costFrugal {
+                learner.report(pending.point, loss: trialLoss, trainRows: sampleOrder.isEmpty ? 0 : trainRows)
             }
             learner.trials += 1
             learner.timeUsed += seconds
@@ -222,7 +270,7 @@ public struct AutoMLSearch: Sendable {
 
             let improved = failure == nil && (best == nil || trialLoss < Self.loss(trials[best!].score, higher))
             if improved { best = trials.count; sinceImprovement = 0 } else { sinceImprovement += 1 }
-            let trial = Trial(number: trials.count + 1, model: learner.name, parameters: pending.parameters, score: mean, spread: spread, foldScores: foldScores,
+            let trial = Trial(number: trials.count + 1, model: learner.name, parameters: pending.parameters, rows: pending.rows, score: mean, spread: spread, foldScores: foldScores,
                               seconds: seconds, finishedAt: (clock.now() - started), status: failure == nil ? .finished : .failed, error: failure,
                               bestSoFar: best.map { trials.count == $0 ? mean : trials[$0].score } ?? .nan)
             trials.append(trial)
@@ -433,6 +481,10 @@ struct Pending {
     var start: Double
     /// When the search stops waiting for it, in real time.
     var deadline: DispatchTime
+    /// Training rows per fold (a sample of large data).
+    var rows: Int
+    /// A measurement of the current point on a larger sample, not a move.
+    var remeasure: Bool
 }
 
 /// Trials running on worker threads, each with its share of the cores; the search takes their

@@ -57,6 +57,9 @@ public struct AutoMLSettings: Sendable {
     public var ensemble: Ensemble = .auto
     /// Trials run side by side (each with its share of the cores; each estimator one at a time).
     public var parallel: Int = 1
+    /// With a holdout, trials start on this many training rows (FLAML's first sample), doubled for an
+    /// estimator each time its search converges, up to all of them.
+    public var firstSample = 10_000
     public var seed: UInt64 = 42
 
     /// Rows below which `.auto` validation cross-validates (5 folds).
@@ -103,6 +106,8 @@ public struct Trial: Sendable, Codable, Equatable {
     public var model: String
     /// The searched parameters (name → value as text).
     public var parameters: [String: String]
+    /// Training rows per fold: large data is searched on samples that grow.
+    public var rows: Int
     /// The metric's mean over the validation folds (NaN when failed).
     public var score: Double
     /// Its standard deviation over the folds (0 with a holdout).

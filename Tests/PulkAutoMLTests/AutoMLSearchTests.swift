@@ -158,6 +158,22 @@ struct AutoMLSearchTests {
         #expect(timed.stopReason == .timeBudget && wall <= 2 * 1.05 + 0.1, "\(wall) s for a 2 s budget")
     }
 
+    /// With a holdout, trials start on a sample of the training rows that doubles as an
+    /// estimator's search converges; the winner is refit on every row.
+    @Test func largeDataIsSearchedOnGrowingSamples() throws {
+        var settings = AutoMLSettings(maxTrials: 80, models: ["ridge", "naive-bayes"], validation: .holdout(fraction: 0.1), ensemble: .none)
+        settings.firstSample = 40
+        let r = try Self.search(settings).run(Self.frame(rows: 400, regression: true), target: "y")
+        let rows = r.trials.map(\.rows)
+        #expect(rows.first == 40 && rows.allSatisfy { [40, 80, 160, 320, 360].contains($0) }, "\(rows)")
+        #expect(rows.contains { $0 > 40 }, "a converged search moves to more rows: \(rows)")
+        // Rows never shrink for an estimator.
+        for model in ["ridge"] {
+            let mine = r.trials.filter { $0.model == model }.map(\.rows)
+            #expect(zip(mine, mine.dropFirst()).allSatisfy { $0 <= $1 }, "\(mine)")
+        }
+    }
+
     @Test func aThreadBudgetLimitsTheDefaultThreadCountOnItsThreadOnly() {
         let all = defaultThreadCount()
         withThreadBudget(1) {

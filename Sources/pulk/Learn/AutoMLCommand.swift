@@ -99,7 +99,7 @@ struct AutoMLCommand: AsyncParsableCommand {
         let json = common.json
         if !json {
             print("Searching for up to \(formatDouble(settings.timeBudget)) s" + (settings.maxTrials.map { " or \($0) trials" } ?? "") + " (Ctrl-C stops with the best so far).")
-            print(Output.table(["trial", "model", "score ± spread", "seconds", "best so far", "parameters"], []))
+            print(Output.table(["trial", "model", "score ± spread", "rows", "seconds", "best so far", "parameters"], []))
         }
         automlInterrupted.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in automlInterrupted.store(true, ordering: .relaxed) }
@@ -125,8 +125,8 @@ struct AutoMLCommand: AsyncParsableCommand {
         for (name, why) in r.skipped.sorted(by: { $0.key < $1.key }) { print("Left out \(name): \(why).") }
         print("Stopped: \(r.stopReason.rawValue) after \(r.trials.count) trials in \(String(format: "%.1f", r.seconds)) s (refit \(String(format: "%.2f", r.refitSeconds)) s).")
         print("")
-        print(Output.table(["rank", "trial", "model", r.metric, "seconds", "parameters"], r.leaderboard.prefix(10).enumerated().map { i, t in
-            [String(i + 1), String(t.number), t.model, t.status == .failed ? "failed" : Self.score(t), String(format: "%.2f", t.seconds), Self.parameters(t)]
+        print(Output.table(["rank", "trial", "model", r.metric, "rows", "seconds", "parameters"], r.leaderboard.prefix(10).enumerated().map { i, t in
+            [String(i + 1), String(t.number), t.model, t.status == .finished ? Self.score(t) : t.status.rawValue, String(t.rows), String(format: "%.2f", t.seconds), Self.parameters(t)]
         }))
         print("")
         if let e = r.ensemble, e.members.isEmpty {
@@ -155,7 +155,7 @@ struct AutoMLCommand: AsyncParsableCommand {
     /// A trial as it finishes: one line of the live leaderboard.
     static func line(_ t: Trial) -> String {
         let score = t.status == .failed ? "failed: \(t.error ?? "")" : self.score(t)
-        return "\(t.number)  \(t.model)  \(score)  \(String(format: "%.2f", t.seconds)) s  best \(String(format: "%.5g", t.bestSoFar))  \(parameters(t))"
+        return "\(t.number)  \(t.model)  \(score)  \(t.rows) rows  \(String(format: "%.2f", t.seconds)) s  best \(String(format: "%.5g", t.bestSoFar))  \(parameters(t))"
     }
 
     struct Searched: Encodable {

@@ -47,6 +47,24 @@ struct AutoMLCLITests {
         #expect(text.contains("Stopped: max trials after 3 trials") && text.contains("Best: trial") && text.contains("Wrote nb.pulk"), "\(text)")
     }
 
+    /// Ctrl-C (SIGINT) stops the search after the trial in progress, and the best so far is kept.
+    @Test func interruptKeepsTheBestSoFar() throws {
+        let data = data()
+        let log = cli.dir.appendingPathComponent("automl.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        let p = try cli.start(["automl", "--data", data, "--target", "label", "--time-budget", "120s", "--no-track", "--out", "interrupted.pulk"], output: output)
+        // Waits for the first trial's line (an event, not a guess at timing), then interrupts.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("\n1  ") { Thread.sleep(forTimeInterval: 0.02) }
+        p.interrupt()
+        p.waitUntilExit()
+        try output.close()
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(p.terminationStatus == 0 && text.contains("Stopped: cancelled"), "\(text)")
+        #expect(FileManager.default.fileExists(atPath: cli.dir.appendingPathComponent("interrupted.pulk").path))
+    }
+
     @Test(arguments: [
         (["--time-budget", "soon"], "--time-budget must be a positive time"),
         (["--cv", "3", "--holdout", "0.2"], "Give --cv or --holdout, not both"),

@@ -105,7 +105,11 @@ struct AutoMLCommand: AsyncParsableCommand {
         signal(SIGINT) { _ in automlInterrupted.store(true, ordering: .relaxed) }
         defer { signal(SIGINT, SIG_DFL) }
         let outcome = try await AutoMLFlow.search(request, on: try common.workbench(tracking: tracking.tracking), progress: TerminalProgress(enabled: !json),
-                                                  onTrial: { t in if !json { print(Self.line(t)) } },
+                                                  onTrial: { t in
+                                                      guard !json else { return }
+                                                      print(Self.line(t))
+                                                      fflush(nil)  // live even through a pipe
+                                                  },
                                                   cancelled: { automlInterrupted.load(ordering: .relaxed) })
         let r = outcome.result
         if json {

@@ -86,13 +86,7 @@ struct AutoMLCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try settings()
-        var file = out
-        if file == nil && tracking.noTrack {
-            guard !FileManager.default.fileExists(atPath: "model.pulk") else {
-                throw ValidationError("model.pulk exists, and with --no-track the model is kept nowhere else: pass --out FILE (--out model.pulk replaces it).")
-            }
-            file = "model.pulk"
-        }
+        let file = try tracking.modelFile(out: out)
         let replaced = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
         let request = AutoMLRequest(data: data, target: target, settings: settings, read: try read.addOptions(), out: file,
                                     registerAs: registerAs, run: tracking.settings())

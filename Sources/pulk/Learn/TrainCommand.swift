@@ -94,13 +94,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let seeds, seeds < 2 { throw ValidationError("--seeds needs at least 2 seeds to measure a spread.") }
         // The model goes where asked, else into the run; an untracked model needs a file, and an
         // existing one is never replaced unless named.
-        var file = out
-        if file == nil && tracking.noTrack {
-            guard !FileManager.default.fileExists(atPath: "model.pulk") else {
-                throw ValidationError("model.pulk exists, and with --no-track the model is kept nowhere else: pass --out FILE (--out model.pulk replaces it).")
-            }
-            file = "model.pulk"
-        }
+        let file = try tracking.modelFile(out: out)
         let replaced = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
         var request = TrainingRequest(data: data, testData: testData, target: target, model: model, parameters: given, split: strategy,
                                       testSize: testSize, seed: seed, folds: cv, seeds: seeds, metric: metric, read: try read.addOptions(),

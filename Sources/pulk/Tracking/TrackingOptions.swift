@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PulkApp
 import PulkStore
 import PulkTracking
@@ -19,6 +20,16 @@ struct RunOptions: ParsableArguments {
     @Option(help: "The run's name (default: a generated one).") var runName: String?
     @Flag(help: "Do not record a tracked run.") var noTrack = false
     @OptionGroup var tracking: TrackingOptions
+
+    /// Where a trained model is written: `out`, or with --no-track (the run keeps nothing) ./model.pulk,
+    /// never replacing an existing one that was not named.
+    func modelFile(out: String?) throws -> String? {
+        guard out == nil, noTrack else { return out }
+        guard !FileManager.default.fileExists(atPath: "model.pulk") else {
+            throw ValidationError("model.pulk exists, and with --no-track the model is kept nowhere else: pass --out FILE (--out model.pulk replaces it).")
+        }
+        return "model.pulk"
+    }
 
     /// nil with --no-track; `profile`: profile the training data into the run (`pulk train`).
     func settings(profile: Bool = false) -> RunSettings? { noTrack ? nil : RunSettings(experiment: experiment, runName: runName, profile: profile) }

@@ -10,6 +10,7 @@ final class TestClock: @unchecked Sendable {
     private var n = 0
     func now() -> Int64 { lock.lock(); defer { lock.unlock() }; t += 1; return t }
     func runId() -> String { lock.lock(); defer { lock.unlock() }; n += 1; return String(format: "%032x", n) }
+    func advance(_ ms: Int64) { lock.lock(); defer { lock.unlock() }; t += ms }
 }
 
 /// The stores the contract runs against: SQLite always; PostgreSQL when the test script started one

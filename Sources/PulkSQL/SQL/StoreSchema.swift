@@ -219,5 +219,15 @@ public enum StoreSchema {
               events TEXT NOT NULL, status TEXT NOT NULL, secret TEXT NOT NULL, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL)
             """,
         ]),
+        // Background jobs (AutoML searches, …): what was asked, progress and result as the kind's JSON.
+        ("2026-12-07-jobs", [
+            """
+            CREATE TABLE jobs (job_id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, user_name TEXT NOT NULL, request TEXT NOT NULL,
+              progress TEXT NOT NULL, result TEXT NOT NULL, error TEXT, cancel_requested INTEGER NOT NULL, creation_time BIGINT NOT NULL,
+              start_time BIGINT, end_time BIGINT, last_updated_time BIGINT NOT NULL)
+            """,
+            "CREATE INDEX jobs_by_kind ON jobs (kind, creation_time)",
+            "CREATE INDEX jobs_by_status ON jobs (status, kind)",
+        ]),
     ], legacyLedger: nil)
 }

@@ -49,21 +49,43 @@ public enum AutoMLFlow {
     /// the search as a parent run (settings, leaderboard, best parameters, the model) with a child
     /// run per trial (its parameters, fold scores, time and status).
     public static func search(_ request: AutoMLRequest, on bench: Workbench, progress: any ProgressSink = NoProgress(),
+                              onStart: @escaping @Sendable (SearchStart) -> Void = { _ in },
+                              onTrial: @escaping @Sendable (Trial) -> Void = { _ in }, cancelled: @escaping @Sendable () -> Bool = { false },
+                              user: String = RunRecorder.user()) async throws -> AutoMLOutcome {
+        try await search(request, datasets: try await bench.datasets(), tracking: { try await bench.trackingClient() }, progress: progress,
+                         onStart: onStart, onTrial: onTrial, cancelled: cancelled, user: user)
+    }
+
+    /// The same on a dataset catalog and a tracking client of the caller's (a server's own).
+    /// `filesAllowed` false takes registered datasets only, never a path.
+    public static func search(_ request: AutoMLRequest, datasets: any DatasetCatalog, tracking: () async throws -> any TrackingClient,
+                              filesAllowed: Bool = true, progress: any ProgressSink = NoProgress(),
+                              onStart: @escaping @Sendable (SearchStart) -> Void = { _ in },
                               onTrial: @escaping @Sendable (Trial) -> Void = { _ in }, cancelled: @escaping @Sendable () -> Bool = { false },
                               user: String = RunRecorder.user()) async throws -> AutoMLOutcome {
         guard !request.target.isEmpty else { throw AppError.invalid("AutoML learns to predict a column: name it with --target.") }
         if request.registerAs != nil, request.run == nil { throw AppError.invalid("--register-as registers the search's run: it cannot be used with --no-track.") }
         let started = Date()
-        let data = try await DataSources.load(request.data, options: request.read, catalog: try await bench.datasets(), progress: progress)
+        let data: LoadedData
+        if filesAllowed {
+            data = try await DataSources.load(request.data, options: request.read, catalog: datasets, progress: progress)
+        } else {
+            let version = try await DataSources.registered(request.data, in: datasets)
+            data = LoadedData(frame: try await datasets.frame(version), label: version.reference, version: version, path: nil)
+        }
         var search = AutoMLSearch(settings: request.settings, catalog: Catalog.estimators)
         search.cancelled = cancelled
-        let result = try search.run(data.frame, target: request.target, onTrial: onTrial)
+        search.onStart = onStart
+        // On a thread of its own: a search holds its thread for its whole budget, which must not be
+        // one of the few that run every task of the process (a server's requests).
+        let frame = data.frame, target = request.target, searcher = search
+        let result = try await onOwnThread { () throws(LearnError) in try searcher.run(frame, target: target, onTrial: onTrial) }
         let bytes = ModelFile.encode(result.model)
         if let out = request.out { try Training.write(bytes, to: out) }
         var outcome = AutoMLOutcome(result: result, modelBytes: bytes, source: data.label, run: nil, trialRuns: [])
         guard let settings = request.run else { return outcome }
 
-        let client = try await bench.trackingClient()
+        let client = try await tracking()
         let recorder = RunRecorder(client: client)
         var parent = parentContent(result, request: request)
         parent.inputs = [data.input(context: "training")]
@@ -161,5 +183,14 @@ public enum AutoMLFlow {
                   Tag("pulk.automl.status", t.status.rawValue)]
         if let e = t.error { c.tags.append(Tag("pulk.automl.error", e)) }
         return c
+    }
+}
+
+/// Runs `body` on a new thread and waits for it without holding one of Swift's concurrency threads.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+        let thread = Thread { c.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 }

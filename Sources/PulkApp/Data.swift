@@ -52,6 +52,15 @@ public enum DataSources {
         }
     }
 
+    /// The registered version `reference` (`NAME` or `NAME:VERSION`) names; never a file.
+    public static func registered(_ reference: String, in catalog: any DatasetCatalog) async throws -> DatasetVersion {
+        let ref: PulkWorkspace.DatasetRef
+        do { ref = try PulkWorkspace.DatasetRef(parsing: reference) } catch {
+            throw AppError.invalid("'\(reference.prefix(200))' is not a dataset reference: name a registered dataset as NAME or NAME:VERSION (`pulk data list` shows them).")
+        }
+        return try await catalog.version(ref)
+    }
+
     /// The registered version `reference` (`NAME` or `NAME:VERSION`) names, or nil when it names a file.
     public static func registeredVersion(_ reference: String, in catalog: any DatasetCatalog) async throws -> DatasetVersion? {
         guard let ref = try? PulkWorkspace.DatasetRef(parsing: reference) else { return nil }

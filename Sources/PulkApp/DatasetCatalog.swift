@@ -65,6 +65,13 @@ public struct LocalDatasets: DatasetCatalog {
         self.readers = readers
     }
 
+    /// A server's datasets (`location` names it in messages).
+    public init(store: DatasetStore, location: String, readers: @escaping @Sendable () async throws -> DatasetReaders) {
+        self.store = store
+        self.location = location
+        self.readers = readers
+    }
+
     public func list() async throws -> [DatasetSummary] { try store.list() }
     public func versions(of name: String) async throws -> [DatasetVersion] { try store.versions(of: name) }
     public func version(_ ref: DatasetRef) async throws -> DatasetVersion { try store.version(ref) }

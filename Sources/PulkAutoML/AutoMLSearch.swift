@@ -23,6 +23,8 @@ public struct AutoMLSearch: Sendable {
     public var clock: any SearchClock = MonotonicClock()
     /// Polled between trials: true stops the search with the best model so far (Ctrl-C).
     public var cancelled: @Sendable () -> Bool = { false }
+    /// Told once the data is checked and the folds are made, before the first trial.
+    public var onStart: @Sendable (SearchStart) -> Void = { _ in }
 
     public init(settings: AutoMLSettings, catalog: [any Estimator.Type]) {
         self.settings = settings
@@ -124,6 +126,8 @@ public struct AutoMLSearch: Sendable {
             var shuffler = SeededGenerator(seed: settings.seed &+ 17)
             sampleOrder = plan.splits[0].train.shuffled(using: &shuffler)
         }
+        onStart(SearchStart(task: decision.kind.rawValue, taskReason: decision.reason, metric: metric, higherIsBetter: higher,
+                            validation: plan.description, models: types.map { $0.name }, guardrails: guardrails))
         let fullParts = plan.splits.map { (train: data.take($0.train), test: data.take($0.test)) }
         var partsBySize: [Int: [(train: Frame, test: Frame)]] = [:]
         func parts(_ size: Int) -> [(train: Frame, test: Frame)] {

@@ -91,6 +91,18 @@ public struct AutoMLSettings: Sendable {
     }
 }
 
+/// What a search settled before its first trial: the task and metric, the validation, the
+/// estimators it will try and the data checks.
+public struct SearchStart: Sendable, Codable, Equatable {
+    public var task: String
+    public var taskReason: String
+    public var metric: String
+    public var higherIsBetter: Bool
+    public var validation: String
+    public var models: [String]
+    public var guardrails: [Guardrail]
+}
+
 /// One configuration tried: its estimator and parameters, validated score, time and status.
 public struct Trial: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable {
@@ -120,6 +132,16 @@ public struct Trial: Sendable, Codable, Equatable {
     public var error: String?
     /// The best score of the search so far, this trial included.
     public var bestSoFar: Double
+
+    /// Best first: finished trials by score (ties by number), then the rest.
+    public static func ranked(_ trials: [Trial], higherIsBetter: Bool) -> [Trial] {
+        trials.sorted { a, b in
+            if (a.status == .finished) != (b.status == .finished) { return a.status == .finished }
+            if a.score.isNaN || b.score.isNaN { return !a.score.isNaN }
+            if a.score != b.score { return higherIsBetter ? a.score > b.score : a.score < b.score }
+            return a.number < b.number
+        }
+    }
 }
 
 /// An ensemble of the best trials: how it was made, its members and their weights, and its
@@ -180,12 +202,5 @@ public struct AutoMLResult: Sendable {
     public var bestTrial: Trial { trials[best] }
 
     /// Trials ranked best first (failed ones last).
-    public var leaderboard: [Trial] {
-        trials.sorted { a, b in
-            if (a.status == .finished) != (b.status == .finished) { return a.status == .finished }
-            if a.score.isNaN || b.score.isNaN { return !a.score.isNaN }
-            if a.score != b.score { return higherIsBetter ? a.score > b.score : a.score < b.score }
-            return a.number < b.number
-        }
-    }
+    public var leaderboard: [Trial] { Trial.ranked(trials, higherIsBetter: higherIsBetter) }
 }

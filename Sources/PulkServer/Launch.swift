@@ -3,6 +3,7 @@ import Hummingbird
 public import Logging
 public import PulkApp
 import PulkAccess
+import PulkFrame
 import PulkLearn
 public import PulkSQL
 public import PulkServing
@@ -94,8 +95,13 @@ public struct TrackingServerLaunch: Sendable {
             allowedHosts: s.allowedHosts, tls: s.tls,
             access: AccessSettings(noAuth: s.noAuth, sessionHours: max(1, s.sessionHours), policy: AccessPolicy(defaultDeny: s.defaultDeny)),
             webhooks: WebhookSettings(policy: OutboundURLPolicy(allowHTTP: s.allowHTTPWebhooks, allowPrivate: s.allowPrivateWebhooks)))
+        // AutoML searches clients start: queued in the store, run one at a time on the workspace's datasets.
+        let catalog = LocalDatasets(store: workspace.datasets, location: "this server", readers: { DatasetReaders(store: store) })
+        let automl = AutoMLJobs(store: store, datasets: catalog,
+                                tracking: LocalTracking(store: store, artifacts: artifacts, datasets: workspace.datasets, location: "this server"),
+                                cores: defaultThreadCount())
         let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets, configuration: configuration,
-                                                 metrics: registry, serving: serving)
+                                                 metrics: registry, serving: serving, automl: automl)
         let banner = "pulk server on \(s.tls == nil ? "http" : "https")://\(s.host):\(s.port)  (web UI at /; store: "
             + (s.store == .workspace ? "SQLite in \(workspace.root.path)" : "PostgreSQL") + ", artifacts: \(root.path); "
             + "endpoints at /endpoints/NAME/score; accounts: \(accounts))"
@@ -104,6 +110,7 @@ public struct TrackingServerLaunch: Sendable {
                 group.addTask { await host.run() }
                 group.addTask { await log.run() }
                 group.addTask { await MemoryReturn.run() }
+                group.addTask { await automl.run() }
                 if let load { group.addTask { await load.run() } }
                 try await app.runService()
                 group.cancelAll()

@@ -20,6 +20,8 @@ struct NativeAPI: Sendable {
     let datasets: DatasetStore?
     /// The largest JSON body.
     var bodyLimit = 16 << 20
+    /// The AutoML searches this server runs (nil: none; its routes answer 404).
+    var automl: AutoMLJobs? = nil
     let profiles = ProfileCache()
 
     static let base = "/api/pulk/v1"
@@ -27,6 +29,7 @@ struct NativeAPI: Sendable {
     func register(_ router: Router<BasicRequestContext>) {
         registerEndpoints(router)
         registerDatasetTransfers(router)
+        registerAutoML(router)
         let store = self.store, datasets = self.datasets, profiles = self.profiles
         router.get("\(Self.base)/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
@@ -126,13 +129,16 @@ struct NativeAPI: Sendable {
     /// Runs a workspace call, turning its errors into the API's (404 for what does not exist, 400 for bad names).
     static func workspace<T>(_ datasets: DatasetStore?, _ body: (DatasetStore) throws(WorkspaceError) -> T) throws(StoreError) -> T {
         guard let datasets else { throw .notFound("This server has no workspace, so it has no datasets; start it with --workspace DIR") }
-        do { return try body(datasets) } catch {
-            switch error {
-            case .datasetNotFound, .versionNotFound: throw .notFound(error.description)
-            case .invalidName, .invalidReference, .frame, .unsupportedFormat: throw .invalid(error.description)
-            case .inUse: throw StoreError(.invalidState, error.description)
-            default: throw StoreError(.internalError, error.description)
-            }
+        do { return try body(datasets) } catch { throw storeError(error) }
+    }
+
+    /// A workspace failure as the API answers it: what the client named wrongly is a 4xx.
+    static func storeError(_ error: WorkspaceError) -> StoreError {
+        switch error {
+        case .datasetNotFound, .versionNotFound: return .notFound(error.description)
+        case .invalidName, .invalidReference, .frame, .unsupportedFormat: return .invalid(error.description)
+        case .inUse: return StoreError(.invalidState, error.description)
+        default: return StoreError(.internalError, error.description)
         }
     }
 
@@ -307,10 +313,10 @@ extension NativeAPI {
     /// `--server` clients add versions by uploading the file (parsed here with the reading options of
     /// the query, as `pulk data add` would) and read versions as the binary columnar copy.
     func registerDatasetTransfers(_ router: Router<BasicRequestContext>) {
-        let datasets = self.datasets, store = self.store
+        let datasets = self.datasets
         router.post("\(Self.base)/datasets/{name}/versions") { request, context in
             let name = try context.parameters.require("name")
-            let store = try Self.workspace(datasets) { (d) throws(WorkspaceError) in d }
+            _ = try Self.workspace(datasets) { (d) throws(WorkspaceError) in d }
             let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
             var options = try ReadSettings(query: query).addOptions()
             options.description = query["description"]?.last

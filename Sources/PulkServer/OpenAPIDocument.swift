@@ -10,7 +10,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "Pulk native API",
         "version": "1.0.0",
-        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, registered models traced back to the exact data they were trained on, and real-time endpoints (deployments, traffic splits, rollbacks, the serving log; scoring itself is at /endpoints/NAME/score, described by its own document at /endpoints/openapi.json). MLflow's own API is served beside it under /api/2.0/mlflow/. Accounts: users with roles, API tokens, per-resource grants and the hash-chained audit trail; when the server has users every route but /openapi.json needs credentials (HTTP Basic, Bearer, or the web UI's session cookie)."
+        "description": "What MLflow's REST API has no word for: datasets with immutable, content-hashed versions, their profiles and lineage, registered models traced back to the exact data they were trained on, AutoML searches the server runs (start, follow, leaderboard, cancel), and real-time endpoints (deployments, traffic splits, rollbacks, the serving log; scoring itself is at /endpoints/NAME/score, described by its own document at /endpoints/openapi.json). MLflow's own API is served beside it under /api/2.0/mlflow/. Accounts: users with roles, API tokens, per-resource grants and the hash-chained audit trail; when the server has users every route but /openapi.json needs credentials (HTTP Basic, Bearer, or the web UI's session cookie)."
       },
       "servers": [{"url": "/api/pulk/v1"}],
       "paths": {
@@ -187,6 +187,37 @@ enum OpenAPIDocument {
                      "responses": {"200": {"description": "The endpoint.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointOne"}}}},
                                    "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
         },
+        "/automl": {
+          "get": {"operationId": "listAutoMLSearches", "summary": "The AutoML searches the server has run or will run, newest first.",
+                  "parameters": [{"name": "max_results", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                                 {"name": "page_token", "in": "query", "required": false, "schema": {"type": "string"}}],
+                  "responses": {"200": {"description": "A page of searches.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AutoMLSearchList"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
+          "post": {"operationId": "startAutoMLSearch", "summary": "Queue an AutoML search on a registered dataset of the server's workspace (its version pinned now), as `pulk automl` runs one. Searches run one at a time, each on every core; each is recorded as a run, with a child run per trial, as the caller (contributors and up).",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AutoMLRequest"}}}},
+                   "responses": {"201": {"description": "The queued search.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AutoMLSearchOne"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+                                 "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/automl/{id}": {
+          "parameters": [{"$ref": "#/components/parameters/SearchId"}],
+          "get": {"operationId": "getAutoMLSearch", "summary": "A search's state: queued, running (with its phase, time used and best trial so far), finished, failed or cancelled, and how it ended.",
+                  "responses": {"200": {"description": "The search.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AutoMLSearchOne"}}}},
+                                "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/automl/{id}/leaderboard": {
+          "parameters": [{"$ref": "#/components/parameters/SearchId"}],
+          "get": {"operationId": "getAutoMLLeaderboard", "summary": "The trials so far, best first (finished trials by score in the metric's direction, then failed and stopped ones), each with its child run once the search has recorded them.",
+                  "responses": {"200": {"description": "The leaderboard.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AutoMLLeaderboard"}}}},
+                                "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/automl/{id}/cancel": {
+          "parameters": [{"$ref": "#/components/parameters/SearchId"}],
+          "post": {"operationId": "cancelAutoMLSearch", "summary": "Cancel a search (its owner or an admin): a queued one at once; a running one stops after the trials in progress, keeps and records the best model so far, and ends as cancelled. 400 INVALID_STATE once it has ended.",
+                   "responses": {"200": {"description": "The search.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AutoMLSearchOne"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+                                 "404": {"$ref": "#/components/responses/Error"}}}
+        },
         "/whoami": {
           "get": {"operationId": "whoami", "summary": "Who the credentials sent belong to, and whether the server checks them at all.",
                   "responses": {"200": {"description": "The caller.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WhoAmI"}}}}, "401": {"$ref": "#/components/responses/Error"}}}
@@ -264,7 +295,8 @@ enum OpenAPIDocument {
           "DatasetName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
           "DatasetVersion": {"name": "version", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
           "ModelName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
-          "EndpointName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}
+          "EndpointName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
+          "SearchId": {"name": "id", "in": "path", "required": true, "description": "An AutoML search's id.", "schema": {"type": "string"}}
         },
         "responses": {
           "Error": {"description": "What was wrong and how to fix it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -344,6 +376,53 @@ enum OpenAPIDocument {
           "AuditPage": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_after": {"type": "integer"}}},
           "AuditCheck": {"type": "object", "required": ["entries", "intact", "head"],
                          "properties": {"entries": {"type": "integer"}, "intact": {"type": "boolean"}, "head": {"type": "string"}, "first_broken": {"type": "integer"}, "problem": {"type": "string"}}},
+          "AutoMLRequest": {"type": "object", "required": ["data", "target"],
+                            "properties": {"data": {"type": "string", "description": "NAME[:VERSION] of a registered dataset (never a path)."},
+                                           "target": {"type": "string", "minLength": 1}, "task": {"enum": ["auto", "binary", "multiclass", "regression"]},
+                                           "metric": {"type": "string", "description": "A metric of the learning core (default: roc_auc, log_loss or r2 by task); its direction is the metric's."},
+                                           "time_budget": {"type": "number", "exclusiveMinimum": 0, "maximum": 604800, "default": 60, "description": "Seconds for the whole search, the final refit included."},
+                                           "max_trials": {"type": "integer", "minimum": 1}, "exit_score": {"type": "number"}, "patience": {"type": "integer", "minimum": 1},
+                                           "models": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                                           "cv": {"type": "integer", "minimum": 2, "maximum": 100}, "holdout": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                                           "strategy": {"enum": ["cost-frugal", "random"]}, "ensemble": {"enum": ["auto", "voting", "stacking", "none"]},
+                                           "parallel": {"type": "integer", "minimum": 1, "maximum": 256}, "seed": {"type": "integer", "minimum": 0},
+                                           "register_as": {"type": "string", "minLength": 1}, "experiment": {"type": "string"}, "run_name": {"type": "string"}}},
+          "Guardrail": {"type": "object", "required": ["check", "outcome", "detail", "columns"],
+                        "properties": {"check": {"type": "string"}, "outcome": {"enum": ["passed", "fixed", "warned"]}, "detail": {"type": "string"},
+                                       "columns": {"type": "array", "items": {"type": "string"}}}},
+          "AutoMLSearch": {"type": "object",
+                           "required": ["id", "status", "user", "request", "created_at", "elapsed_seconds", "time_budget", "phase", "trials", "failed_trials", "cancel_requested"],
+                           "properties": {"id": {"type": "string"}, "status": {"enum": ["queued", "running", "finished", "failed", "cancelled"]}, "user": {"type": "string"},
+                                          "request": {"$ref": "#/components/schemas/AutoMLRequest"}, "created_at": {"type": "integer"}, "started_at": {"type": "integer"},
+                                          "ended_at": {"type": "integer"}, "elapsed_seconds": {"type": "number"}, "time_budget": {"type": "number"},
+                                          "phase": {"enum": ["queued", "loading", "searching", "recording", "done"]}, "task": {"type": "string"}, "metric": {"type": "string"},
+                                          "higher_is_better": {"type": "boolean"}, "validation": {"type": "string"}, "trials": {"type": "integer"}, "failed_trials": {"type": "integer"},
+                                          "best": {"type": "object", "required": ["trial", "model", "score", "spread", "parameters"],
+                                                   "properties": {"trial": {"type": "integer"}, "model": {"type": "string"}, "score": {"type": "number"}, "spread": {"type": "number"},
+                                                                  "parameters": {"type": "object", "additionalProperties": {"type": "string"}}}},
+                                          "cancel_requested": {"type": "boolean"}, "error": {"type": "string"},
+                                          "result": {"type": "object", "required": ["trial_runs", "model", "best_trial", "best_model", "metric", "stop_reason", "seconds"],
+                                                     "properties": {"run_id": {"type": "string"}, "experiment_id": {"type": "string"},
+                                                                    "trial_runs": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Trial number → its child run."},
+                                                                    "model": {"type": "string", "description": "The model kept: the best trial's estimator, or ensemble."},
+                                                                    "best_trial": {"type": "integer"}, "best_model": {"type": "string"}, "best_score": {"type": ["number", "string"]},
+                                                                    "metric": {"type": "string"}, "stop_reason": {"type": "string"}, "seconds": {"type": "number"},
+                                                                    "ensemble": {"type": "object"}, "registered_model": {"type": "string"}, "registered_version": {"type": "string"}}},
+                                          "guardrails": {"type": "array", "items": {"$ref": "#/components/schemas/Guardrail"}}}},
+          "AutoMLSearchOne": {"type": "object", "required": ["search"], "properties": {"search": {"$ref": "#/components/schemas/AutoMLSearch"}}},
+          "AutoMLSearchList": {"type": "object", "required": ["searches"],
+                               "properties": {"searches": {"type": "array", "items": {"$ref": "#/components/schemas/AutoMLSearch"}}, "next_page_token": {"type": "string"}}},
+          "AutoMLLeaderboard": {"type": "object", "required": ["id", "status", "higher_is_better", "entries"],
+                                "properties": {"id": {"type": "string"}, "status": {"type": "string"}, "metric": {"type": "string"}, "higher_is_better": {"type": "boolean"},
+                                               "entries": {"type": "array", "items": {"type": "object",
+                                                 "required": ["rank", "trial", "model", "parameters", "fold_scores", "rows", "seconds", "finished_at", "status"],
+                                                 "properties": {"rank": {"type": "integer", "minimum": 1}, "trial": {"type": "integer"}, "model": {"type": "string"},
+                                                                "parameters": {"type": "object", "additionalProperties": {"type": "string"}},
+                                                                "score": {"type": "number", "description": "Absent for a trial that failed or was stopped."}, "spread": {"type": "number"},
+                                                                "fold_scores": {"type": "array", "items": {"type": "number"}}, "rows": {"type": "integer"}, "seconds": {"type": "number"},
+                                                                "finished_at": {"type": "number", "description": "Seconds since the search started."},
+                                                                "status": {"enum": ["finished", "failed", "stopped"]}, "error": {"type": "string"}, "best_so_far": {"type": "number"},
+                                                                "run_id": {"type": "string"}}}}}},
           "Error": {"type": "object", "required": ["error_code", "message"],
                     "properties": {"error_code": {"type": "string", "examples": ["RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"]}, "message": {"type": "string"}}},
           "DatasetSummary": {"type": "object", "required": ["name", "version_count", "latest_version", "latest_row_count", "created_at", "updated_at"],

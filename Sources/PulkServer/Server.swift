@@ -1,7 +1,7 @@
 import Foundation
 public import Hummingbird
 import HummingbirdCore
-import PulkApp
+public import PulkApp
 import PulkAccess
 import PulkLearn
 public import PulkStore
@@ -82,7 +82,8 @@ public enum TrackingServer {
 
     public static func application(store: any ServerStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
                                    configuration: ServerConfiguration = .init(),
-                                   metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil) throws -> some ApplicationProtocol {
+                                   metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil,
+                                   automl: AutoMLJobs? = nil) throws -> some ApplicationProtocol {
         let router = baseRouter(configuration, metrics: metrics, requestLog: .info)
         let authenticator = Authenticator(store: store, now: configuration.access.clock)
         router.add(middleware: AccessMiddleware(store: store, authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit,
@@ -93,8 +94,8 @@ public enum TrackingServer {
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit, webhooks: WebhookDispatcher(store: store, settings: configuration.webhooks))
             .register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
-        NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit).register(router)
-        WebUI(store: store, artifacts: artifacts, datasets: datasets).register(router)
+        NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit, automl: automl).register(router)
+        WebUI(store: store, artifacts: artifacts, datasets: datasets, automl: automl).register(router)
         var serving = serving
         if !configuration.access.noAuth { serving?.accounts = EndpointAccess(authenticator: authenticator, policy: configuration.access.policy) }
         serving?.register(router)
@@ -162,6 +163,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .conflict: return Self.error(StoreError.Code.invalidState.rawValue, e.message, status: 409)
             case .unavailable: return Self.error("TEMPORARILY_UNAVAILABLE", e.message, status: 502)
             }
+        } catch let e as WorkspaceError {
+            // A dataset a flow of the application layer was asked for (the workspace's own words).
+            let mapped = NativeAPI.storeError(e)
+            if mapped.code == .internalError { context.logger.error("\(request.method) \(request.uri.path): \(e.description)") }
+            return Self.error(mapped.code.rawValue, mapped.message, status: mapped.code.httpStatus)
         } catch let e as LearnError {
             // A model or its parameters that cannot work as given (a flow of the application layer).
             return Self.error(StoreError.Code.invalidParameterValue.rawValue, e.description, status: 400)

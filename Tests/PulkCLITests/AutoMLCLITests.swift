@@ -78,4 +78,37 @@ struct AutoMLCLITests {
         let r = try cli.run(["automl", "--data", data(), "--target", "label", "--no-track", "--out", "x.pulk"] + args)
         #expect(r.status != 0 && r.stderr.contains(says), "\(r.stderr)")
     }
+
+    /// A search started from the API and followed in a real browser: its page shows it queued, then
+    /// (once the search ahead of it is cancelled and it runs) finished with its leaderboard, without a
+    /// reload; the AutoML pages pass the layout and accessibility checks.
+    @Test(.enabled(if: TrackedTrainingTests.chromium != nil && TrackedTrainingTests.python != nil))
+    func livePageInABrowser() throws {
+        let server = LiveServer(cli: cli)
+        _ = try cli.ok(["data", "add", cli.penguins, "--name", "penguins", "--workspace", server.workspace])
+        let started = try server.start()
+        defer { started.terminate(); started.waitUntilExit() }
+        func start(_ body: String) throws -> String {
+            let reply = try LiveServer.curl(server.url + "/api/pulk/v1/automl", method: "POST", json: body)
+            #expect(reply.hasSuffix(" 201"), "\(reply.suffix(300))")
+            let object = try JSONSerialization.jsonObject(with: Data(reply.dropLast(4).utf8)) as? [String: Any]
+            return try #require((object?["search"] as? [String: Any])?["id"] as? String)
+        }
+        // The first runs until cancelled; the second waits behind it.
+        let first = try start(#"{"data": "penguins", "target": "species", "time_budget": 600}"#)
+        let second = try start(#"{"data": "penguins", "target": "species", "time_budget": 60, "max_trials": 3, "models": ["logistic", "naive-bayes"], "parallel": 1}"#)
+        let shots = cli.dir.appendingPathComponent("shots").path
+        let watched = try PulkCLI.execute(TrackedTrainingTests.python!, [
+            PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/browser_check.py").path, "--chromium", TrackedTrainingTests.chromium!, "--out", shots,
+            "--step", "fetch('/api/pulk/v1/automl/\(first)/cancel', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'}).then(r => r.status)",
+            "--until", "(document.querySelector('#live [data-status]') || {dataset: {}}).dataset.status === 'finished' && document.querySelectorAll('#leaderboard tbody tr').length === 3",
+            "--timeout", "120", server.url + "/ui/automl/\(second)"])
+        #expect(watched.status == 0, "\(watched.stdout.suffix(3000)) \(watched.stderr.suffix(2000))")
+        #expect(watched.stdout.contains("Best roc_auc") || watched.stdout.contains("Leaderboard"), "\(watched.stdout.suffix(2000))")
+        let firstState = try TrackedTrainingTests.get(server.url + "/api/pulk/v1/automl/\(first)").body
+        #expect(firstState.contains(#""status":"cancelled""#), "\(firstState.prefix(600))")
+
+        let report = try TrackedTrainingTests.check([server.url + "/ui/automl", server.url + "/ui/automl/\(second)", server.url + "/ui/automl/\(first)"], out: shots)
+        #expect(report.status == 0, "browser problems: \(report.output.prefix(4000))")
+    }
 }

@@ -11,12 +11,17 @@ struct JobStoreContractTests {
     @Test("queued → running → finished, with progress and result kept", arguments: backends)
     func lifecycle(backend: StoreBackend) async throws {
         let store = try await backend.make()
+        #expect(try await store.oldestQueuedJob(kind: "automl") == nil)
         let job = try await store.createJob(kind: "automl", user: "ada", request: #"{"target":"y"}"#)
+        let later = try await store.createJob(kind: "automl", user: "ada", request: "{}")
+        _ = try await store.createJob(kind: "scoring", user: "ada", request: "{}")
+        #expect(try await store.oldestQueuedJob(kind: "automl")?.id == job.id)
         #expect(job.status == .queued && job.progress == "{}" && job.result == "{}" && job.startTime == nil && !job.cancelRequested)
         #expect(try await store.job(id: job.id) == job)
 
         let started = try await store.startJob(id: job.id)
         #expect(started.status == .running && started.startTime != nil)
+        #expect(try await store.oldestQueuedJob(kind: "automl")?.id == later.id)
         // A second worker cannot take it too.
         await #expect(throws: StoreError(.invalidState, "Cannot start job \(job.id): it is running, not queued.")) { _ = try await store.startJob(id: job.id) }
 

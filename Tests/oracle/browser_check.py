@@ -6,6 +6,9 @@ outside their chart, controls the keyboard cannot reach or that have no name. Ev
 at each width (1366 and 1920 by default) and saved as a screenshot.
 
     python browser_check.py --out DIR URL [URL ...]     prints a JSON report; exit 1 on any problem
+    python browser_check.py --out DIR --until JS [--step JS] [--timeout S] URL
+        loads URL, runs the step (a same-origin change, say), then waits for the condition to hold
+        without the page reloading: how a live page is checked to update itself. Exit 1 if it never does.
 """
 import argparse, base64, json, os, shutil, subprocess, sys, tempfile, time
 
@@ -174,6 +177,38 @@ class Browser:
         return {"url": url, "problems": problems, "load_ms": round(loaded_ms, 1), "screenshot": shot,
                 **{k: report[k] for k in ("svgs", "images", "links", "height")}}
 
+    def watch(self, url, step, until, timeout):
+        """Loads url, marks the document, evaluates `step`, then polls `until` (true within `timeout`
+        seconds?) and whether the marked document is still the one shown (no reload)."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        s = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for m in ("Runtime.enable", "Page.enable"):
+            self.send(m, session=s)
+        self.send("Page.navigate", {"url": url}, session=s)
+        self.wait_event("Page.loadEventFired", s)
+
+        def evaluate(expression):
+            r = self.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}, session=s)
+            if "exceptionDetails" in r:
+                raise RuntimeError(f"{expression[:60]}: {r['exceptionDetails'].get('text')}")
+            return r["result"].get("value")
+
+        evaluate("window.__pulkMarker = 1")
+        before = bool(evaluate(until))
+        if step:
+            evaluate(step)
+        started, reached = time.time(), False
+        while time.time() - started < timeout:
+            if evaluate(until):
+                reached = True
+                break
+            time.sleep(0.1)
+        same = evaluate("window.__pulkMarker === 1")
+        text = evaluate("document.body.innerText")
+        self.send("Target.closeTarget", {"targetId": target})
+        return {"url": url, "before": before, "reached": reached, "same_document": same,
+                "seconds": round(time.time() - started, 2), "text": text[:20000]}
+
     def close(self):
         try:
             self.send("Browser.close")
@@ -192,9 +227,20 @@ def main():
     ap.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     ap.add_argument("--widths", default="1366,1920", help="window widths, comma-separated; every page is checked at each")
     ap.add_argument("--height", type=int, default=768)
+    ap.add_argument("--until", help="watch mode: a JavaScript condition to wait for on the first URL")
+    ap.add_argument("--step", help="watch mode: JavaScript run once the page has loaded")
+    ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("urls", nargs="+")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
+    if a.until:
+        b = Browser(a.chromium, 1366, a.height)
+        try:
+            r = b.watch(a.urls[0], a.step, a.until, a.timeout)
+        finally:
+            b.close()
+        print(json.dumps(r, indent=1))
+        sys.exit(0 if r["reached"] and r["same_document"] and not r["before"] else 1)
     results = []
     for width in [int(w) for w in a.widths.split(",")]:
         b = Browser(a.chromium, width, a.height)

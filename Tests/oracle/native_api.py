@@ -218,6 +218,29 @@ assert [v["version"] for v in gone["removed"]] == [2], gone
 gone = send("DELETE", "/datasets/{name}", api + "/datasets/tiny")
 assert [v["version"] for v in gone["removed"]] == [1], gone
 send("DELETE", "/datasets/{name}", api + "/datasets/tiny", code=404)
+# AutoML: a search the server runs on penguins, followed to its end; its leaderboard; refusals.
+import time
+started = send("POST", "/automl", api + "/automl", {"data": "penguins", "target": "species", "time_budget": 60, "max_trials": 2,
+                                                    "models": ["logistic"], "parallel": 1, "experiment": "oracle-automl"}, 201)
+search_id = started["search"]["id"]
+assert started["search"]["request"]["data"] == "penguins:1", started
+send("POST", "/automl", api + "/automl", {"data": "penguins", "target": "species", "holdout": 2}, 400)
+send("POST", "/automl", api + "/automl", {"data": "no-such-data", "target": "species"}, 404)
+deadline = time.time() + 120
+while True:
+    state = get("/automl/{id}", api + "/automl/" + search_id)["search"]
+    if state["status"] not in ("queued", "running") or time.time() > deadline:
+        break
+    time.sleep(0.2)
+assert state["status"] == "finished" and state["trials"] == 2 and state["result"]["run_id"], state
+listed = get("/automl", api + "/automl?max_results=5")
+assert search_id in [x["id"] for x in listed["searches"]]
+get("/automl", api + "/automl?max_results=0", 400)
+board = get("/automl/{id}/leaderboard", api + "/automl/" + search_id + "/leaderboard")
+assert [e["rank"] for e in board["entries"]] == [1, 2] and all(e.get("run_id") for e in board["entries"]), board
+get("/automl/{id}", api + "/automl/nope", 404)
+send("POST", "/automl/{id}/cancel", api + "/automl/" + search_id + "/cancel", {}, 400)
+send("POST", "/automl/{id}/cancel", api + "/automl/nope/cancel", {}, 404)
 assert seen == documented, documented - seen
 
 print(json.dumps({"ok": True, "paths": len(documented)}))

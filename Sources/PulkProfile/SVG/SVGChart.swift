@@ -35,8 +35,9 @@ public enum SVGChart {
         return s + "</svg>"
     }
 
-    /// Horizontal bars with labels, e.g. top values or class balance.
-    public static func bars(_ items: [(label: String, value: Double, text: String)], title: String, width: Int = 360) -> String {
+    /// Horizontal bars with labels, e.g. top values or class balance; `valueRoom` pixels right of
+    /// the longest bar hold its text.
+    public static func bars(_ items: [(label: String, value: Double, text: String)], title: String, width: Int = 360, valueRoom: Int = 70) -> String {
         guard !items.isEmpty else { return "" }
         let rowH = 20, labelW = 130
         let height = items.count * rowH + 4
@@ -44,7 +45,7 @@ public enum SVGChart {
         var s = "<svg class=\"chart\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
         for (i, item) in items.enumerated() {
             let y = i * rowH + 2
-            let w = item.value / maxV * Double(width - labelW - 70)
+            let w = item.value / maxV * Double(width - labelW - valueRoom)
             let label = item.label.count > 18 ? String(item.label.prefix(17)) + "…" : item.label
             s += "<text x=\"\(labelW - 6)\" y=\"\(y + 14)\" text-anchor=\"end\" class=\"label\">\(escape(label))<title>\(escape(item.label))</title></text>"
             s += "<rect x=\"\(labelW)\" y=\"\(y + 3)\" width=\"\(num(max(w, 1)))\" height=\"\(rowH - 6)\" class=\"bar\"/>"

@@ -40,6 +40,13 @@ extension SQLTrackingStore: JobStore {
         return Page(items: rows.prefix(limit).map(Self.job), nextPageToken: rows.count > limit ? Self.encodeOffset(offset + limit) : nil)
     }
 
+    public func oldestQueuedJob(kind: String) async throws(StoreError) -> Job? {
+        let rows = try await db.read { s throws(StoreError) in
+            try s.query("SELECT \(Self.jobColumns) FROM jobs WHERE kind = ? AND status = 'queued' ORDER BY creation_time, job_id LIMIT 1", .text(kind))
+        }
+        return rows.first.map(Self.job)
+    }
+
     /// Runs `update` on the job when it is in one of `from`, in one statement (so two workers never
     /// both win), and answers the job as it is after; INVALID_STATE naming its status otherwise.
     private func transition(_ id: String, from: [Job.Status], doing: String, set: String, _ binds: [SQLValue]) async throws(StoreError) -> Job {

@@ -148,6 +148,11 @@ struct RouteAccess: Sendable {
                 return .change("endpoints/\(verb)", .pathEndpoint, method == .delete && parts.count == 2 ? .manage : .edit, role: .deployer)
             }
             if rest.hasPrefix("models/") { return mutating ? adminOnly : .read(.pathModel) }
+            if rest == "automl" || rest.hasPrefix("automl/") {
+                // Starting a search writes runs (contributors); cancelling is checked against the search's owner by the route.
+                guard mutating else { return .read() }
+                return .create(rest.hasSuffix("/cancel") ? "automl/cancel" : "automl/start")
+            }
             if rest.hasPrefix("datasets") {
                 // Datasets have no owners or grants: removing versions (refused while anything uses them) is an admin's.
                 if method == .delete { return .create("datasets/delete", role: .admin) }

@@ -23,10 +23,10 @@ enum HTML {
         return esc(q.isEmpty ? path : path + "?" + q)
     }
 
-    enum Section: String { case experiments = "Experiments", datasets = "Datasets", models = "Models", endpoints = "Endpoints" }
+    enum Section: String { case experiments = "Experiments", datasets = "Datasets", automl = "AutoML", models = "Models", endpoints = "Endpoints" }
 
     static func page(_ title: String, section: Section?, breadcrumbs: [(String, String)] = [], body: String) -> String {
-        let nav = [(Section.experiments, "/"), (.datasets, "/ui/datasets"), (.models, "/ui/models"), (.endpoints, "/ui/endpoints")].map { s, link in
+        let nav = [(Section.experiments, "/"), (.datasets, "/ui/datasets"), (.automl, "/ui/automl"), (.models, "/ui/models"), (.endpoints, "/ui/endpoints")].map { s, link in
             "<a href=\"\(link)\"\(s == section ? " aria-current=\"page\"" : "")>\(s.rawValue)</a>"
         }.joined()
         let crumbs = breadcrumbs.isEmpty ? "" : "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">" + breadcrumbs.map { label, link in
@@ -103,6 +103,7 @@ enum HTML {
     .account{margin-left:auto;display:flex;gap:12px;align-items:center;color:#dfe8f3}.account form{margin:0}
     button.link{background:none;border:none;color:#dfe8f3;padding:0;text-decoration:underline}
     input[type=password]{padding:6px 8px;border:1px solid #b9c0c8;border-radius:4px;font:inherit;width:260px;max-width:100%}
+    svg.chart .bar{fill:#5b8fd0}svg.chart text.label,svg.chart text.value{font-size:12px;fill:#1d2327}
     .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
     """
 

@@ -479,7 +479,7 @@ extension WebUI {
         let total = max(time.values.reduce(0, +), 1e-9)
         html += "<div class=\"cards\"><figure class=\"card\">" + SVGChart.bars(time.sorted { $0.value > $1.value }.map { m, s in
             (m, s, String(format: "%.0f%% (%d trials)", 100 * s / total, count[m] ?? 0))
-        }, title: "Share of the search's time per estimator") + "</figure></div>"
+        }, title: "Share of the search's time per estimator", width: 400, valueRoom: 110) + "</figure></div>"
         // Sorting by a clicked header: numbers by value, text by text.
         html += """
         <script>(function(){var t=document.querySelector('#leaderboard table');if(!t)return;t.querySelectorAll('th').forEach(function(h,i){h.style.cursor='pointer';

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import PulkApp
 import PulkStore
 import PulkEndpoints
 import PulkTracking
@@ -13,6 +14,8 @@ struct WebUI: Sendable {
     let store: any ServerStore
     let artifacts: ArtifactStore
     let datasets: DatasetStore?
+    /// The AutoML searches the server runs (nil: none).
+    var automl: AutoMLJobs? = nil
 
     /// Lineage and artifact walks reuse the tracking client over the same store.
     var tracking: LocalTracking { LocalTracking(store: store, artifacts: artifacts, datasets: datasets, location: "server") }
@@ -43,6 +46,7 @@ struct WebUI: Sendable {
         router.get("/ui/datasets/{name}") { _, context in await ui.render { try await ui.dataset(name: try context.parameters.require("name")) } }
         router.get("/ui/endpoints") { _, _ in await ui.render { try await ui.endpointList() } }
         router.get("/ui/endpoints/{name}") { _, context in await ui.render { try await ui.endpoint(name: try context.parameters.require("name")) } }
+        registerAutoML(router)
         router.get("/ui/models") { _, _ in await ui.render { try await ui.modelList() } }
         router.get("/ui/models/{name}") { _, context in await ui.render { try await ui.model(name: try context.parameters.require("name")) } }
         router.get("/ui/models/{name}/versions/{version}") { _, context in

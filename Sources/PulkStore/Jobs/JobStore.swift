@@ -52,6 +52,8 @@ public protocol JobStore: Sendable {
     func job(id: String) async throws(StoreError) -> Job
     /// Newest first, of one kind (every kind when nil); `maxResults` 1 to 1000 (100 when nil).
     func listJobs(kind: String?, maxResults: Int?, pageToken: String?) async throws(StoreError) -> Page<Job>
+    /// The job of `kind` queued longest, if any.
+    func oldestQueuedJob(kind: String) async throws(StoreError) -> Job?
     /// Takes a queued job: it is running from now. INVALID_STATE when it is not queued (another
     /// worker took it, or it was cancelled).
     func startJob(id: String) async throws(StoreError) -> Job

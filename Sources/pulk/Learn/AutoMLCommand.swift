@@ -59,29 +59,12 @@ struct AutoMLCommand: AsyncParsableCommand {
     }
 
     func settings() throws -> AutoMLSettings {
-        guard let choice = TaskChoice(rawValue: task) else { throw ValidationError("--task \(task) is not a task; use auto, binary, multiclass or regression.") }
-        guard let budget = Self.seconds(timeBudget), budget > 0 else { throw ValidationError("--time-budget must be a positive time such as 90s, 5m or 1h, not '\(timeBudget)'.") }
-        guard let search = AutoMLSettings.Strategy(rawValue: strategy) else { throw ValidationError("--strategy must be cost-frugal or random, not '\(strategy)'.") }
-        guard let combine = AutoMLSettings.Ensemble(rawValue: ensemble) else { throw ValidationError("--ensemble must be auto, voting, stacking or none, not '\(ensemble)'.") }
-        if let maxTrials, maxTrials < 1 { throw ValidationError("--max-trials must be at least 1.") }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1.") }
-        if let parallel, !(1...256).contains(parallel) { throw ValidationError("--parallel must be from 1 to 256.") }
-        var validation = AutoMLSettings.Validation.auto
-        switch (cv, holdout) {
-        case (let k?, nil):
-            guard k >= 2 else { throw ValidationError("--cv needs at least 2 folds.") }
-            validation = .crossValidation(folds: k)
-        case (nil, let f?):
-            guard f > 0, f < 1 else { throw ValidationError("--holdout is a share of the rows between 0 and 1, such as 0.2.") }
-            validation = .holdout(fraction: f)
-        case (nil, nil): break
-        default: throw ValidationError("Give --cv or --holdout, not both.")
-        }
-        let names = models?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if let names, names.isEmpty { throw ValidationError("--models needs at least one estimator, e.g. --models gbdt,logistic.") }
-        return AutoMLSettings(task: choice, metric: metric, timeBudget: budget, maxTrials: maxTrials, exitScore: exitScore, patience: patience,
-                              models: names, validation: validation, strategy: search, ensemble: combine,
-                              parallel: parallel ?? defaultThreadCount(), seed: seed)
+        guard let budget = Self.seconds(timeBudget) else { throw ValidationError("--time-budget must be a positive time such as 90s, 5m or 1h, not '\(timeBudget)'.") }
+        let names = models.map { $0.split(separator: ",").map(String.init) }
+        let spec = AutoMLSpec(data: data, target: target, task: task, metric: metric, timeBudget: budget, maxTrials: maxTrials, exitScore: exitScore,
+                              patience: patience, models: names, cv: cv, holdout: holdout, strategy: strategy, ensemble: ensemble,
+                              parallel: parallel, seed: seed)
+        do { return try spec.settings(defaultParallel: defaultThreadCount(), naming: .options) } catch { throw ValidationError(error.message) }
     }
 
     func run() async throws {

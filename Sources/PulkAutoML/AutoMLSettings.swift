@@ -133,6 +133,13 @@ public struct Trial: Sendable, Codable, Equatable {
     /// The best score of the search so far, this trial included.
     public var bestSoFar: Double
 
+    public init(number: Int, model: String, parameters: [String: String], rows: Int, score: Double, spread: Double, foldScores: [Double],
+                seconds: Double, finishedAt: Double, status: Status, error: String? = nil, bestSoFar: Double) {
+        self.number = number; self.model = model; self.parameters = parameters; self.rows = rows; self.score = score; self.spread = spread
+        self.foldScores = foldScores; self.seconds = seconds; self.finishedAt = finishedAt; self.status = status; self.error = error
+        self.bestSoFar = bestSoFar
+    }
+
     /// Best first: finished trials by score (ties by number), then the rest.
     public static func ranked(_ trials: [Trial], higherIsBetter: Bool) -> [Trial] {
         trials.sorted { a, b in

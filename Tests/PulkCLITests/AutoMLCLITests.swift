@@ -111,4 +111,29 @@ struct AutoMLCLITests {
         let report = try TrackedTrainingTests.check([server.url + "/ui/automl", server.url + "/ui/automl/\(second)", server.url + "/ui/automl/\(first)"], out: shots)
         #expect(report.status == 0, "browser problems: \(report.output.prefix(4000))")
     }
+
+    /// `--on-server`: the search runs on the server on one of its datasets, is followed here and its
+    /// winner downloaded; misuse says what to do.
+    @Test func searchOnTheServer() throws {
+        let server = LiveServer(cli: cli)
+        _ = try cli.ok(["data", "add", cli.penguins, "--name", "penguins", "--workspace", server.workspace])
+        let started = try server.start()
+        defer { started.terminate(); started.waitUntilExit() }
+        let out = try PulkCLI.object(try cli.ok(["automl", "--on-server", "--server", server.url, "--data", "penguins", "--target", "species", "--max-trials", "2",
+                                                 "--models", "logistic", "--parallel", "1", "--out", "remote.pulk", "--experiment", "remote", "--json"]))
+        #expect(out["status"] as? String == "finished" && (out["leaderboard"] as? [[String: Any]])?.count == 2, "\(out)")
+        #expect(((out["result"] as? [String: Any])?["run_id"] as? String)?.isEmpty == false)
+        let predicted = cli.dir.appendingPathComponent("p.csv").path
+        _ = try cli.ok(["predict", "--model", "remote.pulk", "--data", cli.penguins, "--out", predicted])
+        #expect(try String(contentsOfFile: predicted, encoding: .utf8).hasPrefix("prediction,"))
+        // The terminal follows it trial by trial.
+        let text = try cli.ok(["automl", "--on-server", "--server", server.url, "--data", "penguins", "--target", "species", "--max-trials", "2",
+                               "--models", "logistic", "--parallel", "1"]).stdout
+        #expect(text.contains("Queued search") && text.contains("/ui/automl/") && text.contains("Search ") && text.contains(": finished."), "\(text)")
+
+        let unknown = try cli.run(["automl", "--on-server", "--server", server.url, "--data", "nope", "--target", "species"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("names a dataset of the server"), "\(unknown.stderr)")
+        let noServer = try cli.run(["automl", "--on-server", "--data", "penguins", "--target", "species"])
+        #expect(noServer.status != 0 && noServer.stderr.contains("--server URL"), "\(noServer.stderr)")
+    }
 }

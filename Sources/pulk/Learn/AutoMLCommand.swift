@@ -44,6 +44,8 @@ struct AutoMLCommand: AsyncParsableCommand {
     @Option(help: "Where to write the best model file (default: only into the tracked run; with --no-track, ./model.pulk if it does not exist).")
     var out: String?
     @Option(help: "Register the best model as a new version of this registered model.") var registerAs: String?
+    @Flag(help: "Run the search on the --server (PULK_SERVER) on one of its datasets, and follow it here; Ctrl-C cancels it there.")
+    var onServer = false
     @OptionGroup var read: ReadOptions
     @OptionGroup var tracking: RunOptions
     @OptionGroup var common: WorkspaceOptions
@@ -58,16 +60,21 @@ struct AutoMLCommand: AsyncParsableCommand {
         return Double(t).flatMap { $0.isFinite ? $0 : nil }
     }
 
-    func settings() throws -> AutoMLSettings {
+    /// The search as the API takes it; `settings` checks it.
+    func spec() throws -> AutoMLSpec {
         guard let budget = Self.seconds(timeBudget) else { throw ValidationError("--time-budget must be a positive time such as 90s, 5m or 1h, not '\(timeBudget)'.") }
         let names = models.map { $0.split(separator: ",").map(String.init) }
-        let spec = AutoMLSpec(data: data, target: target, task: task, metric: metric, timeBudget: budget, maxTrials: maxTrials, exitScore: exitScore,
-                              patience: patience, models: names, cv: cv, holdout: holdout, strategy: strategy, ensemble: ensemble,
-                              parallel: parallel, seed: seed)
-        do { return try spec.settings(defaultParallel: defaultThreadCount(), naming: .options) } catch { throw ValidationError(error.message) }
+        return AutoMLSpec(data: data, target: target, task: task, metric: metric, timeBudget: budget, maxTrials: maxTrials, exitScore: exitScore,
+                          patience: patience, models: names, cv: cv, holdout: holdout, strategy: strategy, ensemble: ensemble,
+                          parallel: parallel, seed: seed, registerAs: registerAs, experiment: tracking.experiment, runName: tracking.runName)
+    }
+
+    func settings() throws -> AutoMLSettings {
+        do { return try spec().settings(defaultParallel: defaultThreadCount(), naming: .options) } catch let e as AppError { throw ValidationError(e.message) }
     }
 
     func run() async throws {
+        if onServer { return try await runOnServer() }
         let settings = try settings()
         let file = try tracking.modelFile(out: out)
         let replaced = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
@@ -159,5 +166,75 @@ struct AutoMLCommand: AsyncParsableCommand {
         var runId: String?
         var trialRuns: [String]
         var registeredVersion: String?
+    }
+
+    /// `--on-server`: queued on the server, followed here trial by trial; Ctrl-C cancels it there and
+    /// waits for it to end with the best so far.
+    func runOnServer() async throws {
+        guard let url = try PulkServerClient.url(flag: tracking.tracking.server) else {
+            throw ValidationError("--on-server runs the search on a pulk server: name it with --server URL or PULK_SERVER.")
+        }
+        if tracking.noTrack { throw ValidationError("--on-server records the search on the server: it cannot be used with --no-track.") }
+        if tracking.tracking.trackingUri != nil { throw ValidationError("--on-server records the search on the server: leave out --tracking-uri.") }
+        let spec = try spec()
+        _ = try settings()
+        let file = out
+        let remote = RemoteAutoML(client: PulkServerClient(base: url))
+        let json = common.json
+        let started: RemoteAutoML.Search
+        do { started = try await remote.start(spec) } catch let e as AppError where e.kind == .notFound {
+            throw AppError.notFound("\(e.message) With --on-server, --data names a dataset of the server: add a file there with `pulk data add FILE --name NAME --server \(url.absoluteString)`.")
+        }
+        let page = url.appendingPathComponent("ui/automl/\(started.id)").absoluteString
+        if !json {
+            print("Queued search \(started.id) on \(url.absoluteString) (\(page)); following it here, Ctrl-C cancels it there.")
+            print(Output.table(["trial", "model", "score ± spread", "rows", "seconds", "best so far", "parameters"], []))
+        }
+        automlInterrupted.store(false, ordering: .relaxed)
+        signal(SIGINT) { _ in automlInterrupted.store(true, ordering: .relaxed) }
+        defer { signal(SIGINT, SIG_DFL) }
+        let (ended, board) = try await remote.follow(id: started.id, onTrial: { t in
+            guard !json else { return }
+            print(Self.line(t))
+            fflush(nil)
+        }, cancelled: { automlInterrupted.load(ordering: .relaxed) })
+        // The winner's file, from the search's run on the server.
+        if let file, let bytes = try await remote.modelFile(of: ended) { try Training.write(bytes, to: file) }
+        if json {
+            print(Output.json(OnServer(search: ended.id, status: ended.status, error: ended.error, task: ended.task, metric: ended.metric, validation: ended.validation,
+                                       result: ended.result, leaderboard: board.entries.map(\.asTrial), guardrails: ended.guardrails, out: file, page: page)))
+        } else {
+            print("")
+            if let task = ended.task, let metric = ended.metric {
+                print("Task: \(task). Validation: \(ended.validation ?? "–"). Metric: \(metric) (\(board.higherIsBetter ? "higher" : "lower") is better).")
+            }
+            print(Output.table(["rank", "trial", "model", board.metric ?? "score", "rows", "seconds", "parameters"], board.entries.prefix(10).enumerated().map { i, e in
+                let t = e.asTrial
+                return [String(i + 1), String(t.number), t.model, t.status == .finished ? Self.score(t) : t.status.rawValue, String(t.rows), String(format: "%.2f", t.seconds), Self.parameters(t)]
+            }))
+            print("")
+            print("Search \(ended.id): \(ended.status)" + (ended.error.map { ": \($0)" } ?? "") + ".")
+            if let r = ended.result {
+                print(r.model == "ensemble" ? "Model: the ensemble (\(r.ensemble?.method ?? ""))." : "Best: trial \(r.bestTrial), \(r.bestModel) with \(r.metric) \(String(format: "%.5g", r.bestScore)).")
+                if let run = r.runId { print("Run \(run) (\(r.trialRuns.count) trial runs) on \(url.absoluteString).") }
+                if let name = r.registeredModel, let v = r.registeredVersion { print("Registered \(name) version \(v).") }
+            }
+            if let file, ended.result?.runId != nil { print("Wrote \(file).") }
+        }
+        if ended.status == "failed" { throw ExitCode.failure }
+    }
+
+    struct OnServer: Encodable {
+        var search: String
+        var status: String
+        var error: String?
+        var task: String?
+        var metric: String?
+        var validation: String?
+        var result: AutoMLJobResult?
+        var leaderboard: [Trial]
+        var guardrails: [Guardrail]?
+        var out: String?
+        var page: String
     }
 }

@@ -4,7 +4,8 @@
 AutoML.fit(time_budget=B, seed=0, n_jobs=2, default estimators and metric) and `pulk automl
 --time-budget B` (release build) on the training part; both winners are scored on the test part
 with the task's metric (ROC AUC for binary, log loss for multiclass, R² for regression: FLAML's
-defaults and Pulk's). Prints one row per dataset, the win count and each side's wall time against
+defaults and Pulk's). Each side's peak resident memory is measured for its own process (Pulk's
+command; FLAML in a fresh Python process that loads the data and fits). Prints one row per dataset, the win count and each side's wall time against
 the budget (goal: Pulk's test score at least FLAML's on 80% of the datasets, never more than 1%
 worse, and wall time at most budget × 1.05).
 
@@ -62,6 +63,26 @@ def score(task, y, proba=None, classes=None, prediction=None):
     return float(M.log_loss(y, np.clip(proba, 1e-15, 1), labels=classes))
 
 
+def flaml_measured(name, data_dir, budget):
+    """FLAML in a fresh Python process (this script with --flaml) that loads the data itself: its
+    score, wall time, best estimator and the process's peak resident memory (MB). An ordinary child
+    process, not a multiprocessing worker, whose ensembles scikit-learn would limit to one job."""
+    out, memory = run_measured([sys.executable, "-W", "ignore", os.path.abspath(__file__), "--flaml", name, data_dir, str(budget)])
+    found = json.loads(out.strip().splitlines()[-1])
+    return found["score"], found["wall"], found["best"], memory
+
+
+def run_measured(cmd):
+    """Runs cmd; its stdout and its peak resident memory (MB), from the kernel's accounting of that child."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = p.stdout.read(), p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise subprocess.CalledProcessError(p.returncode, cmd, out, err)
+    return out, usage.ru_maxrss / 1024
+
+
 def flaml(train, test, target, task, budget):
     from flaml import AutoML
     X, y = train.drop(columns=[target]), train[target]
@@ -89,24 +110,23 @@ def pulk(binary, train, test, target, task, budget, tmp):
     model, out = os.path.join(tmp, "m.pulk"), os.path.join(tmp, "p.csv")
     kind = {"binary": "binary", "multiclass": "multiclass", "regression": "regression"}[task]
     t0 = time.perf_counter()
-    result = subprocess.run([binary, "automl", "--data", train_csv, "--target", target, "--task", kind, "--time-budget", f"{budget}s",
-                             "--out", model, "--no-track", "--json", "--workspace", os.path.join(tmp, "ws")],
-                            capture_output=True, text=True, check=True)
+    stdout, memory = run_measured([binary, "automl", "--data", train_csv, "--target", target, "--task", kind, "--time-budget", f"{budget}s",
+                                   "--out", model, "--no-track", "--json", "--workspace", os.path.join(tmp, "ws")])
     wall = time.perf_counter() - t0
-    found = json.loads(result.stdout)
+    found = json.loads(stdout)
     subprocess.run([binary, "predict", "--model", model, "--data", test_csv, "--out", out, "--workspace", os.path.join(tmp, "ws")],
                    capture_output=True, text=True, check=True)
     p = pd.read_csv(out)
     y = test[target]
     if task == "regression":
-        return score(task, y, prediction=p["prediction"].to_numpy()), wall, found["best"]["model"], len(found["leaderboard"])
+        return score(task, y, prediction=p["prediction"].to_numpy()), wall, found["best"]["model"], len(found["leaderboard"]), memory
     columns = [c for c in p.columns if c.startswith("probability_")]
     classes = [c[len("probability_"):] for c in columns]
     # Labels as the test column holds them (numbers stay numbers).
     typed = [type(y.iloc[0])(c) if not isinstance(y.iloc[0], str) else c for c in classes]
     if not isinstance(y.iloc[0], str):
         typed = [int(float(c)) if float(c).is_integer() else float(c) for c in classes]
-    return score(task, y, proba=p[columns].to_numpy(), classes=typed), wall, found["best"]["model"], len(found["leaderboard"])
+    return score(task, y, proba=p[columns].to_numpy(), classes=typed), wall, found["best"]["model"], len(found["leaderboard"]), memory
 
 
 def main():
@@ -114,21 +134,23 @@ def main():
     binary, data_dir, budget = sys.argv[1], sys.argv[2], float(sys.argv[3])
     names = sys.argv[4].split(",") if len(sys.argv) > 4 else list(DATASETS)
     rows, wins, close = [], 0, 0
-    print(f"{'dataset':18} {'metric':9} {'Pulk':>9} {'FLAML':>9} {'ratio':>7}  {'Pulk wall':>9} {'FLAML wall':>10}  Pulk best (trials) / FLAML best")
+    print(f"{'dataset':18} {'metric':9} {'Pulk':>9} {'FLAML':>9} {'ratio':>7}  {'Pulk wall':>9} {'FLAML wall':>10}  {'peak MB Pulk/FLAML':>18}  Pulk best (trials) / FLAML best")
+
     for name in names:
         (train, test), target, task = load(name, data_dir)
         metric, higher = METRIC[task]
         with tempfile.TemporaryDirectory() as tmp:
-            mine, my_wall, my_best, trials = pulk(binary, train, test, target, task, budget, tmp)
-        theirs, their_wall, their_best = flaml(train, test, target, task, budget)
+            mine, my_wall, my_best, trials, my_memory = pulk(binary, train, test, target, task, budget, tmp)
+        theirs, their_wall, their_best, their_memory = flaml_measured(name, data_dir, budget)
         ratio = mine / theirs if theirs else float("nan")
         win = mine >= theirs if higher else mine <= theirs
         within = (mine >= theirs * 0.99) if higher else (mine <= theirs * 1.01)
         wins += win
         close += within
         rows.append({"dataset": name, "task": task, "metric": metric, "pulk": mine, "flaml": theirs, "pulk_wall": my_wall, "flaml_wall": their_wall,
-                     "pulk_best": my_best, "pulk_trials": trials, "flaml_best": their_best, "win": bool(win), "within_1pct": bool(within)})
-        print(f"{name:18} {metric:9} {mine:9.4f} {theirs:9.4f} {ratio:7.3f}  {my_wall:8.1f}s {their_wall:9.1f}s  {my_best} ({trials}) / {their_best}"
+                     "pulk_best": my_best, "pulk_trials": trials, "flaml_best": their_best, "win": bool(win), "within_1pct": bool(within),
+                     "pulk_peak_mb": my_memory, "flaml_peak_mb": their_memory})
+        print(f"{name:18} {metric:9} {mine:9.4f} {theirs:9.4f} {ratio:7.3f}  {my_wall:8.1f}s {their_wall:9.1f}s  {my_memory:8.0f} / {their_memory:7.0f}  {my_best} ({trials}) / {their_best}"
               + ("" if win else ("  (loses, within 1%)" if within else "  (LOSES by more than 1%)")), flush=True)
     n = len(rows)
     over = max(r["pulk_wall"] / budget for r in rows)
@@ -139,4 +161,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "--flaml":
+        warnings.filterwarnings("ignore")
+        (train, test), target, task = load(sys.argv[2], sys.argv[3])
+        found = flaml(train, test, target, task, float(sys.argv[4]))
+        print(json.dumps({"score": found[0], "wall": found[1], "best": found[2]}))
+    else:
+        main()

@@ -32,10 +32,37 @@ public struct AutoMLRequest: Sendable {
     }
 }
 
+/// What the kept model costs to serve: its file's size and the time one row takes to predict.
+public struct ModelFootprint: Sendable, Codable, Equatable {
+    public var fileBytes: Int
+    /// The median of repeated single-row predictions, in microseconds (after one warm-up).
+    public var singleRowMicros: Double
+    public var repeats: Int
+
+    /// Measures `model` on the first row of `frame`, for at most `seconds`.
+    static func measure(_ model: any Model, fileBytes: Int, on frame: Frame, within seconds: Double) -> ModelFootprint? {
+        guard frame.rowCount > 0 else { return nil }
+        let row = frame.take([0])
+        guard (try? model.predict(row)) != nil else { return nil }
+        var times: [Double] = []
+        let clock = ContinuousClock(), deadline = clock.now + .milliseconds(Int64(max(1, seconds * 1000)))
+        while times.count < 1000, clock.now < deadline || times.count < 3 {
+            let start = clock.now
+            _ = try? model.predict(row)
+            let d = clock.now - start
+            times.append(Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12)
+        }
+        times.sort()
+        return ModelFootprint(fileBytes: fileBytes, singleRowMicros: times[times.count / 2], repeats: times.count)
+    }
+}
+
 /// A finished search: what it found, the winner's file bytes, and where it was recorded.
 public struct AutoMLOutcome: Sendable {
     public var result: AutoMLResult
     public var modelBytes: [UInt8]
+    /// The kept model's size and single-row latency.
+    public var footprint: ModelFootprint?
     public var source: String
     /// The search's parent run, and one child run per trial.
     public var run: RunInfo?
@@ -82,12 +109,18 @@ public enum AutoMLFlow {
         let result = try await onOwnThread { () throws(LearnError) in try searcher.run(frame, target: target, onTrial: onTrial) }
         let bytes = ModelFile.encode(result.model)
         if let out = request.out { try Training.write(bytes, to: out) }
-        var outcome = AutoMLOutcome(result: result, modelBytes: bytes, source: data.label, run: nil, trialRuns: [])
+        // Its single-row latency, measured in at most 2% of the budget (0.2 s at most).
+        let footprint = ModelFootprint.measure(result.model, fileBytes: bytes.count, on: data.frame, within: min(0.2, 0.02 * request.settings.timeBudget))
+        var outcome = AutoMLOutcome(result: result, modelBytes: bytes, footprint: footprint, source: data.label, run: nil, trialRuns: [])
         guard let settings = request.run else { return outcome }
 
         let client = try await tracking()
         let recorder = RunRecorder(client: client)
         var parent = parentContent(result, request: request)
+        if let f = footprint {
+            parent.metric("model_file_bytes", Double(f.fileBytes))
+            parent.metric("single_row_latency_us", f.singleRowMicros)
+        }
         parent.inputs = [data.input(context: "training")]
         parent.artifacts.insert(("model/model.pulk", bytes), at: 0)
         let info = try await recorder.record(parent, experiment: settings.experiment, runName: settings.runName, source: "pulk automl",

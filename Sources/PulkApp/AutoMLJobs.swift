@@ -127,6 +127,8 @@ public struct AutoMLJobResult: Codable, Sendable, Equatable {
     public var ensemble: EnsembleSummary?
     public var registeredModel: String?
     public var registeredVersion: String?
+    /// The kept model's file size and single-row latency.
+    public var footprint: ModelFootprint?
 }
 
 /// A search job as the API and the UI show it.
@@ -274,10 +276,23 @@ public final class AutoMLJobs: Sendable {
 
     /// One search: its trials written to the job as they end (and a heartbeat while a trial runs),
     /// the outcome recorded as runs, the job ended as finished, cancelled or failed.
+    /// A server that stops (the caller's task cancelled) cancels the search: it ends after abandoning
+    /// the trials in progress, recorded as cancelled with the best so far, rather than holding the
+    /// shutdown. The work runs outside the caller's cancellation so that those last writes land.
     func run(_ job: Job) async {
-        let id = job.id
+        let id = job.id, flags = self.flags
         flags.withLock { $0[id] = job.cancelRequested }
         defer { flags.withLock { _ = $0.removeValue(forKey: id) } }
+        let work = _Concurrency.Task { await self.execute(job) }
+        await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            flags.withLock { if $0[id] != nil { $0[id] = true } }
+        }
+    }
+
+    private func execute(_ job: Job) async {
+        let id = job.id
         let state = Locked(AutoMLProgress())
         let (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let store = self.store, flags = self.flags
@@ -326,7 +341,8 @@ public final class AutoMLJobs: Sendable {
             let result = AutoMLJobResult(runId: outcome.run?.runId, experimentId: outcome.run?.experimentId, trialRuns: runs, model: r.model.kind,
                                          bestTrial: r.bestTrial.number, bestModel: r.bestTrial.model, bestScore: r.bestTrial.score, metric: r.metric,
                                          stopReason: r.stopReason.rawValue, seconds: r.seconds, ensemble: r.ensemble,
-                                         registeredModel: outcome.registered?.name, registeredVersion: outcome.registered.map { String($0.version) })
+                                         registeredModel: outcome.registered?.name, registeredVersion: outcome.registered.map { String($0.version) },
+                                         footprint: outcome.footprint)
             if r.stopReason == .cancelled {
                 ended = (.cancelled, Self.text(result), "Cancelled after \(r.trials.count) trials; the best so far is recorded in run \(outcome.run?.runId ?? "-").")
             } else {

@@ -106,7 +106,7 @@ public struct AutoMLSearch: Sendable {
         // The data checks; the columns no estimator can use are dropped.
         var folds: Int?
         switch settings.validation {
-        case .auto: folds = frame.rowCount < AutoMLSettings.crossValidationBelow ? 5 : nil
+        case .auto: folds = AutoMLSettings.autoFolds(rows: frame.rowCount)
         case .crossValidation(let k): folds = k
         case .holdout: folds = nil
         }
@@ -279,11 +279,11 @@ public struct AutoMLSearch: Sendable {
                               bestSoFar: best.map { trials.count == $0 ? mean : trials[$0].score } ?? .nan)
             trials.append(trial)
             if failure == nil, settings.ensemble != .none, measured.outOfFold.count == validationRows.count * blending.width {
-                // The best few trials' out-of-fold predictions, for the ensemble.
+                // The out-of-fold predictions the ensemble may combine: the best few trials, and
+                // each estimator's best (the diversity an ensemble gains from).
                 outOfFold[trials.count - 1] = measured.outOfFold
-                if outOfFold.count > Self.ensembleCandidates, let worst = outOfFold.keys.max(by: { Self.loss(trials[$0].score, higher) < Self.loss(trials[$1].score, higher) }) {
-                    outOfFold[worst] = nil
-                }
+                let keep = Self.ensembleKeep(Array(outOfFold.keys), trials: trials, higher: higher)
+                for k in Array(outOfFold.keys) where !keep.contains(k) { outOfFold[k] = nil }
             }
             onTrial(trial)
             if let exit = settings.exitScore, failure == nil, higher ? mean >= exit : mean <= exit {
@@ -350,8 +350,18 @@ public struct AutoMLSearch: Sendable {
                             rowsWithoutTarget: checked.rowCount - data.rowCount, ensemble: summary, models: learners.filter { $0.trials > 0 }.map { $0.name }, skipped: skipped)
     }
 
-    /// Out-of-fold predictions kept for the ensemble: those of the best trials so far.
+    /// Out-of-fold predictions kept for the ensemble: those of the best trials so far, and of each
+    /// estimator's best.
     static let ensembleCandidates = 8
+
+    /// Which of the trials `kept` (indexes) stay ensemble candidates: the `ensembleCandidates` best,
+    /// and the best of each estimator.
+    static func ensembleKeep(_ kept: [Int], trials: [Trial], higher: Bool) -> Set<Int> {
+        let ranked = kept.sorted { loss(trials[$0].score, higher) != loss(trials[$1].score, higher) ? loss(trials[$0].score, higher) < loss(trials[$1].score, higher) : $0 < $1 }
+        var keep = Set(ranked.prefix(ensembleCandidates)), seen: Set<String> = []
+        for k in ranked where seen.insert(trials[k].model).inserted { keep.insert(k) }
+        return keep
+    }
     /// The share of the best single model's score an ensemble must gain to be kept by `auto`.
     static let ensembleMargin = 1e-4
     /// Trials whose refit the search keeps time for when it may ensemble.
@@ -383,7 +393,11 @@ public struct AutoMLSearch: Sendable {
             options.append(EnsemblePlan(summary: EnsembleSummary(method: "voting", members: members, score: score, singleScore: singleScore, chosen: false, note: ""), meta: nil))
         }
         if choice == .auto || choice == .stacking {
-            let top = Array(candidates.prefix(5)), topTrials = Array(ranked.prefix(5))
+            // Stacking over the best of each estimator (then the next best), five at most.
+            var seen: Set<String> = []
+            let diverse = ranked.filter { seen.insert(trials[$0].model).inserted }
+            let topTrials = Array((diverse + ranked.filter { !diverse.contains($0) }).prefix(5))
+            let top = topTrials.map { outOfFold[$0]! }
             let score = try blending.stackingScore(top, seed: seed)
             if !score.isNaN {
                 let meta = try blending.stackingModel(top, seed: seed)
@@ -561,7 +575,7 @@ struct ValidationPlan: CustomStringConvertible {
     init(rows n: Int, labels: [Int]?, validation: AutoMLSettings.Validation, seed: UInt64) throws(LearnError) {
         var folds: Int?, fraction = 0.1
         switch validation {
-        case .auto: folds = n < AutoMLSettings.crossValidationBelow ? 5 : nil
+        case .auto: folds = AutoMLSettings.autoFolds(rows: n).map { min($0, max(2, n)) }
         case .crossValidation(let k): folds = k
         case .holdout(let f): fraction = f
         }

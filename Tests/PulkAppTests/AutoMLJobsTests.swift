@@ -107,6 +107,17 @@ struct AutoMLJobsTests {
         #expect(ended.job.status == .cancelled && ended.job.error != nil)
     }
 
+    @Test("A server that stops cancels the search it runs: it ends as cancelled instead of holding the shutdown")
+    func stoppingServer() async throws {
+        let s = try await Self.make()
+        let job = try await s.jobs.submit(Self.spec, user: "ada")
+        let started = try await s.store.startJob(id: job.job.id)
+        let worker = _Concurrency.Task { await s.jobs.run(started) }
+        worker.cancel()
+        await worker.value
+        #expect(try await s.jobs.job(id: job.job.id).job.status == .cancelled)
+    }
+
     @Test("A search a stopped server left running fails, saying so; a queued one still runs")
     func leftRunning() async throws {
         let s = try await Self.make(clockOffset: 3 * Job.heartbeatMillis + 1000)

@@ -107,7 +107,7 @@ struct AutoMLSearchTests {
         #expect(a.metric == "roc_auc" && a.higherIsBetter && a.task.kind == .binary)
         let board = a.leaderboard.map(\.score)
         #expect(zip(board, board.dropFirst()).allSatisfy { $0 >= $1 } && a.bestTrial.score == board[0])
-        #expect(a.trials.allSatisfy { $0.foldScores.count == 5 }, "5-fold cross-validation below 20,000 rows")
+        #expect(a.trials.allSatisfy { $0.foldScores.count == 10 }, "10-fold cross-validation below 1,000 rows")
         _ = try a.model.predict(Self.binary)
         // The best-so-far column never gets worse.
         #expect(zip(a.trials, a.trials.dropFirst()).allSatisfy { $1.bestSoFar >= $0.bestSoFar })
@@ -198,5 +198,14 @@ struct AutoMLSearchTests {
         } throws: { error in
             "\(error)".contains(says)
         }
+    }
+
+    @Test("Validation by size, as Azure ML's: 10 folds below 1,000 rows, 5 below 20,000, a holdout above", arguments: [
+        (2, 2), (9, 9), (150, 10), (999, 10), (1_000, 5), (19_999, 5), (20_000, nil), (1_000_000, nil),
+    ] as [(Int, Int?)])
+    func foldsBySize(rows: Int, folds: Int?) throws {
+        let plan = try ValidationPlan(rows: rows, labels: nil, validation: .auto, seed: 1)
+        #expect(plan.splits.count == (folds ?? 1))
+        #expect(AutoMLSettings.autoFolds(rows: rows).map { min($0, rows) } == folds)
     }
 }

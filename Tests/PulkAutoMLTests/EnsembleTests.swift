@@ -72,4 +72,22 @@ struct EnsembleTests {
         let none = try AutoMLSearch(settings: AutoMLSettings(maxTrials: 4, models: ["ridge"], ensemble: .none), catalog: Catalog.estimators).run(Self.regression, target: "y")
         #expect(none.ensemble == nil && none.model.kind == "ridge")
     }
+
+    @Test("Candidates: the eight best trials and each estimator's best, however far behind")
+    func candidatesKeepEachEstimatorsBest() {
+        func trial(_ n: Int, _ model: String, _ score: Double) -> Trial {
+            Trial(number: n, model: model, parameters: [:], rows: 10, score: score, spread: 0, foldScores: [score], seconds: 0.1, finishedAt: Double(n),
+                  status: .finished, bestSoFar: score)
+        }
+        // Ten gbdt trials better than any other estimator's; ridge's two and knn's one behind.
+        var trials = (0..<10).map { trial($0 + 1, "gbdt", 0.9 + Double($0) / 1000) }
+        trials += [trial(11, "ridge", 0.7), trial(12, "ridge", 0.75), trial(13, "knn", 0.6)]
+        let keep = AutoMLSearch.ensembleKeep(Array(trials.indices), trials: trials, higher: true)
+        #expect(keep.count == 10)
+        #expect(keep.contains(11) && keep.contains(12), "each estimator's best: ridge's 0.75, knn's")
+        #expect(!keep.contains(10) && !keep.contains(0) && !keep.contains(1), "the two worst gbdt trials go")
+        // Lower is better: the same, by loss.
+        let losses = trials.map { t -> Trial in var t = t; t.score = 1 - t.score; return t }
+        #expect(AutoMLSearch.ensembleKeep(Array(losses.indices), trials: losses, higher: false) == keep)
+    }
 }

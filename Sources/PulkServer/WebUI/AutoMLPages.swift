@@ -129,7 +129,8 @@ extension WebUI {
         if let best = j.best { kv.append(("Best so far", "\(HTML.number(best.score)) · trial \(best.number) \(HTML.esc(best.model))")) }
         if let r = j.result {
             if let run = r.runId { kv.append(("Recorded as", "<a href=\"/ui/runs/\(HTML.enc(run))\">run \(HTML.esc(String(run.prefix(8))))</a> with \(r.trialRuns.count) trial runs")) }
-            kv.append(("Model kept", HTML.esc(r.model == "ensemble" ? "the ensemble (\(r.ensemble?.method ?? ""))" : "trial \(r.bestTrial) \(r.bestModel)")))
+            let cost = r.footprint.map { " · \(formatBytes($0.fileBytes)), one row in \(String(format: "%.0f", $0.singleRowMicros)) µs" } ?? ""
+            kv.append(("Model kept", HTML.esc((r.model == "ensemble" ? "the ensemble (\(r.ensemble?.method ?? ""))" : "trial \(r.bestTrial) \(r.bestModel)") + cost)))
             kv.append(("Stopped", HTML.esc(r.stopReason)))
             if let name = r.registeredModel, let v = r.registeredVersion {
                 kv.append(("Registered", "<a href=\"/ui/models/\(HTML.enc(name))/versions/\(HTML.enc(v))\">\(HTML.esc(name)) version \(HTML.esc(v))</a>"))

@@ -99,7 +99,7 @@ struct AutoMLCommand: AsyncParsableCommand {
         if json {
             print(Output.json(Searched(source: outcome.source, task: r.task.kind.rawValue, taskReason: r.task.reason, metric: r.metric,
                                        validation: r.validation, stopReason: r.stopReason.rawValue, seconds: r.seconds, refitSeconds: r.refitSeconds,
-                                       best: r.bestTrial, ensemble: r.ensemble, model: r.model.kind, leaderboard: r.leaderboard, guardrails: r.guardrails, skipped: r.skipped, out: file, runId: outcome.run?.runId,
+                                       best: r.bestTrial, ensemble: r.ensemble, model: r.model.kind, footprint: outcome.footprint, leaderboard: r.leaderboard, guardrails: r.guardrails, skipped: r.skipped, out: file, runId: outcome.run?.runId,
                                        trialRuns: outcome.trialRuns, registeredVersion: outcome.registered.map { "\($0.version)" })))
             return
         }
@@ -128,6 +128,9 @@ struct AutoMLCommand: AsyncParsableCommand {
             print("Model: the ensemble, its \(r.ensemble!.members.count) members refit on all \(outcome.source) rows.")
         } else {
             print("Best: trial \(r.bestTrial.number), \(r.bestTrial.model) with \(r.metric) \(Self.score(r.bestTrial)), refit on all \(outcome.source) rows.")
+        }
+        if let f = outcome.footprint {
+            print("Model size \(formatBytes(f.fileBytes)); one row predicts in \(String(format: "%.0f", f.singleRowMicros)) µs (median of \(f.repeats)).")
         }
         if let file { print(replaced ? "Replaced \(file)." : "Wrote \(file).") }
         if let run = outcome.run { print("Run \(run.runId) (\(outcome.trialRuns.count) trial runs) in experiment \(run.experimentId).") }
@@ -159,6 +162,8 @@ struct AutoMLCommand: AsyncParsableCommand {
         var ensemble: EnsembleSummary?
         /// The kind of the model written: the best trial's estimator, or `ensemble`.
         var model: String
+        /// Its file's size and single-row latency.
+        var footprint: ModelFootprint?
         var leaderboard: [Trial]
         var guardrails: [Guardrail]
         var skipped: [String: String]

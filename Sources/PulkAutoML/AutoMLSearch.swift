@@ -526,14 +526,10 @@ final class TrialPool: @unchecked Sendable {
     /// The next trial to end, or nil when `deadline` passed or `cancelled` came first (waited for
     /// in real time, so that an injected clock is read only by the search).
     func next(until deadline: DispatchTime, cancelled: () -> Bool) -> (Int, Result<AutoMLSearch.Measured, LearnError>)? {
-        while true {
-            if signal.wait(timeout: min(.now() + .milliseconds(50), deadline)) == .success {
-                lock.lock()
-                defer { lock.unlock() }
-                return ended.removeFirst()
-            }
-            if cancelled() || DispatchTime.now() >= deadline { return nil }
-        }
+        guard Abandonable.wait(for: signal, until: deadline, cancelled: cancelled) else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        return ended.removeFirst()
     }
 }
 
@@ -559,10 +555,15 @@ enum Abandonable {
             slot.done.signal()
         }
         // Waited for in real time, so that an injected clock is read only by the search itself.
-        let deadline = DispatchTime.now() + max(seconds, 0)
+        return wait(for: slot.done, until: DispatchTime.now() + max(seconds, 0), cancelled: cancelled) ? slot.result : nil
+    }
+
+    /// Waits for `semaphore` until `deadline`, looking at `cancelled` every 50 ms: true when it was
+    /// signalled, false when the deadline or the cancellation came first.
+    static func wait(for semaphore: DispatchSemaphore, until deadline: DispatchTime, cancelled: () -> Bool) -> Bool {
         while true {
-            if slot.done.wait(timeout: min(.now() + .milliseconds(50), deadline)) == .success { return slot.result }
-            if cancelled() || DispatchTime.now() >= deadline { return nil }
+            if semaphore.wait(timeout: min(.now() + .milliseconds(50), deadline)) == .success { return true }
+            if cancelled() || DispatchTime.now() >= deadline { return false }
         }
     }
 }

@@ -39,14 +39,7 @@ struct Blending {
             case "roc_auc" where k == 2:
                 return RankingMetrics.rocAUC(truth.map { $0 == 1 }, (0..<n).map { oof[$0 * 2 + 1] }) ?? .nan
             case "log_loss":
-                let eps = Double.ulpOfOne
-                var total = 0.0
-                for r in 0..<n {
-                    var sum = 0.0
-                    for c in 0..<k { sum += oof[r * k + c] }
-                    total -= log(min(max(oof[r * k + Int(truth[r])] / sum, eps), 1 - eps))
-                }
-                return total / Double(n)
+                return ClassificationMetrics.logLoss(truth.map { Int($0) }, flatProbabilities: oof, classes: k)
             default: break
             }
         } else {

@@ -62,6 +62,29 @@ struct ClusteringTests {
         #expect(mini.iterations < 100 * n / 256, "stopped early after \(mini.iterations) batches")
     }
 
+    /// Mini-batch reassignment (scikit-learn's `reassignment_ratio`): a center with fewer than the
+    /// ratio × the largest count moves onto a row of the batch, starts from the smallest kept count,
+    /// and two starved centers never land on the same row; none moves when none is starved.
+    @Test func miniBatchMovesStarvedCenters() {
+        let batch: [Double] = [1, 1, 2, 2, 3, 3, 4, 4]  // four rows of two columns
+        var centers: [Double] = [0, 0, 50, 50, 9, 9, 70, 70]
+        var counts: [Double] = [400, 3, 120, 0]
+        var rng = SeededGenerator(seed: 2)
+        KMeansEngine.reassignStarved(&centers, counts: &counts, batch: batch, rows: 4, d: 2, ratio: 0.01, rng: &rng)
+        #expect(counts == [400, 120, 120, 120], "the starved take the smallest kept count")
+        #expect(Array(centers[0..<2]) == [0, 0] && Array(centers[4..<6]) == [9, 9], "the others stay")
+        let moved = [Array(centers[2..<4]), Array(centers[6..<8])]
+        #expect(moved.allSatisfy { [[1, 1], [2, 2], [3, 3], [4, 4]].contains($0) } && moved[0] != moved[1], "\(moved)")
+
+        var same = centers, sameCounts: [Double] = [400, 300, 120, 120]
+        KMeansEngine.reassignStarved(&same, counts: &sameCounts, batch: batch, rows: 4, d: 2, ratio: 0.01, rng: &rng)
+        #expect(same == centers && sameCounts == [400, 300, 120, 120])
+        // At most half the batch moves: the emptiest first.
+        var many: [Double] = [0, 0, 5, 5, 6, 6, 7, 7], manyCounts: [Double] = [1000, 2, 0, 1]
+        KMeansEngine.reassignStarved(&many, counts: &manyCounts, batch: batch, rows: 4, d: 2, ratio: 0.01, rng: &rng)
+        #expect(manyCounts == [1000, 2, 2, 2] && Array(many[2..<4]) == [5, 5], "\(manyCounts)")
+    }
+
     @Test(arguments: ["silhouette", "calinski_harabasz", "davies_bouldin"])
     func choosesTheNumberOfClusters(by criterion: String) throws {
         let (frame, _) = Self.blobs()

@@ -103,19 +103,12 @@ struct Mixture: Sendable {
         logDeterminants = logDets
     }
 
+    /// The lower Cholesky factor of `a` (n × n, zeros above the diagonal), nil when `a` is not
+    /// positive definite.
     static func cholesky(_ a: [Double], _ n: Int) -> [Double]? {
-        var l = [Double](repeating: 0, count: n * n)
-        for j in 0..<n {
-            var s = a[j * n + j]
-            for p in 0..<j { s -= l[j * n + p] * l[j * n + p] }
-            guard s > 0, s.isFinite else { return nil }
-            l[j * n + j] = s.squareRoot()
-            for i in (j + 1)..<max(j + 1, n) {
-                var t = a[i * n + j]
-                for p in 0..<j { t -= l[i * n + p] * l[j * n + p] }
-                l[i * n + j] = t / l[j * n + j]
-            }
-        }
+        var l = a
+        guard LinearAlgebra.choleskyInPlace(&l, n) else { return nil }
+        for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { l[i * n + j] = 0 } }
         return l
     }
 

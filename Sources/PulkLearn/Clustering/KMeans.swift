@@ -90,6 +90,8 @@ public struct KMeansEstimator: Estimator {
         ParameterSpec("algorithm", .choice(KMeansEngine.Algorithm.allCases.map(\.rawValue)), default: .string("hamerly"),
                       doc: "hamerly (the same result as lloyd, skipping distances that cannot change a row's cluster), lloyd, or minibatch (random batches of batch_size rows: for large data, a slightly higher inertia; max_iter counts passes over the data)."),
         ParameterSpec("batch_size", .int(1...10_000_000), default: .int(1024), doc: "Rows per batch with algorithm=minibatch."),
+        ParameterSpec("reassignment_ratio", .double(lower: 0, upper: 1), default: .double(0.01),
+                      doc: "With algorithm=minibatch: a center holding fewer rows than this share of the largest cluster's is moved onto a random row of a batch (scikit-learn's reassignment_ratio); 0 never moves one."),
         ParameterSpec("silhouette_sample", .int(100...1_000_000), default: .int(5000),
                       doc: "Rows (a seeded sample) the silhouette is measured on when choosing k; it costs the square of this."),
     ] + unsupervisedFeaturizationSpecs
@@ -108,6 +110,7 @@ public struct KMeansEstimator: Estimator {
                                            tolerance: parameters.double("tol"), algorithm: KMeansEngine.Algorithm(rawValue: parameters.string("algorithm"))!,
                                            seeding: KMeansEngine.Seeding(rawValue: parameters.string("init"))!, seed: seed)
         options.batchSize = parameters.int("batch_size")
+        options.reassignmentRatio = parameters.double("reassignment_ratio")
         let asked = parameters.int("n_clusters")
         var choice: ClusterCountChoice?
         let result: KMeansEngine.Result

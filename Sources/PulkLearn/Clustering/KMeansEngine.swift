@@ -39,6 +39,11 @@ public enum KMeansEngine {
         public var seed: UInt64 = 0
         /// Mini-batch k-means: rows per batch.
         public var batchSize = 1024
+        /// Mini-batch k-means: a center whose accumulated count falls below this share of the
+        /// largest count is moved onto a random row of the batch (checked every 10 × k rows seen,
+        /// and whenever a center has no rows); 0 never moves one. Without it a center seeded in a
+        /// sparse region keeps almost no rows for the whole fit.
+        public var reassignmentRatio = 0.01
 
         public init(k: Int, restarts: Int = 1, maxIterations: Int = 300, tolerance: Double = 1e-4, algorithm: Algorithm = .hamerly,
                     seeding: Seeding = .kMeansPlusPlus, seed: UInt64 = 0) {
@@ -119,6 +124,7 @@ public enum KMeansEngine {
         let alpha = min(1, Double(b) * 2 / Double(n + 1))
         var smoothed = Double.nan, best = Double.infinity, stale = 0, done = 0
         var sums = [Double](repeating: 0, count: k * d), members = [Double](repeating: 0, count: k)
+        var seenSinceCheck = 0
         for _ in 0..<steps {
             done += 1
             let batch = gather((0..<b).map { _ in Int(rng.next() % UInt64(n)) })
@@ -134,12 +140,40 @@ public enum KMeansEngine {
                 counts[c] += members[c]
                 for j in 0..<d { centers[c * d + j] += (sums[c * d + j] - members[c] * centers[c * d + j]) / counts[c] }
             }
+            seenSinceCheck += b
+            if options.reassignmentRatio > 0, seenSinceCheck >= 10 * k || counts.contains(0) {
+                seenSinceCheck = 0
+                reassignStarved(&centers, counts: &counts, batch: batch, rows: b, d: d, ratio: options.reassignmentRatio, rng: &rng)
+            }
             let inertia = distances.reduce(0, +) / Double(b)
             smoothed = smoothed.isNaN ? inertia : smoothed * (1 - alpha) + inertia * alpha
             if smoothed < best { best = smoothed; stale = 0 } else { stale += 1; if stale >= 10 { break } }
         }
         let (labels, distances) = assign(x, rows: n, columns: d, centers: centers, k: k)
         return Result(centers: centers, labels: labels, inertia: distances.reduce(0, +), iterations: done, restartInertias: [])
+    }
+
+    /// Moves the centers whose count is below `ratio` × the largest onto distinct random rows of the
+    /// batch (at most half the batch, the smallest counts first), and gives them the smallest count
+    /// among the centers kept, so that they are not moved again at once.
+    static func reassignStarved(_ centers: inout [Double], counts: inout [Double], batch: [Double], rows b: Int, d: Int, ratio: Double,
+                                rng: inout SeededGenerator) {
+        let k = counts.count
+        let limit = ratio * (counts.max() ?? 0)
+        var starved = (0..<k).filter { counts[$0] < limit }
+        guard !starved.isEmpty, starved.count < k else { return }
+        if starved.count > b / 2 { starved = Array(starved.sorted { counts[$0] < counts[$1] }.prefix(b / 2)) }
+        guard !starved.isEmpty else { return }
+        let kept = Set(starved)
+        let floor = (0..<k).filter { !kept.contains($0) }.map { counts[$0] }.min() ?? 1
+        var rows = Array(0..<b)
+        for (taken, c) in starved.enumerated() {
+            let pick = taken + Int(rng.next() % UInt64(b - taken))
+            rows.swapAt(taken, pick)
+            let r = rows[taken]
+            for j in 0..<d { centers[c * d + j] = batch[r * d + j] }
+            counts[c] = floor
+        }
     }
 
     /// The nearest center of each row and its squared distance (`centers` row-major, `k × d`).

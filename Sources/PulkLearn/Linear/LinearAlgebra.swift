@@ -97,4 +97,37 @@ enum LinearAlgebra {
         }
         return w
     }
+
+    /// Factors symmetric positive definite A (row-major n × n) in place as L Lᵀ: L is written over
+    /// the lower triangle and the diagonal; the upper triangle is left as it was. False when A is not
+    /// positive definite (a pivot at or below zero, or not finite).
+    static func choleskyInPlace(_ a: inout [Double], _ n: Int) -> Bool {
+        for j in 0..<n {
+            var d = a[j * n + j]
+            for k in 0..<j { d -= a[j * n + k] * a[j * n + k] }
+            guard d > 0, d.isFinite else { return false }
+            let l = d.squareRoot()
+            a[j * n + j] = l
+            for i in (j + 1)..<max(j + 1, n) {
+                var s = a[i * n + j]
+                for k in 0..<j { s -= a[i * n + k] * a[j * n + k] }
+                a[i * n + j] = s / l
+            }
+        }
+        return true
+    }
+
+    /// Solves L Lᵀ x = b in place (b becomes x), L the lower triangle of `l` (from `choleskyInPlace`).
+    static func choleskySubstitute(_ l: [Double], _ b: inout [Double], _ n: Int) {
+        for i in 0..<n {
+            var s = b[i]
+            for k in 0..<i { s -= l[i * n + k] * b[k] }
+            b[i] = s / l[i * n + i]
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = b[i]
+            for k in (i + 1)..<max(i + 1, n) { s -= l[k * n + i] * b[k] }
+            b[i] = s / l[i * n + i]
+        }
+    }
 }

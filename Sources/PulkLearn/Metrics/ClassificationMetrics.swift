@@ -117,14 +117,28 @@ public enum ClassificationMetrics {
     /// (ε = machine epsilon, as scikit-learn).
     public static func logLoss(_ yTrue: [Int], probabilities: [[Double]]) -> Double {
         precondition(yTrue.count == probabilities.count && !yTrue.isEmpty)
+        return logLoss(rows: yTrue.count) { r in (probabilities[r][yTrue[r]], probabilities[r].reduce(0, +)) }
+    }
+
+    /// The same over a row-major n × k buffer of probabilities (AutoML scores hundreds of blends in it).
+    public static func logLoss(_ yTrue: [Int], flatProbabilities p: [Double], classes k: Int) -> Double {
+        precondition(yTrue.count * k == p.count && !yTrue.isEmpty)
+        return logLoss(rows: yTrue.count) { r in
+            var sum = 0.0
+            for c in 0..<k { sum += p[r * k + c] }
+            return (p[r * k + yTrue[r]], sum)
+        }
+    }
+
+    /// `row(r)`: the true class's probability and the row's total (the probabilities are normalised).
+    private static func logLoss(rows n: Int, _ row: (Int) -> (truth: Double, total: Double)) -> Double {
         let eps = Double.ulpOfOne
         var total = 0.0
-        for (t, row) in zip(yTrue, probabilities) {
-            let sum = row.reduce(0, +)
-            let p = min(max(row[t] / sum, eps), 1 - eps)
-            total -= log(p)
+        for r in 0..<n {
+            let (t, sum) = row(r)
+            total -= log(min(max(t / sum, eps), 1 - eps))
         }
-        return total / Double(yTrue.count)
+        return total / Double(n)
     }
 
     /// Mean squared difference between the positive-class probability and the 0/1 outcome.

@@ -231,28 +231,8 @@ enum ALSSolver {
     /// Solves A x = b in place (b becomes x) for symmetric positive definite A (row-major n × n,
     /// overwritten by its Cholesky factor); false when A is not positive definite.
     static func choleskySolve(_ a: inout [Double], _ b: inout [Double], _ n: Int) -> Bool {
-        for j in 0..<n {
-            var d = a[j * n + j]
-            for k in 0..<j { d -= a[j * n + k] * a[j * n + k] }
-            guard d > 0 else { return false }
-            let l = d.squareRoot()
-            a[j * n + j] = l
-            for i in (j + 1)..<max(j + 1, n) {
-                var s = a[i * n + j]
-                for k in 0..<j { s -= a[i * n + k] * a[j * n + k] }
-                a[i * n + j] = s / l
-            }
-        }
-        for i in 0..<n {
-            var s = b[i]
-            for k in 0..<i { s -= a[i * n + k] * b[k] }
-            b[i] = s / a[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var s = b[i]
-            for k in (i + 1)..<max(i + 1, n) { s -= a[k * n + i] * b[k] }
-            b[i] = s / a[i * n + i]
-        }
+        guard LinearAlgebra.choleskyInPlace(&a, n) else { return false }
+        LinearAlgebra.choleskySubstitute(a, &b, n)
         return true
     }
 }

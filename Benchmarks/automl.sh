@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-30}
 . Benchmarks/prepare.sh
+[ -x /usr/bin/time ] || { echo "GNU time measures each side's peak memory: apt-get install time" >&2; exit 1; }
 if ! "$py" -c "from flaml import AutoML" 2>/dev/null; then "$venv/bin/pip" install -q "flaml[automl]==2.8.0"; fi
 datasets=${PULK_DATASETS:-$HOME/.cache/pulk-datasets}
 [ -f "$datasets/titanic.csv" ] || ../shared/datasets/fetch.sh "$datasets"

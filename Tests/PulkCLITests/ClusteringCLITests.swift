@@ -44,11 +44,29 @@ struct ClusteringCLITests {
         (["--model", "isolation-forest", "--label", "species"], "do not say which rows are anomalies"),
         (["--model", "kmeans", "--cv", "3"], "--cv, --seeds and --test-data do not apply"),
         (["--model", "kmeans", "--param", "k=1000"], "at most the 344 training rows"),
+        (["--model", "hdbscan", "--param", "min_samples=1000"], "at most the 344 training rows"),
     ])
     func misuseIsAClearError(args: [String], message: String) throws {
         let r = try cli.run(["train", "--data", cli.penguins, "--no-track", "--out", "x.pulk"] + args)
         #expect(r.status != 0)
         #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    /// HDBSCAN from the command line: clusters found without a radius, noise counted, the model
+    /// predicting and scoring alike.
+    @Test func densityClustersWithoutARadius() throws {
+        let trained = try PulkCLI.object(try cli.ok(["train", "--data", cli.penguins, "--model", "hdbscan", "--label", "species",
+                                                     "--param", "min_cluster_size=15", "--out", "h.pulk", "--json"]))
+        let report = try #require(trained["report"] as? [String: Any])
+        let metrics = Dictionary(uniqueKeysWithValues: (report["metrics"] as? [[String: Any]] ?? []).map { ($0["name"] as! String, $0["value"] as! Double) })
+        #expect((metrics["clusters"] ?? 0) >= 2 && metrics["noise_share"] != nil && metrics["inertia"] == nil, "\(metrics)")
+        #expect((metrics["adjusted_rand"] ?? 0) > 0.3, "the clusters follow the species: \(metrics)")
+        let out = cli.dir.appendingPathComponent("h.csv").path, scored = cli.dir.appendingPathComponent("hs.csv").path
+        _ = try cli.ok(["predict", "--model", "h.pulk", "--data", cli.penguins, "--out", out])
+        _ = try cli.ok(["score", "--model", "h.pulk", "--data", cli.penguins, "--out", scored])
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "prediction,distance" && lines.count == 345)
+        #expect(try String(contentsOfFile: scored, encoding: .utf8) == String(contentsOfFile: out, encoding: .utf8), "score and predict agree")
     }
 
     @Test func anomalyDetectionEndToEnd() throws {

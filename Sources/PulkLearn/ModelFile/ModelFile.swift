@@ -187,7 +187,7 @@ public enum EstimatorRegistry {
         MostFrequentClassifier.self, StratifiedClassifier.self, MeanRegressor.self, MedianRegressor.self,
         LinearRegressionEstimator.self, RidgeEstimator.self, LassoEstimator.self, ElasticNetEstimator.self,
         LogisticRegressionEstimator.self, KNeighborsEstimator.self, KNeighborsRegressorEstimator.self,
-        GaussianNaiveBayesEstimator.self, KMeansEstimator.self, IsolationForestEstimator.self, RobustZScoreEstimator.self, LocalOutlierFactorEstimator.self, DBSCANEstimator.self,
+        GaussianNaiveBayesEstimator.self, KMeansEstimator.self, IsolationForestEstimator.self, RobustZScoreEstimator.self, LocalOutlierFactorEstimator.self, DBSCANEstimator.self, HDBSCANEstimator.self,
         GaussianMixtureEstimator.self,
         ALSEstimator.self, ItemKNNEstimator.self, PopularityEstimator.self,
     ]

@@ -5,7 +5,7 @@
 metrics on a 5,000-row sample). scikit-learn: StandardScaler then HDBSCAN(min_cluster_size=M) with
 its default algorithm (a k-d tree) and with algorithm="brute" (Pulk's method), data already in memory.
 Prints the times, the ratios and how alike the labels are (adjusted Rand index, noise shares).
-Usage: anchor_hdbscan.py PULK FILE [ROWS] [M]"""
+Usage: anchor_hdbscan.py PULK FILE|blobs [ROWS] [M]   (blobs: 8 Gaussian blobs of different spreads, make_blobs seed 0)"""
 import json
 import os
 import subprocess
@@ -23,7 +23,12 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 pulk, path = sys.argv[1], sys.argv[2]
 rows = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
 m = int(sys.argv[4]) if len(sys.argv) > 4 else 50
-frame = pd.read_csv(path, nrows=rows).iloc[:, :28]
+if path == "blobs":  # clusters of different spreads, so that the labels say something
+    from sklearn.datasets import make_blobs
+    points, _ = make_blobs(n_samples=rows, n_features=28, centers=8, cluster_std=[0.5, 1, 1.5, 2, 1, 0.7, 1.2, 2.5], random_state=0)
+    frame = pd.DataFrame(points, columns=[f"f{i}" for i in range(28)])
+else:
+    frame = pd.read_csv(path, nrows=rows).iloc[:, :28]
 with tempfile.TemporaryDirectory() as tmp:
     csv = os.path.join(tmp, "rows.csv")
     frame.to_csv(csv, index=False)

@@ -182,8 +182,8 @@ public struct AutoMLSearch: Sendable {
                 // margin, or of each of the best trials an ensemble may take, and 5% of the budget
                 // to plan the ensemble in.
                 let reserve = settings.ensemble == .none ? best.map { refitEstimate(trials[$0]) } ?? 0
-                    : outOfFold.keys.map { trials[$0] }.sorted { Self.loss($0.score, higher) < Self.loss($1.score, higher) }.prefix(Self.ensembleReserveMembers)
-                        .reduce(0.05 * settings.timeBudget) { $0 + refitEstimate($1) }
+                    : Self.ranked(outOfFold.keys, trials: trials, higher: higher).prefix(Self.ensembleReserveMembers)
+                        .reduce(0.05 * settings.timeBudget) { $0 + refitEstimate(trials[$1]) }
                 let remaining = settings.timeBudget - (clock.now() - started) - reserve
                 let affordable = free.filter { learners[$0].trials == 0 || learners[$0].lastTrialSeconds * 1.5 <= remaining }
                 guard remaining > 0, !affordable.isEmpty else {
@@ -357,10 +357,19 @@ public struct AutoMLSearch: Sendable {
     /// Which of the trials `kept` (indexes) stay ensemble candidates: the `ensembleCandidates` best,
     /// and the best of each estimator.
     static func ensembleKeep(_ kept: [Int], trials: [Trial], higher: Bool) -> Set<Int> {
-        let ranked = kept.sorted { loss(trials[$0].score, higher) != loss(trials[$1].score, higher) ? loss(trials[$0].score, higher) < loss(trials[$1].score, higher) : $0 < $1 }
-        var keep = Set(ranked.prefix(ensembleCandidates)), seen: Set<String> = []
-        for k in ranked where seen.insert(trials[k].model).inserted { keep.insert(k) }
-        return keep
+        let order = ranked(kept, trials: trials, higher: higher)
+        return Set(order.prefix(ensembleCandidates)).union(bestOfEachEstimator(order, trials: trials))
+    }
+
+    /// Trials (indexes) from best to worst validation score; equal scores in the order they ran.
+    static func ranked(_ indexes: some Sequence<Int>, trials: [Trial], higher: Bool) -> [Int] {
+        indexes.sorted { (loss(trials[$0].score, higher), $0) < (loss(trials[$1].score, higher), $1) }
+    }
+
+    /// The first (best) trial of each estimator in `ranked`, in its order.
+    static func bestOfEachEstimator(_ ranked: [Int], trials: [Trial]) -> [Int] {
+        var seen: Set<String> = []
+        return ranked.filter { seen.insert(trials[$0].model).inserted }
     }
     /// The share of the best single model's score an ensemble must gain to be kept by `auto`.
     static let ensembleMargin = 1e-4
@@ -379,7 +388,7 @@ public struct AutoMLSearch: Sendable {
     /// than two candidates.
     static func planEnsemble(_ choice: AutoMLSettings.Ensemble, outOfFold: [Int: [Double]], trials: [Trial], best: Int, blending: Blending,
                              seed: UInt64) throws(LearnError) -> EnsemblePlan? {
-        let ranked = outOfFold.keys.sorted { loss(trials[$0].score, blending.higher) < loss(trials[$1].score, blending.higher) }
+        let ranked = Self.ranked(outOfFold.keys, trials: trials, higher: blending.higher)
         guard ranked.count >= 2, let single = outOfFold[best] ?? outOfFold[ranked[0]] else { return nil }
         let singleScore = blending.score(single)
         let candidates = ranked.map { outOfFold[$0]! }
@@ -394,8 +403,7 @@ public struct AutoMLSearch: Sendable {
         }
         if choice == .auto || choice == .stacking {
             // Stacking over the best of each estimator (then the next best), five at most.
-            var seen: Set<String> = []
-            let diverse = ranked.filter { seen.insert(trials[$0].model).inserted }
+            let diverse = bestOfEachEstimator(ranked, trials: trials)
             let topTrials = Array((diverse + ranked.filter { !diverse.contains($0) }).prefix(5))
             let top = topTrials.map { outOfFold[$0]! }
             let score = try blending.stackingScore(top, seed: seed)
@@ -483,88 +491,6 @@ public struct AutoMLSearch: Sendable {
             if r < 0 { return candidates[k] }
         }
         return candidates.last!
-    }
-}
-
-/// One trial on a worker thread, so that the search can stop waiting for it: when the budget
-/// runs out or the search is cancelled first, the trial is abandoned (its thread finishes on its
-/// own; its result is dropped).
-/// A trial launched and not yet ended.
-struct Pending {
-    var learner: Int
-    var point: [Double]
-    var parameters: [String: String]
-    var key: String
-    /// On the search's clock.
-    var start: Double
-    /// When the search stops waiting for it, in real time.
-    var deadline: DispatchTime
-    /// Training rows per fold (a sample of large data).
-    var rows: Int
-    /// A measurement of the current point on a larger sample, not a move.
-    var remeasure: Bool
-}
-
-/// Trials running on worker threads, each with its share of the cores; the search takes their
-/// results as they end. A trial the search stopped waiting for finishes on its own, unread.
-final class TrialPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ended: [(Int, Result<AutoMLSearch.Measured, LearnError>)] = []
-    private let signal = DispatchSemaphore(value: 0)
-
-    func launch(slot: Int, threads: Int, _ body: @escaping () throws(LearnError) -> AutoMLSearch.Measured) {
-        let work = Abandonable.Work(body: body)
-        DispatchQueue.global(qos: .userInitiated).async {
-            let result = withThreadBudget(threads) { Result { () throws(LearnError) in try work.body() } }
-            self.lock.lock()
-            self.ended.append((slot, result))
-            self.lock.unlock()
-            self.signal.signal()
-        }
-    }
-
-    /// The next trial to end, or nil when `deadline` passed or `cancelled` came first (waited for
-    /// in real time, so that an injected clock is read only by the search).
-    func next(until deadline: DispatchTime, cancelled: () -> Bool) -> (Int, Result<AutoMLSearch.Measured, LearnError>)? {
-        guard Abandonable.wait(for: signal, until: deadline, cancelled: cancelled) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        return ended.removeFirst()
-    }
-}
-
-/// Work on a worker thread that the search can stop waiting for: when the budget runs out or the
-/// search is cancelled first, it is abandoned (its thread finishes on its own; its result is
-/// dropped). A trial, or the ensemble's planning.
-enum Abandonable {
-    final class Slot<T>: @unchecked Sendable {
-        var result: Result<T, LearnError>?
-        let done = DispatchSemaphore(value: 0)
-    }
-
-    struct Work<T>: @unchecked Sendable {
-        let body: () throws(LearnError) -> T
-    }
-
-    /// The work's result, or nil when `seconds` passed or `cancelled` came first.
-    static func run<T>(within seconds: Double, cancelled: @Sendable () -> Bool, _ body: @escaping () throws(LearnError) -> T) -> Result<T, LearnError>? {
-        let slot = Slot<T>()
-        let work = Work(body: body)
-        DispatchQueue.global(qos: .userInitiated).async {
-            slot.result = Result { () throws(LearnError) in try work.body() }
-            slot.done.signal()
-        }
-        // Waited for in real time, so that an injected clock is read only by the search itself.
-        return wait(for: slot.done, until: DispatchTime.now() + max(seconds, 0), cancelled: cancelled) ? slot.result : nil
-    }
-
-    /// Waits for `semaphore` until `deadline`, looking at `cancelled` every 50 ms: true when it was
-    /// signalled, false when the deadline or the cancellation came first.
-    static func wait(for semaphore: DispatchSemaphore, until deadline: DispatchTime, cancelled: () -> Bool) -> Bool {
-        while true {
-            if semaphore.wait(timeout: min(.now() + .milliseconds(50), deadline)) == .success { return true }
-            if cancelled() || DispatchTime.now() >= deadline { return false }
-        }
     }
 }
 

@@ -12,6 +12,16 @@ struct Blending {
     let truth: [Double]
     let metric: String
     let higher: Bool
+    /// `truth` as class indexes (classification only), converted once for the many blends scored.
+    let labels: [Int]
+
+    init(classes: [String]?, truth: [Double], metric: String, higher: Bool) {
+        self.classes = classes
+        self.truth = truth
+        self.metric = metric
+        self.higher = higher
+        labels = classes == nil ? [] : truth.map { Int($0) }
+    }
 
     var width: Int { classes?.count ?? 1 }
 
@@ -39,7 +49,7 @@ struct Blending {
             case "roc_auc" where k == 2:
                 return RankingMetrics.rocAUC(truth.map { $0 == 1 }, (0..<n).map { oof[$0 * 2 + 1] }) ?? .nan
             case "log_loss":
-                return ClassificationMetrics.logLoss(truth.map { Int($0) }, flatProbabilities: oof, classes: k)
+                return ClassificationMetrics.logLoss(labels, flatProbabilities: oof, classes: k)
             default: break
             }
         } else {
@@ -54,7 +64,7 @@ struct Blending {
         if let classes {
             let k = classes.count
             let rows = (0..<n).map { Array(oof[($0 * k)..<(($0 + 1) * k)]) }
-            metrics = Evaluation.classification(truth.map { Int($0) }, rows.map { Predictions.mostProbable($0) }, rows, classCount: k)
+            metrics = Evaluation.classification(labels, rows.map { Predictions.mostProbable($0) }, rows, classCount: k)
         } else {
             metrics = Evaluation.regression(truth, oof)
         }
@@ -115,7 +125,7 @@ struct Blending {
         guard n >= 10 else { return .nan }
         let splits: [Split]
         do {
-            if classes != nil, let s = try? CrossValidation.stratifiedKFold(labels: truth.map { Int($0) }, k: 5, shuffle: true, seed: seed) { splits = s } else {
+            if classes != nil, let s = try? CrossValidation.stratifiedKFold(labels: labels, k: 5, shuffle: true, seed: seed) { splits = s } else {
                 splits = try CrossValidation.kFold(rows: n, k: 5, shuffle: true, seed: seed)
             }
         } catch { return .nan }

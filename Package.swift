@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "pulk", targets: ["pulk"]),
         .library(name: "PulkFrame", targets: ["PulkFrame"]),
         .library(name: "PulkProfile", targets: ["PulkProfile"]),
+        .library(name: "PulkMonitoring", targets: ["PulkMonitoring"]),
         .library(name: "PulkWorkspace", targets: ["PulkWorkspace"]),
         .library(name: "PulkLearn", targets: ["PulkLearn"]),
         .library(name: "PulkTrees", targets: ["PulkTrees"]),
@@ -62,6 +63,9 @@ let package = Package(
         .target(name: "PulkFrame", dependencies: ["CZlib", "PulkJSON"], swiftSettings: strict),
         // Profiling: statistics, correlations, warnings, JSON and HTML reports.
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
+        // Monitoring: drift tests and distances (numbers equal to scipy's and Evidently's), data quality against a
+        // reference, drift reports as JSON and self-contained HTML. No database or HTTP.
+        .target(name: "PulkMonitoring", dependencies: ["PulkFrame", "PulkProfile"], swiftSettings: strict),
         // Learning core: metrics (first piece of issue 3); no database, HTTP or crypto.
         .target(name: "PulkLearn", dependencies: ["PulkFrame", "PulkLearnKernels", "PulkLearnKernelsAVX512", "CPulkCPU"], swiftSettings: strict),
         // k-means' distance loops, all @inlinable: inlined into PulkLearn for the baseline CPU, and
@@ -161,22 +165,23 @@ let package = Package(
         // and evaluation, model references, deploy planning and endpoint management, batch scoring, one
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
-            "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkAutoML", "PulkProfile", "PulkWorkspace", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkScoring",
+            "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkAutoML", "PulkProfile", "PulkMonitoring", "PulkWorkspace", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkScoring",
             "PulkJSON",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
-            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkAutoML", "PulkStore", "PulkEndpoints", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
+            "PulkApp", "PulkAccess", "PulkFrame", "PulkProfile", "PulkMonitoring", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkModels", "PulkAutoML", "PulkStore", "PulkEndpoints", "PulkServer", "PulkTracking", "PulkScoring", "PulkServing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Benchmarks: run in release, print Pulk / anchor ratios (see BENCHMARKS.md).
-        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkScoring"],
+        .executableTarget(name: "PulkBench", dependencies: ["PulkFrame", "PulkProfile", "PulkMonitoring", "PulkWorkspace", "PulkLearn", "PulkTrees", "PulkScoring"],
                           path: "Sources/PulkBench", swiftSettings: strict),
 
         // Helpers shared by the test targets (the Python oracles); not part of any product.
         .target(name: "PulkTestSupport", dependencies: ["PulkFrame", "PulkLearn"], swiftSettings: strict),
 
         .testTarget(name: "PulkFrameTests", dependencies: ["PulkFrame", "PulkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PulkMonitoringTests", dependencies: ["PulkMonitoring", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),
         .testTarget(name: "PulkProfileTests", dependencies: ["PulkProfile", "PulkFrame"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PulkTreesTests", dependencies: ["PulkTrees", "PulkTreeKernels", "PulkLearn", "PulkFrame", "PulkTestSupport"], swiftSettings: strict),

@@ -214,7 +214,8 @@ struct ColumnComparison {
             outOfRange: nil, referenceMin: nil, referenceMax: nil,
             unseenRows: unseen.reduce(0) { $0 + curCounts[$1]! }, unseenCategories: Array(unseen.prefix(5)))
         return .tested(finish(rc.name, role: role, kind: .categorical, method: chosen, value: value, referenceCount: nr,
-                              distribution: Self.topCategories(shares, limit: 30), quality: quality))
+                              distribution: Self.topCategories(shares, limit: 30), quality: quality,
+                              size: DriftStatistics.jensenShannon(shares.reference, shares.current)))
     }
 
     /// The `limit` categories with the largest shares in either window, the rest summed as "(other)".
@@ -228,9 +229,10 @@ struct ColumnComparison {
     }
 
     private func finish(_ name: String, role: ColumnDrift.Role, kind: ColumnDrift.Kind, method: DriftMethod, value: Double,
-                        referenceCount: Int, distribution: Distribution, quality: DataQuality) -> ColumnDrift {
+                        referenceCount: Int, distribution: Distribution, quality: DataQuality, size: Double? = nil) -> ColumnDrift {
         let limit = threshold(name, method)
-        let size = DriftStatistics.jensenShannon(distribution.reference, distribution.current)
+        // over every category, not only those drawn
+        let size = size ?? DriftStatistics.jensenShannon(distribution.reference, distribution.current)
         var drifted = method.drifted(value, threshold: limit)
         var note: String? = nil
         if drifted && method.isPValue && referenceCount > 1000 && size < options.minimumDriftSize {

@@ -20,7 +20,8 @@ public struct DriftAnalyzer: Sendable {
                 if !refNames.contains(c) { throw .unknownColumn(c, window: "reference") }
                 if !curNames.contains(c) { throw .unknownColumn(c, window: "current") }
             }
-            names = chosen
+            var seen = Set<String>()
+            names = chosen.filter { seen.insert($0).inserted }
         } else {
             names = reference.names.filter(curNames.contains)
             for c in reference.names where !curNames.contains(c) { skipped.append(SkippedColumn(name: c, reason: "not in the current data")) }

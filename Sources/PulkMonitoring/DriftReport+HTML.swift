@@ -73,7 +73,8 @@ extension DriftReport {
         return h
     }
 
-    static func figure(_ x: Double) -> String {
+    /// A figure for people: 4 decimals, or scientific notation below 0.001.
+    public static func figure(_ x: Double) -> String {
         if x == 0 { return "0" }
         return abs(x) < 0.001 ? String(format: "%.2e", x) : formatFixed(x, 4)
     }

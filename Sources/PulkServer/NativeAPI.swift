@@ -30,6 +30,7 @@ struct NativeAPI: Sendable {
         registerEndpoints(router)
         registerDatasetTransfers(router)
         registerAutoML(router)
+        registerDrift(router)
         let store = self.store, datasets = self.datasets, profiles = self.profiles
         router.get("\(Self.base)/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))

@@ -139,6 +139,24 @@ struct DriftAnalyzerTests {
         #expect(DriftError.methodDoesNotApply(column: "x", method: .ks, kind: .categorical).description.contains("chisquare"))
     }
 
+    /// Every pair of tiny sizes, with ties: p-values stay in 0…1 and nothing traps.
+    @Test func tinySamplesOfEverySize() throws {
+        var g = Noise(17)
+        for n1 in 1...12 {
+            for n2 in 1...12 {
+                let a = (0..<n1).map { _ in (g.normal() * 2).rounded() }, b = (0..<n2).map { _ in (g.normal(0.5) * 2).rounded() }
+                let sa = Sorting.sorted(a), sb = Sorting.sorted(b)
+                let ks = sa.withUnsafeBufferPointer { x in sb.withUnsafeBufferPointer { y in DriftStatistics.kolmogorovSmirnov(x, y) } }
+                #expect((0...1).contains(ks.pValue) && (0...1).contains(ks.statistic), "\(n1)×\(n2): \(ks)")
+                let ad = sa.withUnsafeBufferPointer { x in sb.withUnsafeBufferPointer { y in DriftStatistics.andersonDarling(x, y) } }
+                if let ad { #expect((0.001...0.25).contains(ad.pValue)) }
+                for m in [DriftMethod.ks, .anderson, .wasserstein, .psi, .kl, .hellinger, .jensenshannon, .chisquare, .tv] {
+                    _ = try analyze(numericFrame(a), numericFrame(b)) { $0.methods = ["x": m]; $0.columns = ["x", "x"] }
+                }
+            }
+        }
+    }
+
     @Test func identicalConstantColumnsDoNotDrift() throws {
         let r = try analyze(numericFrame([2, 2, 2, 2]), numericFrame([2, 2, 2]))
         #expect(!r.features[0].drifted)

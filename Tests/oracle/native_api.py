@@ -241,6 +241,11 @@ assert [e["rank"] for e in board["entries"]] == [1, 2] and all(e.get("run_id") f
 get("/automl/{id}", api + "/automl/nope", 404)
 send("POST", "/automl/{id}/cancel", api + "/automl/" + search_id + "/cancel", {}, 400)
 send("POST", "/automl/{id}/cancel", api + "/automl/nope/cancel", {}, 404)
+# Drift: a version against itself drifts nowhere; bad options are 400s.
+report = send("POST", "/drift", api + "/drift", {"reference": "penguins:1", "current": "penguins"})["report"]
+assert not report["dataset_drift"] and report["tested_features"] == 8 and report["drifted_features"] == 0, report
+send("POST", "/drift", api + "/drift", {"reference": "penguins:1", "current": "penguins", "drift_share": 3}, 400)
+send("POST", "/drift", api + "/drift", {"reference": "penguins:1", "current": "no-such-data"}, 404)
 assert seen == documented, documented - seen
 
 print(json.dumps({"ok": True, "paths": len(documented)}))

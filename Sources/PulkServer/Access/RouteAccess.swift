@@ -153,6 +153,10 @@ struct RouteAccess: Sendable {
                 guard mutating else { return .read() }
                 return .create(rest.hasSuffix("/cancel") ? "automl/cancel" : "automl/start")
             }
+            if rest == "drift" {
+                // A drift report reads datasets (and a model) and writes nothing: a reader's.
+                return .read()
+            }
             if rest.hasPrefix("datasets") {
                 // Datasets have no owners or grants: removing versions (refused while anything uses them) is an admin's.
                 if method == .delete { return .create("datasets/delete", role: .admin) }

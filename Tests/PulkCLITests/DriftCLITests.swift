@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `pulk drift`: two datasets compared column by column, with a model's predictions and importance,
+/// the HTML report, and the misuses a user makes first.
+@Suite("Drift: end to end")
+struct DriftCLITests {
+    let cli = PulkCLI()
+
+    /// Penguins with the bill 4 mm longer and every island "Biscoe": two features drift, the rest not.
+    func shiftedPenguins() throws -> String {
+        let lines = try String(contentsOfFile: cli.penguins, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let bill = header.firstIndex(of: "bill_length_mm")!, island = header.firstIndex(of: "island")!
+        var out = [String(lines[0])]
+        for line in lines.dropFirst() where !line.isEmpty {
+            var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if let v = Double(cells[bill]) { cells[bill] = String(v + 4) }
+            cells[island] = "Biscoe"
+            out.append(cells.joined(separator: ","))
+        }
+        return cli.file("shifted.csv", out.joined(separator: "\n") + "\n")
+    }
+
+    @Test func filesComparedWithAReport() throws {
+        let shifted = try shiftedPenguins()
+        let html = cli.dir.appendingPathComponent("drift.html").path
+        let text = try cli.ok(["drift", "--reference", cli.penguins, "--current", shifted, "--html", html]).stdout
+        #expect(text.contains("bill_length_mm") && text.contains("HTML report: \(html)"), "\(text)")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("bill_length_mm") && !page.contains("<script"))
+
+        let report = try #require(try PulkCLI.object(try cli.ok(["drift", "--reference", cli.penguins, "--current", shifted, "--json"]))["features"] as? [[String: Any]])
+        let drifted = Set(report.filter { $0["drifted"] as? Bool == true }.compactMap { $0["name"] as? String })
+        #expect(drifted == ["bill_length_mm", "island"], "\(drifted)")
+        let bill = try #require(report.first { $0["name"] as? String == "bill_length_mm" })
+        #expect(bill["method"] as? String == "ks", "344 reference rows: Kolmogorov–Smirnov")
+        #expect((bill["quality"] as? [String: Any])?["out_of_range"] as? Int ?? 0 > 0)
+
+        // one method and threshold chosen by the user
+        let chosen = try PulkCLI.object(try cli.ok(["drift", "--reference", cli.penguins, "--current", shifted, "--columns", "bill_length_mm,island",
+                                                    "--method-for", "bill_length_mm=psi", "--threshold-for", "bill_length_mm=0.2", "--json"]))
+        let features = try #require(chosen["features"] as? [[String: Any]])
+        #expect(features.count == 2)
+        let psi = try #require(features.first { $0["name"] as? String == "bill_length_mm" })
+        #expect(psi["method"] as? String == "psi" && psi["threshold"] as? Double == 0.2)
+    }
+
+    /// With a registered model: the reference is its training data (from lineage), its predictions
+    /// are compared, and the features carry its importance.
+    @Test func aModelsTrainingDataIsTheDefaultReference() throws {
+        _ = try cli.ok(["data", "add", cli.penguins, "--name", "penguins"])
+        let trained = try PulkCLI.object(try cli.ok(["train", "--data", "penguins", "--target", "species", "--model", "gbdt", "--param", "num_iterations=20", "--json"]))
+        let run = try #require(trained["run_id"] as? String)
+        _ = try cli.ok(["models", "register", run, "--name", "species"])
+        let report = try PulkCLI.object(try cli.ok(["drift", "--model", "species:1", "--current", try shiftedPenguins(), "--json"]))
+        #expect(report["reference"] as? String == "penguins:1")
+        let predictions = try #require(report["predictions"] as? [[String: Any]])
+        #expect(predictions.map { $0["name"] as? String } .contains("prediction"))
+        #expect((report["target"] as? [String: Any])?["name"] as? String == "species")
+        let features = try #require(report["features"] as? [[String: Any]])
+        #expect(features.contains { $0["importance"] as? Double == 1 })
+        #expect(!features.contains { $0["name"] as? String == "species" }, "the target is not a feature")
+    }
+
+    @Test(arguments: [
+        (["--current", "CUR"], "no reference data"),
+        (["--reference", "REF", "--current", "CUR", "--method", "magic"], "Unknown drift method 'magic'"),
+        (["--reference", "REF", "--current", "CUR", "--method-for", "island"], "--method-for takes COLUMN=VALUE"),
+        (["--reference", "REF", "--current", "CUR", "--drift-share", "2"], "--drift-share must be between 0 and 1"),
+        (["--reference", "REF", "--current", "CUR", "--columns", "nope"], "column 'nope' is not in the reference data"),
+        (["--reference", "REF", "--current", "CUR", "--method-for", "island=ks"], "ks does not apply to categorical column 'island'"),
+        (["--reference", "REF", "--current", "missing.csv"], "missing.csv"),
+    ])
+    func misuseIsAClearError(args: [String], message: String) throws {
+        let shifted = try shiftedPenguins()
+        let r = try cli.run(["drift"] + args.map { $0 == "REF" ? cli.penguins : $0 == "CUR" ? shifted : $0 })
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+}

@@ -3,6 +3,8 @@ public import PulkFrame
 import PulkLearn
 public import PulkMonitoring
 import PulkStore
+import PulkScoring
+public import PulkEndpoints
 public import PulkTracking
 public import PulkWorkspace
 
@@ -12,7 +14,10 @@ public enum DriftFlow {
     public struct Request: Sendable {
         /// NAME[:V] or a file; nil: the dataset the model was trained on (from its lineage).
         public var reference: String?
+        /// NAME[:V] or a file; ignored when `serving` is given.
         public var current: String
+        /// The current window is an endpoint's serving log instead.
+        public var serving: ServingWindow?
         /// A model file or NAME@ALIAS / NAME:VERSION.
         public var model: String?
         public var options: DriftOptions
@@ -21,8 +26,9 @@ public enum DriftFlow {
         public var registeredOnly: Bool
 
         public init(reference: String?, current: String, model: String? = nil, options: DriftOptions = DriftOptions(),
-                    read: DatasetStore.AddOptions = DatasetStore.AddOptions(), registeredOnly: Bool = false) {
+                    read: DatasetStore.AddOptions = DatasetStore.AddOptions(), registeredOnly: Bool = false, serving: ServingWindow? = nil) {
             self.registeredOnly = registeredOnly
+            self.serving = serving
             self.reference = reference
             self.current = current
             self.model = model
@@ -31,15 +37,53 @@ public enum DriftFlow {
         }
     }
 
-    /// The report, with `progress` told of each step (reading, predicting, comparing).
+    /// The requests an endpoint answered (status 200, not mirrored) and logged, newest first: the last
+    /// `limit` of them, only those since `since` (milliseconds since 1970) when given.
+    public struct ServingWindow: Sendable {
+        public var endpoint: String
+        public var since: Int64?
+        public var limit: Int
+
+        public init(endpoint: String, since: Int64? = nil, limit: Int = 10_000) {
+            self.endpoint = endpoint
+            self.since = since
+            self.limit = limit
+        }
+    }
+
+    /// The report. `endpoints` is asked for only when the current window is a serving log.
     public static func run(_ r: Request, catalog: any DatasetCatalog, tracking: @Sendable () async throws -> any TrackingClient,
-                           now: Date = Date()) async throws -> DriftReport {
+                           endpoints: (@Sendable () async throws -> any EndpointService)? = nil, now: Date = Date()) async throws -> DriftReport {
         var model: (any Model)?
         var referenceName = r.reference
-        if let m = r.model {
+        var modelText = r.model
+        var served: (frame: Frame, label: String, warnings: [String])?
+        var logged: [ServingLogEntry] = []
+        if let window = r.serving {
+            guard let endpoints else { throw AppError.invalid("drift of a serving log needs the endpoints of a workspace or a server") }
+            let service = try await endpoints()
+            _ = try await service.endpoint(name: window.endpoint)  // an unknown endpoint is a 404, not an empty log
+            let entries = try await service.servingLog(endpoint: window.endpoint, limit: window.limit)
+            logged = entries.filter { window.since == nil || $0.time >= window.since! }
+            let answered = logged.filter { $0.status == 200 && !$0.shadow }
+            guard !answered.isEmpty else {
+                throw AppError.invalid("endpoint \(window.endpoint) has no logged answered request\(window.since == nil ? "" : " in that window"): its serving log keeps a sample of requests (`pulk endpoints set \(window.endpoint) --log-sample 1` logs every one)")
+            }
+            if modelText == nil {
+                // the model version that answered most of the window
+                var counts: [String: Int] = [:]
+                for e in answered { counts["\(e.model):\(e.version)", default: 0] += 1 }
+                modelText = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
+            }
+            logged = answered
+        }
+        if let m = modelText {
             let ref = try ModelReference(parsing: m)
             model = try await ref.resolve(try await tracking()).model
             if referenceName == nil { referenceName = try await trainingData(of: ref, tracking: tracking) }
+        }
+        if let window = r.serving, let model {
+            served = servingFrame(logged, model: model, endpoint: window.endpoint, modelLabel: modelText ?? "")
         }
         guard let referenceName else {
             throw AppError.invalid("no reference data: give --reference NAME[:VERSION] or a file (or --model with a registered model whose training run read a registered dataset)")
@@ -50,7 +94,15 @@ public enum DriftFlow {
             return LoadedData(frame: try await catalog.frame(v), label: v.reference, version: v, path: nil)
         }
         var reference = try await load(referenceName)
-        var current = try await load(r.current)
+        var current: LoadedData
+        if let served {
+            guard served.frame.rowCount > 0 else {
+                throw AppError.invalid("no logged request of endpoint \(r.serving!.endpoint) could be compared: " + served.warnings.joined(separator: "; "))
+            }
+            current = LoadedData(frame: served.frame, label: served.label, version: nil, path: nil)
+        } else {
+            current = try await load(r.current)
+        }
         var options = r.options
         if let model {
             let features = model.schema.features.map(\.name)
@@ -75,11 +127,37 @@ public enum DriftFlow {
             }
         }
         do {
-            return try DriftAnalyzer(options: options).analyze(reference: reference.frame, current: current.frame,
-                                                               referenceName: reference.label, currentName: current.label, now: now)
+            var report = try DriftAnalyzer(options: options).analyze(reference: reference.frame, current: current.frame,
+                                                                     referenceName: reference.label, currentName: current.label, now: now)
+            report.warnings += served?.warnings ?? []
+            return report
         } catch {
             throw AppError.invalid(error.description)
         }
+    }
+
+    /// The logged request bodies read as the model reads them (its input schema), one frame; a body
+    /// that cannot be read (or was answered by another model version) is counted in a warning.
+    static func servingFrame(_ entries: [ServingLogEntry], model: any Model, endpoint: String, modelLabel: String) -> (frame: Frame, label: String, warnings: [String]) {
+        let schema = InputSchema(model.schema, policy: ScoringPolicy(unseenCategories: .allow, maxRows: .max))
+        var frames: [Frame] = []
+        var unreadable = 0, otherVersion = 0
+        for e in entries {
+            if !modelLabel.isEmpty && "\(e.model):\(e.version)" != modelLabel { otherVersion += 1; continue }
+            let bytes = Array(e.input.utf8)
+            let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+            do {
+                frames.append(first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? try schema.frame(json: bytes) : try schema.frame(csv: bytes))
+            } catch {
+                unreadable += 1
+            }
+        }
+        var warnings: [String] = []
+        if otherVersion > 0 { warnings.append("\(otherVersion) logged request\(otherVersion == 1 ? " was" : "s were") answered by another model version than \(modelLabel) and \(otherVersion == 1 ? "is" : "are") not compared") }
+        if unreadable > 0 { warnings.append("\(unreadable) logged request bod\(unreadable == 1 ? "y" : "ies") could not be read as \(modelLabel)'s input and \(unreadable == 1 ? "is" : "are") not compared") }
+        let frame = frames.isEmpty ? (try! Frame(columns: [])) : Batches.concatenate(frames)
+        let label = "endpoint \(endpoint) (\(frames.count) logged request\(frames.count == 1 ? "" : "s"))"
+        return (frame, label, warnings)
     }
 
     /// The dataset version the model's training run read (context "train", else its only input).

@@ -18,7 +18,9 @@ extension DriftReport {
         h += "<p class=\"verdict \(datasetDrift ? "drift" : "ok")\">"
         text(datasetDrift ? "Dataset drift: \(driftedFeatures) of \(testedFeatures) features drifted (\(formatFixed(driftedShare * 100, 1))%, threshold \(formatFixed(driftShareThreshold * 100, 0))%)."
                           : "No dataset drift: \(driftedFeatures) of \(testedFeatures) features drifted (\(formatFixed(driftedShare * 100, 1))%, threshold \(formatFixed(driftShareThreshold * 100, 0))%).")
-        h += "</p><dl class=\"stats\"><dt>Reference rows</dt><dd>\(referenceRows)</dd><dt>Current rows</dt><dd>\(currentRows)</dd></dl>"
+        h += "</p>"
+        for w in warnings { h += "<p class=\"muted\">"; text(w); h += "</p>" }
+        h += "<dl class=\"stats\"><dt>Reference rows</dt><dd>\(referenceRows)</dd><dt>Current rows</dt><dd>\(currentRows)</dd></dl>"
         if !skipped.isEmpty {
             h += "<p>Not compared:</p><ul>"
             for s in skipped { h += "<li><code>\(SVGChart.escape(s.name))</code>: "; text(s.reason); h += "</li>" }

@@ -23,6 +23,8 @@ public struct DriftReport: Codable, Sendable, Equatable {
     public var predictions: [ColumnDrift]
     public var target: ColumnDrift?
     public var skipped: [SkippedColumn]
+    /// What the caller should know about the windows (requests of a serving log left out, …).
+    public var warnings: [String] = []
 
     /// Every tested column: features, then predictions, then the target.
     public var allColumns: [ColumnDrift] { features + predictions + (target.map { [$0] } ?? []) }

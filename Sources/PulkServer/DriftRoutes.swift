@@ -11,7 +11,9 @@ import PulkWorkspace
 extension NativeAPI {
     struct DriftSpec: Decodable {
         var reference: String?
-        var current: String
+        var current: String?
+        var endpoint: String?
+        var sinceSeconds: Int64?
         var model: String?
         var columns: [String]?
         var method: String?
@@ -26,6 +28,7 @@ extension NativeAPI {
         // column names that key `methods` and `thresholds`.
         enum CodingKeys: String, CodingKey {
             case reference, current, model, columns, method, methods, threshold, thresholds, format
+            case endpoint, sinceSeconds = "since_seconds"
             case driftShare = "drift_share", minDriftSize = "min_drift_size"
         }
     }
@@ -45,7 +48,7 @@ extension NativeAPI {
             }
             let report = try await DriftFlow.run(try api.driftRequest(spec), catalog: LocalDatasets(store: datasets, location: "this server", readers: { DatasetReaders(store: api.store) }),
                                                  tracking: { LocalTracking(store: api.store, artifacts: api.artifacts ?? Self.noArtifacts, datasets: datasets, location: "this server") },
-                                                 now: Date())
+                                                 endpoints: { api.service(request) }, now: Date())
             if format == "html" {
                 return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: report.html())))
             }
@@ -65,6 +68,11 @@ extension NativeAPI {
             }
             return m
         }
+        guard (spec.current == nil) != (spec.endpoint == nil) else {
+            throw AppError.invalid("give the current data as current (a registered dataset version) or endpoint (its serving log), not both or neither")
+        }
+        if spec.sinceSeconds != nil && spec.endpoint == nil { throw AppError.invalid("since_seconds applies to an endpoint's serving log") }
+        if let s = spec.sinceSeconds, !(1...(10 * 365 * 86_400)).contains(s) { throw AppError.invalid("since_seconds must be from 1 to 315360000, not \(s)") }
         for ref in [spec.reference, spec.current].compactMap({ $0 }) {
             guard (try? PulkWorkspace.DatasetRef(parsing: ref)) != nil else {
                 throw AppError.invalid("'\(ref.prefix(200))' is not a dataset reference: name a registered dataset version as NAME or NAME:VERSION")
@@ -81,6 +89,7 @@ extension NativeAPI {
         o.thresholds = spec.thresholds ?? [:]
         if let share = spec.driftShare { o.driftShare = share }
         if let size = spec.minDriftSize { o.minimumDriftSize = size }
-        return DriftFlow.Request(reference: spec.reference, current: spec.current, model: spec.model, options: o, registeredOnly: true)
+        let window = spec.endpoint.map { DriftFlow.ServingWindow(endpoint: $0, since: spec.sinceSeconds.map { Int64(Date().timeIntervalSince1970 * 1000) - $0 * 1000 }) }
+        return DriftFlow.Request(reference: spec.reference, current: spec.current ?? "", model: spec.model, options: o, registeredOnly: true, serving: window)
     }
 }

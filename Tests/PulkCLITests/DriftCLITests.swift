@@ -63,7 +63,56 @@ struct DriftCLITests {
         #expect(!features.contains { $0["name"] as? String == "species" }, "the target is not a feature")
     }
 
+    /// An endpoint's serving log as the current window: the requests it answered, read as the
+    /// deployed model reads them, against the data that model was trained on.
+    @Test func anEndpointsServingLogAgainstItsTrainingData() throws {
+        let server = LiveServer(cli: cli)
+        let ws = server.workspace
+        try cli.registeredPenguins(ws)
+        _ = try cli.ok(["endpoints", "create", "penguins", "--log-sample", "1", "--workspace", ws])
+        _ = try cli.ok(["deploy", "penguins", "--model", "penguins@champion", "--workspace", ws])
+        let started = try server.start()
+        defer { started.terminate(); started.waitUntilExit() }
+        // Every 8th penguin, its bill 12 mm longer, one request each.
+        let lines = try String(contentsOfFile: cli.penguins, encoding: .utf8).split(separator: "\n").map(String.init)
+        let names = lines[0].split(separator: ",").map(String.init)
+        var sent = 0
+        for line in lines.dropFirst().enumerated().filter({ $0.offset % 8 == 0 }).map(\.element) {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let fields = zip(names, cells).filter { $0.0 != "species" }.map { name, cell -> String in
+                if cell == "NA" { return "\"\(name)\": null" }
+                if name == "bill_length_mm" { return "\"\(name)\": \(Double(cell)! + 12)" }
+                return Double(cell) != nil ? "\"\(name)\": \(cell)" : "\"\(name)\": \"\(cell)\""
+            }
+            let reply = try LiveServer.curl(server.url + "/endpoints/penguins/score", method: "POST", json: "{\"records\": [{\(fields.joined(separator: ", "))}]}")
+            #expect(reply.hasSuffix(" 200"), "\(reply)")
+            sent += 1
+        }
+        var logged = 0
+        let deadline = Date().addingTimeInterval(30)
+        while logged < sent && Date() < deadline {
+            logged = (try? JSONSerialization.jsonObject(with: Data(try cli.ok(["endpoints", "logs", "penguins", "--limit", "1000", "--workspace", ws, "--json"]).stdout.utf8)) as? [Any])?.count ?? 0
+            if logged < sent { usleep(200_000) }
+        }
+        #expect(logged == sent)
+        let report = try PulkCLI.object(try cli.ok(["drift", "--endpoint", "penguins", "--since", "1h", "--workspace", ws, "--json"]))
+        #expect(report["reference"] as? String == "penguins:1", "the champion's training data")
+        #expect(report["current"] as? String == "endpoint penguins (\(sent) logged requests)")
+        #expect(report["current_rows"] as? Int == sent)
+        let features = try #require(report["features"] as? [[String: Any]])
+        #expect(features.first { $0["name"] as? String == "bill_length_mm" }?["drifted"] as? Bool == true)
+        #expect((report["predictions"] as? [[String: Any]])?.contains { $0["name"] as? String == "prediction" } == true)
+        _ = try cli.ok(["endpoints", "create", "quiet", "--workspace", ws])
+        let empty = try cli.run(["drift", "--endpoint", "quiet", "--workspace", ws])
+        #expect(empty.status != 0 && empty.stderr.contains("endpoint quiet has no logged answered request"), "\(empty.stderr)")
+        let unknown = try cli.run(["drift", "--endpoint", "nope", "--workspace", ws])
+        #expect(unknown.status != 0 && unknown.stderr.contains("nope"), "\(unknown.stderr)")
+    }
+
     @Test(arguments: [
+        (["--reference", "REF"], "Give the current data with --current NAME|FILE, or --endpoint NAME"),
+        (["--reference", "REF", "--current", "CUR", "--since", "1h"], "--since applies to --endpoint"),
+        (["--endpoint", "x", "--since", "soon"], "--since takes a period"),
         (["--current", "CUR"], "no reference data"),
         (["--reference", "REF", "--current", "CUR", "--method", "magic"], "Unknown drift method 'magic'"),
         (["--reference", "REF", "--current", "CUR", "--method-for", "island"], "--method-for takes COLUMN=VALUE"),

@@ -60,6 +60,9 @@ struct DriftRoutesTests {
         (#"{"reference": "/etc/passwd", "current": "sales:2"}"#, 404, "no dataset named '/etc/passwd'"), // never read as a file
         (#"{"reference": "sales:1", "current": "sales:9"}"#, 404, "sales"),
         (#"{"current": "sales:2"}"#, 400, "no reference data"),
+        (#"{"reference": "sales:1"}"#, 400, "not both or neither"),
+        (#"{"reference": "sales:1", "endpoint": "nope"}"#, 404, "nope"),
+        (#"{"reference": "sales:1", "current": "sales:2", "since_seconds": 60}"#, 400, "since_seconds applies"),
         (#"{"reference": "sales:1", "current": "sales:2", "model": "/tmp/model.pulk"}"#, 400, "is a file name"),
         (#"{"reference": "sales:1", "current": "sales:2", "method": "magic"}"#, 400, "unknown drift method"),
         (#"{"reference": "sales:1", "current": "sales:2", "methods": {"city": "ks"}}"#, 400, "ks does not apply"),

@@ -18,8 +18,10 @@ struct DriftCommand: AsyncParsableCommand {
         dataset its training run read. Writes a self-contained HTML report with --html, the whole report with --json.
         """)
 
-    @Option(help: "The reference: NAME[:VERSION] or a CSV/JSONL file (default with --model: its training data).") var reference: String?
-    @Option(help: "The current data: NAME[:VERSION] or a CSV/JSONL file.") var current: String
+    @Option(help: "The reference: NAME[:VERSION] or a CSV/JSONL file (default with --model or --endpoint: the model's training data).") var reference: String?
+    @Option(help: "The current data: NAME[:VERSION] or a CSV/JSONL file.") var current: String?
+    @Option(help: "Instead of --current: the requests this endpoint answered, from its serving log (the model: the version that answered most of them).") var endpoint: String?
+    @Option(help: "With --endpoint: only requests of this last period, e.g. 30m, 1h, 7d.") var since: String?
     @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION: compares its predictions and ranks by its importance.") var model: String?
     @Option(help: "Only these columns (comma-separated).") var columns: String?
     @Option(help: "One method for every column it applies to: \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")).") var method: String?
@@ -50,9 +52,14 @@ struct DriftCommand: AsyncParsableCommand {
         guard (0...1).contains(driftShare) else { throw ValidationError("--drift-share must be between 0 and 1.") }
         options.driftShare = driftShare
         options.minimumDriftSize = minDriftSize
+        guard (current == nil) != (endpoint == nil) else { throw ValidationError("Give the current data with --current NAME|FILE, or --endpoint NAME for its serving log (not both).") }
+        if since != nil && endpoint == nil { throw ValidationError("--since applies to --endpoint's serving log.") }
+        let window = try endpoint.map { DriftFlow.ServingWindow(endpoint: $0, since: try since.map { Int64(Date().timeIntervalSince1970 * 1000) - (try Self.millis($0)) }) }
         let workbench = try await common.workbench(remote: remote)
-        let request = DriftFlow.Request(reference: reference, current: current, model: model, options: options, read: try read.addOptions())
-        let report = try await DriftFlow.run(request, catalog: try await workbench.datasets(), tracking: { try await workbench.trackingClient() })
+        let request = DriftFlow.Request(reference: reference, current: current ?? "", model: model, options: options, read: try read.addOptions(),
+                                        serving: window)
+        let report = try await DriftFlow.run(request, catalog: try await workbench.datasets(), tracking: { try await workbench.trackingClient() },
+                                             endpoints: { try await workbench.endpoints() })
         if let html {
             do { try Data(report.html().utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
                 throw PulkFailure(message: "\(html): cannot write the report: \(error.localizedDescription)")
@@ -71,6 +78,15 @@ struct DriftCommand: AsyncParsableCommand {
             throw ValidationError("Unknown drift method '\(text)': choose one of \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         return m
+    }
+
+    /// "30m", "1h", "7d", "45s" → milliseconds.
+    static func millis(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+        guard let unit = text.last.flatMap({ units[$0] }), let n = Int64(text.dropLast()), n > 0, n < 100_000 else {
+            throw ValidationError("--since takes a period such as 30m, 1h or 7d (got '\(text)').")
+        }
+        return n * unit
     }
 
     static func pair(_ text: String, option: String) throws -> (String, String) {
@@ -106,6 +122,7 @@ struct DriftCommand: AsyncParsableCommand {
             if let note = c.note { quality.append("\(c.name): \(note)") }
         }
         if !quality.isEmpty { lines.append(""); lines.append("Data quality:"); lines += quality.map { "  " + $0 } }
+        if !r.warnings.isEmpty { lines.append(""); lines += r.warnings.map { "Note: " + $0 } }
         if !r.skipped.isEmpty {
             lines.append(""); lines.append("Not compared:")
             lines += r.skipped.map { "  \($0.name): \($0.reason)" }

@@ -42,11 +42,14 @@ public enum DriftFlow {
     public struct ServingWindow: Sendable {
         public var endpoint: String
         public var since: Int64?
+        /// Only requests before this (milliseconds since 1970).
+        public var until: Int64?
         public var limit: Int
 
-        public init(endpoint: String, since: Int64? = nil, limit: Int = 10_000) {
+        public init(endpoint: String, since: Int64? = nil, until: Int64? = nil, limit: Int = 10_000) {
             self.endpoint = endpoint
             self.since = since
+            self.until = until
             self.limit = limit
         }
     }
@@ -64,7 +67,7 @@ public enum DriftFlow {
             let service = try await endpoints()
             _ = try await service.endpoint(name: window.endpoint)  // an unknown endpoint is a 404, not an empty log
             let entries = try await service.servingLog(endpoint: window.endpoint, limit: window.limit)
-            logged = entries.filter { window.since == nil || $0.time >= window.since! }
+            logged = entries.filter { (window.since == nil || $0.time >= window.since!) && (window.until == nil || $0.time < window.until!) }
             let answered = logged.filter { $0.status == 200 && !$0.shadow }
             guard !answered.isEmpty else {
                 throw AppError.invalid("endpoint \(window.endpoint) has no logged answered request\(window.since == nil ? "" : " in that window"): its serving log keeps a sample of requests (`pulk endpoints set \(window.endpoint) --log-sample 1` logs every one)")

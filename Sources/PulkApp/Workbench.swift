@@ -95,6 +95,16 @@ public actor Workbench {
         return LocalEndpoints(store: try await sqlStore(), registry: try await registryClient(), location: store.description)
     }
 
+    /// Drift monitors: the server's (it computes their windows on its schedule), else the store's
+    /// (windows computed here when asked: `pulk monitor run`, `backfill`).
+    public func monitors() async throws -> any MonitorService {
+        if let server { return RemoteMonitors(client: PulkServerClient(base: server)) }
+        let store = try await sqlStore()
+        let monitoring = Monitoring(store: store, catalog: try datasets(), tracking: { [self] in try await self.trackingClient() },
+                                    endpoints: { [self] in try await self.endpoints() })
+        return LocalMonitors(monitoring: monitoring, user: RunRecorder.user())
+    }
+
     /// Registry webhooks: the server's (through MLflow's webhook API), else the store's.
     public func webhooks() async throws -> any WebhookService {
         if let server { return RemoteWebhooks(client: PulkServerClient(base: server)) }

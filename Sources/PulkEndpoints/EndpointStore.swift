@@ -180,7 +180,7 @@ public protocol EndpointStore: Sendable {
     func setDeployments(endpoint: String, _ deployments: [Deployment], kind: String, message: String, user: String) async throws(StoreError) -> Endpoint
     /// Replaces the endpoint's settings (validated), recording a `settings` event.
     func updateSettings(endpoint: String, _ settings: EndpointSettings, user: String) async throws(StoreError) -> Endpoint
-    /// Deletes the endpoint with its history and serving log; servers stop answering it at their next
+    /// Deletes the endpoint with its history, serving log and monitors; servers stop answering it at their next
     /// reconcile.
     func deleteEndpoint(name: String, user: String) async throws(StoreError)
     /// The endpoint's changes, oldest first.

@@ -26,8 +26,28 @@ public struct DriftReport: Codable, Sendable, Equatable {
     /// What the caller should know about the windows (requests of a serving log left out, …).
     public var warnings: [String] = []
 
+    /// The report as JSON: snake_case keys, ISO 8601 times, sorted keys (the API's and the CLI's shape).
+    public func jsonData() -> Data {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? e.encode(self)) ?? Data("{}".utf8)
+    }
+
     /// Every tested column: features, then predictions, then the target.
     public var allColumns: [ColumnDrift] { features + predictions + (target.map { [$0] } ?? []) }
+}
+
+extension DriftReport {
+    /// A report read back from `jsonData()`; nil for anything else.
+    public init?(json: Data) {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        d.dateDecodingStrategy = .iso8601
+        guard let r = try? d.decode(DriftReport.self, from: json) else { return nil }
+        self = r
+    }
 }
 
 public struct SkippedColumn: Codable, Sendable, Equatable {

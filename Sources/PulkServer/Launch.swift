@@ -100,8 +100,14 @@ public struct TrackingServerLaunch: Sendable {
         let automl = AutoMLJobs(store: store, datasets: catalog,
                                 tracking: LocalTracking(store: store, artifacts: artifacts, datasets: workspace.datasets, location: "this server"),
                                 cores: defaultThreadCount())
+        // Drift monitors: due windows computed from the serving log on their schedule (state in the store).
+        let monitoring = Monitoring(store: store, catalog: catalog,
+                                    tracking: { LocalTracking(store: store, artifacts: artifacts, datasets: workspace.datasets, location: "this server") },
+                                    endpoints: { LocalEndpoints(store: store, registry: LocalTracking(store: store, artifacts: artifacts, datasets: workspace.datasets,
+                                                                                                     location: "this server"),
+                                                                user: "pulk-server", location: "this server") })
         let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets, configuration: configuration,
-                                                 metrics: registry, serving: serving, automl: automl)
+                                                 metrics: registry, serving: serving, automl: automl, monitoring: monitoring)
         let banner = "pulk server on \(s.tls == nil ? "http" : "https")://\(s.host):\(s.port)  (web UI at /; store: "
             + (s.store == .workspace ? "SQLite in \(workspace.root.path)" : "PostgreSQL") + ", artifacts: \(root.path); "
             + "endpoints at /endpoints/NAME/score; accounts: \(accounts))"
@@ -111,6 +117,7 @@ public struct TrackingServerLaunch: Sendable {
                 group.addTask { await log.run() }
                 group.addTask { await MemoryReturn.run() }
                 group.addTask { await automl.run() }
+                group.addTask { await MonitorScheduler(monitoring: monitoring).run() }
                 if let load { group.addTask { await load.run() } }
                 try await app.runService()
                 group.cancelAll()

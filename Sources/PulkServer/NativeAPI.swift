@@ -22,6 +22,8 @@ struct NativeAPI: Sendable {
     var bodyLimit = 16 << 20
     /// The AutoML searches this server runs (nil: none; its routes answer 404).
     var automl: AutoMLJobs? = nil
+    /// The drift monitors' flows (nil: made from the store and workspace on each request).
+    var monitoring: Monitoring? = nil
     let profiles = ProfileCache()
 
     static let base = "/api/pulk/v1"
@@ -31,6 +33,7 @@ struct NativeAPI: Sendable {
         registerDatasetTransfers(router)
         registerAutoML(router)
         registerDrift(router)
+        registerMonitors(router)
         let store = self.store, datasets = self.datasets, profiles = self.profiles
         router.get("\(Self.base)/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))

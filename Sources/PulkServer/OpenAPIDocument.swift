@@ -218,6 +218,52 @@ enum OpenAPIDocument {
                                  "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
                                  "404": {"$ref": "#/components/responses/Error"}}}
         },
+        "/monitors": {
+          "get": {"operationId": "listMonitors", "summary": "Every drift monitor of the server's endpoints, by name.",
+                  "responses": {"200": {"description": "The monitors.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorList"}}}},
+                                "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
+          "post": {"operationId": "createMonitor", "summary": "Create a drift monitor of an endpoint: every every_seconds the server compares the requests the endpoint answered in the last window_seconds (its serving log) with the reference (default: the training data of the model version that answered them) and keeps the window's result, also as a run of the experiment monitor/NAME. Deployers and up.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorRequest"}}}},
+                   "responses": {"201": {"description": "The monitor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorOne"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/monitors/{name}": {
+          "parameters": [{"$ref": "#/components/parameters/MonitorName"}],
+          "get": {"operationId": "getMonitor", "summary": "A monitor and its newest windows (their full reports left out).",
+                  "parameters": [{"name": "runs", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 50}}],
+                  "responses": {"200": {"description": "The monitor and its windows.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorDetail"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"operationId": "deleteMonitor", "summary": "Delete a monitor and its windows.",
+                     "responses": {"200": {"description": "Deleted.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/monitors/{name}/pause": {
+          "parameters": [{"$ref": "#/components/parameters/MonitorName"}],
+          "post": {"operationId": "pauseMonitor", "summary": "Pause a monitor: its windows are kept, none is computed until resumed.",
+                   "responses": {"200": {"description": "The monitor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorOne"}}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/monitors/{name}/resume": {
+          "parameters": [{"$ref": "#/components/parameters/MonitorName"}],
+          "post": {"operationId": "resumeMonitor", "summary": "Resume a monitor: its next window closes one period from now.",
+                   "responses": {"200": {"description": "The monitor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorOne"}}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/monitors/{name}/run": {
+          "parameters": [{"$ref": "#/components/parameters/MonitorName"}],
+          "post": {"operationId": "runMonitor", "summary": "Compute the window that ends now and keep it (the schedule does not move). A window without logged requests is kept as empty, one that cannot be computed as failed, with why.",
+                   "responses": {"200": {"description": "The window.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorRunOne"}}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/monitors/{name}/backfill": {
+          "parameters": [{"$ref": "#/components/parameters/MonitorName"}],
+          "post": {"operationId": "backfillMonitor", "summary": "Compute the last `windows` windows (ending now, one period apart, oldest first) from what the serving log still holds.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["windows"], "properties": {"windows": {"type": "integer", "minimum": 1, "maximum": 1000}}}}}},
+                   "responses": {"200": {"description": "The windows.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorRuns"}}}}, "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/monitors/{name}/runs/{id}": {
+          "parameters": [{"$ref": "#/components/parameters/MonitorName"}, {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"operationId": "getMonitorRun", "summary": "One window with its whole drift report (JSON text in report), or the report's HTML page with format=html.",
+                  "parameters": [{"name": "format", "in": "query", "required": false, "schema": {"enum": ["json", "html"], "default": "json"}}],
+                  "responses": {"200": {"description": "The window.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorRunOne"}}, "text/html": {"schema": {"type": "string"}}}},
+                                "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
         "/drift": {
           "post": {"operationId": "driftReport", "summary": "Compare a current registered dataset version with a reference, column by column (Evidently's default test per column type and size, or the methods asked), with data quality and the dataset-level verdict; with a registered model, its predictions are compared too, the features ranked by drift × its importance, and the reference defaults to the dataset its training run read. JSON, or the self-contained HTML report with format html. Readers and up.",
                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DriftRequest"}}}},
@@ -303,7 +349,8 @@ enum OpenAPIDocument {
           "DatasetVersion": {"name": "version", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
           "ModelName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
           "EndpointName": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
-          "SearchId": {"name": "id", "in": "path", "required": true, "description": "An AutoML search's id.", "schema": {"type": "string"}}
+          "SearchId": {"name": "id", "in": "path", "required": true, "description": "An AutoML search's id.", "schema": {"type": "string"}},
+          "MonitorName": {"name": "name", "in": "path", "required": true, "description": "A drift monitor's name.", "schema": {"type": "string"}}
         },
         "responses": {
           "Error": {"description": "What was wrong and how to fix it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -383,6 +430,31 @@ enum OpenAPIDocument {
           "AuditPage": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_after": {"type": "integer"}}},
           "AuditCheck": {"type": "object", "required": ["entries", "intact", "head"],
                          "properties": {"entries": {"type": "integer"}, "intact": {"type": "boolean"}, "head": {"type": "string"}, "first_broken": {"type": "integer"}, "problem": {"type": "string"}}},
+          "MonitorRequest": {"type": "object", "required": ["name", "endpoint"],
+                             "properties": {"name": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,62}$"}, "endpoint": {"type": "string"},
+                                            "reference": {"type": "string", "description": "NAME[:VERSION] of a registered dataset; default: the training data of the model version that answered each window."},
+                                            "window_seconds": {"type": "integer", "minimum": 60, "maximum": 31622400, "default": 3600},
+                                            "every_seconds": {"type": "integer", "minimum": 60, "maximum": 31622400, "default": 3600},
+                                            "columns": {"type": "array", "items": {"type": "string"}, "minItems": 1}, "method": {"$ref": "#/components/schemas/DriftMethod"},
+                                            "threshold": {"type": "number"}, "drift_share": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5}}},
+          "Monitor": {"type": "object", "required": ["name", "endpoint", "window_seconds", "every_seconds", "drift_share", "paused", "next_run_time", "creation_time", "user"],
+                      "properties": {"name": {"type": "string"}, "endpoint": {"type": "string"}, "reference": {"type": "string"},
+                                     "window_seconds": {"type": "integer"}, "every_seconds": {"type": "integer"}, "columns": {"type": "array", "items": {"type": "string"}},
+                                     "method": {"type": "string"}, "threshold": {"type": "number"}, "drift_share": {"type": "number"}, "paused": {"type": "boolean"},
+                                     "next_run_time": {"type": "integer", "description": "When the next window closes (ms since 1970)."},
+                                     "creation_time": {"type": "integer"}, "user": {"type": "string"}}},
+          "MonitorRun": {"type": "object", "required": ["id", "monitor", "window_start", "window_end", "time", "status", "rows", "dataset_drift", "drifted_share", "columns", "report"],
+                         "properties": {"id": {"type": "string"}, "monitor": {"type": "string"}, "window_start": {"type": "integer"}, "window_end": {"type": "integer"},
+                                        "time": {"type": "integer"}, "status": {"enum": ["ok", "empty", "failed"]}, "rows": {"type": "integer"},
+                                        "dataset_drift": {"type": "boolean"}, "drifted_share": {"type": "number"},
+                                        "columns": {"type": "string", "description": "JSON: per column name, role, method, value, drifted, drift_size."},
+                                        "report": {"type": "string", "description": "The whole drift report as JSON text ({} in lists)."},
+                                        "message": {"type": "string"}, "tracking_run_id": {"type": "string"}}},
+          "MonitorList": {"type": "object", "required": ["monitors"], "properties": {"monitors": {"type": "array", "items": {"$ref": "#/components/schemas/Monitor"}}}},
+          "MonitorOne": {"type": "object", "required": ["monitor"], "properties": {"monitor": {"$ref": "#/components/schemas/Monitor"}}},
+          "MonitorDetail": {"type": "object", "required": ["monitor", "runs"], "properties": {"monitor": {"$ref": "#/components/schemas/Monitor"}, "runs": {"type": "array", "items": {"$ref": "#/components/schemas/MonitorRun"}}}},
+          "MonitorRunOne": {"type": "object", "required": ["run"], "properties": {"run": {"$ref": "#/components/schemas/MonitorRun"}}},
+          "MonitorRuns": {"type": "object", "required": ["runs"], "properties": {"runs": {"type": "array", "items": {"$ref": "#/components/schemas/MonitorRun"}}}},
           "DriftRequest": {"type": "object", "description": "Give current or endpoint, not both.",
                            "properties": {"reference": {"type": "string", "description": "NAME[:VERSION] of a registered dataset (never a path); default with a registered model: its training data."},
                                           "current": {"type": "string", "description": "NAME[:VERSION] of a registered dataset (never a path)."},

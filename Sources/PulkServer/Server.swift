@@ -17,7 +17,7 @@ public import PulkServing
 /// Every role one `pulk server` assembles over one database (`TrackingServer.application`). Its parts
 /// take only the roles they use: the MLflow routes tracking, registry and webhooks; the access layer
 /// accounts, audit and what it checks grants on; `LocalTracking` tracking and the registry.
-public typealias ServerStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore & JobStore
+public typealias ServerStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore & JobStore & MonitorStore
 
 /// How `pulk server` runs.
 public struct ServerConfiguration: Sendable {
@@ -83,7 +83,7 @@ public enum TrackingServer {
     public static func application(store: any ServerStore, artifacts: ArtifactStore, datasets: DatasetStore? = nil,
                                    configuration: ServerConfiguration = .init(),
                                    metrics: PrometheusCollectorRegistry? = nil, serving: ServingRoutes? = nil,
-                                   automl: AutoMLJobs? = nil) throws -> some ApplicationProtocol {
+                                   automl: AutoMLJobs? = nil, monitoring: Monitoring? = nil) throws -> some ApplicationProtocol {
         let router = baseRouter(configuration, metrics: metrics, requestLog: .info)
         let authenticator = Authenticator(store: store, now: configuration.access.clock)
         router.add(middleware: AccessMiddleware(store: store, authenticator: authenticator, settings: configuration.access, bodyLimit: configuration.bodyLimit,
@@ -94,7 +94,7 @@ public enum TrackingServer {
         MLflowRoutes(store: store, bodyLimit: configuration.bodyLimit, webhooks: WebhookDispatcher(store: store, settings: configuration.webhooks))
             .register(router, artifacts: artifacts)
         ArtifactRoutes(artifacts: artifacts).register(router)
-        NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit, automl: automl).register(router)
+        NativeAPI(store: store, artifacts: artifacts, datasets: datasets, bodyLimit: configuration.bodyLimit, automl: automl, monitoring: monitoring).register(router)
         WebUI(store: store, artifacts: artifacts, datasets: datasets, automl: automl).register(router)
         var serving = serving
         if !configuration.access.noAuth { serving?.accounts = EndpointAccess(authenticator: authenticator, policy: configuration.access.policy) }

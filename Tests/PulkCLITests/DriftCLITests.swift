@@ -102,6 +102,26 @@ struct DriftCLITests {
         let features = try #require(report["features"] as? [[String: Any]])
         #expect(features.first { $0["name"] as? String == "bill_length_mm" }?["drifted"] as? Bool == true)
         #expect((report["predictions"] as? [[String: Any]])?.contains { $0["name"] as? String == "prediction" } == true)
+        // A monitor of the endpoint: a window computed now, shown, its report written; paused, listed, deleted.
+        let created = try cli.ok(["monitor", "create", "penguins-drift", "--endpoint", "penguins", "--window", "1h", "--every", "30m", "--workspace", ws]).stdout
+        #expect(created.contains("Created monitor penguins-drift of endpoint penguins: a 1h window every 30m"), "\(created)")
+        let window = try PulkCLI.object(try cli.ok(["monitor", "run", "penguins-drift", "--workspace", ws, "--json"]))
+        #expect(window["status"] as? String == "ok" && window["rows"] as? Int == sent, "\(window)")
+        let id = try #require(window["id"] as? String)
+        let shown = try cli.ok(["monitor", "show", "penguins-drift", "--workspace", ws]).stdout
+        #expect(shown.contains(id) && shown.contains("bill_length_mm"), "\(shown)")
+        let html = cli.dir.appendingPathComponent("window.html").path
+        _ = try cli.ok(["monitor", "show", "penguins-drift", "--run", id, "--html", html, "--workspace", ws])
+        #expect(try String(contentsOfFile: html, encoding: .utf8).contains("bill_length_mm"))
+        _ = try cli.ok(["monitor", "pause", "penguins-drift", "--workspace", ws])
+        #expect(try cli.ok(["monitor", "list", "--workspace", ws]).stdout.contains("paused"))
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(try cli.ok(["runs", "list", "--experiment", "monitor/penguins-drift", "--workspace", ws, "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(runs.count == 1, "the window is a tracking run too")
+        let bad = try cli.run(["monitor", "create", "x", "--endpoint", "penguins", "--window", "soon", "--workspace", ws])
+        #expect(bad.status != 0 && bad.stderr.contains("--window takes a period"))
+        _ = try cli.ok(["monitor", "delete", "penguins-drift", "--workspace", ws])
+        #expect(try cli.run(["monitor", "show", "penguins-drift", "--workspace", ws]).stderr.contains("No monitor named 'penguins-drift'"))
+
         _ = try cli.ok(["endpoints", "create", "quiet", "--workspace", ws])
         let empty = try cli.run(["drift", "--endpoint", "quiet", "--workspace", ws])
         #expect(empty.status != 0 && empty.stderr.contains("endpoint quiet has no logged answered request"), "\(empty.stderr)")

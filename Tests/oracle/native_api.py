@@ -146,7 +146,32 @@ scoring = send("POST", "/endpoints/{name}/tokens", api + "/endpoints/penguins-li
 assert scoring["secret"] and scoring["token"]["name"] == "app", scoring
 send("DELETE", "/endpoints/{name}/tokens/{id}", api + "/endpoints/penguins-live/tokens/" + scoring["token"]["id"])
 send("DELETE", "/endpoints/{name}/tokens/{id}", api + "/endpoints/penguins-live/tokens/ept-none", None, 404)
+# A drift monitor of the endpoint: created, read, paused and resumed, a window computed now and two
+# backfilled (empty: nothing was logged), one window read back; deleting the endpoint removes it.
+mon = send("POST", "/monitors", api + "/monitors", {"name": "penguins-drift", "endpoint": "penguins-live", "every_seconds": 600}, 201)["monitor"]
+assert mon["window_seconds"] == 3600 and mon["every_seconds"] == 600 and not mon["paused"], mon
+send("POST", "/monitors", api + "/monitors", {"name": "other", "endpoint": "no-such-endpoint"}, 404)
+send("POST", "/monitors", api + "/monitors", {"name": "other", "endpoint": "penguins-live", "window_seconds": 5}, 400)
+send("POST", "/monitors", api + "/monitors", {"name": "other", "endpoint": "penguins-live", "method": "magic"}, 400)
+assert [m["name"] for m in get("/monitors", api + "/monitors")["monitors"]] == ["penguins-drift"]
+assert send("POST", "/monitors/{name}/pause", api + "/monitors/penguins-drift/pause", {})["monitor"]["paused"]
+assert not send("POST", "/monitors/{name}/resume", api + "/monitors/penguins-drift/resume", {})["monitor"]["paused"]
+window = send("POST", "/monitors/{name}/run", api + "/monitors/penguins-drift/run", {})["run"]
+assert window["status"] == "empty" and "no logged answered request" in window["message"], window
+filled = send("POST", "/monitors/{name}/backfill", api + "/monitors/penguins-drift/backfill", {"windows": 2})["runs"]
+assert len(filled) == 2 and filled[0]["window_end"] < filled[1]["window_end"], filled
+send("POST", "/monitors/{name}/backfill", api + "/monitors/penguins-drift/backfill", {"windows": 0}, 400)
+shown = get("/monitors/{name}", api + "/monitors/penguins-drift?runs=10")
+assert len(shown["runs"]) == 3, shown
+assert get("/monitors/{name}/runs/{id}", api + "/monitors/penguins-drift/runs/" + window["id"])["run"]["id"] == window["id"]
+get("/monitors/{name}/runs/{id}", api + "/monitors/penguins-drift/runs/" + window["id"] + "?format=html", 404)
+get("/monitors/{name}/runs/{id}", api + "/monitors/penguins-drift/runs/none", 404)
+get("/monitors/{name}", api + "/monitors/nope", 404)
+send("DELETE", "/monitors/{name}", api + "/monitors/nope", None, 404)
+send("POST", "/monitors", api + "/monitors", {"name": "kept-until-endpoint-goes", "endpoint": "penguins-live"}, 201)
+send("DELETE", "/monitors/{name}", api + "/monitors/penguins-drift")
 send("DELETE", "/endpoints/{name}", api + "/endpoints/penguins-live")
+assert get("/monitors", api + "/monitors")["monitors"] == [], "the endpoint's monitors go with it"
 get("/endpoints/{name}", api + "/endpoints/penguins-live", 404)
 
 # Accounts (the server has an admin, whose token signs these in).

@@ -111,6 +111,9 @@ extension SQLTrackingStore: EndpointStore {
             _ = try Self.bump(s)
             try s.execute("DELETE FROM endpoints WHERE name = ?", .text(name))
             try s.execute("DELETE FROM serving_log WHERE endpoint = ?", .text(name))
+            // its monitors watch nothing any more
+            try s.execute("DELETE FROM monitor_runs WHERE monitor IN (SELECT name FROM monitors WHERE endpoint = ?)", .text(name))
+            try s.execute("DELETE FROM monitors WHERE endpoint = ?", .text(name))
             try Self.appendEvent(s, endpoint: name, time: t, user: user, kind: "delete", message: "deleted", deployments: [])
         }
     }

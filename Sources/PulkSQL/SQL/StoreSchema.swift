@@ -229,5 +229,19 @@ public enum StoreSchema {
             "CREATE INDEX jobs_by_kind ON jobs (kind, creation_time)",
             "CREATE INDEX jobs_by_status ON jobs (status, kind)",
         ]),
+        // Drift monitors of endpoints (settings as JSON; the schedule in columns) and their computed windows.
+        ("2026-12-07-monitors", [
+            """
+            CREATE TABLE monitors (name TEXT PRIMARY KEY, endpoint TEXT NOT NULL, settings TEXT NOT NULL, paused INTEGER NOT NULL,
+              next_run_time BIGINT NOT NULL, creation_time BIGINT NOT NULL)
+            """,
+            "CREATE INDEX monitors_due ON monitors (paused, next_run_time)",
+            """
+            CREATE TABLE monitor_runs (run_id TEXT PRIMARY KEY, monitor TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL,
+              time BIGINT NOT NULL, status TEXT NOT NULL, rows_compared BIGINT NOT NULL, dataset_drift INTEGER NOT NULL,
+              drifted_share DOUBLE PRECISION NOT NULL, columns TEXT NOT NULL, report TEXT NOT NULL, message TEXT, tracking_run_id TEXT)
+            """,
+            "CREATE INDEX monitor_runs_by_window ON monitor_runs (monitor, window_end)",
+        ]),
     ], legacyLedger: nil)
 }

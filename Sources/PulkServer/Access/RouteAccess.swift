@@ -153,6 +153,13 @@ struct RouteAccess: Sendable {
                 guard mutating else { return .read() }
                 return .create(rest.hasSuffix("/cancel") ? "automl/cancel" : "automl/start")
             }
+            if rest == "monitors" || rest.hasPrefix("monitors/") {
+                // Monitors watch endpoints: deployers set them up and run them; anyone who reads sees them.
+                guard mutating else { return .read() }
+                let parts = rest.split(separator: "/")
+                let verb = parts.count > 2 ? String(parts[2]) : (method == .delete ? "delete" : parts.count == 1 ? "create" : "update")
+                return .create("monitors/\(verb)", role: .deployer)
+            }
             if rest == "drift" {
                 // A drift report reads datasets (and a model) and writes nothing: a reader's.
                 return .read()

@@ -1,0 +1,175 @@
+public import Foundation
+public import PulkEndpoints
+import PulkMonitoring
+public import PulkStore
+public import PulkTracking
+
+/// Drift monitors of endpoints: created, changed and removed; each window computed from the serving
+/// log (`DriftFlow` with a serving window), kept in the store and recorded as a tracking run in the
+/// experiment `monitor/NAME` (one metric per column, the report as artifacts). `runDue` is what a
+/// server's scheduler calls; `runNow` and `backfill` what a person asks for. The clock is injected.
+public struct Monitoring: Sendable {
+    public let store: any MonitorStore & EndpointStore
+    public let catalog: any DatasetCatalog
+    public let tracking: @Sendable () async throws -> any TrackingClient
+    public let endpoints: @Sendable () async throws -> any EndpointService
+    /// Milliseconds since 1970.
+    public let clock: @Sendable () -> Int64
+
+    public init(store: any MonitorStore & EndpointStore, catalog: any DatasetCatalog, tracking: @escaping @Sendable () async throws -> any TrackingClient,
+                endpoints: @escaping @Sendable () async throws -> any EndpointService,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.store = store
+        self.catalog = catalog
+        self.tracking = tracking
+        self.endpoints = endpoints
+        self.clock = clock
+    }
+
+    /// A new monitor; its first window closes one period from now.
+    public func create(name: String, endpoint: String, reference: String?, windowSeconds: Int64, everySeconds: Int64, columns: [String]?,
+                       method: String?, threshold: Double?, driftShare: Double, user: String) async throws -> Monitor {
+        if let method, DriftMethod(rawValue: method) == nil {
+            throw AppError.invalid("unknown drift method '\(method.prefix(40))': choose one of \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let reference { _ = try await DataSources.registered(reference, in: catalog) }
+        let now = clock()
+        return try await store.createMonitor(Monitor(name: name, endpoint: endpoint, reference: reference, windowSeconds: windowSeconds,
+                                                     everySeconds: everySeconds, columns: columns, method: method, threshold: threshold,
+                                                     driftShare: driftShare, nextRunTime: now + everySeconds * 1000, creationTime: now, user: user))
+    }
+
+    /// Paused monitors keep their runs and compute nothing until resumed; a resumed one's next window
+    /// closes one period from now.
+    public func setPaused(_ name: String, _ paused: Bool) async throws -> Monitor {
+        var m = try await store.monitor(name: name)
+        m.paused = paused
+        if !paused { m.nextRunTime = clock() + m.everySeconds * 1000 }
+        return try await store.updateMonitor(m)
+    }
+
+    /// Computes every due monitor's window (the one that closed at its scheduled time), each claimed
+    /// first so that two servers of one store never both compute it.
+    public func runDue() async throws -> [MonitorRun] {
+        let now = clock()
+        var out: [MonitorRun] = []
+        for m in try await store.dueMonitors(now: now) {
+            // the next window after the last one due (a server that was down skips the missed ones)
+            var next = m.nextRunTime + m.everySeconds * 1000
+            while next <= now { next += m.everySeconds * 1000 }
+            guard try await store.claimMonitorRun(name: m.name, from: m.nextRunTime, to: next) else { continue }
+            out.append(try await compute(m, windowEnd: m.nextRunTime))
+        }
+        return out
+    }
+
+    /// The window that ends now, computed and kept, without moving the schedule.
+    public func runNow(_ name: String) async throws -> MonitorRun {
+        try await compute(try await store.monitor(name: name), windowEnd: clock())
+    }
+
+    /// The last `windows` past windows (ending now, one period apart), oldest first, from what the
+    /// serving log still holds.
+    public func backfill(_ name: String, windows: Int) async throws -> [MonitorRun] {
+        guard (1...1000).contains(windows) else { throw AppError.invalid("backfill takes 1 to 1000 windows, not \(windows)") }
+        let m = try await store.monitor(name: name)
+        let now = clock()
+        var out: [MonitorRun] = []
+        for k in stride(from: windows - 1, through: 0, by: -1) {
+            out.append(try await compute(m, windowEnd: now - Int64(k) * m.everySeconds * 1000))
+        }
+        return out
+    }
+
+    /// One window: the drift of the requests of [end − window, end) against the reference, kept in
+    /// the store (an empty window and a failure are kept too, with why).
+    func compute(_ m: Monitor, windowEnd: Int64) async throws -> MonitorRun {
+        let start = windowEnd - m.windowSeconds * 1000
+        var options = DriftOptions()
+        options.columns = m.columns
+        options.method = m.method.flatMap(DriftMethod.init(rawValue:))
+        options.threshold = m.threshold
+        options.driftShare = m.driftShare
+        let request = DriftFlow.Request(reference: m.reference, current: "", options: options, registeredOnly: true,
+                                        serving: DriftFlow.ServingWindow(endpoint: m.endpoint, since: start, until: windowEnd))
+        var run = MonitorRun(id: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), monitor: m.name,
+                             windowStart: start, windowEnd: windowEnd, time: clock(), status: .ok, rows: 0, datasetDrift: false,
+                             driftedShare: 0, columns: "[]", report: "{}", message: nil)
+        do {
+            let report = try await DriftFlow.run(request, catalog: catalog, tracking: tracking, endpoints: endpoints,
+                                                 now: Date(timeIntervalSince1970: Double(windowEnd) / 1000))
+            run.rows = report.currentRows
+            run.datasetDrift = report.datasetDrift
+            run.driftedShare = report.driftedShare
+            run.columns = Self.columnsJSON(report)
+            run.report = String(decoding: report.jsonData(), as: UTF8.self)
+            run.message = report.warnings.isEmpty ? nil : report.warnings.joined(separator: "; ")
+            run.trackingRunId = try? await record(m, run, report)
+        } catch let e as AppError where e.message.contains("no logged answered request") {
+            run.status = .empty
+            run.message = e.message
+        } catch {
+            run.status = .failed
+            run.message = "\(error)"
+        }
+        try await store.recordMonitorRun(run)
+        return run
+    }
+
+    static func columnsJSON(_ r: DriftReport) -> String {
+        let rows: [[String: Any]] = r.allColumns.map { c in
+            var o: [String: Any] = ["name": c.name, "role": c.role.rawValue, "method": c.method.rawValue, "drifted": c.drifted, "drift_size": c.driftSize]
+            if let v = c.value { o["value"] = v }
+            return o
+        }
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    /// The window as a run of the experiment `monitor/NAME`: the drift share, dataset drift and rows,
+    /// each column's drift size and value, and the report as drift.html and drift.json.
+    func record(_ m: Monitor, _ run: MonitorRun, _ report: DriftReport) async throws -> String {
+        let client = try await tracking()
+        let experiment = try await client.experimentId(named: "monitor/\(m.name)")
+        let info = try await client.createRun(experimentId: experiment, runName: "\(m.name) window to \(Self.iso(run.windowEnd))", userId: m.user,
+                                              startTime: run.time, tags: [Tag("pulk.monitor", m.name), Tag("pulk.endpoint", m.endpoint)])
+        let t = run.windowEnd
+        var metrics = [Metric("dataset_drift", report.datasetDrift ? 1 : 0, timestamp: t), Metric("drifted_share", report.driftedShare, timestamp: t),
+                       Metric("rows", Double(report.currentRows), timestamp: t)]
+        for c in report.allColumns {
+            metrics.append(Metric("drift_size.\(c.name)", c.driftSize, timestamp: t))
+            if let v = c.value { metrics.append(Metric("\(c.method.rawValue).\(c.name)", v, timestamp: t)) }
+        }
+        let params = [Param("endpoint", m.endpoint), Param("reference", report.reference), Param("window_start", Self.iso(run.windowStart)),
+                      Param("window_end", Self.iso(run.windowEnd))]
+        try await client.logBatch(runId: info.runId, metrics: metrics, params: params, tags: [])
+        try await client.logArtifact(info, path: "drift.html", bytes: Array(report.html().utf8))
+        try await client.logArtifact(info, path: "drift.json", bytes: Array(report.jsonData()))
+        try await client.finishRun(runId: info.runId, status: .finished, endTime: clock())
+        return info.runId
+    }
+
+    static func iso(_ millis: Int64) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+}
+
+/// Computes the due windows of every monitor on a schedule, inside `pulk server` (any number of
+/// servers of one store: each window is claimed by one).
+public struct MonitorScheduler: Sendable {
+    public let monitoring: Monitoring
+    /// How often the store is asked for due monitors.
+    public let interval: Duration
+
+    public init(monitoring: Monitoring, interval: Duration = .seconds(5)) {
+        self.monitoring = monitoring
+        self.interval = interval
+    }
+
+    /// Until cancelled. A failing pass (the store unreachable) is tried again at the next tick.
+    public func run() async {
+        while !Task.isCancelled {
+            _ = try? await monitoring.runDue()
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import PulkApp
+import PulkEndpoints
+import PulkSQL
+import PulkStore
+import PulkTracking
+import PulkWorkspace
+import Testing
+
+/// A settable clock (milliseconds since 1970) for the monitor schedule.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64
+    init(_ start: Int64) { value = start }
+    var now: Int64 { lock.lock(); defer { lock.unlock() }; return value }
+    func advance(seconds: Int64) { lock.lock(); value += seconds * 1000; lock.unlock() }
+}
+
+@Suite("Application layer: drift monitors")
+struct MonitoringTests {
+    /// A workspace whose `toy` endpoint serves the logistic model trained on toy.csv (registered as
+    /// toy version 1), and a `Monitoring` on a test clock.
+    struct Fixture {
+        let b: Bench
+        let store: SQLTrackingStore
+        let clock: TestClock
+        let monitoring: Monitoring
+    }
+
+    static func fixture() async throws -> Fixture {
+        let b = try Bench.make()
+        let ws = try await b.bench.workspace()
+        _ = try ws.datasets.add(file: b.csv, name: "toy")
+        let trained = try await Training.train(TrainingRequest(data: "toy", target: "target", model: "logistic", run: RunSettings(profile: false)), on: b.bench)
+        let client = try await b.bench.trackingClient()
+        _ = try await Registering.register(runId: try #require(trained.run).runId, name: "toy", client: client)
+        try await client.setAlias(name: "toy", alias: "champion", version: "1", user: "t")
+        _ = try await Deploying.deploy(DeployRequest(endpoint: "toy", model: "toy@champion"), on: b.bench)
+        let store = try await b.bench.sqlStore()
+        let clock = TestClock(1_800_000_000_000)
+        let bench = b.bench
+        let monitoring = Monitoring(store: store, catalog: try await bench.datasets(), tracking: { try await bench.trackingClient() },
+                                    endpoints: { try await bench.endpoints() }, clock: { clock.now })
+        return Fixture(b: b, store: store, clock: clock, monitoring: monitoring)
+    }
+
+    /// `n` logged requests of one row each at `time`, x shifted by `shift`.
+    static func log(_ f: Fixture, at time: Int64, count n: Int, shift: Int) async throws {
+        let entries = (0..<n).map { i in
+            ServingLogEntry(endpoint: "toy", deployment: "blue", model: "toy", version: "1", time: time + Int64(i), requestId: "r\(time)-\(i)", status: 200,
+                            latencyMicros: 100, shadow: false, rows: 1, input: #"{"records": [{"x": \#(i * 2 + shift), "z": \#(i % 7)}]}"#,
+                            output: #"{"predictions": ["no"]}"#)
+        }
+        try await f.store.appendServingLog(entries, retention: ["toy": 100_000])
+    }
+
+    @Test("Due windows are computed once, on schedule, kept in the store and as tracking runs; empty windows say so")
+    func schedule() async throws {
+        let f = try await Self.fixture()
+        let m = try await f.monitoring.create(name: "toy-drift", endpoint: "toy", reference: nil, windowSeconds: 3600, everySeconds: 3600, columns: nil,
+                                              method: nil, threshold: nil, driftShare: 0.5, user: "ada")
+        #expect(m.nextRunTime == f.clock.now + 3_600_000)
+        #expect(try await f.monitoring.runDue().isEmpty, "nothing is due before the first window closes")
+
+        // The first hour: requests like the training data; the second: x shifted far beyond it.
+        try await Self.log(f, at: f.clock.now + 60_000, count: 60, shift: 0)
+        try await Self.log(f, at: f.clock.now + 3_660_000, count: 60, shift: 500)
+        f.clock.advance(seconds: 3600)
+        let first = try await f.monitoring.runDue()
+        #expect(first.count == 1)
+        #expect(first[0].status == .ok && first[0].rows == 60 && !first[0].datasetDrift, "\(first[0].message ?? "")")
+        #expect(try await f.monitoring.runDue().isEmpty, "a window is computed once")
+
+        f.clock.advance(seconds: 3600)
+        let second = try await f.monitoring.runDue()
+        #expect(second.count == 1 && second[0].status == .ok && second[0].datasetDrift)
+        let columns = try #require(try JSONSerialization.jsonObject(with: Data(second[0].columns.utf8)) as? [[String: Any]])
+        #expect(columns.first { $0["name"] as? String == "x" }?["drifted"] as? Bool == true)
+
+        // A restart: a new Monitoring on the same store keeps the schedule.
+        let bench = f.b.bench, clock = f.clock
+        let restarted = Monitoring(store: f.store, catalog: try await bench.datasets(), tracking: { try await bench.trackingClient() },
+                                   endpoints: { try await bench.endpoints() }, clock: { clock.now })
+        #expect(try await restarted.store.monitor(name: "toy-drift").nextRunTime == f.clock.now + 3_600_000)
+        f.clock.advance(seconds: 3600)
+        let empty = try await restarted.runDue()
+        #expect(empty.count == 1 && empty[0].status == .empty && empty[0].message?.contains("no logged answered request") == true)
+
+        // Every window is kept, newest first; the computed ones are runs of the experiment monitor/toy-drift.
+        let kept = try await f.store.monitorRuns(monitor: "toy-drift", limit: 10)
+        #expect(kept.map(\.status) == [.empty, .ok, .ok])
+        let client = try await bench.trackingClient()
+        let run = try await client.run(id: try #require(kept[1].trackingRunId))
+        #expect(run.metrics.contains { $0.key == "dataset_drift" && $0.value == 1 })
+        #expect(try await client.artifactFiles(run.info).contains("drift.html"))
+
+        // Paused: nothing is computed; resumed: the next window closes a period later.
+        _ = try await f.monitoring.setPaused("toy-drift", true)
+        f.clock.advance(seconds: 7200)
+        #expect(try await f.monitoring.runDue().isEmpty)
+        let resumed = try await f.monitoring.setPaused("toy-drift", false)
+        #expect(resumed.nextRunTime == f.clock.now + 3_600_000)
+    }
+
+    @Test("A server that was down computes the window due and skips the missed ones; backfill computes past windows")
+    func missedWindowsAndBackfill() async throws {
+        let f = try await Self.fixture()
+        _ = try await f.monitoring.create(name: "toy-drift", endpoint: "toy", reference: "toy:1", windowSeconds: 600, everySeconds: 600, columns: ["x"],
+                                          method: "psi", threshold: 0.2, driftShare: 0.5, user: "ada")
+        try await Self.log(f, at: f.clock.now + 100_000, count: 30, shift: 0)
+        f.clock.advance(seconds: 3 * 600 + 30)
+        let due = try await f.monitoring.runDue()
+        #expect(due.count == 1, "one window, not three")
+        #expect(try await f.store.monitor(name: "toy-drift").nextRunTime > f.clock.now)
+        let filled = try await f.monitoring.backfill("toy-drift", windows: 4)
+        #expect(filled.count == 4 && filled.map(\.windowEnd) == filled.map(\.windowEnd).sorted())
+        #expect(filled.filter { $0.status == .ok }.count == 1, "only the first 10 minutes had requests: \(filled.map(\.status))")
+        let report = try #require(filled.first { $0.status == .ok }?.report)
+        #expect(report.contains("\"method\":\"psi\"") && report.contains("\"threshold\":0.2"))
+        await #expect(throws: AppError.self) { _ = try await f.monitoring.backfill("toy-drift", windows: 0) }
+        await #expect(throws: (any Error).self) {
+            _ = try await f.monitoring.create(name: "bad", endpoint: "toy", reference: nil, windowSeconds: 600, everySeconds: 600, columns: nil,
+                                              method: "magic", threshold: nil, driftShare: 0.5, user: "ada")
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await f.monitoring.create(name: "bad", endpoint: "toy", reference: "nope:3", windowSeconds: 600, everySeconds: 600, columns: nil,
+                                              method: nil, threshold: nil, driftShare: 0.5, user: "ada")
+        }
+    }
+}

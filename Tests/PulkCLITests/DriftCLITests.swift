@@ -113,6 +113,17 @@ struct DriftCLITests {
         let html = cli.dir.appendingPathComponent("window.html").path
         _ = try cli.ok(["monitor", "show", "penguins-drift", "--run", id, "--html", html, "--workspace", ws])
         #expect(try String(contentsOfFile: html, encoding: .utf8).contains("bill_length_mm"))
+        // The endpoint's page shows the monitor (a heat strip whose cells open each window's report),
+        // checked in headless Chromium when the test venv and Chromium are there.
+        let page = try LiveServer.curl(server.url + "/ui/endpoints/penguins")
+        #expect(page.contains("<h2>Monitoring</h2>") && page.contains("heatstrip") && page.contains("/ui/monitors/penguins-drift/runs/\(id)"), "\(page.suffix(3000))")
+        let windowPage = try LiveServer.curl(server.url + "/ui/monitors/penguins-drift/runs/\(id)")
+        #expect(windowPage.contains("bill_length_mm") && windowPage.hasSuffix(" 200"))
+        if TrackedTrainingTests.python != nil && TrackedTrainingTests.chromium != nil {
+            let report = try TrackedTrainingTests.check([server.url + "/ui/endpoints/penguins", server.url + "/ui/monitors/penguins-drift/runs/\(id)"],
+                                                        out: cli.dir.appendingPathComponent("shots").path)
+            #expect(report.status == 0, "browser problems: \(report.output.prefix(3000))")
+        }
         _ = try cli.ok(["monitor", "pause", "penguins-drift", "--workspace", ws])
         #expect(try cli.ok(["monitor", "list", "--workspace", ws]).stdout.contains("paused"))
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(try cli.ok(["runs", "list", "--experiment", "monitor/penguins-drift", "--workspace", ws, "--json"]).stdout.utf8)) as? [[String: Any]])

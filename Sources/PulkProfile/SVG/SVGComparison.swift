@@ -42,3 +42,38 @@ extension SVGChart {
         return s + "</svg>"
     }
 }
+
+extension SVGChart {
+    /// A strip of cells per row (a column of data) over windows (oldest left): the colour is the
+    /// value (0 white … `saturateAt` and above full red), a flagged cell has a dark border, and a cell
+    /// with a link opens it.
+    public static func heatStrip(rows: [String], windows: [(label: String, link: String?)], values: [[Double?]], flagged: [[Bool]],
+                                 title: String, saturateAt: Double = 0.3) -> String {
+        guard !rows.isEmpty, !windows.isEmpty else { return "" }
+        let cell = max(8, min(22, 640 / windows.count)), rowH = 18, label = 130
+        let width = label + max(windows.count * cell, 190) + 4, height = rows.count * rowH + 24
+        var s = "<svg class=\"chart heatstrip\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
+        for (i, row) in rows.enumerated() {
+            let y = i * rowH
+            let short = row.count > 18 ? String(row.prefix(17)) + "…" : row
+            s += "<text x=\"\(label - 6)\" y=\"\(y + 13)\" text-anchor=\"end\" class=\"label\">\(escape(short))<title>\(escape(row))</title></text>"
+            for (j, w) in windows.enumerated() {
+                let x = label + j * cell
+                let v = i < values.count && j < values[i].count ? values[i][j] : nil
+                let flag = i < flagged.count && j < flagged[i].count && flagged[i][j]
+                let fill = v.map { colorFor(min(1, max(0, $0 / saturateAt))) } ?? "#eef1f4"
+                let tip = "\(row), \(w.label): " + (v.map { "drift size \(formatFixed($0, 3))" } ?? "not compared") + (flag ? ", drifted" : "")
+                var rect = "<rect x=\"\(x)\" y=\"\(y + 1)\" width=\"\(cell - 1)\" height=\"\(rowH - 2)\" fill=\"\(fill)\""
+                rect += flag ? " stroke=\"#1d2329\" stroke-width=\"1.5\"" : ""
+                rect += "><title>\(escape(tip))</title></rect>"
+                s += w.link.map { "<a href=\"\(escape($0))\">\(rect)</a>" } ?? rect
+            }
+        }
+        let y = rows.count * rowH + 16
+        s += "<text x=\"\(label)\" y=\"\(y)\" class=\"axis\">\(escape(windows.first!.label))</text>"
+        if windows.count > 1 {
+            s += "<text x=\"\(width - 4)\" y=\"\(y)\" class=\"axis\" text-anchor=\"end\">\(escape(windows.last!.label))</text>"
+        }
+        return s + "</svg>"
+    }
+}

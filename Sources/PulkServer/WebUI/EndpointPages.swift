@@ -2,6 +2,7 @@ import Foundation
 import PulkProfile
 import PulkStore
 import PulkEndpoints
+import PulkMonitoring
 
 /// Endpoint pages: every endpoint with its deployments and traffic, and one endpoint's deployments,
 /// history of changes and what its serving log shows (request rate, errors and latency per deployment).
@@ -100,10 +101,85 @@ extension WebUI {
                      String(l.rows), l.shadow ? "yes" : ""]
                 }, numeric: [3, 4, 5]) + "</details>"
         }
+        body += try await monitoringSection(endpoint: name)
         body += "<h2>History</h2>" + (events.isEmpty ? "<p class=\"muted\">No changes.</p>" : HTML.table(["Time", "Change", "What", "By"],
             events.sorted { $0.sequence > $1.sequence }.map { ev in
                 [HTML.time(ev.time), HTML.esc(ev.kind), "<span class=\"wrap\">\(HTML.esc(ev.message))</span>", HTML.esc(ev.user)]
             }))
         return HTML.page("Endpoint \(name)", section: .endpoints, breadcrumbs: [("Endpoints", "/ui/endpoints"), (name, "")], body: body)
+    }
+
+    /// The endpoint's drift monitors: per monitor a heat strip of each column's drift size over its
+    /// newest windows (a drifted cell outlined; a click opens that window's report), the share of
+    /// drifted features over time, and the newest windows with their verdicts.
+    func monitoringSection(endpoint: String) async throws -> String {
+        let monitors = try await store.monitors().filter { $0.endpoint == endpoint }
+        var h = "<h2>Monitoring</h2>"
+        guard !monitors.isEmpty else {
+            return h + "<p class=\"muted\">No drift monitor. <code>pulk monitor create \(HTML.esc(endpoint))-drift --endpoint \(HTML.esc(endpoint)) --window 1h --every 1h</code> "
+                + "compares each hour of requests with the model's training data.</p>"
+        }
+        for m in monitors {
+            let runs = Array(try await store.monitorRuns(monitor: m.name, limit: 48).reversed())
+            h += "<h3>\(HTML.esc(m.name))</h3><p class=\"muted\">A \(Self.period(m.windowSeconds)) window every \(Self.every(m.everySeconds)) against "
+                + (m.reference.map { "<code>\(HTML.esc($0))</code>" } ?? "the model's training data") + "; "
+                + (m.paused ? "paused" : "next at \(HTML.time(m.nextRunTime))") + ".</p>"
+            guard !runs.isEmpty else { h += "<p class=\"muted\">No window computed yet.</p>"; continue }
+            // Rows: every column any window compared, features first in the order of the newest window.
+            var names: [String] = [], cells: [String: [Int: (Double, Bool)]] = [:]
+            for (j, r) in runs.enumerated() {
+                let columns = (try? JSONSerialization.jsonObject(with: Data(r.columns.utf8))) as? [[String: Any]] ?? []
+                for c in columns {
+                    guard let name = c["name"] as? String else { continue }
+                    let role = c["role"] as? String ?? "feature"
+                    let key = role == "feature" ? name : "\(name) (\(role))"
+                    if cells[key] == nil { names.append(key); cells[key] = [:] }
+                    cells[key]![j] = ((c["drift_size"] as? Double) ?? 0, (c["drifted"] as? Bool) ?? false)
+                }
+            }
+            let windows = runs.map { r in (label: HTML.timeShort(r.windowEnd), link: r.status == .ok ? "/ui/monitors/\(HTML.enc(m.name))/runs/\(HTML.enc(r.id))" : nil) }
+            h += "<div class=\"cards\"><figure class=\"card\">" + SVGChart.heatStrip(
+                rows: names, windows: windows,
+                values: names.map { n in runs.indices.map { cells[n]?[$0]?.0 } },
+                flagged: names.map { n in runs.indices.map { cells[n]?[$0]?.1 ?? false } },
+                title: "Drift size per column, window by window (outlined: drifted)") + "</figure>"
+            let ok = runs.filter { $0.status == .ok }
+            if ok.count > 1 {
+                let t0 = ok.first!.windowEnd
+                h += "<figure class=\"card\">" + SVGChart.lines([SVGChart.Series(name: "drifted share", x: ok.map { Double($0.windowEnd - t0) / 3_600_000 }, y: ok.map(\.driftedShare)),
+                                                                   SVGChart.Series(name: "dataset drift at", x: [0, Double(ok.last!.windowEnd - t0) / 3_600_000], y: [m.driftShare, m.driftShare])],
+                                                                  title: "Share of drifted features", xLabel: "hours since the first window", yLabel: "share", unit: true, markers: true) + "</figure>"
+            }
+            h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Drifted columns / message"], runs.reversed().prefix(12).map { r in
+                let columns = (try? JSONSerialization.jsonObject(with: Data(r.columns.utf8))) as? [[String: Any]] ?? []
+                let drifted = columns.filter { $0["drifted"] as? Bool == true }.compactMap { $0["name"] as? String }
+                let verdict = r.status != .ok ? r.status.rawValue : r.datasetDrift ? "<b>dataset drift</b>" : "ok"
+                let when = r.status == .ok ? "<a href=\"/ui/monitors/\(HTML.enc(m.name))/runs/\(HTML.enc(r.id))\">\(HTML.time(r.windowEnd))</a>" : HTML.time(r.windowEnd)
+                return [when, String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict,
+                        "<span class=\"wrap\">\(HTML.esc(r.status == .ok ? drifted.joined(separator: ", ") : r.message ?? ""))</span>"]
+            }, numeric: [1, 2])
+        }
+        return h
+    }
+
+    static func every(_ seconds: Int64) -> String {
+        func unit(_ n: Int64, _ word: String) -> String { n == 1 ? word : "\(n) \(word)s" }
+        return seconds % 86_400 == 0 ? unit(seconds / 86_400, "day") : seconds % 3_600 == 0 ? unit(seconds / 3_600, "hour")
+            : seconds % 60 == 0 ? unit(seconds / 60, "minute") : unit(seconds, "second")
+    }
+
+    static func period(_ seconds: Int64) -> String {
+        seconds % 86_400 == 0 ? "\(seconds / 86_400)-day" : seconds % 3_600 == 0 ? "\(seconds / 3_600)-hour" : seconds % 60 == 0 ? "\(seconds / 60)-minute" : "\(seconds)-second"
+    }
+
+    /// One window's drift report, the page `pulk drift --html` writes.
+    func monitorWindow(monitor: String, id: String) async throws -> String {
+        guard let run = try await store.monitorRuns(monitor: monitor, limit: 10_000).first(where: { $0.id == id }) else {
+            throw StoreError.notFound("Monitor \(monitor) has no window \(id.prefix(80))")
+        }
+        guard let report = DriftReport(json: Data(run.report.utf8)) else {
+            throw StoreError.notFound("Window \(id.prefix(80)) of monitor \(monitor) has no report: it is \(run.status.rawValue)")
+        }
+        return report.html()
     }
 }

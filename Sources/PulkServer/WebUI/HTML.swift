@@ -129,6 +129,12 @@ enum HTML {
 
     static func time(_ d: Date) -> String { time(Int64(d.timeIntervalSince1970 * 1000)) }
 
+    /// `12-01 23:05` in UTC, for axis labels.
+    static func timeShort(_ ms: Int64) -> String {
+        let full = time(ms)
+        return full.count == 19 ? String(full.dropFirst(5).prefix(11)) : full
+    }
+
     static func number(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "∞" : "−∞" }

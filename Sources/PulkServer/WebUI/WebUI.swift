@@ -47,6 +47,9 @@ struct WebUI: Sendable {
         router.get("/ui/endpoints") { _, _ in await ui.render { try await ui.endpointList() } }
         router.get("/ui/endpoints/{name}") { _, context in await ui.render { try await ui.endpoint(name: try context.parameters.require("name")) } }
         registerAutoML(router)
+        router.get("/ui/monitors/{name}/runs/{id}") { _, context in
+            await ui.render { try await ui.monitorWindow(monitor: try context.parameters.require("name"), id: try context.parameters.require("id")) }
+        }
         router.get("/ui/models") { _, _ in await ui.render { try await ui.modelList() } }
         router.get("/ui/models/{name}") { _, context in await ui.render { try await ui.model(name: try context.parameters.require("name")) } }
         router.get("/ui/models/{name}/versions/{version}") { _, context in

@@ -57,6 +57,8 @@ public protocol EndpointService: Sendable {
     func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint
     /// The newest entries of the serving log, newest first.
     func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry]
+    /// Keeps the true values of answered requests' rows (by request id and row); returns how many were new.
+    func addFeedback(endpoint: String, _ feedback: [Feedback]) async throws -> Int
     /// A new scoring token: from then on the endpoint answers only requests that carry one of its
     /// tokens. The secret is returned once; the endpoint keeps its SHA-256.
     func createScoringToken(endpoint: String, name: String) async throws -> (token: EndpointToken, secret: String)
@@ -126,6 +128,10 @@ public struct LocalEndpoints: EndpointService {
     }
     public func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint {
         try await Deploying.removeDeployment(deployment, from: endpoint, store: store, user: user)
+    }
+    public func addFeedback(endpoint: String, _ feedback: [Feedback]) async throws -> Int {
+        guard let store = store as? any FeedbackStore else { throw AppError.invalid("this store keeps no feedback") }
+        return try await store.addFeedback(endpoint: endpoint, feedback)
     }
     public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
         try await store.servingLog(endpoint: endpoint, limit: limit)

@@ -9,14 +9,14 @@ public import PulkTracking
 /// experiment `monitor/NAME` (one metric per column, the report as artifacts). `runDue` is what a
 /// server's scheduler calls; `runNow` and `backfill` what a person asks for. The clock is injected.
 public struct Monitoring: Sendable {
-    public let store: any MonitorStore & EndpointStore
+    public let store: any MonitorStore & EndpointStore & FeedbackStore
     public let catalog: any DatasetCatalog
     public let tracking: @Sendable () async throws -> any TrackingClient
     public let endpoints: @Sendable () async throws -> any EndpointService
     /// Milliseconds since 1970.
     public let clock: @Sendable () -> Int64
 
-    public init(store: any MonitorStore & EndpointStore, catalog: any DatasetCatalog, tracking: @escaping @Sendable () async throws -> any TrackingClient,
+    public init(store: any MonitorStore & EndpointStore & FeedbackStore, catalog: any DatasetCatalog, tracking: @escaping @Sendable () async throws -> any TrackingClient,
                 endpoints: @escaping @Sendable () async throws -> any EndpointService,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.store = store
@@ -104,7 +104,9 @@ public struct Monitoring: Sendable {
             run.columns = Self.columnsJSON(report)
             run.report = String(decoding: report.jsonData(), as: UTF8.self)
             run.message = report.warnings.isEmpty ? nil : report.warnings.joined(separator: "; ")
-            run.trackingRunId = try? await record(m, run, report)
+            let realized = try await realizedPerformance(m, start: start, end: windowEnd)
+            run.performance = RealizedPerformance.json(realized)
+            run.trackingRunId = try? await record(m, run, report, realized: realized)
         } catch let e as AppError where e.message.contains("no logged answered request") {
             run.status = .empty
             run.message = e.message
@@ -114,6 +116,15 @@ public struct Monitoring: Sendable {
         }
         try await store.recordMonitorRun(run)
         return run
+    }
+
+    /// The window's answered requests joined with the feedback sent for them.
+    func realizedPerformance(_ m: Monitor, start: Int64, end: Int64) async throws -> [String: Double] {
+        let entries = try await store.servingLog(endpoint: m.endpoint, limit: 10_000)
+            .filter { $0.time >= start && $0.time < end && $0.status == 200 && !$0.shadow }
+        guard !entries.isEmpty else { return [:] }
+        let feedback = try await store.feedback(endpoint: m.endpoint, requestIds: entries.map(\.requestId))
+        return RealizedPerformance.compute(entries: entries, feedback: feedback)
     }
 
     static func columnsJSON(_ r: DriftReport) -> String {
@@ -127,7 +138,7 @@ public struct Monitoring: Sendable {
 
     /// The window as a run of the experiment `monitor/NAME`: the drift share, dataset drift and rows,
     /// each column's drift size and value, and the report as drift.html and drift.json.
-    func record(_ m: Monitor, _ run: MonitorRun, _ report: DriftReport) async throws -> String {
+    func record(_ m: Monitor, _ run: MonitorRun, _ report: DriftReport, realized: [String: Double]) async throws -> String {
         let client = try await tracking()
         let experiment = try await client.experimentId(named: "monitor/\(m.name)")
         let info = try await client.createRun(experimentId: experiment, runName: "\(m.name) window to \(Self.iso(run.windowEnd))", userId: m.user,
@@ -135,6 +146,7 @@ public struct Monitoring: Sendable {
         let t = run.windowEnd
         var metrics = [Metric("dataset_drift", report.datasetDrift ? 1 : 0, timestamp: t), Metric("drifted_share", report.driftedShare, timestamp: t),
                        Metric("rows", Double(report.currentRows), timestamp: t)]
+        for (k, v) in realized.sorted(by: { $0.key < $1.key }) { metrics.append(Metric("realized_\(k)", v, timestamp: t)) }
         for c in report.allColumns {
             metrics.append(Metric("drift_size.\(c.name)", c.driftSize, timestamp: t))
             if let v = c.value { metrics.append(Metric("\(c.method.rawValue).\(c.name)", v, timestamp: t)) }

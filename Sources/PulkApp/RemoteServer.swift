@@ -154,6 +154,11 @@ public struct RemoteEndpoints: EndpointService {
     public func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint {
         try await client.send("DELETE", path(endpoint, "/deployments/" + PulkServerClient.escape(deployment)), as: One.self).endpoint
     }
+    struct FeedbackBody: Codable { var feedback: [Feedback] }
+    struct FeedbackAdded: Codable { var added: Int; var received: Int }
+    public func addFeedback(endpoint: String, _ feedback: [Feedback]) async throws -> Int {
+        try await client.send("POST", path(endpoint, "/feedback"), json: FeedbackBody(feedback: feedback), as: FeedbackAdded.self).added
+    }
     public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
         try await client.send("GET", path(endpoint, "/logs"), query: [("limit", String(limit))], as: Log.self).entries
     }

@@ -66,12 +66,17 @@ public struct MonitorRun: Sendable, Codable, Equatable {
     public var message: String?
     /// The tracking run that records it (metrics per column, the HTML report), when one was made.
     public var trackingRunId: String?
+    /// Realized performance from the feedback received for the window's requests (JSON:
+    /// `{"rows_with_truth": N, "coverage": share, "accuracy": …}`), `{}` without feedback.
+    public var performance: String = "{}"
 
     public init(id: String, monitor: String, windowStart: Int64, windowEnd: Int64, time: Int64, status: Status, rows: Int,
-                datasetDrift: Bool, driftedShare: Double, columns: String, report: String, message: String?, trackingRunId: String? = nil) {
+                datasetDrift: Bool, driftedShare: Double, columns: String, report: String, message: String?, trackingRunId: String? = nil,
+                performance: String = "{}") {
         self.id = id; self.monitor = monitor; self.windowStart = windowStart; self.windowEnd = windowEnd; self.time = time
         self.status = status; self.rows = rows; self.datasetDrift = datasetDrift; self.driftedShare = driftedShare
         self.columns = columns; self.report = report; self.message = message; self.trackingRunId = trackingRunId
+        self.performance = performance
     }
 }
 
@@ -96,4 +101,27 @@ public protocol MonitorStore: Sendable {
     func recordMonitorRun(_ run: MonitorRun) async throws(StoreError)
     /// The monitor's runs, newest window first; `limit` 1 to 10,000.
     func monitorRuns(monitor: String, limit: Int) async throws(StoreError) -> [MonitorRun]
+}
+
+/// The true value of one row of a request an endpoint answered, sent later (`POST /endpoints/NAME/feedback`).
+public struct Feedback: Sendable, Codable, Equatable {
+    public var requestId: String
+    /// The row of the request (0 for one-row requests).
+    public var row: Int
+    /// The true label or value, as text.
+    public var truth: String
+    public var time: Int64
+
+    public init(requestId: String, row: Int = 0, truth: String, time: Int64) {
+        self.requestId = requestId; self.row = row; self.truth = truth; self.time = time
+    }
+}
+
+/// Ground truth joined with the serving log by request id and row.
+public protocol FeedbackStore: Sendable {
+    /// Keeps `feedback` for the endpoint (a later value for the same request and row replaces the
+    /// earlier one); returns how many were new. RESOURCE_DOES_NOT_EXIST for an unknown endpoint.
+    func addFeedback(endpoint: String, _ feedback: [Feedback]) async throws(StoreError) -> Int
+    /// The feedback of these requests, in no particular order.
+    func feedback(endpoint: String, requestIds: [String]) async throws(StoreError) -> [Feedback]
 }

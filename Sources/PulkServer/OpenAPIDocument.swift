@@ -218,6 +218,15 @@ enum OpenAPIDocument {
                                  "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
                                  "404": {"$ref": "#/components/responses/Error"}}}
         },
+        "/endpoints/{name}/feedback": {
+          "parameters": [{"$ref": "#/components/parameters/EndpointName"}],
+          "post": {"operationId": "addFeedback", "summary": "The true values of rows of requests the endpoint answered, by the request_id every scoring response carries (and the row within the request, 0 by default); a later value for the same request and row replaces the earlier one. Monitors join them with the logged answers: realized performance per window. Deployers and up.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["feedback"], "properties": {"feedback": {"type": "array", "maxItems": 100000, "items": {
+                     "type": "object", "required": ["request_id", "truth"], "properties": {"request_id": {"type": "string", "minLength": 1, "maxLength": 200}, "row": {"type": "integer", "minimum": 0},
+                                                                                             "truth": {"type": ["string", "number", "boolean"]}}}}}}}}},
+                   "responses": {"200": {"description": "How many were new.", "content": {"application/json": {"schema": {"type": "object", "required": ["added", "received"], "properties": {"added": {"type": "integer"}, "received": {"type": "integer"}}}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
         "/monitors": {
           "get": {"operationId": "listMonitors", "summary": "Every drift monitor of the server's endpoints, by name.",
                   "responses": {"200": {"description": "The monitors.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonitorList"}}}},
@@ -449,7 +458,8 @@ enum OpenAPIDocument {
                                         "dataset_drift": {"type": "boolean"}, "drifted_share": {"type": "number"},
                                         "columns": {"type": "string", "description": "JSON: per column name, role, method, value, drifted, drift_size."},
                                         "report": {"type": "string", "description": "The whole drift report as JSON text ({} in lists)."},
-                                        "message": {"type": "string"}, "tracking_run_id": {"type": "string"}}},
+                                        "message": {"type": "string"}, "tracking_run_id": {"type": "string"},
+                                        "performance": {"type": "string", "description": "JSON: realized performance from feedback (rows_with_truth, coverage, accuracy, balanced_accuracy, f1_macro or mae, rmse, r2); {} without feedback."}}},
           "MonitorList": {"type": "object", "required": ["monitors"], "properties": {"monitors": {"type": "array", "items": {"$ref": "#/components/schemas/Monitor"}}}},
           "MonitorOne": {"type": "object", "required": ["monitor"], "properties": {"monitor": {"$ref": "#/components/schemas/Monitor"}}},
           "MonitorDetail": {"type": "object", "required": ["monitor", "runs"], "properties": {"monitor": {"$ref": "#/components/schemas/Monitor"}, "runs": {"type": "array", "items": {"$ref": "#/components/schemas/MonitorRun"}}}},

@@ -17,7 +17,7 @@ public import PulkServing
 /// Every role one `pulk server` assembles over one database (`TrackingServer.application`). Its parts
 /// take only the roles they use: the MLflow routes tracking, registry and webhooks; the access layer
 /// accounts, audit and what it checks grants on; `LocalTracking` tracking and the registry.
-public typealias ServerStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore & JobStore & MonitorStore
+public typealias ServerStore = TrackingStore & ModelRegistryStore & EndpointStore & AccessStore & AuditStore & WebhookStore & JobStore & MonitorStore & FeedbackStore
 
 /// How `pulk server` runs.
 public struct ServerConfiguration: Sendable {

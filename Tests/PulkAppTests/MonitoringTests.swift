@@ -65,10 +65,17 @@ struct MonitoringTests {
         // The first hour: requests like the training data; the second: x shifted far beyond it.
         try await Self.log(f, at: f.clock.now + 60_000, count: 60, shift: 0)
         try await Self.log(f, at: f.clock.now + 3_660_000, count: 60, shift: 500)
+        // The truth of 40 of the first hour's requests: every logged answer was "no"; 30 of them were right.
+        let start = f.clock.now + 60_000
+        _ = try await f.store.addFeedback(endpoint: "toy", (0..<40).map { i in
+            Feedback(requestId: "r\(start)-\(i)", truth: i < 30 ? "no" : "yes", time: start)
+        })
         f.clock.advance(seconds: 3600)
         let first = try await f.monitoring.runDue()
         #expect(first.count == 1)
         #expect(first[0].status == .ok && first[0].rows == 60 && !first[0].datasetDrift, "\(first[0].message ?? "")")
+        let realized = try #require(try JSONSerialization.jsonObject(with: Data(first[0].performance.utf8)) as? [String: Double])
+        #expect(realized["rows_with_truth"] == 40 && realized["accuracy"] == 0.75 && abs((realized["coverage"] ?? 0) - 40.0 / 60) < 1e-12, "\(realized)")
         #expect(try await f.monitoring.runDue().isEmpty, "a window is computed once")
 
         f.clock.advance(seconds: 3600)
@@ -92,6 +99,8 @@ struct MonitoringTests {
         let client = try await bench.trackingClient()
         let run = try await client.run(id: try #require(kept[1].trackingRunId))
         #expect(run.metrics.contains { $0.key == "dataset_drift" && $0.value == 1 })
+        let firstRun = try await client.run(id: try #require(kept[2].trackingRunId))
+        #expect(firstRun.metrics.contains { $0.key == "realized_accuracy" && $0.value == 0.75 })
         #expect(try await client.artifactFiles(run.info).contains("drift.html"))
 
         // Paused: nothing is computed; resumed: the next window closes a period later.

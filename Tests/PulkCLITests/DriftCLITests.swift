@@ -77,6 +77,7 @@ struct DriftCLITests {
         let lines = try String(contentsOfFile: cli.penguins, encoding: .utf8).split(separator: "\n").map(String.init)
         let names = lines[0].split(separator: ",").map(String.init)
         var sent = 0
+        var truths: [(String, String)] = []
         for line in lines.dropFirst().enumerated().filter({ $0.offset % 8 == 0 }).map(\.element) {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             let fields = zip(names, cells).filter { $0.0 != "species" }.map { name, cell -> String in
@@ -86,6 +87,8 @@ struct DriftCLITests {
             }
             let reply = try LiveServer.curl(server.url + "/endpoints/penguins/score", method: "POST", json: "{\"records\": [{\(fields.joined(separator: ", "))}]}")
             #expect(reply.hasSuffix(" 200"), "\(reply)")
+            let answer = (try? JSONSerialization.jsonObject(with: Data(reply.dropLast(4).utf8))) as? [String: Any]
+            if let id = answer?["request_id"] as? String { truths.append((id, cells[0])) }
             sent += 1
         }
         var logged = 0
@@ -102,11 +105,20 @@ struct DriftCLITests {
         let features = try #require(report["features"] as? [[String: Any]])
         #expect(features.first { $0["name"] as? String == "bill_length_mm" }?["drifted"] as? Bool == true)
         #expect((report["predictions"] as? [[String: Any]])?.contains { $0["name"] as? String == "prediction" } == true)
+        // The true species of every request, sent back as feedback: the monitor's window reports realized accuracy.
+        #expect(truths.count == sent)
+        let feedbackFile = cli.file("truth.csv", "request_id,truth\n" + truths.map { "\($0.0),\($0.1)" }.joined(separator: "\n") + "\n")
+        let fed = try cli.ok(["feedback", "add", "--endpoint", "penguins", "--data", feedbackFile, "--workspace", ws]).stdout
+        #expect(fed.contains("Sent \(sent) true values for endpoint penguins: \(sent) new"), "\(fed)")
+        let missing = try cli.run(["feedback", "add", "--endpoint", "penguins", "--data", feedbackFile, "--truth", "species", "--workspace", ws])
+        #expect(missing.status != 0 && missing.stderr.contains("has no column 'species' (--truth)"), "\(missing.stderr)")
         // A monitor of the endpoint: a window computed now, shown, its report written; paused, listed, deleted.
         let created = try cli.ok(["monitor", "create", "penguins-drift", "--endpoint", "penguins", "--window", "1h", "--every", "30m", "--workspace", ws]).stdout
         #expect(created.contains("Created monitor penguins-drift of endpoint penguins: a 1h window every 30m"), "\(created)")
         let window = try PulkCLI.object(try cli.ok(["monitor", "run", "penguins-drift", "--workspace", ws, "--json"]))
         #expect(window["status"] as? String == "ok" && window["rows"] as? Int == sent, "\(window)")
+        let realized = try #require(try JSONSerialization.jsonObject(with: Data((window["performance"] as? String ?? "{}").utf8)) as? [String: Double])
+        #expect(realized["rows_with_truth"] == Double(sent) && (realized["accuracy"] ?? 0) > 0.5, "bills 12 mm longer fool the model only partly: \(realized)")
         let id = try #require(window["id"] as? String)
         let shown = try cli.ok(["monitor", "show", "penguins-drift", "--workspace", ws]).stdout
         #expect(shown.contains(id) && shown.contains("bill_length_mm"), "\(shown)")

@@ -86,4 +86,22 @@ struct MonitorStoreContractTests {
         }
         await #expect(throws: StoreError.self) { _ = try await store.monitorRuns(monitor: "churn-drift", limit: 0) }
     }
+
+    @Test("Feedback is kept per request and row, replaced by a later value, and goes with its endpoint", arguments: backends)
+    func feedback(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        await #expect(throws: StoreError.self) { _ = try await store.addFeedback(endpoint: "churn", [Feedback(requestId: "r1", truth: "yes", time: 1)]) }
+        _ = try await store.createEndpoint(name: "churn", description: "", settings: EndpointSettings(), user: "ada")
+        #expect(try await store.addFeedback(endpoint: "churn", [Feedback(requestId: "r1", truth: "yes", time: 1), Feedback(requestId: "r2", row: 3, truth: "no", time: 1)]) == 2)
+        #expect(try await store.addFeedback(endpoint: "churn", [Feedback(requestId: "r1", truth: "no", time: 2)]) == 0, "a replacement is not new")
+        let kept = try await store.feedback(endpoint: "churn", requestIds: ["r1", "r2", "r9"]).sorted { $0.requestId < $1.requestId }
+        #expect(kept == [Feedback(requestId: "r1", truth: "no", time: 2), Feedback(requestId: "r2", row: 3, truth: "no", time: 1)])
+        #expect(try await store.feedback(endpoint: "churn", requestIds: (0..<1200).map { "r\($0)" }).count == 2, "asked in chunks")
+        for bad in [Feedback(requestId: "", truth: "x", time: 1), Feedback(requestId: "r", row: -1, truth: "x", time: 1)] {
+            await #expect(throws: StoreError.self) { _ = try await store.addFeedback(endpoint: "churn", [bad]) }
+        }
+        try await store.deleteEndpoint(name: "churn", user: "ada")
+        _ = try await store.createEndpoint(name: "churn", description: "", settings: EndpointSettings(), user: "ada")
+        #expect(try await store.feedback(endpoint: "churn", requestIds: ["r1"]).isEmpty)
+    }
 }

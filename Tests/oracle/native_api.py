@@ -161,6 +161,10 @@ assert window["status"] == "empty" and "no logged answered request" in window["m
 filled = send("POST", "/monitors/{name}/backfill", api + "/monitors/penguins-drift/backfill", {"windows": 2})["runs"]
 assert len(filled) == 2 and filled[0]["window_end"] < filled[1]["window_end"], filled
 send("POST", "/monitors/{name}/backfill", api + "/monitors/penguins-drift/backfill", {"windows": 0}, 400)
+fed = send("POST", "/endpoints/{name}/feedback", api + "/endpoints/penguins-live/feedback", {"feedback": [{"request_id": "r1", "truth": "Adelie"}, {"request_id": "r2", "row": 1, "truth": 3.5}]})
+assert fed == {"added": 2, "received": 2}, fed
+send("POST", "/endpoints/{name}/feedback", api + "/endpoints/penguins-live/feedback", {"feedback": [{"request_id": "", "truth": "x"}]}, 400)
+send("POST", "/endpoints/{name}/feedback", api + "/endpoints/no-such-endpoint/feedback", {"feedback": []}, 404)
 shown = get("/monitors/{name}", api + "/monitors/penguins-drift?runs=10")
 assert len(shown["runs"]) == 3, shown
 assert get("/monitors/{name}/runs/{id}", api + "/monitors/penguins-drift/runs/" + window["id"])["run"]["id"] == window["id"]

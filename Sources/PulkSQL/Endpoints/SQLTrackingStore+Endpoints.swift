@@ -114,6 +114,7 @@ extension SQLTrackingStore: EndpointStore {
             // its monitors watch nothing any more
             try s.execute("DELETE FROM monitor_runs WHERE monitor IN (SELECT name FROM monitors WHERE endpoint = ?)", .text(name))
             try s.execute("DELETE FROM monitors WHERE endpoint = ?", .text(name))
+            try s.execute("DELETE FROM feedback WHERE endpoint = ?", .text(name))
             try Self.appendEvent(s, endpoint: name, time: t, user: user, kind: "delete", message: "deleted", deployments: [])
         }
     }

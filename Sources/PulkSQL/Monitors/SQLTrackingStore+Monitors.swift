@@ -5,7 +5,7 @@ public import PulkEndpoints
 /// Monitors over the tracking store's database: a row per monitor (its settings as JSON, its
 /// schedule and pause in columns the scheduler queries), and a row per computed window.
 extension SQLTrackingStore: MonitorStore {
-    static let monitorRunColumns = "run_id, monitor, window_start, window_end, time, status, rows_compared, dataset_drift, drifted_share, columns, report, message, tracking_run_id"
+    static let monitorRunColumns = "run_id, monitor, window_start, window_end, time, status, rows_compared, dataset_drift, drifted_share, columns, report, message, tracking_run_id, performance"
 
     static func monitor(_ row: SQLRow) throws(StoreError) -> Monitor {
         var m = try decode(Monitor.self, row[0].text, "monitor")
@@ -18,7 +18,7 @@ extension SQLTrackingStore: MonitorStore {
         MonitorRun(id: r[0].text ?? "", monitor: r[1].text ?? "", windowStart: r[2].int ?? 0, windowEnd: r[3].int ?? 0, time: r[4].int ?? 0,
                    status: MonitorRun.Status(rawValue: r[5].text ?? "") ?? .failed, rows: Int(r[6].int ?? 0), datasetDrift: (r[7].int ?? 0) != 0,
                    driftedShare: r[8].double ?? 0, columns: r[9].text ?? "[]", report: r[10].text ?? "{}", message: r[11].text,
-                   trackingRunId: r[12].text)
+                   trackingRunId: r[12].text, performance: r[13].text ?? "{}")
     }
 
     public func createMonitor(_ monitor: Monitor) async throws(StoreError) -> Monitor {
@@ -96,10 +96,10 @@ extension SQLTrackingStore: MonitorStore {
             guard try !s.query("SELECT 1 FROM monitors WHERE name = ?", .text(run.monitor)).isEmpty else {
                 throw .notFound("No monitor named '\(run.monitor.prefix(80))'")
             }
-            try s.execute("INSERT INTO monitor_runs (\(Self.monitorRunColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try s.execute("INSERT INTO monitor_runs (\(Self.monitorRunColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           .text(run.id), .text(run.monitor), .int(run.windowStart), .int(run.windowEnd), .int(run.time), .text(run.status.rawValue),
                           .int(Int64(run.rows)), .int(run.datasetDrift ? 1 : 0), .double(run.driftedShare), .text(run.columns), .text(run.report),
-                          run.message.map(SQLValue.text) ?? .null, run.trackingRunId.map(SQLValue.text) ?? .null)
+                          run.message.map(SQLValue.text) ?? .null, run.trackingRunId.map(SQLValue.text) ?? .null, .text(run.performance))
         }
     }
 
@@ -111,5 +111,46 @@ extension SQLTrackingStore: MonitorStore {
                         .text(monitor), .int(Int64(limit)))
         }
         return rows.map(Self.monitorRun)
+    }
+}
+
+extension SQLTrackingStore: FeedbackStore {
+    public func addFeedback(endpoint: String, _ feedback: [Feedback]) async throws(StoreError) -> Int {
+        guard feedback.count <= 100_000 else { throw .invalid("At most 100,000 feedback rows per call, not \(feedback.count)") }
+        for f in feedback {
+            guard !f.requestId.isEmpty, f.requestId.count <= 200 else { throw .invalid("A feedback row's request_id is 1 to 200 characters") }
+            guard f.row >= 0 else { throw .invalid("A feedback row's row is 0 or more, not \(f.row)") }
+            guard f.truth.utf8.count <= 10_000 else { throw .invalid("A feedback row's truth is at most 10,000 bytes") }
+        }
+        return try await db.write { s throws(StoreError) in
+            _ = try Self.endpointRow(s, endpoint)
+            var added = 0
+            for f in feedback {
+                let old = try s.query("SELECT 1 FROM feedback WHERE endpoint = ? AND request_id = ? AND row_index = ?",
+                                      .text(endpoint), .text(f.requestId), .int(Int64(f.row)))
+                if old.isEmpty {
+                    try s.execute("INSERT INTO feedback (endpoint, request_id, row_index, truth, time) VALUES (?, ?, ?, ?, ?)",
+                                  .text(endpoint), .text(f.requestId), .int(Int64(f.row)), .text(f.truth), .int(f.time))
+                    added += 1
+                } else {
+                    try s.execute("UPDATE feedback SET truth = ?, time = ? WHERE endpoint = ? AND request_id = ? AND row_index = ?",
+                                  .text(f.truth), .int(f.time), .text(endpoint), .text(f.requestId), .int(Int64(f.row)))
+                }
+            }
+            return added
+        }
+    }
+
+    public func feedback(endpoint: String, requestIds: [String]) async throws(StoreError) -> [Feedback] {
+        var out: [Feedback] = []
+        for chunk in stride(from: 0, to: requestIds.count, by: 500).map({ Array(requestIds[$0..<min($0 + 500, requestIds.count)]) }) {
+            let marks = chunk.map { _ in "?" }.joined(separator: ", ")
+            let rows = try await db.read { s throws(StoreError) in
+                try s.query("SELECT request_id, row_index, truth, time FROM feedback WHERE endpoint = ? AND request_id IN (\(marks))",
+                            [.text(endpoint)] + chunk.map(SQLValue.text))
+            }
+            out += rows.map { Feedback(requestId: $0[0].text ?? "", row: Int($0[1].int ?? 0), truth: $0[2].text ?? "", time: $0[3].int ?? 0) }
+        }
+        return out
     }
 }

@@ -150,12 +150,16 @@ extension WebUI {
                                                                    SVGChart.Series(name: "dataset drift at", x: [0, Double(ok.last!.windowEnd - t0) / 3_600_000], y: [m.driftShare, m.driftShare])],
                                                                   title: "Share of drifted features", xLabel: "hours since the first window", yLabel: "share", unit: true, markers: true) + "</figure>"
             }
-            h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Drifted columns / message"], runs.reversed().prefix(12).map { r in
+            h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Realized (feedback)", "Drifted columns / message"], runs.reversed().prefix(12).map { r in
                 let columns = (try? JSONSerialization.jsonObject(with: Data(r.columns.utf8))) as? [[String: Any]] ?? []
                 let drifted = columns.filter { $0["drifted"] as? Bool == true }.compactMap { $0["name"] as? String }
                 let verdict = r.status != .ok ? r.status.rawValue : r.datasetDrift ? "<b>dataset drift</b>" : "ok"
                 let when = r.status == .ok ? "<a href=\"/ui/monitors/\(HTML.enc(m.name))/runs/\(HTML.enc(r.id))\">\(HTML.time(r.windowEnd))</a>" : HTML.time(r.windowEnd)
-                return [when, String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict,
+                let p = (try? JSONSerialization.jsonObject(with: Data(r.performance.utf8))) as? [String: Double] ?? [:]
+                let realized = p["rows_with_truth"].map { n in
+                    (p["accuracy"].map { String(format: "accuracy %.3f", $0) } ?? p["rmse"].map { String(format: "RMSE %.4g", $0) } ?? "") + " (\(Int(n)) rows)"
+                } ?? ""
+                return [when, String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, realized,
                         "<span class=\"wrap\">\(HTML.esc(r.status == .ok ? drifted.joined(separator: ", ") : r.message ?? ""))</span>"]
             }, numeric: [1, 2])
         }

@@ -12,14 +12,17 @@ public struct MonitorSpec: Codable, Sendable {
     public var method: String?
     public var threshold: Double?
     public var driftShare: Double
+    /// Alert rules, `METRIC OP VALUE [for N]` each.
+    public var alerts: [String]
 
     public init(name: String, endpoint: String, reference: String? = nil, windowSeconds: Int64 = 3600, everySeconds: Int64 = 3600,
-                columns: [String]? = nil, method: String? = nil, threshold: Double? = nil, driftShare: Double = 0.5) {
+                columns: [String]? = nil, method: String? = nil, threshold: Double? = nil, driftShare: Double = 0.5, alerts: [String] = []) {
         self.name = name; self.endpoint = endpoint; self.reference = reference; self.windowSeconds = windowSeconds
         self.everySeconds = everySeconds; self.columns = columns; self.method = method; self.threshold = threshold; self.driftShare = driftShare
+        self.alerts = alerts
     }
 
-    enum CodingKeys: String, CodingKey { case name, endpoint, reference, windowSeconds, everySeconds, columns, method, threshold, driftShare }
+    enum CodingKeys: String, CodingKey { case name, endpoint, reference, windowSeconds, everySeconds, columns, method, threshold, driftShare, alerts }
 
     /// The window, period and share may be left out (1 hour, 1 hour, 0.5).
     public init(from decoder: any Decoder) throws {
@@ -30,7 +33,8 @@ public struct MonitorSpec: Codable, Sendable {
                   everySeconds: try c.decodeIfPresent(Int64.self, forKey: .everySeconds) ?? 3600,
                   columns: try c.decodeIfPresent([String].self, forKey: .columns), method: try c.decodeIfPresent(String.self, forKey: .method),
                   threshold: try c.decodeIfPresent(Double.self, forKey: .threshold),
-                  driftShare: try c.decodeIfPresent(Double.self, forKey: .driftShare) ?? 0.5)
+                  driftShare: try c.decodeIfPresent(Double.self, forKey: .driftShare) ?? 0.5,
+                  alerts: try c.decodeIfPresent([String].self, forKey: .alerts) ?? [])
     }
 }
 
@@ -79,7 +83,7 @@ public struct LocalMonitors: MonitorService {
     public func create(_ spec: MonitorSpec) async throws -> Monitor {
         try await monitoring.create(name: spec.name, endpoint: spec.endpoint, reference: spec.reference, windowSeconds: spec.windowSeconds,
                                     everySeconds: spec.everySeconds, columns: spec.columns, method: spec.method, threshold: spec.threshold,
-                                    driftShare: spec.driftShare, user: user)
+                                    driftShare: spec.driftShare, alerts: spec.alerts, user: user)
     }
     public func setPaused(_ name: String, _ paused: Bool) async throws -> Monitor { try await monitoring.setPaused(name, paused) }
     public func delete(name: String) async throws { try await monitoring.store.deleteMonitor(name: name) }

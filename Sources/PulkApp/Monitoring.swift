@@ -15,6 +15,9 @@ public struct Monitoring: Sendable {
     public let endpoints: @Sendable () async throws -> any EndpointService
     /// Milliseconds since 1970.
     public let clock: @Sendable () -> Int64
+    /// Told of the alert rules that fire or resolve (a server delivers them to webhooks, its log and
+    /// its metrics); every window's events are also kept with the window.
+    public var onAlerts: (@Sendable ([AlertEvent]) async -> Void)?
 
     public init(store: any MonitorStore & EndpointStore & FeedbackStore, catalog: any DatasetCatalog, tracking: @escaping @Sendable () async throws -> any TrackingClient,
                 endpoints: @escaping @Sendable () async throws -> any EndpointService,
@@ -28,7 +31,9 @@ public struct Monitoring: Sendable {
 
     /// A new monitor; its first window closes one period from now.
     public func create(name: String, endpoint: String, reference: String?, windowSeconds: Int64, everySeconds: Int64, columns: [String]?,
-                       method: String?, threshold: Double?, driftShare: Double, user: String) async throws -> Monitor {
+                       method: String?, threshold: Double?, driftShare: Double, alerts: [String] = [], user: String) async throws -> Monitor {
+        let rules: [AlertRule]
+        do { rules = try alerts.map { text throws(StoreError) in try AlertRule(parsing: text) } } catch { throw AppError.invalid(error.message) }
         if let method, DriftMethod(rawValue: method) == nil {
             throw AppError.invalid("unknown drift method '\(method.prefix(40))': choose one of \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -36,7 +41,8 @@ public struct Monitoring: Sendable {
         let now = clock()
         return try await store.createMonitor(Monitor(name: name, endpoint: endpoint, reference: reference, windowSeconds: windowSeconds,
                                                      everySeconds: everySeconds, columns: columns, method: method, threshold: threshold,
-                                                     driftShare: driftShare, nextRunTime: now + everySeconds * 1000, creationTime: now, user: user))
+                                                     driftShare: driftShare, nextRunTime: now + everySeconds * 1000, creationTime: now, user: user,
+                                                     alerts: rules.isEmpty ? nil : rules, alertStates: rules.isEmpty ? nil : rules.map { AlertState(rule: $0.text) }))
     }
 
     /// Paused monitors keep their runs and compute nothing until resumed; a resumed one's next window
@@ -114,8 +120,59 @@ public struct Monitoring: Sendable {
             run.status = .failed
             run.message = "\(error)"
         }
+        let events = try await evaluateAlerts(m, run)
+        if !events.isEmpty {
+            run.alerts = String(decoding: (try? JSONEncoder.snakeCase.encode(events)) ?? Data("[]".utf8), as: UTF8.self)
+        }
         try await store.recordMonitorRun(run)
+        if !events.isEmpty, let onAlerts { await onAlerts(events) }
         return run
+    }
+
+    /// Each rule's metric in the window: what moves its state, and the events of those that fired or
+    /// resolved. The states are saved with the monitor (read afresh: the schedule moved meanwhile).
+    func evaluateAlerts(_ m: Monitor, _ run: MonitorRun) async throws -> [AlertEvent] {
+        guard let rules = m.alerts, !rules.isEmpty else { return [] }
+        var current = try await store.monitor(name: m.name)
+        var states = current.alertStates ?? []
+        var events: [AlertEvent] = []
+        let columns = (try? JSONSerialization.jsonObject(with: Data(run.columns.utf8))) as? [[String: Any]] ?? []
+        let performance = (try? JSONSerialization.jsonObject(with: Data(run.performance.utf8))) as? [String: Double] ?? [:]
+        let report = run.status == .ok ? DriftReport(json: Data(run.report.utf8)) : nil
+        for rule in rules {
+            let value = Self.metric(rule.metric, run: run, columns: columns, performance: performance, report: report)
+            let index = states.firstIndex { $0.rule == rule.text } ?? { states.append(AlertState(rule: rule.text)); return states.count - 1 }()
+            let (next, action) = states[index].next(rule, value: value, at: run.windowEnd)
+            states[index] = next
+            if let action, let value {
+                events.append(AlertEvent(monitor: m.name, endpoint: m.endpoint, rule: rule.text, action: action, value: value,
+                                         windowStart: run.windowStart, windowEnd: run.windowEnd))
+            }
+        }
+        current.alertStates = states
+        _ = try await store.updateMonitor(current)
+        return events
+    }
+
+    /// A rule's metric in a window; nil when the window has none (a failed window, a column not compared, no feedback).
+    static func metric(_ name: String, run: MonitorRun, columns: [[String: Any]], performance: [String: Double], report: DriftReport?) -> Double? {
+        if name == "rows" { return run.status == .failed ? nil : Double(run.rows) }
+        guard run.status == .ok else { return nil }
+        switch name {
+        case "dataset_drift": return run.datasetDrift ? 1 : 0
+        case "drifted_share": return run.driftedShare
+        default: break
+        }
+        if name.hasPrefix("realized_") { return performance[String(name.dropFirst("realized_".count))] }
+        if name.hasPrefix("drift_size:") {
+            let column = String(name.dropFirst("drift_size:".count))
+            return columns.first { $0["name"] as? String == column }?["drift_size"] as? Double
+        }
+        if name.hasPrefix("missing_rate:") {
+            let column = String(name.dropFirst("missing_rate:".count))
+            return report?.allColumns.first { $0.name == column }?.quality.currentMissingRate
+        }
+        return nil
     }
 
     /// The window's answered requests joined with the feedback sent for them.
@@ -147,6 +204,7 @@ public struct Monitoring: Sendable {
         var metrics = [Metric("dataset_drift", report.datasetDrift ? 1 : 0, timestamp: t), Metric("drifted_share", report.driftedShare, timestamp: t),
                        Metric("rows", Double(report.currentRows), timestamp: t)]
         for (k, v) in realized.sorted(by: { $0.key < $1.key }) { metrics.append(Metric("realized_\(k)", v, timestamp: t)) }
+
         for c in report.allColumns {
             metrics.append(Metric("drift_size.\(c.name)", c.driftSize, timestamp: t))
             if let v = c.value { metrics.append(Metric("\(c.method.rawValue).\(c.name)", v, timestamp: t)) }
@@ -183,5 +241,15 @@ public struct MonitorScheduler: Sendable {
             _ = try? await monitoring.runDue()
             try? await Task.sleep(for: interval)
         }
+    }
+}
+
+extension JSONEncoder {
+    /// snake_case keys, sorted: the shape the API and the stored JSON use.
+    static var snakeCase: JSONEncoder {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys]
+        return e
     }
 }

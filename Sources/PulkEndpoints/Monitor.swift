@@ -24,13 +24,18 @@ public struct Monitor: Sendable, Codable, Equatable {
     public var nextRunTime: Int64
     public var creationTime: Int64
     public var user: String
+    /// Alert rules on its outputs (nil: none), and where each stands (kept with the monitor, so a
+    /// restart neither fires nor resolves anything again).
+    public var alerts: [AlertRule]?
+    public var alertStates: [AlertState]?
 
     public init(name: String, endpoint: String, reference: String? = nil, windowSeconds: Int64 = 3600, everySeconds: Int64 = 3600,
                 columns: [String]? = nil, method: String? = nil, threshold: Double? = nil, driftShare: Double = 0.5, paused: Bool = false,
-                nextRunTime: Int64, creationTime: Int64, user: String) {
+                nextRunTime: Int64, creationTime: Int64, user: String, alerts: [AlertRule]? = nil, alertStates: [AlertState]? = nil) {
         self.name = name; self.endpoint = endpoint; self.reference = reference; self.windowSeconds = windowSeconds
         self.everySeconds = everySeconds; self.columns = columns; self.method = method; self.threshold = threshold
         self.driftShare = driftShare; self.paused = paused; self.nextRunTime = nextRunTime; self.creationTime = creationTime; self.user = user
+        self.alerts = alerts; self.alertStates = alertStates
     }
 
     /// The limits a monitor's settings keep to.
@@ -40,6 +45,7 @@ public struct Monitor: Sendable, Codable, Equatable {
         guard (60...(366 * 86_400)).contains(m.everySeconds) else { throw .invalid("A monitor runs every 1 minute to 366 days, not every \(m.everySeconds) s") }
         guard (0...1).contains(m.driftShare) else { throw .invalid("The drift share is between 0 and 1, not \(m.driftShare)") }
         if let c = m.columns, c.isEmpty || c.count > 10_000 { throw .invalid("A monitor's columns are 1 to 10,000 names, or none for the model's features") }
+        if let a = m.alerts, a.count > 100 { throw .invalid("A monitor has at most 100 alert rules, not \(a.count)") }
     }
 }
 
@@ -69,14 +75,17 @@ public struct MonitorRun: Sendable, Codable, Equatable {
     /// Realized performance from the feedback received for the window's requests (JSON:
     /// `{"rows_with_truth": N, "coverage": share, "accuracy": …}`), `{}` without feedback.
     public var performance: String = "{}"
+    /// The alert rules that fired or resolved at this window's end (JSON array of `AlertEvent`).
+    public var alerts: String = "[]"
 
     public init(id: String, monitor: String, windowStart: Int64, windowEnd: Int64, time: Int64, status: Status, rows: Int,
                 datasetDrift: Bool, driftedShare: Double, columns: String, report: String, message: String?, trackingRunId: String? = nil,
-                performance: String = "{}") {
+                performance: String = "{}", alerts: String = "[]") {
         self.id = id; self.monitor = monitor; self.windowStart = windowStart; self.windowEnd = windowEnd; self.time = time
         self.status = status; self.rows = rows; self.datasetDrift = datasetDrift; self.driftedShare = driftedShare
         self.columns = columns; self.report = report; self.message = message; self.trackingRunId = trackingRunId
         self.performance = performance
+        self.alerts = alerts
     }
 }
 

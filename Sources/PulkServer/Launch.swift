@@ -101,11 +101,14 @@ public struct TrackingServerLaunch: Sendable {
                                 tracking: LocalTracking(store: store, artifacts: artifacts, datasets: workspace.datasets, location: "this server"),
                                 cores: defaultThreadCount())
         // Drift monitors: due windows computed from the serving log on their schedule (state in the store).
-        let monitoring = Monitoring(store: store, catalog: catalog,
+        var monitoring = Monitoring(store: store, catalog: catalog,
                                     tracking: { LocalTracking(store: store, artifacts: artifacts, datasets: workspace.datasets, location: "this server") },
                                     endpoints: { LocalEndpoints(store: store, registry: LocalTracking(store: store, artifacts: artifacts, datasets: workspace.datasets,
                                                                                                      location: "this server"),
                                                                 user: "pulk-server", location: "this server") })
+        let alerts = MonitorAlerts(dispatcher: WebhookDispatcher(store: store, settings: configuration.webhooks))
+        monitoring.onAlerts = { events in alerts.deliver(events) }
+        let scheduler = MonitorScheduler(monitoring: monitoring)
         let app = try TrackingServer.application(store: store, artifacts: artifacts, datasets: workspace.datasets, configuration: configuration,
                                                  metrics: registry, serving: serving, automl: automl, monitoring: monitoring)
         let banner = "pulk server on \(s.tls == nil ? "http" : "https")://\(s.host):\(s.port)  (web UI at /; store: "
@@ -117,7 +120,7 @@ public struct TrackingServerLaunch: Sendable {
                 group.addTask { await log.run() }
                 group.addTask { await MemoryReturn.run() }
                 group.addTask { await automl.run() }
-                group.addTask { await MonitorScheduler(monitoring: monitoring).run() }
+                group.addTask { await scheduler.run() }
                 if let load { group.addTask { await load.run() } }
                 try await app.runService()
                 group.cancelAll()

@@ -7,6 +7,14 @@ import PulkTracking
 import PulkWorkspace
 import Testing
 
+/// What a monitor handed to its alert delivery.
+final class AlertInbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var got: [AlertEvent] = []
+    func add(_ events: [AlertEvent]) { lock.lock(); got += events; lock.unlock() }
+    var events: [AlertEvent] { lock.lock(); defer { lock.unlock() }; return got }
+}
+
 /// A settable clock (milliseconds since 1970) for the monitor schedule.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
@@ -109,6 +117,37 @@ struct MonitoringTests {
         #expect(try await f.monitoring.runDue().isEmpty)
         let resumed = try await f.monitoring.setPaused("toy-drift", false)
         #expect(resumed.nextRunTime == f.clock.now + 3_600_000)
+    }
+
+    @Test("Alert rules fire and resolve with the windows, are kept with them and handed to the server's delivery")
+    func alerts() async throws {
+        var f = try await Self.fixture()
+        let received = AlertInbox()
+        var monitoring = f.monitoring
+        monitoring.onAlerts = { events in received.add(events) }
+        f = Fixture(b: f.b, store: f.store, clock: f.clock, monitoring: monitoring)
+        _ = try await monitoring.create(name: "toy-drift", endpoint: "toy", reference: nil, windowSeconds: 3600, everySeconds: 3600, columns: nil,
+                                        method: nil, threshold: nil, driftShare: 0.5,
+                                        alerts: ["drift_size:x > 0.2", "realized_accuracy < 0.8", "rows < 1 for 2"], user: "ada")
+        await #expect(throws: AppError.self) {
+            _ = try await monitoring.create(name: "bad", endpoint: "toy", reference: nil, windowSeconds: 3600, everySeconds: 3600, columns: nil,
+                                            method: nil, threshold: nil, driftShare: 0.5, alerts: ["accuracy < 0.8"], user: "ada")
+        }
+        let start = f.clock.now
+        try await Self.log(f, at: start + 60_000, count: 60, shift: 0)
+        try await Self.log(f, at: start + 3_660_000, count: 60, shift: 500)
+        _ = try await f.store.addFeedback(endpoint: "toy", (0..<40).map { Feedback(requestId: "r\(start + 60_000)-\($0)", truth: $0 < 30 ? "no" : "yes", time: start) })
+        for _ in 0..<4 {
+            f.clock.advance(seconds: 3600)
+            _ = try await monitoring.runDue()
+        }
+        // Window 1: accuracy 0.75 fires; window 2: x drifts, fires; windows 3 and 4 are empty: two in a row fire "rows < 1".
+        let events = received.events.map { "\($0.rule) \($0.action)" }
+        #expect(events == ["realized_accuracy < 0.8 fired", "drift_size:x > 0.2 fired", "rows < 1 for 2 fired"], "\(events)")
+        let states = try #require(try await f.store.monitor(name: "toy-drift").alertStates)
+        #expect(states.filter(\.firing).count == 3)
+        let kept = try await f.store.monitorRuns(monitor: "toy-drift", limit: 10)
+        #expect(kept.map { $0.alerts == "[]" } == [false, true, false, false], "each window keeps the events of its end")
     }
 
     @Test("A server that was down computes the window due and skips the missed ones; backfill computes past windows")

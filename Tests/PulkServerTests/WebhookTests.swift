@@ -7,6 +7,7 @@ import PulkAccess
 @testable import PulkServer
 import PulkSQL
 import PulkStore
+import PulkEndpoints
 import Testing
 
 /// Registry webhooks end to end: MLflow's API, the events the registry sends, signed deliveries to a
@@ -207,6 +208,43 @@ struct WebhookTests {
                                                         body: #"{"name": "h", "url": "https://127.0.0.1/x", "events": ["model_version.created"]}"#)
                 #expect(role == .admin ? create.status == 400 : create.status == 403, "\(user): \(create.status)")
             }
+        }
+    }
+}
+
+@Suite("Monitor alerts to webhooks")
+struct MonitorAlertDeliveryTests {
+    @Test("A fired alert reaches the webhooks subscribed to it, signed; resolved ones those subscribed to resolutions")
+    func delivered() async throws {
+        let receiver = WebhookTests.Receiver()
+        try await WebhookTests.withReceiver(receiver) { port in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-alerts-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let store = try await SQLTrackingStore.open(try SQLiteDatabase(path: dir.appendingPathComponent("t.sqlite").path))
+            _ = try await store.createWebhook(name: "fired", url: "http://127.0.0.1:\(port)/fired", events: [.monitorAlertFired], description: "",
+                                              secret: "s3cret", status: .active)
+            _ = try await store.createWebhook(name: "resolved", url: "http://127.0.0.1:\(port)/resolved", events: [try WebhookEvent("monitor_alert.resolved")],
+                                              description: "", secret: "", status: .active)
+            let settings = WebhookSettings(policy: OutboundURLPolicy(allowHTTP: true, allowPrivate: true), timeout: .seconds(10), retries: 1, backoff: { _, _ in })
+            let alerts = MonitorAlerts(dispatcher: WebhookDispatcher(store: store, settings: settings))
+            alerts.deliver([AlertEvent(monitor: "churn-drift", endpoint: "churn", rule: "drifted_share >= 0.5", action: "fired", value: 0.6,
+                                       windowStart: 1_800_000_000_000, windowEnd: 1_800_003_600_000)])
+            let fired = await receiver.next(1)
+            #expect(fired.map(\.path) == ["/fired"])
+            let body = try #require(fired.first?.json)
+            #expect(body["entity"] as? String == "monitor_alert" && body["action"] as? String == "fired")
+            let data = try #require(body["data"] as? [String: Any])
+            #expect(data["monitor"] as? String == "churn-drift" && data["rule"] as? String == "drifted_share >= 0.5" && data["value"] as? Double == 0.6)
+            #expect(fired.first?.headers[HTTPField.Name("X-MLflow-Signature")!]?.hasPrefix("v1,") == true)
+            alerts.deliver([AlertEvent(monitor: "churn-drift", endpoint: "churn", rule: "drifted_share >= 0.5", action: "resolved", value: 0.1,
+                                       windowStart: 1_800_003_600_000, windowEnd: 1_800_007_200_000)])
+            #expect(await receiver.next(1).map(\.path) == ["/resolved"])
+            // Loopback is refused unless the server's policy allows it.
+            let strict = MonitorAlerts(dispatcher: WebhookDispatcher(store: store, settings: WebhookSettings(retries: 0, backoff: { _, _ in })))
+            let hook = try #require(try await store.allWebhooks().first { $0.name == "fired" })
+            let refused = await strict.dispatcher.deliver(hook, .monitorAlertFired, Array("{}".utf8), retries: 0)
+            #expect(!refused.success && refused.error.contains("refused"), "\(refused.error)")
         }
     }
 }

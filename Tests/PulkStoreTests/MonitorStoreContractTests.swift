@@ -105,3 +105,39 @@ struct MonitorStoreContractTests {
         #expect(try await store.feedback(endpoint: "churn", requestIds: ["r1"]).isEmpty)
     }
 }
+
+@Suite("Alert rules")
+struct AlertRuleTests {
+    @Test(arguments: [
+        ("drifted_share >= 0.5", "drifted_share", ">=", 0.5, 1),
+        ("drift_size:age>0.2 for 3", "drift_size:age", ">", 0.2, 3),
+        ("realized_accuracy < 0.8", "realized_accuracy", "<", 0.8, 1),
+        ("missing_rate:plan <= 0.1 for 2", "missing_rate:plan", "<=", 0.1, 2),
+        ("rows < 10", "rows", "<", 10.0, 1),
+    ])
+    func parses(text: String, metric: String, op: String, threshold: Double, windows: Int) throws {
+        let r = try AlertRule(parsing: text)
+        #expect(r == AlertRule(metric: metric, op: op, threshold: threshold, windows: windows))
+        #expect(try AlertRule(parsing: r.text) == r, "its text reads back")
+    }
+
+    @Test(arguments: ["drifted_share", "accuracy < 0.8", "drift_size: > 1", "rows < many", "rows < 1 for 0", "rows = 3", "drifted_share >= nan"])
+    func refuses(text: String) {
+        #expect(throws: StoreError.self) { try AlertRule(parsing: text) }
+    }
+
+    /// Fires after N windows in a row meet the condition, resolves after N in a row that do not; a
+    /// window without a value changes nothing.
+    @Test func hysteresis() throws {
+        let rule = try AlertRule(parsing: "drifted_share >= 0.5 for 2")
+        var state = AlertState(rule: rule.text)
+        var actions: [String?] = []
+        for (t, v) in [(1, 0.6), (2, 0.2), (3, 0.6), (4, nil), (5, 0.7), (6, 0.1), (7, 0.9), (8, 0.2), (9, 0.3)] as [(Int64, Double?)] {
+            let (next, action) = state.next(rule, value: v, at: t)
+            state = next
+            actions.append(action)
+        }
+        #expect(actions == [nil, nil, nil, nil, "fired", nil, nil, nil, "resolved"])
+        #expect(!state.firing && state.since == 9 && state.lastValue == 0.3)
+    }
+}

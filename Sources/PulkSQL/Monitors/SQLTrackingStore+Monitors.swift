@@ -5,7 +5,7 @@ public import PulkEndpoints
 /// Monitors over the tracking store's database: a row per monitor (its settings as JSON, its
 /// schedule and pause in columns the scheduler queries), and a row per computed window.
 extension SQLTrackingStore: MonitorStore {
-    static let monitorRunColumns = "run_id, monitor, window_start, window_end, time, status, rows_compared, dataset_drift, drifted_share, columns, report, message, tracking_run_id, performance"
+    static let monitorRunColumns = "run_id, monitor, window_start, window_end, time, status, rows_compared, dataset_drift, drifted_share, columns, report, message, tracking_run_id, performance, alerts"
 
     static func monitor(_ row: SQLRow) throws(StoreError) -> Monitor {
         var m = try decode(Monitor.self, row[0].text, "monitor")
@@ -18,7 +18,7 @@ extension SQLTrackingStore: MonitorStore {
         MonitorRun(id: r[0].text ?? "", monitor: r[1].text ?? "", windowStart: r[2].int ?? 0, windowEnd: r[3].int ?? 0, time: r[4].int ?? 0,
                    status: MonitorRun.Status(rawValue: r[5].text ?? "") ?? .failed, rows: Int(r[6].int ?? 0), datasetDrift: (r[7].int ?? 0) != 0,
                    driftedShare: r[8].double ?? 0, columns: r[9].text ?? "[]", report: r[10].text ?? "{}", message: r[11].text,
-                   trackingRunId: r[12].text, performance: r[13].text ?? "{}")
+                   trackingRunId: r[12].text, performance: r[13].text ?? "{}", alerts: r[14].text ?? "[]")
     }
 
     public func createMonitor(_ monitor: Monitor) async throws(StoreError) -> Monitor {
@@ -96,10 +96,10 @@ extension SQLTrackingStore: MonitorStore {
             guard try !s.query("SELECT 1 FROM monitors WHERE name = ?", .text(run.monitor)).isEmpty else {
                 throw .notFound("No monitor named '\(run.monitor.prefix(80))'")
             }
-            try s.execute("INSERT INTO monitor_runs (\(Self.monitorRunColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try s.execute("INSERT INTO monitor_runs (\(Self.monitorRunColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           .text(run.id), .text(run.monitor), .int(run.windowStart), .int(run.windowEnd), .int(run.time), .text(run.status.rawValue),
                           .int(Int64(run.rows)), .int(run.datasetDrift ? 1 : 0), .double(run.driftedShare), .text(run.columns), .text(run.report),
-                          run.message.map(SQLValue.text) ?? .null, run.trackingRunId.map(SQLValue.text) ?? .null, .text(run.performance))
+                          run.message.map(SQLValue.text) ?? .null, run.trackingRunId.map(SQLValue.text) ?? .null, .text(run.performance), .text(run.alerts))
         }
     }
 

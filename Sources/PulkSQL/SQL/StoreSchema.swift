@@ -240,7 +240,7 @@ public enum StoreSchema {
             CREATE TABLE monitor_runs (run_id TEXT PRIMARY KEY, monitor TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL,
               time BIGINT NOT NULL, status TEXT NOT NULL, rows_compared BIGINT NOT NULL, dataset_drift INTEGER NOT NULL,
               drifted_share DOUBLE PRECISION NOT NULL, columns TEXT NOT NULL, report TEXT NOT NULL, message TEXT, tracking_run_id TEXT,
-              performance TEXT NOT NULL)
+              performance TEXT NOT NULL, alerts TEXT NOT NULL)
             """,
             "CREATE INDEX monitor_runs_by_window ON monitor_runs (monitor, window_end)",
             // Ground truth for answered requests, by request id and row.

@@ -124,6 +124,12 @@ extension WebUI {
             h += "<h3>\(HTML.esc(m.name))</h3><p class=\"muted\">A \(Self.period(m.windowSeconds)) window every \(Self.every(m.everySeconds)) against "
                 + (m.reference.map { "<code>\(HTML.esc($0))</code>" } ?? "the model's training data") + "; "
                 + (m.paused ? "paused" : "next at \(HTML.time(m.nextRunTime))") + ".</p>"
+            if let states = m.alertStates, !states.isEmpty {
+                h += "<ul class=\"alerts\">" + states.map { st in
+                    "<li>" + (st.firing ? "<b>FIRING</b>" : "ok") + ": <code>\(HTML.esc(st.rule))</code>"
+                        + (st.since.map { " since \(HTML.time($0))" } ?? "") + (st.lastValue.map { String(format: " (last %.4g)", $0) } ?? "") + "</li>"
+                }.joined() + "</ul>"
+            }
             guard !runs.isEmpty else { h += "<p class=\"muted\">No window computed yet.</p>"; continue }
             // Rows: every column any window compared, features first in the order of the newest window.
             var names: [String] = [], cells: [String: [Int: (Double, Bool)]] = [:]

@@ -128,6 +128,9 @@ public final class WebhookDispatcher: Sendable {
         case .modelVersionTagSet: return ["name": "example_model", "version": "1", "key": "example_key", "value": "example_value"]
         case .modelVersionTagDeleted: return ["name": "example_model", "version": "1", "key": "example_key"]
         case .aliasCreated: return ["name": "example_model", "alias": "example_alias", "version": "1"]
+        case .monitorAlertFired, .monitorAlertResolved:
+            return ["monitor": "example-monitor", "endpoint": "example-endpoint", "rule": "drifted_share >= 0.5", "state": event.action, "value": 0.6,
+                    "window_start": "2026-01-01T00:00:00Z", "window_end": "2026-01-01T01:00:00Z"]
         default: return ["name": "example_model", "alias": "example_alias"]
         }
     }

@@ -14,13 +14,17 @@ public struct WebhookEvent: Sendable, Hashable, CustomStringConvertible {
     public static let registeredModelCreated = all[0], modelVersionCreated = all[1], modelVersionTagSet = all[2],
                       modelVersionTagDeleted = all[3], aliasCreated = all[4], aliasDeleted = all[5]
 
+    /// Pulk's own events, beyond MLflow's: a drift monitor's alert rule fired or resolved.
+    public static let pulk: [WebhookEvent] = [.init("monitor_alert", "fired"), .init("monitor_alert", "resolved")]
+    public static let monitorAlertFired = pulk[0], monitorAlertResolved = pulk[1]
+
     init(_ entity: String, _ action: String) { self.entity = entity; self.action = action }
 
     /// One of `all`, from its entity and action (names in any case, as MLflow's JSON sends them).
     public init(entity: String, action: String) throws(StoreError) {
         let e = WebhookEvent(entity.lowercased(), action.lowercased())
-        guard Self.all.contains(e) else {
-            throw .invalid("Invalid webhook event '\(entity.lowercased()).\(action.lowercased())'; Pulk's registry sends \(Self.all.map(\.description).joined(separator: ", "))")
+        guard Self.all.contains(e) || Self.pulk.contains(e) else {
+            throw .invalid("Invalid webhook event '\(entity.lowercased()).\(action.lowercased())'; Pulk sends \((Self.all + Self.pulk).map(\.description).joined(separator: ", "))")
         }
         self = e
     }

@@ -10,7 +10,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhooks", abstract: "Registry webhooks: HTTP calls made when models, versions, tags and aliases change.",
         discussion: """
-            Events: \(WebhookEvent.all.map(\.description).joined(separator: ", ")). Each delivery is a signed POST as MLflow's \
+            Events: \((WebhookEvent.all + WebhookEvent.pulk).map(\.description).joined(separator: ", ")). Each delivery is a signed POST as MLflow's \
             (X-MLflow-Signature: v1,BASE64(HMAC-SHA256(secret, "ID.TIMESTAMP.BODY"))), retried on 429 and 5xx. The server calls \
             only https URLs of public addresses unless started with --allow-http-webhooks or --allow-private-webhooks.
             """,
@@ -66,7 +66,7 @@ struct WebhooksCreate: AsyncParsableCommand {
     @OptionGroup var common: WorkspaceOptions
 
     func validate() throws {
-        guard !events.isEmpty else { throw ValidationError("Name at least one --event: \(WebhookEvent.all.map(\.description).joined(separator: ", ")).") }
+        guard !events.isEmpty else { throw ValidationError("Name at least one --event: \((WebhookEvent.all + WebhookEvent.pulk).map(\.description).joined(separator: ", ")).") }
     }
 
     func run() async throws {

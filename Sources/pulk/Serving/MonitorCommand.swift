@@ -64,6 +64,9 @@ struct MonitorCommand: AsyncParsableCommand {
         @Option(help: "One drift method for every column it applies to (default: chosen by type and size).") var method: String?
         @Option(help: "One threshold for every column (default: the method's).") var threshold: Double?
         @Option(name: .customLong("drift-share"), help: "Dataset drift when at least this share of the features drifts.") var driftShare = 0.5
+        @Option(help: ArgumentHelp("An alert rule, METRIC OP VALUE [for N] (repeatable): fires after N windows in a row meet it, resolves after N that do not.",
+                                   discussion: "Metrics: dataset_drift, drifted_share, rows, drift_size:COLUMN, missing_rate:COLUMN, realized_accuracy, realized_balanced_accuracy, realized_f1_macro, realized_mae, realized_rmse, realized_r2, realized_coverage. Webhooks subscribed to monitor_alert.fired and monitor_alert.resolved receive them (`pulk webhooks create`)."))
+        var alert: [String] = []
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions
 
@@ -71,7 +74,7 @@ struct MonitorCommand: AsyncParsableCommand {
             let spec = MonitorSpec(name: name, endpoint: endpoint, reference: reference, windowSeconds: try MonitorCommand.seconds(window, option: "--window"),
                                    everySeconds: try MonitorCommand.seconds(every, option: "--every"),
                                    columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                                   method: method, threshold: threshold, driftShare: driftShare)
+                                   method: method, threshold: threshold, driftShare: driftShare, alerts: alert)
             let m = try await common.workbench(store: store).monitors().create(spec)
             if common.json { print(Output.json(m)); return }
             print("Created monitor \(m.name) of endpoint \(m.endpoint): a \(MonitorCommand.period(m.windowSeconds)) window every \(MonitorCommand.period(m.everySeconds)), "
@@ -124,6 +127,10 @@ struct MonitorCommand: AsyncParsableCommand {
             print("Monitor \(m.name) of endpoint \(m.endpoint): a \(MonitorCommand.period(m.windowSeconds)) window every \(MonitorCommand.period(m.everySeconds)); "
                   + (m.paused ? "paused" : "next at \(Output.time(m.nextRunTime))"))
             print("reference: \(m.reference ?? "the training data of the model version that answered each window")")
+            for state in m.alertStates ?? [] {
+                print("alert '\(state.rule)': " + (state.firing ? "FIRING" : "ok") + (state.since.map { " since the window ending \(Output.time($0))" } ?? "")
+                      + (state.lastValue.map { String(format: " (last value %.4g)", $0) } ?? ""))
+            }
             print("")
             print(windows.isEmpty ? "No window computed yet." : Output.table(MonitorCommand.runHeader, windows.map(MonitorCommand.describe)))
         }

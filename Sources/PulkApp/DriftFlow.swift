@@ -107,6 +107,7 @@ public enum DriftFlow {
             current = try await load(r.current)
         }
         var options = r.options
+        var estimates: (reference: [String: Double]?, current: [String: Double]?) = (nil, nil)
         if let model {
             let features = model.schema.features.map(\.name)
             for (data, window) in [(reference, "reference"), (current, "current")] {
@@ -116,8 +117,10 @@ public enum DriftFlow {
                 }
             }
             if options.columns == nil { options.columns = features }
-            let outputs = try predictionColumns(model, reference.frame)
-            let currentOutputs = try predictionColumns(model, current.frame)
+            let referencePredictions = try predict(model, reference.frame), currentPredictions = try predict(model, current.frame)
+            estimates = (Self.estimate(referencePredictions), Self.estimate(currentPredictions))
+            let outputs = predictionColumns(referencePredictions)
+            let currentOutputs = predictionColumns(currentPredictions)
             for c in outputs where !reference.frame.names.contains(c.name) { try reference.frame.append(c) }
             for c in currentOutputs where !current.frame.names.contains(c.name) { try current.frame.append(c) }
             options.predictionColumns = outputs.map(\.name).filter { !features.contains($0) }
@@ -133,6 +136,9 @@ public enum DriftFlow {
             var report = try DriftAnalyzer(options: options).analyze(reference: reference.frame, current: current.frame,
                                                                      referenceName: reference.label, currentName: current.label, now: now)
             report.warnings += served?.warnings ?? []
+            report.model = modelText
+            report.estimatedPerformance = estimates.current
+            report.referenceEstimatedPerformance = estimates.reference
             return report
         } catch {
             throw AppError.invalid(error.description)
@@ -180,9 +186,17 @@ public enum DriftFlow {
 
     /// The model's outputs as columns: `prediction` (the label or value), and for classifiers one
     /// `probability_<class>` column per class (at most 20 classes).
-    static func predictionColumns(_ model: any Model, _ frame: Frame) throws -> [Column] {
-        let predictions: Predictions
-        do { predictions = try model.predict(frame) } catch { throw AppError.invalid("the model cannot predict on this data: \(error)") }
+    static func predict(_ model: any Model, _ frame: Frame) throws -> Predictions {
+        do { return try model.predict(frame) } catch { throw AppError.invalid("the model cannot predict on this data: \(error)") }
+    }
+
+    /// CBPE for a classifier's predictions; nil for other tasks.
+    static func estimate(_ p: Predictions) -> [String: Double]? {
+        guard case .classification(let classes, let predicted, let probabilities) = p, !predicted.isEmpty else { return nil }
+        return EstimatedPerformance.classification(predicted: predicted, probabilities: probabilities.values, classes: classes.count)
+    }
+
+    static func predictionColumns(_ predictions: Predictions) -> [Column] {
         switch predictions {
         case .regression(let v):
             return [Column(name: "prediction", storage: .float64(v))]

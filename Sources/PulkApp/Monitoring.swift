@@ -111,8 +111,11 @@ public struct Monitoring: Sendable {
             run.report = String(decoding: report.jsonData(), as: UTF8.self)
             run.message = report.warnings.isEmpty ? nil : report.warnings.joined(separator: "; ")
             let realized = try await realizedPerformance(m, start: start, end: windowEnd)
-            run.performance = RealizedPerformance.json(realized)
-            run.trackingRunId = try? await record(m, run, report, realized: realized)
+            var figures = realized
+            for (k, v) in report.estimatedPerformance ?? [:] { figures["estimated_\(k)"] = v }
+            for (k, v) in await trainingFigures(report.model) { figures["training_\(k)"] = v }
+            run.performance = RealizedPerformance.json(figures)
+            run.trackingRunId = try? await record(m, run, report, realized: realized, other: figures.filter { !realized.keys.contains($0.key) })
         } catch let e as AppError where e.message.contains("no logged answered request") {
             run.status = .empty
             run.message = e.message
@@ -164,6 +167,7 @@ public struct Monitoring: Sendable {
         default: break
         }
         if name.hasPrefix("realized_") { return performance[String(name.dropFirst("realized_".count))] }
+        if name.hasPrefix("estimated_") { return performance[name] }
         if name.hasPrefix("drift_size:") {
             let column = String(name.dropFirst("drift_size:".count))
             return columns.first { $0["name"] as? String == column }?["drift_size"] as? Double
@@ -184,6 +188,18 @@ public struct Monitoring: Sendable {
         return RealizedPerformance.compute(entries: entries, feedback: feedback)
     }
 
+    /// The test-split figures of the run that trained `model` (NAME:VERSION), to read realized and
+    /// estimated figures against; empty when there is no such run.
+    func trainingFigures(_ model: String?) async -> [String: Double] {
+        guard let model, let ref = try? ModelReference(parsing: model), let client = try? await tracking(),
+              let version = try? await ref.version(client), !version.runId.isEmpty, let run = try? await client.run(id: version.runId) else { return [:] }
+        var out: [String: Double] = [:]
+        for name in ["accuracy", "balanced_accuracy", "f1_macro", "mae", "rmse", "r2"] {
+            if let metric = run.metrics.last(where: { $0.key == "test_\(name)" }) { out[name] = metric.value }
+        }
+        return out
+    }
+
     static func columnsJSON(_ r: DriftReport) -> String {
         let rows: [[String: Any]] = r.allColumns.map { c in
             var o: [String: Any] = ["name": c.name, "role": c.role.rawValue, "method": c.method.rawValue, "drifted": c.drifted, "drift_size": c.driftSize]
@@ -195,7 +211,7 @@ public struct Monitoring: Sendable {
 
     /// The window as a run of the experiment `monitor/NAME`: the drift share, dataset drift and rows,
     /// each column's drift size and value, and the report as drift.html and drift.json.
-    func record(_ m: Monitor, _ run: MonitorRun, _ report: DriftReport, realized: [String: Double]) async throws -> String {
+    func record(_ m: Monitor, _ run: MonitorRun, _ report: DriftReport, realized: [String: Double], other: [String: Double]) async throws -> String {
         let client = try await tracking()
         let experiment = try await client.experimentId(named: "monitor/\(m.name)")
         let info = try await client.createRun(experimentId: experiment, runName: "\(m.name) window to \(Self.iso(run.windowEnd))", userId: m.user,
@@ -204,6 +220,7 @@ public struct Monitoring: Sendable {
         var metrics = [Metric("dataset_drift", report.datasetDrift ? 1 : 0, timestamp: t), Metric("drifted_share", report.driftedShare, timestamp: t),
                        Metric("rows", Double(report.currentRows), timestamp: t)]
         for (k, v) in realized.sorted(by: { $0.key < $1.key }) { metrics.append(Metric("realized_\(k)", v, timestamp: t)) }
+        for (k, v) in other.sorted(by: { $0.key < $1.key }) { metrics.append(Metric(k, v, timestamp: t)) }
 
         for c in report.allColumns {
             metrics.append(Metric("drift_size.\(c.name)", c.driftSize, timestamp: t))

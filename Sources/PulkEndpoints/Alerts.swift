@@ -8,7 +8,9 @@ public import PulkStore
 /// Metrics: `dataset_drift` (1 or 0), `drifted_share`, `rows`, `drift_size:COLUMN`,
 /// `missing_rate:COLUMN` (the current window's), and the realized performance from feedback:
 /// `realized_accuracy`, `realized_balanced_accuracy`, `realized_f1_macro`, `realized_mae`,
-/// `realized_rmse`, `realized_r2`, `realized_coverage`.
+/// `realized_rmse`, `realized_r2`, `realized_coverage`; and a classifier's estimate from its
+/// confidence before labels arrive: `estimated_accuracy`, `estimated_balanced_accuracy`,
+/// `estimated_f1_macro`.
 public struct AlertRule: Sendable, Codable, Equatable {
     public var metric: String
     /// One of `>`, `>=`, `<`, `<=`.
@@ -21,7 +23,8 @@ public struct AlertRule: Sendable, Codable, Equatable {
     }
 
     static let plain: Set<String> = ["dataset_drift", "drifted_share", "rows", "realized_accuracy", "realized_balanced_accuracy", "realized_f1_macro",
-                                     "realized_mae", "realized_rmse", "realized_r2", "realized_coverage"]
+                                     "realized_mae", "realized_rmse", "realized_r2", "realized_coverage",
+                                     "estimated_accuracy", "estimated_balanced_accuracy", "estimated_f1_macro"]
 
     /// The rule as written: `drifted_share >= 0.5 for 2`.
     public var text: String { "\(metric) \(op) \(formatted(threshold))" + (windows > 1 ? " for \(windows)" : "") }

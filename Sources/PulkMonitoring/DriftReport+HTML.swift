@@ -20,7 +20,14 @@ extension DriftReport {
                           : "No dataset drift: \(driftedFeatures) of \(testedFeatures) features drifted (\(formatFixed(driftedShare * 100, 1))%, threshold \(formatFixed(driftShareThreshold * 100, 0))%).")
         h += "</p>"
         for w in warnings { h += "<p class=\"muted\">"; text(w); h += "</p>" }
-        h += "<dl class=\"stats\"><dt>Reference rows</dt><dd>\(referenceRows)</dd><dt>Current rows</dt><dd>\(currentRows)</dd></dl>"
+        h += "<dl class=\"stats\"><dt>Reference rows</dt><dd>\(referenceRows)</dd><dt>Current rows</dt><dd>\(currentRows)</dd>"
+        if let model { h += "<dt>Model</dt><dd><code>\(SVGChart.escape(model))</code></dd>" }
+        if let e = estimatedPerformance {
+            func show(_ d: [String: Double]) -> String { ["accuracy", "balanced_accuracy", "f1_macro"].compactMap { k in d[k].map { "\(k) \(formatFixed($0, 3))" } }.joined(separator: ", ") }
+            h += "<dt>Estimated performance</dt><dd>" + SVGChart.escape(show(e)) + " (from the model's confidence, CBPE: an estimate, not a measurement"
+                + (referenceEstimatedPerformance.map { "; on the reference: " + SVGChart.escape(show($0)) } ?? "") + ")</dd>"
+        }
+        h += "</dl>"
         if !skipped.isEmpty {
             h += "<p>Not compared:</p><ul>"
             for s in skipped { h += "<li><code>\(SVGChart.escape(s.name))</code>: "; text(s.reason); h += "</li>" }

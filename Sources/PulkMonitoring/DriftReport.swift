@@ -25,6 +25,12 @@ public struct DriftReport: Codable, Sendable, Equatable {
     public var skipped: [SkippedColumn]
     /// What the caller should know about the windows (requests of a serving log left out, …).
     public var warnings: [String] = []
+    /// The model whose predictions were compared (a file, NAME:VERSION), when one was.
+    public var model: String?
+    /// A classifier's performance estimated from its confidence on the current window (CBPE: not
+    /// measured; see `EstimatedPerformance`), and the same estimate on the reference, for comparison.
+    public var estimatedPerformance: [String: Double]?
+    public var referenceEstimatedPerformance: [String: Double]?
 
     /// The report as JSON: snake_case keys, ISO 8601 times, sorted keys (the API's and the CLI's shape).
     public func jsonData() -> Data {

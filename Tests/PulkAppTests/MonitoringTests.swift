@@ -84,6 +84,8 @@ struct MonitoringTests {
         #expect(first[0].status == .ok && first[0].rows == 60 && !first[0].datasetDrift, "\(first[0].message ?? "")")
         let realized = try #require(try JSONSerialization.jsonObject(with: Data(first[0].performance.utf8)) as? [String: Double])
         #expect(realized["rows_with_truth"] == 40 && realized["accuracy"] == 0.75 && abs((realized["coverage"] ?? 0) - 40.0 / 60) < 1e-12, "\(realized)")
+        // Beside them: the estimate from the model's confidence, and the training run's test figures.
+        #expect((0...1).contains(realized["estimated_accuracy"] ?? -1) && (0...1).contains(realized["training_accuracy"] ?? -1), "\(realized)")
         #expect(try await f.monitoring.runDue().isEmpty, "a window is computed once")
 
         f.clock.advance(seconds: 3600)

@@ -122,6 +122,12 @@ struct DriftCommand: AsyncParsableCommand {
             if let note = c.note { quality.append("\(c.name): \(note)") }
         }
         if !quality.isEmpty { lines.append(""); lines.append("Data quality:"); lines += quality.map { "  " + $0 } }
+        if let e = r.estimatedPerformance {
+            func show(_ d: [String: Double]) -> String { ["accuracy", "balanced_accuracy", "f1_macro"].compactMap { k in d[k].map { "\(k) \(formatFixed($0, 3))" } }.joined(separator: ", ") }
+            lines.append("")
+            lines.append("Estimated performance on the current data (from the model's confidence, CBPE; not measured): " + show(e)
+                         + (r.referenceEstimatedPerformance.map { "; on the reference: " + show($0) } ?? ""))
+        }
         if !r.warnings.isEmpty { lines.append(""); lines += r.warnings.map { "Note: " + $0 } }
         if !r.skipped.isEmpty {
             lines.append(""); lines.append("Not compared:")

@@ -62,6 +62,7 @@ public enum DriftFlow {
         var modelText = r.model
         var served: (frame: Frame, label: String, warnings: [String])?
         var logged: [ServingLogEntry] = []
+        var refused: Int?
         if let window = r.serving {
             guard let endpoints else { throw AppError.invalid("drift of a serving log needs the endpoints of a workspace or a server") }
             let service = try await endpoints()
@@ -78,6 +79,7 @@ public enum DriftFlow {
                 for e in answered { counts["\(e.model):\(e.version)", default: 0] += 1 }
                 modelText = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
             }
+            refused = logged.filter { (400..<500).contains($0.status) && !$0.shadow }.count
             logged = answered
         }
         if let m = modelText {
@@ -137,6 +139,12 @@ public enum DriftFlow {
                                                                      referenceName: reference.label, currentName: current.label, now: now)
             report.warnings += served?.warnings ?? []
             report.model = modelText
+            if let refused {
+                report.refusedRequests = refused
+                if refused > 0 {
+                    report.warnings.append("\(refused) logged request\(refused == 1 ? " was" : "s were") refused as bad input (HTTP 4xx: a missing column, a wrong type, …) and \(refused == 1 ? "is" : "are") not compared; `pulk endpoints logs \(r.serving!.endpoint)` shows them")
+                }
+            }
             report.estimatedPerformance = estimates.current
             report.referenceEstimatedPerformance = estimates.reference
             return report

@@ -164,6 +164,7 @@ public struct Monitoring: Sendable {
         switch name {
         case "dataset_drift": return run.datasetDrift ? 1 : 0
         case "drifted_share": return run.driftedShare
+        case "refused_requests": return report?.refusedRequests.map(Double.init)
         default: break
         }
         if name.hasPrefix("realized_") { return performance[String(name.dropFirst("realized_".count))] }

@@ -5,7 +5,7 @@ public import PulkStore
 /// held for N windows in a row and resolves once it has not held for N windows in a row (hysteresis:
 /// one noisy window neither fires nor resolves it).
 ///
-/// Metrics: `dataset_drift` (1 or 0), `drifted_share`, `rows`, `drift_size:COLUMN`,
+/// Metrics: `dataset_drift` (1 or 0), `drifted_share`, `rows`, `refused_requests` (bad input, 4xx), `drift_size:COLUMN`,
 /// `missing_rate:COLUMN` (the current window's), and the realized performance from feedback:
 /// `realized_accuracy`, `realized_balanced_accuracy`, `realized_f1_macro`, `realized_mae`,
 /// `realized_rmse`, `realized_r2`, `realized_coverage`; and a classifier's estimate from its
@@ -22,7 +22,7 @@ public struct AlertRule: Sendable, Codable, Equatable {
         self.metric = metric; self.op = op; self.threshold = threshold; self.windows = windows
     }
 
-    static let plain: Set<String> = ["dataset_drift", "drifted_share", "rows", "realized_accuracy", "realized_balanced_accuracy", "realized_f1_macro",
+    static let plain: Set<String> = ["dataset_drift", "drifted_share", "rows", "refused_requests", "realized_accuracy", "realized_balanced_accuracy", "realized_f1_macro",
                                      "realized_mae", "realized_rmse", "realized_r2", "realized_coverage",
                                      "estimated_accuracy", "estimated_balanced_accuracy", "estimated_f1_macro"]
 

@@ -25,6 +25,8 @@ public struct DriftReport: Codable, Sendable, Equatable {
     public var skipped: [SkippedColumn]
     /// What the caller should know about the windows (requests of a serving log left out, …).
     public var warnings: [String] = []
+    /// With a serving log as the current window: its requests refused as bad input (4xx) in the window.
+    public var refusedRequests: Int?
     /// The model whose predictions were compared (a file, NAME:VERSION), when one was.
     public var model: String?
     /// A classifier's performance estimated from its confidence on the current window (CBPE: not

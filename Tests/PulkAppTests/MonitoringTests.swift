@@ -152,6 +152,25 @@ struct MonitoringTests {
         #expect(kept.map { $0.alerts == "[]" } == [false, true, false, false], "each window keeps the events of its end")
     }
 
+    @Test("Requests refused as bad input are counted in the window, and can raise an alert")
+    func refusals() async throws {
+        let f = try await Self.fixture()
+        _ = try await f.monitoring.create(name: "toy-drift", endpoint: "toy", reference: nil, windowSeconds: 3600, everySeconds: 3600, columns: nil,
+                                          method: nil, threshold: nil, driftShare: 0.5, alerts: ["refused_requests >= 3"], user: "ada")
+        try await Self.log(f, at: f.clock.now + 60_000, count: 30, shift: 0)
+        let refused = (0..<4).map { i in
+            ServingLogEntry(endpoint: "toy", deployment: "blue", model: "toy", version: "1", time: f.clock.now + 120_000 + Int64(i), requestId: "bad-\(i)",
+                            status: 400, latencyMicros: 50, shadow: false, rows: 0, input: #"{"records": [{"x": "ten"}]}"#, output: #"{"error_code": "BAD_REQUEST"}"#)
+        }
+        try await f.store.appendServingLog(refused, retention: ["toy": 100_000])
+        f.clock.advance(seconds: 3600)
+        let run = try #require(try await f.monitoring.runDue().first)
+        #expect(run.status == .ok && run.rows == 30)
+        #expect(run.message?.contains("4 logged requests were refused as bad input") == true, "\(run.message ?? "")")
+        #expect(run.report.contains("\"refused_requests\":4"))
+        #expect(run.alerts.contains("refused_requests >= 3") && run.alerts.contains("fired"), "\(run.alerts)")
+    }
+
     @Test("A server that was down computes the window due and skips the missed ones; backfill computes past windows")
     func missedWindowsAndBackfill() async throws {
         let f = try await Self.fixture()

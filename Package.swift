@@ -121,7 +121,7 @@ let package = Package(
         // Serving: endpoints with traffic split, mirrors and micro-batching over HTTP (Hummingbird), kept in step with
         // the endpoint store; the scoring API and MLflow's /invocations; metrics; the sampled serving log.
         .target(name: "PulkServing", dependencies: [
-            "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore", "PulkEndpoints", "PulkAccess",
+            "PulkScoring", "PulkLearn", "PulkModels", "PulkFrame", "PulkStore", "PulkEndpoints", "PulkAccess", "PulkJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -37,6 +37,11 @@ public struct Monitoring: Sendable {
         if let method, DriftMethod(rawValue: method) == nil {
             throw AppError.invalid("unknown drift method '\(method.prefix(40))': choose one of \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        // The settings' limits first: the schedule's arithmetic below must not overflow on wild values.
+        do {
+            try Monitor.check(Monitor(name: name, endpoint: endpoint, windowSeconds: windowSeconds, everySeconds: everySeconds, columns: columns,
+                                      driftShare: driftShare, nextRunTime: 0, creationTime: 0, user: user, alerts: rules))
+        } catch { throw AppError.invalid(error.message) }
         if let reference { _ = try await DataSources.registered(reference, in: catalog) }
         let now = clock()
         return try await store.createMonitor(Monitor(name: name, endpoint: endpoint, reference: reference, windowSeconds: windowSeconds,

@@ -90,6 +90,7 @@ public struct TrackingServerLaunch: Sendable {
         // Scoring answers 429 while the event loops lag (a flood waiting unread); 0 turns it off.
         let load = s.shedAfterMs > 0 ? LoadMonitor(threshold: .milliseconds(s.shedAfterMs)) : nil
         serving.load = load
+        serving.feedback = store
         let configuration = ServerConfiguration(
             host: s.host, port: s.port, bodyLimit: s.bodyLimit, idleTimeout: s.idleTimeout > 0 ? .seconds(s.idleTimeout) : nil,
             allowedHosts: s.allowedHosts, tls: s.tls,

@@ -21,6 +21,17 @@ enum ScoringAPIDocument {
                   "responses": {"200": {"description": "The endpoints.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointList"}}}},
                                 "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
         },
+        "/endpoints/{name}/feedback": {
+          "parameters": [{"$ref": "#/components/parameters/Endpoint"}],
+          "post": {"operationId": "feedback", "summary": "The true values of rows of answered requests, by the request_id each answer carries (and the row within the request, 0 by default), with the credentials that may score the endpoint. A later value for the same request and row replaces the earlier one; the server's drift monitors report realized performance from them.",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["feedback"], "properties": {"feedback": {"type": "array", "items": {
+                     "type": "object", "required": ["request_id", "truth"], "properties": {"request_id": {"type": "string", "minLength": 1, "maxLength": 200}, "row": {"type": "integer", "minimum": 0},
+                                                                                             "truth": {"type": ["string", "number", "boolean"]}}}}}},
+                                                                      "example": {"feedback": [{"request_id": "3f1c…", "truth": "Adelie"}]}}}},
+                   "responses": {"200": {"description": "How many were new.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedbackAdded"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                                 "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}}}
+        },
         "/endpoints/{name}/ready": {
           "parameters": [{"$ref": "#/components/parameters/Endpoint"}],
           "get": {"operationId": "endpointReady", "summary": "200 when a deployment with a loaded model takes traffic, else 503 (a readiness probe).",
@@ -130,6 +141,7 @@ enum ScoringAPIDocument {
           "Deployment": {"type": "object", "required": ["name", "model", "version", "traffic", "mirror"],
                          "properties": {"name": {"type": "string"}, "model": {"type": "string"}, "version": {"type": "string"},
                                         "traffic": {"type": "integer", "minimum": 0, "maximum": 100}, "mirror": {"type": "integer", "minimum": 0, "maximum": 100}}},
+          "FeedbackAdded": {"type": "object", "required": ["added", "received"], "properties": {"added": {"type": "integer"}, "received": {"type": "integer"}}},
           "EndpointState": {"type": "object", "required": ["endpoint", "ready", "deployments"],
                             "properties": {"endpoint": {"type": "string"}, "ready": {"type": "boolean"}, "deployments": {"type": "array", "items": {"$ref": "#/components/schemas/Deployment"}},
                                            "problem": {"type": "string"}}},

@@ -10,6 +10,7 @@ import NIOConcurrencyHelpers
 import PulkLearn
 import PulkScoring
 import PulkFrame
+import PulkJSON
 
 /// The scoring API over an `EndpointTable`:
 ///
@@ -29,6 +30,9 @@ public struct ServingRoutes: Sendable {
     public var accounts: (any ScoringAccounts)?
     /// Refuses scoring with 429 while the event loops lag (see `LoadMonitor`); nil: never.
     public var load: LoadMonitor?
+    /// Where `POST /endpoints/NAME/feedback` keeps the true values of answered requests (nil: the
+    /// route answers 404, as `pulk serve` without a store does).
+    public var feedback: (any FeedbackStore)?
 
     public init(table: EndpointTable, log: (any ServingLogSink)? = nil, bodyLimit: Int = 16 << 20,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
@@ -64,6 +68,7 @@ public struct ServingRoutes: Sendable {
                 router.post("/\(route.suffix)") { request, _ in await score(request, endpoint: name, mlflow: route.mlflow) }
             }
         }
+        router.post("/endpoints/{endpoint}/feedback") { request, context in await addFeedback(request, endpoint: context.parameters.get("endpoint") ?? "") }
         router.get("/endpoints/{endpoint}/ready") { _, context in ready(context.parameters.get("endpoint") ?? "") }
         router.get("/endpoints") { _, _ in list() }
         router.get("/endpoints/openapi.json") { _, _ in
@@ -73,6 +78,76 @@ public struct ServingRoutes: Sendable {
             router.get("/ping") { _, _ in ready(name) }
             router.get("/ready") { _, _ in ready(name) }
         }
+    }
+
+    // MARK: feedback
+
+    /// `POST /endpoints/NAME/feedback` `{"feedback": [{"request_id", "row"?, "truth"}, …]}`: with the
+    /// credentials that may score the endpoint (its tokens, or an account allowed to score it).
+    func addFeedback(_ request: Request, endpoint name: String) async -> Response {
+        guard let feedback else {
+            return ScoringReply.error(404, "ENDPOINT_NOT_FOUND", "This server keeps no feedback; send it to a `pulk server`").response
+        }
+        let call = ScoringCall(endpoint: name, mlflow: false, contentType: request.headers[.contentType], requestId: nil,
+                               authorization: request.headers[.authorization])
+        guard let endpoint = table[name] else {
+            return ScoringReply.error(404, "ENDPOINT_NOT_FOUND", "No endpoint named '\(name)'; `pulk endpoints list` shows them").response
+        }
+        if let accounts, accounts.required(), !holdsToken(call) {
+            if let refusal = await accounts.refusal(authorization: call.authorization, endpoint: name) {
+                var r = ScoringReply.error(refusal.status, refusal.status == 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", refusal.message)
+                r.authenticate = refusal.status == 401
+                return r.response
+            }
+        } else if !endpoint.settings.tokens.isEmpty, !holdsToken(call) {
+            var r = ScoringReply.error(401, "UNAUTHENTICATED", "Endpoint '\(name)' needs a scoring token: send Authorization: Bearer TOKEN")
+            r.authenticate = true
+            return r.response
+        }
+        guard let buffer = try? await request.body.collect(upTo: bodyLimit) else {
+            return ScoringReply.error(413, "BAD_REQUEST", "The request body is larger than \(bodyLimit) bytes; send the feedback in smaller batches").response
+        }
+        let rows: [Feedback]
+        do { rows = try Self.feedbackRows(Array(buffer.readableBytesView), now: clock()) } catch {
+            return ScoringReply.error(400, "BAD_REQUEST", error.message).response
+        }
+        do {
+            let added = try await feedback.addFeedback(endpoint: name, rows)
+            var w = JSONWriter()
+            w.raw("{\"added\":\(added),\"received\":\(rows.count)}")
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: w.bytes)))
+        } catch {
+            return ScoringReply.error(error.code == .resourceDoesNotExist ? 404 : 400, error.code.rawValue, error.message).response
+        }
+    }
+
+    /// The body's rows: a request id (1–200 characters), a row (0 or more, 0 when left out) and a truth
+    /// (text, a number or a boolean, kept as text).
+    static func feedbackRows(_ bytes: [UInt8], now: Int64) throws(StoreError) -> [Feedback] {
+        let usage = #"the body is {"feedback": [{"request_id": "…", "row": 0, "truth": "…"}, …]}"#
+        guard let object = try? JSON.parse(bytes) as? [String: Any], let list = object["feedback"] as? [Any] else { throw .invalid(usage) }
+        var out: [Feedback] = []
+        for (i, item) in list.enumerated() {
+            guard let o = item as? [String: Any], let id = o["request_id"] as? String else { throw .invalid("feedback[\(i)] has no request_id; \(usage)") }
+            let row: Int
+            switch o["row"] {
+            case nil: row = 0
+            case let n as Int64: row = Int(n)
+            case let n as Int: row = n
+            default: throw .invalid("feedback[\(i)].row is not a whole number")
+            }
+            let truth: String
+            switch o["truth"] {
+            case let s as String: truth = s
+            case let b as Bool: truth = b ? "true" : "false"
+            case let n as Int64: truth = String(n)
+            case let n as Int: truth = String(n)
+            case let d as Double where d.isFinite: truth = formatDouble(d)
+            default: throw .invalid("feedback[\(i)] has no truth (a string, a number or a boolean)")
+            }
+            out.append(Feedback(requestId: id, row: row, truth: truth, time: now))
+        }
+        return out
     }
 
     // MARK: scoring

@@ -187,6 +187,13 @@ struct MonitoringTests {
         let report = try #require(filled.first { $0.status == .ok }?.report)
         #expect(report.contains("\"method\":\"psi\"") && report.contains("\"threshold\":0.2"))
         await #expect(throws: AppError.self) { _ = try await f.monitoring.backfill("toy-drift", windows: 0) }
+        // Wild schedules are refused before any arithmetic on them (a fuzzer found the overflow).
+        for (window, every) in [(Int64(3600), Int64.max / 10), (Int64(-5), Int64(600)), (Int64.max, Int64(600))] {
+            await #expect(throws: AppError.self) {
+                _ = try await f.monitoring.create(name: "wild", endpoint: "toy", reference: nil, windowSeconds: window, everySeconds: every, columns: nil,
+                                                  method: nil, threshold: nil, driftShare: 0.5, user: "ada")
+            }
+        }
         await #expect(throws: (any Error).self) {
             _ = try await f.monitoring.create(name: "bad", endpoint: "toy", reference: nil, windowSeconds: 600, everySeconds: 600, columns: nil,
                                               method: "magic", threshold: nil, driftShare: 0.5, user: "ada")

@@ -57,6 +57,10 @@ scored("/endpoints/penguins/score", "POST", csv, 200, content_type="text/csv")
 refused = scored("/endpoints/penguins/score", "POST", {"records": [{"island": 3}]}, 400)
 assert refused["problems"], refused
 scored("/endpoints/nope/score", "POST", row, 404)
+fed = scored("/endpoints/penguins/feedback", "POST", {"feedback": [{"request_id": answer["request_id"], "truth": "Adelie"}]}, 200)
+assert fed == {"added": 1, "received": 1}, fed
+scored("/endpoints/penguins/feedback", "POST", {"feedback": [{"truth": "Adelie"}]}, 400)
+scored("/endpoints/nope/feedback", "POST", {"feedback": []}, 404)
 scored("/endpoints/penguins/ready", "GET", b"", 200)
 listed = scored("/endpoints", "GET", b"", 200)
 assert [e["name"] for e in listed["endpoints"]] == ["penguins"], listed

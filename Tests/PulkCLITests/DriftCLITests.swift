@@ -120,6 +120,7 @@ struct DriftCLITests {
         let realized = try #require(try JSONSerialization.jsonObject(with: Data((window["performance"] as? String ?? "{}").utf8)) as? [String: Double])
         #expect(realized["rows_with_truth"] == Double(sent) && (realized["accuracy"] ?? 0) > 0.5, "bills 12 mm longer fool the model only partly: \(realized)")
         let id = try #require(window["id"] as? String)
+        _ = try cli.ok(["monitor", "run", "penguins-drift", "--workspace", ws])  // a second window, for the trend charts
         let shown = try cli.ok(["monitor", "show", "penguins-drift", "--workspace", ws]).stdout
         #expect(shown.contains(id) && shown.contains("bill_length_mm"), "\(shown)")
         let html = cli.dir.appendingPathComponent("window.html").path
@@ -129,6 +130,7 @@ struct DriftCLITests {
         // checked in headless Chromium when the test venv and Chromium are there.
         let page = try LiveServer.curl(server.url + "/ui/endpoints/penguins")
         #expect(page.contains("<h2>Monitoring</h2>") && page.contains("heatstrip") && page.contains("/ui/monitors/penguins-drift/runs/\(id)"), "\(page.suffix(3000))")
+        #expect(page.contains("Accuracy per window") && page.contains("Share of drifted features"), "\(page.suffix(3000))")
         let windowPage = try LiveServer.curl(server.url + "/ui/monitors/penguins-drift/runs/\(id)")
         #expect(windowPage.contains("bill_length_mm") && windowPage.hasSuffix(" 200"))
         if TrackedTrainingTests.python != nil && TrackedTrainingTests.chromium != nil {
@@ -139,7 +141,7 @@ struct DriftCLITests {
         _ = try cli.ok(["monitor", "pause", "penguins-drift", "--workspace", ws])
         #expect(try cli.ok(["monitor", "list", "--workspace", ws]).stdout.contains("paused"))
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(try cli.ok(["runs", "list", "--experiment", "monitor/penguins-drift", "--workspace", ws, "--json"]).stdout.utf8)) as? [[String: Any]])
-        #expect(runs.count == 1, "the window is a tracking run too")
+        #expect(runs.count == 2, "each window is a tracking run too")
         let bad = try cli.run(["monitor", "create", "x", "--endpoint", "penguins", "--window", "soon", "--workspace", ws])
         #expect(bad.status != 0 && bad.stderr.contains("--window takes a period"))
         _ = try cli.ok(["monitor", "delete", "penguins-drift", "--workspace", ws])

@@ -156,6 +156,17 @@ extension WebUI {
                                                                    SVGChart.Series(name: "dataset drift at", x: [0, Double(ok.last!.windowEnd - t0) / 3_600_000], y: [m.driftShare, m.driftShare])],
                                                                   title: "Share of drifted features", xLabel: "hours since the first window", yLabel: "share", unit: true, markers: true) + "</figure>"
             }
+            // Performance over time: realized (feedback), estimated (confidence) and the training run's figure.
+            let perf = ok.map { ($0.windowEnd, (try? JSONSerialization.jsonObject(with: Data($0.performance.utf8))) as? [String: Double] ?? [:]) }
+            if perf.count > 1, let metric = ["accuracy", "rmse"].first(where: { m in perf.contains { $0.1[m] != nil || $0.1["estimated_\(m)"] != nil } }), let t0 = perf.first?.0 {
+                var series: [SVGChart.Series] = []
+                for (label, key) in [("realized", metric), ("estimated (CBPE)", "estimated_\(metric)"), ("training", "training_\(metric)")] {
+                    let points = perf.compactMap { p in p.1[key].map { (Double(p.0 - t0) / 3_600_000, $0) } }
+                    if !points.isEmpty { series.append(SVGChart.Series(name: label, x: points.map(\.0), y: points.map(\.1))) }
+                }
+                h += "<figure class=\"card\">" + SVGChart.lines(series, title: "\(metric == "accuracy" ? "Accuracy" : "RMSE") per window", xLabel: "hours since the first window",
+                                                                yLabel: metric, markers: true) + "</figure>"
+            }
             h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Realized (feedback)", "Drifted columns / message"], runs.reversed().prefix(12).map { r in
                 let columns = (try? JSONSerialization.jsonObject(with: Data(r.columns.utf8))) as? [[String: Any]] ?? []
                 let drifted = columns.filter { $0["drifted"] as? Bool == true }.compactMap { $0["name"] as? String }

@@ -54,7 +54,7 @@ struct DriftCommand: AsyncParsableCommand {
         options.minimumDriftSize = minDriftSize
         guard (current == nil) != (endpoint == nil) else { throw ValidationError("Give the current data with --current NAME|FILE, or --endpoint NAME for its serving log (not both).") }
         if since != nil && endpoint == nil { throw ValidationError("--since applies to --endpoint's serving log.") }
-        let window = try endpoint.map { DriftFlow.ServingWindow(endpoint: $0, since: try since.map { Int64(Date().timeIntervalSince1970 * 1000) - (try Self.millis($0)) }) }
+        let window = try endpoint.map { DriftFlow.ServingWindow(endpoint: $0, since: try since.map { Int64(Date().timeIntervalSince1970 * 1000) - (try MonitorCommand.seconds($0, option: "--since")) * 1000 }) }
         let workbench = try await common.workbench(remote: remote)
         let request = DriftFlow.Request(reference: reference, current: current ?? "", model: model, options: options, read: try read.addOptions(),
                                         serving: window)
@@ -78,15 +78,6 @@ struct DriftCommand: AsyncParsableCommand {
             throw ValidationError("Unknown drift method '\(text)': choose one of \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         return m
-    }
-
-    /// "30m", "1h", "7d", "45s" → milliseconds.
-    static func millis(_ text: String) throws -> Int64 {
-        let units: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
-        guard let unit = text.last.flatMap({ units[$0] }), let n = Int64(text.dropLast()), n > 0, n < 100_000 else {
-            throw ValidationError("--since takes a period such as 30m, 1h or 7d (got '\(text)').")
-        }
-        return n * unit
     }
 
     static func pair(_ text: String, option: String) throws -> (String, String) {

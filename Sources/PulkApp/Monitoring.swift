@@ -120,7 +120,10 @@ public struct Monitoring: Sendable {
             for (k, v) in report.estimatedPerformance ?? [:] { figures["estimated_\(k)"] = v }
             for (k, v) in await trainingFigures(report.model) { figures["training_\(k)"] = v }
             run.performance = RealizedPerformance.json(figures)
-            run.trackingRunId = try? await record(m, run, report, realized: realized, other: figures.filter { !realized.keys.contains($0.key) })
+            do { run.trackingRunId = try await record(m, run, report, realized: realized, other: figures.filter { !realized.keys.contains($0.key) }) } catch {
+                // the window is kept all the same; say why it has no tracking run
+                run.message = [run.message, "not recorded as a tracking run: \(error)"].compactMap { $0 }.joined(separator: "; ")
+            }
         } catch let e as AppError where e.message.contains("no logged answered request") {
             run.status = .empty
             run.message = e.message

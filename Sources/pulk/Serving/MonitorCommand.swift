@@ -60,7 +60,7 @@ struct MonitorCommand: AsyncParsableCommand {
         @Option(help: "NAME[:VERSION] of a registered dataset (default: the training data of the model version that answered each window).") var reference: String?
         @Option(help: "How much of the serving log each window covers, e.g. 1h.") var window = "1h"
         @Option(help: "How often a window is computed, e.g. 1h.") var every = "1h"
-        @Option(help: "Only these columns (comma-separated; default: the model's features).") var columns: String?
+        @Option(name: [.customLong("columns"), .customLong("features")], help: "Only these columns (comma-separated; default: the model's features).") var columns: String?
         @Option(help: "One drift method for every column it applies to (default: chosen by type and size).") var method: String?
         @Option(help: "One threshold for every column (default: the method's).") var threshold: Double?
         @Option(name: .customLong("drift-share"), help: "Dataset drift when at least this share of the features drifts.") var driftShare = 0.5
@@ -161,7 +161,7 @@ struct MonitorCommand: AsyncParsableCommand {
     }
 
     struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "run", abstract: "Compute the window that ends now, and keep it.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Compute the window that ends now, and keep it.", aliases: ["run-now"])
         @Argument(help: "The monitor's name.") var name: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions

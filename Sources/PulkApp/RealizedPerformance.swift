@@ -7,25 +7,37 @@ import PulkLearn
 enum RealizedPerformance {
     /// The logged predictions of each answered request, by request id (from the response body's
     /// `predictions`, whichever scoring shape answered).
-    static func predictions(_ entries: [ServingLogEntry]) -> [String: [Any]] {
-        var out: [String: [Any]] = [:]
+    static func predictions(_ entries: [ServingLogEntry]) -> [String: Answer] {
+        var out: [String: Answer] = [:]
         for e in entries where e.status == 200 {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(e.output.utf8))) as? [String: Any],
                   let p = object["predictions"] as? [Any] else { continue }
-            out[e.requestId] = p
+            out[e.requestId] = Answer(predictions: p, classes: object["classes"] as? [String],
+                                      probabilities: (object["probabilities"] as? [[Any]])?.map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } })
         }
         return out
+    }
+
+    /// One logged answer: its predictions, and a classifier's classes and probabilities (Pulk's
+    /// scoring response has them; MLflow's `/invocations` answer does not).
+    struct Answer {
+        var predictions: [Any]
+        var classes: [String]?
+        var probabilities: [[Double]]?
     }
 
     /// `{"rows_with_truth", "coverage", then accuracy, balanced_accuracy and f1_macro for labels, or
     /// mae, rmse and r2 for numbers}`; empty without any matching feedback.
     static func compute(entries: [ServingLogEntry], feedback: [Feedback]) -> [String: Double] {
         let predicted = predictions(entries)
-        let rows = predicted.values.reduce(0) { $0 + $1.count }
+        let rows = predicted.values.reduce(0) { $0 + $1.predictions.count }
         var pairs: [(Any, String)] = []
+        // with the classes and probability row of each, when every answer had them under one class list
+        var scored: [(classes: [String], probabilities: [Double], truth: String)] = []
         for f in feedback {
-            guard let p = predicted[f.requestId], f.row < p.count else { continue }
-            pairs.append((p[f.row], f.truth))
+            guard let a = predicted[f.requestId], f.row < a.predictions.count else { continue }
+            pairs.append((a.predictions[f.row], f.truth))
+            if let c = a.classes, let p = a.probabilities, f.row < p.count, p[f.row].count == c.count { scored.append((c, p[f.row], f.truth)) }
         }
         guard !pairs.isEmpty else { return [:] }
         var out: [String: Double] = ["rows_with_truth": Double(pairs.count), "coverage": rows > 0 ? Double(pairs.count) / Double(rows) : 0]
@@ -43,6 +55,23 @@ enum RealizedPerformance {
             out["accuracy"] = ClassificationMetrics.accuracy(yTrue, yPred)
             out["balanced_accuracy"] = ClassificationMetrics.balancedAccuracy(yTrue, yPred, classCount: classes.count)
             out["f1_macro"] = ClassificationMetrics.f1(yTrue, yPred, classCount: classes.count, average: .macro)
+            out["precision_macro"] = ClassificationMetrics.precision(yTrue, yPred, classCount: classes.count, average: .macro)
+            out["recall_macro"] = ClassificationMetrics.recall(yTrue, yPred, classCount: classes.count, average: .macro)
+            // From the probabilities: ROC AUC and log loss over the model's classes (rows whose truth is
+            // not one of them are left out of these two).
+            if scored.count == pairs.count, let modelClasses = scored.first?.classes, scored.allSatisfy({ $0.classes == modelClasses }) {
+                let index = Dictionary(modelClasses.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+                let known = scored.compactMap { s in index[s.truth].map { ($0, s.probabilities) } }
+                if !known.isEmpty {
+                    let y = known.map(\.0), probabilities = known.map(\.1)
+                    out["log_loss"] = ClassificationMetrics.logLoss(y, probabilities: probabilities)
+                    if modelClasses.count == 2 {
+                        out["roc_auc"] = RankingMetrics.rocAUC(y.map { $0 == 1 }, probabilities.map { $0[1] })
+                    } else {
+                        out["roc_auc_ovr_macro"] = RankingMetrics.rocAUC(y, probabilities: probabilities, classCount: modelClasses.count, average: .macro)
+                    }
+                }
+            }
         }
         return out
     }

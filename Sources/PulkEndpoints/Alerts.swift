@@ -24,6 +24,7 @@ public struct AlertRule: Sendable, Codable, Equatable {
 
     static let plain: Set<String> = ["dataset_drift", "drifted_share", "rows", "refused_requests", "realized_accuracy", "realized_balanced_accuracy", "realized_f1_macro",
                                      "realized_mae", "realized_rmse", "realized_r2", "realized_coverage",
+                                     "realized_precision_macro", "realized_recall_macro", "realized_log_loss", "realized_roc_auc", "realized_roc_auc_ovr_macro",
                                      "estimated_accuracy", "estimated_balanced_accuracy", "estimated_f1_macro"]
 
     /// The rule as written: `drifted_share >= 0.5 for 2`.

@@ -463,7 +463,7 @@ enum OpenAPIDocument {
                                         "report": {"type": "string", "description": "The whole drift report as JSON text ({} in lists)."},
                                         "message": {"type": "string"}, "tracking_run_id": {"type": "string"},
                                         "alerts": {"type": "string", "description": "JSON: the alert rules that fired or resolved at this window's end."},
-                                        "performance": {"type": "string", "description": "JSON: realized performance from feedback (rows_with_truth, coverage, accuracy, balanced_accuracy, f1_macro or mae, rmse, r2); {} without feedback."}}},
+                                        "performance": {"type": "string", "description": "JSON: realized performance from feedback (rows_with_truth, coverage; accuracy, balanced_accuracy, precision_macro, recall_macro, f1_macro, roc_auc or roc_auc_ovr_macro, log_loss; or mae, rmse, r2), estimated_* (CBPE) and training_* figures; {} without any."}}},
           "MonitorList": {"type": "object", "required": ["monitors"], "properties": {"monitors": {"type": "array", "items": {"$ref": "#/components/schemas/Monitor"}}}},
           "MonitorOne": {"type": "object", "required": ["monitor"], "properties": {"monitor": {"$ref": "#/components/schemas/Monitor"}}},
           "MonitorDetail": {"type": "object", "required": ["monitor", "runs"], "properties": {"monitor": {"$ref": "#/components/schemas/Monitor"}, "runs": {"type": "array", "items": {"$ref": "#/components/schemas/MonitorRun"}}}},

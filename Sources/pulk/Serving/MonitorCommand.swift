@@ -65,7 +65,7 @@ struct MonitorCommand: AsyncParsableCommand {
         @Option(help: "One threshold for every column (default: the method's).") var threshold: Double?
         @Option(name: .customLong("drift-share"), help: "Dataset drift when at least this share of the features drifts.") var driftShare = 0.5
         @Option(help: ArgumentHelp("An alert rule, METRIC OP VALUE [for N] (repeatable): fires after N windows in a row meet it, resolves after N that do not.",
-                                   discussion: "Metrics: dataset_drift, drifted_share, rows, refused_requests, drift_size:COLUMN, missing_rate:COLUMN, realized_accuracy, realized_balanced_accuracy, realized_f1_macro, realized_mae, realized_rmse, realized_r2, realized_coverage, estimated_accuracy, estimated_balanced_accuracy, estimated_f1_macro. Webhooks subscribed to monitor_alert.fired and monitor_alert.resolved receive them (`pulk webhooks create`)."))
+                                   discussion: "Metrics: dataset_drift, drifted_share, rows, refused_requests, drift_size:COLUMN, missing_rate:COLUMN, realized_accuracy, realized_balanced_accuracy, realized_f1_macro, realized_precision_macro, realized_recall_macro, realized_roc_auc, realized_roc_auc_ovr_macro, realized_log_loss, realized_mae, realized_rmse, realized_r2, realized_coverage, estimated_accuracy, estimated_balanced_accuracy, estimated_f1_macro. Webhooks subscribed to monitor_alert.fired and monitor_alert.resolved receive them (`pulk webhooks create`)."))
         var alert: [String] = []
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions

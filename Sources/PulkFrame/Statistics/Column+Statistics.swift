@@ -8,9 +8,7 @@ extension Column {
 
     /// Present values sorted ascending (nil for text columns).
     public func sortedPresentValues() -> [Double]? {
-        guard let present = presentDoubles() else { return nil }
-        let order = present.withUnsafeBufferPointer { Sorting.argsort($0) }
-        return order.map { present[Int($0)] }
+        presentDoubles().map(Sorting.sorted)
     }
 
     /// Count, mean, and central moments of the present values (nil for text columns).

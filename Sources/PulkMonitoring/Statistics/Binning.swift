@@ -1,5 +1,4 @@
 import Foundation
-public import PulkFrame
 
 /// Histograms as numpy computes them, so that binned distances equal Evidently's (which bins with
 /// `np.histogram_bin_edges(…, bins="sturges")` and `np.histogram`).
@@ -41,47 +40,5 @@ public enum Binning {
         guard let smallest = shares.filter({ $0 != 0 }).min() else { return shares }
         let fill = smallest <= 0.0001 ? smallest / 1e6 : 0.0001
         return shares.map { $0 == 0 ? fill : $0 }
-    }
-}
-
-extension Sorting {
-    /// The values in ascending order (an LSD radix sort on order-preserving keys, skipping passes
-    /// where every key shares the digit). Callers pass no NaN.
-    public static func sorted(_ values: [Double]) -> [Double] {
-        let n = values.count
-        if n < 2 { return values }
-        var keys = [UInt64](unsafeUninitializedCapacity: n) { b, c in
-            values.withUnsafeBufferPointer { v in for i in 0..<n { b[i] = key(v[i]) } }
-            c = n
-        }
-        var other = [UInt64](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 65536)
-        for pass in 0..<4 {
-            let shift = UInt64(pass * 16)
-            let skip: Bool = keys.withUnsafeBufferPointer { k in
-                counts.withUnsafeMutableBufferPointer { c in
-                    for i in 0..<65536 { c[i] = 0 }
-                    for i in 0..<n { c[Int((k[i] >> shift) & 0xFFFF)] += 1 }
-                    if c[Int((k[0] >> shift) & 0xFFFF)] == n { return true }
-                    var sum = 0
-                    for i in 0..<65536 { let x = c[i]; c[i] = sum; sum += x }
-                    return false
-                }
-            }
-            if skip { continue }
-            keys.withUnsafeBufferPointer { k in
-                other.withUnsafeMutableBufferPointer { o in
-                    counts.withUnsafeMutableBufferPointer { c in
-                        for i in 0..<n {
-                            let d = Int((k[i] >> shift) & 0xFFFF)
-                            o[c[d]] = k[i]
-                            c[d] += 1
-                        }
-                    }
-                }
-            }
-            swap(&keys, &other)
-        }
-        return keys.map { k in Double(bitPattern: k & (1 << 63) != 0 ? k & ~(1 << 63) : ~k) }
     }
 }

@@ -45,13 +45,20 @@ public enum DriftFlow {
         /// Only requests before this (milliseconds since 1970).
         public var until: Int64?
         public var limit: Int
+        /// The log as the caller already read it (its newest `limit` entries), so that a caller who
+        /// needs it too reads it once; nil: read here.
+        public var entries: [ServingLogEntry]?
 
-        public init(endpoint: String, since: Int64? = nil, until: Int64? = nil, limit: Int = 10_000) {
+        public init(endpoint: String, since: Int64? = nil, until: Int64? = nil, limit: Int = 10_000, entries: [ServingLogEntry]? = nil) {
             self.endpoint = endpoint
             self.since = since
             self.until = until
             self.limit = limit
+            self.entries = entries
         }
+
+        /// Whether an entry's time falls in the window.
+        public func contains(_ e: ServingLogEntry) -> Bool { (since.map { e.time >= $0 } ?? true) && (until.map { e.time < $0 } ?? true) }
     }
 
     /// The report. `endpoints` is asked for only when the current window is a serving log.
@@ -67,8 +74,9 @@ public enum DriftFlow {
             guard let endpoints else { throw AppError.invalid("drift of a serving log needs the endpoints of a workspace or a server") }
             let service = try await endpoints()
             _ = try await service.endpoint(name: window.endpoint)  // an unknown endpoint is a 404, not an empty log
-            let entries = try await service.servingLog(endpoint: window.endpoint, limit: window.limit)
-            logged = entries.filter { (window.since == nil || $0.time >= window.since!) && (window.until == nil || $0.time < window.until!) }
+            let entries: [ServingLogEntry]
+            if let read = window.entries { entries = read } else { entries = try await service.servingLog(endpoint: window.endpoint, limit: window.limit) }
+            logged = entries.filter(window.contains)
             let answered = logged.filter { $0.status == 200 && !$0.shadow }
             guard !answered.isEmpty else {
                 throw AppError.invalid("endpoint \(window.endpoint) has no logged answered request\(window.since == nil ? "" : " in that window"): its serving log keeps a sample of requests (`pulk endpoints set \(window.endpoint) --log-sample 1` logs every one)")

@@ -101,12 +101,14 @@ public struct Monitoring: Sendable {
         options.method = m.method.flatMap(DriftMethod.init(rawValue:))
         options.threshold = m.threshold
         options.driftShare = m.driftShare
-        let request = DriftFlow.Request(reference: m.reference, current: "", options: options, registeredOnly: true,
-                                        serving: DriftFlow.ServingWindow(endpoint: m.endpoint, since: start, until: windowEnd))
+        var window = DriftFlow.ServingWindow(endpoint: m.endpoint, since: start, until: windowEnd)
         var run = MonitorRun(id: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), monitor: m.name,
                              windowStart: start, windowEnd: windowEnd, time: clock(), status: .ok, rows: 0, datasetDrift: false,
                              driftedShare: 0, columns: "[]", report: "{}", message: nil)
         do {
+            // The serving log is read once: for the drift of the window and for its feedback join.
+            window.entries = try await store.servingLog(endpoint: m.endpoint, limit: window.limit)
+            let request = DriftFlow.Request(reference: m.reference, current: "", options: options, registeredOnly: true, serving: window)
             let report = try await DriftFlow.run(request, catalog: catalog, tracking: tracking, endpoints: endpoints,
                                                  now: Date(timeIntervalSince1970: Double(windowEnd) / 1000))
             run.rows = report.currentRows
@@ -115,7 +117,7 @@ public struct Monitoring: Sendable {
             run.columns = Self.columnsJSON(report)
             run.report = String(decoding: report.jsonData(), as: UTF8.self)
             run.message = report.warnings.isEmpty ? nil : report.warnings.joined(separator: "; ")
-            let realized = try await realizedPerformance(m, start: start, end: windowEnd)
+            let realized = try await realizedPerformance(m, entries: (window.entries ?? []).filter(window.contains))
             var figures = realized
             for (k, v) in report.estimatedPerformance ?? [:] { figures["estimated_\(k)"] = v }
             for (k, v) in await trainingFigures(report.model) { figures["training_\(k)"] = v }
@@ -188,10 +190,9 @@ public struct Monitoring: Sendable {
         return nil
     }
 
-    /// The window's answered requests joined with the feedback sent for them.
-    func realizedPerformance(_ m: Monitor, start: Int64, end: Int64) async throws -> [String: Double] {
-        let entries = try await store.servingLog(endpoint: m.endpoint, limit: 10_000)
-            .filter { $0.time >= start && $0.time < end && $0.status == 200 && !$0.shadow }
+    /// The window's answered requests (of `entries`, the window's log) joined with the feedback sent for them.
+    func realizedPerformance(_ m: Monitor, entries: [ServingLogEntry]) async throws -> [String: Double] {
+        let entries = entries.filter { $0.status == 200 && !$0.shadow }
         guard !entries.isEmpty else { return [:] }
         let feedback = try await store.feedback(endpoint: m.endpoint, requestIds: entries.map(\.requestId))
         return RealizedPerformance.compute(entries: entries, feedback: feedback)

@@ -8,6 +8,7 @@ import PulkStore
 import PulkTracking
 import PulkWorkspace
 import PulkEndpoints
+import PulkServing
 
 /// Pulk's own API under `/api/pulk/v1/`, for what MLflow has no word for: datasets, their versions,
 /// profiles and lineage, and registered models traced back to the exact data they were trained on.
@@ -249,11 +250,8 @@ extension NativeAPI {
                                                                                           id: try context.parameters.require("id"))])
         }
         router.post("\(base)/{name}/feedback") { request, context in
-            struct Body: Decodable { var feedback: [Row] }
-            struct Row: Decodable { var requestId: String; var row: Int?; var truth: TruthValue }
-            let body = try await api.decode(Body.self, request, context)
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let rows = body.feedback.map { Feedback(requestId: $0.requestId, row: $0.row ?? 0, truth: $0.truth.text, time: now) }
+            let buffer = try await request.body.collect(upTo: api.bodyLimit)
+            let rows = try ServingRoutes.feedbackRows(Array(buffer.readableBytesView), now: Int64(Date().timeIntervalSince1970 * 1000))
             let added = try await api.service(request).addFeedback(endpoint: try context.parameters.require("name"), rows)
             return try Self.reply(["added": added, "received": rows.count])
         }
@@ -383,18 +381,5 @@ extension NativeAPI {
             let body = try await FileIO().loadFile(path: url.path, context: context)
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
         }
-    }
-}
-
-/// A true value as a client sends it: text, a number or a boolean (kept as text).
-struct TruthValue: Decodable {
-    let text: String
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let s = try? c.decode(String.self) { text = s }
-        else if let b = try? c.decode(Bool.self) { text = b ? "true" : "false" }
-        else if let i = try? c.decode(Int64.self) { text = String(i) }
-        else if let d = try? c.decode(Double.self), d.isFinite { text = formatDouble(d) }
-        else { throw DecodingError.typeMismatch(String.self, .init(codingPath: c.codingPath, debugDescription: "a truth is a string, a number or a boolean")) }
     }
 }

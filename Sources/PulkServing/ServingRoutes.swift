@@ -122,8 +122,8 @@ public struct ServingRoutes: Sendable {
     }
 
     /// The body's rows: a request id (1–200 characters), a row (0 or more, 0 when left out) and a truth
-    /// (text, a number or a boolean, kept as text).
-    static func feedbackRows(_ bytes: [UInt8], now: Int64) throws(StoreError) -> [Feedback] {
+    /// (text, a number or a boolean, kept as text). The native API's feedback route reads it too.
+    public static func feedbackRows(_ bytes: [UInt8], now: Int64) throws(StoreError) -> [Feedback] {
         let usage = #"the body is {"feedback": [{"request_id": "…", "row": 0, "truth": "…"}, …]}"#
         guard let object = try? JSON.parse(bytes) as? [String: Any], let list = object["feedback"] as? [Any] else { throw .invalid(usage) }
         var out: [Feedback] = []

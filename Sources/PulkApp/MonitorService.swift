@@ -57,6 +57,15 @@ public protocol MonitorService: Sendable {
 extension MonitorRun {
     /// The same run without its whole report (lists carry the per-column figures only).
     public var summary: MonitorRun { var r = self; r.report = "{}"; return r }
+
+    /// The window's main realized figure from feedback, `accuracy 0.750 (40 rows)` (labels) or
+    /// `rmse 1.23 (40 rows)` (numbers); empty without feedback.
+    public var realizedSummary: String {
+        let p = performanceFigures
+        guard let n = p["rows_with_truth"] else { return "" }
+        let main = p["accuracy"].map { String(format: "accuracy %.3f", $0) } ?? p["rmse"].map { String(format: "rmse %.4g", $0) } ?? ""
+        return "\(main) (\(Int(n)) rows)"
+    }
 }
 
 /// Monitors in this process's store (the workspace's, or the server's own).

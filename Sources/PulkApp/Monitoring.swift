@@ -149,8 +149,7 @@ public struct Monitoring: Sendable {
         var current = try await store.monitor(name: m.name)
         var states = current.alertStates ?? []
         var events: [AlertEvent] = []
-        let columns = (try? JSONSerialization.jsonObject(with: Data(run.columns.utf8))) as? [[String: Any]] ?? []
-        let performance = (try? JSONSerialization.jsonObject(with: Data(run.performance.utf8))) as? [String: Double] ?? [:]
+        let columns = run.columnFigures, performance = run.performanceFigures
         let report = run.status == .ok ? DriftReport(json: Data(run.report.utf8)) : nil
         for rule in rules {
             let value = Self.metric(rule.metric, run: run, columns: columns, performance: performance, report: report)

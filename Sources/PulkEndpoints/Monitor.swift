@@ -89,6 +89,23 @@ public struct MonitorRun: Sendable, Codable, Equatable {
     }
 }
 
+extension MonitorRun {
+    /// `columns` read back: one object per column (name, role, method, value, drifted, drift_size).
+    public var columnFigures: [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: Data(columns.utf8))) as? [[String: Any]] ?? []
+    }
+
+    /// The names of the columns that drifted in this window.
+    public var driftedColumns: [String] {
+        columnFigures.filter { $0["drifted"] as? Bool == true }.compactMap { $0["name"] as? String }
+    }
+
+    /// `performance` read back.
+    public var performanceFigures: [String: Double] {
+        (try? JSONSerialization.jsonObject(with: Data(performance.utf8))) as? [String: Double] ?? [:]
+    }
+}
+
 /// Monitors and their runs.
 public protocol MonitorStore: Sendable {
     /// RESOURCE_ALREADY_EXISTS for a taken name; INVALID_PARAMETER_VALUE for bad settings.

@@ -3,6 +3,7 @@ import PulkProfile
 import PulkStore
 import PulkEndpoints
 import PulkMonitoring
+import PulkApp
 
 /// Endpoint pages: every endpoint with its deployments and traffic, and one endpoint's deployments,
 /// history of changes and what its serving log shows (request rate, errors and latency per deployment).
@@ -134,8 +135,7 @@ extension WebUI {
             // Rows: every column any window compared, features first in the order of the newest window.
             var names: [String] = [], cells: [String: [Int: (Double, Bool)]] = [:]
             for (j, r) in runs.enumerated() {
-                let columns = (try? JSONSerialization.jsonObject(with: Data(r.columns.utf8))) as? [[String: Any]] ?? []
-                for c in columns {
+                for c in r.columnFigures {
                     guard let name = c["name"] as? String else { continue }
                     let role = c["role"] as? String ?? "feature"
                     let key = role == "feature" ? name : "\(name) (\(role))"
@@ -157,7 +157,7 @@ extension WebUI {
                                                                   title: "Share of drifted features", xLabel: "hours since the first window", yLabel: "share", unit: true, markers: true) + "</figure>"
             }
             // Performance over time: realized (feedback), estimated (confidence) and the training run's figure.
-            let perf = ok.map { ($0.windowEnd, (try? JSONSerialization.jsonObject(with: Data($0.performance.utf8))) as? [String: Double] ?? [:]) }
+            let perf = ok.map { ($0.windowEnd, $0.performanceFigures) }
             if perf.count > 1, let metric = ["accuracy", "rmse"].first(where: { m in perf.contains { $0.1[m] != nil || $0.1["estimated_\(m)"] != nil } }), let t0 = perf.first?.0 {
                 var series: [SVGChart.Series] = []
                 for (label, key) in [("realized", metric), ("estimated (CBPE)", "estimated_\(metric)"), ("training", "training_\(metric)")] {
@@ -168,14 +168,10 @@ extension WebUI {
                                                                 yLabel: metric, markers: true) + "</figure>"
             }
             h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Realized (feedback)", "Drifted columns / message"], runs.reversed().prefix(12).map { r in
-                let columns = (try? JSONSerialization.jsonObject(with: Data(r.columns.utf8))) as? [[String: Any]] ?? []
-                let drifted = columns.filter { $0["drifted"] as? Bool == true }.compactMap { $0["name"] as? String }
+                let drifted = r.driftedColumns
                 let verdict = r.status != .ok ? r.status.rawValue : r.datasetDrift ? "<b>dataset drift</b>" : "ok"
                 let when = r.status == .ok ? "<a href=\"/ui/monitors/\(HTML.enc(m.name))/runs/\(HTML.enc(r.id))\">\(HTML.time(r.windowEnd))</a>" : HTML.time(r.windowEnd)
-                let p = (try? JSONSerialization.jsonObject(with: Data(r.performance.utf8))) as? [String: Double] ?? [:]
-                let realized = p["rows_with_truth"].map { n in
-                    (p["accuracy"].map { String(format: "accuracy %.3f", $0) } ?? p["rmse"].map { String(format: "RMSE %.4g", $0) } ?? "") + " (\(Int(n)) rows)"
-                } ?? ""
+                let realized = r.realizedSummary
                 return [when, String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, realized,
                         "<span class=\"wrap\">\(HTML.esc(r.status == .ok ? drifted.joined(separator: ", ") : r.message ?? ""))</span>"]
             }, numeric: [1, 2])

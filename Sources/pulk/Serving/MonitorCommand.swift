@@ -30,28 +30,20 @@ struct MonitorCommand: AsyncParsableCommand {
     }
 
     static func describe(_ r: MonitorRun) -> [String] {
-        let drifted = ((try? JSONSerialization.jsonObject(with: Data(r.columns.utf8))) as? [[String: Any]] ?? [])
-            .filter { $0["drifted"] as? Bool == true }.compactMap { $0["name"] as? String }
+        let drifted = r.driftedColumns
         let verdict: String
         switch r.status {
         case .ok: verdict = r.datasetDrift ? "DATASET DRIFT" : "ok"
         case .empty: verdict = "empty"
         case .failed: verdict = "failed"
         }
-        return [Output.time(r.windowEnd), String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, realized(r),
+        return [Output.time(r.windowEnd), String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, r.realizedSummary,
                 r.status == .ok ? drifted.prefix(5).joined(separator: ", ") : String((r.message ?? "").prefix(80)), r.id]
     }
 
     struct Detail: Encodable { var monitor: Monitor; var runs: [MonitorRun] }
 
     static let runHeader = ["WINDOW END", "ROWS", "DRIFTED", "VERDICT", "REALIZED", "DRIFTED COLUMNS / MESSAGE", "RUN"]
-
-    /// The window's main realized figure from feedback: accuracy (labels) or RMSE (numbers), with the share of rows it covers.
-    static func realized(_ r: MonitorRun) -> String {
-        guard let p = (try? JSONSerialization.jsonObject(with: Data(r.performance.utf8))) as? [String: Double], let n = p["rows_with_truth"] else { return "" }
-        let main = p["accuracy"].map { String(format: "accuracy %.3f", $0) } ?? p["rmse"].map { String(format: "rmse %.4g", $0) } ?? ""
-        return "\(main) (\(Int(n)) rows)"
-    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a monitor of an endpoint.")

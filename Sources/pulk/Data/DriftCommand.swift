@@ -114,7 +114,7 @@ struct DriftCommand: AsyncParsableCommand {
         }
         if !quality.isEmpty { lines.append(""); lines.append("Data quality:"); lines += quality.map { "  " + $0 } }
         if let e = r.estimatedPerformance {
-            func show(_ d: [String: Double]) -> String { ["accuracy", "balanced_accuracy", "f1_macro"].compactMap { k in d[k].map { "\(k) \(formatFixed($0, 3))" } }.joined(separator: ", ") }
+            let show = DriftReport.estimateText
             lines.append("")
             lines.append("Estimated performance on the current data (from the model's confidence, CBPE; not measured): " + show(e)
                          + (r.referenceEstimatedPerformance.map { "; on the reference: " + show($0) } ?? ""))

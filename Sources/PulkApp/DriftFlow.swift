@@ -37,66 +37,81 @@ public enum DriftFlow {
         }
     }
 
-    /// The requests an endpoint answered (status 200, not mirrored) and logged, newest first: the last
-    /// `limit` of them, only those since `since` (milliseconds since 1970) when given.
+    /// An endpoint's logged requests with `since ≤ time < until` (milliseconds since 1970; either
+    /// open), read page by page: those it answered (status 200, not mirrored) are the current window.
     public struct ServingWindow: Sendable {
         public var endpoint: String
         public var since: Int64?
-        /// Only requests before this (milliseconds since 1970).
         public var until: Int64?
-        public var limit: Int
-        /// The log as the caller already read it (its newest `limit` entries), so that a caller who
-        /// needs it too reads it once; nil: read here.
-        public var entries: [ServingLogEntry]?
+        /// Request ids whose answered entries come back with the report (a monitor's feedback join).
+        public var keep: Set<String>
+        /// Entries read per page of the log.
+        public var pageSize = 20_000
 
-        public init(endpoint: String, since: Int64? = nil, until: Int64? = nil, limit: Int = 10_000, entries: [ServingLogEntry]? = nil) {
+        public init(endpoint: String, since: Int64? = nil, until: Int64? = nil, keep: Set<String> = []) {
             self.endpoint = endpoint
             self.since = since
             self.until = until
-            self.limit = limit
-            self.entries = entries
+            self.keep = keep
         }
+    }
 
-        /// Whether an entry's time falls in the window.
-        public func contains(_ e: ServingLogEntry) -> Bool { (since.map { e.time >= $0 } ?? true) && (until.map { e.time < $0 } ?? true) }
+    /// A report, and with a serving window the entries it was asked to keep (bodies dropped) and
+    /// the rows its answered requests scored.
+    public struct Outcome: Sendable {
+        public var report: DriftReport
+        public var kept: [ServingLogEntry] = []
+        public var answeredRows = 0
+    }
+
+    /// A serving window without an answered request: nothing to compare, but its traffic counts.
+    public struct EmptyWindow: Error, CustomStringConvertible {
+        public var message: String
+        public var traffic: ServingTraffic
+        public var description: String { message }
     }
 
     /// The report. `endpoints` is asked for only when the current window is a serving log.
-    public static func run(_ r: Request, catalog: any DatasetCatalog, tracking: @Sendable () async throws -> any TrackingClient,
+    public static func run(_ r: Request, catalog: any DatasetCatalog, tracking: @escaping @Sendable () async throws -> any TrackingClient,
                            endpoints: (@Sendable () async throws -> any EndpointService)? = nil, now: Date = Date()) async throws -> DriftReport {
+        do { return try await analyze(r, catalog: catalog, tracking: tracking, endpoints: endpoints, now: now).report } catch let e as EmptyWindow {
+            throw AppError.invalid(e.message)
+        }
+    }
+
+    /// `run`, with what a monitor also needs of a serving window; throws `EmptyWindow` when the window
+    /// has no answered request.
+    public static func analyze(_ r: Request, catalog: any DatasetCatalog, tracking: @escaping @Sendable () async throws -> any TrackingClient,
+                               endpoints: (@Sendable () async throws -> any EndpointService)? = nil, now: Date = Date()) async throws -> Outcome {
         var model: (any Model)?
         var referenceName = r.reference
         var modelText = r.model
-        var served: (frame: Frame, label: String, warnings: [String])?
-        var logged: [ServingLogEntry] = []
-        var refused: Int?
+        var served: ServingWindowReader.Result?
         if let window = r.serving {
             guard let endpoints else { throw AppError.invalid("drift of a serving log needs the endpoints of a workspace or a server") }
             let service = try await endpoints()
             _ = try await service.endpoint(name: window.endpoint)  // an unknown endpoint is a 404, not an empty log
-            let entries: [ServingLogEntry]
-            if let read = window.entries { entries = read } else { entries = try await service.servingLog(endpoint: window.endpoint, limit: window.limit) }
-            logged = entries.filter(window.contains)
-            let answered = logged.filter { $0.status == 200 && !$0.shadow }
-            guard !answered.isEmpty else {
-                throw AppError.invalid("endpoint \(window.endpoint) has no logged answered request\(window.since == nil ? "" : " in that window"): its serving log keeps a sample of requests (`pulk endpoints set \(window.endpoint) --log-sample 1` logs every one)")
+            var label: String?
+            if let text = r.model {
+                // the registered version the log names (an alias as it points now)
+                guard let v = try await ModelReference(parsing: text).version(try await tracking()) else {
+                    throw AppError.invalid("with an endpoint's serving log, the model is a registered version (NAME:VERSION or NAME@ALIAS), not a file")
+                }
+                label = "\(v.name):\(v.version)"
             }
-            if modelText == nil {
-                // the model version that answered most of the window
-                var counts: [String: Int] = [:]
-                for e in answered { counts["\(e.model):\(e.version)", default: 0] += 1 }
-                modelText = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
+            let read = try await ServingWindowReader(window: window, modelLabel: label, tracking: tracking, pageSize: window.pageSize).read(from: service)
+            guard read.traffic.answered > 0 else {
+                throw EmptyWindow(message: "endpoint \(window.endpoint) has no logged answered request\(window.since == nil ? "" : " in that window"): its serving log keeps a sample of requests (`pulk endpoints set \(window.endpoint) --log-sample 1` logs every one)",
+                                  traffic: read.traffic)
             }
-            refused = logged.filter { (400..<500).contains($0.status) && !$0.shadow }.count
-            logged = answered
+            served = read
+            if modelText == nil { modelText = read.label }
+            model = read.model
         }
         if let m = modelText {
             let ref = try ModelReference(parsing: m)
-            model = try await ref.resolve(try await tracking()).model
+            if model == nil { model = try await ref.resolve(try await tracking()).model }
             if referenceName == nil { referenceName = try await trainingData(of: ref, tracking: tracking) }
-        }
-        if let window = r.serving, let model {
-            served = servingFrame(logged, model: model, endpoint: window.endpoint, modelLabel: modelText ?? "")
         }
         guard let referenceName else {
             throw AppError.invalid("no reference data: give --reference NAME[:VERSION] or a file (or --model with a registered model whose training run read a registered dataset)")
@@ -112,7 +127,8 @@ public enum DriftFlow {
             guard served.frame.rowCount > 0 else {
                 throw AppError.invalid("no logged request of endpoint \(r.serving!.endpoint) could be compared: " + served.warnings.joined(separator: "; "))
             }
-            current = LoadedData(frame: served.frame, label: served.label, version: nil, path: nil)
+            let n = served.requestsRead
+            current = LoadedData(frame: served.frame, label: "endpoint \(r.serving!.endpoint) (\(n) logged request\(n == 1 ? "" : "s"))", version: nil, path: nil)
         } else {
             current = try await load(r.current)
         }
@@ -147,42 +163,20 @@ public enum DriftFlow {
                                                                      referenceName: reference.label, currentName: current.label, now: now)
             report.warnings += served?.warnings ?? []
             report.model = modelText
-            if let refused {
+            if let traffic = served?.traffic {
+                let refused = traffic.refused
                 report.refusedRequests = refused
+                report.traffic = traffic
                 if refused > 0 {
                     report.warnings.append("\(refused) logged request\(refused == 1 ? " was" : "s were") refused as bad input (HTTP 4xx: a missing column, a wrong type, …) and \(refused == 1 ? "is" : "are") not compared; `pulk endpoints logs \(r.serving!.endpoint)` shows them")
                 }
             }
             report.estimatedPerformance = estimates.current
             report.referenceEstimatedPerformance = estimates.reference
-            return report
+            return Outcome(report: report, kept: served?.kept ?? [], answeredRows: served?.answeredRows ?? 0)
         } catch {
             throw AppError.invalid(error.description)
         }
-    }
-
-    /// The logged request bodies read as the model reads them (its input schema), one frame; a body
-    /// that cannot be read (or was answered by another model version) is counted in a warning.
-    static func servingFrame(_ entries: [ServingLogEntry], model: any Model, endpoint: String, modelLabel: String) -> (frame: Frame, label: String, warnings: [String]) {
-        let schema = InputSchema(model.schema, policy: ScoringPolicy(unseenCategories: .allow, maxRows: .max))
-        var frames: [Frame] = []
-        var unreadable = 0, otherVersion = 0
-        for e in entries {
-            if !modelLabel.isEmpty && "\(e.model):\(e.version)" != modelLabel { otherVersion += 1; continue }
-            let bytes = Array(e.input.utf8)
-            let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-            do {
-                frames.append(first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? try schema.frame(json: bytes) : try schema.frame(csv: bytes))
-            } catch {
-                unreadable += 1
-            }
-        }
-        var warnings: [String] = []
-        if otherVersion > 0 { warnings.append("\(otherVersion) logged request\(otherVersion == 1 ? " was" : "s were") answered by another model version than \(modelLabel) and \(otherVersion == 1 ? "is" : "are") not compared") }
-        if unreadable > 0 { warnings.append("\(unreadable) logged request bod\(unreadable == 1 ? "y" : "ies") could not be read as \(modelLabel)'s input and \(unreadable == 1 ? "is" : "are") not compared") }
-        let frame = frames.isEmpty ? (try! Frame(columns: [])) : Batches.concatenate(frames)
-        let label = "endpoint \(endpoint) (\(frames.count) logged request\(frames.count == 1 ? "" : "s"))"
-        return (frame, label, warnings)
     }
 
     /// The dataset version the model's training run read (context "train", else its only input).

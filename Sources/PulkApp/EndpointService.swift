@@ -57,6 +57,8 @@ public protocol EndpointService: Sendable {
     func removeDeployment(_ deployment: String, from endpoint: String) async throws -> Endpoint
     /// The newest entries of the serving log, newest first.
     func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry]
+    /// One page of the entries with `from ≤ time < to`, oldest first, after `after` (see `EndpointStore`).
+    func servingLog(endpoint: String, from: Int64, to: Int64, after: ServingLogPosition?, limit: Int) async throws -> [ServingLogEntry]
     /// Keeps the true values of answered requests' rows (by request id and row); returns how many were new.
     func addFeedback(endpoint: String, _ feedback: [Feedback]) async throws -> Int
     /// A new scoring token: from then on the endpoint answers only requests that carry one of its
@@ -135,6 +137,9 @@ public struct LocalEndpoints: EndpointService {
     }
     public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
         try await store.servingLog(endpoint: endpoint, limit: limit)
+    }
+    public func servingLog(endpoint: String, from: Int64, to: Int64, after: ServingLogPosition?, limit: Int) async throws -> [ServingLogEntry] {
+        try await store.servingLog(endpoint: endpoint, from: from, to: to, after: after, limit: limit)
     }
     public func createScoringToken(endpoint: String, name: String) async throws -> (token: EndpointToken, secret: String) {
         let made = try ScoringTokens.add(name: name, to: try await store.endpoint(name: endpoint).settings, now: Int64(Date().timeIntervalSince1970 * 1000))

@@ -66,6 +66,15 @@ extension MonitorRun {
         let main = p["accuracy"].map { String(format: "accuracy %.3f", $0) } ?? p["rmse"].map { String(format: "rmse %.4g", $0) } ?? ""
         return "\(main) (\(Int(n)) rows)"
     }
+
+    /// `41 req, 2.4% failed, p99 12 ms`: the window's logged traffic ("" before it was kept).
+    public var trafficSummary: String {
+        let p = performanceFigures
+        guard let n = p["requests"] else { return "" }
+        var text = "\(Int(n)) req, \(String(format: "%.1f", (p["error_rate"] ?? 0) * 100))% failed"
+        if let p99 = p["latency_p99_ms"] { text += String(format: ", p99 %.3g ms", p99) }
+        return text
+    }
 }
 
 /// Monitors in this process's store (the workspace's, or the server's own).

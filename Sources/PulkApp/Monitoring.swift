@@ -18,6 +18,8 @@ public struct Monitoring: Sendable {
     /// Told of the alert rules that fire or resolve (a server delivers them to webhooks, its log and
     /// its metrics); every window's events are also kept with the window.
     public var onAlerts: (@Sendable ([AlertEvent]) async -> Void)?
+    /// Entries read per page of the serving log.
+    public var pageSize = 20_000
 
     public init(store: any MonitorStore & EndpointStore & FeedbackStore, catalog: any DatasetCatalog, tracking: @escaping @Sendable () async throws -> any TrackingClient,
                 endpoints: @escaping @Sendable () async throws -> any EndpointService,
@@ -102,33 +104,39 @@ public struct Monitoring: Sendable {
         options.threshold = m.threshold
         options.driftShare = m.driftShare
         var window = DriftFlow.ServingWindow(endpoint: m.endpoint, since: start, until: windowEnd)
+        window.pageSize = pageSize
         var run = MonitorRun(id: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), monitor: m.name,
                              windowStart: start, windowEnd: windowEnd, time: clock(), status: .ok, rows: 0, datasetDrift: false,
                              driftedShare: 0, columns: "[]", report: "{}", message: nil)
         do {
-            // The serving log is read once: for the drift of the window and for its feedback join.
-            window.entries = try await store.servingLog(endpoint: m.endpoint, limit: window.limit)
+            // Truth arrives after its request: the feedback since the window opened (with a margin for
+            // the clocks of several servers) holds all there is for the window's requests.
+            let feedback = try await store.feedback(endpoint: m.endpoint, since: start - Self.clockMargin, limit: Self.maxFeedback)
+            window.keep = Set(feedback.map(\.requestId))
             let request = DriftFlow.Request(reference: m.reference, current: "", options: options, registeredOnly: true, serving: window)
-            let report = try await DriftFlow.run(request, catalog: catalog, tracking: tracking, endpoints: endpoints,
-                                                 now: Date(timeIntervalSince1970: Double(windowEnd) / 1000))
+            let outcome = try await DriftFlow.analyze(request, catalog: catalog, tracking: tracking, endpoints: endpoints,
+                                                      now: Date(timeIntervalSince1970: Double(windowEnd) / 1000))
+            let report = outcome.report
             run.rows = report.currentRows
             run.datasetDrift = report.datasetDrift
             run.driftedShare = report.driftedShare
             run.columns = Self.columnsJSON(report)
             run.report = String(decoding: report.jsonData(), as: UTF8.self)
             run.message = report.warnings.isEmpty ? nil : report.warnings.joined(separator: "; ")
-            let realized = try await realizedPerformance(m, entries: (window.entries ?? []).filter(window.contains))
+            let realized = outcome.kept.isEmpty ? [:] : RealizedPerformance.compute(entries: outcome.kept, feedback: feedback, rows: outcome.answeredRows)
             var figures = realized
             for (k, v) in report.estimatedPerformance ?? [:] { figures["estimated_\(k)"] = v }
             for (k, v) in await trainingFigures(report.model) { figures["training_\(k)"] = v }
+            if let traffic = report.traffic { figures.merge(Self.trafficFigures(traffic)) { _, new in new } }
             run.performance = RealizedPerformance.json(figures)
             do { run.trackingRunId = try await record(m, run, report, realized: realized, other: figures.filter { !realized.keys.contains($0.key) }) } catch {
                 // the window is kept all the same; say why it has no tracking run
                 run.message = [run.message, "not recorded as a tracking run: \(error)"].compactMap { $0 }.joined(separator: "; ")
             }
-        } catch let e as AppError where e.message.contains("no logged answered request") {
+        } catch let e as DriftFlow.EmptyWindow {
             run.status = .empty
             run.message = e.message
+            run.performance = RealizedPerformance.json(Self.trafficFigures(e.traffic))
         } catch {
             run.status = .failed
             run.message = "\(error)"
@@ -140,6 +148,21 @@ public struct Monitoring: Sendable {
         try await store.recordMonitorRun(run)
         if !events.isEmpty, let onAlerts { await onAlerts(events) }
         return run
+    }
+
+    /// Feedback older than a window's start by this much (milliseconds) may still be its requests'.
+    static let clockMargin: Int64 = 300_000
+    /// The most feedback rows one window reads.
+    static let maxFeedback = 5_000_000
+
+    /// The window's traffic as figures kept with its performance (and alerted on).
+    static func trafficFigures(_ t: ServingTraffic) -> [String: Double] {
+        var out = ["requests": Double(t.requests), "error_rate": t.errorRate,
+                   "refused_rate": t.requests > 0 ? Double(t.refused) / Double(t.requests) : 0]
+        if let v = t.latencyP50Ms { out["latency_p50_ms"] = v }
+        if let v = t.latencyP95Ms { out["latency_p95_ms"] = v }
+        if let v = t.latencyP99Ms { out["latency_p99_ms"] = v }
+        return out
     }
 
     /// Each rule's metric in the window: what moves its state, and the events of those that fired or
@@ -169,6 +192,8 @@ public struct Monitoring: Sendable {
     /// A rule's metric in a window; nil when the window has none (a failed window, a column not compared, no feedback).
     static func metric(_ name: String, run: MonitorRun, columns: [[String: Any]], performance: [String: Double], report: DriftReport?) -> Double? {
         if name == "rows" { return run.status == .failed ? nil : Double(run.rows) }
+        // the traffic figures exist in a window without answered requests too (all of them failed)
+        if trafficMetrics.contains(name) { return performance[name] }
         guard run.status == .ok else { return nil }
         switch name {
         case "dataset_drift": return run.datasetDrift ? 1 : 0
@@ -189,14 +214,6 @@ public struct Monitoring: Sendable {
         return nil
     }
 
-    /// The window's answered requests (of `entries`, the window's log) joined with the feedback sent for them.
-    func realizedPerformance(_ m: Monitor, entries: [ServingLogEntry]) async throws -> [String: Double] {
-        let entries = entries.filter { $0.status == 200 && !$0.shadow }
-        guard !entries.isEmpty else { return [:] }
-        let feedback = try await store.feedback(endpoint: m.endpoint, requestIds: entries.map(\.requestId))
-        return RealizedPerformance.compute(entries: entries, feedback: feedback)
-    }
-
     /// The test-split figures of the run that trained `model` (NAME:VERSION), to read realized and
     /// estimated figures against; empty when there is no such run.
     func trainingFigures(_ model: String?) async -> [String: Double] {
@@ -208,6 +225,8 @@ public struct Monitoring: Sendable {
         }
         return out
     }
+
+    static let trafficMetrics: Set<String> = ["requests", "error_rate", "refused_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]
 
     static func columnsJSON(_ r: DriftReport) -> String {
         let rows: [[String: Any]] = r.allColumns.map { c in

@@ -28,9 +28,10 @@ enum RealizedPerformance {
 
     /// `{"rows_with_truth", "coverage", then accuracy, balanced_accuracy and f1_macro for labels, or
     /// mae, rmse and r2 for numbers}`; empty without any matching feedback.
-    static func compute(entries: [ServingLogEntry], feedback: [Feedback]) -> [String: Double] {
+    /// `rows`: the rows the window's answers scored, when `entries` holds only those with feedback.
+    static func compute(entries: [ServingLogEntry], feedback: [Feedback], rows answeredRows: Int? = nil) -> [String: Double] {
         let predicted = predictions(entries)
-        let rows = predicted.values.reduce(0) { $0 + $1.predictions.count }
+        let rows = answeredRows ?? predicted.values.reduce(0) { $0 + $1.predictions.count }
         var pairs: [(Any, String)] = []
         // with the classes and probability row of each, when every answer had them under one class list
         var scored: [(classes: [String], probabilities: [Double], truth: String)] = []
@@ -57,6 +58,9 @@ enum RealizedPerformance {
             out["f1_macro"] = ClassificationMetrics.f1(yTrue, yPred, classCount: classes.count, average: .macro)
             out["precision_macro"] = ClassificationMetrics.precision(yTrue, yPred, classCount: classes.count, average: .macro)
             out["recall_macro"] = ClassificationMetrics.recall(yTrue, yPred, classCount: classes.count, average: .macro)
+            out["precision_weighted"] = ClassificationMetrics.precision(yTrue, yPred, classCount: classes.count, average: .weighted)
+            out["recall_weighted"] = ClassificationMetrics.recall(yTrue, yPred, classCount: classes.count, average: .weighted)
+            out["f1_weighted"] = ClassificationMetrics.f1(yTrue, yPred, classCount: classes.count, average: .weighted)
             // From the probabilities: ROC AUC and log loss over the model's classes (rows whose truth is
             // not one of them are left out of these two).
             if scored.count == pairs.count, let modelClasses = scored.first?.classes, scored.allSatisfy({ $0.classes == modelClasses }) {
@@ -66,7 +70,10 @@ enum RealizedPerformance {
                     let y = known.map(\.0), probabilities = known.map(\.1)
                     out["log_loss"] = ClassificationMetrics.logLoss(y, probabilities: probabilities)
                     if modelClasses.count == 2 {
-                        out["roc_auc"] = RankingMetrics.rocAUC(y.map { $0 == 1 }, probabilities.map { $0[1] })
+                        let positive = y.map { $0 == 1 }, scores = probabilities.map { $0[1] }
+                        out["roc_auc"] = RankingMetrics.rocAUC(positive, scores)
+                        out["average_precision"] = RankingMetrics.averagePrecision(positive, scores)
+                        out["brier"] = ClassificationMetrics.brierScore(y, positiveProbability: scores)
                     } else {
                         out["roc_auc_ovr_macro"] = RankingMetrics.rocAUC(y, probabilities: probabilities, classCount: modelClasses.count, average: .macro)
                     }

@@ -162,6 +162,11 @@ public struct RemoteEndpoints: EndpointService {
     public func servingLog(endpoint: String, limit: Int) async throws -> [ServingLogEntry] {
         try await client.send("GET", path(endpoint, "/logs"), query: [("limit", String(limit))], as: Log.self).entries
     }
+    public func servingLog(endpoint: String, from: Int64, to: Int64, after: ServingLogPosition?, limit: Int) async throws -> [ServingLogEntry] {
+        var query = [("limit", String(min(limit, 10_000))), ("since", String(from)), ("until", String(to))]
+        if let after { query.append(("page_token", after.token)) }
+        return try await client.send("GET", path(endpoint, "/logs"), query: query, as: Log.self).entries
+    }
     struct NewToken: Codable { var token: EndpointToken; var secret: String }
     struct TokenName: Codable { var name: String }
     public func createScoringToken(endpoint: String, name: String) async throws -> (token: EndpointToken, secret: String) {

@@ -6,8 +6,11 @@ public import PulkStore
 /// one noisy window neither fires nor resolves it).
 ///
 /// Metrics: `dataset_drift` (1 or 0), `drifted_share`, `rows`, `refused_requests` (bad input, 4xx), `drift_size:COLUMN`,
-/// `missing_rate:COLUMN` (the current window's), and the realized performance from feedback:
-/// `realized_accuracy`, `realized_balanced_accuracy`, `realized_f1_macro`, `realized_mae`,
+/// `missing_rate:COLUMN` (the current window's); the window's logged traffic: `requests`, `error_rate`
+/// (5xx share), `refused_rate` (4xx share), `latency_p50_ms`, `latency_p95_ms`, `latency_p99_ms`; the
+/// realized performance from feedback: `realized_accuracy`, `realized_balanced_accuracy`,
+/// `realized_f1_macro` (and `_weighted`, precision and recall alike), `realized_log_loss`,
+/// `realized_roc_auc`, `realized_average_precision`, `realized_brier`, `realized_mae`,
 /// `realized_rmse`, `realized_r2`, `realized_coverage`; and a classifier's estimate from its
 /// confidence before labels arrive: `estimated_accuracy`, `estimated_balanced_accuracy`,
 /// `estimated_f1_macro`.
@@ -25,6 +28,8 @@ public struct AlertRule: Sendable, Codable, Equatable {
     static let plain: Set<String> = ["dataset_drift", "drifted_share", "rows", "refused_requests", "realized_accuracy", "realized_balanced_accuracy", "realized_f1_macro",
                                      "realized_mae", "realized_rmse", "realized_r2", "realized_coverage",
                                      "realized_precision_macro", "realized_recall_macro", "realized_log_loss", "realized_roc_auc", "realized_roc_auc_ovr_macro",
+                                     "realized_precision_weighted", "realized_recall_weighted", "realized_f1_weighted", "realized_average_precision", "realized_brier",
+                                     "requests", "error_rate", "refused_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
                                      "estimated_accuracy", "estimated_balanced_accuracy", "estimated_f1_macro"]
 
     /// The rule as written: `drifted_share >= 0.5 for 2`.

@@ -192,6 +192,35 @@ public protocol EndpointStore: Sendable {
     func appendServingLog(_ entries: [ServingLogEntry], retention: [String: Int]) async throws(StoreError)
     /// The newest entries of an endpoint's serving log, newest first.
     func servingLog(endpoint: String, limit: Int) async throws(StoreError) -> [ServingLogEntry]
+    /// One page of the entries with `from ≤ time < to`, oldest first: at most `limit` (1 to 100,000)
+    /// that come after `after` (the previous page's last entry; nil: the first page). A window of any
+    /// size is read page by page, never whole.
+    func servingLog(endpoint: String, from: Int64, to: Int64, after: ServingLogPosition?, limit: Int) async throws(StoreError) -> [ServingLogEntry]
+}
+
+/// Where an entry stands in the serving log's order (time, then request id, then deployment: a
+/// mirrored request is logged once per deployment under one id).
+public struct ServingLogPosition: Sendable, Equatable, Codable {
+    public var time: Int64
+    public var requestId: String
+    public var deployment: String
+
+    public init(time: Int64, requestId: String, deployment: String) {
+        self.time = time
+        self.requestId = requestId
+        self.deployment = deployment
+    }
+
+    public init(_ e: ServingLogEntry) { self.init(time: e.time, requestId: e.requestId, deployment: e.deployment) }
+
+    /// `TIME:DEPLOYMENT:REQUEST_ID`, the page token of the log's REST route (request ids may hold ':').
+    public var token: String { "\(time):\(deployment):\(requestId)" }
+
+    public init?(token: String) {
+        let parts = token.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, let time = Int64(parts[0]), !parts[2].isEmpty else { return nil }
+        self.init(time: time, requestId: String(parts[2]), deployment: String(parts[1]))
+    }
 }
 
 public enum EndpointRules {

@@ -150,4 +150,7 @@ public protocol FeedbackStore: Sendable {
     func addFeedback(endpoint: String, _ feedback: [Feedback]) async throws(StoreError) -> Int
     /// The feedback of these requests, in no particular order.
     func feedback(endpoint: String, requestIds: [String]) async throws(StoreError) -> [Feedback]
+    /// The feedback that arrived at or after `since` (milliseconds since 1970), at most `limit`, oldest
+    /// first: what can belong to the requests of a window that opened then.
+    func feedback(endpoint: String, since: Int64, limit: Int) async throws(StoreError) -> [Feedback]
 }

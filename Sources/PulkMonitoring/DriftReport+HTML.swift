@@ -22,6 +22,12 @@ extension DriftReport {
         for w in warnings { h += "<p class=\"muted\">"; text(w); h += "</p>" }
         h += "<dl class=\"stats\"><dt>Reference rows</dt><dd>\(referenceRows)</dd><dt>Current rows</dt><dd>\(currentRows)</dd>"
         if let model { h += "<dt>Model</dt><dd><code>\(SVGChart.escape(model))</code></dd>" }
+        if let t = traffic {
+            h += "<dt>Logged requests</dt><dd>\(t.requests): \(t.answered) answered, \(t.refused) refused (4xx), \(t.errors) failed (5xx, \(formatFixed(t.errorRate * 100, 2))%)</dd>"
+            if let p50 = t.latencyP50Ms, let p99 = t.latencyP99Ms {
+                h += "<dt>Latency</dt><dd>p50 \(formatFixed(p50, 2)) ms, p95 \(formatFixed(t.latencyP95Ms ?? p99, 2)) ms, p99 \(formatFixed(p99, 2)) ms</dd>"
+            }
+        }
         if let e = estimatedPerformance {
             let show = Self.estimateText
             h += "<dt>Estimated performance</dt><dd>" + SVGChart.escape(show(e)) + " (from the model's confidence, CBPE: an estimate, not a measurement"

@@ -27,6 +27,8 @@ public struct DriftReport: Codable, Sendable, Equatable {
     public var warnings: [String] = []
     /// With a serving log as the current window: its requests refused as bad input (4xx) in the window.
     public var refusedRequests: Int?
+    /// With a serving log as the current window: the window's logged traffic (latency, errors).
+    public var traffic: ServingTraffic?
     /// The model whose predictions were compared (a file, NAME:VERSION), when one was.
     public var model: String?
     /// A classifier's performance estimated from its confidence on the current window (CBPE: not
@@ -55,6 +57,42 @@ extension DriftReport {
         d.dateDecodingStrategy = .iso8601
         guard let r = try? d.decode(DriftReport.self, from: json) else { return nil }
         self = r
+    }
+}
+
+/// The logged requests of a serving window (mirrored copies left out): how many, how they were
+/// answered and how fast. The log is a sample when the endpoint samples it; these are its figures.
+public struct ServingTraffic: Codable, Sendable, Equatable {
+    public var requests: Int
+    /// Answered (HTTP 200).
+    public var answered: Int
+    /// Refused as bad input (HTTP 4xx).
+    public var refused: Int
+    /// Failed on the server's side (HTTP 5xx).
+    public var errors: Int
+    /// errors / requests (0 without requests).
+    public var errorRate: Double
+    /// Latency percentiles in milliseconds, of every logged request (nil without requests).
+    public var latencyP50Ms: Double?
+    public var latencyP95Ms: Double?
+    public var latencyP99Ms: Double?
+
+    public init(requests: Int, answered: Int, refused: Int, errors: Int, latenciesMicros: [Int64]) {
+        self.requests = requests
+        self.answered = answered
+        self.refused = refused
+        self.errors = errors
+        errorRate = requests > 0 ? Double(errors) / Double(requests) : 0
+        guard !latenciesMicros.isEmpty else { return }
+        let sorted = latenciesMicros.sorted()
+        // the nearest-rank percentile (a latency some request really had)
+        func rank(_ p: Double) -> Double {
+            let k = max(Int((p * Double(sorted.count)).rounded(.up)) - 1, 0)
+            return Double(sorted[min(k, sorted.count - 1)]) / 1000
+        }
+        latencyP50Ms = rank(0.5)
+        latencyP95Ms = rank(0.95)
+        latencyP99Ms = rank(0.99)
     }
 }
 

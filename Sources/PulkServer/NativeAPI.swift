@@ -256,15 +256,34 @@ extension NativeAPI {
             return try Self.reply(["added": added, "received": rows.count])
         }
         router.get("\(base)/{name}/logs") { request, context in
-            let text = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")["limit"]?.first ?? "20"
+            let query = MLflowRouteBuilder.formDecoded(request.uri.query ?? "")
+            let text = query["limit"]?.first ?? "20"
             guard let limit = Int(text), (1...10_000).contains(limit) else {
                 throw AppError.invalid("limit must be a whole number from 1 to 10000, not '\(text)'")
             }
-            return try Self.reply(["entries": try await api.service(nil).servingLog(endpoint: try context.parameters.require("name"), limit: limit)])
+            let name = try context.parameters.require("name")
+            func millis(_ key: String) throws -> Int64? {
+                guard let t = query[key]?.first else { return nil }
+                guard let v = Int64(t) else { throw AppError.invalid("\(key) is a time in milliseconds since 1970, not '\(t.prefix(40))'") }
+                return v
+            }
+            let since = try millis("since"), until = try millis("until")
+            let token = query["page_token"]?.first
+            guard since != nil || until != nil || token != nil else {
+                return try Self.reply(["entries": try await api.service(nil).servingLog(endpoint: name, limit: limit)])
+            }
+            // A time window, oldest first, page by page.
+            let after = try token.map { t in
+                guard let p = ServingLogPosition(token: t) else { throw AppError.invalid("page_token '\(t.prefix(80))' is not one this route gave out") }
+                return p
+            }
+            let entries = try await api.service(nil).servingLog(endpoint: name, from: since ?? 0, to: until ?? Int64.max, after: after, limit: limit)
+            return try Self.reply(Page(entries: entries, nextPageToken: entries.count == limit ? entries.last.map { ServingLogPosition($0).token } : nil))
         }
     }
 
     struct Detail: Encodable { var endpoint: Endpoint; var events: [EndpointEvent] }
+    struct Page: Encodable { var entries: [ServingLogEntry]; var nextPageToken: String? }
     struct NewToken: Encodable { var token: EndpointToken; var secret: String }
     struct Changed: Encodable { var endpoint: Endpoint; var message: String }
     struct RolledBack: Encodable { var endpoint: Endpoint; var restored: EndpointEvent }

@@ -169,8 +169,11 @@ enum OpenAPIDocument {
         },
         "/endpoints/{name}/logs": {
           "parameters": [{"$ref": "#/components/parameters/EndpointName"},
-                         {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 20}}],
-          "get": {"operationId": "getServingLog", "summary": "The newest entries of the endpoint's serving log (sampled requests and answers), newest first.",
+                         {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 20}},
+                         {"name": "since", "in": "query", "required": false, "description": "Only entries at or after this time (milliseconds since 1970); with since, until or page_token the entries come oldest first, a page at a time.", "schema": {"type": "integer"}},
+                         {"name": "until", "in": "query", "required": false, "description": "Only entries before this time (milliseconds since 1970).", "schema": {"type": "integer"}},
+                         {"name": "page_token", "in": "query", "required": false, "description": "The next_page_token of the previous page of the same window.", "schema": {"type": "string"}}],
+          "get": {"operationId": "getServingLog", "summary": "The newest entries of the endpoint's serving log (sampled requests and answers), newest first; or a time window of it, oldest first, in pages.",
                   "responses": {"200": {"description": "The entries.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ServingLog"}}}},
                                 "400": {"$ref": "#/components/responses/Error"}}}
         },
@@ -346,7 +349,8 @@ enum OpenAPIDocument {
                               "properties": {"endpoint": {"type": "string"}, "deployment": {"type": "string"}, "model": {"type": "string"}, "version": {"type": "string"},
                                              "time": {"type": "integer"}, "request_id": {"type": "string"}, "status": {"type": "integer"}, "latency_micros": {"type": "integer"},
                                              "shadow": {"type": "boolean"}, "rows": {"type": "integer"}, "input": {"type": "string"}, "output": {"type": "string"}}},
-          "ServingLog": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/ServingLogEntry"}}}},
+          "ServingLog": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/ServingLogEntry"}},
+                         "next_page_token": {"type": "string", "description": "A window's page was full: ask again with this token for the next."}}},
           "Role": {"enum": ["reader", "contributor", "deployer", "admin"]},
           "ResourceKind": {"enum": ["experiment", "registered_model", "endpoint"]},
           "Permission": {"enum": ["NO_PERMISSIONS", "READ", "USE", "EDIT", "MANAGE"]},

@@ -171,6 +171,51 @@ struct MonitoringTests {
         #expect(run.alerts.contains("refused_requests >= 3") && run.alerts.contains("fired"), "\(run.alerts)")
     }
 
+    @Test("A window is read page by page, whole; its traffic (latency percentiles, error rate) is kept and alerted on, also when nothing was answered")
+    func trafficAndPages() async throws {
+        var f = try await Self.fixture()
+        var monitoring = f.monitoring
+        monitoring.pageSize = 7
+        f = Fixture(b: f.b, store: f.store, clock: f.clock, monitoring: monitoring)
+        _ = try await f.monitoring.create(name: "toy-ops", endpoint: "toy", reference: nil, windowSeconds: 3600, everySeconds: 3600, columns: nil,
+                                          method: nil, threshold: nil, driftShare: 0.5,
+                                          alerts: ["error_rate > 0.2", "latency_p99_ms >= 50", "requests < 5"], user: "ada")
+        let t0 = f.clock.now + 60_000
+        // 30 answered at 1 ms except one at 90 ms, two mirrored copies (left out), 10 failed; several at one time
+        try await Self.log(f, at: t0, count: 30, shift: 0)
+        var more: [ServingLogEntry] = (0..<10).map { i in
+            ServingLogEntry(endpoint: "toy", deployment: "blue", model: "toy", version: "1", time: t0 + 5, requestId: "boom-\(i)", status: 500,
+                            latencyMicros: 2_000, shadow: false, rows: 0, input: "{}", output: #"{"error_code": "INTERNAL_ERROR"}"#)
+        }
+        more += (0..<2).map { i in
+            ServingLogEntry(endpoint: "toy", deployment: "green", model: "toy", version: "1", time: t0 + Int64(i), requestId: "r\(t0)-\(i)", status: 200,
+                            latencyMicros: 900_000, shadow: true, rows: 1, input: #"{"records": [{"x": 1, "z": 1}]}"#, output: #"{"predictions": ["no"]}"#)
+        }
+        more.append(ServingLogEntry(endpoint: "toy", deployment: "blue", model: "toy", version: "1", time: t0 + 7, requestId: "slow", status: 200,
+                                    latencyMicros: 90_000, shadow: false, rows: 1, input: #"{"records": [{"x": 3, "z": 1}]}"#, output: #"{"predictions": ["no"]}"#))
+        try await f.store.appendServingLog(more, retention: ["toy": 100_000])
+        f.clock.advance(seconds: 3600)
+        let run = try #require(try await f.monitoring.runDue().first)
+        #expect(run.status == .ok && run.rows == 31, "every page read: \(run.rows) rows")
+        let p = run.performanceFigures
+        #expect(p["requests"] == 41 && abs((p["error_rate"] ?? 0) - 10.0 / 41) < 1e-12)
+        #expect(p["latency_p50_ms"] == 0.1 && p["latency_p99_ms"] == 90, "\(p)")
+        #expect(run.report.contains("\"traffic\":{") && run.report.contains("\"errors\":10"))
+        #expect(run.alerts.contains("error_rate > 0.2") && run.alerts.contains("latency_p99_ms >= 50"), "\(run.alerts)")
+        #expect(!run.alerts.contains("requests < 5"))
+        // a window of failures only: nothing to compare, the traffic still counts
+        let failing = (0..<3).map { i in
+            ServingLogEntry(endpoint: "toy", deployment: "blue", model: "toy", version: "1", time: f.clock.now + 1_000 + Int64(i), requestId: "down-\(i)", status: 503,
+                            latencyMicros: 10, shadow: false, rows: 0, input: "{}", output: "{}")
+        }
+        try await f.store.appendServingLog(failing, retention: ["toy": 100_000])
+        f.clock.advance(seconds: 3600)
+        let down = try #require(try await f.monitoring.runDue().first)
+        #expect(down.status == .empty && down.performanceFigures["error_rate"] == 1)
+        #expect(down.alerts.contains("requests < 5") && down.alerts.contains("fired"), "\(down.alerts)")
+        #expect(!down.alerts.contains("error_rate"), "still firing: no new event")
+    }
+
     @Test("A server that was down computes the window due and skips the missed ones; backfill computes past windows")
     func missedWindowsAndBackfill() async throws {
         let f = try await Self.fixture()

@@ -105,6 +105,8 @@ struct DriftCLITests {
         let features = try #require(report["features"] as? [[String: Any]])
         #expect(features.first { $0["name"] as? String == "bill_length_mm" }?["drifted"] as? Bool == true)
         #expect((report["predictions"] as? [[String: Any]])?.contains { $0["name"] as? String == "prediction" } == true)
+        let traffic = try #require(report["traffic"] as? [String: Any])
+        #expect(traffic["requests"] as? Int == sent && traffic["errors"] as? Int == 0 && (traffic["latency_p99_ms"] as? Double ?? 0) > 0, "\(traffic)")
         // The true species of every request, sent back as feedback: the monitor's window reports realized accuracy.
         #expect(truths.count == sent)
         let feedbackFile = cli.file("truth.csv", "request_id,truth\n" + truths.map { "\($0.0),\($0.1)" }.joined(separator: "\n") + "\n")
@@ -119,6 +121,7 @@ struct DriftCLITests {
         #expect(window["status"] as? String == "ok" && window["rows"] as? Int == sent, "\(window)")
         let realized = try #require(try JSONSerialization.jsonObject(with: Data((window["performance"] as? String ?? "{}").utf8)) as? [String: Double])
         #expect(realized["rows_with_truth"] == Double(sent) && (realized["accuracy"] ?? 0) > 0.5, "bills 12 mm longer fool the model only partly: \(realized)")
+        #expect(realized["f1_weighted"] != nil && realized["requests"] == Double(sent) && realized["error_rate"] == 0, "\(realized)")
         let id = try #require(window["id"] as? String)
         _ = try cli.ok(["monitor", "run", "penguins-drift", "--workspace", ws])  // a second window, for the trend charts
         let shown = try cli.ok(["monitor", "show", "penguins-drift", "--workspace", ws]).stdout
@@ -131,6 +134,7 @@ struct DriftCLITests {
         let page = try LiveServer.curl(server.url + "/ui/endpoints/penguins")
         #expect(page.contains("<h2>Monitoring</h2>") && page.contains("heatstrip") && page.contains("/ui/monitors/penguins-drift/runs/\(id)"), "\(page.suffix(3000))")
         #expect(page.contains("Accuracy per window") && page.contains("Share of drifted features"), "\(page.suffix(3000))")
+        #expect(page.contains("Share of each predicted class per window") && page.contains("Latency of the logged requests"), "\(page.suffix(3000))")
         let windowPage = try LiveServer.curl(server.url + "/ui/monitors/penguins-drift/runs/\(id)")
         #expect(windowPage.contains("bill_length_mm") && windowPage.hasSuffix(" 200"))
         if TrackedTrainingTests.python != nil && TrackedTrainingTests.chromium != nil {

@@ -95,4 +95,45 @@ struct EndpointStoreContractTests {
         try await store.appendServingLog([entry("e", 20)], retention: ["e": 0])
         #expect(try await store.servingLog(endpoint: "e", limit: 100).isEmpty)
     }
+
+    @Test("A time window of the serving log is read oldest first, page by page, none lost or repeated at equal times", arguments: backends)
+    func servingLogPages(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        _ = try await store.createEndpoint(name: "e", description: "", settings: .init(), user: "u")
+        _ = try await store.createEndpoint(name: "f", description: "", settings: .init(), user: "u")
+        // times 100…109 with three requests each; request "q1" also mirrored to a second deployment
+        var entries: [ServingLogEntry] = []
+        for t in 100..<110 {
+            for q in 0..<3 {
+                entries.append(ServingLogEntry(endpoint: "e", deployment: "blue", model: "m", version: "1", time: Int64(t), requestId: "t\(t)-q\(q)", status: 200,
+                                               latencyMicros: 10, shadow: false, rows: 1, input: "{}", output: "{}"))
+            }
+            entries.append(ServingLogEntry(endpoint: "e", deployment: "green", model: "m", version: "2", time: Int64(t), requestId: "t\(t)-q1", status: 200,
+                                           latencyMicros: 10, shadow: true, rows: 1, input: "{}", output: "{}"))
+        }
+        entries.append(ServingLogEntry(endpoint: "f", deployment: "blue", model: "m", version: "1", time: 105, requestId: "other", status: 200,
+                                       latencyMicros: 10, shadow: false, rows: 1, input: "{}", output: "{}"))
+        try await store.appendServingLog(entries.shuffled(), retention: ["e": 1000, "f": 1000])
+        for pageSize in [1, 3, 5, 7, 40, 100] {
+            var read: [ServingLogEntry] = []
+            var after: ServingLogPosition?
+            while true {
+                let page = try await store.servingLog(endpoint: "e", from: 102, to: 107, after: after, limit: pageSize)
+                #expect(page.count <= pageSize)
+                read += page
+                guard page.count == pageSize, let last = page.last else { break }
+                after = ServingLogPosition(last)
+            }
+            #expect(read.count == 20, "page size \(pageSize): 5 times × 4 entries, got \(read.count)")
+            #expect(read.map(\.time) == read.map(\.time).sorted() && read.allSatisfy { (102..<107).contains($0.time) && $0.endpoint == "e" })
+            #expect(Set(read.map { "\($0.requestId)/\($0.deployment)" }).count == 20, "none twice")
+        }
+        #expect(try await store.servingLog(endpoint: "e", from: 200, to: 300, after: nil, limit: 10).isEmpty)
+        for bad in [0, -1, 100_001] {
+            await #expect(throws: StoreError.self) { _ = try await store.servingLog(endpoint: "e", from: 0, to: 1000, after: nil, limit: bad) }
+        }
+        let position = ServingLogPosition(time: 7, requestId: "a:b", deployment: "blue")
+        #expect(ServingLogPosition(token: position.token) == position, "request ids may hold ':'")
+        for bad in ["", "7", "x:blue:a", "7:blue:"] { #expect(ServingLogPosition(token: bad) == nil, "\(bad)") }
+    }
 }

@@ -97,6 +97,11 @@ struct MonitorStoreContractTests {
         let kept = try await store.feedback(endpoint: "churn", requestIds: ["r1", "r2", "r9"]).sorted { $0.requestId < $1.requestId }
         #expect(kept == [Feedback(requestId: "r1", truth: "no", time: 2), Feedback(requestId: "r2", row: 3, truth: "no", time: 1)])
         #expect(try await store.feedback(endpoint: "churn", requestIds: (0..<1200).map { "r\($0)" }).count == 2, "asked in chunks")
+        // by arrival: what a window that opened at `since` can be owed
+        #expect(try await store.feedback(endpoint: "churn", since: 2, limit: 10) == [Feedback(requestId: "r1", truth: "no", time: 2)])
+        #expect(try await store.feedback(endpoint: "churn", since: 0, limit: 10).count == 2)
+        #expect(try await store.feedback(endpoint: "churn", since: 0, limit: 1) == [Feedback(requestId: "r2", row: 3, truth: "no", time: 1)], "oldest first")
+        #expect(try await store.feedback(endpoint: "other", since: 0, limit: 10).isEmpty)
         for bad in [Feedback(requestId: "", truth: "x", time: 1), Feedback(requestId: "r", row: -1, truth: "x", time: 1)] {
             await #expect(throws: StoreError.self) { _ = try await store.addFeedback(endpoint: "churn", [bad]) }
         }

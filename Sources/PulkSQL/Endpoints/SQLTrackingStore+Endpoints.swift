@@ -161,13 +161,29 @@ extension SQLTrackingStore: EndpointStore {
     public func servingLog(endpoint: String, limit: Int) async throws(StoreError) -> [ServingLogEntry] {
         try await db.read { s throws(StoreError) in
             try s.query("""
-                SELECT endpoint, deployment, model, version, time, request_id, status, latency_us, shadow, rows_scored, input, output
-                FROM serving_log WHERE endpoint = ? ORDER BY time DESC, request_id LIMIT ?
-                """, .text(endpoint), .int(Int64(limit))).map { r in
-                ServingLogEntry(endpoint: r[0].text ?? "", deployment: r[1].text ?? "", model: r[2].text ?? "", version: r[3].text ?? "",
-                                time: r[4].int ?? 0, requestId: r[5].text ?? "", status: Int(r[6].int ?? 0), latencyMicros: r[7].int ?? 0,
-                                shadow: r[8].int == 1, rows: Int(r[9].int ?? 0), input: r[10].text ?? "", output: r[11].text ?? "")
-            }
+                SELECT \(Self.servingLogColumns) FROM serving_log WHERE endpoint = ? ORDER BY time DESC, request_id LIMIT ?
+                """, .text(endpoint), .int(Int64(limit))).map(Self.servingLogEntry)
         }
+    }
+
+    public func servingLog(endpoint: String, from: Int64, to: Int64, after: ServingLogPosition?, limit: Int) async throws(StoreError) -> [ServingLogEntry] {
+        guard (1...100_000).contains(limit) else { throw .invalid("A page of the serving log holds 1 to 100,000 entries, not \(limit)") }
+        var sql = "SELECT \(Self.servingLogColumns) FROM serving_log WHERE endpoint = ? AND time >= ? AND time < ?"
+        var binds: [SQLValue] = [.text(endpoint), .int(max(from, after?.time ?? from)), .int(to)]
+        if let after {
+            sql += " AND (time > ? OR (time = ? AND (request_id > ? OR (request_id = ? AND deployment > ?))))"
+            binds += [.int(after.time), .int(after.time), .text(after.requestId), .text(after.requestId), .text(after.deployment)]
+        }
+        sql += " ORDER BY time, request_id, deployment LIMIT ?"
+        binds.append(.int(Int64(limit)))
+        return try await db.read { [sql, binds] s throws(StoreError) in try s.query(sql, binds).map(Self.servingLogEntry) }
+    }
+
+    static let servingLogColumns = "endpoint, deployment, model, version, time, request_id, status, latency_us, shadow, rows_scored, input, output"
+
+    static func servingLogEntry(_ r: SQLRow) -> ServingLogEntry {
+        ServingLogEntry(endpoint: r[0].text ?? "", deployment: r[1].text ?? "", model: r[2].text ?? "", version: r[3].text ?? "",
+                        time: r[4].int ?? 0, requestId: r[5].text ?? "", status: Int(r[6].int ?? 0), latencyMicros: r[7].int ?? 0,
+                        shadow: r[8].int == 1, rows: Int(r[9].int ?? 0), input: r[10].text ?? "", output: r[11].text ?? "")
     }
 }

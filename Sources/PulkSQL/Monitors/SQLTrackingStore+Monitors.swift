@@ -141,6 +141,15 @@ extension SQLTrackingStore: FeedbackStore {
         }
     }
 
+    public func feedback(endpoint: String, since: Int64, limit: Int) async throws(StoreError) -> [Feedback] {
+        try await db.read { s throws(StoreError) in
+            try s.query("SELECT request_id, row_index, truth, time FROM feedback WHERE endpoint = ? AND time >= ? ORDER BY time LIMIT ?",
+                        .text(endpoint), .int(since), .int(Int64(max(limit, 0)))).map {
+                Feedback(requestId: $0[0].text ?? "", row: Int($0[1].int ?? 0), truth: $0[2].text ?? "", time: $0[3].int ?? 0)
+            }
+        }
+    }
+
     public func feedback(endpoint: String, requestIds: [String]) async throws(StoreError) -> [Feedback] {
         var out: [Feedback] = []
         for chunk in stride(from: 0, to: requestIds.count, by: 500).map({ Array(requestIds[$0..<min($0 + 500, requestIds.count)]) }) {

@@ -249,5 +249,9 @@ public enum StoreSchema {
               time BIGINT NOT NULL, PRIMARY KEY (endpoint, request_id, row_index))
             """,
         ]),
+        // A monitor window reads the feedback that arrived since the window opened.
+        ("2026-12-08-feedback-by-time", [
+            "CREATE INDEX feedback_by_time ON feedback (endpoint, time)",
+        ]),
     ], legacyLedger: nil)
 }

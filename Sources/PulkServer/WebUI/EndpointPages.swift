@@ -167,16 +167,62 @@ extension WebUI {
                 h += "<figure class=\"card\">" + SVGChart.lines(series, title: "\(metric == "accuracy" ? "Accuracy" : "RMSE") per window", xLabel: "hours since the first window",
                                                                 yLabel: metric, markers: true) + "</figure>"
             }
-            h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Realized (feedback)", "Drifted columns / message"], runs.reversed().prefix(12).map { r in
+            h += Self.predictionChart(ok)
+            // Traffic: latency percentiles of every window that logged requests (failed ones too).
+            let traffic = runs.filter { $0.performanceFigures["latency_p99_ms"] != nil }
+            if traffic.count > 1, let t0 = traffic.first?.windowEnd {
+                let x = traffic.map { Double($0.windowEnd - t0) / 3_600_000 }
+                h += "<figure class=\"card\">" + SVGChart.lines(["latency_p50_ms", "latency_p99_ms"].map { key in
+                    SVGChart.Series(name: key == "latency_p50_ms" ? "p50" : "p99", x: x, y: traffic.map { $0.performanceFigures[key] ?? .nan })
+                }, title: "Latency of the logged requests", xLabel: "hours since the first window", yLabel: "ms", markers: true) + "</figure>"
+            }
+            h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Realized (feedback)", "Traffic", "Drifted columns / message"], runs.reversed().prefix(12).map { r in
                 let drifted = r.driftedColumns
                 let verdict = r.status != .ok ? r.status.rawValue : r.datasetDrift ? "<b>dataset drift</b>" : "ok"
                 let when = r.status == .ok ? "<a href=\"/ui/monitors/\(HTML.enc(m.name))/runs/\(HTML.enc(r.id))\">\(HTML.time(r.windowEnd))</a>" : HTML.time(r.windowEnd)
                 let realized = r.realizedSummary
-                return [when, String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, realized,
+                return [when, String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, realized, r.trafficSummary,
                         "<span class=\"wrap\">\(HTML.esc(r.status == .ok ? drifted.joined(separator: ", ") : r.message ?? ""))</span>"]
             }, numeric: [1, 2])
         }
         return h
+    }
+
+    /// The model's predictions window by window: a classifier's share of each class (the six the
+    /// reference predicts most), or a regressor's mean prediction, each beside the reference's.
+    static func predictionChart(_ runs: [MonitorRun]) -> String {
+        let points = runs.compactMap { r -> (Int64, Distribution)? in
+            guard let report = DriftReport(json: Data(r.report.utf8)),
+                  let c = report.predictions.first(where: { $0.name == "prediction" }) else { return nil }
+            return (r.windowEnd, c.distribution)
+        }
+        guard points.count > 1, let t0 = points.first?.0, let last = points.last?.1 else { return "" }
+        let x = points.map { Double($0.0 - t0) / 3_600_000 }
+        func shares(_ v: [Double]) -> [Double] { let total = v.reduce(0, +); return v.map { total > 0 ? $0 / total : 0 } }
+        var series: [SVGChart.Series] = []
+        let title: String
+        if let labels = last.labels {
+            let reference = shares(last.reference)
+            let top = labels.indices.sorted { reference[$0] > reference[$1] }.prefix(6)
+            for k in top {
+                let label = labels[k]
+                series.append(SVGChart.Series(name: label, x: x, y: points.map { p in
+                    guard let i = p.1.labels?.firstIndex(of: label) else { return 0 }
+                    return shares(p.1.current)[i]
+                }))
+            }
+            title = "Share of each predicted class per window"
+        } else if last.edges != nil {
+            func mean(_ d: Distribution, _ counts: [Double]) -> Double {
+                guard let e = d.edges, e.count == counts.count + 1 else { return .nan }
+                return zip(shares(counts), zip(e, e.dropFirst())).reduce(0) { $0 + $1.0 * ($1.1.0 + $1.1.1) / 2 }
+            }
+            series = [SVGChart.Series(name: "mean prediction", x: x, y: points.map { mean($0.1, $0.1.current) }),
+                      SVGChart.Series(name: "on the reference", x: x, y: points.map { mean($0.1, $0.1.reference) })]
+            title = "Mean prediction per window (from its histogram)"
+        } else { return "" }
+        return "<figure class=\"card\">" + SVGChart.lines(series, title: title, xLabel: "hours since the first window", yLabel: "prediction",
+                                                        unit: last.labels != nil, markers: true) + "</figure>"
     }
 
     static func every(_ seconds: Int64) -> String {

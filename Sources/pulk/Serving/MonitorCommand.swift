@@ -37,13 +37,13 @@ struct MonitorCommand: AsyncParsableCommand {
         case .empty: verdict = "empty"
         case .failed: verdict = "failed"
         }
-        return [Output.time(r.windowEnd), String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, r.realizedSummary,
+        return [Output.time(r.windowEnd), String(r.rows), r.status == .ok ? String(format: "%.0f%%", r.driftedShare * 100) : "", verdict, r.realizedSummary, r.trafficSummary,
                 r.status == .ok ? drifted.prefix(5).joined(separator: ", ") : String((r.message ?? "").prefix(80)), r.id]
     }
 
     struct Detail: Encodable { var monitor: Monitor; var runs: [MonitorRun] }
 
-    static let runHeader = ["WINDOW END", "ROWS", "DRIFTED", "VERDICT", "REALIZED", "DRIFTED COLUMNS / MESSAGE", "RUN"]
+    static let runHeader = ["WINDOW END", "ROWS", "DRIFTED", "VERDICT", "REALIZED", "TRAFFIC", "DRIFTED COLUMNS / MESSAGE", "RUN"]
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a monitor of an endpoint.")
@@ -57,7 +57,7 @@ struct MonitorCommand: AsyncParsableCommand {
         @Option(help: "One threshold for every column (default: the method's).") var threshold: Double?
         @Option(name: .customLong("drift-share"), help: "Dataset drift when at least this share of the features drifts.") var driftShare = 0.5
         @Option(help: ArgumentHelp("An alert rule, METRIC OP VALUE [for N] (repeatable): fires after N windows in a row meet it, resolves after N that do not.",
-                                   discussion: "Metrics: dataset_drift, drifted_share, rows, refused_requests, drift_size:COLUMN, missing_rate:COLUMN, realized_accuracy, realized_balanced_accuracy, realized_f1_macro, realized_precision_macro, realized_recall_macro, realized_roc_auc, realized_roc_auc_ovr_macro, realized_log_loss, realized_mae, realized_rmse, realized_r2, realized_coverage, estimated_accuracy, estimated_balanced_accuracy, estimated_f1_macro. Webhooks subscribed to monitor_alert.fired and monitor_alert.resolved receive them (`pulk webhooks create`)."))
+                                   discussion: "Metrics: dataset_drift, drifted_share, rows, refused_requests, drift_size:COLUMN, missing_rate:COLUMN; the window's logged traffic: requests, error_rate, refused_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms; realized_accuracy, realized_balanced_accuracy, realized_f1_macro, realized_f1_weighted, realized_precision_macro, realized_precision_weighted, realized_recall_macro, realized_recall_weighted, realized_roc_auc, realized_roc_auc_ovr_macro, realized_average_precision, realized_brier, realized_log_loss, realized_mae, realized_rmse, realized_r2, realized_coverage, estimated_accuracy, estimated_balanced_accuracy, estimated_f1_macro. Webhooks subscribed to monitor_alert.fired and monitor_alert.resolved receive them (`pulk webhooks create`)."))
         var alert: [String] = []
         @OptionGroup var store: StoreOptions
         @OptionGroup var common: WorkspaceOptions

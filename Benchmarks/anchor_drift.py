@@ -15,8 +15,9 @@ import tempfile
 import time
 import warnings
 
-import numpy as np
-import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from drift_data import make_frame  # noqa: E402
 
 warnings.filterwarnings("ignore")
 pulk = sys.argv[1]
@@ -24,28 +25,6 @@ rows = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
 ev_rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
 reps = int(sys.argv[4]) if len(sys.argv) > 4 else 3
 SHIFTED = ["c0", "c1", "c2", "c14"]
-
-
-def make_frame(n, seed, shift):
-    rng = np.random.default_rng(seed)
-    base = np.random.default_rng(1234)
-    means, sds = base.uniform(-5, 5, 14), base.uniform(0.5, 3, 14)
-    cols = {}
-    for i in range(14):
-        m, s = means[i], sds[i]
-        if shift and i == 0:
-            m += 0.2 * s
-        if shift and i == 1:
-            m += 0.5 * s
-        if shift and i == 2:
-            s *= 1.5
-        cols[f"c{i}"] = rng.normal(m, s, n)
-    for i in range(14, 17):
-        v = rng.lognormal(0.0, 0.6, n)
-        cols[f"c{i}"] = v * 1.2 if (shift and i == 14) else v
-    for i in range(17, 20):
-        cols[f"c{i}"] = rng.uniform(0, 10, n)
-    return pd.DataFrame(cols)
 
 
 out = {"rows": rows, "evidently_rows": ev_rows, "columns": 20, "shifted": SHIFTED}

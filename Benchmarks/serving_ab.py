@@ -36,9 +36,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def measure(binary: str, ws: Path, lua: Path, rows: int, duration: int, work: Path) -> dict:
+def measure(binary: str, ws: Path, lua: Path, rows: int, duration: int, work: Path, extra: tuple = ()) -> dict:
     port = free_port()
-    proc = start_server([binary, "serve", "bench@champion", "--port", str(port), "--workspace", str(ws), "--log-level", "notice"],
+    proc = start_server([binary, "serve", "bench@champion", "--port", str(port), "--workspace", str(ws), "--log-level", "notice", *extra],
                         work / "serve.log")
     try:
         wait_http(f"http://127.0.0.1:{port}/ready", proc=proc)
@@ -66,22 +66,7 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=10)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pulk-serving-ab-"))
-    ws = work / "ws"
-    df, y = data(20_000)
-    train = df.copy()
-    train["target"] = y
-    train.to_csv(work / "train.csv", index=False)
-    first = args.binaries[0]
-    pulk(first, ws, "data", "add", str(work / "train.csv"), "--name", "bench")
-    trained = json.loads(pulk(first, ws, "train", "--data", "bench", "--target", "target", "--model", "gbdt", "--test-size", "0.01",
-                              "--param", "num_leaves=31", "--param", "learning_rate=0.1", "--param", "num_iterations=100",
-                              "--no-profile", "--out", str(work / "bench.pulk"), "--json"))
-    pulk(first, ws, "models", "register", trained["run_id"], "--name", "bench")
-    pulk(first, ws, "models", "alias", "bench@champion", "1")
-    luas = {}
-    for n in (1, 100):
-        luas[n] = work / f"post_{n}.lua"
-        luas[n].write_text(LUA_TEMPLATE.replace("%BODY%", make_body(df, n)))
+    ws, luas = prepare(args.binaries[0], work)
     results = []
     for k in range(args.rounds):
         for binary in args.binaries:
@@ -93,6 +78,27 @@ def main() -> None:
                       f"p99 {m['p99_ms']:.2f} ms, server {m['server_cpu_us_per_request']} µs/request, wrk {m['wrk_cores']} cores", flush=True)
                 time.sleep(1)
     print("RESULT " + json.dumps(results))
+
+
+def prepare(first: str, work: Path) -> tuple:
+    """The benchmark's model trained with `first`, registered as bench@champion in WORK/ws; the wrk scripts of the
+    1-row and 100-row bodies."""
+    ws = work / "ws"
+    df, y = data(20_000)
+    train = df.copy()
+    train["target"] = y
+    train.to_csv(work / "train.csv", index=False)
+    pulk(first, ws, "data", "add", str(work / "train.csv"), "--name", "bench")
+    trained = json.loads(pulk(first, ws, "train", "--data", "bench", "--target", "target", "--model", "gbdt", "--test-size", "0.01",
+                              "--param", "num_leaves=31", "--param", "learning_rate=0.1", "--param", "num_iterations=100",
+                              "--no-profile", "--out", str(work / "bench.pulk"), "--json"))
+    pulk(first, ws, "models", "register", trained["run_id"], "--name", "bench")
+    pulk(first, ws, "models", "alias", "bench@champion", "1")
+    luas = {}
+    for n in (1, 100):
+        luas[n] = work / f"post_{n}.lua"
+        luas[n].write_text(LUA_TEMPLATE.replace("%BODY%", make_body(df, n)))
+    return ws, luas
 
 
 if __name__ == "__main__":

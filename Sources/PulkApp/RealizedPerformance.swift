@@ -1,6 +1,7 @@
 import Foundation
 import PulkEndpoints
 import PulkLearn
+import PulkJSON
 
 /// How well a model did on the requests of a window whose truth came back as feedback: each logged
 /// answer's prediction for a row beside the row's true value.
@@ -10,18 +11,45 @@ enum RealizedPerformance {
     static func predictions(_ entries: [ServingLogEntry]) -> [String: Answer] {
         var out: [String: Answer] = [:]
         for e in entries where e.status == 200 {
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(e.output.utf8))) as? [String: Any],
+            var text = e.output
+            guard let object = text.withUTF8({ (try? JSON.parse(UnsafeRawBufferPointer($0))) as? [String: Any] }),
                   let p = object["predictions"] as? [Any] else { continue }
-            out[e.requestId] = Answer(predictions: p, classes: object["classes"] as? [String],
-                                      probabilities: (object["probabilities"] as? [[Any]])?.map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } })
+            out[e.requestId] = Answer(predictions: p.map(Predicted.init), classes: object["classes"] as? [String],
+                                      probabilities: (object["probabilities"] as? [[Any]])?.map { $0.compactMap(Self.number) })
         }
         return out
+    }
+
+    static func number(_ v: Any) -> Double? {
+        if let d = v as? Double { return d }
+        if let i = v as? Int64 { return Double(i) }
+        return nil
+    }
+
+    /// One logged prediction: a number (a regressor's value) or a label.
+    enum Predicted {
+        case number(Double)
+        case label(String)
+
+        init(_ v: Any) {
+            if let d = RealizedPerformance.number(v) { self = .number(d) }
+            else if let s = v as? String { self = .label(s) }
+            else { self = .label("\(v)") }
+        }
+
+        /// The prediction as a class label ("3" for the number 3).
+        var label: String {
+            switch self {
+            case .label(let s): return s
+            case .number(let d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+            }
+        }
     }
 
     /// One logged answer: its predictions, and a classifier's classes and probabilities (Pulk's
     /// scoring response has them; MLflow's `/invocations` answer does not).
     struct Answer {
-        var predictions: [Any]
+        var predictions: [Predicted]
         var classes: [String]?
         var probabilities: [[Double]]?
     }
@@ -32,7 +60,7 @@ enum RealizedPerformance {
     static func compute(entries: [ServingLogEntry], feedback: [Feedback], rows answeredRows: Int? = nil) -> [String: Double] {
         let predicted = predictions(entries)
         let rows = answeredRows ?? predicted.values.reduce(0) { $0 + $1.predictions.count }
-        var pairs: [(Any, String)] = []
+        var pairs: [(Predicted, String)] = []
         // with the classes and probability row of each, when every answer had them under one class list
         var scored: [(classes: [String], probabilities: [Double], truth: String)] = []
         for f in feedback {
@@ -42,14 +70,17 @@ enum RealizedPerformance {
         }
         guard !pairs.isEmpty else { return [:] }
         var out: [String: Double] = ["rows_with_truth": Double(pairs.count), "coverage": rows > 0 ? Double(pairs.count) / Double(rows) : 0]
-        let numeric = pairs.allSatisfy { ($0.0 is NSNumber) && !($0.0 is Bool) && Double($0.1) != nil }
-        if numeric {
-            let y = pairs.map { Double($0.1)! }, p = pairs.map { ($0.0 as! NSNumber).doubleValue }
+        let numbers = pairs.compactMap { pair -> (Double, Double)? in
+            guard case .number(let p) = pair.0, let y = Double(pair.1) else { return nil }
+            return (y, p)
+        }
+        if numbers.count == pairs.count {
+            let y = numbers.map(\.0), p = numbers.map(\.1)
             out["mae"] = try? RegressionMetrics.meanAbsoluteError(y, p)
             out["rmse"] = try? RegressionMetrics.rootMeanSquaredError(y, p)
             if y.count > 1 { out["r2"] = try? RegressionMetrics.r2(y, p) }
         } else {
-            let labels = pairs.map { ("\($0.0)", $0.1) }
+            let labels = pairs.map { ($0.0.label, $0.1) }
             let classes = Array(Set(labels.flatMap { [$0.0, $0.1] })).sorted()
             let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
             let yTrue = labels.map { index[$0.1]! }, yPred = labels.map { index[$0.0]! }

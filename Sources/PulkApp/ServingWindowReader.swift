@@ -48,12 +48,16 @@ struct ServingWindowReader {
         var latencies: [Int64] = []
         var requests = 0, answered = 0, refused = 0, errors = 0, answeredRows = 0
         var kept: [ServingLogEntry] = []
-        var after: ServingLogPosition?
         let from = window.since ?? 0, to = window.until ?? Int64.max
-        while true {
-            let page = try await service.servingLog(endpoint: window.endpoint, from: from, to: to, after: after, limit: pageSize)
-            guard let last = page.last else { break }
-            after = ServingLogPosition(last)
+        let endpoint = window.endpoint, pageSize = pageSize
+        func fetch(after: ServingLogPosition?) -> _Concurrency.Task<[ServingLogEntry], any Error> {
+            _Concurrency.Task { try await service.servingLog(endpoint: endpoint, from: from, to: to, after: after, limit: pageSize) }
+        }
+        // The next page is read while this one is parsed.
+        var next: _Concurrency.Task<[ServingLogEntry], any Error>? = fetch(after: nil)
+        while let pending = next {
+            let page = try await pending.value
+            next = page.count == pageSize ? fetch(after: ServingLogPosition(page[page.count - 1])) : nil
             var byVersion: [String: [Int]] = [:]
             for (i, e) in page.enumerated() where !e.shadow {
                 requests += 1
@@ -95,7 +99,6 @@ struct ServingWindowReader {
                 }
                 versions[label] = v
             }
-            if page.count < pageSize { break }
         }
         let traffic = ServingTraffic(requests: requests, answered: answered, refused: refused, errors: errors, latenciesMicros: latencies)
         // the version compared: the one asked for, else the one that answered most (ties: the first name)
@@ -126,21 +129,19 @@ struct ServingWindowReader {
         let out = SendablePointer(results.baseAddress!)
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let range = (rows.count * p / parts)..<(rows.count * (p + 1) / parts)
-            var frames: [Frame] = []
-            frames.reserveCapacity(range.count)
-            var unreadable = 0
+            var builder = RequestFrameBuilder(schema: schema)
             for i in range {
                 var input = page[rows[i]].input
-                let frame: Frame? = input.withUTF8 { bytes -> Frame? in
+                input.withUTF8 { bytes in
                     let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
                     if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-                        return try? schema.frame(json: UnsafeRawBufferPointer(bytes))
+                        builder.append(json: UnsafeRawBufferPointer(bytes))
+                    } else {
+                        builder.append(csv: Array(bytes))
                     }
-                    return try? schema.frame(csv: Array(bytes))
                 }
-                if let frame { frames.append(frame) } else { unreadable += 1 }
             }
-            out.base[p] = (frames.isEmpty ? nil : Batches.concatenate(frames), unreadable)
+            out.base[p] = (builder.rows > 0 ? builder.frame() : nil, builder.unreadable)
         }
         let frames = results.compactMap(\.0)
         return (frames.isEmpty ? nil : Batches.concatenate(frames), results.reduce(0) { $0 + $1.1 })

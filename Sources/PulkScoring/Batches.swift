@@ -18,6 +18,25 @@ public enum Batches {
                 validity = v
             }
             let storage: ColumnStorage
+            // Requests read alike can still differ in a numeric column's type (a CSV body's "212" is
+            // an int64 column, "212.5" or a JSON body's a float64 one): joined as numbers.
+            if !parts.allSatisfy({ $0.type == parts[0].type }), parts.allSatisfy({ $0.type.isNumeric }) {
+                columns.append(Column(name: first.columns[k].name, storage: .float64(parts.flatMap { $0.doubles() ?? [] }), validity: validity))
+                continue
+            }
+            if !parts.allSatisfy({ $0.type == parts[0].type }) {
+                // Never expected of one input schema; as text rather than a crash (the model says what is wrong).
+                var dictionary: [String] = [], index: [String: Int32] = [:], codes: [Int32] = []
+                for p in parts {
+                    for i in 0..<p.count {
+                        let text = p.value(at: i).description
+                        if index[text] == nil { index[text] = Int32(dictionary.count); dictionary.append(text) }
+                        codes.append(index[text]!)
+                    }
+                }
+                columns.append(Column(name: first.columns[k].name, storage: .string(codes: codes, dictionary: dictionary), validity: validity))
+                continue
+            }
             switch first.columns[k].storage {
             case .float64: storage = .float64(parts.flatMap { if case .float64(let v) = $0.storage { return v.array } else { return [] } })
             case .int64: storage = .int64(parts.flatMap { if case .int64(let v) = $0.storage { return v.array } else { return [] } })

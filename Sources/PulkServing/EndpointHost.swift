@@ -3,6 +3,7 @@ public import PulkEndpoints
 public import PulkLearn
 import Foundation
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import PulkModels
 
@@ -148,10 +149,14 @@ public final class StoreServingLog: ServingLogSink {
     /// Entries dropped because the queue was full.
     public var droppedCount: Int { dropped.withLockedValue { $0 } }
 
+    /// `pulk_serving_log_dropped_total` on /metrics: entries the log could not keep up with.
+    let droppedTotal: Counter
+
     public init(store: any EndpointStore, table: EndpointTable, limit: Int = 50_000) {
         self.store = store
         self.table = table
         self.limit = limit
+        droppedTotal = Counter(label: "pulk_serving_log_dropped_total")
     }
 
     public func record(_ entry: ServingLogEntry) {
@@ -160,7 +165,10 @@ public final class StoreServingLog: ServingLogSink {
             p.append(entry)
             return true
         }
-        if !kept { dropped.withLockedValue { $0 += 1 } }
+        if !kept {
+            dropped.withLockedValue { $0 += 1 }
+            droppedTotal.increment()
+        }
     }
 
     /// Writes what is waiting, with each endpoint's retention.

@@ -139,6 +139,9 @@ struct ServingCLITests {
         #expect(try !String(contentsOf: quiet.log, encoding: .utf8).contains("hb.request"))
         let missing = try cli.run("serve", "nope@x", "--workspace", server.workspace)
         #expect(missing.status != 0 && missing.stderr.contains("No registered model named 'nope'"))
+        // A standalone model server has no endpoint to keep a serving log for: said, not ignored.
+        let logged = try cli.run("serve", "penguins@champion", "--log-sample", "1", "--workspace", server.workspace)
+        #expect(logged.status != 0 && logged.stderr.contains("pulk serve keeps no serving log"), "\(logged.stderr)")
     }
 
     @Test("pulk score streams a file or a dataset, registers the predictions and records lineage")

@@ -50,7 +50,9 @@ public final class SQLiteDatabase: SQLDatabase {
                     switch sqlite3_column_type(h, c) {
                     case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(h, c)))
                     case SQLITE_FLOAT: values.append(.double(sqlite3_column_double(h, c)))
-                    case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(h, c))))
+                    case SQLITE_TEXT:
+                        let count = Int(sqlite3_column_bytes(h, c))
+                        values.append(.text(count == 0 ? "" : String(decoding: UnsafeBufferPointer(start: sqlite3_column_text(h, c), count: count), as: UTF8.self)))
                     case SQLITE_BLOB:
                         let count = Int(sqlite3_column_bytes(h, c))
                         let base = sqlite3_column_blob(h, c)

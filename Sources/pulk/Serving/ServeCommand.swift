@@ -79,6 +79,10 @@ struct ServeCommand: AsyncParsableCommand {
         s.tls = try tlsOptions.tls()
         s.logLevel = level
         s.endpoint = try settings.settings()
+        // The serving log belongs to an endpoint of a workspace or server; this process has none.
+        guard settings.logSample == 0 else {
+            throw ValidationError("pulk serve keeps no serving log (--log-sample): it belongs to an endpoint of a workspace or server. `pulk endpoints create NAME --log-sample 1`, `pulk deploy NAME --model \(model)` and `pulk server` log every request of NAME.")
+        }
         s.maxBatch = batching.maxBatch
         s.maxWaitMicros = batching.maxWaitUs
         let server = try await ModelServerLaunch.prepare(s, workbench: try folder.options.workbench(tracking: tracking))

@@ -1,0 +1,116 @@
+public import PulkFrame
+import PulkLearn
+
+/// Many request bodies read into one frame, one after another (a serving log's window): each body
+/// is read and checked as `InputSchema.frame(json:)` / `frame(csv:)` read it, and its rows appended
+/// to growing columns, with no frame per body. A body the schema would refuse is skipped and counted.
+public struct RequestFrameBuilder {
+    public let schema: InputSchema
+    public private(set) var rows = 0
+    /// Bodies skipped: unreadable, or refused by the schema (a missing column, a wrong type).
+    public private(set) var unreadable = 0
+    var numbers: [[Double]]
+    var flags: [[Bool]]
+    var days: [[Int32]]
+    var micros: [[Int64]]
+    var codes: [[Int32]]
+    var dictionaries: [[String]]
+    var indexes: [[String: Int32]]
+    /// Per feature: the rows' validity, once one was missing (nil: none so far).
+    var valid: [[Bool]?]
+
+    public init(schema: InputSchema) {
+        self.schema = schema
+        let n = schema.features.count
+        numbers = Array(repeating: [], count: n)
+        flags = Array(repeating: [], count: n)
+        days = Array(repeating: [], count: n)
+        micros = Array(repeating: [], count: n)
+        codes = Array(repeating: [], count: n)
+        dictionaries = Array(repeating: [], count: n)
+        indexes = Array(repeating: [:], count: n)
+        valid = Array(repeating: nil, count: n)
+    }
+
+    /// Appends a JSON body of any shape `frame(json:)` accepts; false (and counted) when it cannot be read.
+    @discardableResult
+    public mutating func append(json body: UnsafeRawBufferPointer) -> Bool {
+        let bytes = body.bindMemory(to: UInt8.self)
+        var parser = RequestParser(bytes, numbersOnly: schema.numeric)
+        do {
+            let table = try parser.table()
+            let source = try schema.sources(table)
+            // Plain numbers naming every feature: copied straight from the parsed cells.
+            if let cells = table.numbers, let all = InputSchema.complete(source) {
+                let width = table.width
+                for (j, k) in all.enumerated() {
+                    var at = k
+                    for _ in 0..<table.rows { numbers[j].append(cells[at]); at &+= width }
+                    if valid[j] != nil { valid[j]!.append(contentsOf: repeatElement(true, count: table.rows)) }
+                }
+                rows += table.rows
+                return true
+            }
+            append(try schema.frame(table, source, bytes))
+            return true
+        } catch {
+            unreadable += 1
+            return false
+        }
+    }
+
+    /// Appends a CSV body; false (and counted) when it cannot be read.
+    @discardableResult
+    public mutating func append(csv body: [UInt8]) -> Bool {
+        do { append(try schema.frame(csv: body)) } catch {
+            unreadable += 1
+            return false
+        }
+        return true
+    }
+
+    /// Appends a checked frame of the schema's features (in its order, as `InputSchema` makes them).
+    mutating func append(_ frame: Frame) {
+        for (j, c) in frame.columns.enumerated() {
+            switch c.storage {
+            case .float64(let v): numbers[j].append(contentsOf: v.array)
+            case .int64(let v): numbers[j].append(contentsOf: v.array.map(Double.init))
+            case .bool(let v): flags[j].append(contentsOf: v.array)
+            case .date(let v): days[j].append(contentsOf: v.array)
+            case .datetime(let v): micros[j].append(contentsOf: v.array)
+            case .string(let c, let d):
+                let remap = d.map { s -> Int32 in
+                    if let i = indexes[j][s] { return i }
+                    let i = Int32(dictionaries[j].count)
+                    indexes[j][s] = i
+                    dictionaries[j].append(s)
+                    return i
+                }
+                codes[j].append(contentsOf: c.array.map { remap.isEmpty ? 0 : remap[Int($0)] })
+            }
+            if let validity = c.validity {
+                if valid[j] == nil { valid[j] = Array(repeating: true, count: rows) }
+                valid[j]!.append(contentsOf: (0..<c.count).map { validity[$0] })
+            } else if valid[j] != nil {
+                valid[j]!.append(contentsOf: repeatElement(true, count: c.count))
+            }
+        }
+        rows += frame.rowCount
+    }
+
+    /// The rows appended so far, as one frame of the schema's features.
+    public func frame() -> Frame {
+        let columns = schema.features.enumerated().map { j, f -> Column in
+            let storage: ColumnStorage
+            switch f.type {
+            case .float64, .int64: storage = .float64(numbers[j])
+            case .bool: storage = .bool(flags[j])
+            case .date: storage = .date(days[j])
+            case .datetime: storage = .datetime(micros[j])
+            case .string: storage = .string(codes: codes[j], dictionary: dictionaries[j])
+            }
+            return Column(name: f.name, storage: storage, validity: valid[j].flatMap { $0.allSatisfy { $0 } ? nil : Bitmap($0) })
+        }
+        return (try? Frame(columns: columns)) ?? (try! Frame(columns: []))
+    }
+}

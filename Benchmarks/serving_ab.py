@@ -36,24 +36,27 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def measure(binary: str, ws: Path, lua: Path, rows: int, duration: int, work: Path, extra: tuple = ()) -> dict:
+def measure(binary: str, ws: Path, lua: Path, rows: int, duration: int, work: Path, server_args: tuple = ()) -> dict:
+    """wrk against `pulk serve bench@champion`, or against `pulk SERVER_ARGS…` when given (its /health answers when up)."""
     port = free_port()
-    proc = start_server([binary, "serve", "bench@champion", "--port", str(port), "--workspace", str(ws), "--log-level", "notice", *extra],
-                        work / "serve.log")
+    command = [binary, *server_args] if server_args else [binary, "serve", "bench@champion", "--log-level", "notice"]
+    proc = start_server([*command, "--port", str(port), "--workspace", str(ws)], work / "serve.log")
     try:
-        wait_http(f"http://127.0.0.1:{port}/ready", proc=proc)
+        wait_http(f"http://127.0.0.1:{port}/{'health' if server_args else 'ready'}", proc=proc)
         before = cpu_seconds(proc.pid)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", str(lua),
                               f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=duration + 60).stdout
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         server = cpu_seconds(proc.pid) - before
+        if server_args:
+            time.sleep(2)  # a server's background work (its serving log's last batch)
     finally:
         stop_server(proc)
     r = json.loads(next(x for x in out.splitlines() if x.startswith("WRKJSON "))[len("WRKJSON "):])
     requests = max(r["requests"], 1)
     wrk_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
-    return {"binary": binary, "rows": rows, "req_per_s": round(r["requests"] / (r["duration_us"] / 1e6), 1),
+    return {"binary": binary, "rows": rows, "requests": r["requests"], "req_per_s": round(r["requests"] / (r["duration_us"] / 1e6), 1),
             "rows_per_s": round(r["requests"] / (r["duration_us"] / 1e6) * rows), "p99_ms": r["lat_p99_us"] / 1000,
             "non_2xx": r["err_status"], "server_cpu_us_per_request": round(server / requests * 1e6, 1),
             "wrk_cores": round(wrk_cpu / duration, 2)}

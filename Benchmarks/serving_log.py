@@ -20,34 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent.parent / "shared" / "bench" / "anchors"))
-from common import free_port, start_server, stop_server, wait_http  # noqa: E402
-from serving_ab import cpu_seconds, prepare  # noqa: E402
+from serving_ab import measure, prepare  # noqa: E402
 from serving_bench import pulk  # noqa: E402
-
-
-def measure(binary: str, ws: Path, lua: Path, rows: int, duration: int, work: Path) -> dict:
-    import resource
-    import subprocess
-    port = free_port()
-    proc = start_server([binary, "server", "--port", str(port), "--workspace", str(ws)], work / "server.log")
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", proc=proc)
-        before = cpu_seconds(proc.pid)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", str(lua),
-                              f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=duration + 60).stdout
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        server = cpu_seconds(proc.pid) - before
-        time.sleep(2)  # the log's last batch
-    finally:
-        stop_server(proc)
-    r = json.loads(next(x for x in out.splitlines() if x.startswith("WRKJSON "))[len("WRKJSON "):])
-    requests = max(r["requests"], 1)
-    wrk_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
-    return {"rows": rows, "req_per_s": round(r["requests"] / (r["duration_us"] / 1e6), 1), "requests": r["requests"],
-            "p99_ms": r["lat_p99_us"] / 1000, "non_2xx": r["err_status"], "server_cpu_us_per_request": round(server / requests * 1e6, 1),
-            "wrk_cores": round(wrk_cpu / duration, 2)}
 
 
 def logged(ws: Path) -> int:
@@ -79,7 +53,7 @@ def main() -> None:
                 db.commit()
                 db.close()
                 pulk(args.binary, ws, "endpoints", "set", "bench", "--log-sample", sample, "--log-retention", "10000000")
-                m = measure(args.binary, ws, luas[n], n, args.duration, work)
+                m = measure(args.binary, ws, luas[n], n, args.duration, work, server_args=("server",))
                 m.update(round=k + 1, log_sample=float(sample), logged=logged(ws))
                 results.append(m)
                 print(f"round {k + 1} {n:>3} rows, log {'on ' if sample == '1' else 'off'}: {m['req_per_s']:>9,.0f} req/s p99 {m['p99_ms']:.2f} ms, "

@@ -32,15 +32,18 @@ struct ServingWindowReader {
         var answeredRows: Int
     }
 
-    /// One model version's share of the window: its requests' frames, page by page.
+    /// One model version's share of the window: its requests' rows, read by one builder per core.
     struct Version {
         var model: (any Model)?
-        var schema: InputSchema?
-        var frames: [Frame] = []
+        var builders: [RequestFrameBuilder] = []
         var requests = 0
-        var read = 0
-        var unreadable = 0
         var failure: String?
+        var read: Int { builders.reduce(0) { $0 + $1.bodies } }
+        var unreadable: Int { builders.reduce(0) { $0 + $1.unreadable } }
+        var frame: Frame {
+            let frames = builders.filter { $0.rows > 0 }.map { $0.frame() }
+            return frames.isEmpty ? (try! Frame(columns: [])) : Batches.concatenate(frames)
+        }
     }
 
     func read(from service: any EndpointService) async throws -> Result {
@@ -53,12 +56,14 @@ struct ServingWindowReader {
         func fetch(after: ServingLogPosition?) -> _Concurrency.Task<[ServingLogEntry], any Error> {
             _Concurrency.Task { try await service.servingLog(endpoint: endpoint, from: from, to: to, after: after, limit: pageSize) }
         }
-        // The next page is read while this one is parsed.
+        // The next page is read while this one is parsed; until one comes back empty (a server may
+        // answer shorter pages than asked for).
         var next: _Concurrency.Task<[ServingLogEntry], any Error>? = fetch(after: nil)
         while let pending = next {
             let page = try await pending.value
-            next = page.count == pageSize ? fetch(after: ServingLogPosition(page[page.count - 1])) : nil
+            next = page.isEmpty ? nil : fetch(after: ServingLogPosition(page[page.count - 1]))
             var byVersion: [String: [Int]] = [:]
+            var last: (model: String, version: String, label: String)?
             for (i, e) in page.enumerated() where !e.shadow {
                 requests += 1
                 latencies.append(e.latencyMicros)
@@ -66,7 +71,9 @@ struct ServingWindowReader {
                 case 200:
                     answered += 1
                     answeredRows += e.rows
-                    byVersion["\(e.model):\(e.version)", default: []].append(i)
+                    // (most neighbours were answered by the same version: its label is made once)
+                    if last == nil || last!.model != e.model || last!.version != e.version { last = (e.model, e.version, "\(e.model):\(e.version)") }
+                    byVersion[last!.label, default: []].append(i)
                     if window.keep.contains(e.requestId) {
                         var light = e
                         light.input = ""
@@ -81,21 +88,17 @@ struct ServingWindowReader {
                 var v = versions[label] ?? Version()
                 v.requests += rows.count
                 if modelLabel == nil || modelLabel == label {
-                    if v.schema == nil && v.failure == nil {
+                    if v.builders.isEmpty && v.failure == nil {
                         do {
                             let model = try await ModelReference(parsing: label).resolve(try await tracking()).model
                             v.model = model
-                            v.schema = InputSchema(model.schema, policy: ScoringPolicy(unseenCategories: .allow, maxRows: .max))
+                            let schema = InputSchema(model.schema, policy: ScoringPolicy(unseenCategories: .allow, maxRows: .max))
+                            v.builders = Array(repeating: RequestFrameBuilder(schema: schema), count: max(ProcessInfo.processInfo.activeProcessorCount, 1))
                         } catch {
                             v.failure = "\(error)"
                         }
                     }
-                    if let schema = v.schema {
-                        let (frame, unreadable) = Self.parse(page, rows: rows, schema: schema)
-                        if let frame { v.frames.append(frame) }
-                        v.read += rows.count - unreadable
-                        v.unreadable += unreadable
-                    }
+                    if !v.builders.isEmpty { Self.parse(page, rows: rows, into: &v.builders) }
                 }
                 versions[label] = v
             }
@@ -114,37 +117,31 @@ struct ServingWindowReader {
             let n = chosen.unreadable
             warnings.append("\(n) logged request bod\(n == 1 ? "y" : "ies") could not be read as \(label)'s input and \(n == 1 ? "is" : "are") not compared")
         }
-        let frame = chosen.frames.isEmpty ? (try! Frame(columns: [])) : Batches.concatenate(chosen.frames)
+        let frame = chosen.frame
         return Result(label: label, model: chosen.model, frame: frame, requestsRead: chosen.read, traffic: traffic, warnings: warnings,
                       kept: kept, answeredRows: answeredRows)
     }
 
-    /// The bodies of `page[rows]` as one frame (nil when none could be read) and how many could not
-    /// be read; the rows are split between the cores.
-    static func parse(_ page: [ServingLogEntry], rows: [Int], schema: InputSchema) -> (Frame?, Int) {
-        let parts = rows.count >= 2_000 ? max(ProcessInfo.processInfo.activeProcessorCount, 1) : 1
-        let results = UnsafeMutableBufferPointer<(Frame?, Int)>.allocate(capacity: parts)
-        results.initialize(repeating: (nil, 0))
-        defer { results.deallocate() }
-        let out = SendablePointer(results.baseAddress!)
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let range = (rows.count * p / parts)..<(rows.count * (p + 1) / parts)
-            var builder = RequestFrameBuilder(schema: schema)
-            for i in range {
-                var input = page[rows[i]].input
-                input.withUTF8 { bytes in
-                    let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-                    if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-                        builder.append(json: UnsafeRawBufferPointer(bytes))
-                    } else {
-                        builder.append(csv: Array(bytes))
+    /// Appends the bodies of `page[rows]` to the builders, a share for each (one per core).
+    static func parse(_ page: [ServingLogEntry], rows: [Int], into builders: inout [RequestFrameBuilder]) {
+        let parts = builders.count
+        builders.withUnsafeMutableBufferPointer { b in
+            let out = SendablePointer(b.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let range = (rows.count * p / parts)..<(rows.count * (p + 1) / parts)
+                for i in range {
+                    var input = page[rows[i]].input
+                    input.withUTF8 { bytes in
+                        let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+                        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                            out.base[p].append(json: UnsafeRawBufferPointer(bytes))
+                        } else {
+                            out.base[p].append(csv: Array(bytes))
+                        }
                     }
                 }
             }
-            out.base[p] = (builder.rows > 0 ? builder.frame() : nil, builder.unreadable)
         }
-        let frames = results.compactMap(\.0)
-        return (frames.isEmpty ? nil : Batches.concatenate(frames), results.reduce(0) { $0 + $1.1 })
     }
 }
 

@@ -7,6 +7,8 @@ import PulkLearn
 public struct RequestFrameBuilder {
     public let schema: InputSchema
     public private(set) var rows = 0
+    /// Bodies appended.
+    public private(set) var bodies = 0
     /// Bodies skipped: unreadable, or refused by the schema (a missing column, a wrong type).
     public private(set) var unreadable = 0
     var numbers: [[Double]]
@@ -37,6 +39,7 @@ public struct RequestFrameBuilder {
     public mutating func append(json body: UnsafeRawBufferPointer) -> Bool {
         let bytes = body.bindMemory(to: UInt8.self)
         var parser = RequestParser(bytes, numbersOnly: schema.numeric)
+        parser.expectedNames = schema.featureNames
         do {
             let table = try parser.table()
             let source = try schema.sources(table)
@@ -49,9 +52,11 @@ public struct RequestFrameBuilder {
                     if valid[j] != nil { valid[j]!.append(contentsOf: repeatElement(true, count: table.rows)) }
                 }
                 rows += table.rows
+                bodies += 1
                 return true
             }
             append(try schema.frame(table, source, bytes))
+            bodies += 1
             return true
         } catch {
             unreadable += 1
@@ -66,6 +71,7 @@ public struct RequestFrameBuilder {
             unreadable += 1
             return false
         }
+        bodies += 1
         return true
     }
 

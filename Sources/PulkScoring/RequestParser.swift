@@ -25,6 +25,10 @@ struct RequestParser {
     var vectorNumbers = RequestParser.cpuReadsVectors
     /// How many arrays and objects `skipValue` is inside (bounded by `maxNesting`).
     var depth = 0
+    /// Column names the body is expected to list (the model's features, in order): a `columns` array
+    /// that spells them exactly comes back as this very array, with no string made per name (a
+    /// serving log's million bodies name the same columns).
+    var expectedNames: [String]?
 
     /// Whether this CPU has what `pulk_json_number_run` needs (SSE4.1 on x86-64).
     static let cpuReadsVectors = pulk_json_fast() != 0
@@ -319,11 +323,21 @@ struct RequestParser {
         skipSpace()
         guard peek == UInt8(ascii: "[") else { throw .body("'columns' must be an array of column names") }
         var out: [String] = []
+        // While the names match `expectedNames` byte for byte, only count them.
+        var matched = 0
+        let expected = expectedNames ?? []
         try array { (p) throws(ScoringError) in
             let s = try p.scalar()
             guard s.kind == .string else { throw .body("'columns' must hold names as strings") }
+            if out.isEmpty, matched < expected.count, !s.escaped,
+               expected[matched].utf8.elementsEqual(UnsafeBufferPointer(rebasing: p.bytes[Int(s.start)..<Int(s.start + s.length)])) {
+                matched += 1
+                return
+            }
+            if out.isEmpty && matched > 0 { out = Array(expected[..<matched]) }
             out.append(p.text(Int(s.start), Int(s.length), s.escaped))
         }
+        if out.isEmpty && matched > 0 { return matched == expected.count ? expected : Array(expected[..<matched]) }
         return out
     }
 

@@ -24,12 +24,15 @@ public enum ScoringRows: Sendable {
 public struct InputSchema: Sendable {
     public let features: [Feature]
     public let policy: ScoringPolicy
+    /// The features' names, in order (what a body's `columns` usually spells).
+    let featureNames: [String]
     let known: [Set<String>?]
     /// Every feature is a number (no cell's text is ever needed).
     let numeric: Bool
 
     public init(_ schema: FeatureSchema, policy: ScoringPolicy = .init()) {
         features = schema.features
+        featureNames = schema.features.map(\.name)
         self.policy = policy
         known = schema.features.map { f in f.categories.map(Set.init) }
         numeric = schema.allNumbers
@@ -44,6 +47,7 @@ public struct InputSchema: Sendable {
     public func frame(json body: UnsafeRawBufferPointer) throws(ScoringError) -> Frame {
         let bytes = body.bindMemory(to: UInt8.self)
         var parser = RequestParser(bytes, numbersOnly: numeric)
+        parser.expectedNames = featureNames
         let table = try parser.table()
         return try frame(table, bytes)
     }
@@ -54,6 +58,7 @@ public struct InputSchema: Sendable {
     public func rows(json body: UnsafeRawBufferPointer, matrix: Bool) throws(ScoringError) -> ScoringRows {
         let bytes = body.bindMemory(to: UInt8.self)
         var parser = RequestParser(bytes, numbersOnly: numeric)
+        parser.expectedNames = featureNames
         let table = try parser.table()
         let source = try sources(table)
         if matrix, table.numbers != nil, let all = Self.complete(source) {

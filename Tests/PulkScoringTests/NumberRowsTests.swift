@@ -122,3 +122,25 @@ import Testing
         #expect(compared == 3000 && read > 2300 && read < 2900, "\(read) of \(compared) read")
     }
 }
+
+@Suite("Column names read against the expected ones")
+struct ExpectedNamesTests {
+    /// Whatever `columns` holds, the names read with the features expected equal those read without.
+    @Test(arguments: [
+        #"["a", "b", "c"]"#, #"["a", "b"]"#, #"["a", "b", "c", "d"]"#, #"["b", "a", "c"]"#, #"["a", "x", "c"]"#,
+        #"["a\u0062", "b", "c"]"#, #"[]"#, #"["a", "b", "c", "a"]"#, #"["ab", "b", "c"]"#, #"["", "b"]"#,
+    ])
+    func sameNames(columns: String) throws {
+        let body = Array(columns.utf8)
+        func read(_ expected: [String]?) throws -> [String] {
+            try body.withUnsafeBufferPointer { bytes in
+                var p = RequestParser(bytes)
+                p.expectedNames = expected
+                return try Result { () throws(ScoringError) in try p.names() }.get()
+            }
+        }
+        let plain = try read(nil)
+        #expect(try read(["a", "b", "c"]) == plain)
+        #expect(try read([]) == plain)
+    }
+}

@@ -43,7 +43,7 @@ struct RequestFrameBuilderTests {
             }
         }
         let got = builder.frame()
-        #expect(got.rowCount == frames.reduce(0) { $0 + $1.rowCount } && builder.rows == got.rowCount)
+        #expect(got.rowCount == frames.reduce(0) { $0 + $1.rowCount } && builder.rows == got.rowCount && builder.bodies == frames.count)
         #expect(got.names == schema.features.map(\.name))
         for (k, c) in got.columns.enumerated() {
             #expect(cells(c) == frames.flatMap { cells($0.columns[k]) }, "\(c.name)")

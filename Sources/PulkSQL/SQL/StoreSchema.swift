@@ -250,7 +250,7 @@ public enum StoreSchema {
             """,
         ]),
         // A monitor window reads the feedback that arrived since the window opened.
-        ("2026-12-08-feedback-by-time", [
+        ("2026-12-07-feedback-by-time", [
             "CREATE INDEX feedback_by_time ON feedback (endpoint, time)",
         ]),
     ], legacyLedger: nil)

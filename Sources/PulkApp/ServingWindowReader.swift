@@ -85,7 +85,8 @@ struct ServingWindowReader {
                 }
             }
             for (label, rows) in byVersion {
-                var v = versions[label] ?? Version()
+                // (taken out while it grows: a copy left in the dictionary would make every append copy the columns)
+                var v = versions.removeValue(forKey: label) ?? Version()
                 v.requests += rows.count
                 if modelLabel == nil || modelLabel == label {
                     if v.builders.isEmpty && v.failure == nil {

@@ -123,7 +123,9 @@ public struct TrackingServerLaunch: Sendable {
                 group.addTask { await automl.run() }
                 group.addTask { await scheduler.run() }
                 if let load { group.addTask { await load.run() } }
+                let watchdog = ShutdownWatchdog()
                 try await app.runService()
+                withExtendedLifetime(watchdog) {}
                 group.cancelAll()
             }
         }
@@ -192,7 +194,9 @@ public struct ModelServerLaunch: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await MemoryReturn.run() }
                 if let load { group.addTask { await load.run() } }
+                let watchdog = ShutdownWatchdog()
                 try await app.runService()
+                withExtendedLifetime(watchdog) {}
                 group.cancelAll()
             }
         }

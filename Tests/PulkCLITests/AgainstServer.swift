@@ -22,6 +22,11 @@ final class AgainstServer: @unchecked Sendable {
     deinit {
         if let server, server.isRunning {
             server.terminate()
+            // The server's own watchdog ends it 30 s after the signal; past that, it is killed
+            // rather than waited for (a hung shutdown once held CI for 20 minutes).
+            let deadline = Date().addingTimeInterval(40)
+            while server.isRunning && Date() < deadline { usleep(50_000) }
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
             server.waitUntilExit()
         }
     }

@@ -94,7 +94,7 @@ struct ServingWindowReader {
                             let model = try await ModelReference(parsing: label).resolve(try await tracking()).model
                             v.model = model
                             let schema = InputSchema(model.schema, policy: ScoringPolicy(unseenCategories: .allow, maxRows: .max))
-                            v.builders = Array(repeating: RequestFrameBuilder(schema: schema), count: max(ProcessInfo.processInfo.activeProcessorCount, 1))
+                            v.builders = Array(repeating: RequestFrameBuilder(schema: schema), count: defaultThreadCount())
                         } catch {
                             v.failure = "\(error)"
                         }
@@ -127,27 +127,13 @@ struct ServingWindowReader {
     static func parse(_ page: [ServingLogEntry], rows: [Int], into builders: inout [RequestFrameBuilder]) {
         let parts = builders.count
         builders.withUnsafeMutableBufferPointer { b in
-            let out = SendablePointer(b.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let range = (rows.count * p / parts)..<(rows.count * (p + 1) / parts)
-                for i in range {
+            let out = SharedPointer(b.baseAddress!)
+            parallelFor(parts, threads: parts) { p in
+                for i in (rows.count * p / parts)..<(rows.count * (p + 1) / parts) {
                     var input = page[rows[i]].input
-                    input.withUTF8 { bytes in
-                        let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-                        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-                            out.base[p].append(json: UnsafeRawBufferPointer(bytes))
-                        } else {
-                            out.base[p].append(csv: Array(bytes))
-                        }
-                    }
+                    input.withUTF8 { out.base[p].append(body: $0) }
                 }
             }
         }
     }
-}
-
-/// A buffer's base address handed to `concurrentPerform`'s workers, each writing its own slot.
-private struct SendablePointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
 }

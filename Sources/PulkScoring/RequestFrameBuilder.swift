@@ -34,6 +34,15 @@ public struct RequestFrameBuilder {
         valid = Array(repeating: nil, count: n)
     }
 
+    /// Appends a body as a serving log keeps it: JSON when it starts with `{` or `[` (after spaces),
+    /// else CSV; false (and counted) when it cannot be read.
+    @discardableResult
+    public mutating func append(body: UnsafeBufferPointer<UInt8>) -> Bool {
+        let first = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return append(json: UnsafeRawBufferPointer(body)) }
+        return append(csv: Array(body))
+    }
+
     /// Appends a JSON body of any shape `frame(json:)` accepts; false (and counted) when it cannot be read.
     @discardableResult
     public mutating func append(json body: UnsafeRawBufferPointer) -> Bool {

@@ -16,8 +16,7 @@ public struct RequestFrameBuilder {
     var days: [[Int32]]
     var micros: [[Int64]]
     var codes: [[Int32]]
-    var dictionaries: [[String]]
-    var indexes: [[String: Int32]]
+    var texts: [TextUnion]
     /// Per feature: the rows' validity, once one was missing (nil: none so far).
     var valid: [[Bool]?]
 
@@ -29,8 +28,7 @@ public struct RequestFrameBuilder {
         days = Array(repeating: [], count: n)
         micros = Array(repeating: [], count: n)
         codes = Array(repeating: [], count: n)
-        dictionaries = Array(repeating: [], count: n)
-        indexes = Array(repeating: [:], count: n)
+        texts = Array(repeating: TextUnion(), count: n)
         valid = Array(repeating: nil, count: n)
     }
 
@@ -93,15 +91,7 @@ public struct RequestFrameBuilder {
             case .bool(let v): flags[j].append(contentsOf: v.array)
             case .date(let v): days[j].append(contentsOf: v.array)
             case .datetime(let v): micros[j].append(contentsOf: v.array)
-            case .string(let c, let d):
-                let remap = d.map { s -> Int32 in
-                    if let i = indexes[j][s] { return i }
-                    let i = Int32(dictionaries[j].count)
-                    indexes[j][s] = i
-                    dictionaries[j].append(s)
-                    return i
-                }
-                codes[j].append(contentsOf: c.array.map { remap.isEmpty ? 0 : remap[Int($0)] })
+            case .string(let c, let d): texts[j].append(codes: c, dictionary: d, into: &codes[j])
             }
             if let validity = c.validity {
                 if valid[j] == nil { valid[j] = Array(repeating: true, count: rows) }
@@ -122,7 +112,7 @@ public struct RequestFrameBuilder {
             case .bool: storage = .bool(flags[j])
             case .date: storage = .date(days[j])
             case .datetime: storage = .datetime(micros[j])
-            case .string: storage = .string(codes: codes[j], dictionary: dictionaries[j])
+            case .string: storage = .string(codes: codes[j], dictionary: texts[j].dictionary)
             }
             return Column(name: f.name, storage: storage, validity: valid[j].flatMap { $0.allSatisfy { $0 } ? nil : Bitmap($0) })
         }

@@ -155,14 +155,16 @@ public struct Monitoring: Sendable {
     /// The most feedback rows one window reads.
     static let maxFeedback = 5_000_000
 
-    /// The window's traffic as figures kept with its performance (and alerted on).
+    /// The window's traffic figures, by the name they are kept (with its performance) and alerted on.
+    static let traffic: [(name: String, value: @Sendable (ServingTraffic) -> Double?)] = [
+        ("requests", { Double($0.requests) }), ("error_rate", { $0.errorRate }),
+        ("refused_rate", { $0.requests > 0 ? Double($0.refused) / Double($0.requests) : 0 }),
+        ("latency_p50_ms", { $0.latencyP50Ms }), ("latency_p95_ms", { $0.latencyP95Ms }), ("latency_p99_ms", { $0.latencyP99Ms }),
+    ]
+    static let trafficMetrics = Set(traffic.map(\.name))
+
     static func trafficFigures(_ t: ServingTraffic) -> [String: Double] {
-        var out = ["requests": Double(t.requests), "error_rate": t.errorRate,
-                   "refused_rate": t.requests > 0 ? Double(t.refused) / Double(t.requests) : 0]
-        if let v = t.latencyP50Ms { out["latency_p50_ms"] = v }
-        if let v = t.latencyP95Ms { out["latency_p95_ms"] = v }
-        if let v = t.latencyP99Ms { out["latency_p99_ms"] = v }
-        return out
+        Dictionary(uniqueKeysWithValues: traffic.compactMap { figure in figure.value(t).map { (figure.name, $0) } })
     }
 
     /// Each rule's metric in the window: what moves its state, and the events of those that fired or
@@ -225,8 +227,6 @@ public struct Monitoring: Sendable {
         }
         return out
     }
-
-    static let trafficMetrics: Set<String> = ["requests", "error_rate", "refused_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]
 
     static func columnsJSON(_ r: DriftReport) -> String {
         let rows: [[String: Any]] = r.allColumns.map { c in

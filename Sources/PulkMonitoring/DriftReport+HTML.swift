@@ -23,10 +23,8 @@ extension DriftReport {
         h += "<dl class=\"stats\"><dt>Reference rows</dt><dd>\(referenceRows)</dd><dt>Current rows</dt><dd>\(currentRows)</dd>"
         if let model { h += "<dt>Model</dt><dd><code>\(SVGChart.escape(model))</code></dd>" }
         if let t = traffic {
-            h += "<dt>Logged requests</dt><dd>\(t.requests): \(t.answered) answered, \(t.refused) refused (4xx), \(t.errors) failed (5xx, \(formatFixed(t.errorRate * 100, 2))%)</dd>"
-            if let p50 = t.latencyP50Ms, let p99 = t.latencyP99Ms {
-                h += "<dt>Latency</dt><dd>p50 \(formatFixed(p50, 2)) ms, p95 \(formatFixed(t.latencyP95Ms ?? p99, 2)) ms, p99 \(formatFixed(p99, 2)) ms</dd>"
-            }
+            h += "<dt>Logged requests</dt><dd>\(t.countsText)</dd>"
+            if let latency = t.latencyText { h += "<dt>Latency</dt><dd>\(latency)</dd>" }
         }
         if let e = estimatedPerformance {
             let show = Self.estimateText
@@ -118,4 +116,17 @@ extension DriftReport {
     svg .ref{fill:var(--ref)}svg .cur{fill:var(--cur);fill-opacity:.6}svg text{font-size:11px;fill:var(--fg)}svg .axis{fill:var(--muted)}
     .key{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:-1px}.key.ref{background:var(--ref)}.key.cur{background:var(--cur);opacity:.6}
     """
+}
+
+extension ServingTraffic {
+    /// `41: 30 answered, 1 refused (4xx), 10 failed (5xx, 24.39%)`.
+    public var countsText: String {
+        "\(requests): \(answered) answered, \(refused) refused (4xx), \(errors) failed (5xx, \(formatFixed(errorRate * 100, 2))%)"
+    }
+
+    /// `p50 0.10 ms, p95 2.00 ms, p99 90.00 ms`; nil without requests.
+    public var latencyText: String? {
+        guard let p50 = latencyP50Ms, let p95 = latencyP95Ms, let p99 = latencyP99Ms else { return nil }
+        return "p50 \(formatFixed(p50, 2)) ms, p95 \(formatFixed(p95, 2)) ms, p99 \(formatFixed(p99, 2)) ms"
+    }
 }

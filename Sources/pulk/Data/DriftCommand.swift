@@ -115,9 +115,7 @@ struct DriftCommand: AsyncParsableCommand {
         if !quality.isEmpty { lines.append(""); lines.append("Data quality:"); lines += quality.map { "  " + $0 } }
         if let t = r.traffic {
             lines.append("")
-            var text = "Logged requests: \(t.requests) (\(t.answered) answered, \(t.refused) refused, \(t.errors) failed: error rate \(formatFixed(t.errorRate * 100, 2))%)"
-            if let p50 = t.latencyP50Ms, let p99 = t.latencyP99Ms { text += "; latency p50 \(formatFixed(p50, 2)) ms, p99 \(formatFixed(p99, 2)) ms" }
-            lines.append(text)
+            lines.append("Logged requests \(t.countsText)" + (t.latencyText.map { "; latency \($0)" } ?? ""))
         }
         if let e = r.estimatedPerformance {
             let show = DriftReport.estimateText

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${PULK_TEST_VENV_EVIDENTLY:-$HOME/.cache/pulk-evidently-venv}
-if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; "$venv/bin/pip" install -q -r Tests/oracle/requirements-evidently.txt; fi
-swift build -c release --product pulk >/dev/null
-mkdir -p Benchmarks/results
+requirements=Tests/oracle/requirements-evidently.txt
+check="import evidently"
+source Benchmarks/prepare-mlflow.sh
 "$venv/bin/python" Benchmarks/anchor_monitor.py "$PWD/.build/release/pulk" "${1:-1000000}" "${2:-100000}" "${3:-3}" | tee Benchmarks/results/monitor.json

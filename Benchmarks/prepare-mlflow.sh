@@ -1,4 +1,5 @@
-# Sourced by the MLflow benchmarks (tracking, web UI, serving): makes the venv with MLflow (once),
+# Sourced by the MLflow benchmarks (tracking, web UI, serving) and the Evidently ones (drift, monitor):
+# makes the venv with MLflow (once),
 # builds `pulk` in release, and sets $venv. A benchmark needing other packages sets, before sourcing,
 # venv (its folder), requirements (its requirements file) and check (a Python import that proves it).
 venv=${venv:-${PULK_TRACKING_BENCH_VENV:-$HOME/.cache/pulk-tracking-bench-venv}}

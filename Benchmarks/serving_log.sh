@@ -8,6 +8,4 @@ venv=${PULK_SERVING_BENCH_VENV:-$HOME/.cache/pulk-serving-bench-venv}
 requirements=Benchmarks/requirements-serving.txt
 check="import mlflow.pyfunc, lightgbm, sklearn"
 source Benchmarks/prepare-mlflow.sh
-swift build -c release --product pulk >/dev/null
-mkdir -p Benchmarks/results
 "$venv/bin/python" Benchmarks/serving_log.py "$PWD/.build/release/pulk" "$@" | tee Benchmarks/results/serving_log.txt

@@ -169,11 +169,11 @@ extension WebUI {
             }
             h += Self.predictionChart(ok)
             // Traffic: latency percentiles of every window that logged requests (failed ones too).
-            let traffic = runs.filter { $0.performanceFigures["latency_p99_ms"] != nil }
-            if traffic.count > 1, let t0 = traffic.first?.windowEnd {
-                let x = traffic.map { Double($0.windowEnd - t0) / 3_600_000 }
+            let traffic = runs.map { ($0.windowEnd, $0.performanceFigures) }.filter { $0.1["latency_p99_ms"] != nil }
+            if traffic.count > 1, let t0 = traffic.first?.0 {
+                let x = traffic.map { Double($0.0 - t0) / 3_600_000 }
                 h += "<figure class=\"card\">" + SVGChart.lines(["latency_p50_ms", "latency_p99_ms"].map { key in
-                    SVGChart.Series(name: key == "latency_p50_ms" ? "p50" : "p99", x: x, y: traffic.map { $0.performanceFigures[key] ?? .nan })
+                    SVGChart.Series(name: key == "latency_p50_ms" ? "p50" : "p99", x: x, y: traffic.map { $0.1[key] ?? .nan })
                 }, title: "Latency of the logged requests", xLabel: "hours since the first window", yLabel: "ms", markers: true) + "</figure>"
             }
             h += "</div>" + HTML.table(["Window end", "Rows", "Drifted", "Verdict", "Realized (feedback)", "Traffic", "Drifted columns / message"], runs.reversed().prefix(12).map { r in

@@ -117,10 +117,7 @@ struct DriftParityTests {
         let numeric = Self.numericCases(), categorical = Self.categoricalCases()
         let cases = numeric.map { Case(kind: $0.0 == "integers" ? "int" : "num", ref: $0.1.map { .number($0) }, cur: $0.2.map { .number($0) }) }
             + categorical.map { Case(kind: "cat", ref: $0.1.map { .text($0) }, cur: $0.2.map { .text($0) }) }
-        let saved = ProcessInfo.processInfo.environment["PULK_PYTHON"]
-        setenv("PULK_PYTHON", Self.evidently!, 1)
-        defer { if let saved { setenv("PULK_PYTHON", saved, 1) } }
-        let answers = try runOracle("drift_oracle.py", ["cases": cases]) as! [[String: Any]]
+        let answers = try runOracle("drift_oracle.py", ["cases": cases], python: Self.evidently!) as! [[String: Any]]
 
         func close(_ a: Double?, _ b: Double?, _ what: String, tolerance: Double = 1e-9) {
             guard let a, let b else { #expect(a == nil && b == nil, "\(what): \(String(describing: a)) vs \(String(describing: b))"); return }

@@ -59,8 +59,11 @@ let package = Package(
         // zlib from the system (Debian: zlib1g-dev) for `.csv.gz` input.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
-        // Frame and I/O: columns, CSV/JSONL readers and writer, binary frame files. No database, HTTP or crypto.
-        .target(name: "PulkFrame", dependencies: ["CZlib", "PulkJSON"], swiftSettings: strict),
+        // Frame and I/O: columns, CSV/JSONL readers and writer, Parquet reader and writer, binary frame files. No database, HTTP or crypto.
+        // zstd from the system (Debian: libzstd-dev) for Zstd-compressed Parquet pages.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .target(name: "PulkFrame", dependencies: ["CZlib", "CZstd", "PulkJSON"], swiftSettings: strict),
         // Profiling: statistics, correlations, warnings, JSON and HTML reports.
         .target(name: "PulkProfile", dependencies: ["PulkFrame"], swiftSettings: strict),
         // Monitoring: drift tests and distances (numbers equal to scipy's and Evidently's), data quality against a

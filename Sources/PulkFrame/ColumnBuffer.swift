@@ -73,6 +73,8 @@ extension ColumnBuffer: Equatable where Element: Equatable {
 public final class MappedRegion: @unchecked Sendable {
     public let base: UnsafeRawPointer
     public let length: Int
+    /// True for memory this region allocated (filled in place by parallel decoders), freed rather than unmapped.
+    private let allocated: Bool
 
     /// Maps the file at `path`; nil when it cannot be mapped (the caller then reads it instead).
     init?(path: String) {
@@ -85,7 +87,24 @@ public final class MappedRegion: @unchecked Sendable {
         guard let p = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else { return nil }
         base = UnsafeRawPointer(p)
         self.length = length
+        allocated = false
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+    /// Zeroed heap memory of `length` bytes, for columns that several threads fill in place.
+    init(zeroedBytes length: Int) {
+        base = UnsafeRawPointer(calloc(max(length, 1), 1)!)
+        self.length = length
+        allocated = true
+    }
+
+    deinit {
+        if allocated { free(UnsafeMutableRawPointer(mutating: base)) } else { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+    }
+}
+
+extension ColumnBuffer {
+    /// A buffer over `region`'s memory, viewed as `count` elements.
+    init(filling region: MappedRegion, count: Int) {
+        self.init(region: region, base: region.base.assumingMemoryBound(to: Element.self), count: count)
+    }
 }

@@ -36,6 +36,8 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
     case nestedValue(SourceLocation, key: String)
     case corruptFrameFile(String, reason: String)
     case gzip(String, reason: String)
+    /// A Parquet file Pulk cannot read (damaged, or a feature it does not support); `reason` says which.
+    case parquet(String, reason: String)
 
     public var description: String {
         switch self {
@@ -82,6 +84,8 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(f): not a valid Pulk frame file (\(reason)). Re-create it from the source data."
         case .gzip(let f, let reason):
             return "\(f): could not decompress gzip data: \(reason). Check that the file is a complete .gz file."
+        case .parquet(let f, let reason):
+            return "\(f): cannot read this Parquet file: \(reason)."
         }
     }
 }
@@ -117,6 +121,7 @@ extension FrameError {
         case .tooManyColumns(let f, let c, let l): return .tooManyColumns(name(f), count: c, limit: l)
         case .corruptFrameFile(let f, let r): return .corruptFrameFile(name(f), reason: r)
         case .gzip(let f, let r): return .gzip(name(f), reason: r)
+        case .parquet(let f, let r): return .parquet(name(f), reason: r)
         case .unknownColumn, .invalidArgument: return self
         default: return relocated { SourceLocation(file: name($0.file), line: $0.line, column: $0.column) }
         }

@@ -101,10 +101,15 @@ public enum BatchScoring {
                               rowsPerSecond: rate, outputDataset: outputVersion, run: recorded)
     }
 
-    /// A registered dataset is memory-mapped and scored in slices; a file is streamed in blocks.
+    /// A registered dataset is memory-mapped and scored in slices; a file is streamed in blocks (a
+    /// Parquet file or folder by row group, by its magic bytes whatever its name).
     static func run(_ scorer: BatchScorer, frame: Frame?, request: ScoringRequest, schema: FeatureSchema, progress: any ProgressSink) throws -> BatchScorer.Result {
         if let frame {
             var source = FrameChunks(frame, rows: request.chunkRows)
+            return try scorer.score(&source, to: request.out, keep: request.keep) { progress.update("scoring", done: $0, total: $1) }
+        }
+        if ParquetReader.isParquet(path: request.data) {
+            var source = try ParquetChunks(path: request.data, schema: schema, keep: request.keep)
             return try scorer.score(&source, to: request.out, keep: request.keep) { progress.update("scoring", done: $0, total: $1) }
         }
         var source = try CSVChunks(path: request.data, schema: schema, blockBytes: request.blockBytes, keep: request.keep)

@@ -29,7 +29,7 @@ public struct LoadedData: Sendable {
 }
 
 /// Reading the data a command names: a registered dataset version (`NAME` or `NAME:VERSION`), else a
-/// CSV or JSONL file.
+/// CSV, JSONL or Parquet file (or a folder of Parquet part files).
 public enum DataSources {
     /// The data `reference` names. A registered dataset wins over a file of the same name; a name that
     /// is neither fails with the dataset store's message.
@@ -42,13 +42,15 @@ public enum DataSources {
                           label: URL(fileURLWithPath: reference).lastPathComponent, version: nil, path: reference)
     }
 
-    /// A CSV or JSONL file as a frame (the format from `options`, else the extension, else CSV).
+    /// A CSV, JSONL or Parquet file as a frame (the format from `options`, else the content's magic
+    /// bytes, else the extension, else CSV).
     public static func readFile(_ path: String, options: DatasetStore.AddOptions, progress: any ProgressSink = NoProgress()) throws -> Frame {
-        let format = options.format ?? DataFormat(path: path) ?? .csv
+        let format = options.format ?? DataFormat.detect(path: path) ?? .csv
         defer { progress.finish("reading") }
         switch format {
         case .csv: return try CSVReader(options: options.csv).read(path: path, progress: { progress.update("reading", done: $0, total: $1) }).0
         case .jsonl: return try options.jsonl.read(path: path).0
+        case .parquet: return try ParquetReader().read(path: path)
         }
     }
 
@@ -67,5 +69,34 @@ public enum DataSources {
         if let v = try? await catalog.version(ref) { return v }
         if FileManager.default.fileExists(atPath: reference) { return nil }
         return try await catalog.version(ref)
+    }
+}
+
+/// Writing a frame out as a file: CSV, or Parquet with a chosen compression.
+public enum DataExports {
+    public enum Writer: Sendable {
+        case csv
+        case parquet(ParquetWriter)
+
+        public func write(_ frame: Frame, to path: String) throws(FrameError) {
+            switch self {
+            case .csv: try CSVWriter().write(frame, to: path)
+            case .parquet(let w): try w.write(frame, to: path)
+            }
+        }
+    }
+
+    /// The writer `format` names (nil: Parquet for a `.parquet`, `.parq` or `.pq` name, else CSV).
+    public static func writer(format: String?, out: String, compression: String = "snappy") throws(AppError) -> Writer {
+        let chosen = format?.lowercased() ?? (DataFormat(path: out) == .parquet ? "parquet" : "csv")
+        switch chosen {
+        case "csv": return .csv
+        case "parquet":
+            guard let c = ParquetWriter.Compression(rawValue: compression.lowercased()) else {
+                throw .invalid("--compression must be snappy, zstd, gzip or none, not '\(compression)'.")
+            }
+            return .parquet(ParquetWriter(compression: c))
+        default: throw .invalid("--format must be csv or parquet, not '\(format ?? "")'.")
+        }
     }
 }

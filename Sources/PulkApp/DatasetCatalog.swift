@@ -140,11 +140,20 @@ public struct RemoteDatasets: DatasetCatalog {
     public func add(file: String, name: String, read: ReadSettings, description: String?, derivedFrom: DatasetRef?,
                     progress: any ProgressSink) async throws -> DatasetStore.Added {
         _ = try read.addOptions()  // refused here, before the upload, when it cannot work
-        guard FileManager.default.fileExists(atPath: file) else { throw WorkspaceError.frame(.fileNotFound(file)) }
-        guard let bytes = FileManager.default.contents(atPath: file) else { throw WorkspaceError.frame(.io(file, reason: "it is not a readable file")) }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder) else { throw WorkspaceError.frame(.fileNotFound(file)) }
+        let bytes: Data
+        if isFolder.boolValue {
+            // A folder of Parquet part files goes up as one Parquet file of all its rows.
+            let frame = try ParquetReader().read(path: file)
+            bytes = Data(ParquetWriter().bytes(frame))
+        } else {
+            guard let b = FileManager.default.contents(atPath: file) else { throw WorkspaceError.frame(.io(file, reason: "it is not a readable file")) }
+            bytes = b
+        }
         var query = read.query
         query.append(("source_path", URL(fileURLWithPath: file).standardizedFileURL.path))
-        if read.format == nil, let format = DataFormat(path: file) { query.append(("format", format.rawValue)) }
+        if read.format == nil, let format = DataFormat.detect(path: file) { query.append(("format", format.rawValue)) }
         if let description { query.append(("description", description)) }
         if let derivedFrom { query.append(("derived_from", derivedFrom.description)) }
         progress.update("uploading", done: 0, total: bytes.count)

@@ -5,7 +5,7 @@ public import PulkWorkspace
 /// the native API's query parameters of the same names), turned into the readers' options in one
 /// place; messages name the CLI's flags.
 public struct ReadSettings: Sendable, Equatable {
-    /// csv or jsonl; nil: from the file's extension.
+    /// csv, jsonl or parquet; nil: Parquet by its magic bytes, else from the file's extension.
     public var format: String?
     /// One character, or tab/comma/semicolon/pipe; nil: sniffed.
     public var delimiter: String?
@@ -28,7 +28,7 @@ public struct ReadSettings: Sendable, Equatable {
     public func addOptions() throws(AppError) -> DatasetStore.AddOptions {
         var o = DatasetStore.AddOptions()
         if let format {
-            guard let f = DataFormat(rawValue: format.lowercased()) else { throw .invalid("--format must be csv or jsonl, not '\(format)'.") }
+            guard let f = DataFormat(rawValue: format.lowercased()) else { throw .invalid("--format must be csv, jsonl or parquet, not '\(format)'.") }
             o.format = f
         }
         var csv = CSVOptions()

@@ -31,6 +31,47 @@ public struct FrameChunks: ChunkSource {
     public var progress: (Int, Int) { (at, frame.rowCount) }
 }
 
+/// A Parquet file (or folder of part files) read one row group at a time, so memory stays at a row
+/// group whatever the file's size. Only the model's features and the kept columns are decoded.
+public struct ParquetChunks: ChunkSource {
+    let files: [ParquetFile]
+    let columns: [String]
+    var file = 0
+    var group = 0
+    var rowsRead = 0
+    let rows: Int
+
+    public init(path: String, schema: FeatureSchema, keep: KeptColumns = .none) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw FrameError.fileNotFound(path) }
+        let paths = isFolder.boolValue ? try ParquetReader.partFiles(in: path) : [path]
+        guard !paths.isEmpty else { throw FrameError.parquet(path, reason: "the folder holds no Parquet files") }
+        files = try paths.map { p throws(FrameError) in try ParquetFile(path: p) }
+        let names = files[0].schema.names
+        let missing = schema.features.filter { !names.contains($0.name) }
+        if !missing.isEmpty {
+            throw ScoringError(kind: .schema, problems: missing.map(InputSchema.missing))
+        }
+        let features = Set(schema.features.map(\.name))
+        let kept = Set(try keep.names(available: names))
+        columns = names.filter { features.contains($0) || kept.contains($0) }
+        rows = files.reduce(0) { $0 + $1.rowCount }
+    }
+
+    public mutating func next() throws -> Frame? {
+        while file < files.count {
+            if group >= files[file].rowGroupCount { file += 1; group = 0; continue }
+            defer { group += 1 }
+            let frame = try files[file].read(rowGroups: group..<group + 1, columns: columns)
+            rowsRead += frame.rowCount
+            if frame.rowCount > 0 { return frame }
+        }
+        return nil
+    }
+
+    public var progress: (Int, Int) { (rowsRead, rows) }
+}
+
 /// A CSV file read in blocks of about `blockBytes`, cut at line ends outside quotes, each parsed with
 /// the model's feature types forced (so every block types its columns alike). Memory stays at a
 /// couple of blocks whatever the file's size.

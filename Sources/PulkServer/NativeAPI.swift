@@ -355,18 +355,19 @@ extension NativeAPI {
             }
             let source = query["source_path"]?.last ?? "upload"
             options.sourcePath = source + " (uploaded)"
-            if options.format == nil {
-                options.format = DataFormat(path: source)
-                guard options.format != nil else {
-                    throw StoreError.invalid("Give format=csv or format=jsonl: the source name '\(source)' does not say which")
-                }
-            }
             // The body streams to a file of its own (fsynced, then renamed into place), is added, and goes.
             let uploads = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("pulk-dataset-uploads"))
             let key = UUID().uuidString
             _ = try await uploads.write(key, chunks: request.body)
             defer { try? uploads.delete(key) }
             let file = try uploads.resolve(key)
+            if options.format == nil {
+                // Parquet by its magic bytes, else what the source's name says.
+                options.format = ParquetReader.isParquet(path: file.path) ? .parquet : DataFormat(path: source)
+                guard options.format != nil else {
+                    throw StoreError.invalid("Give format=csv, format=jsonl or format=parquet: the source name '\(source)' does not say which")
+                }
+            }
             let added = try Self.workspace(datasets) { (d) throws(WorkspaceError) in
                 do throws(WorkspaceError) { return try d.add(file: file.path, name: name, options: options) } catch { throw error.naming(file.path, as: source) }
             }

@@ -55,7 +55,7 @@ enum OpenAPIDocument {
         },
         "/datasets/{name}/versions": {
           "parameters": [{"$ref": "#/components/parameters/DatasetName"},
-                         {"name": "format", "in": "query", "required": false, "description": "csv or jsonl; default: from source_path's extension.", "schema": {"type": "string", "enum": ["csv", "jsonl"]}},
+                         {"name": "format", "in": "query", "required": false, "description": "csv, jsonl or parquet; default: Parquet when the body starts with PAR1, else from source_path's extension.", "schema": {"type": "string", "enum": ["csv", "jsonl", "parquet"]}},
                          {"name": "delimiter", "in": "query", "required": false, "description": "One character, or tab, comma, semicolon, pipe; default: sniffed.", "schema": {"type": "string"}},
                          {"name": "header", "in": "query", "required": false, "description": "Whether the first row is a header; default: detected.", "schema": {"type": "boolean"}},
                          {"name": "type", "in": "query", "required": false, "description": "COL=TYPE forcing a column's type (string, float, int, bool, date, datetime, unix-seconds); repeatable.", "schema": {"type": "array", "items": {"type": "string"}}},
@@ -442,7 +442,7 @@ enum OpenAPIDocument {
                              "required": ["name", "version", "content_sha256", "frame_sha256", "format", "source_path", "size_bytes", "row_count", "column_count", "schema", "created_at"],
                              "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
                                             "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "frame_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                                            "format": {"type": "string", "enum": ["csv", "jsonl"]}, "source_path": {"type": "string"},
+                                            "format": {"type": "string", "enum": ["csv", "jsonl", "parquet"]}, "source_path": {"type": "string"},
                                             "size_bytes": {"type": "integer"}, "row_count": {"type": "integer"}, "column_count": {"type": "integer"},
                                             "schema": {"type": "object"}, "read_options": {"type": "object", "additionalProperties": {"type": "string"}},
                                             "description": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},

@@ -105,14 +105,23 @@ public struct DatasetRef: Sendable, Equatable, CustomStringConvertible {
 
 /// The file formats a dataset can be added from.
 public enum DataFormat: String, Sendable, CaseIterable {
-    case csv, jsonl
+    case csv, jsonl, parquet
 
-    /// The format implied by a file name (`.csv`, `.tsv`, `.txt`, `.jsonl`, `.ndjson`, each optionally `.gz`).
+    /// The format implied by a file name (`.csv`, `.tsv`, `.txt`, `.jsonl`, `.ndjson`, each optionally
+    /// `.gz`; `.parquet`, `.parq`, `.pq`).
     public init?(path: String) {
         var p = path.lowercased()
+        if p.hasSuffix(".parquet") || p.hasSuffix(".parq") || p.hasSuffix(".pq") { self = .parquet; return }
         if p.hasSuffix(".gz") { p.removeLast(3) }
         if p.hasSuffix(".csv") || p.hasSuffix(".tsv") || p.hasSuffix(".txt") || p.hasSuffix(".psv") { self = .csv }
         else if p.hasSuffix(".jsonl") || p.hasSuffix(".ndjson") { self = .jsonl }
         else { return nil }
+    }
+
+    /// The format of the file (or folder of part files) at `path`: Parquet by its magic bytes whatever
+    /// the name says, else the name's; nil when neither tells.
+    public static func detect(path: String) -> DataFormat? {
+        if ParquetReader.isParquet(path: path) { return .parquet }
+        return DataFormat(path: path)
     }
 }

@@ -49,7 +49,21 @@ public struct DatasetStore: Sendable {
                     progress: ProgressHandler? = nil) throws(WorkspaceError) -> Added {
         try Self.validate(name: name)
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard let format = options.format ?? DataFormat(path: path) else { throw .unsupportedFormat(path) }
+        guard let format = options.format ?? DataFormat.detect(path: path) else { throw .unsupportedFormat(path) }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: absolute, isDirectory: &isFolder), isFolder.boolValue {
+            // A folder of part files: kept as one Parquet file of all its rows (the version's original).
+            guard format == .parquet else { throw .io(absolute, reason: "it is a folder; Pulk reads folders of Parquet part files only") }
+            let frame: Frame
+            do { frame = try ParquetReader().read(path: absolute) } catch { throw .frame(error) }
+            let combined = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-parts-\(UUID().uuidString).parquet").path
+            do { try ParquetWriter().write(frame, to: combined) } catch { throw .frame(error) }
+            defer { try? FileManager.default.removeItem(atPath: combined) }
+            var o = options
+            o.format = .parquet
+            o.sourcePath = options.sourcePath ?? absolute
+            return try add(file: combined, name: name, options: o, progress: progress)
+        }
         let (hash, size) = try BlobStore.hash(fileAt: absolute)
         if let existing = try find(name: name, contentSHA256: hash.hex) {
             return Added(version: existing, created: false, skippedRows: [])
@@ -61,6 +75,7 @@ public struct DatasetStore: Sendable {
             switch format {
             case .csv: (frame, report) = try CSVReader(options: options.csv).read(path: absolute, progress: progress)
             case .jsonl: (frame, report) = try options.jsonl.read(path: absolute)
+            case .parquet: (frame, report) = try ParquetReader().readReporting(path: absolute)
             }
         } catch { throw .frame(error) }
         let lock = try FileLock(path: workspace.root.appendingPathComponent("blobs.lock").path)

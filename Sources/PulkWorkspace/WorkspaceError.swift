@@ -38,7 +38,7 @@ public enum WorkspaceError: Error, Sendable, CustomStringConvertible {
             return "\(what) is still referenced by " + users.joined(separator: ", ")
                 + ". Remove those first; nothing was deleted."
         case .unsupportedFormat(let path):
-            return "\(path): unknown file type. Pulk reads .csv, .tsv, .txt, .jsonl and .ndjson (optionally .gz); pass --format csv|jsonl."
+            return "\(path): unknown file type. Pulk reads .csv, .tsv, .txt, .jsonl and .ndjson (optionally .gz) and Parquet (.parquet, or any file or folder of part files starting with PAR1); pass --format csv|jsonl|parquet."
         case .frame(let e): return e.description
         case .io(let path, let reason): return "\(path): \(reason)."
         case .database(let m): return "workspace database error: \(m)."

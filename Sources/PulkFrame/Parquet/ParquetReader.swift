@@ -51,6 +51,13 @@ public struct ParquetReader: Sendable {
         return files.sorted().map { (folder as NSString).appendingPathComponent($0) }
     }
 
+    /// The whole file (or folder of part files) as one frame, with the report other readers give.
+    public func readReporting(path: String) throws(FrameError) -> (Frame, ReadReport) {
+        let frame = try read(path: path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return (frame, ReadReport(delimiter: 0, hasHeader: true, bytesRead: size ?? 0, skippedRows: []))
+    }
+
     /// The whole file (or folder of part files) as one frame.
     public func read(path: String) throws(FrameError) -> Frame {
         var isDirectory: ObjCBool = false

@@ -7,10 +7,10 @@ import PulkWorkspace
 struct DataAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Register a CSV or JSONL file (optionally .gz) as a new immutable dataset version.",
+        abstract: "Register a CSV or JSONL file (optionally .gz), or a Parquet file or folder, as a new immutable dataset version.",
         discussion: "Identical content added again under the same name returns the existing version.")
 
-    @Argument(help: "The file to add.") var file: String
+    @Argument(help: "The file to add (or a folder of Parquet part files).") var file: String
     @Option(help: "The dataset name.") var name: String
     @Option(help: "A description of this version.") var description: String?
     @Option(help: "NAME[:VERSION] this version was derived from (recorded as lineage).") var derivedFrom: String?
@@ -125,22 +125,24 @@ struct DataShow: AsyncParsableCommand {
 }
 
 struct DataExport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a dataset version as CSV, or its original file.")
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a dataset version as CSV or Parquet, or its original file.")
     @Argument(help: "NAME or NAME:VERSION.") var ref: String
     @Option(help: "The file to write.") var out: String
-    @Flag(help: "Copy the original file's bytes instead of writing CSV from the parsed data.") var original = false
+    @Option(help: "csv or parquet (default: parquet for a .parquet/.parq/.pq file, else csv).") var format: String?
+    @Option(help: "Parquet page compression: snappy, zstd, gzip or none.") var compression = "snappy"
+    @Flag(help: "Copy the original file's bytes instead of writing from the parsed data.") var original = false
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
+        let writer = try DataExports.writer(format: format, out: out, compression: compression)
         let catalog = try await common.workbench(remote: remote).datasets()
         let v = try await catalog.version(try DatasetRef(parsing: ref))
         var replaced = FileManager.default.fileExists(atPath: out)
         if original {
             replaced = try await catalog.original(v, to: out)
         } else {
-            let frame = try await catalog.frame(v)
-            try CSVWriter().write(frame, to: out)
+            try writer.write(try await catalog.frame(v), to: out)
         }
         if common.json { print(Output.json(Exported(dataset: v.reference, out: out, replaced: replaced))); return }
         print("Wrote \(v.reference)\(original ? " (the original file)" : "") to \(out)\(replaced ? " (it replaced the file that was there)" : "")")

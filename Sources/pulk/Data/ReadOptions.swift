@@ -5,7 +5,7 @@ import PulkWorkspace
 
 /// How to read CSV and JSONL files: shared by `data add` and `data profile FILE`.
 struct ReadOptions: ParsableArguments {
-    @Option(help: "File format: csv or jsonl (default: from the extension).")
+    @Option(help: "File format: csv, jsonl or parquet (default: Parquet by its magic bytes, else from the extension).")
     var format: String?
 
     @Option(help: "Field delimiter: ',', ';', 'tab', '|' (default: sniffed).")

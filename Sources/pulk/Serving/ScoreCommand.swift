@@ -8,15 +8,15 @@ import PulkWorkspace
 struct ScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
-        abstract: "Score a dataset or a CSV file in chunks with a model file or a registered model, writing predictions as CSV.",
+        abstract: "Score a dataset or a CSV or Parquet file in chunks with a model file or a registered model, writing predictions as CSV.",
         discussion: """
-            Streams the input (a CSV file is read in blocks; a registered dataset is memory-mapped), scores on every core and writes \
+            Streams the input (a CSV file is read in blocks, a Parquet file by row group; a registered dataset is memory-mapped), scores on every core and writes \
             the kept input columns (--keep), `prediction`, then `probability_CLASS` per class. The output appears only once complete. The run records the model version, \
             the input dataset and (with --register-as) the output dataset version.
             """)
 
     @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
-    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV file.") var data: String
+    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV or Parquet file (or folder of Parquet part files).") var data: String
     @Option(help: "The CSV file of predictions to write.") var out: String
     @OptionGroup var keep: KeepOptions
     @Option(help: "Register the predictions as a dataset version of this name (derived from the input).") var registerAs: String?

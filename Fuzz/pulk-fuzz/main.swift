@@ -37,6 +37,11 @@ typealias Target = (UnsafeRawBufferPointer) -> Void
 let targets: [String: Target] = [
     // The CSV reader (pulk data add, predict, score, the datasets API).
     "csv": { bytes in _ = try? CSVReader().read(bytes: Array(bytes)) },
+    // The Parquet reader (pulk data add, predict, score, the datasets API's uploads): footer, pages, decoding.
+    "parquet": { bytes in
+        guard let file = try? ParquetFile(bytes: Array(bytes), name: "upload.parquet") else { return }
+        _ = try? file.read(rowGroups: 0..<file.rowGroupCount, threads: 1)
+    },
     // The tracking server's JSON reader (every MLflow request body).
     "json": { bytes in _ = try? JSON.parse(bytes) },
     // The scoring request reader (records, columns/data, MLflow's shapes), into the penguins schema.

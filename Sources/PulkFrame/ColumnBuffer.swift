@@ -91,8 +91,9 @@ public final class MappedRegion: @unchecked Sendable {
     }
 
     /// Zeroed heap memory of `length` bytes, for columns that several threads fill in place.
-    init(zeroedBytes length: Int) {
-        base = UnsafeRawPointer(calloc(max(length, 1), 1)!)
+    init?(zeroedBytes length: Int) {
+        guard let p = calloc(max(length, 1), 1) else { return nil }
+        base = UnsafeRawPointer(p)
         self.length = length
         allocated = true
     }

@@ -23,7 +23,9 @@ enum Conversion {
         case (.int32, .date?): self = .copy4
         case (.int32, .decimal(let s, _)?): self = .decimal32(pow10(s))
         case (.int64, .decimal(let s, _)?): self = .decimal64(s)
-        case (.fixedLenByteArray, .decimal(let s, _)?), (.byteArray, .decimal(let s, _)?): self = .decimalBytes(s)
+        case (.fixedLenByteArray, .decimal(let s, _)?), (.byteArray, .decimal(let s, _)?):
+            guard e.typeLength <= 64 else { throw ParquetFault("decimals of \(e.typeLength) bytes are longer than any decimal type (32 bytes)") }
+            self = .decimalBytes(s)
         case (.int32, .time?): self = .int32Scaled(multiply: 1000)
         case (.int32, .integer(_, let signed)?): self = .int32ToInt64(unsigned: !signed)
         case (.int32, _): self = .int32ToInt64(unsigned: false)
@@ -86,7 +88,7 @@ extension ParquetFile {
         guard meta.type == field.element.type else { throw ParquetFault("the chunk's type \(meta.type.name) differs from the schema's") }
         let start = meta.start
         let length = meta.totalCompressedSize
-        guard start >= 4, length >= 0, start + length <= source.size - 8 else { throw ParquetFault("the chunk's bytes lie outside the file") }
+        guard start >= 4, length >= 0, start <= source.size - 8, length <= source.size - 8 - start else { throw ParquetFault("the chunk's bytes lie outside the file") }
         let chunk = try source.bytes(at: start, count: length)
         let conversion = try Conversion(field.element)
         let width = field.target.valueWidth
@@ -109,12 +111,17 @@ extension ParquetFile {
                 guard h.compressedSize <= chunkBytes.count - position else { throw ParquetFault("a page runs past the end of its chunk") }
                 let payload = UnsafeRawBufferPointer(rebasing: chunkBytes[position..<position + h.compressedSize])
                 position += h.compressedSize
-                guard h.uncompressedSize <= 1 << 31 else { throw ParquetFault("a page claims \(h.uncompressedSize) bytes") }
+                guard h.uncompressedSize <= 1 << 28 else {
+                    throw ParquetFault("a page claims \(h.uncompressedSize) bytes; Pulk reads pages of up to 256 MiB (writers use about 1 MiB)")
+                }
+                guard h.numValues <= 1 << 27 else { throw ParquetFault("a page claims \(h.numValues) values; Pulk reads pages of up to 2^27 values") }
                 switch h.kind {
                 case 2: // dictionary page
                     var page = [UInt8](repeating: 0, count: h.uncompressedSize)
                     try page.withUnsafeMutableBytes { try PageCodec.decompress(meta.codec, payload, into: $0) }
-                    guard h.numValues <= h.uncompressedSize * 8 + 1 else { throw ParquetFault("a dictionary page claims \(h.numValues) values") }
+                    guard h.numValues <= (field.target == .bool ? 8 : 1) * h.uncompressedSize else {
+                        throw ParquetFault("a dictionary page claims \(h.numValues) values in \(h.uncompressedSize) bytes")
+                    }
                     var dict = [UInt8](repeating: 0, count: h.numValues * width)
                     try page.withUnsafeBytes { p in
                         var c = ByteCursor(p)
@@ -263,6 +270,7 @@ private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Co
     case .deltaLengthByteArray?, .deltaByteArray?:
         // Rebuilt as PLAIN byte arrays (a length before each value), then read as those.
         let n = try DeltaBinaryPacked.count(c)
+        guard n >= count, n <= count + 1 << 20 else { throw ParquetFault("a delta byte-array page holds \(n) values, not \(count)") }
         var prefixes = [Int64](repeating: 0, count: max(n, 1))
         if encoding == ParquetEncoding.deltaByteArray.rawValue {
             _ = try prefixes.withUnsafeMutableBufferPointer { try DeltaBinaryPacked.decode(&c, capacity: n, into: $0.baseAddress!) }
@@ -271,6 +279,7 @@ private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Co
         }
         let m = try DeltaBinaryPacked.count(c)
         guard m == n || encoding == ParquetEncoding.deltaLengthByteArray.rawValue else { throw ParquetFault("a DELTA_BYTE_ARRAY page's prefix and suffix counts differ") }
+        guard m >= count, m <= count + 1 << 20 else { throw ParquetFault("a delta byte-array page holds \(m) values, not \(count)") }
         var lengths = [Int64](repeating: 0, count: max(m, 1))
         _ = try lengths.withUnsafeMutableBufferPointer { try DeltaBinaryPacked.decode(&c, capacity: m, into: $0.baseAddress!) }
         guard m >= count else { throw ParquetFault("a delta byte-array page holds \(m) values, not \(count)") }
@@ -299,6 +308,7 @@ private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Co
         case .float16, .uuid, .decimalBytes: physical = typeLength
         default: throw ParquetFault("BYTE_STREAM_SPLIT does not apply to this column's values")
         }
+        guard physical > 0, physical <= 64 else { throw ParquetFault("BYTE_STREAM_SPLIT values of \(physical) bytes are not valid") }
         let streams = try c.take(count * physical)
         var plain = [UInt8](repeating: 0, count: count * physical)
         for k in 0..<physical { for i in 0..<count { plain[i * physical + k] = streams[k * count + i] } }
@@ -360,7 +370,7 @@ func decodePlain(_ c: inout ByteCursor, conversion: Conversion, typeLength: Int,
         for k in 0..<count {
             let nanos = src.loadUnaligned(fromByteOffset: k * 12, as: Int64.self)
             let julian = Int64(src.loadUnaligned(fromByteOffset: k * 12 + 8, as: Int32.self))
-            o[k] = (julian - 2_440_588) * 86_400_000_000 + nanos / 1000
+            o[k] = (julian &- 2_440_588) &* 86_400_000_000 &+ nanos / 1000
         }
     case .decimal32(let scale):
         let src = try c.take(count * 4).baseAddress!
@@ -377,6 +387,7 @@ func decodePlain(_ c: inout ByteCursor, conversion: Conversion, typeLength: Int,
         let o = dest.assumingMemoryBound(to: Double.self)
         for k in 0..<count {
             let bytes = typeLength > 0 ? try c.take(typeLength) : try c.take(try c.uint32LE())
+            guard bytes.count <= 64 else { throw ParquetFault("a decimal of \(bytes.count) bytes is longer than any decimal type (32 bytes)") }
             o[k] = decimalValue(bytes, scale: scale)
         }
     case .float16:

@@ -137,7 +137,7 @@ func stackColumns(_ parts: [Column], name: String) -> Column {
 /// One open Parquet file: its footer read, its row groups readable one at a time or all at once.
 public final class ParquetFile: @unchecked Sendable {
     public let path: String
-    let source: FileSource
+    let source: any ByteSource
     let metadata: FileMetadata
     /// The top-level columns: each flat one with its leaf (column chunk) index.
     let fields: [TopField]
@@ -151,9 +151,18 @@ public final class ParquetFile: @unchecked Sendable {
         var target: DataType
     }
 
-    public init(path: String) throws(FrameError) {
-        self.path = path
-        source = try FileSource(path: path)
+    public convenience init(path: String) throws(FrameError) {
+        try self.init(source: try FileSource(path: path))
+    }
+
+    /// A Parquet file held in memory (an upload), named `name` in messages.
+    public convenience init(bytes: [UInt8], name: String) throws(FrameError) {
+        try self.init(source: MemorySource(name: name, data: bytes))
+    }
+
+    init(source: any ByteSource) throws(FrameError) {
+        path = source.name
+        self.source = source
         do {
             let size = source.size
             guard size >= 12 else { throw ParquetFault("the file is \(size) bytes, too short for Parquet (it needs `PAR1` at both ends)") }
@@ -193,6 +202,7 @@ public final class ParquetFile: @unchecked Sendable {
         guard let root = schema.first else { throw ParquetFault("the footer has no schema") }
         var out: [TopField] = []
         var i = 1, leaf = 0
+        guard root.numChildren >= 0, root.numChildren < schema.count else { throw ParquetFault("the schema's root claims \(root.numChildren) columns") }
         for _ in 0..<root.numChildren {
             guard i < schema.count else { throw ParquetFault("the schema lists fewer columns than its root says") }
             let e = schema[i]
@@ -202,6 +212,7 @@ public final class ParquetFile: @unchecked Sendable {
                 guard j < schema.count else { throw ParquetFault("the schema tree is cut short") }
                 let n = schema[j]
                 pending -= 1
+                guard n.numChildren >= 0, n.numChildren < schema.count else { throw ParquetFault("a schema element claims \(n.numChildren) children") }
                 if n.numChildren > 0 { pending += n.numChildren } else { leaves += 1 }
                 j += 1
             }
@@ -257,11 +268,21 @@ public final class ParquetFile: @unchecked Sendable {
         if let refused = chosen.first(where: { $0.refusal != nil }) { throw .parquet(path, reason: refused.refusal!) }
         let groups = Array(rowGroups)
         var starts = [0]
-        for g in groups { starts.append(starts.last! + metadata.rowGroups[g].numRows) }
+        for g in groups {
+            let (sum, overflow) = starts.last!.addingReportingOverflow(metadata.rowGroups[g].numRows)
+            guard !overflow, sum <= 1 << 40 else { throw .parquet(path, reason: "the row groups claim more than 2^40 rows") }
+            starts.append(sum)
+        }
         let rows = starts.last!
         let groupStarts = starts
         // One output region per column; every (row group, column) task fills its rows of it.
-        let regions = chosen.map { MappedRegion(zeroedBytes: rows * $0.target.valueWidth) }
+        var regions: [MappedRegion] = []
+        for field in chosen {
+            guard let region = MappedRegion(zeroedBytes: rows * field.target.valueWidth) else {
+                throw .parquet(path, reason: "\(rows) rows of column '\(field.name)' do not fit in memory; read fewer columns or row groups")
+            }
+            regions.append(region)
+        }
         let tasks = groups.indices.flatMap { g in chosen.indices.map { c in (g, c) } }
         let results = ResultSlots<Result<ChunkOutput, FrameError>>(count: tasks.count)
         let this = UncheckedSendable(self)

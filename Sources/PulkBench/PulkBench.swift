@@ -11,6 +11,7 @@ import Glibc
 ///
 ///   PulkBench csv FILE [REPS]       read a CSV into typed columns; median seconds and MB/s
 ///   PulkBench csv-memory FILE       one read in a fresh process: peak RSS vs the columns' bytes
+///   PulkBench parquet FILE [REPS]   read a Parquet file into columns, then write it back (Snappy); median seconds
 ///   PulkBench binary FILE [REPS]    load the binary frame copy vs parsing the CSV, each in a fresh process
 ///   PulkBench profile FILE [REPS]   full profile (with correlations) of the frame
 ///   PulkBench request BODY [REPS]   a JSON scoring body (numbers, dataframe_split) read into the model's matrix
@@ -28,6 +29,7 @@ struct PulkBench {
         switch args[1] {
         case "csv": try csv(path, reps: reps)
         case "csv-memory": try csvMemory(path)
+        case "parquet": try parquet(path, reps: reps)
         case "binary": try binary(path, reps: reps)
         case "load-once": try loadOnce(path, mode: args.count > 3 ? args[3] : "csv")
         case "profile": try profile(path, reps: reps)
@@ -77,6 +79,27 @@ struct PulkBench {
         let mb = Double(fileSize(path)) / 1e6
         emit(["benchmark": "csv_read", "rows": shape.0, "columns": shape.1, "size_mb": mb, "seconds": times,
               "median_s": median(times), "mb_per_s": mb / median(times), "threads": defaultThreadCount()])
+    }
+
+    static func parquet(_ path: String, reps: Int) throws {
+        var reads: [Double] = [], writes: [Double] = []
+        var frame = try ParquetReader().read(path: path)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pulkbench-\(getpid()).parquet").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        for _ in 0..<reps {
+            let (f, t) = try time { try ParquetReader().read(path: path) }
+            reads.append(t)
+            frame = f
+            let (_, w) = try time { try ParquetWriter(compression: .snappy).write(frame, to: out) }
+            writes.append(w)
+        }
+        // What was written reads back to the same values.
+        let back = try ParquetReader().read(path: out)
+        precondition(back == frame, "the written file does not read back to the same frame")
+        emit(["benchmark": "parquet", "rows": frame.rowCount, "columns": frame.columnCount, "size_mb": Double(fileSize(path)) / 1e6,
+              "read_seconds": reads, "read_median_s": median(reads), "write_seconds": writes, "write_median_s": median(writes),
+              "written_mb": Double(fileSize(out)) / 1e6, "written_copy": out + ".kept", "threads": defaultThreadCount()])
+        try? FileManager.default.copyItem(atPath: out, toPath: out + ".kept")
     }
 
     static func csvMemory(_ path: String) throws {

@@ -103,7 +103,8 @@ struct ThriftReader {
         guard let type = ThriftType(rawValue: h & 0x0f) else { throw ParquetFault("unknown Thrift list element type") }
         var n = Int(h >> 4)
         if n == 15 { n = Int(clamping: try varint()) }
-        guard n <= bytes.count - position || type == .boolTrue || type == .boolFalse else {
+        // Every element takes at least a byte (booleans in a list are a byte each).
+        guard type != .stop, n <= bytes.count - position else {
             throw ParquetFault("a Thrift list claims \(n) elements, more than its bytes hold")
         }
         return (type, n)
@@ -137,7 +138,7 @@ struct ThriftReader {
                 guard let k = ThriftType(rawValue: kv >> 4), let v = ThriftType(rawValue: kv & 0x0f) else {
                     throw ParquetFault("unknown Thrift map types")
                 }
-                guard n <= bytes.count - position else { throw ParquetFault("a Thrift map claims more entries than its bytes hold") }
+                guard k != .stop, v != .stop, n <= bytes.count - position else { throw ParquetFault("a Thrift map claims more entries than its bytes hold") }
                 for _ in 0..<n { try skip(k); try skip(v) }
             }
         }

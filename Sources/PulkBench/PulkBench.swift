@@ -82,7 +82,7 @@ struct PulkBench {
     }
 
     static func parquet(_ path: String, reps: Int) throws {
-        var reads: [Double] = [], writes: [Double] = []
+        var reads: [Double] = [], writes: [Double] = [], encodes: [Double] = []
         var frame = try ParquetReader().read(path: path)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("pulkbench-\(getpid()).parquet").path
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -92,12 +92,16 @@ struct PulkBench {
             frame = f
             let (_, w) = try time { try ParquetWriter(compression: .snappy).write(frame, to: out) }
             writes.append(w)
+            let (bytes, e) = time { ParquetWriter(compression: .snappy).bytes(frame) }
+            precondition(bytes.count > 0)
+            encodes.append(e)
         }
         // What was written reads back to the same values.
         let back = try ParquetReader().read(path: out)
         precondition(back == frame, "the written file does not read back to the same frame")
         emit(["benchmark": "parquet", "rows": frame.rowCount, "columns": frame.columnCount, "size_mb": Double(fileSize(path)) / 1e6,
               "read_seconds": reads, "read_median_s": median(reads), "write_seconds": writes, "write_median_s": median(writes),
+              "encode_seconds": encodes, "encode_median_s": median(encodes),
               "written_mb": Double(fileSize(out)) / 1e6, "written_copy": out + ".kept", "threads": defaultThreadCount()])
         try? FileManager.default.copyItem(atPath: out, toPath: out + ".kept")
     }

@@ -156,23 +156,29 @@ enum Snappy {
 
     /// Compresses in 64 KiB blocks with a 4-byte hash table, skipping ahead faster through bytes
     /// that do not match (as Snappy's own compressor does), so incompressible pages cost little.
-    static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
-        let n = input.count
-        let bound = 32 + n + n / 6
+    static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] { compress(segments: [input]) }
+
+    /// The concatenation of `segments` compressed as one Snappy block stream (each segment in its own
+    /// 64 KiB blocks), without first copying them together.
+    static func compress(segments: [UnsafeRawBufferPointer]) -> [UInt8] {
+        let n = segments.reduce(0) { $0 + $1.count }
+        let bound = 32 + n + n / 6 + 8 * segments.count
         return [UInt8](unsafeUninitializedCapacity: bound) { out, written in
             let dst = out.baseAddress!
             var op = 0
             var v = UInt64(n)
             while v >= 0x80 { dst[op] = UInt8(v & 0x7f) | 0x80; op += 1; v >>= 7 }
             dst[op] = UInt8(v); op += 1
-            guard n > 0, let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { written = op; return }
             let table = UnsafeMutablePointer<UInt16>.allocate(capacity: 1 << 14)
             defer { table.deallocate() }
-            var blockStart = 0
-            while blockStart < n {
-                let blockEnd = min(n, blockStart + 65536)
-                op = compressBlock(src, blockStart, blockEnd, dst, op, table)
-                blockStart = blockEnd
+            for input in segments {
+                guard input.count > 0, let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { continue }
+                var blockStart = 0
+                while blockStart < input.count {
+                    let blockEnd = min(input.count, blockStart + 65536)
+                    op = compressBlock(src, blockStart, blockEnd, dst, op, table)
+                    blockStart = blockEnd
+                }
             }
             written = op
         }
@@ -224,13 +230,13 @@ enum Snappy {
                                       _ table: UnsafeMutablePointer<UInt16>) -> Int {
         var op = op0
         var literalStart = start
-        let length = end - start
+        let length = end &- start
         if length < 15 {
             return emitLiteral(src, start, length, dst, op)
         }
         table.initialize(repeating: 0, count: 1 << 14)
-        let limit = end - 15
-        var ip = start + 1
+        let limit = end &- 15
+        var ip = start &+ 1
         var nextHash = hash(load32(src, ip))
         outer: while true {
             var skip = 32
@@ -238,35 +244,48 @@ enum Snappy {
             // Find a 4-byte match, stepping further the longer none is found.
             while true {
                 let h = nextHash
-                let step = skip >> 5
-                skip += 1
-                let next = ip + step
+                let step = skip &>> 5
+                skip &+= 1
+                let next = ip &+ step
                 if next > limit { break outer }
-                candidate = start + Int(table[h])
-                table[h] = UInt16(ip - start)
+                candidate = start &+ Int(table[h])
+                table[h] = UInt16(truncatingIfNeeded: ip &- start)
                 nextHash = hash(load32(src, next))
                 if load32(src, ip) == load32(src, candidate) && candidate < ip { break }
                 ip = next
             }
-            op = emitLiteral(src, literalStart, ip - literalStart, dst, op)
+            op = emitLiteral(src, literalStart, ip &- literalStart, dst, op)
             // Extend and emit copies while they keep matching.
             while true {
-                var matched = 4
-                while ip + matched < end && src[ip + matched] == src[candidate + matched] { matched += 1 }
-                op = emitCopy(ip - candidate, matched, dst, op)
-                ip += matched
+                let matched = 4 &+ matchLength(src, candidate &+ 4, ip &+ 4, end)
+                op = emitCopy(ip &- candidate, matched, dst, op)
+                ip &+= matched
                 literalStart = ip
                 if ip >= limit { break outer }
-                table[hash(load32(src, ip - 1))] = UInt16(ip - 1 - start)
+                table[hash(load32(src, ip &- 1))] = UInt16(truncatingIfNeeded: ip &- 1 &- start)
                 let h = hash(load32(src, ip))
-                candidate = start + Int(table[h])
-                table[h] = UInt16(ip - start)
+                candidate = start &+ Int(table[h])
+                table[h] = UInt16(truncatingIfNeeded: ip &- start)
                 if load32(src, ip) != load32(src, candidate) || candidate >= ip { break }
             }
-            ip += 1
+            ip &+= 1
             nextHash = hash(load32(src, ip))
         }
-        if literalStart < end { op = emitLiteral(src, literalStart, end - literalStart, dst, op) }
+        if literalStart < end { op = emitLiteral(src, literalStart, end &- literalStart, dst, op) }
         return op
+    }
+
+    /// How many bytes from `b` equal those from `a` (a < b), up to `end`: eight at a time.
+    @inline(__always) private static func matchLength(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int, _ end: Int) -> Int {
+        var n = 0
+        while b &+ n &+ 8 <= end {
+            let left: UInt64 = UnsafeRawPointer(p + (a &+ n)).loadUnaligned(as: UInt64.self)
+            let right: UInt64 = UnsafeRawPointer(p + (b &+ n)).loadUnaligned(as: UInt64.self)
+            let x = left ^ right
+            if x != 0 { return n &+ (x.littleEndian.trailingZeroBitCount &>> 3) }
+            n &+= 8
+        }
+        while b &+ n < end && p[a &+ n] == p[b &+ n] { n &+= 1 }
+        return n
     }
 }

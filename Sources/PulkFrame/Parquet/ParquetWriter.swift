@@ -34,25 +34,57 @@ public struct ParquetWriter: Sendable {
 
     /// The file's bytes.
     public func bytes(_ frame: Frame) -> [UInt8] {
-        var out: [UInt8] = Array("PAR1".utf8)
+        var out: [UInt8] = []
+        encode(frame) { out += $0 }
+        return out
+    }
+
+    /// Writes the file at `path` atomically: streamed to a temporary file beside it, then renamed into
+    /// place (replacing a file there; the caller says so).
+    public func write(_ frame: Frame, to path: String) throws(FrameError) {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw .io(path, reason: String(cString: strerror(errno))) }
+        var failure: String?
+        encode(frame) { piece in
+            guard failure == nil else { return }
+            var offset = 0
+            while offset < piece.count {
+                let n = Foundation.write(fd, piece.baseAddress! + offset, piece.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
+                offset += n
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary)
+            throw .io(path, reason: failure)
+        }
+    }
+
+    /// Hands the file's bytes to `sink` in order.
+    func encode(_ frame: Frame, sink: (UnsafeRawBufferPointer) -> Void) {
+        var written = 0
+        func emit(_ bytes: [UInt8]) { bytes.withUnsafeBytes { sink($0) }; written += bytes.count }
+        emit(Array("PAR1".utf8))
         let groups = stride(from: 0, to: max(frame.rowCount, 1), by: rowGroupSize).map { $0..<min($0 + rowGroupSize, frame.rowCount) }
-        let tasks = groups.indices.flatMap { g in frame.columns.indices.map { (g, $0) } }
-        let chunks = ResultSlots<EncodedChunk>(count: tasks.count)
         let columns = frame.columns
         let writer = self
-        parallelFor(tasks.count, threads: threads) { t in
-            let (g, c) = tasks[t]
-            chunks[t] = writer.encodeChunk(columns[c], rows: groups[g])
-        }
         var rowGroups: [(columns: [(EncodedChunk, Int, Int?)], rows: Int, bytes: Int)] = []
-        for (g, range) in groups.enumerated() {
+        // One row group at a time (its columns encoded in parallel), so memory holds one row group's pages.
+        for range in groups {
+            let chunks = ResultSlots<EncodedChunk>(count: columns.count)
+            parallelFor(columns.count, threads: threads) { c in chunks[c] = writer.encodeChunk(columns[c], rows: range) }
             var cols: [(EncodedChunk, Int, Int?)] = []
             var total = 0
-            for c in frame.columns.indices {
-                let chunk = chunks[g * frame.columns.count + c]!
-                let start = out.count
-                out += chunk.bytes
-                cols.append((chunk, start + chunk.dataPageOffset, chunk.hasDictionary ? start : nil))
+            for c in columns.indices {
+                let chunk = chunks[c]!
+                let start = written
+                for piece in chunk.pieces { emit(piece) }
+                cols.append((chunk.withoutBytes, start + chunk.dataPageOffset, chunk.hasDictionary ? start : nil))
                 total += chunk.uncompressedSize
             }
             rowGroups.append((cols, range.count, total))
@@ -85,7 +117,7 @@ public struct ParquetWriter: Sendable {
                                 w.i32(4, compression.codec.rawValue)
                                 w.i64(5, Int64(g.rows))
                                 w.i64(6, Int64(chunk.uncompressedSize))
-                                w.i64(7, Int64(chunk.bytes.count))
+                                w.i64(7, Int64(chunk.compressedSize))
                                 w.i64(9, Int64(dataOffset))
                                 if let dictOffset { w.i64(11, Int64(dictOffset)) }
                             }
@@ -97,17 +129,8 @@ public struct ParquetWriter: Sendable {
             }
             w.string(6, "pulk")
         }
-        out += footer
         var length = UInt32(footer.count).littleEndian
-        withUnsafeBytes(of: &length) { out += $0 }
-        out += Array("PAR1".utf8)
-        return out
-    }
-
-    /// Writes the file at `path` (replacing it; the caller says so when one was there).
-    public func write(_ frame: Frame, to path: String) throws(FrameError) {
-        let data = Data(bytes(frame))
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch { throw .io(path, reason: error.localizedDescription) }
+        emit(footer + withUnsafeBytes(of: &length) { Array($0) } + Array("PAR1".utf8))
     }
 
     private func writeSchemaElement(_ column: Column, _ w: inout ThriftWriter) {
@@ -142,16 +165,25 @@ public struct ParquetWriter: Sendable {
     }
 
     struct EncodedChunk: Sendable {
-        var bytes: [UInt8]
+        /// The chunk's bytes: page headers and bodies, in order.
+        var pieces: [[UInt8]]
         var physical: ParquetPhysical
         var encodings: [ParquetEncoding]
         var dataPageOffset: Int
         var hasDictionary: Bool
         var uncompressedSize: Int
+        var compressedSize: Int
+
+        var withoutBytes: EncodedChunk {
+            var c = self
+            c.pieces = []
+            return c
+        }
     }
 
     func encodeChunk(_ column: Column, rows: Range<Int>) -> EncodedChunk {
-        var out: [UInt8] = []
+        var out: [[UInt8]] = []
+        var size = 0
         var uncompressed = 0
         var dictionaryPage: [UInt8]? // plain-encoded dictionary values
         var localCodes: [Int32] = [] // per row of a string column: its code in the chunk's dictionary
@@ -179,25 +211,39 @@ public struct ParquetWriter: Sendable {
             let header = pageHeader(kind: 2, uncompressed: dictionaryPage.count, compressed: 0, values: localCount, encoding: .plain)
             let (h, body) = compressPage(dictionaryPage, header: header)
             uncompressed += h.count + dictionaryPage.count
-            out += h; out += body
+            out.append(h); out.append(body)
+            size += h.count + body.count
         }
-        let dataStart = out.count
+        let dataStart = size
         var nonNullStart = 0
         for pageStart in stride(from: rows.lowerBound, to: rows.upperBound, by: pageSize) {
             let page = pageStart..<min(pageStart + pageSize, rows.upperBound)
             var body: [UInt8] = []
-            // Definition levels: 1 where a value is present.
-            var levels = [Int32](repeating: 1, count: page.count)
+            // Definition levels: 1 where a value is present (one RLE run when all are).
             var present = page.count
+            var encodedLevels: [UInt8] = []
             if column.validity != nil {
+                var levels = [Int32](repeating: 1, count: page.count)
                 present = 0
                 for (k, r) in page.enumerated() { if column.isValid(r) { present += 1 } else { levels[k] = 0 } }
+                levels.withUnsafeBufferPointer { Hybrid.encode($0, width: 1, into: &encodedLevels) }
+            } else {
+                var run = UInt64(page.count) << 1
+                while run >= 0x80 { encodedLevels.append(UInt8(run & 0x7f) | 0x80); run >>= 7 }
+                encodedLevels.append(UInt8(run))
+                encodedLevels.append(1)
             }
-            var encodedLevels: [UInt8] = []
-            levels.withUnsafeBufferPointer { Hybrid.encode($0, width: 1, into: &encodedLevels) }
             var l = UInt32(encodedLevels.count).littleEndian
             withUnsafeBytes(of: &l) { body += $0 }
             body += encodedLevels
+            if column.validity == nil, compression == .snappy, let (header, compressed) = snappyPlainPage(column, page, prefix: body) {
+                // Numbers with no missing values: compressed straight from the column, with no copy of the page.
+                uncompressed += header.count + body.count + page.count * column.type.valueWidth
+                out.append(header); out.append(compressed)
+                size += header.count + compressed.count
+                nonNullStart += present
+                continue
+            }
             let encoding: ParquetEncoding
             switch column.storage {
             case .string:
@@ -225,7 +271,8 @@ public struct ParquetWriter: Sendable {
             let header = pageHeader(kind: 0, uncompressed: body.count, compressed: 0, values: page.count, encoding: encoding)
             let (h, compressed) = compressPage(body, header: header)
             uncompressed += h.count + body.count
-            out += h; out += compressed
+            out.append(h); out.append(compressed)
+            size += h.count + compressed.count
         }
         let physical: ParquetPhysical
         switch column.type {
@@ -236,8 +283,30 @@ public struct ParquetWriter: Sendable {
         case .date: physical = .int32
         }
         let encodings: [ParquetEncoding] = dictionaryPage != nil ? [.plain, .rle, .rleDictionary] : [.plain, .rle]
-        return EncodedChunk(bytes: out, physical: physical, encodings: encodings, dataPageOffset: dataStart,
-                            hasDictionary: dictionaryPage != nil, uncompressedSize: uncompressed)
+        return EncodedChunk(pieces: out, physical: physical, encodings: encodings, dataPageOffset: dataStart,
+                            hasDictionary: dictionaryPage != nil, uncompressedSize: uncompressed, compressedSize: size)
+    }
+
+    /// A PLAIN page of a numeric column with no missing values, Snappy-compressed from `prefix` (its
+    /// levels) and the column's own memory; nil for other columns.
+    private func snappyPlainPage(_ column: Column, _ page: Range<Int>, prefix: [UInt8]) -> ([UInt8], [UInt8])? {
+        func compress<T>(_ v: ColumnBuffer<T>) -> ([UInt8], [UInt8]) {
+            let width = MemoryLayout<T>.stride
+            let compressed = v.withUnsafeBufferPointer { b in
+                prefix.withUnsafeBytes { p in
+                    Snappy.compress(segments: [p, UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b)[(page.lowerBound * width)..<(page.upperBound * width)])])
+                }
+            }
+            let header = pageHeader(kind: 0, uncompressed: prefix.count + page.count * width, compressed: 0, values: page.count, encoding: .plain)
+            return (header(compressed.count), compressed)
+        }
+        switch column.storage {
+        case .float64(let v): return compress(v)
+        case .int64(let v): return compress(v)
+        case .date(let v): return compress(v)
+        case .datetime(let v): return compress(v)
+        case .bool, .string: return nil
+        }
     }
 
     private func appendPlain<T: BitwiseCopyable>(_ values: ColumnBuffer<T>, _ page: Range<Int>, _ column: Column, _ body: inout [UInt8]) {

@@ -116,6 +116,15 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
+        // SQL sources: a query's result from PostgreSQL or SQLite streamed into a frame (`pulk data add --sql`).
+        .target(name: "PulkSQLSources", dependencies: [
+            "PulkFrame",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         // Tracked training: runs of `pulk train`/`evaluate` with their artifacts and plots, to the local store or a
         // remote MLflow-protocol server; lineage from model versions back to dataset versions.
         .target(name: "PulkTracking", dependencies: [
@@ -169,7 +178,7 @@ let package = Package(
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
             "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkAutoML", "PulkProfile", "PulkMonitoring", "PulkWorkspace", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkScoring",
-            "PulkJSON",
+            "PulkJSON", "PulkSQLSources",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [
@@ -208,7 +217,7 @@ let package = Package(
                                                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                                            .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "PulkWorkspaceTests", dependencies: ["PulkWorkspace", "PulkFrame", "PulkSQL"], swiftSettings: strict),
-        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkWorkspace",
+        .testTarget(name: "PulkAppTests", dependencies: ["PulkApp", "PulkLearn", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkWorkspace", "PulkSQLSources",
                                                        .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "PulkCLITests", dependencies: ["pulk"], swiftSettings: strict),

@@ -3,6 +3,7 @@ public import PulkFrame
 public import PulkStore
 public import PulkTracking
 public import PulkWorkspace
+import PulkSQLSources
 
 /// Data a flow read, with what a run input needs to name it.
 public struct LoadedData: Sendable {
@@ -98,5 +99,26 @@ public enum DataExports {
             return .parquet(ParquetWriter(compression: c))
         default: throw .invalid("--format must be csv or parquet, not '\(format ?? "")'.")
         }
+    }
+}
+
+/// Datasets snapshotted from SQL: a query's rows from PostgreSQL or SQLite, streamed into columns and
+/// registered as an immutable version (kept as a Parquet file), with the query and the source (never
+/// its password) recorded as the version's lineage. The same rows again give the same version.
+public enum SQLSources {
+    public static func add(query: String, from: String, name: String, description: String?, derivedFrom: PulkWorkspace.DatasetRef?,
+                           catalog: any DatasetCatalog, progress: any ProgressSink = NoProgress()) async throws -> DatasetStore.Added {
+        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw AppError.invalid("--sql needs a query, as in --sql \"SELECT * FROM orders\".") }
+        let source = try SQLSnapshot.Source(parsing: from)
+        let frame = try await SQLSnapshot.frame(query: query, from: source) { rows in progress.update("reading rows", done: rows, total: 0) }
+        progress.finish("reading rows")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pulk-sql-\(UUID().uuidString).parquet").path
+        try ParquetWriter().write(frame, to: file)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var read = ReadSettings()
+        read.format = "parquet"
+        read.sql = query
+        read.sqlSource = source.description
+        return try await catalog.add(file: file, name: name, read: read, description: description, derivedFrom: derivedFrom, progress: progress)
     }
 }

@@ -18,6 +18,9 @@ public struct ReadSettings: Sendable, Equatable {
     public var skipBadRows = false
     public var renameDuplicates = false
     public var maxLineSize = 64 << 20
+    /// For a SQL snapshot: its query and its source without the password (recorded as lineage).
+    public var sql: String?
+    public var sqlSource: String?
     public var maxColumns = CSVOptions.defaultMaxColumns
     /// reject or as-text.
     public var jsonArrays = "reject"
@@ -60,6 +63,13 @@ public struct ReadSettings: Sendable, Equatable {
         o.csv = csv
         guard jsonArrays == "reject" || jsonArrays == "as-text" else { throw .invalid("--json-arrays must be reject or as-text.") }
         o.jsonl = JSONLReader(arraysAsText: jsonArrays == "as-text", types: forced, skipBadRows: skipBadRows)
+        if let sql {
+            o.origin["sql"] = sql
+            if let sqlSource {
+                o.origin["sql_source"] = sqlSource
+                o.sourcePath = sqlSource + " (SQL snapshot)"
+            }
+        }
         return o
     }
 
@@ -75,6 +85,8 @@ public struct ReadSettings: Sendable, Equatable {
         q.append(("max_line_size", String(maxLineSize)))
         q.append(("max_columns", String(maxColumns)))
         q.append(("json_arrays", jsonArrays))
+        if let sql { q.append(("sql", sql)) }
+        if let sqlSource { q.append(("sql_source", sqlSource)) }
         return q
     }
 
@@ -103,5 +115,7 @@ public struct ReadSettings: Sendable, Equatable {
         maxLineSize = try int("max_line_size") ?? maxLineSize
         maxColumns = try int("max_columns") ?? maxColumns
         jsonArrays = query["json_arrays"]?.last ?? jsonArrays
+        sql = query["sql"]?.last
+        sqlSource = query["sql_source"]?.last
     }
 }

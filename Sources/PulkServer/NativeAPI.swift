@@ -354,7 +354,7 @@ extension NativeAPI {
                 try Self.workspace(datasets) { (_) throws(WorkspaceError) in try PulkWorkspace.DatasetRef(parsing: text) }
             }
             let source = query["source_path"]?.last ?? "upload"
-            options.sourcePath = source + " (uploaded)"
+            options.sourcePath = (options.sourcePath ?? source) + " (uploaded)"
             // The body streams to a file of its own (fsynced, then renamed into place), is added, and goes.
             let uploads = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("pulk-dataset-uploads"))
             let key = UUID().uuidString

@@ -64,6 +64,8 @@ enum OpenAPIDocument {
                          {"name": "rename_duplicates", "in": "query", "required": false, "description": "Rename repeated column names instead of failing.", "schema": {"type": "boolean"}},
                          {"name": "max_line_size", "in": "query", "required": false, "description": "The longest accepted line in bytes.", "schema": {"type": "integer", "minimum": 1}},
                          {"name": "max_columns", "in": "query", "required": false, "description": "The most columns a file may have.", "schema": {"type": "integer", "minimum": 1}},
+                         {"name": "sql", "in": "query", "required": false, "description": "For a SQL snapshot (the body is its rows as Parquet): the query, recorded with the version as lineage.", "schema": {"type": "string"}},
+                         {"name": "sql_source", "in": "query", "required": false, "description": "With sql: where it ran, without a password (postgresql://USER@HOST/DB or sqlite:FILE); recorded as the version's source.", "schema": {"type": "string"}},
                          {"name": "json_arrays", "in": "query", "required": false, "description": "JSONL arrays: reject or as-text.", "schema": {"type": "string", "enum": ["reject", "as-text"]}},
                          {"name": "description", "in": "query", "required": false, "description": "A description of this version.", "schema": {"type": "string"}},
                          {"name": "derived_from", "in": "query", "required": false, "description": "NAME[:VERSION] this version was derived from (recorded as lineage).", "schema": {"type": "string"}},

@@ -17,6 +17,9 @@ public struct DatasetStore: Sendable {
         /// Recorded as the version's source instead of the file's path (an upload names the client's file).
         /// Only a label: nothing is ever read from it.
         public var sourcePath: String?
+        /// Where the data came from besides a file (a SQL snapshot's `sql` and `sql_source`, never a
+        /// password), kept with the version's read options as its lineage.
+        public var origin: [String: String] = [:]
 
         public init(format: DataFormat? = nil, csv: CSVOptions = CSVOptions(), jsonl: JSONLReader = JSONLReader(),
                     description: String? = nil, derivedFrom: DatasetRef? = nil) {
@@ -123,7 +126,8 @@ public struct DatasetStore: Sendable {
     }
 
     static func describe(_ options: AddOptions, format: DataFormat, report: ReadReport) -> [String: String] {
-        var out = ["format": format.rawValue]
+        var out = options.origin
+        out["format"] = format.rawValue
         if format == .csv {
             out["delimiter"] = String(UnicodeScalar(report.delimiter))
             out["header"] = report.hasHeader ? "true" : "false"

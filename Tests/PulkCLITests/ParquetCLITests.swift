@@ -61,4 +61,40 @@ struct ParquetCLITests {
         let format = try cli.run("data", "export", "nothing", "--out", "x.out", "--format", "xlsx")
         #expect(format.status != 0 && format.stderr.contains("--format must be csv or parquet"), "\(format.stderr)")
     }
+
+    @Test func sqlSnapshotsBecomeVersionsWithTheirQuery() throws {
+        let db = cli.dir.appendingPathComponent("shop.db").path
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        make.arguments = ["python3", "-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            c.execute("CREATE TABLE orders (id INTEGER, amount REAL, customer TEXT)")
+            c.executemany("INSERT INTO orders VALUES (?, ?, ?)", [(i, i * 1.5, "c%d" % (i % 3)) for i in range(100)])
+            c.commit()
+            """, db]
+        try make.run()
+        make.waitUntilExit()
+        try #require(make.terminationStatus == 0)
+        let query = "SELECT id, amount, customer FROM orders WHERE id < 50"
+        let added = try PulkCLI.object(try cli.ok(["data", "add", "--sql", query, "--from", "sqlite:\(db)", "--name", "orders", "--json"]))
+        let version = try #require(added["version"] as? [String: Any])
+        #expect(version["row_count"] as? Int == 50 && added["created"] as? Bool == true)
+        let shown = try PulkCLI.object(try cli.ok(["data", "show", "orders", "--json"]))
+        let options = try #require((shown["version"] as? [String: Any])?["read_options"] as? [String: String])
+        #expect(options["sql"] == query && options["sql_source"] == "sqlite:\(db)")
+        let again = try PulkCLI.object(try cli.ok(["data", "add", "--sql", query, "--from", "sqlite:\(db)", "--name", "orders", "--json"]))
+        #expect(again["created"] as? Bool == false)
+        // Misuses, each with what to do.
+        for (args, message) in [
+            (["data", "add", "--name", "x"], "Name a file to add, or a query with --sql and --from"),
+            (["data", "add", "--sql", query, "--name", "x"], "--sql needs --from"),
+            (["data", "add", "--sql", "SELECT nope FROM orders", "--from", "sqlite:\(db)", "--name", "x"], "the query failed"),
+            (["data", "add", "--sql", query, "--from", "mysql://u:pw@h/db", "--name", "x"], "--from must be postgresql://"),
+        ] {
+            let r = try cli.run(args)
+            #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains(":pw@"))
+        }
+    }
 }

@@ -7,10 +7,16 @@ import PulkWorkspace
 struct DataAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Register a CSV or JSONL file (optionally .gz), or a Parquet file or folder, as a new immutable dataset version.",
-        discussion: "Identical content added again under the same name returns the existing version.")
+        abstract: "Register a CSV or JSONL file (optionally .gz), a Parquet file or folder, or a SQL query's result, as a new immutable dataset version.",
+        discussion: """
+            Identical content added again under the same name returns the existing version. With --sql and --from, the query runs \
+            read-only in PostgreSQL (postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE) or SQLite (sqlite:FILE) and its rows are \
+            snapshotted; the query and the source (never its password) are recorded with the version.
+            """)
 
-    @Argument(help: "The file to add (or a folder of Parquet part files).") var file: String
+    @Argument(help: "The file to add (or a folder of Parquet part files).") var file: String?
+    @Option(help: "A SELECT whose rows to snapshot (with --from) instead of a file.") var sql: String?
+    @Option(help: "Where --sql runs: postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE or sqlite:FILE.") var from: String?
     @Option(help: "The dataset name.") var name: String
     @Option(help: "A description of this version.") var description: String?
     @Option(help: "NAME[:VERSION] this version was derived from (recorded as lineage).") var derivedFrom: String?
@@ -18,10 +24,27 @@ struct DataAdd: AsyncParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
+    func validate() throws {
+        switch (file, sql, from) {
+        case (nil, nil, _): throw ValidationError("Name a file to add, or a query with --sql and --from.")
+        case (_?, _?, _): throw ValidationError("Give a file or --sql, not both.")
+        case (nil, _?, nil): throw ValidationError("--sql needs --from: postgresql://USER@HOST/DATABASE or sqlite:FILE.")
+        case (_?, nil, _?): throw ValidationError("--from goes with --sql; a file needs neither.")
+        default: break
+        }
+    }
+
     func run() async throws {
         let parent = try derivedFrom.map { try DatasetRef(parsing: $0) }
-        let added = try await common.workbench(remote: remote).datasets().add(file: file, name: name, read: read.settings, description: description,
-                                                                              derivedFrom: parent, progress: TerminalProgress(enabled: !common.json))
+        let catalog = try await common.workbench(remote: remote).datasets()
+        let progress = TerminalProgress(enabled: !common.json)
+        let added: DatasetStore.Added
+        if let sql, let from {
+            added = try await SQLSources.add(query: sql, from: from, name: name, description: description, derivedFrom: parent,
+                                             catalog: catalog, progress: progress)
+        } else {
+            added = try await catalog.add(file: file!, name: name, read: read.settings, description: description, derivedFrom: parent, progress: progress)
+        }
         if common.json {
             print(Output.json(AddResult(version: added.version, created: added.created, skippedRows: added.skippedRows)))
             return

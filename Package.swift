@@ -202,7 +202,7 @@ let package = Package(
         .testTarget(name: "PulkLearnTests", dependencies: ["PulkLearn", "PulkFrame", "PulkTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PulkStoreTests", dependencies: ["PulkStore", "PulkEndpoints", "PulkSQL", "PulkAccess", "PulkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkJSON", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkServing", "PulkWorkspace", "PulkTestSupport",
+        .testTarget(name: "PulkServerTests", dependencies: ["PulkServer", "PulkJSON", "PulkApp", "PulkAccess", "PulkTracking", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkServing", "PulkWorkspace", "PulkFrame", "PulkTestSupport",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                           .product(name: "HTTPTypes", package: "swift-http-types")], swiftSettings: strict),

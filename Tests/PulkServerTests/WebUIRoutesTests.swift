@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import PulkApp
 import PulkEndpoints
+import PulkFrame
 @testable import PulkServer
 import PulkSQL
 import PulkStore
@@ -28,6 +29,13 @@ struct WebUIRoutesTests {
         let csv = dir.appendingPathComponent("iris-like.csv")
         try "sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n6.3,6.0,virginica\n".write(to: csv, atomically: true, encoding: .utf8)
         _ = try ws.datasets.add(file: csv.path, name: "flowers")
+        // A SQL snapshot: a Parquet file with its query as lineage.
+        let parquet = dir.appendingPathComponent("orders.parquet").path
+        try ParquetWriter().write(try Frame(columns: [Column(name: "id", storage: .int64(ColumnBuffer([1, 2])))]), to: parquet)
+        var snapshot = DatasetStore.AddOptions()
+        snapshot.origin = ["sql": "SELECT id FROM orders WHERE amount > 10", "sql_source": "sqlite:shop.db"]
+        snapshot.sourcePath = "sqlite:shop.db (SQL snapshot)"
+        _ = try ws.datasets.add(file: parquet, name: "orders", options: snapshot)
         let store = try await StoreLocation.workspace.open(workspace: ws)
         let experimentId = try await store.createExperiment(name: "ui-experiment", artifactLocation: nil, tags: [])
         let run = try await store.createRun(experimentId: experimentId, userId: "alice", startTime: 1_000, runName: "first-run", tags: [])
@@ -60,6 +68,7 @@ struct WebUIRoutesTests {
                 ("/ui/compare?runs=\(seeded.runId)", ["first-run", "test_accuracy"]),
                 ("/ui/datasets", ["flowers"]),
                 ("/ui/datasets/flowers", ["flowers", "species"]),
+                ("/ui/datasets/orders", ["parquet", "sqlite:shop.db (SQL snapshot)", "SELECT id FROM orders WHERE amount &gt; 10"]),
                 ("/ui/models", ["flower-model"]),
                 ("/ui/models/flower-model", ["flower-model", "champion"]),
                 ("/ui/models/flower-model/versions/1", ["flower-model", seeded.runId]),

@@ -47,12 +47,14 @@ extension WebUI {
         // Runs read a version through their dataset inputs (`DatasetReaders`).
         let found = try await DatasetReaders(store: self.store).uses(of: versions, recorded: recorded)
         let uses = Dictionary(uniqueKeysWithValues: zip(versions.map(\.version), found))
-        var body = HTML.table(["Version", "Rows", "Columns", "Size", "Content SHA-256", "Source file", "Added", "Profile", "Used by"], versions.reversed().map { v in
+        var body = HTML.table(["Version", "Rows", "Columns", "Size", "Content SHA-256", "Source", "Added", "Profile", "Used by"], versions.reversed().map { v in
             let profile = "/api/pulk/v1/datasets/\(HTML.enc(v.name))/versions/\(v.version)/profile?format=html"
             let used = (uses[v.version] ?? []).map { u in u.kind == "run" ? Self.runLink(u.referrer) : HTML.esc("\(u.kind) \(u.referrer)") }
             return ["<b id=\"v\(v.version)\">\(v.version)</b>", String(v.rowCount), String(v.columnCount), formatBytes(v.sizeBytes),
                     "<span class=\"mono\" title=\"\(HTML.esc(v.contentSHA256))\">\(HTML.esc(String(v.contentSHA256.prefix(16))))…</span>",
-                    "<span class=\"mono\">\(HTML.esc(v.sourcePath))</span>", HTML.time(v.createdAt),
+                    "<span class=\"pill\">\(HTML.esc(v.format))</span> <span class=\"mono\">\(HTML.esc(v.sourcePath))</span>"
+                        + (v.readOptions["sql"].map { "<br><code class=\"mono\" title=\"the query this version snapshots\">\(HTML.esc($0))</code>" } ?? ""),
+                    HTML.time(v.createdAt),
                     "<a href=\"\(profile)\">profile report</a>", used.isEmpty ? "–" : used.joined(separator: " ")]
         }, numeric: [1, 2, 3])
         if let latest = versions.last {

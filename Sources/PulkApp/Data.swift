@@ -88,7 +88,7 @@ public enum DataExports {
     }
 
     /// The writer `format` names (nil: Parquet for a `.parquet`, `.parq` or `.pq` name, else CSV).
-    public static func writer(format: String?, out: String, compression: String = "snappy") throws(AppError) -> Writer {
+    public static func writer(format: String?, out: String, compression: String = "snappy", flag: String = "--format") throws(AppError) -> Writer {
         let chosen = format?.lowercased() ?? (DataFormat(path: out) == .parquet ? "parquet" : "csv")
         switch chosen {
         case "csv": return .csv
@@ -97,7 +97,7 @@ public enum DataExports {
                 throw .invalid("--compression must be snappy, zstd, gzip or none, not '\(compression)'.")
             }
             return .parquet(ParquetWriter(compression: c))
-        default: throw .invalid("--format must be csv or parquet, not '\(format ?? "")'.")
+        default: throw .invalid("\(flag) must be csv or parquet, not '\(format ?? "")'.")
         }
     }
 }

@@ -46,6 +46,13 @@ struct ParquetCLITests {
         _ = try cli.ok(["predict", "--model", "m.pulk", "--data", parquet, "--out", fromParquet])
         _ = try cli.ok(["predict", "--model", "m.pulk", "--data", cli.penguins, "--out", fromCSV])
         #expect(try String(contentsOfFile: fromParquet, encoding: .utf8) == String(contentsOfFile: fromCSV, encoding: .utf8))
+        // Predictions as Parquet, by the name: the same table.
+        let asParquet = cli.dir.appendingPathComponent("p.parquet").path
+        _ = try cli.ok(["predict", "--model", "m.pulk", "--data", parquet, "--out", asParquet])
+        _ = try cli.ok(["data", "add", asParquet, "--name", "predictions"])
+        let back = cli.dir.appendingPathComponent("p3.csv").path
+        _ = try cli.ok(["data", "export", "predictions", "--out", back])
+        #expect(try String(contentsOfFile: back, encoding: .utf8) == String(contentsOfFile: fromCSV, encoding: .utf8))
         let scoredParquet = cli.dir.appendingPathComponent("s1.csv").path, scoredCSV = cli.dir.appendingPathComponent("s2.csv").path
         _ = try cli.ok(["score", "--model", "m.pulk", "--data", parquet, "--out", scoredParquet, "--keep", "island"])
         _ = try cli.ok(["score", "--model", "m.pulk", "--data", cli.penguins, "--out", scoredCSV, "--keep", "island"])

@@ -225,16 +225,18 @@ struct TrainCommand: AsyncParsableCommand {
 }
 
 struct PredictCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Score data with a saved model and write predictions as CSV.")
+    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Score data with a saved model and write predictions as CSV or Parquet.")
     @Option(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String
-    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV/JSONL file.") var data: String
-    @Option(help: "The CSV file to write (columns: the kept ones, prediction, then one probability per class).") var out: String
+    @Option(help: "NAME[:VERSION] of a registered dataset, or a CSV, JSONL or Parquet file.") var data: String
+    @Option(help: "The file to write (columns: the kept ones, prediction, then one probability per class).") var out: String
+    @Option(help: "csv or parquet for --out (default: parquet for a .parquet/.parq/.pq file, else csv).") var outFormat: String?
     @OptionGroup var keep: KeepOptions
     @OptionGroup var read: ReadOptions
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var common: WorkspaceOptions
 
     func run() async throws {
+        let writer = try DataExports.writer(format: outFormat, out: out, flag: "--out-format")
         let fitted = try await ModelReference(parsing: model).resolve(try await common.workbench(remote: remote).trackingClient()).model
         // Kept columns are read as text (an id such as 007 stays as written), numeric features among them turned back.
         var read = self.read
@@ -273,7 +275,7 @@ struct PredictCommand: AsyncParsableCommand {
             columns.append(Column(name: "known_user", storage: .int64(lists.map { $0.known ? 1 : 0 })))
         }
         let table = try Frame(columns: columns)
-        try CSVWriter().write(table, to: out)
+        try writer.write(table, to: out)
         if common.json { print(Output.json(["model": model, "data": source, "out": out, "rows": "\(frame.rowCount)"])) }
         else { print("Wrote \(frame.rowCount) predictions to \(out)") }
     }

@@ -54,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev) for `.csv.gz` input.
@@ -125,6 +126,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // ONNX export: tree models as ai.onnx.ml graphs on the raw columns. The protobuf code in Generated/ is made once
+        // from onnx-ml.proto by protoc and protoc-gen-swift (see DEVELOPERS.md), never by a build plugin.
+        .target(name: "PulkONNX", dependencies: [
+            "PulkLearn", "PulkTrees", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], swiftSettings: strict),
         // Tracked training: runs of `pulk train`/`evaluate` with their artifacts and plots, to the local store or a
         // remote MLflow-protocol server; lineage from model versions back to dataset versions.
         .target(name: "PulkTracking", dependencies: [
@@ -178,7 +184,7 @@ let package = Package(
         // workbench (workspace, store, tracking client) per process. No HTTP.
         .target(name: "PulkApp", dependencies: [
             "PulkAccess", "PulkFrame", "PulkLearn", "PulkModels", "PulkAutoML", "PulkProfile", "PulkMonitoring", "PulkWorkspace", "PulkStore", "PulkEndpoints", "PulkSQL", "PulkTracking", "PulkScoring",
-            "PulkJSON", "PulkSQLSources",
+            "PulkJSON", "PulkSQLSources", "PulkONNX",
         ], swiftSettings: strict),
         // The `pulk` command: parses arguments, calls the application layer, prints.
         .executableTarget(name: "pulk", dependencies: [

@@ -9,7 +9,7 @@ struct Pulk: AsyncParsableCommand {
         commandName: "pulk",
         abstract: "Pulk: the machine-learning lifecycle in one binary.",
         discussion: "State lives in a workspace folder: --workspace DIR, else $PULK_HOME, else ./pulk-workspace.",
-        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, RecommendCommand.self, AutoMLCommand.self, EvaluateCommand.self, ExplainCommand.self, DriftCommand.self, MonitorCommand.self, FeedbackCommand.self, ScoreCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ServerCommand.self, ServeCommand.self, EndpointsCommand.self, DeployCommand.self, WorkspaceCommand.self, LoginCommand.self, LogoutCommand.self, UsersCommand.self, TokensCommand.self, GrantsCommand.self, AuditCommand.self, WebhooksCommand.self])
+        subcommands: [DataCommand.self, TrainCommand.self, PredictCommand.self, RecommendCommand.self, AutoMLCommand.self, EvaluateCommand.self, ExplainCommand.self, ExportCommand.self, DriftCommand.self, MonitorCommand.self, FeedbackCommand.self, ScoreCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ServerCommand.self, ServeCommand.self, EndpointsCommand.self, DeployCommand.self, WorkspaceCommand.self, LoginCommand.self, LogoutCommand.self, UsersCommand.self, TokensCommand.self, GrantsCommand.self, AuditCommand.self, WebhooksCommand.self])
 
     static let version = "0.1.0"
 

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// `pulk export MODEL --format onnx`: the exported graph, run by onnxruntime on the same raw columns,
+/// answers what `pulk predict` answers (labels identical, probabilities and values within 1e-9), for
+/// every exportable estimator and task; the others say why they cannot be exported.
+@Suite("ONNX export: parity with onnxruntime")
+struct ONNXExportTests {
+    let cli = PulkCLI()
+    static let python = ProcessInfo.processInfo.environment["PULK_PYTHON"]
+
+    static let cases: [(model: String, target: String, params: [String])] = [
+        ("gbdt", "species", ["n_estimators=30"]),
+        ("gbdt", "sex", ["n_estimators=30"]),
+        ("gbdt", "body_mass_g", ["n_estimators=30"]),
+        ("random-forest", "species", ["n_estimators=20"]),
+        ("random-forest", "body_mass_g", ["n_estimators=20"]),
+        ("extra-trees", "island", ["n_estimators=20"]),
+        ("decision-tree", "species", []),
+    ]
+
+    @Test(.enabled(if: python != nil), arguments: cases.indices)
+    func onnxruntimeAnswersAsPulkDoes(index: Int) throws {
+        let c = Self.cases[index]
+        let model = "m\(index).pulk"
+        _ = try cli.ok(["train", "--data", cli.penguins, "--target", c.target, "--model", c.model, "--out", model] + c.params.flatMap { ["--param", $0] })
+        let onnx = cli.dir.appendingPathComponent("m\(index).onnx").path
+        let exported = try cli.ok(["export", model, "--format", "onnx", "--out", onnx])
+        #expect(exported.stdout.contains("as ONNX to"))
+        let predictions = cli.dir.appendingPathComponent("p\(index).csv").path
+        _ = try cli.ok(["predict", "--model", model, "--data", cli.penguins, "--out", predictions])
+        let answer = try #require(try runOracle("onnx_oracle.py", [onnx, cli.penguins]) as? [String: Any])
+        let outputs = try #require(answer["outputs"] as? [String: Any])
+        let lines = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0], rows = lines.dropFirst()
+        #expect(rows.count == 344)
+        // The graph's outputs are `pulk predict`'s columns, by name.
+        #expect(Set(outputs.keys) == Set(header), "\(outputs.keys.sorted()) vs \(header)")
+        for (k, name) in header.enumerated() {
+            if let labels = outputs[name] as? [String], name == "prediction", c.target != "body_mass_g" {
+                for (i, row) in rows.enumerated() { #expect(labels[i] == row[k], "\(c.model) \(c.target) row \(i): onnxruntime \(labels[i]), pulk \(row[k])") }
+            } else {
+                let values = try #require(outputs[name] as? [Double], "\(name)")
+                for (i, row) in rows.enumerated() {
+                    let pulk = Double(row[k])!, ort = values[i]
+                    #expect(abs(pulk - ort) <= 1e-9 * max(1, abs(pulk)), "\(c.model) \(c.target) row \(i) \(name): \(ort) vs \(pulk)")
+                }
+            }
+        }
+    }
+
+    @Test func modelsThatCannotBeExportedSayWhy() throws {
+        _ = try cli.ok(["train", "--data", cli.penguins, "--target", "species", "--model", "logistic", "--out", "l.pulk"])
+        let r = try cli.run("export", "l.pulk", "--format", "onnx", "--out", cli.dir.appendingPathComponent("l.onnx").path)
+        #expect(r.status != 0 && r.stderr.contains("cannot be exported to ONNX yet"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.dir.appendingPathComponent("l.onnx").path))
+        let f = try cli.run("export", "l.pulk", "--format", "pmml", "--out", "x")
+        #expect(f.status != 0 && f.stderr.contains("--format must be onnx"), "\(f.stderr)")
+    }
+}
+
+/// Runs a Python oracle script with arguments and parses its JSON output.
+func runOracle(_ script: String, _ arguments: [String]) throws -> Any {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["PULK_PYTHON"]!)
+    p.arguments = [PulkCLI.repoRoot.appendingPathComponent("Tests/oracle/\(script)").path] + arguments
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw CocoaError(.fileReadUnknown) }
+    return try JSONSerialization.jsonObject(with: data)
+}

@@ -122,7 +122,7 @@ public enum AutoMLFlow {
             parent.metric("single_row_latency_us", f.singleRowMicros)
         }
         parent.inputs = [data.input(context: "training")]
-        parent.artifacts.insert(("model/model.pulk", bytes), at: 0)
+        parent.artifacts.insert(contentsOf: [("model/model.pulk", bytes)] + MLflowModelFiles.artifacts(result.model, training: data.frame), at: 0)
         let info = try await recorder.record(parent, experiment: settings.experiment, runName: settings.runName, source: "pulk automl",
                                              started: Int64(started.timeIntervalSince1970 * 1000), user: user)
         outcome.run = info

@@ -149,7 +149,7 @@ public enum Training {
         if let settings = request.run {
             var content = RunContent.training(report, holdout: holdout, testSize: test == nil ? request.testSize : nil)
             content.inputs = [data.input(context: "training")] + (test.map { [$0.input(context: "evaluation")] } ?? [])
-            content.artifacts.insert(("model/model.pulk", bytes), at: 0)
+            content.artifacts.insert(contentsOf: [("model/model.pulk", bytes)] + MLflowModelFiles.artifacts(fitted, training: data.frame), at: 0)
             if settings.profile { try addProfile(&content, data.frame, label: data.label, target: request.target.isEmpty ? nil : request.target) }
             recorded = try await record(content, settings, source: "pulk train", started: started, bench: bench, user: user)
         }

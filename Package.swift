@@ -129,7 +129,7 @@ let package = Package(
         // ONNX export: tree models as ai.onnx.ml graphs on the raw columns. The protobuf code in Generated/ is made once
         // from onnx-ml.proto by protoc and protoc-gen-swift (see DEVELOPERS.md), never by a build plugin.
         .target(name: "PulkONNX", dependencies: [
-            "PulkLearn", "PulkTrees", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "PulkFrame", "PulkLearn", "PulkTrees", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: strict),
         // Tracked training: runs of `pulk train`/`evaluate` with their artifacts and plots, to the local store or a
         // remote MLflow-protocol server; lineage from model versions back to dataset versions.

@@ -63,7 +63,7 @@ enum MLflowModelFiles {
         func column(_ name: String, _ type: String) -> String {
             "{\"type\": \"\(type)\", \"name\": \(json(name)), \"required\": true}"
         }
-        let inputs = model.schema.features.map { column($0.name, $0.categories == nil ? "double" : "string") }
+        let inputs = model.schema.features.map { column($0.name, $0.categories != nil || $0.type == .string ? "string" : "double") }
         var outputs: [String]
         if let classes = model.target.classes {
             outputs = [column("prediction", "string")] + classes.map { column("probability_\($0)", "double") }
@@ -86,7 +86,7 @@ enum MLflowModelFiles {
             columns.append(json(f.name))
             for r in 0..<rows {
                 let v = c.value(at: r)
-                if f.categories != nil { values[r].append(json(v == .missing ? "" : v.description)) }
+                if f.categories != nil || f.type == .string { values[r].append(json(v == .missing ? "" : v.description)) }
                 else if let d = v.numeric, d.isFinite { values[r].append(formatDouble(d)) }
                 else { values[r].append("null") }
             }

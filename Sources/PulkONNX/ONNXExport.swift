@@ -1,5 +1,6 @@
 public import Foundation
 public import PulkLearn
+import PulkFrame
 import PulkTrees
 import SwiftProtobuf
 
@@ -32,12 +33,17 @@ public enum ONNXExport {
     }
 
     static func model(_ model: any Model, name: String) throws -> Onnx_ModelProto {
-        guard let trees = model as? any DescribesTreeEnsemble else {
-            throw ONNXExportError("\(model.kind) models cannot be exported to ONNX yet: Pulk exports tree models (gbdt, random-forest, extra-trees, decision-tree) so far")
-        }
         var graph = GraphBuilder(name: name)
-        let features = try graph.featureMatrix(model.schema)
-        try graph.treeEnsemble(trees.ensemble, input: features, schema: model.schema)
+        if let trees = model as? any DescribesTreeEnsemble {
+            let features = try graph.featureMatrix(model.schema)
+            try graph.treeEnsemble(trees.ensemble, input: features, schema: model.schema)
+        } else if let linear = (model as? any DescribesLinearModel)?.linear {
+            graph.declareInputs(model.schema)
+            let x = try graph.pipeline(linear.pipeline)
+            try graph.linear(linear, input: x)
+        } else {
+            throw ONNXExportError("\(model.kind) models cannot be exported to ONNX yet: Pulk exports tree models (gbdt, random-forest, extra-trees, decision-tree) and linear ones (linear, ridge, lasso, elasticnet, logistic) so far")
+        }
         var m = Onnx_ModelProto()
         m.irVersion = 10
         m.producerName = "pulk"
@@ -102,11 +108,11 @@ struct GraphBuilder {
         return t.name
     }
 
-    mutating func constant(strings: [String]) -> String {
+    mutating func constant(strings: [String], dims: [Int64]? = nil) -> String {
         var t = Onnx_TensorProto()
         t.name = fresh("labels")
         t.dataType = 8 // STRING
-        t.dims = [Int64(strings.count)]
+        t.dims = dims ?? [Int64(strings.count)]
         t.stringData = strings.map { Data($0.utf8) }
         graph.initializer.append(t)
         return t.name
@@ -210,14 +216,28 @@ struct GraphBuilder {
         var score = node("TreeEnsemble", [input], domain: "ai.onnx.ml", attributes: attributes)
         if e.scale != 1 { score = node("Mul", [score, constant([e.scale], dims: [1])]) }
         if e.base.contains(where: { $0 != 0 }) { score = node("Add", [score, constant(e.base, dims: [Int64(e.outputs)])]) }
-        guard let classes = e.classes else {
-            let prediction = e.link == .exp ? node("Exp", [score]) : score
+        let link: Link
+        switch e.link {
+        case .identity: link = .identity
+        case .exp: link = .exp
+        case .logistic: link = .logistic
+        case .softmax: link = .softmax
+        }
+        try predictions(score: score, link: link, classes: e.classes)
+    }
+
+    enum Link { case identity, exp, logistic, softmax }
+
+    /// The outputs `pulk predict` writes, from raw scores [N, K].
+    mutating func predictions(score: String, link: Link, classes: [String]?) throws {
+        guard let classes else {
+            let prediction = link == .exp ? node("Exp", [score]) : score
             _ = node("Reshape", [prediction, constant(ints: [-1], dims: [1])], output: "prediction")
             graph.output.append(Self.valueInfo("prediction", type: 11, dims: [nil]))
             return
         }
         let probabilities: String
-        switch e.link {
+        switch link {
         case .logistic:
             guard classes.count == 2 else { throw ONNXExportError("a binary classifier needs two classes; this one was trained on \(classes.count)") }
             let p = node("Sigmoid", [score])
@@ -262,5 +282,87 @@ extension Onnx_AttributeProto {
     static func tensor(_ name: String, uint8 values: [Int32]) -> Onnx_AttributeProto {
         var t = Onnx_TensorProto(); t.dataType = 2; t.dims = [Int64(values.count)]; t.int32Data = values
         var a = Onnx_AttributeProto(); a.name = name; a.type = .tensor; a.t = t; return a
+    }
+}
+
+extension GraphBuilder {
+    /// Whether a feature goes in as text (else as a double).
+    static func isText(_ f: Feature) -> Bool { f.categories != nil || f.type == .string }
+
+    /// One graph input per schema feature, by name: text as strings, the rest as doubles, shape [N].
+    mutating func declareInputs(_ schema: FeatureSchema) {
+        for f in schema.features { graph.input.append(Self.valueInfo(f.name, type: Self.isText(f) ? 8 : 11, dims: [nil])) }
+    }
+
+    /// The fitted preprocessing as ONNX operators: the design matrix [N, P] its transform makes.
+    mutating func pipeline(_ p: FeaturePipeline) throws -> String {
+        let column = constant(ints: [-1, 1], dims: [2])
+        func asColumn(_ v: String) -> String { node("Reshape", [v, column]) }
+        func double(_ v: String) -> String { node("Cast", [v], attributes: [.int("to", 11)]) }
+        var blocks: [String] = []
+        for step in p.steps {
+            let x = step.column
+            switch step.plan {
+            case .numeric:
+                let missing = node("IsNaN", [x])
+                let filled = node("Where", [missing, constant([step.fill], dims: []), x])
+                blocks.append(asColumn(node("Div", [node("Sub", [filled, constant([step.center], dims: [])]), constant([step.scale], dims: [])])))
+                if step.hasMissing, p.indicator(step.plan) { blocks.append(asColumn(double(missing))) }
+            case .categorical(let encoding, _):
+                let missing = node("Equal", [x, constant(strings: [""], dims: [])])
+                let filled = node("Where", [missing, constant(strings: [step.fillCategory ?? ""], dims: []), x])
+                switch encoding {
+                case .ordinal:
+                    let index = node("LabelEncoder", [filled], domain: "ai.onnx.ml", attributes: [
+                        .strings("keys_strings", step.categories), .ints("values_int64s", step.categories.indices.map(Int64.init)),
+                        .int("default_int64", -1),
+                    ])
+                    blocks.append(asColumn(double(index)))
+                case .oneHot:
+                    for k in step.kept { blocks.append(asColumn(double(node("Equal", [filled, constant(strings: [k], dims: [])])))) }
+                    if step.kept.count < step.categories.count {
+                        let infrequent = node("LabelEncoder", [filled], domain: "ai.onnx.ml", attributes: [
+                            .strings("keys_strings", step.kept), .ints("values_int64s", step.kept.map { _ in 0 }), .int("default_int64", 1),
+                        ])
+                        blocks.append(asColumn(double(infrequent)))
+                    }
+                }
+                if step.hasMissing, p.indicator(step.plan) { blocks.append(asColumn(double(missing))) }
+            case .targetEncoding:
+                let key = node("Where", [node("Equal", [x, constant(strings: [""], dims: [])]), constant(strings: [FeaturePipeline.missingKeyForExport], dims: []), x])
+                let index = node("LabelEncoder", [key], domain: "ai.onnx.ml", attributes: [
+                    .strings("keys_strings", step.categories), .ints("values_int64s", step.categories.indices.map(Int64.init)),
+                    .int("default_int64", Int64(step.categories.count)),
+                ])
+                blocks.append(asColumn(node("Gather", [constant(step.encodings, dims: [Int64(step.encodings.count)]), index], attributes: [.int("axis", 0)])))
+            case .dateParts:
+                throw ONNXExportError("the model splits '\(x)' into date parts, which Pulk cannot export to ONNX yet; train it without that column, or as a tree model")
+            case .drop:
+                break
+            }
+        }
+        guard !blocks.isEmpty else { throw ONNXExportError("the model's preprocessing keeps no columns") }
+        var full = blocks.count == 1 ? blocks[0] : node("Concat", blocks, attributes: [.int("axis", 1)])
+        if let selected = p.selected {
+            full = node("Gather", [full, constant(ints: selected.map(Int64.init), dims: [Int64(selected.count)])], attributes: [.int("axis", 1)])
+        }
+        return full
+    }
+
+    /// Scores X·Wᵀ + b, then the link and the outputs.
+    mutating func linear(_ d: LinearDescription, input: String) throws {
+        let k = d.weights.count, p = d.weights.first?.count ?? 0
+        var transposed = [Double](repeating: 0, count: p * k)
+        for o in 0..<k { for j in 0..<p { transposed[j * k + o] = d.weights[o][j] } }
+        let score = node("Add", [node("MatMul", [input, constant(transposed, dims: [Int64(p), Int64(k)])]), constant(d.intercepts, dims: [Int64(k)])])
+        let link: Link
+        switch d.link {
+        case .identity: link = .identity
+        case .logistic:
+            guard (d.classes?.count ?? 0) == 2 else { throw ONNXExportError("a classifier trained on one class has nothing to export") }
+            link = .logistic
+        case .softmax: link = .softmax
+        }
+        try predictions(score: score, link: link, classes: d.classes)
     }
 }

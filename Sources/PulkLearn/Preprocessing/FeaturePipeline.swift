@@ -21,6 +21,8 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
 
     /// The key a missing text value is encoded under (target encoding treats missing as a category).
     static let missingKey = "\u{0}missing"
+    /// The key missing text has in a target encoding's categories (for exporters).
+    public static var missingKeyForExport: String { missingKey }
 
     public var steps: [Step]
     /// Indices of the transformed columns kept by feature selection (all when nil).
@@ -227,7 +229,8 @@ public struct FeaturePipeline: Sendable, Codable, Hashable {
         }
     }
 
-    func indicator(_ plan: ColumnPlan) -> Bool {
+    /// Whether `plan` adds a missing-indicator column (when its column had missing values in training).
+    public func indicator(_ plan: ColumnPlan) -> Bool {
         switch plan {
         case .numeric(_, _, _, let m), .categorical(_, let m): return m
         case .dateParts: return true // missing dates become zeros, so they are always flagged

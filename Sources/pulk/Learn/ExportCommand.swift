@@ -8,8 +8,9 @@ struct ExportCommand: AsyncParsableCommand {
         abstract: "Write a model as ONNX, for onnxruntime and other runtimes.",
         discussion: """
             The graph takes the model's features by name (text as strings, everything else as doubles, NaN for missing) and \
-            answers `label` and `probabilities` (classifiers) or `prediction` (regression), equal to `pulk predict`'s. Tree models \
-            (gbdt, random-forest, extra-trees, decision-tree) export; other models say that they cannot yet.
+            answers `pulk predict`'s columns (`prediction`, then `probability_CLASS` per class). Tree models (gbdt, random-forest, \
+            extra-trees, decision-tree) and linear ones with their preprocessing (linear, ridge, lasso, elasticnet, logistic) \
+            export; other models say that they cannot yet.
             """)
 
     @Argument(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String

@@ -12,37 +12,28 @@ enum ThriftType: UInt8 {
 }
 
 struct ThriftReader {
-    let bytes: UnsafeRawBufferPointer
-    var position: Int
+    /// The bytes, read through the cursor the page decoders use.
+    private var cursor: ByteCursor
     /// Nesting depth, bounded so a hostile footer cannot exhaust the stack.
     private var depth = 0
 
     init(_ bytes: UnsafeRawBufferPointer, at position: Int = 0) {
-        self.bytes = bytes
-        self.position = position
+        cursor = ByteCursor(bytes)
+        cursor.position = position
     }
 
-    mutating func byte() throws -> UInt8 {
-        guard position < bytes.count else { throw ParquetFault("a Thrift structure runs past the end of its bytes") }
-        defer { position += 1 }
-        return bytes[position]
+    var position: Int {
+        get { cursor.position }
+        set { cursor.position = newValue }
     }
 
-    mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let b = try byte()
-            result |= UInt64(b & 0x7f) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-            if shift > 63 { throw ParquetFault("a Thrift varint is longer than 10 bytes") }
-        }
-    }
+    private var remaining: Int { cursor.remaining }
 
-    mutating func i64() throws -> Int64 {
-        let v = try varint()
-        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-    }
+    mutating func byte() throws -> UInt8 { try cursor.byte() }
+
+    mutating func varint() throws -> UInt64 { try cursor.uleb() }
+
+    mutating func i64() throws -> Int64 { try cursor.zigzag() }
 
     mutating func i32() throws -> Int32 {
         let v = try i64()
@@ -58,16 +49,13 @@ struct ThriftReader {
     }
 
     mutating func double() throws -> Double {
-        guard position + 8 <= bytes.count else { throw ParquetFault("a Thrift double runs past the end of its bytes") }
-        defer { position += 8 }
-        return Double(bitPattern: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian)
+        Double(bitPattern: try cursor.take(8).loadUnaligned(as: UInt64.self).littleEndian)
     }
 
     mutating func binary() throws -> UnsafeRawBufferPointer {
         let n = try varint()
-        guard n <= UInt64(bytes.count - position) else { throw ParquetFault("a Thrift string runs past the end of its bytes") }
-        defer { position += Int(n) }
-        return UnsafeRawBufferPointer(rebasing: bytes[position..<position + Int(n)])
+        guard n <= UInt64(remaining) else { throw ParquetFault("a Thrift string runs past the end of its bytes") }
+        return try cursor.take(Int(n))
     }
 
     mutating func string() throws -> String { String(decoding: try binary(), as: UTF8.self) }
@@ -104,7 +92,7 @@ struct ThriftReader {
         var n = Int(h >> 4)
         if n == 15 { n = Int(clamping: try varint()) }
         // Every element takes at least a byte (booleans in a list are a byte each).
-        guard type != .stop, n <= bytes.count - position else {
+        guard type != .stop, n <= remaining else {
             throw ParquetFault("a Thrift list claims \(n) elements, more than its bytes hold")
         }
         return (type, n)
@@ -121,15 +109,15 @@ struct ThriftReader {
     mutating func skip(_ type: ThriftType) throws {
         switch type {
         case .stop, .boolTrue, .boolFalse: return
-        case .byte: position += 1
+        case .byte: _ = try cursor.take(1)
         case .i16, .i32, .i64: _ = try varint()
-        case .double: position += 8
+        case .double: _ = try cursor.take(8)
         case .binary: _ = try binary()
         case .structure: try fields { _, _, _ in false }
         case .list, .set:
             let (t, n) = try listHeader()
             for _ in 0..<n {
-                if t == .boolTrue || t == .boolFalse { position += 1 } else { try skip(t) }
+                if t == .boolTrue || t == .boolFalse { _ = try cursor.take(1) } else { try skip(t) }
             }
         case .map:
             let n = Int(clamping: try varint())
@@ -138,11 +126,11 @@ struct ThriftReader {
                 guard let k = ThriftType(rawValue: kv >> 4), let v = ThriftType(rawValue: kv & 0x0f) else {
                     throw ParquetFault("unknown Thrift map types")
                 }
-                guard k != .stop, v != .stop, n <= bytes.count - position else { throw ParquetFault("a Thrift map claims more entries than its bytes hold") }
+                guard k != .stop, v != .stop, n <= remaining else { throw ParquetFault("a Thrift map claims more entries than its bytes hold") }
                 for _ in 0..<n { try skip(k); try skip(v) }
             }
         }
-        guard position <= bytes.count else { throw ParquetFault("a Thrift structure runs past the end of its bytes") }
+        guard remaining >= 0 else { throw ParquetFault("a Thrift structure runs past the end of its bytes") }
     }
 }
 

@@ -41,8 +41,12 @@ public enum ONNXExport {
             graph.declareInputs(model.schema)
             let x = try graph.pipeline(linear.pipeline)
             try graph.linear(linear, input: x)
+        } else if let bayes = (model as? any DescribesGaussianNaiveBayes)?.gaussianNaiveBayes {
+            graph.declareInputs(model.schema)
+            let x = try graph.pipeline(bayes.pipeline)
+            try graph.gaussianNaiveBayes(bayes, input: x)
         } else {
-            throw ONNXExportError("\(model.kind) models cannot be exported to ONNX yet: Pulk exports tree models (gbdt, random-forest, extra-trees, decision-tree) and linear ones (linear, ridge, lasso, elasticnet, logistic) so far")
+            throw ONNXExportError("\(model.kind) models cannot be exported to ONNX yet: Pulk exports tree models (gbdt, random-forest, extra-trees, decision-tree) linear ones (linear, ridge, lasso, elasticnet, logistic) and naive-bayes so far")
         }
         var m = Onnx_ModelProto()
         m.irVersion = 10
@@ -364,5 +368,21 @@ extension GraphBuilder {
         case .softmax: link = .softmax
         }
         try predictions(score: score, link: link, classes: d.classes)
+    }
+}
+
+extension GraphBuilder {
+    /// Each class's joint log-likelihood, log prior − ½ Σ log(2πσ²) − Σ (x − μ)² / 2σ², computed for
+    /// every class at once by broadcasting [N, 1, P] against [K, P]; Softmax gives the probabilities.
+    mutating func gaussianNaiveBayes(_ d: GaussianNaiveBayesDescription, input: String) throws {
+        let k = d.priors.count, p = d.means.first?.count ?? 0
+        guard k >= 1, p >= 1 else { throw ONNXExportError("the naive Bayes model has no classes or columns") }
+        let x = node("Reshape", [input, constant(ints: [-1, 1, Int64(p)], dims: [3])])
+        let centred = node("Sub", [x, constant(d.means.flatMap { $0 }, dims: [Int64(k), Int64(p)])])
+        let scaled = node("Div", [node("Mul", [centred, centred]), constant(d.variances.flatMap { $0.map { 2 * $0 } }, dims: [Int64(k), Int64(p)])])
+        let distance = node("ReduceSum", [scaled, constant(ints: [2], dims: [1])], attributes: [.int("keepdims", 0)])
+        let constants = (0..<k).map { c in log(d.priors[c]) - d.variances[c].reduce(0) { $0 + 0.5 * log(2 * Double.pi * $1) } }
+        let joint = node("Sub", [constant(constants, dims: [Int64(k)]), distance])
+        try predictions(score: joint, link: .softmax, classes: d.classes)
     }
 }

@@ -27,6 +27,8 @@ struct ONNXExportTests {
         ("linear", "body_mass_g", ["scale=minmax"], nil),
         ("ridge", "body_mass_g", ["max_categories=2", "impute=most_frequent"], nil),
         ("lasso", "flipper_length_mm", ["select_k=3", "scale=none"], nil),
+        ("naive-bayes", "species", [], nil),
+        ("naive-bayes", "class", [], "titanic.csv"),
         ("gbdt", "survived", ["n_estimators=30"], "titanic.csv"),
         ("logistic", "survived", [], "titanic.csv"),
         ("elasticnet", "price", [], "diamonds.csv"),

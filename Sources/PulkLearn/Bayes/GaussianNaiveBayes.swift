@@ -86,3 +86,28 @@ struct NaiveBayesModel: Model {
                                priors: priors, means: means, variances: variances)
     }
 }
+
+/// A fitted Gaussian naive Bayes as exporters see it (ONNX): its preprocessing, and per class the
+/// prior and each preprocessed column's mean and variance.
+public struct GaussianNaiveBayesDescription: Sendable {
+    public var pipeline: FeaturePipeline
+    public var priors: [Double]
+    /// `means[c]` and `variances[c]`: one value per preprocessed column, for class `c`.
+    public var means: [[Double]]
+    public var variances: [[Double]]
+    public var classes: [String]
+}
+
+public protocol DescribesGaussianNaiveBayes: Model {
+    var gaussianNaiveBayes: GaussianNaiveBayesDescription? { get }
+}
+
+extension NaiveBayesModel: DescribesGaussianNaiveBayes {
+    var gaussianNaiveBayes: GaussianNaiveBayesDescription? {
+        guard let pipeline, let classes = target.classes else { return nil }
+        let k = priors.count, p = k > 0 ? means.count / k : 0
+        return GaussianNaiveBayesDescription(pipeline: pipeline, priors: priors,
+                                             means: (0..<k).map { Array(means[($0 * p)..<(($0 + 1) * p)]) },
+                                             variances: (0..<k).map { Array(variances[($0 * p)..<(($0 + 1) * p)]) }, classes: classes)
+    }
+}

@@ -9,8 +9,8 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: """
             The graph takes the model's features by name (text as strings, everything else as doubles, NaN for missing) and \
             answers `pulk predict`'s columns (`prediction`, then `probability_CLASS` per class). Tree models (gbdt, random-forest, \
-            extra-trees, decision-tree) and linear ones with their preprocessing (linear, ridge, lasso, elasticnet, logistic) \
-            export; other models say that they cannot yet.
+            extra-trees, decision-tree), linear ones (linear, ridge, lasso, elasticnet, logistic) and naive-bayes, with their \
+            preprocessing, export; other models say that they cannot yet.
             """)
 
     @Argument(help: "A .pulk model file, MODEL@ALIAS or MODEL:VERSION.") var model: String

@@ -99,7 +99,6 @@ extension ParquetFile {
         var dictionaryCount = 0
         var validity: Bitmap?
         var done = 0
-        var scratch: [UInt8] = []
         var levels = [Int32]()
         try chunk.withUnsafeBytes { (chunkBytes: UnsafeRawBufferPointer) in
             var position = 0
@@ -126,7 +125,7 @@ extension ParquetFile {
                     try page.withUnsafeBytes { p in
                         var c = ByteCursor(p)
                         try dict.withUnsafeMutableBytes { d in
-                            try decodePlain(&c, conversion: conversion, typeLength: typeLength, count: h.numValues, into: d.baseAddress!, strings: &strings, scratch: &scratch)
+                            try decodePlain(&c, conversion: conversion, typeLength: typeLength, count: h.numValues, into: d.baseAddress!, strings: &strings)
                         }
                     }
                     dictionary = dict
@@ -181,7 +180,7 @@ extension ParquetFile {
                     try page.withUnsafeBytes { p in
                         var c = ByteCursor(UnsafeRawBufferPointer(rebasing: p[valuesAt...]))
                         try decodeValues(&c, encoding: h.encoding, conversion: conversion, typeLength: typeLength, count: nonNull, into: dest,
-                                         width: width, dictionary: dictionary, dictionaryCount: dictionaryCount, strings: &strings, scratch: &scratch)
+                                         width: width, dictionary: dictionary, dictionaryCount: dictionaryCount, strings: &strings)
                     }
                     if nonNull < n {
                         // Spread the dense values to their rows, from the back, zeroing the missing ones.
@@ -209,11 +208,11 @@ extension ParquetFile {
 
 /// Decodes `count` non-null values of a data page in `encoding` into `dest`.
 private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Conversion, typeLength: Int, count: Int, into dest: UnsafeMutableRawPointer,
-                          width: Int, dictionary: [UInt8]?, dictionaryCount: Int, strings: inout LocalStrings, scratch: inout [UInt8]) throws {
+                          width: Int, dictionary: [UInt8]?, dictionaryCount: Int, strings: inout LocalStrings) throws {
     guard count > 0 else { return }
     switch ParquetEncoding(rawValue: encoding) {
     case .plain?:
-        try decodePlain(&c, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings, scratch: &scratch)
+        try decodePlain(&c, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings)
     case .plainDictionary?, .rleDictionary?:
         guard let dictionary else { throw ParquetFault("a dictionary-encoded page comes before any dictionary page") }
         let bitWidth = Int(try c.byte())
@@ -265,7 +264,7 @@ private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Co
         }
         try plain.withUnsafeBytes { p in
             var pc = ByteCursor(p)
-            try decodePlain(&pc, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings, scratch: &scratch)
+            try decodePlain(&pc, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings)
         }
     case .deltaLengthByteArray?, .deltaByteArray?:
         // Rebuilt as PLAIN byte arrays (a length before each value), then read as those.
@@ -298,7 +297,7 @@ private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Co
         }
         try plain.withUnsafeBytes { p in
             var pc = ByteCursor(p)
-            try decodePlain(&pc, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings, scratch: &scratch)
+            try decodePlain(&pc, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings)
         }
     case .byteStreamSplit?:
         let physical: Int
@@ -314,7 +313,7 @@ private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Co
         for k in 0..<physical { for i in 0..<count { plain[i * physical + k] = streams[k * count + i] } }
         try plain.withUnsafeBytes { p in
             var pc = ByteCursor(p)
-            try decodePlain(&pc, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings, scratch: &scratch)
+            try decodePlain(&pc, conversion: conversion, typeLength: typeLength, count: count, into: dest, strings: &strings)
         }
     case .bitPacked?, nil:
         throw ParquetFault("values use encoding \(encoding), which Pulk does not read")
@@ -323,7 +322,7 @@ private func decodeValues(_ c: inout ByteCursor, encoding: Int32, conversion: Co
 
 /// Decodes `count` PLAIN values and converts them into `dest` (strings as codes into `strings`).
 func decodePlain(_ c: inout ByteCursor, conversion: Conversion, typeLength: Int, count: Int, into dest: UnsafeMutableRawPointer,
-                 strings: inout LocalStrings, scratch: inout [UInt8]) throws {
+                 strings: inout LocalStrings) throws {
     guard count > 0 else { return }
     switch conversion {
     case .copy8:
@@ -424,7 +423,6 @@ func decodePlain(_ c: inout ByteCursor, conversion: Conversion, typeLength: Int,
             o[k] = strings.code(s)
         }
     }
-    _ = scratch
 }
 
 /// A decimal's value, its unscaled integer (big-endian two's complement, any length) over 10^scale,

@@ -55,7 +55,7 @@ public struct ParquetReader: Sendable {
     public func readReporting(path: String) throws(FrameError) -> (Frame, ReadReport) {
         let frame = try read(path: path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        return (frame, ReadReport(delimiter: 0, hasHeader: true, bytesRead: size ?? 0, skippedRows: []))
+        return (frame, ReadReport(delimiter: 0, hasHeader: true, bytesRead: size, skippedRows: []))
     }
 
     /// The whole file (or folder of part files) as one frame.

@@ -220,20 +220,11 @@ struct GraphBuilder {
         var score = node("TreeEnsemble", [input], domain: "ai.onnx.ml", attributes: attributes)
         if e.scale != 1 { score = node("Mul", [score, constant([e.scale], dims: [1])]) }
         if e.base.contains(where: { $0 != 0 }) { score = node("Add", [score, constant(e.base, dims: [Int64(e.outputs)])]) }
-        let link: Link
-        switch e.link {
-        case .identity: link = .identity
-        case .exp: link = .exp
-        case .logistic: link = .logistic
-        case .softmax: link = .softmax
-        }
-        try predictions(score: score, link: link, classes: e.classes)
+        try predictions(score: score, link: e.link, classes: e.classes)
     }
 
-    enum Link { case identity, exp, logistic, softmax }
-
     /// The outputs `pulk predict` writes, from raw scores [N, K].
-    mutating func predictions(score: String, link: Link, classes: [String]?) throws {
+    mutating func predictions(score: String, link: ScoreLink, classes: [String]?) throws {
         guard let classes else {
             let prediction = link == .exp ? node("Exp", [score]) : score
             _ = node("Reshape", [prediction, constant(ints: [-1], dims: [1])], output: "prediction")
@@ -359,15 +350,7 @@ extension GraphBuilder {
         var transposed = [Double](repeating: 0, count: p * k)
         for o in 0..<k { for j in 0..<p { transposed[j * k + o] = d.weights[o][j] } }
         let score = node("Add", [node("MatMul", [input, constant(transposed, dims: [Int64(p), Int64(k)])]), constant(d.intercepts, dims: [Int64(k)])])
-        let link: Link
-        switch d.link {
-        case .identity: link = .identity
-        case .logistic:
-            guard (d.classes?.count ?? 0) == 2 else { throw ONNXExportError("a classifier trained on one class has nothing to export") }
-            link = .logistic
-        case .softmax: link = .softmax
-        }
-        try predictions(score: score, link: link, classes: d.classes)
+        try predictions(score: score, link: d.link, classes: d.classes)
     }
 }
 

@@ -3,7 +3,6 @@ public import PulkLearn
 /// A fitted tree ensemble as exporters see it (ONNX): the trees, which output each adds to, what is
 /// added before and multiplied after, and the link from raw scores to predictions.
 public struct TreeEnsembleDescription: Sendable {
-    public enum Link: Sendable { case identity, logistic, softmax, exp }
     public var trees: [Tree]
     /// For each tree, the output its leaves add to; a tree whose leaves hold `outputs` values adds to all (forests).
     public var treeOutput: [Int]
@@ -12,7 +11,7 @@ public struct TreeEnsembleDescription: Sendable {
     public var base: [Double]
     /// Multiplies the summed scores (1 / trees for a forest's mean).
     public var scale: Double
-    public var link: Link
+    public var link: ScoreLink
     /// Class labels in output order, for classifiers.
     public var classes: [String]?
 }
@@ -24,7 +23,7 @@ public protocol DescribesTreeEnsemble: Model {
 
 extension BoostedTreesModel: DescribesTreeEnsemble {
     public var ensemble: TreeEnsembleDescription {
-        let link: TreeEnsembleDescription.Link
+        let link: ScoreLink
         switch objective {
         case .binary: link = .logistic
         case .multiclass: link = .softmax

@@ -1,12 +1,14 @@
+/// How a model's raw scores become its predictions (exporters spell it in their own operators).
+public enum ScoreLink: Sendable { case identity, exp, logistic, softmax }
+
 /// A fitted linear model as exporters see it (ONNX): its preprocessing, and per output the weights of
 /// the preprocessed columns and an intercept, with the link from scores to predictions.
 public struct LinearDescription: Sendable {
-    public enum Link: Sendable { case identity, logistic, softmax }
     public var pipeline: FeaturePipeline
     /// `weights[o]` holds one weight per preprocessed column for output `o`.
     public var weights: [[Double]]
     public var intercepts: [Double]
-    public var link: Link
+    public var link: ScoreLink
     public var classes: [String]?
 }
 
